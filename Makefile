@@ -1,0 +1,56 @@
+# sez-sim: every target builds .venv with a Python >= 3.12 it finds by itself.
+# Override with `make test PYTHON=/path/to/python3.12`.
+
+SHELL := /bin/bash
+VENV := .venv
+BIN := $(VENV)/bin
+
+# Candidates in order: python3.13, python3.12, python3, then pyenv's installed versions (newest first).
+# A candidate counts only if it actually runs and reports >= 3.12 (pyenv shims exist but may not run).
+PYTHON ?= $(shell for c in python3.13 python3.12 python3 \
+	$$(ls -d $${PYENV_ROOT:-$$HOME/.pyenv}/versions/3.* 2>/dev/null | sort -Vr | sed 's|$$|/bin/python3|'); do \
+	  "$$c" -c 'import sys; sys.exit(0 if sys.version_info >= (3, 12) else 1)' >/dev/null 2>&1 && { echo "$$c"; break; }; \
+	done)
+
+.PHONY: help run test lint bench network clean check-python
+
+help:
+	@echo "make run    - run the GMS baseline scenario (outputs in results/)"
+	@echo "make test   - ruff + the full pytest suite"
+	@echo "make lint   - ruff check and format check"
+	@echo "make bench  - performance benchmarks (benchmarks/)"
+
+check-python:
+	@if [ -z "$(PYTHON)" ]; then \
+	  echo "sez-sim needs Python >= 3.12: install python3.12 (e.g. 'pyenv install 3.12' or your OS package) or pass PYTHON=/path/to/python3.12"; \
+	  exit 1; \
+	fi
+
+$(VENV)/.stamp-base: pyproject.toml | check-python
+	@if [ ! -x $(BIN)/python ] || ! $(BIN)/python -c 'import sys; sys.exit(0 if sys.version_info >= (3, 12) else 1)'; then \
+	  rm -rf $(VENV); "$(PYTHON)" -m venv $(VENV); fi
+	$(BIN)/python -m pip install -q --upgrade pip
+	$(BIN)/python -m pip install -q -e .
+	@touch $@
+
+$(VENV)/.stamp-dev: $(VENV)/.stamp-base
+	$(BIN)/python -m pip install -q -e ".[dev]"
+	@touch $@
+
+run: $(VENV)/.stamp-base
+	$(BIN)/sez-sim network --out results/gms_network.png
+
+test: $(VENV)/.stamp-dev
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/python -m pytest -q
+
+lint: $(VENV)/.stamp-dev
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+bench: $(VENV)/.stamp-dev
+	$(BIN)/python benchmarks/run_all.py
+
+clean:
+	rm -rf $(VENV) .pytest_cache .ruff_cache

@@ -1,0 +1,52 @@
+"""Errors that are the user's to fix (bad files, bad settings) versus bugs.
+
+Every user mistake raises a subclass of :class:`UserError`. The CLI prints its message and exits with code 2,
+without a traceback; anything else is a bug and keeps its traceback.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One thing wrong with one input.
+
+    Attributes:
+        source: the file (or other input) the problem is in.
+        where: where in it: a YAML path such as ``policies[2].province`` or ``row 5, column 'population'``.
+        message: what is wrong and what is allowed.
+    """
+
+    source: str
+    where: str
+    message: str
+
+    def __str__(self) -> str:
+        location = f"{self.source}: {self.where}" if self.where else self.source
+        return f"{location}: {self.message}"
+
+
+class UserError(Exception):
+    """An input problem the user can fix; carries one or more :class:`Problem` lines."""
+
+    def __init__(self, problems: list[Problem] | Problem | str):
+        if isinstance(problems, str):
+            problems = [Problem("", "", problems)]
+        elif isinstance(problems, Problem):
+            problems = [problems]
+        self.problems: list[Problem] = list(problems)
+        super().__init__("\n".join(str(p) for p in self.problems))
+
+
+class DataError(UserError):
+    """A geographic dataset (CSV folder) is malformed or inconsistent."""
+
+
+class ScenarioError(UserError):
+    """A scenario or experiment file, or an override, is invalid."""
+
+
+class ConvergenceError(RuntimeError):
+    """A numerical solver did not reach its tolerance; the message names what did not converge."""

@@ -1,0 +1,79 @@
+"""Geography: dataset loading (built-in GMS, custom CSV folder, synthetic), the network, trade costs.
+
+>>> from sez_sim.geography import load_gms
+>>> geo = load_gms()
+>>> geo.n, geo.distance.shape
+(228, (228, 228))
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from importlib import resources
+from pathlib import Path
+
+from sez_sim.geography.dataset import Dataset, normalise, read_dataset
+from sez_sim.geography.network import DEFAULT_CROSSING_COST_KM, Geography
+from sez_sim.geography.synthetic import line, random_planar, two_region
+
+__all__ = [
+    "DEFAULT_CROSSING_COST_KM",
+    "Geography",
+    "GMS_DATA",
+    "gms_dataset",
+    "line",
+    "load_folder",
+    "load_gms",
+    "random_planar",
+    "two_region",
+]
+
+GMS_DATA = Path(str(resources.files("sez_sim") / "data" / "gms"))
+"""The folder of the built-in GMS dataset (CSV files, SOURCES.md)."""
+
+
+def _build(name: str, data: Dataset, crossing_cost_km: float) -> Geography:
+    provinces = normalise(data.provinces, data.national_totals)
+    ports = data.ports.set_index("province_id")["port"]
+    provinces["is_port"] = provinces["id"].isin(ports.index)
+    provinces["port"] = provinces["id"].map(ports).fillna("")
+    return Geography(
+        name,
+        provinces,
+        data.links,
+        data.crossings,
+        data.corridors,
+        data.zones,
+        crossing_cost_km=crossing_cost_km,
+    )
+
+
+@lru_cache(maxsize=1)
+def gms_dataset() -> Dataset:
+    """The validated tables of the built-in GMS dataset (read once per process)."""
+    return read_dataset(GMS_DATA)
+
+
+def load_gms(crossing_cost_km: float = DEFAULT_CROSSING_COST_KM) -> Geography:
+    """Load the built-in GMS dataset: 228 provinces, 514 links, 44 crossings, 13 corridor branches, 59 zones.
+
+    Population and GDP are normalised to 2019 national totals (``national_totals.csv``); the raw values and
+    the ``source``/``confidence`` columns stay in ``provinces``.
+
+    Args:
+        crossing_cost_km: cost of one border crossing in km-equivalent.
+
+    Returns:
+        A fresh :class:`Geography` (policies may change it without affecting other runs).
+    """
+    return _build("gms", gms_dataset(), crossing_cost_km)
+
+
+def load_folder(folder: str | Path, crossing_cost_km: float = DEFAULT_CROSSING_COST_KM) -> Geography:
+    """Load a custom dataset: a folder of CSV files with the GMS schema (see :mod:`sez_sim.geography.dataset`).
+
+    Raises:
+        DataError: naming the file, line and column of every problem.
+    """
+    folder = Path(folder)
+    return _build(folder.name or str(folder), read_dataset(folder), crossing_cost_km)

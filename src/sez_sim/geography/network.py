@@ -1,0 +1,311 @@
+"""The corridor network: provinces, links, border crossings, and generalised distances (MODEL.md section 1).
+
+Edge cost (km-equivalent) is ``length_km * quality`` plus, on an international link, the cost of its border
+crossing. The generalised distance ``d_ij`` is the shortest path over these costs (scipy.sparse.csgraph), with the
+internal distance ``(2/3) sqrt(area / pi)`` on the diagonal. Policies change link quality (corridor upgrades) and
+crossing costs (facilitation, CBEZ joint customs); :class:`Geography` then updates only what it must: a cost cut
+is folded into the matrix exactly in O(N^2) per link, and a cost rise recomputes only the rows whose shortest
+paths used that link.
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Iterable, Sequence
+
+import networkx as nx
+import numpy as np
+import pandas as pd
+from scipy.sparse import csr_matrix
+from scipy.sparse.csgraph import dijkstra
+
+from sez_sim.errors import ScenarioError
+
+DEFAULT_CROSSING_COST_KM = 250.0
+"""Default cost of one border crossing, in km-equivalent (see the ``geography.crossing_cost_km`` parameter)."""
+
+
+class Geography:
+    """Provinces on a network with trade costs.
+
+    Attributes:
+        name: a short label ("gms", a folder name, "two_region", ...).
+        provinces: one row per province; the row position is the province's integer node id.
+        links: one row per undirected link, with integer endpoints ``ia``/``ib`` and the current ``quality``.
+        crossings: border crossings with integer endpoints and the current ``cost_km``.
+        corridors: corridor branches as ordered province sequences (integer ``province`` column added).
+        zones: economic zones with an integer ``province`` column.
+        graph: networkx graph with integer nodes carrying name, id, country, lon and lat.
+    """
+
+    def __init__(
+        self,
+        name: str,
+        provinces: pd.DataFrame,
+        links: pd.DataFrame,
+        crossings: pd.DataFrame | None = None,
+        corridors: pd.DataFrame | None = None,
+        zones: pd.DataFrame | None = None,
+        *,
+        crossing_cost_km: float = DEFAULT_CROSSING_COST_KM,
+        freeness_override: np.ndarray | None = None,
+    ):
+        self.name = name
+        self.provinces = provinces.reset_index(drop=True).copy()
+        if "is_port" not in self.provinces:
+            self.provinces["is_port"] = False
+        self._index = {pid: i for i, pid in enumerate(self.provinces["id"])}
+        self._by_name = {n: i for i, n in enumerate(self.provinces["name"])}
+
+        self.links = links.reset_index(drop=True).copy()
+        self.links["ia"] = self.links["a"].map(self._index).astype(np.int64)
+        self.links["ib"] = self.links["b"].map(self._index).astype(np.int64)
+        if "quality" not in self.links:
+            self.links["quality"] = 1.0
+        country = self.provinces["country"].to_numpy()
+        self.links["international"] = country[self.links["ia"]] != country[self.links["ib"]]
+
+        self.crossings = (crossings if crossings is not None else pd.DataFrame(columns=["name"])).copy()
+        self.crossings = self.crossings.reset_index(drop=True)
+        if len(self.crossings):
+            self.crossings["ia"] = self.crossings["province_a"].map(self._index).astype(np.int64)
+            self.crossings["ib"] = self.crossings["province_b"].map(self._index).astype(np.int64)
+        self.crossings["cost_km"] = float(crossing_cost_km)
+        self._crossing_index = {n: i for i, n in enumerate(self.crossings["name"])}
+        # The crossing each link passes (-1 for a domestic link).
+        first = self.links.get("crossing", pd.Series([""] * len(self.links))).fillna("").str.split(";").str[0]
+        self.links["crossing_id"] = first.map(self._crossing_index).fillna(-1).astype(np.int64)
+
+        self.corridors = (corridors if corridors is not None else pd.DataFrame(columns=["province_id"])).copy()
+        self.corridors["province"] = self.corridors["province_id"].map(self._index)
+        self.zones = (zones if zones is not None else pd.DataFrame(columns=["province_id"])).copy()
+        self.zones["province"] = self.zones["province_id"].map(self._index)
+
+        self.freeness_override = freeness_override
+        self.graph = self._build_graph()
+        self._weights = self._edge_weights()
+        self._network_distance = self._all_pairs(self._weights)
+        self._distance: np.ndarray | None = None
+
+    # ------------------------------------------------------------------ lookup
+    @property
+    def n(self) -> int:
+        """Number of provinces."""
+        return len(self.provinces)
+
+    def index_of(self, ref: str | int) -> int:
+        """Return the integer node id of a province given by id, exact name, or integer id.
+
+        Raises:
+            ScenarioError: for an unknown province, with the closest matches as a suggestion.
+        """
+        if isinstance(ref, int | np.integer) and not isinstance(ref, bool):
+            if 0 <= int(ref) < self.n:
+                return int(ref)
+            raise ScenarioError(f"province index {ref} is out of range 0..{self.n - 1}")
+        ref = str(ref)
+        if ref in self._index:
+            return self._index[ref]
+        if ref in self._by_name:
+            return self._by_name[ref]
+        raise ScenarioError(f"unknown province {ref!r}{_suggest(ref, [*self._index, *self._by_name])}")
+
+    def crossing_of(self, ref: str) -> int:
+        """Return the row of a crossing given by exact name.
+
+        Raises:
+            ScenarioError: for an unknown crossing, with the closest names as a suggestion.
+        """
+        if ref in self._crossing_index:
+            return self._crossing_index[ref]
+        raise ScenarioError(f"unknown crossing {ref!r}{_suggest(ref, list(self._crossing_index))}")
+
+    def corridor_links(self, corridor: str) -> np.ndarray:
+        """Return the link rows along a corridor (``EWEC``) or one branch (``EWEC/main_Mawlamyine-DaNang``).
+
+        Raises:
+            ScenarioError: for an unknown corridor or branch.
+        """
+        corr, _, branch = corridor.partition("/")
+        rows = self.corridors[self.corridors["corridor"] == corr]
+        if branch:
+            rows = rows[rows["branch"] == branch]
+        if rows.empty:
+            names = sorted(set(self.corridors["corridor"])) + sorted(
+                f"{c}/{b}" for c, b in set(zip(self.corridors["corridor"], self.corridors["branch"], strict=False))
+            )
+            raise ScenarioError(f"unknown corridor {corridor!r}{_suggest(corridor, names)}")
+        pairs = set()
+        for _, grp in rows.groupby(["corridor", "branch"], sort=False):
+            seq = grp.sort_values("seq")["province"].to_numpy()
+            pairs |= {frozenset((int(p), int(q))) for p, q in zip(seq, seq[1:], strict=False)}
+        keys = [frozenset((a, b)) for a, b in zip(self.links["ia"], self.links["ib"], strict=False)]
+        return np.array([i for i, k in enumerate(keys) if k in pairs], dtype=np.int64)
+
+    def link_of(self, a: str | int, b: str | int) -> int:
+        """Return the link row joining two provinces.
+
+        Raises:
+            ScenarioError: when the two provinces are not linked.
+        """
+        ia, ib = self.index_of(a), self.index_of(b)
+        hit = np.flatnonzero(
+            ((self.links["ia"] == ia) & (self.links["ib"] == ib))
+            | ((self.links["ia"] == ib) & (self.links["ib"] == ia))
+        )
+        if not hit.size:
+            raise ScenarioError(f"no link between {a!r} and {b!r}")
+        return int(hit[0])
+
+    # --------------------------------------------------------------- distances
+    @property
+    def distance(self) -> np.ndarray:
+        """The N x N generalised distance (km-equivalent), internal distance on the diagonal. Read-only."""
+        if self._distance is None:
+            d = self._network_distance.copy()
+            np.fill_diagonal(d, self.internal_distance)
+            d.setflags(write=False)
+            self._distance = d
+        return self._distance
+
+    @property
+    def internal_distance(self) -> np.ndarray:
+        """Average distance within each province, ``(2/3) sqrt(area / pi)`` km."""
+        return (2.0 / 3.0) * np.sqrt(self.provinces["area_km2"].to_numpy(float) / np.pi)
+
+    def freeness(self, sigma: float, kappa: float) -> np.ndarray:
+        """Trade freeness ``phi_ij = tau_ij ** (1 - sigma)`` with ``tau_ij = exp(kappa * d_ij)``.
+
+        Synthetic textbook geographies give phi directly; it is returned as it is.
+        """
+        if self.freeness_override is not None:
+            return self.freeness_override
+        return np.exp(-kappa * (sigma - 1.0) * self.distance)
+
+    def port_distance(self, sea_cost_km: float) -> np.ndarray:
+        """Distance from each province to the rest of the world: to the nearest port, plus the sea leg.
+
+        Returns ``inf`` everywhere when the geography has no port.
+        """
+        ports = np.flatnonzero(self.provinces["is_port"].to_numpy(bool))
+        if not ports.size:
+            return np.full(self.n, np.inf)
+        return self.distance[:, ports].min(axis=1) + sea_cost_km
+
+    def set_link_quality(self, links: Iterable[int], quality: float | Sequence[float]) -> None:
+        """Set the quality factor of links (cost per km = length * quality; upgrades lower it below 1)."""
+        rows = np.asarray(list(links), dtype=np.int64)
+        q = np.broadcast_to(np.asarray(quality, float), rows.shape)
+        if np.any(q <= 0):
+            raise ValueError("link quality must be positive")
+        self.links.loc[rows, "quality"] = q
+        self._update()
+
+    def set_crossing_cost(self, crossings: Iterable[int], cost_km: float | Sequence[float]) -> None:
+        """Set the cost of border crossings (km-equivalent; facilitation and joint customs lower it)."""
+        rows = np.asarray(list(crossings), dtype=np.int64)
+        c = np.broadcast_to(np.asarray(cost_km, float), rows.shape)
+        if np.any(c < 0):
+            raise ValueError("crossing cost cannot be negative")
+        self.crossings.loc[rows, "cost_km"] = c
+        self._update()
+
+    def _edge_weights(self) -> np.ndarray:
+        w = self.links["distance_km"].to_numpy(float) * self.links["quality"].to_numpy(float)
+        cid = self.links["crossing_id"].to_numpy()
+        intl = cid >= 0
+        w[intl] += self.crossings["cost_km"].to_numpy(float)[cid[intl]]
+        return w
+
+    def _csr(self, weights: np.ndarray) -> csr_matrix:
+        ia = self.links["ia"].to_numpy()
+        ib = self.links["ib"].to_numpy()
+        return csr_matrix((weights, (ia, ib)), shape=(self.n, self.n))
+
+    def _all_pairs(self, weights: np.ndarray, rows: np.ndarray | None = None) -> np.ndarray:
+        return dijkstra(self._csr(weights), directed=False, indices=rows)
+
+    def _update(self) -> None:
+        """Bring the distance matrix up to date with the current link and crossing costs."""
+        new = self._edge_weights()
+        old = self._weights
+        changed = np.flatnonzero(new != old)
+        if not changed.size:
+            return
+        D = self._network_distance
+        ia = self.links["ia"].to_numpy()
+        ib = self.links["ib"].to_numpy()
+        rises = changed[new[changed] > old[changed]]
+        if rises.size:
+            affected = np.zeros(self.n, dtype=bool)
+            for e in rises:
+                u, v, w = ia[e], ib[e], old[e]
+                via_uv = D[:, [u]] + w + D[[v], :]
+                via_vu = D[:, [v]] + w + D[[u], :]
+                tol = 1e-9 * np.maximum(D, 1.0)
+                affected |= np.any((np.abs(via_uv - D) <= tol) | (np.abs(via_vu - D) <= tol), axis=1)
+            staged = old.copy()
+            staged[rises] = new[rises]
+            rows = np.flatnonzero(affected)
+            if rows.size:
+                sub = self._all_pairs(staged, rows)
+                D[rows, :] = sub
+                D[:, rows] = sub.T
+        for e in changed[new[changed] < old[changed]]:
+            u, v, w = ia[e], ib[e], new[e]
+            np.minimum(D, D[:, [u]] + w + D[[v], :], out=D)
+            np.minimum(D, D[:, [v]] + w + D[[u], :], out=D)
+        self._weights = new
+        self._distance = None
+
+    def recompute(self) -> np.ndarray:
+        """Recompute all pairs from scratch (reference for the incremental update); returns the matrix."""
+        self._network_distance = self._all_pairs(self._weights)
+        self._distance = None
+        return self.distance
+
+    # ------------------------------------------------------------------- graph
+    def _build_graph(self) -> nx.Graph:
+        g = nx.Graph(name=self.name)
+        for i, row in enumerate(self.provinces.itertuples(index=False)):
+            g.add_node(i, id=row.id, name=row.name, country=row.country, lon=float(row.lon), lat=float(row.lat))
+        corridor = self.links["corridor"] if "corridor" in self.links else pd.Series([""] * len(self.links))
+        crossing = self.links["crossing"] if "crossing" in self.links else pd.Series([""] * len(self.links))
+        for e, (a, b, km, c, x) in enumerate(
+            zip(
+                self.links["ia"],
+                self.links["ib"],
+                self.links["distance_km"],
+                corridor,
+                crossing,
+                strict=False,
+            )
+        ):
+            g.add_edge(int(a), int(b), link=e, length_km=float(km), corridor=str(c or ""), crossing=str(x or ""))
+        return g
+
+    def layout(self) -> dict[int, tuple[float, float]]:
+        """Node positions (lon, lat) for drawing and for Mesa's Network space."""
+        return {
+            i: (float(x), float(y))
+            for i, (x, y) in enumerate(zip(self.provinces["lon"], self.provinces["lat"], strict=False))
+        }
+
+    def countries(self) -> np.ndarray:
+        """Integer country code per province (index into :meth:`country_names`)."""
+        return pd.Categorical(self.provinces["country"], categories=self.country_names()).codes.astype(np.int64)
+
+    def country_names(self) -> list[str]:
+        """Country codes in order of first appearance."""
+        return list(dict.fromkeys(self.provinces["country"]))
+
+    def __repr__(self) -> str:
+        return (
+            f"Geography({self.name!r}: {self.n} provinces, {len(self.links)} links, "
+            f"{len(self.crossings)} crossings, {len(self.zones)} zones)"
+        )
+
+
+def _suggest(word: str, options: Iterable[str]) -> str:
+    close = difflib.get_close_matches(word, list(options), n=3, cutoff=0.6)
+    return f" (did you mean {' or '.join(repr(c) for c in close)}?)" if close else ""

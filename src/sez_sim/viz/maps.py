@@ -1,0 +1,167 @@
+"""Maps of the corridor network drawn at lon/lat with matplotlib (no tiles, so they work offline)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import matplotlib
+
+matplotlib.use("Agg", force=False)
+import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
+from matplotlib.axes import Axes  # noqa: E402
+from matplotlib.collections import LineCollection, PathCollection  # noqa: E402
+from matplotlib.lines import Line2D  # noqa: E402
+
+from sez_sim.geography import Geography  # noqa: E402
+
+COUNTRY_COLOURS = {
+    "THA": "#4e79a7",
+    "VNM": "#e15759",
+    "KHM": "#59a14f",
+    "LAO": "#edc948",
+    "MMR": "#b07aa1",
+    "CHN": "#f28e2b",
+}
+CORRIDOR_COLOURS = {"EWEC": "#d62728", "NSEC": "#1f77b4", "SEC": "#2ca02c"}
+_FALLBACK = plt.get_cmap("tab10").colors
+
+
+def country_colours(geo: Geography) -> dict[str, str]:
+    """A colour per country code (fixed for the GMS countries, a palette for others)."""
+    out = {}
+    for k, c in enumerate(geo.country_names()):
+        out[c] = COUNTRY_COLOURS.get(c, matplotlib.colors.to_hex(_FALLBACK[k % len(_FALLBACK)]))
+    return out
+
+
+def _segments(geo: Geography, rows: Sequence[int] | np.ndarray) -> np.ndarray:
+    lon = geo.provinces["lon"].to_numpy(float)
+    lat = geo.provinces["lat"].to_numpy(float)
+    ia = geo.links["ia"].to_numpy()[rows]
+    ib = geo.links["ib"].to_numpy()[rows]
+    return np.stack([np.column_stack([lon[ia], lat[ia]]), np.column_stack([lon[ib], lat[ib]])], axis=1)
+
+
+def draw_base(geo: Geography, ax: Axes, *, node_values: np.ndarray | None = None, cmap: str = "RdBu") -> PathCollection:
+    """Draw links, corridors and provinces (coloured by country, or by ``node_values`` when given).
+
+    Returns:
+        The province markers (pass to ``colorbar`` when ``node_values`` is given).
+    """
+    lon = geo.provinces["lon"].to_numpy(float)
+    lat = geo.provinces["lat"].to_numpy(float)
+    ax.add_collection(LineCollection(_segments(geo, np.arange(len(geo.links))), colors="#c8c8c8", lw=0.6, zorder=1))
+    corridor_col = geo.links["corridor"].fillna("") if "corridor" in geo.links else None
+    if corridor_col is not None:
+        for name, colour in CORRIDOR_COLOURS.items():
+            rows = np.flatnonzero([name in str(c).split(";") for c in corridor_col])
+            if rows.size:
+                ax.add_collection(LineCollection(_segments(geo, rows), colors=colour, lw=2.2, alpha=0.75, zorder=2))
+    size = 8 + 60 * np.sqrt(geo.provinces["population"].to_numpy(float) / geo.provinces["population"].max())
+    if node_values is None:
+        colours = geo.provinces["country"].map(country_colours(geo))
+        markers = ax.scatter(lon, lat, s=size, c=colours, edgecolors="white", linewidths=0.4, zorder=3)
+    else:
+        lim = float(np.nanmax(np.abs(node_values))) or 1.0
+        markers = ax.scatter(
+            lon,
+            lat,
+            s=size,
+            c=node_values,
+            cmap=cmap,
+            vmin=-lim,
+            vmax=lim,
+            edgecolors="#555",
+            linewidths=0.3,
+            zorder=3,
+        )
+    ax.set_aspect("equal", adjustable="datalim")
+    return markers
+
+
+def draw_network(geo: Geography, ax: Axes | None = None, title: str | None = None) -> plt.Figure:
+    """Map of the network: countries coloured, corridors highlighted and labelled, crossings, zones, ports.
+
+    Args:
+        geo: the geography to draw.
+        ax: axes to draw into; a new figure when None.
+        title: figure title (default names the dataset).
+
+    Returns:
+        The matplotlib figure.
+    """
+    if ax is None:
+        fig, ax = plt.subplots(figsize=(10, 11.5), dpi=110)
+    else:
+        fig = ax.figure
+    draw_base(geo, ax)
+    prov = geo.provinces
+    lon = prov["lon"].to_numpy(float)
+    lat = prov["lat"].to_numpy(float)
+
+    if len(geo.crossings):
+        seg = _segments(geo, np.flatnonzero(geo.links["crossing_id"].to_numpy() >= 0))
+        mid = seg.mean(axis=1)
+        ax.scatter(mid[:, 0], mid[:, 1], marker="x", s=28, c="black", lw=1.1, zorder=5)
+    zones = geo.zones.dropna(subset=["province"]) if len(geo.zones) else geo.zones
+    if len(zones):
+        status = zones.get("status", "operating")
+        for st, face in (("operating", "#ffd700"), ("planned", "white"), ("stalled", "#999999")):
+            z = zones[status == st]
+            if len(z):
+                p = z["province"].astype(int).to_numpy()
+                ax.scatter(lon[p], lat[p] + 0.12, marker="*", s=90, c=face, edgecolors="black", lw=0.6, zorder=6)
+    ports = np.flatnonzero(prov["is_port"].to_numpy(bool))
+    ax.scatter(lon[ports] - 0.12, lat[ports], marker="s", s=26, c="#17becf", edgecolors="black", lw=0.5, zorder=6)
+    caps = np.flatnonzero(prov["is_national_capital"].to_numpy(int) == 1)
+    for i in caps:
+        ax.annotate(
+            prov["name"].iat[i],
+            (lon[i], lat[i]),
+            xytext=(4, 4),
+            textcoords="offset points",
+            fontsize=8,
+            weight="bold",
+            zorder=7,
+        )
+    # Label each corridor once, at the middle province of its longest branch.
+    if len(geo.corridors):
+        for corr, grp in geo.corridors.groupby("corridor"):
+            branch = grp.groupby("branch").size().idxmax()
+            seq = grp[grp["branch"] == branch].sort_values("seq")["province"].astype(int).to_numpy()
+            i = seq[len(seq) // 2]
+            ax.annotate(
+                corr,
+                (lon[i], lat[i]),
+                xytext=(-26, -14),
+                textcoords="offset points",
+                fontsize=10,
+                weight="bold",
+                color=CORRIDOR_COLOURS.get(corr, "black"),
+                bbox={"boxstyle": "round,pad=0.2", "fc": "white", "ec": "none", "alpha": 0.8},
+                zorder=8,
+            )
+
+    handles = [
+        Line2D([], [], marker="o", ls="", color=c, label=k, markersize=7) for k, c in country_colours(geo).items()
+    ]
+    handles += [Line2D([], [], color=c, lw=2.5, label=f"{k} corridor") for k, c in CORRIDOR_COLOURS.items()]
+    handles += [
+        Line2D([], [], color="#c8c8c8", lw=1, label="other road link"),
+        Line2D([], [], marker="x", ls="", color="black", label="border crossing"),
+        Line2D([], [], marker="*", ls="", mfc="#ffd700", mec="black", markersize=11, label="zone (operating)"),
+        Line2D([], [], marker="*", ls="", mfc="white", mec="black", markersize=11, label="zone (planned)"),
+        Line2D([], [], marker="s", ls="", mfc="#17becf", mec="black", label="seaport"),
+    ]
+    ax.legend(handles=handles, loc="lower left", fontsize=8, framealpha=0.9)
+    ax.set_xlabel("longitude (°E)")
+    ax.set_ylabel("latitude (°N)")
+    ax.set_title(
+        title
+        or f"{geo.name.upper()} corridor network: {geo.n} provinces, {len(geo.links)} links, "
+        f"{len(geo.crossings)} crossings, {len(geo.zones)} zones\n(dot size: population)"
+    )
+    ax.grid(alpha=0.2)
+    fig.tight_layout()
+    return fig

@@ -1,0 +1,299 @@
+"""The GMS dataset, custom datasets, synthetic geographies and the distance matrix."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import networkx as nx
+import numpy as np
+import pandas as pd
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from sez_sim.errors import DataError, ScenarioError
+from sez_sim.geography import GMS_DATA, gms_dataset, line, load_folder, load_gms, random_planar, two_region
+
+
+@pytest.fixture(scope="module")
+def gms():
+    return load_gms()
+
+
+# ---------------------------------------------------------------- the GMS data (the checks of check_gms.py)
+def test_gms_counts(gms):
+    assert gms.n == 228
+    assert gms.distance.shape == (228, 228)
+    assert len(gms.links) == 514 and int(gms.links["international"].sum()) == 44
+    assert len(gms.crossings) == 44
+    assert gms.corridors.groupby(["corridor", "branch"]).ngroups == 13
+    assert len(gms.zones) == 59
+    counts = gms.provinces["country"].value_counts().to_dict()
+    assert counts == {"THA": 77, "VNM": 63, "CHN": 30, "KHM": 25, "LAO": 18, "MMR": 15}
+    caps = gms.provinces.loc[gms.provinces["is_national_capital"] == 1, "name"]
+    assert set(caps) == {"Bangkok", "Ha Noi", "Phnom Penh", "Vientiane Capital", "Naypyidaw Union Territory"}
+
+
+def test_gms_rows_are_sane(gms):
+    p = gms.provinces
+    assert p["lat"].between(5.5, 29.5).all() and p["lon"].between(92.0, 112.5).all()
+    assert (p[["population", "gdp_usd_m", "area_km2"]] > 0).all().all()
+    assert set(p["confidence"]) <= {"high", "medium", "low"}
+    chn = p["country"] == "CHN"
+    assert p.loc[chn, "parent"].isin(["CN-YN", "CN-GX"]).all()
+    assert (p.loc[~chn, "parent"] == "").all()
+    assert p["id"].is_unique and p["id"].str.isascii().all() and not p["id"].str.contains(" ").any()
+
+
+def test_raw_population_matches_census_totals_within_10_percent(gms):
+    # The national totals check of check_gms.py, on the raw (un-normalised) values.
+    census = {
+        "THA": 69_315_000,
+        "VNM": 96_208_984,
+        "KHM": 15_552_221,
+        "LAO": 6_492_228,
+        "MMR": 51_419_420,
+        "CHN": 97_336_081,
+    }
+    sums = gms.provinces.groupby("country")["population_raw"].sum()
+    for country, total in census.items():
+        assert abs(sums[country] / total - 1) < 0.10, country
+
+
+def test_links_crossings_corridors_zones_are_consistent(gms):
+    country = gms.provinces["country"].to_numpy()
+    links = gms.links
+    intl = country[links["ia"]] != country[links["ib"]]
+    assert (intl == links["international"]).all()
+    assert (links["crossing_id"] >= 0).to_numpy().tolist() == intl.tolist()
+    assert (links["distance_km"] > 0).all()
+    for _, x in gms.crossings.iterrows():
+        assert country[x["ia"]] != country[x["ib"]]
+    pairs = {frozenset(p) for p in zip(links["ia"], links["ib"], strict=True)}
+    for _, grp in gms.corridors.groupby(["corridor", "branch"]):
+        seq = grp.sort_values("seq")["province"].astype(int).tolist()
+        assert grp.sort_values("seq")["seq"].tolist() == list(range(1, len(seq) + 1))
+        assert all(frozenset((a, b)) in pairs for a, b in zip(seq, seq[1:], strict=False))
+    zones = gms.zones
+    assert zones["province"].notna().all()
+    assert (zones["country"] == country[zones["province"].astype(int)]).all()
+    partners = zones["partner_zone"][zones["partner_zone"] != ""]
+    assert partners.isin(zones["name"]).all()
+
+
+def test_network_is_connected(gms):
+    assert nx.is_connected(gms.graph)
+    assert np.isfinite(gms.distance).all()
+    node = gms.graph.nodes[0]
+    assert {"id", "name", "country", "lon", "lat"} <= set(node)
+    assert all(isinstance(v, int) for v in gms.graph.nodes)
+
+
+def test_normalisation_hits_the_base_year_totals_and_keeps_shares(gms):
+    p = gms.provinces
+    totals = gms_dataset().national_totals.set_index("unit")
+    unit = np.where(p["parent"] != "", p["parent"], p["country"])
+    for u, t in totals.iterrows():
+        rows = unit == u
+        assert p.loc[rows, "population"].sum() == pytest.approx(t["population"], rel=1e-9)
+        assert p.loc[rows, "gdp_usd_m"].sum() == pytest.approx(t["gdp_usd_m"], rel=1e-9)
+        share_raw = p.loc[rows, "gdp_usd_m_raw"] / p.loc[rows, "gdp_usd_m_raw"].sum()
+        share = p.loc[rows, "gdp_usd_m"] / p.loc[rows, "gdp_usd_m"].sum()
+        np.testing.assert_allclose(share, share_raw, rtol=1e-12)
+    assert (p["base_year"] == 2019).all()
+    np.testing.assert_allclose(p["gdp_per_capita"], p["gdp_usd_m"] * 1e6 / p["population"])
+    assert {"source", "confidence", "population_raw", "gdp_usd_m_raw"} <= set(p.columns)
+
+
+def test_major_ports_are_flagged(gms):
+    ports = set(gms.provinces.loc[gms.provinces["is_port"], "name"])
+    expected = {
+        "Bangkok",
+        "Chonburi",
+        "Ho Chi Minh City",
+        "Ba Ria-Vung Tau",
+        "Hai Phong",
+        "Da Nang",
+        "Yangon",
+        "Preah Sihanouk",
+        "Fangchenggang",
+        "Qinzhou",
+        "Beihai",
+        "Mon",
+        "Songkhla",
+    }
+    assert expected <= ports
+    assert (gms.provinces.loc[gms.provinces["is_port"], "port"] != "").all()
+
+
+def test_lookup_by_id_and_name_with_suggestions(gms):
+    assert gms.index_of("TH-10") == gms.index_of("Bangkok")
+    with pytest.raises(ScenarioError, match="did you mean 'Bangkok'"):
+        gms.index_of("Bangkokk")
+    assert gms.crossing_of("Mae Sot-Myawaddy") >= 0
+    with pytest.raises(ScenarioError, match="unknown crossing"):
+        gms.crossing_of("Mae Sot-Myawady")
+    assert len(gms.corridor_links("EWEC")) >= 12
+    with pytest.raises(ScenarioError, match="unknown corridor"):
+        gms.corridor_links("EWEX")
+
+
+# ---------------------------------------------------------------------------------- distances
+def _assert_metric(d: np.ndarray) -> None:
+    np.testing.assert_array_equal(d, d.T)
+    off = d.copy()
+    np.fill_diagonal(off, 0.0)
+    # Triangle inequality over every intermediate k (off-diagonal shortest paths).
+    for k in range(len(d)):
+        assert np.all(off <= off[:, [k]] + off[[k], :] + 1e-9)
+
+
+def test_distance_is_a_metric_with_internal_distance_on_the_diagonal(gms):
+    d = gms.distance
+    _assert_metric(d)
+    np.testing.assert_allclose(np.diag(d), (2 / 3) * np.sqrt(gms.provinces["area_km2"] / np.pi))
+    assert (d[~np.eye(gms.n, dtype=bool)] > 0).all()
+
+
+def test_crossing_cost_raises_cross_border_distances_and_no_domestic_one():
+    geo = load_gms()
+    before = geo.distance.copy()
+    geo.set_crossing_cost(range(len(geo.crossings)), geo.crossings["cost_km"] * 2)
+    after = geo.distance
+    country = geo.provinces["country"].to_numpy()
+    domestic = country[:, None] == country[None, :]
+    np.testing.assert_allclose(after[domestic], before[domestic])
+    assert np.all(after[~domestic] > before[~domestic])
+    np.testing.assert_allclose(after, geo.recompute())
+
+
+def test_corridor_upgrade_lowers_distances_along_it_and_raises_none():
+    geo = load_gms()
+    before = geo.distance.copy()
+    rows = geo.corridor_links("EWEC/main_Mawlamyine-DaNang")
+    geo.set_link_quality(rows, 0.6)
+    after = geo.distance.copy()
+    assert np.all(after <= before + 1e-9)
+    seq = geo.corridors[geo.corridors["branch"] == "main_Mawlamyine-DaNang"].sort_values("seq")["province"]
+    a, b = int(seq.iloc[0]), int(seq.iloc[-1])
+    assert after[a, b] < before[a, b]
+    np.testing.assert_allclose(after, geo.recompute())
+
+
+@settings(max_examples=25, deadline=None)
+@given(
+    seed=st.integers(0, 10_000),
+    changes=st.lists(st.tuples(st.integers(0, 10_000), st.floats(0.2, 3.0)), min_size=1, max_size=6),
+    crossing_factor=st.floats(0.0, 3.0),
+)
+def test_incremental_update_equals_full_recompute(seed, changes, crossing_factor):
+    geo = random_planar(60, seed=seed, countries=3)
+    for link, quality in changes:
+        geo.set_link_quality([link % len(geo.links)], quality)
+    if len(geo.crossings):
+        geo.set_crossing_cost([0], geo.crossings["cost_km"].iloc[0] * crossing_factor)
+    incremental = geo.distance.copy()
+    np.testing.assert_allclose(incremental, geo.recompute(), rtol=1e-12, atol=1e-9)
+
+
+def test_freeness_and_port_distance(gms):
+    phi = gms.freeness(sigma=5.0, kappa=5e-4)
+    assert phi.shape == (228, 228) and np.all((phi > 0) & (phi <= 1))
+    order = np.argsort(gms.distance[0])
+    assert np.all(np.diff(phi[0, order]) <= 0)  # freeness falls with distance
+    dw = gms.port_distance(sea_cost_km=800.0)
+    ports = gms.provinces["is_port"].to_numpy()
+    assert np.all(dw[ports] <= 800.0 + np.diag(gms.distance)[ports] + 1e-9)
+    assert dw[gms.index_of("Vientiane Capital")] > dw[gms.index_of("Bangkok")]
+
+
+# ------------------------------------------------------------------------------------ synthetic
+def test_two_region_freeness_is_given_directly():
+    geo = two_region(0.3, population_shares=(0.6, 0.4))
+    np.testing.assert_allclose(geo.freeness(5, 1.0), [[1, 0.3], [0.3, 1]])
+    assert geo.provinces["population"].iloc[0] / geo.provinces["population"].sum() == pytest.approx(0.6)
+    with pytest.raises(ValueError):
+        two_region(1.5)
+
+
+def test_line_has_one_crossing_in_the_middle():
+    geo = line(8, spacing_km=100)
+    assert geo.n == 8 and len(geo.crossings) == 1
+    assert list(geo.provinces["country"]) == ["A"] * 4 + ["B"] * 4
+    d = geo.distance
+    assert d[0, 3] == pytest.approx(300)
+    assert d[3, 4] == pytest.approx(100 + geo.crossings["cost_km"].iloc[0])
+    _assert_metric(d)
+
+
+def test_random_planar_is_connected_planar_and_reproducible():
+    geo = random_planar(400, seed=3, countries=4)
+    assert nx.is_connected(geo.graph)
+    assert len(geo.links) <= 3 * geo.n - 6
+    assert geo.provinces["country"].nunique() == 4
+    assert (geo.links["international"] == (geo.links["crossing_id"] >= 0)).all()
+    again = random_planar(400, seed=3, countries=4)
+    np.testing.assert_array_equal(geo.distance, again.distance)
+
+
+# ------------------------------------------------------------------------------- custom datasets
+@pytest.fixture
+def folder(tmp_path: Path) -> Path:
+    target = tmp_path / "mydata"
+    shutil.copytree(GMS_DATA, target)
+    return target
+
+
+def _edit(path: Path, fn) -> None:
+    df = pd.read_csv(path, dtype=str, keep_default_na=False)
+    fn(df).to_csv(path, index=False)
+
+
+def test_custom_folder_loads_the_same_way(folder):
+    geo = load_folder(folder)
+    assert geo.n == 228 and geo.name == "mydata"
+
+
+def _message(folder: Path) -> str:
+    with pytest.raises(DataError) as info:
+        load_folder(folder)
+    return str(info.value)
+
+
+def test_missing_column_is_named(folder):
+    _edit(folder / "provinces.csv", lambda df: df.drop(columns=["population"]))
+    msg = _message(folder)
+    assert "provinces.csv" in msg and "column 'population'" in msg and "missing" in msg
+
+
+def test_wrong_type_names_file_line_and_column(folder):
+    _edit(folder / "provinces.csv", lambda df: df.assign(gdp_usd_m=df["gdp_usd_m"].where(df.index != 4, "lots")))
+    msg = _message(folder)
+    assert "provinces.csv: line 6, column 'gdp_usd_m'" in msg and "'lots'" in msg and "positive number" in msg
+
+
+def test_unknown_id_in_links_is_named(folder):
+    _edit(folder / "links.csv", lambda df: df.assign(a=df["a"].where(df.index != 0, "XX-99")))
+    msg = _message(folder)
+    assert "links.csv: line 2, column 'a'" in msg and "'XX-99'" in msg
+
+
+def test_duplicate_id_is_named(folder):
+    _edit(folder / "provinces.csv", lambda df: df.assign(id=df["id"].where(df.index != 3, df["id"].iloc[0])))
+    msg = _message(folder)
+    assert "provinces.csv: line 5, column 'id'" in msg and "duplicate" in msg
+
+
+def test_disconnected_network_is_reported(folder):
+    # Cut every link of Phuket (joined only by its bridge): it becomes an island.
+    _edit(folder / "links.csv", lambda df: df[(df["a"] != "TH-83") & (df["b"] != "TH-83")])
+    msg = _message(folder)
+    assert "links.csv" in msg and "disconnected" in msg and "TH-83" in msg
+
+
+def test_missing_file_and_folder(folder, tmp_path):
+    (folder / "links.csv").unlink()
+    assert "links.csv: file not found" in _message(folder)
+    with pytest.raises(DataError, match="dataset folder not found"):
+        load_folder(tmp_path / "nowhere")

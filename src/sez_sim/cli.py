@@ -75,6 +75,29 @@ def network(
     out.print(f"wrote {out_file}")
 
 
+@app.command()
+def params(
+    section: Annotated[str | None, typer.Argument(help="Only this section (economy, firms, workers, ...).")] = None,
+    kind: Annotated[str | None, typer.Option(help="Only uncertainties, levers or settings.")] = None,
+) -> None:
+    """Print the parameter registry: defaults, units, bounds, kind, description and source."""
+    from rich.table import Table
+
+    from sez_sim.params import registry
+
+    table = Table(title="sez-sim parameters", show_lines=True)
+    for column in ("parameter", "default", "unit", "bounds", "kind", "description and source"):
+        table.add_column(column, overflow="fold")
+    for key, p in sorted(registry().items()):
+        if (section and p.section != section) or (kind and p.kind != kind):
+            continue
+        default = ", ".join(f"{k}: {v:g}" for k, v in p.default.items()) if p.per else f"{p.default:g}"
+        table.add_row(
+            key, default, p.unit, f"[{p.bounds[0]:g}, {p.bounds[1]:g}]", p.kind, f"{p.description}\n[dim]{p.source}[/]"
+        )
+    out.print(table)
+
+
 def main() -> None:
     """Entry point for ``python -m sez_sim``."""
     app(prog_name="sez-sim")

@@ -1,0 +1,299 @@
+"""Calibration by inversion: recover the unobserved from the observed (MODEL.md section 7).
+
+Observed per province: population ``L_i`` and GDP per capita ``y_i`` (normalised to 2019). Recovered:
+
+1. the **modern employment share** ``m_i = modern_share * (y_i / y_mean) ** modern_share_elasticity`` (clipped);
+2. the **traditional wage** ``a_i`` and modern wage ``w_i = max(a_i, minimum wage)`` from the GDP identity
+   ``y_i = k w_i m_i + a_i (1 - m_i)`` with ``k = sigma/(sigma-1) (1 - fixed_labour_share)`` (the modern sector's
+   value added per worker over its wage). Where the minimum wage binds, ``m_i`` is capped so that
+   ``a_i >= traditional_floor * y_i``;
+3. the **firm stock**: ``n_firms`` firm agents allocated to provinces in proportion to modern revenue raised to
+   ``allocation_elasticity`` (at least ``min_firms`` each), fixed labour ``F_i = fixed_labour_share * m_i L_i / n_i``,
+   productivities from the Pareto sampler, owners (foreign with probability ``foreign_share``, else a resident
+   of the same country drawn in proportion to population);
+   Without a rest of the world (no port, or ``export_share = 0``) modern revenue must equal modern spending,
+   so the level of ``m_i`` is solved for rather than taken from ``modern_share``;
+4. **province TFP** ``A_i`` and the world's demand ``D_W`` and supply ``S_W`` by the fixed point
+   ``A_i <- A_i (R_i^target / R_i^model) ** (1/(sigma-1))``, ``D_W`` scaled to hit the export share, re-solving
+   the equilibrium (warm-started) until revenues match to 1e-10. The import share is not free: with revenues and
+   incomes pinned by the data, ``exports - imports = sum R - sum E``, so ``S_W`` is scaled to the import share that
+   identity implies. TFP has no natural unit, so its geometric mean is pinned to 1.
+
+Because modern labour demand is below the labour force everywhere at t = 0, every province sits on its wage floor
+and the solved equilibrium reproduces ``y_i`` and ``L_i`` exactly (up to the solver tolerance). The steady-state
+part (amenities so that expected migration nets to zero; entry rates that balance exit) belongs to the agent rules
+and is done by :mod:`sez_sim.agents` with the equilibrium found here.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from sez_sim.economy.equilibrium import Equilibrium, FirmBlock, Labour, Market, solve
+from sez_sim.errors import ConvergenceError
+from sez_sim.geography import Geography
+from sez_sim.params import per_country
+
+
+@dataclass
+class InitialFirms:
+    """The firm stock at t = 0 (one entry per firm agent)."""
+
+    province: np.ndarray
+    productivity: np.ndarray
+    owner: np.ndarray
+    fixed_labour: np.ndarray
+
+    def __len__(self) -> int:
+        return len(self.province)
+
+
+@dataclass
+class Calibration:
+    """The calibrated economy at t = 0.
+
+    Attributes:
+        market: the market with calibrated TFP, traditional wages, world demand and supply.
+        labour: residents (all of them modern-eligible workers in the GMS model).
+        firms: the initial firm stock.
+        block: the producing firms as the solver sees them.
+        equilibrium: the t = 0 equilibrium; it reproduces the data.
+        modern_share: the modern employment share targeted per province.
+        fixed_labour: F_i per province.
+        gdp_per_capita, population: the targets.
+        iterations: outer iterations of the TFP fixed point.
+    """
+
+    market: Market
+    labour: Labour
+    firms: InitialFirms
+    block: FirmBlock
+    equilibrium: Equilibrium
+    modern_share: np.ndarray
+    fixed_labour: np.ndarray
+    gdp_per_capita: np.ndarray
+    population: np.ndarray
+    iterations: int
+
+
+def modern_shares(gdp_per_capita: np.ndarray, population: np.ndarray, share: float, elasticity: float) -> np.ndarray:
+    """Modern employment share per province: ``share * (y / mean y) ** elasticity``, clipped to [0.005, 0.9]."""
+    mean = float(np.sum(gdp_per_capita * population) / np.sum(population))
+    return np.clip(share * (gdp_per_capita / mean) ** elasticity, 0.005, 0.9)
+
+
+def wages_from_gdp(
+    y: np.ndarray, m: np.ndarray, minimum_wage: np.ndarray, sigma: float, fixed_share: float, floor_share: float
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Invert ``y = k w m + a (1 - m)`` for the traditional wage ``a`` and modern wage ``w = max(a, mw)``.
+
+    Returns:
+        ``(a, w, m)`` with ``m`` capped where the minimum wage would push ``a`` below ``floor_share * y``.
+    """
+    k = sigma / (sigma - 1.0) * (1.0 - fixed_share)
+    a_free = y / (k * m + 1.0 - m)
+    binds = a_free < minimum_wage
+    denominator = k * minimum_wage - floor_share * y
+    cap = np.where(denominator > 0, y * (1.0 - floor_share) / np.maximum(denominator, 1e-300), np.inf)
+    m = np.where(binds, np.minimum(m, cap), m)
+    a = np.where(binds, (y - k * minimum_wage * m) / (1.0 - m), a_free)
+    return a, np.maximum(a, minimum_wage), m
+
+
+def allocate(total: int, weights: np.ndarray, minimum: int) -> np.ndarray:
+    """Split ``total`` into integers proportional to ``weights`` (largest remainder), at least ``minimum`` each."""
+    n = len(weights)
+    base = np.full(n, minimum, dtype=np.int64)
+    rest = total - base.sum()
+    if rest < 0:
+        raise ValueError(f"{total} firms cannot give {minimum} to each of {n} provinces")
+    quota = rest * weights / weights.sum()
+    out = base + np.floor(quota).astype(np.int64)
+    short = total - out.sum()
+    out[np.argsort(-(quota - np.floor(quota)), kind="stable")[:short]] += 1
+    return out
+
+
+def pareto(rng: np.random.Generator, shape: float, size: int) -> np.ndarray:
+    """Pareto(shape) draws with minimum 1 (inverse CDF, so the same uniforms give the same firms)."""
+    return (1.0 - rng.random(size)) ** (-1.0 / shape)
+
+
+def gms_market(geo: Geography, econ: dict[str, Any]) -> Market:
+    """The GMS market before calibration: trade costs, world access, minimum wages; unit TFP and world."""
+    sigma, kappa = econ["sigma"], econ["kappa"]
+    countries = geo.country_names()
+    code = geo.countries()
+    phi_world = np.exp(-kappa * (sigma - 1.0) * geo.port_distance(econ["sea_cost_km"]))
+    minimum = np.asarray(per_country(econ["minimum_wage"], countries))[code] * econ["employment_rate"]
+    return Market(
+        sigma=sigma,
+        mu=econ["mu"],
+        phi=geo.freeness(sigma, kappa),
+        phi_world=np.nan_to_num(phi_world, nan=0.0),
+        world_demand=1.0,
+        world_supply=1.0,
+        country=code,
+        traditional_wage=np.ones(geo.n),
+        minimum_wage=minimum,
+        tfp=np.ones(geo.n),
+        dual=True,
+        tolerance=econ["solver_tolerance"],
+        max_iterations=int(econ["solver_max_iterations"]),
+    )
+
+
+def calibrate(
+    geo: Geography,
+    econ: dict[str, Any],
+    *,
+    n_firms: int,
+    min_firms: int,
+    allocation_elasticity: float,
+    foreign_share: float | np.ndarray,
+    productivity: Callable[[np.ndarray], np.ndarray],
+    rng: np.random.Generator,
+    tolerance: float = 1e-10,
+    max_iterations: int = 500,
+) -> Calibration:
+    """Calibrate the GMS economy so that its t = 0 equilibrium reproduces population and GDP per capita.
+
+    Args:
+        geo: the geography (population and GDP per capita are the targets).
+        econ: the ``economy`` parameter section.
+        n_firms: firm agents in total.
+        min_firms: firm agents at least per province.
+        allocation_elasticity: firms per province grow with modern revenue to this power.
+        foreign_share: probability that an initial firm is foreign-owned (a number or one per province).
+        productivity: draws productivities ``z`` for firms in the given provinces.
+        rng: the initialisation stream (owners).
+        tolerance: stop when every province's modern revenue is within this relative distance of its target.
+        max_iterations: give up after this many TFP updates.
+
+    Raises:
+        ConvergenceError: when the TFP fixed point does not converge.
+    """
+    sigma = econ["sigma"]
+    pop = geo.provinces["population"].to_numpy(float)
+    y = geo.provinces["gdp_per_capita"].to_numpy(float)
+    market = gms_market(geo, econ)
+    export_share = econ["export_share"]
+    has_world = bool(np.any(market.phi_world > 0)) and export_share > 0
+    base_share = modern_shares(y, pop, econ["modern_share"], econ["modern_share_elasticity"])
+    k = sigma / (sigma - 1.0) * (1.0 - econ["fixed_labour_share"])
+
+    def targets(level: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        a, w, m = wages_from_gdp(
+            y,
+            np.clip(base_share * level, 0.005, 0.9),
+            market.minimum_wage,
+            sigma,
+            econ["fixed_labour_share"],
+            econ["traditional_floor"],
+        )
+        return a, m, k * w * m * pop
+
+    level = 1.0
+    a, m, target = targets(level)
+    market.traditional_wage = a
+    counts = allocate(n_firms, target**allocation_elasticity, min_firms)
+    province = np.repeat(np.arange(geo.n), counts)
+    z = productivity(province)
+    owner = _owners(geo, province, foreign_share, rng)
+    tax = np.asarray(per_country(econ["corporate_tax"], geo.country_names()))[market.country]
+    block = FirmBlock(
+        province=province,
+        efficiency=z ** (sigma - 1.0),
+        world_access=np.ones(len(province)),
+        fixed_labour=(econ["fixed_labour_share"] * m * pop / counts)[province],
+        tax=tax[province],
+        owner=owner,
+    )
+    labour = Labour(workers=pop.copy(), farmers=np.zeros(geo.n))
+
+    # Start from TFP that would hit the targets if market access were equal everywhere.
+    z_sum = np.bincount(province, block.efficiency, minlength=geo.n)
+    market.tfp = (target / z_sum) ** (1.0 / (sigma - 1.0)) / np.maximum(a, market.minimum_wage)
+    market.tfp /= np.exp(np.mean(np.log(market.tfp)))
+    if not has_world:
+        market.world_demand = market.world_supply = 0.0
+    eq = None
+    for iteration in range(1, max_iterations + 1):  # noqa: B007 (reported after the loop)
+        eq = solve(market, labour, block, eq)
+        gap = target / eq.revenue
+        error = float(np.max(np.abs(np.log(gap))))
+        if has_world:
+            exports = export_share * eq.revenue.sum()
+            imports = exports - (eq.revenue.sum() - eq.expenditure.sum())
+            if imports <= 0:
+                raise ConvergenceError(
+                    f"calibration: an export share of {export_share} leaves no room for imports "
+                    "(GMS spending on modern goods is below exports); lower economy.export_share"
+                )
+            ratio_x = exports / eq.exports_world.sum()
+            ratio_m = imports / eq.imports_world.sum()
+            error = max(error, abs(np.log(ratio_x)), abs(np.log(ratio_m)))
+            market.world_demand *= ratio_x
+            market.world_supply *= ratio_m
+        else:
+            # A closed economy sells exactly what it spends on modern goods: the modern share's level is not
+            # free but set by mu. Rescale it (and with it a_i, F_i and the targets) until the two agree.
+            closure = eq.expenditure.sum() / target.sum()
+            error = max(error, abs(np.log(closure)))
+            level *= closure
+            a, m, target = targets(level)
+            market.traditional_wage = a
+            block.fixed_labour = (econ["fixed_labour_share"] * m * pop / counts)[province]
+        if error < tolerance:
+            break
+        market.tfp = market.tfp * gap ** (1.0 / (sigma - 1.0))
+        # TFP has no natural unit: scaling every A_i^(sigma-1) by k, S_W by k and D_W by 1/k leaves the
+        # equilibrium unchanged. Pin the geometric mean of A_i to 1 so the iteration cannot drift along that line.
+        scale = np.exp((sigma - 1.0) * np.mean(np.log(market.tfp)))
+        market.tfp = market.tfp / scale ** (1.0 / (sigma - 1.0))
+        market.world_supply /= scale
+        market.world_demand *= scale
+    else:
+        raise ConvergenceError(
+            f"calibration did not converge in {max_iterations} iterations (largest log gap {error:.3g})"
+        )
+    eq = solve(market, labour, block, eq)
+    firms = InitialFirms(province=province, productivity=z, owner=owner, fixed_labour=block.fixed_labour.copy())
+    return Calibration(
+        market=market,
+        labour=labour,
+        firms=firms,
+        block=block,
+        equilibrium=eq,
+        modern_share=m,
+        fixed_labour=econ["fixed_labour_share"] * m * pop / counts,
+        gdp_per_capita=y,
+        population=pop,
+        iterations=iteration,
+    )
+
+
+def _owners(
+    geo: Geography, province: np.ndarray, foreign_share: float | np.ndarray, rng: np.random.Generator
+) -> np.ndarray:
+    """Owner province per firm.
+
+    Foreign (-1) with probability ``foreign_share``, else a resident of the same country drawn in proportion to
+    population, so that domestic profits are spread across the country's people.
+    """
+    share = np.broadcast_to(np.asarray(foreign_share, float), (geo.n,))[province]
+    foreign = rng.random(len(province)) < share
+    code = geo.countries()
+    pop = geo.provinces["population"].to_numpy(float)
+    owner = np.full(len(province), -1, dtype=np.int64)
+    u = rng.random(len(province))
+    for c in np.unique(code):
+        members = np.flatnonzero(code == c)
+        cdf = np.cumsum(pop[members]) / pop[members].sum()
+        rows = np.flatnonzero(~foreign & (code[province] == c))
+        owner[rows] = members[np.minimum(np.searchsorted(cdf, u[rows], side="right"), len(members) - 1)]
+    return owner

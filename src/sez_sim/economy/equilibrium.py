@@ -1,0 +1,389 @@
+"""The short-run equilibrium of the spatial economy (MODEL.md sections 2 and 3).
+
+Given where firms are (with productivity, ownership, tax status), where workers live and work, and the trade
+costs, :func:`solve` finds wages, price indices, expenditure, revenues, profits and incomes that are mutually
+consistent. Notation (per province i; the rest of the world W is reached through ports):
+
+    P_i        = c * w_i ** (1 - sigma) * Z_i                      supply capacity, c = (sigma/(sigma-1))**(1-sigma)
+    G_j^(1-s)  = sum_i phi_ij P_i + phi_jW S_W                     price index (S_W: the world's supply)
+    MA_i       = sum_j phi_ij E_j G_j^(sigma-1)                    domestic market access
+    R_f        = c w_i^(1-s) e_f (MA_i + phi_iW a_f D_W)           firm revenue (D_W = E_W G_W^(sigma-1))
+    L^M_i(w)   = sum_f F_f + (sigma-1)/sigma * R_i(w) / w          modern labour demand
+    w_i        = max(floor_i, w*_i),  L^M_i(w*_i) = labour_i       dual labour market (floor = max(a_i, minwage))
+    pi_f       = R_f / sigma - w_i F_f;  tax_f = t_f max(pi_f, 0)
+    Y_i        = wages of residents + a_i * traditional workers + after-tax profits owned by residents
+                 + the country's tax revenue returned per capita;  foreign-owned profits leave the region
+    E_i        = mu Y_i
+
+Here ``e_f = (A_i b_f z_f)^(sigma-1)`` is the firm's efficiency (province TFP ``A_i``, zone bonus ``b_f``,
+productivity ``z_f``). Everything per firm is a handful of vector operations; firms are aggregated per province
+with ``bincount`` and the rest is N x N algebra. The fixed point in (w, E) is found by damped iteration in logs,
+warm-started from the previous solution; it raises :class:`~sez_sim.errors.ConvergenceError` naming the provinces
+that did not settle.
+
+Free entry (the core-periphery preset): firms enter until profits are zero, so a province's firm mass is
+``labour_i / (sigma F)`` and its wage solves ``w^sigma = c A^(sigma-1) MA_i / (sigma F)``. It is the same solver
+with the firm block built from the labour force.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+
+import numpy as np
+
+from sez_sim.errors import ConvergenceError
+
+
+@dataclass
+class Market:
+    """What a solve holds fixed: preferences, trade costs, the world, the labour-market regime, productivity.
+
+    Attributes:
+        sigma: elasticity of substitution.
+        mu: expenditure share of modern goods.
+        phi: (N, N) freeness, ``phi[i, j]`` for goods from i sold in j.
+        phi_world: (N,) freeness between each province and the rest of the world (0 = no access).
+        world_demand: ``D_W = E_W G_W^(sigma-1)``, the world's demand shifter.
+        world_supply: ``S_W = G_W^(1-sigma)``, the world's supply into GMS price indices.
+        country: (N,) integer country of each province (tax revenue is returned within the country).
+        traditional_wage: (N,) earnings per person in the traditional sector, ``a_i``.
+        minimum_wage: (N,) modern-sector wage floor per person (0 = none).
+        tfp: (N,) province TFP ``A_i``.
+        dual: when True, modern-eligible workers fall back on the traditional sector at ``a_i`` (Lewis floor);
+            when False they work only in the modern sector and the wage clears that market (core-periphery).
+        free_entry_fixed_labour: when set, firms enter until profits are zero (core-periphery); the firm block
+            passed to :func:`solve` is then ignored.
+        tolerance: convergence tolerance on log changes of wages and expenditure.
+        max_iterations: iterations before giving up.
+    """
+
+    sigma: float
+    mu: float
+    phi: np.ndarray
+    phi_world: np.ndarray
+    world_demand: float
+    world_supply: float
+    country: np.ndarray
+    traditional_wage: np.ndarray
+    minimum_wage: np.ndarray
+    tfp: np.ndarray
+    dual: bool = True
+    free_entry_fixed_labour: float | None = None
+    tolerance: float = 1e-10
+    max_iterations: int = 2000
+
+    @property
+    def n(self) -> int:
+        """Number of provinces."""
+        return len(self.tfp)
+
+    @property
+    def price_constant(self) -> float:
+        """``(sigma / (sigma - 1)) ** (1 - sigma)``: the mark-up term of the CES price."""
+        s = self.sigma
+        return (s / (s - 1.0)) ** (1.0 - s)
+
+    @property
+    def wage_floor(self) -> np.ndarray:
+        """The modern-sector wage floor: ``max(a_i, minimum wage)`` in a dual economy, else none."""
+        if not self.dual:
+            return np.zeros(self.n)
+        return np.maximum(self.traditional_wage, self.minimum_wage)
+
+
+@dataclass
+class Labour:
+    """Where people live and work (persons).
+
+    Attributes:
+        workers: (N,) residents who can work in the modern sector (and in the traditional one if dual).
+        farmers: (N,) residents who work only in the traditional sector (the immobile farmers of CP).
+        commute_home, commute_work, commute_persons: (K,) commuting flows into modern jobs (CBEZ).
+    """
+
+    workers: np.ndarray
+    farmers: np.ndarray
+    commute_home: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int64))
+    commute_work: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int64))
+    commute_persons: np.ndarray = field(default_factory=lambda: np.zeros(0))
+
+    @property
+    def population(self) -> np.ndarray:
+        """Residents per province."""
+        return self.workers + self.farmers
+
+    def commuters(self, n: int) -> tuple[np.ndarray, np.ndarray]:
+        """Persons commuting out of and into each province."""
+        out = np.bincount(self.commute_home, self.commute_persons, minlength=n)
+        into = np.bincount(self.commute_work, self.commute_persons, minlength=n)
+        return out, into
+
+
+@dataclass
+class FirmBlock:
+    """The producing firms, one entry each (arrays of equal length).
+
+    Attributes:
+        province: where each firm produces.
+        efficiency: ``(b_f z_f) ** (sigma - 1)``, without the province TFP.
+        world_access: multiplier on the province's freeness to the world (in-zone customs raise it above 1).
+        fixed_labour: fixed labour ``F_f`` (persons).
+        tax: profit-tax rate ``t_f``.
+        owner: province of the owner, or -1 for foreign owners (their profits leave the region).
+    """
+
+    province: np.ndarray
+    efficiency: np.ndarray
+    world_access: np.ndarray
+    fixed_labour: np.ndarray
+    tax: np.ndarray
+    owner: np.ndarray
+
+    @classmethod
+    def empty(cls) -> FirmBlock:
+        """No firms."""
+        z = np.zeros(0)
+        i = np.zeros(0, np.int64)
+        return cls(i, z, z, z, z, i)
+
+    def __len__(self) -> int:
+        return len(self.province)
+
+
+@dataclass
+class Equilibrium:
+    """A solved short-run equilibrium. Per-province arrays have length N, per-firm arrays the firm count."""
+
+    wage: np.ndarray
+    price_index: np.ndarray
+    expenditure: np.ndarray
+    income: np.ndarray
+    market_access: np.ndarray
+    revenue: np.ndarray
+    employment_m: np.ndarray
+    employment_a: np.ndarray
+    gdp: np.ndarray
+    labour_income: np.ndarray
+    profits_owned: np.ndarray
+    transfers: np.ndarray
+    tax_revenue: np.ndarray
+    exports_world: np.ndarray
+    imports_world: np.ndarray
+    real_wage: np.ndarray
+    expected_real_wage: np.ndarray
+    real_income: np.ndarray
+    firm_mass: np.ndarray
+    firm_revenue: np.ndarray
+    firm_profit: np.ndarray
+    firm_net_profit: np.ndarray
+    profits_abroad: float
+    iterations: int
+    residual: float
+
+
+def free_entry_block(market: Market, labour: Labour) -> FirmBlock:
+    """The firm block implied by free entry: mass ``L / (sigma F)`` per province, all locally owned, untaxed."""
+    F = float(market.free_entry_fixed_labour)
+    out, into = labour.commuters(market.n)
+    work = labour.workers - out + into
+    # A province without workers keeps a vanishing firm mass so its (potential) zero-profit wage is defined.
+    mass = np.maximum(work, 1e-12 * max(float(work.mean()), 1.0)) / (market.sigma * F)
+    n = market.n
+    return FirmBlock(
+        province=np.arange(n),
+        efficiency=mass,
+        world_access=np.ones(n),
+        fixed_labour=mass * F,
+        tax=np.zeros(n),
+        owner=np.arange(n),
+    )
+
+
+def solve(market: Market, labour: Labour, firms: FirmBlock, guess: Equilibrium | None = None) -> Equilibrium:
+    """Solve the short-run equilibrium.
+
+    Args:
+        market: preferences, trade costs, world, labour-market regime and TFP.
+        labour: residents and commuters per province.
+        firms: the producing firms (ignored under free entry).
+        guess: a previous equilibrium to start from (warm start); wages and expenditure are reused.
+
+    Returns:
+        The equilibrium.
+
+    Raises:
+        ConvergenceError: when wages or expenditure do not settle within ``market.max_iterations``.
+    """
+    if market.free_entry_fixed_labour is not None:
+        firms = free_entry_block(market, labour)
+    s, mu, n = market.sigma, market.mu, market.n
+    cp = market.price_constant
+    phi, phi_w = market.phi, market.phi_world
+    p = firms.province
+    e = market.tfp[p] ** (s - 1.0) * firms.efficiency
+    ew = e * firms.world_access
+    Z = np.bincount(p, e, minlength=n)
+    ZW = np.bincount(p, ew, minlength=n) * phi_w
+    fixed = np.bincount(p, firms.fixed_labour, minlength=n)
+    c_out, c_in = labour.commuters(n)
+    work = labour.workers - c_out + c_in
+    if market.free_entry_fixed_labour is not None:
+        # Zero profit: variable labour is (sigma - 1) times fixed labour, also in a province about to empty.
+        available = fixed * (s - 1.0)
+    else:
+        # Guard for fixed labour alone exceeding the labour force: firms then make losses and exit.
+        available = np.maximum(work - fixed, 1e-3 * np.maximum(work, 1e-12))
+    floor = market.wage_floor
+    has_firms = Z > 0
+
+    if guess is not None and len(guess.wage) == n:
+        w, E = guess.wage.copy(), guess.expenditure.copy()
+    else:
+        w = np.maximum(floor, np.where(floor > 0, floor, 1.0))
+        E = mu * (np.maximum(market.traditional_wage, w) * labour.population + 1e-12)
+    E = np.maximum(E, 1e-300)
+    step, residual, previous = 1.0, np.inf, np.inf
+    for iteration in range(1, market.max_iterations + 1):  # noqa: B007 (reported after the loop)
+        supply = cp * w ** (1.0 - s) * Z
+        inv_G = phi.T @ supply + phi_w * market.world_supply  # G^(1-sigma)
+        demand = E / inv_G  # E_j G_j^(sigma-1)
+        ma = phi @ demand
+        reach = Z * ma + ZW * market.world_demand
+        w_star = ((s - 1.0) / s * cp * reach / available) ** (1.0 / s)
+        w_new = np.where(has_firms, np.maximum(floor, w_star), np.maximum(floor, w))
+        acc = _accounts(market, labour, firms, e, ew, w_new, ma, c_out, c_in)
+        E_new = np.maximum(mu * acc["income"], 1e-300)
+        residual = max(
+            float(np.max(np.abs(np.log(w_new) - np.log(w)))), float(np.max(np.abs(np.log(E_new) - np.log(E))))
+        )
+        if residual < market.tolerance:
+            w, E = w_new, E_new
+            break
+        if residual > previous:
+            step = max(step * 0.5, 0.05)
+        previous = residual
+        w = np.exp((1 - step) * np.log(w) + step * np.log(w_new))
+        E = np.exp((1 - step) * np.log(E) + step * np.log(E_new))
+    else:
+        bad_w = np.abs(np.log(w_new) - np.log(w)) >= market.tolerance
+        bad_e = np.abs(np.log(E_new) - np.log(E)) >= market.tolerance
+        where = np.flatnonzero(bad_w | bad_e)[:10]
+        raise ConvergenceError(
+            f"short-run equilibrium did not converge in {market.max_iterations} iterations: the largest change "
+            f"in log wages/expenditure is {residual:.3g} (tolerance {market.tolerance:g}); "
+            f"wages unsettled in {int(bad_w.sum())} provinces, expenditure in {int(bad_e.sum())} "
+            f"(first: {where.tolist()})"
+        )
+
+    supply = cp * w ** (1.0 - s) * Z
+    inv_G = phi.T @ supply + phi_w * market.world_supply
+    demand = E / inv_G
+    ma = phi @ demand
+    acc = _accounts(market, labour, firms, e, ew, w, ma, c_out, c_in)
+    G = inv_G ** (1.0 / (1.0 - s))
+    price = G**mu
+    workers = labour.workers
+    with np.errstate(invalid="ignore", divide="ignore"):
+        per_worker = np.where(
+            workers > 1e-9,
+            acc["labour_income_workers"] / np.maximum(workers, 1e-300),
+            w if not market.dual else np.maximum(market.traditional_wage, 0.0),
+        )
+    pop = labour.population
+    return Equilibrium(
+        wage=w,
+        price_index=G,
+        expenditure=E,
+        income=acc["income"],
+        market_access=ma,
+        revenue=acc["revenue"],
+        employment_m=acc["employment_m"],
+        employment_a=acc["employment_a"],
+        gdp=acc["revenue"] + market.traditional_wage * acc["employment_a"],
+        labour_income=acc["labour_income"],
+        profits_owned=acc["profits_owned"],
+        transfers=acc["transfers"],
+        tax_revenue=acc["tax_revenue"],
+        exports_world=acc["exports_world"],
+        imports_world=E * phi_w * market.world_supply / inv_G,
+        real_wage=w / price,
+        expected_real_wage=per_worker / price,
+        real_income=np.where(pop > 0, acc["income"] / np.maximum(pop, 1e-300), 0.0) / price,
+        firm_mass=Z / np.maximum(market.tfp ** (s - 1.0), 1e-300),
+        firm_revenue=acc["firm_revenue"],
+        firm_profit=acc["firm_profit"],
+        firm_net_profit=acc["firm_net_profit"],
+        profits_abroad=acc["profits_abroad"],
+        iterations=iteration,
+        residual=residual,
+    )
+
+
+def _accounts(
+    market: Market,
+    labour: Labour,
+    firms: FirmBlock,
+    e: np.ndarray,
+    ew: np.ndarray,
+    w: np.ndarray,
+    ma: np.ndarray,
+    c_out: np.ndarray,
+    c_in: np.ndarray,
+) -> dict[str, np.ndarray]:
+    """Revenues, employment, profits and incomes at wages ``w`` and market access ``ma``."""
+    s, n = market.sigma, market.n
+    p = firms.province
+    unit = market.price_constant * w ** (1.0 - s)
+    world = unit[p] * ew * market.phi_world[p] * market.world_demand
+    firm_revenue = unit[p] * e * ma[p] + world
+    firm_profit = firm_revenue / s - w[p] * firms.fixed_labour
+    tax = firms.tax * np.maximum(firm_profit, 0.0)
+    firm_net = firm_profit - tax
+    revenue = np.bincount(p, firm_revenue, minlength=n)
+    fixed = np.bincount(p, firms.fixed_labour, minlength=n)
+    employment_m = np.where(revenue > 0, fixed + (s - 1.0) / s * revenue / w, 0.0)
+
+    # Jobs in a province go to its commuters first, then to residents; the rest of the residents work in A.
+    resident_m = np.maximum(employment_m - c_in, 0.0)
+    resident_a = np.maximum(labour.workers - c_out - resident_m, 0.0)
+    employment_a = resident_a + labour.farmers
+    commute_income = (
+        np.bincount(labour.commute_home, w[labour.commute_work] * labour.commute_persons, minlength=n)
+        if len(labour.commute_persons)
+        else np.zeros(n)
+    )
+    a = market.traditional_wage
+    labour_income_workers = w * resident_m + a * resident_a + commute_income
+    labour_income = labour_income_workers + a * labour.farmers
+
+    country = market.country
+    pop = labour.population
+    tax_by_country = np.bincount(country[p], tax, minlength=country.max() + 1)
+    pop_by_country = np.bincount(country, pop, minlength=country.max() + 1)
+    transfers = np.where(
+        pop_by_country[country] > 0, tax_by_country[country] * pop / np.maximum(pop_by_country[country], 1e-300), 0.0
+    )
+    domestic = firms.owner >= 0
+    profits_owned = np.bincount(firms.owner[domestic], firm_net[domestic], minlength=n)
+    return {
+        "revenue": revenue,
+        "employment_m": employment_m,
+        "employment_a": employment_a,
+        "labour_income": labour_income,
+        "labour_income_workers": labour_income_workers,
+        "profits_owned": profits_owned,
+        "transfers": transfers,
+        "tax_revenue": np.bincount(p, tax, minlength=n),
+        "income": labour_income + profits_owned + transfers,
+        "exports_world": np.bincount(p, world, minlength=n),
+        "firm_revenue": firm_revenue,
+        "firm_profit": firm_profit,
+        "firm_net_profit": firm_net,
+        "profits_abroad": float(firm_net[~domestic].sum()),
+    }
+
+
+def with_market(market: Market, **changes: object) -> Market:
+    """A copy of ``market`` with some fields replaced (policies change trade costs, wages floors, TFP)."""
+    return replace(market, **changes)

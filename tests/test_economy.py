@@ -1,0 +1,128 @@
+"""The GMS economy: calibration round trip, solver behaviour, parameter registry."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from typer.testing import CliRunner
+
+from sez_sim.cli import app
+from sez_sim.economy import solve
+from sez_sim.economy.calibration import allocate, calibrate, modern_shares, pareto, wages_from_gdp
+from sez_sim.economy.equilibrium import with_market
+from sez_sim.errors import ConvergenceError
+from sez_sim.geography import load_gms, random_planar
+from sez_sim.params import defaults, registry
+
+
+def _calibrate(geo, **econ_overrides):
+    econ = defaults()["economy"] | econ_overrides
+    rng = np.random.default_rng(7)
+    return calibrate(
+        geo,
+        econ,
+        n_firms=max(20 * geo.n, 3000),
+        min_firms=10,
+        allocation_elasticity=0.5,
+        foreign_share=0.3,
+        productivity=lambda p: pareto(rng, 10.0, len(p)),
+        rng=rng,
+    )
+
+
+@pytest.fixture(scope="module")
+def gms_cal():
+    return _calibrate(load_gms())
+
+
+def test_calibration_round_trip_reproduces_the_data(gms_cal):
+    """Invert the GMS data, solve forward from scratch, recover the data."""
+    cal = gms_cal
+    cold = solve(cal.market, cal.labour, cal.block)  # no warm start
+    np.testing.assert_allclose(cold.gdp / cal.labour.population, cal.gdp_per_capita, rtol=1e-8)
+    np.testing.assert_allclose(cal.labour.population, cal.population)
+    geo = load_gms()
+    np.testing.assert_allclose(cal.gdp_per_capita, geo.provinces["gdp_per_capita"])
+    np.testing.assert_allclose(cold.employment_m / cal.population, cal.modern_share, rtol=1e-8)
+    np.testing.assert_allclose(cold.exports_world.sum() / cold.revenue.sum(), 0.30, rtol=1e-8)
+    # Every province sits on its wage floor at t = 0 (labour demand below the labour force).
+    np.testing.assert_allclose(cold.wage, cal.market.wage_floor, rtol=1e-10)
+    assert np.all(cold.employment_m < cal.labour.workers)
+
+
+@pytest.mark.parametrize(
+    "overrides",
+    [
+        {"sigma": 3.5, "mu": 0.3},
+        {"sigma": 8.0, "mu": 0.55, "kappa": 1e-3},
+        {"export_share": 0.0},
+        {"modern_share": 0.5, "modern_share_elasticity": 0.3, "fixed_labour_share": 0.25},
+    ],
+)
+def test_calibration_round_trip_across_parameters(overrides):
+    geo = random_planar(80, seed=2, countries=3)
+    cal = _calibrate(geo, **overrides)
+    eq = solve(cal.market, cal.labour, cal.block)
+    np.testing.assert_allclose(eq.gdp / cal.population, cal.gdp_per_capita, rtol=1e-8)
+
+
+def test_wage_inversion_identity():
+    rng = np.random.default_rng(0)
+    y = rng.uniform(500, 40000, 200)
+    m = modern_shares(y, np.ones(200), 0.25, 0.8)
+    mw = rng.choice([0.0, 800.0, 1500.0], 200)
+    a, w, m2 = wages_from_gdp(y, m, mw, 5.0, 0.1, 0.3)
+    k = 5.0 / 4.0 * 0.9
+    np.testing.assert_allclose(k * w * m2 + a * (1 - m2), y, rtol=1e-12)
+    assert np.all(w >= mw) and np.all(w >= a) and np.all(a >= 0.3 * y - 1e-9) and np.all(m2 <= m)
+
+
+def test_allocate_is_exact_and_respects_minimum():
+    out = allocate(1000, np.array([5.0, 1.0, 0.0, 3.0]), 10)
+    assert out.sum() == 1000 and out.min() >= 10
+    assert out[0] > out[3] > out[1] >= out[2]
+
+
+def test_warm_start_converges_faster_after_a_shock(gms_cal):
+    cal = gms_cal
+    shocked = cal.labour.workers * np.random.default_rng(3).uniform(0.98, 1.02, len(cal.labour.workers))
+    labour = type(cal.labour)(workers=shocked, farmers=cal.labour.farmers)
+    cold = solve(cal.market, labour, cal.block)
+    warm = solve(cal.market, labour, cal.block, cal.equilibrium)
+    assert warm.iterations < cold.iterations
+    np.testing.assert_allclose(warm.gdp, cold.gdp, rtol=1e-8)
+
+
+def test_non_convergence_raises_a_clear_error(gms_cal):
+    market = with_market(gms_cal.market, max_iterations=2, tolerance=1e-14)
+    labour = type(gms_cal.labour)(workers=gms_cal.labour.workers * 1.3, farmers=gms_cal.labour.farmers)
+    with pytest.raises(ConvergenceError, match=r"did not converge in 2 iterations.*provinces"):
+        solve(market, labour, gms_cal.block)
+
+
+def test_accounts_add_up(gms_cal):
+    cal = gms_cal
+    eq = cal.equilibrium
+    # Income = GDP - profits paid abroad - fixed-labour... : wages + profits + transfers = value added - foreign profits
+    value_added = eq.gdp.sum()
+    income = eq.income.sum()
+    assert income == pytest.approx(value_added - eq.profits_abroad, rel=1e-9)
+    assert eq.tax_revenue.sum() == pytest.approx(eq.transfers.sum(), rel=1e-9)
+    np.testing.assert_allclose(eq.employment_m + eq.employment_a, cal.labour.population, rtol=1e-9)
+
+
+# ---------------------------------------------------------------------------------------- registry
+def test_registry_entries_are_complete():
+    reg = registry()
+    assert {"economy.sigma", "economy.mu", "economy.kappa", "economy.minimum_wage"} <= set(reg)
+    for key, p in reg.items():
+        assert p.unit and p.description and p.source, key
+        assert p.kind in {"uncertainty", "lever", "setting"}
+        assert not p.check(p.default), key
+    assert reg["economy.sigma"].default == 5.0 and reg["economy.mu"].default == 0.4
+
+
+def test_params_command_prints_the_table():
+    result = CliRunner().invoke(app, ["params"], env={"COLUMNS": "200"})
+    assert result.exit_code == 0, result.output
+    assert "economy.sigma" in result.output and "uncertainty" in result.output and "lever" in result.output

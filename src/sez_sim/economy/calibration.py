@@ -157,6 +157,8 @@ def calibrate(
     foreign_share: float | np.ndarray,
     productivity: Callable[[np.ndarray], np.ndarray],
     rng: np.random.Generator,
+    population: np.ndarray | None = None,
+    stock: InitialFirms | None = None,
     tolerance: float = 1e-10,
     max_iterations: int = 500,
 ) -> Calibration:
@@ -171,6 +173,10 @@ def calibrate(
         foreign_share: probability that an initial firm is foreign-owned (a number or one per province).
         productivity: draws productivities ``z`` for firms in the given provinces.
         rng: the initialisation stream (owners).
+        population: residents per province (default: the geography's); GDP per capita stays the target.
+        stock: an existing firm stock (provinces, productivities, owners) to calibrate around instead of drawing
+            one; ``n_firms``, ``min_firms``, ``allocation_elasticity``, ``foreign_share`` and ``productivity`` are
+            then not used.
         tolerance: stop when every province's modern revenue is within this relative distance of its target.
         max_iterations: give up after this many TFP updates.
 
@@ -178,7 +184,7 @@ def calibrate(
         ConvergenceError: when the TFP fixed point does not converge.
     """
     sigma = econ["sigma"]
-    pop = geo.provinces["population"].to_numpy(float)
+    pop = geo.provinces["population"].to_numpy(float) if population is None else np.asarray(population, float)
     y = geo.provinces["gdp_per_capita"].to_numpy(float)
     market = gms_market(geo, econ)
     export_share = econ["export_share"]
@@ -200,10 +206,15 @@ def calibrate(
     level = 1.0
     a, m, target = targets(level)
     market.traditional_wage = a
-    counts = allocate(n_firms, target**allocation_elasticity, min_firms)
-    province = np.repeat(np.arange(geo.n), counts)
-    z = productivity(province)
-    owner = _owners(geo, province, foreign_share, rng)
+    if stock is None:
+        counts = allocate(n_firms, target**allocation_elasticity, min_firms)
+        province = np.repeat(np.arange(geo.n), counts)
+        z = productivity(province)
+        share = np.broadcast_to(np.asarray(foreign_share, float), (geo.n,))[province]
+        owner = draw_owners(market.country, pop, province, share, rng)
+    else:
+        province, z, owner = stock.province, stock.productivity, stock.owner
+        counts = np.bincount(province, minlength=geo.n)
     tax = np.asarray(per_country(econ["corporate_tax"], geo.country_names()))[market.country]
     block = FirmBlock(
         province=province,
@@ -277,23 +288,32 @@ def calibrate(
     )
 
 
-def _owners(
-    geo: Geography, province: np.ndarray, foreign_share: float | np.ndarray, rng: np.random.Generator
+def owner_cdfs(country: np.ndarray, population: np.ndarray) -> list[tuple[np.ndarray, np.ndarray]]:
+    """Per country: its provinces and the cumulative population shares (to draw domestic owners)."""
+    out = []
+    for c in range(int(country.max()) + 1):
+        members = np.flatnonzero(country == c)
+        out.append((members, np.cumsum(population[members]) / max(population[members].sum(), 1e-300)))
+    return out
+
+
+def draw_owners(
+    country: np.ndarray,
+    population: np.ndarray,
+    province: np.ndarray,
+    foreign_share: float | np.ndarray,
+    rng: np.random.Generator,
 ) -> np.ndarray:
     """Owner province per firm.
 
-    Foreign (-1) with probability ``foreign_share``, else a resident of the same country drawn in proportion to
-    population, so that domestic profits are spread across the country's people.
+    Foreign (-1) with probability ``foreign_share`` (a number, or one per firm), else a resident of the firm's
+    country drawn in proportion to population, so that domestic profits are spread across the country's people.
     """
-    share = np.broadcast_to(np.asarray(foreign_share, float), (geo.n,))[province]
+    share = np.broadcast_to(np.asarray(foreign_share, float), province.shape)
     foreign = rng.random(len(province)) < share
-    code = geo.countries()
-    pop = geo.provinces["population"].to_numpy(float)
     owner = np.full(len(province), -1, dtype=np.int64)
     u = rng.random(len(province))
-    for c in np.unique(code):
-        members = np.flatnonzero(code == c)
-        cdf = np.cumsum(pop[members]) / pop[members].sum()
-        rows = np.flatnonzero(~foreign & (code[province] == c))
+    for c, (members, cdf) in enumerate(owner_cdfs(country, population)):
+        rows = np.flatnonzero(~foreign & (country[province] == c))
         owner[rows] = members[np.minimum(np.searchsorted(cdf, u[rows], side="right"), len(members) - 1)]
     return owner

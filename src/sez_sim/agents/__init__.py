@@ -1,0 +1,1 @@
+"""Agents: provinces (Mesa agents) and the firm and worker populations (struct-of-arrays)."""

@@ -1,0 +1,393 @@
+"""Workers: a struct-of-arrays population with vectorised jobs, migration and commuting (MODEL.md section 5).
+
+A worker agent stands for ``persons_per_agent`` people. Each step:
+
+- **jobs**: modern employment per province comes from the equilibrium; incumbents keep their jobs, vacancies go
+  to random local traditional-sector workers, lay-offs are random. Commuters (CBEZ) hold modern jobs in their
+  work province and live in their home province;
+- **migration**: workers reconsider at rate ``reconsider`` a year (modern-sector workers at ``employed_mobility``
+  times that). Workers are grouped by (province, origin country); a group's destination values are
+
+      V_ij = beta ln(omega_j) + ln(u_j) - congestion ln(L_j / L_j0) - delta ln(1 + d_ij) - m [j != i]
+             - border(c_i, c_j) + gamma ln(1 + diaspora_oj)
+
+  with ``omega_j`` the expected real labour income (modern wage times the chance of a modern job plus the
+  traditional wage otherwise, over the price index), ``u_j`` calibrated amenities, ``d_ij`` the generalised
+  distance, ``m`` a moving cost calibrated to the observed gross migration rate, ``border`` the country pair's
+  barrier (migration regime) and ``diaspora_oj`` the share of j's residents from the worker's origin country.
+  Gumbel tastes make the choice a logit, staying included. The textbook presets use a (smoothed) best response
+  instead. Movers leave their modern jobs.
+
+Only group-level arithmetic touches the N destinations; per-worker work is a few vector operations.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from sez_sim.agents.population import Population
+from sez_sim.agents.sampling import Ledger, controlled_matrix, pick_per_group
+from sez_sim.params import declare
+
+PARAMS = declare(
+    "workers",
+    (
+        "reconsider",
+        0.25,
+        "per year",
+        (0.0, 12.0),
+        "Rate at which a worker reconsiders where to live (traditional-sector workers; see employed_mobility).",
+        "Author's assumption; the calibrated moving cost makes the resulting gross flows match migration_rate.",
+        "setting",
+    ),
+    (
+        "migration_rate",
+        0.012,
+        "per year",
+        (0.0, 0.5),
+        "Calibration target: gross inter-provincial migration at t = 0, as a share of the population.",
+        "Viet Nam 2019 census: 6.4 m people moved province in the previous five years (about 1.3% a year); "
+        "Thailand's migration surveys give similar rates.",
+        "uncertainty",
+    ),
+    (
+        "real_income_elasticity",
+        1.5,
+        "elasticity",
+        (0.0, 20.0),
+        "beta: weight of log expected real labour income in destination choice.",
+        "Tombe & Zhu (2019, AER) estimate a migration elasticity of about 1.5 for China.",
+        "uncertainty",
+    ),
+    (
+        "distance_elasticity",
+        1.0,
+        "elasticity",
+        (0.0, 10.0),
+        "delta: weight of log(1 + distance in km-equivalent) in destination choice.",
+        "Gravity estimates of internal migration put the distance elasticity near 1 (author's assumption).",
+        "uncertainty",
+    ),
+    (
+        "border_barrier",
+        {"*": 3.0},
+        "utility",
+        (0.0, 50.0),
+        "Barrier to moving between two countries (legal status, cost), per country pair (A-B, either order).",
+        "Author's assumption: with the default, cross-border moves are a few percent of all moves; MOUs on "
+        "labour migration (Thailand with Myanmar, Cambodia and Lao PDR) lower it.",
+        "lever",
+        "country_pair",
+    ),
+    (
+        "diaspora",
+        1.5,
+        "utility",
+        (0.0, 20.0),
+        "gamma: pull of people from one's own country already living at the destination (ln(1 + share)).",
+        "Network effects in migration (Beine, Docquier & Ozden 2011); author's assumption.",
+        "uncertainty",
+    ),
+    (
+        "congestion",
+        0.3,
+        "elasticity",
+        (0.0, 5.0),
+        "Amenities fall with population relative to t = 0 (housing, crowding): the dispersion force.",
+        "Housing share of spending of about 0.2-0.3 (Redding 2016; Allen & Arkolakis 2014).",
+        "uncertainty",
+    ),
+    (
+        "employed_mobility",
+        0.5,
+        "ratio",
+        (0.0, 1.0),
+        "Reconsider rate of modern-sector workers relative to traditional-sector ones.",
+        "Author's assumption: a job ties people down.",
+        "uncertainty",
+    ),
+    (
+        "response_scale",
+        0.02,
+        "relative gain",
+        (0.0, 1.0),
+        "Best-response presets: a reconsidering worker moves with probability gain / response_scale (capped at 1).",
+        "Numerical setting for the textbook presets (MODEL.md section 8).",
+        "setting",
+    ),
+)
+
+A_SECTOR, M_SECTOR = 0, 1
+
+
+class Workers(Population):
+    """The worker population and its rules.
+
+    Attributes (beyond the arrays):
+        params: the ``workers`` parameter section.
+        amenity: calibrated log amenities per province.
+        moving_cost: calibrated moving cost.
+        base_population: residents per province at t = 0 (agents), the congestion reference.
+        rule: ``logit`` (GMS) or ``best_response`` (textbook) or ``none`` (immobile workers).
+    """
+
+    fields = {
+        "province": (np.int32, 0),
+        "origin": (np.int16, 0),
+        "sector": (np.int8, A_SECTOR),
+        "workplace": (np.int32, -1),
+        "tenure": (np.int32, 0),
+    }
+
+    def __init__(self, params: dict[str, Any], capacity: int = 1024):
+        super().__init__(capacity)
+        self.params = params
+        self.rule = "logit"
+        self.amenity = np.zeros(0)
+        self.moving_cost = 0.0
+        self.base_population = np.zeros(0)
+        self.n_provinces = 0
+        self.n_countries = 0
+        self._job_offset = np.zeros(0)
+        self._out_ledger: Ledger | None = None
+        self._in_ledger: Ledger | None = None
+        self._moves_static: np.ndarray | None = None
+        self.last_flows = np.zeros((0, 0))
+
+    # ----------------------------------------------------------------------------- set-up
+    def populate(self, counts: np.ndarray, country: np.ndarray, rng: np.random.Generator) -> None:
+        """Create ``counts[i]`` workers in each province, natives of its country."""
+        province = np.repeat(np.arange(len(counts)), counts)
+        self.add(int(counts.sum()), province=province, origin=country[province])
+        self.n_provinces = len(counts)
+        self.n_countries = int(country.max()) + 1
+        self.base_population = counts.astype(float)
+        self._job_offset = rng.random(len(counts))
+        n_groups = self.n_provinces * self.n_countries
+        self._out_ledger = Ledger(n_groups * 2, rng)
+        self._in_ledger = Ledger(self.n_provinces, rng)
+
+    def residents(self) -> np.ndarray:
+        """Worker agents living in each province."""
+        return self.counts("province", self.n_provinces)
+
+    def composition(self) -> np.ndarray:
+        """Worker agents by (province, origin country, sector): shape (provinces, countries, 2)."""
+        n, o = self.n_provinces, self.n_countries
+        key = (self["province"].astype(np.int64) * o + self["origin"]) * 2 + (self["sector"] == M_SECTOR)
+        return np.bincount(key, minlength=n * o * 2).reshape(n, o, 2).astype(float)
+
+    def commuting(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """(home, work, agents) for every commuting pair."""
+        wp = self["workplace"]
+        c = wp >= 0
+        if not c.any():
+            z = np.zeros(0, np.int64)
+            return z, z, np.zeros(0)
+        key = self["province"][c].astype(np.int64) * self.n_provinces + wp[c]
+        keys, agents = np.unique(key, return_counts=True)
+        return keys // self.n_provinces, keys % self.n_provinces, agents.astype(float)
+
+    @staticmethod
+    def diaspora(composition: np.ndarray) -> np.ndarray:
+        """Share of each province's residents from each origin country, (countries, provinces)."""
+        by = composition.sum(axis=2).T
+        return by / np.maximum(by.sum(axis=0, keepdims=True), 1.0)
+
+    # ----------------------------------------------------------------------------- jobs
+    def allocate_jobs(self, modern_jobs: np.ndarray, rng: np.random.Generator) -> None:
+        """Match modern-sector jobs (agents per province, from the equilibrium) to workers.
+
+        Commuters into a province hold modern jobs there; the rest go to its residents. Incumbents keep their jobs;
+        vacancies are filled by random local traditional-sector workers; lay-offs are random.
+        """
+        n = self.n_provinces
+        target = np.floor(modern_jobs + self._job_offset).astype(np.int64)  # dithered rounding, stable over time
+        commuters = self["workplace"] >= 0
+        commuting_in = np.bincount(self["workplace"][commuters], minlength=n)
+        local_m = (self["sector"] == M_SECTOR) & ~commuters
+        held = np.bincount(self["province"][local_m], minlength=n)
+        need = target - commuting_in - held
+        province = self["province"].astype(np.int64)
+        hire = np.flatnonzero((self["sector"] == A_SECTOR) & ~commuters)
+        chosen = hire[pick_per_group(province[hire], np.maximum(need, 0), rng)]
+        self["sector"][chosen] = M_SECTOR
+        fire = np.flatnonzero(local_m)
+        chosen = fire[pick_per_group(province[fire], np.maximum(-need, 0), rng)]
+        self["sector"][chosen] = A_SECTOR
+
+    # ----------------------------------------------------------------------------- migration
+    def static_costs(self, distance: np.ndarray, country: np.ndarray, barrier: np.ndarray) -> None:
+        """Precompute ``-delta ln(1 + d_ij) - m [j != i] - border(c_i, c_j)`` (redo when a policy changes them)."""
+        p = self.params
+        cost = -p["distance_elasticity"] * np.log1p(distance) - barrier[country[:, None], country[None, :]]
+        self._distance_term = cost
+        self._moves_static = cost - self.moving_cost * (1.0 - np.eye(len(country)))
+
+    def destination_values(
+        self, groups_province: np.ndarray, groups_origin: np.ndarray, omega: np.ndarray, composition: np.ndarray
+    ) -> np.ndarray:
+        """Deterministic part of V for each group (rows) and destination (columns)."""
+        p = self.params
+        population = composition.sum(axis=(1, 2))
+        base = (
+            p["real_income_elasticity"] * np.log(np.maximum(omega, 1e-300))
+            + self.amenity
+            - p["congestion"] * np.log(np.maximum(population, 1e-9) / np.maximum(self.base_population, 1e-9))
+        )
+        share = self.diaspora(composition)
+        return self._moves_static[groups_province] + base[None, :] + p["diaspora"] * np.log1p(share[groups_origin])
+
+    def expected_flows(
+        self, omega: np.ndarray, steps_per_year: int, composition: np.ndarray | None = None
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Expected movers per (group, destination) this step, with the groups' keys and sector split.
+
+        Args:
+            omega: expected real labour income per province.
+            steps_per_year: steps per year (rates are per year).
+            composition: workers by (province, origin, sector); computed when not given.
+
+        Returns:
+            ``(keys, flows, modern_share)``: keys of the non-empty groups (province * countries + origin), a
+            (groups, N) matrix of expected movers (zero on the home column), and each group's share of movers
+            who are modern-sector workers.
+        """
+        p = self.params
+        composition = self.composition() if composition is None else composition
+        by = composition.reshape(-1, 2)
+        keys = np.flatnonzero(by.sum(axis=1) > 0)
+        gp, go, by = keys // self.n_countries, keys % self.n_countries, by[keys]
+        rate = p["reconsider"] / steps_per_year
+        mass = rate * (by[:, A_SECTOR] + p["employed_mobility"] * by[:, M_SECTOR])
+        modern_share = np.divide(
+            rate * p["employed_mobility"] * by[:, M_SECTOR], mass, out=np.zeros_like(mass), where=mass > 0
+        )
+        if self.rule == "best_response":
+            flows = self._best_response_flows(gp, omega, mass)
+        else:
+            v = self.destination_values(gp, go, omega, composition)
+            v -= v.max(axis=1, keepdims=True)
+            prob = np.exp(v)
+            prob /= prob.sum(axis=1, keepdims=True)
+            flows = mass[:, None] * prob
+        flows[np.arange(len(gp)), gp] = 0.0
+        return keys, flows, modern_share
+
+    def _best_response_flows(self, gp: np.ndarray, omega: np.ndarray, mass: np.ndarray) -> np.ndarray:
+        """Textbook rule: reconsidering workers move to the highest real wage, smoothed by the relative gain."""
+        n = self.n_provinces
+        best = int(np.argmax(omega))
+        gain = omega[best] / np.maximum(omega[gp], 1e-300) - 1.0
+        scale = self.params["response_scale"]
+        share = np.ones_like(gain) if scale == 0 else np.minimum(1.0, np.maximum(gain, 0.0) / scale)
+        flows = np.zeros((len(gp), n))
+        flows[:, best] = mass * share
+        return flows
+
+    def migrate(self, omega: np.ndarray, rng: np.random.Generator, mode: str, steps_per_year: int) -> np.ndarray:
+        """One step of migration. Returns the realised flows (N x N agents, origin province x destination)."""
+        n = self.n_provinces
+        self.last_flows = np.zeros((n, n))
+        if self.rule == "none" or len(self) == 0:
+            return self.last_flows
+        composition = self.composition()
+        keys, flows, modern_share = self.expected_flows(omega, steps_per_year, composition)
+        size = composition.sum(axis=2).reshape(-1)[keys].astype(np.int64)
+        if mode == "controlled":
+            rows = np.minimum(self._out_ledger.draw(flows.sum(axis=1), keys), size)
+            cols = self._in_ledger.draw(flows.sum(axis=0))
+            # Balance the two totals by realising the most-owed units a step early.
+            diff = int(rows.sum() - cols.sum())
+            if diff > 0:
+                pick = np.argsort(-self._in_ledger.carry, kind="stable")[:diff]
+                cols[pick] += 1
+                self._in_ledger.carry[pick] -= 1.0
+            elif diff < 0:
+                owed = np.where(rows < size, self._out_ledger.carry[keys], -np.inf)
+                pick = np.argsort(-owed, kind="stable")[:-diff]
+                rows[pick] += 1
+                self._out_ledger.carry[keys[pick]] -= 1.0
+            matrix = controlled_matrix(flows, rows, cols, rng)
+        else:
+            stay = np.maximum(size - flows.sum(axis=1), 0.0)
+            p = np.column_stack([flows, stay]) / np.maximum(size, 1)[:, None]
+            p /= p.sum(axis=1, keepdims=True)
+            matrix = rng.multinomial(size.astype(np.int64), p)[:, :n]
+        out = matrix.sum(axis=1)
+        if not out.any():
+            return self.last_flows
+        # Split each group's movers between its traditional and modern workers.
+        modern_out = rng.binomial(out, modern_share)
+        member_key = (self["province"].astype(np.int64) * self.n_countries + self["origin"]) * 2 + (
+            self["sector"] == M_SECTOR
+        )
+        want = np.zeros(n * self.n_countries * 2, np.int64)
+        want[keys * 2] = out - modern_out
+        want[keys * 2 + 1] = modern_out
+        have = np.bincount(member_key, minlength=len(want))
+        excess = np.maximum(want - have, 0)  # a sector short of movers hands them to the other one
+        want -= excess
+        want[keys * 2] += excess[keys * 2 + 1]
+        want[keys * 2 + 1] += excess[keys * 2]
+        want = np.minimum(want, have)
+        movers = pick_per_group(member_key, want, rng)
+        group_of = member_key[movers] // 2
+        # Destinations: each group's row of the matrix, dealt to its movers in random order.
+        order = np.lexsort((rng.random(movers.size), group_of))
+        movers, group_of = movers[order], group_of[order]
+        row_of_key = np.full(n * self.n_countries, -1)
+        row_of_key[keys] = np.arange(len(keys))
+        rows = row_of_key[group_of]
+        dest = np.concatenate([np.repeat(np.arange(n), matrix[r]) for r in np.unique(rows)]) if movers.size else []
+        origin_province = self["province"][movers].astype(np.int64)
+        self["province"][movers] = dest
+        self["sector"][movers] = A_SECTOR
+        self["workplace"][movers] = -1
+        self["tenure"][movers] = 0
+        np.add.at(self.last_flows, (origin_province, np.asarray(dest, dtype=np.int64)), 1.0)
+        return self.last_flows
+
+    def age(self) -> None:
+        """One more step in the current province."""
+        self["tenure"] += 1
+
+    # ----------------------------------------------------------------------------- calibration
+    def calibrate(
+        self, omega: np.ndarray, steps_per_year: int, tolerance: float = 1e-10, max_iterations: int = 5000
+    ) -> None:
+        """Set amenities and the moving cost so that migration nets to zero and matches the gross migration rate.
+
+        At the t = 0 equilibrium, expected inflows equal expected outflows in every province and the gross
+        migration rate equals ``migration_rate``.
+        """
+        p = self.params
+        self.amenity = np.zeros(self.n_provinces)
+        target_rate = p["migration_rate"]
+        self.moving_cost = 8.0 if target_rate > 0 else 0.0
+        composition = self.composition()
+        residents = composition.sum()
+        off_diagonal = 1.0 - np.eye(self.n_provinces)
+        for _ in range(max_iterations):
+            self._moves_static = self._distance_term - self.moving_cost * off_diagonal
+            keys, flows, _ = self.expected_flows(omega, 1, composition)
+            gp = keys // self.n_countries
+            inflow = flows.sum(axis=0)
+            outflow = np.bincount(gp, flows.sum(axis=1), minlength=self.n_provinces)
+            gap = np.log(np.maximum(outflow, 1e-300) / np.maximum(inflow, 1e-300))
+            # Raising u_j by x multiplies inflows to j by about e^x and outflows by e^-x: half a step closes the gap.
+            self.amenity += np.where(outflow > 0, 0.5 * gap, 0.0)
+            self.amenity -= self.amenity.mean()
+            error = float(np.max(np.abs(gap[outflow > 0]))) if (outflow > 0).any() else 0.0
+            if target_rate > 0:
+                rate = outflow.sum() / residents
+                step = np.log(rate / target_rate)
+                self.moving_cost += step
+                error = max(error, abs(step))
+            if error < tolerance:
+                break
+        else:
+            raise RuntimeError("amenity calibration did not converge")
+        self._moves_static = self._distance_term - self.moving_cost * (1.0 - np.eye(self.n_provinces))

@@ -1,0 +1,1 @@
+"""Policy instruments: one module per instrument; the zone table the firms see."""

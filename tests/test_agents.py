@@ -1,0 +1,121 @@
+"""Struct-of-arrays populations and the sampling machinery they rely on."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from sez_sim.agents.population import Population
+from sez_sim.agents.sampling import Ledger, controlled_matrix, pick_per_group
+
+
+class Toy(Population):
+    fields = {"where": (np.int32, 0), "wealth": (np.float64, 1.0)}
+
+
+def test_add_grows_by_doubling_and_keeps_defaults():
+    pop = Toy(capacity=2)
+    pop.add(3, where=[1, 2, 3])
+    assert len(pop) == 3 and pop.capacity == 4
+    pop.add(2)
+    assert pop.capacity == 8
+    np.testing.assert_array_equal(pop["where"], [1, 2, 3, 0, 0])
+    np.testing.assert_array_equal(pop["wealth"], 1.0)
+    np.testing.assert_array_equal(pop["id"], np.arange(5))
+    with pytest.raises(KeyError):
+        pop.add(1, colour=3)
+
+
+def test_remove_compacts_and_keeps_ids():
+    pop = Toy()
+    pop.add(6, where=np.arange(6))
+    pop.remove(np.array([1, 4]))
+    assert len(pop) == 4
+    assert sorted(pop["id"].tolist()) == [0, 2, 3, 5]
+    for agent in pop["id"]:
+        assert pop.view(int(agent))["where"] == agent  # attributes travel with the agent
+    with pytest.raises(KeyError):
+        pop.view(1)
+    pop.remove(pop["where"] > 2)  # boolean mask
+    assert sorted(pop["id"].tolist()) == [0, 2]
+    frame = pop.to_frame()
+    assert list(frame.index) == list(pop["id"]) and set(frame.columns) == {"where", "wealth"}
+
+
+def test_views_write_through():
+    pop = Toy()
+    pop.add(3)
+    pop["wealth"][1] = 7.0
+    assert pop.view(1)["wealth"] == 7.0
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    sizes=st.lists(st.integers(0, 30), min_size=1, max_size=8),
+    wants=st.lists(st.integers(0, 40), min_size=8, max_size=8),
+    seed=st.integers(0, 2**16),
+)
+def test_pick_per_group_picks_exactly_min_of_want_and_size(sizes, wants, seed):
+    groups = np.repeat(np.arange(len(sizes)), sizes)
+    rng = np.random.default_rng(seed)
+    groups = rng.permutation(groups)
+    counts = np.array(wants[: len(sizes)])
+    chosen = pick_per_group(groups, counts, rng)
+    assert len(np.unique(chosen)) == len(chosen)
+    got = np.bincount(groups[chosen], minlength=len(sizes)) if len(chosen) else np.zeros(len(sizes))
+    np.testing.assert_array_equal(got, np.minimum(counts, sizes))
+
+
+def test_pick_per_group_is_uniform():
+    rng = np.random.default_rng(1)
+    groups = np.zeros(10, dtype=np.int64)
+    hits = np.zeros(10)
+    for _ in range(4000):
+        hits[pick_per_group(groups, np.array([3]), rng)] += 1
+    np.testing.assert_allclose(hits / 4000, 0.3, atol=0.03)
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    shape=st.tuples(st.integers(1, 25), st.integers(2, 25)),
+    seed=st.integers(0, 2**16),
+    density=st.floats(0.1, 1.0),
+)
+def test_controlled_matrix_hits_both_margins_exactly(shape, seed, density):
+    rng = np.random.default_rng(seed)
+    x = rng.random(shape) * (rng.random(shape) < density)
+    rows = rng.integers(0, 6, shape[0])
+    cols = np.bincount(rng.integers(0, shape[1], rows.sum()), minlength=shape[1])
+    k = controlled_matrix(x, rows, cols, rng)
+    assert (k >= 0).all()
+    np.testing.assert_array_equal(k.sum(axis=1), rows)
+    np.testing.assert_array_equal(k.sum(axis=0), cols)
+
+
+def test_controlled_matrix_follows_the_expected_flows():
+    rng = np.random.default_rng(3)
+    x = rng.random((6, 5)) * 3
+    total = np.zeros_like(x)
+    ledger_r, ledger_c = Ledger(6, rng), Ledger(5, rng)
+    for _ in range(400):
+        rows, cols = ledger_r.draw(x.sum(axis=1)), ledger_c.draw(x.sum(axis=0))
+        diff = rows.sum() - cols.sum()
+        if diff > 0:
+            cols[np.argsort(-ledger_c.carry)[:diff]] += 1
+            ledger_c.carry[np.argsort(-ledger_c.carry)[:diff]] -= 1
+        elif diff < 0:
+            rows[np.argsort(-ledger_r.carry)[:-diff]] += 1
+            ledger_r.carry[np.argsort(-ledger_r.carry)[:-diff]] -= 1
+        total += controlled_matrix(x, rows, cols, rng)
+    np.testing.assert_allclose(total / 400, x, rtol=0.05, atol=0.05)
+    np.testing.assert_allclose(total.sum(axis=1), 400 * x.sum(axis=1), atol=1.5)  # margins track to an agent
+
+
+def test_ledger_realises_expectations_with_bounded_error():
+    rng = np.random.default_rng(0)
+    ledger = Ledger(3, rng)
+    expected = np.array([0.13, 2.5, 0.0])
+    total = sum(ledger.draw(expected) for _ in range(1000))
+    assert np.all(np.abs(total - 1000 * expected) <= 1)

@@ -1,0 +1,143 @@
+"""The agent model: textbook dynamics, the calibrated GMS baseline as a steady state, reproducibility."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from sez_sim.agents.province import Province
+from sez_sim.economy.closed_forms import break_point, home_market_share, sustain_point
+from sez_sim.geography import load_gms, two_region
+from sez_sim.model import ModelConfig, SEZModel, resolve_params
+
+
+def cp_model(sigma, mu, phi, shares, seed=1):
+    params = resolve_params("core_periphery", {"economy": {"sigma": sigma, "mu": mu}})
+    return SEZModel(
+        ModelConfig(preset="core_periphery", geography=two_region(phi), params=params, initial_shares=shares, seed=seed)
+    )
+
+
+def worker_share(model):
+    w = model.workers.residents()
+    return w[0] / w.sum()
+
+
+# --------------------------------------------------------------------------------- core-periphery
+@pytest.mark.parametrize(("sigma", "mu"), [(5.0, 0.4), (4.0, 0.3), (6.0, 0.5)])
+def test_core_periphery_agents_return_to_symmetry_below_sustain_point(sigma, mu):
+    model = cp_model(sigma, mu, 0.9 * sustain_point(sigma, mu), (0.55, 0.45)).run(years=30)
+    assert abs(worker_share(model) - 0.5) <= 0.05
+
+
+@pytest.mark.parametrize(("sigma", "mu"), [(5.0, 0.4), (4.0, 0.3), (6.0, 0.5)])
+def test_core_periphery_agents_agglomerate_above_break_point(sigma, mu):
+    model = cp_model(sigma, mu, 1.3 * break_point(sigma, mu), (0.55, 0.45)).run(years=40)
+    assert worker_share(model) >= 0.95
+
+
+def test_core_periphery_hysteresis_between_sustain_and_break_points():
+    sigma, mu = 5.0, 0.4
+    phi = 0.5 * (sustain_point(sigma, mu) + break_point(sigma, mu))
+    assert abs(worker_share(cp_model(sigma, mu, phi, (0.55, 0.45)).run(years=30)) - 0.5) <= 0.05
+    assert worker_share(cp_model(sigma, mu, phi, (0.9, 0.1)).run(years=30)) >= 0.95
+
+
+# ------------------------------------------------------------------------------ footloose capital
+@pytest.mark.parametrize(("s_e", "phi"), [(0.55, 0.3), (0.6, 0.2), (0.52, 0.6), (0.7, 0.1)])
+def test_footloose_capital_agents_settle_at_the_home_market_effect(s_e, phi):
+    model = SEZModel(
+        ModelConfig(
+            preset="footloose_capital",
+            geography=two_region(phi, population_shares=(s_e, 1 - s_e)),
+            params=resolve_params("footloose_capital"),
+            initial_shares=(0.5, 0.5),
+            seed=3,
+        )
+    ).run(years=30)
+    firms = model.firms.counts("province", 2)
+    # Tolerance: firm agents are discrete (1,000 of them) and move a few at a time.
+    assert abs(firms[0] / firms.sum() - home_market_share(s_e, phi)) <= 0.03
+
+
+# ----------------------------------------------------------------------------------- GMS baseline
+@pytest.fixture(scope="module")
+def baselines():
+    return [SEZModel(ModelConfig(seed=seed)).run(years=20) for seed in (11, 12, 13)]
+
+
+def test_gms_baseline_reproduces_the_data_at_t0(baselines):
+    geo = load_gms()
+    panel = baselines[0].recorder.provinces()
+    first = panel[panel["step"] == 0].reset_index(drop=True)
+    np.testing.assert_allclose(first["population"], geo.provinces["population"], rtol=0.01, atol=500)
+    np.testing.assert_allclose(first["gdp_per_capita"], geo.provinces["gdp_per_capita"], rtol=0.01)
+
+
+def test_gms_baseline_is_a_steady_state_over_20_years(baselines):
+    drifts_pop, drifts_y = [], []
+    for model in baselines:
+        panel = model.recorder.provinces()
+        first = panel[panel["step"] == 0].reset_index(drop=True)
+        last = panel[panel["step"] == panel["step"].max()].reset_index(drop=True)
+        assert last["year"].iloc[0] == pytest.approx(2039.0)
+        drifts_pop.append(last["population"] / first["population"] - 1)
+        drifts_y.append(last["gdp_per_capita"] / first["gdp_per_capita"] - 1)
+    weight = first["population"] / first["population"].sum()
+    pop = np.abs(np.mean(drifts_pop, axis=0))
+    y = np.abs(np.mean(drifts_y, axis=0))
+    assert np.sum(weight * pop) <= 0.01 and np.sum(weight * y) <= 0.01
+    assert pop.max() <= 0.05 and y.max() <= 0.05
+
+
+def test_gms_baseline_migrates_at_the_calibrated_rate(baselines):
+    model = baselines[0]
+    summary = model.recorder.summary_frame()
+    yearly = summary["migrants"].iloc[1:].sum() / 20 / summary["population"].iloc[0]
+    assert yearly == pytest.approx(model.params["workers"]["migration_rate"], rel=0.05)
+    assert 0 < summary["cross_border_migrants"].sum() < 0.2 * summary["migrants"].sum()
+    flows = model.recorder.migration_frame()
+    assert set(flows["year"]) == set(range(2019, 2039))
+    assert flows.groupby("year")["persons"].sum().iloc[0] == pytest.approx(summary["migrants"].iloc[1:5].sum())
+
+
+def test_gms_firm_turnover_balances(baselines):
+    summary = baselines[0].recorder.summary_frame()
+    assert summary["entrants"].sum() > 0.3 * 0.03 * 20 * 30000  # firms do turn over
+    assert summary["firms"].iloc[-1] == pytest.approx(summary["firms"].iloc[0], rel=0.02)
+
+
+# ------------------------------------------------------------------------------ structure, seeds
+def test_provinces_are_mesa_agents_on_the_network(baselines):
+    model = baselines[0]
+    assert len(model.provinces) == 228
+    bangkok = next(p for p in model.provinces if p.name == "Bangkok")
+    assert isinstance(bangkok, Province)
+    assert bangkok.cell.coordinate == bangkok.index
+    assert bangkok.population == pytest.approx(model.accounts["population"][bangkok.index])
+    assert len(model.space.G) == 228 and bangkok.cell.position is not None
+    view = model.workers.view(int(model.workers["id"][0]))
+    assert {"province", "origin", "sector", "workplace", "tenure"} <= set(view)
+    frame = model.firms.to_frame()
+    assert isinstance(frame, pd.DataFrame) and len(frame) == len(model.firms)
+
+
+def test_same_seed_same_state_different_seed_different_state():
+    def run(seed):
+        return SEZModel(ModelConfig(seed=seed)).run(steps=3).state()
+
+    a, b, c = run(21), run(21), run(22)
+    assert a.keys() == b.keys()
+    for key in a:
+        np.testing.assert_array_equal(a[key], b[key], err_msg=key)
+    assert any(a[k].shape != c[k].shape or not np.array_equal(a[k], c[k]) for k in a)
+
+
+def test_independent_sampling_runs_and_differs_from_controlled():
+    a = SEZModel(ModelConfig(seed=4, sampling="independent")).run(steps=2)
+    b = SEZModel(ModelConfig(seed=4)).run(steps=2)
+    assert a.recorder.summary_frame()["migrants"].iloc[1] > 0
+    assert not np.array_equal(a.workers["province"], b.workers["province"])
+    with pytest.raises(ValueError, match="sampling"):
+        SEZModel(ModelConfig(sampling="sometimes"))

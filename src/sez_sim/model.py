@@ -241,7 +241,7 @@ class SEZModel(mesa.Model):
         )
         self.firms.start(self.streams["firms"], self.geo.n + len(self.zones), self.geo.n)
         self.workers.allocate_jobs(self.equilibrium.employment_m / self.persons_per_agent, rng)
-        self.workers.calibrate(self.equilibrium.expected_real_wage, self.steps_per_year)
+        self.workers.calibrate(self.equilibrium.expected_real_wage)
         self.firm_rule = "entry_exit"
 
     def _mean_profit(self, cal: Any) -> np.ndarray:

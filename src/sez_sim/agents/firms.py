@@ -28,6 +28,7 @@ import numpy as np
 from sez_sim.agents.population import Population
 from sez_sim.agents.sampling import Ledger, pick_per_group, realise
 from sez_sim.economy.equilibrium import Equilibrium, FirmBlock, Market
+from sez_sim.errors import ConvergenceError
 from sez_sim.params import declare
 from sez_sim.policies.zones import ZoneTable
 
@@ -240,7 +241,7 @@ class Firms(Population):
     """
 
     fields = {
-        "province": (np.int32, 0),
+        "province": (np.int64, 0),
         "productivity": (np.float64, 1.0),
         "owner": (np.int32, -1),
         "zone": (np.int32, -1),
@@ -383,32 +384,43 @@ class Firms(Population):
             open=open_,
         )
 
-    def choice_probabilities(
-        self, alts: Alternatives, z: np.ndarray, sigma: float, country: np.ndarray, xi: np.ndarray | None = None
-    ) -> np.ndarray:
-        """Logit choice probabilities per stream: shape (streams, pool, alternatives).
+    def entry_values(self, alts: Alternatives, z: np.ndarray, sigma: float) -> np.ndarray:
+        """``lambda ln(NPV / profit_unit)`` for each pool productivity (rows) and alternative (columns).
 
-        The outside option (value 0) takes the rest of each row.
+        Minus infinity where the NPV is not positive or the alternative admits no one.
         """
-        p = self.params
-        xi = self.xi if xi is None else xi
         profit = (z[:, None] ** (sigma - 1.0)) * alts.revenue_unit[None, :] / sigma - alts.fixed_cost[None, :]
         npv = profit * alts.annuity[None, :] - alts.sunk[None, :]
         with np.errstate(divide="ignore", invalid="ignore"):
-            value = p["entry_logit_scale"] * np.log(npv / self.profit_unit[alts.province][None, :]) + xi[None, :]
-        value = np.where((npv > 0) & alts.open[None, :], value, -np.inf)
+            value = self.params["entry_logit_scale"] * np.log(npv / self.profit_unit[alts.province][None, :])
+        return np.where((npv > 0) & alts.open[None, :], value, -np.inf)
+
+    def stream_probabilities(
+        self, values: np.ndarray, alts: Alternatives, country: np.ndarray, xi: np.ndarray | None = None
+    ) -> np.ndarray:
+        """Logit choice probabilities per stream, shape (streams, pool, alternatives).
+
+        Domestic streams choose among their country's alternatives, the foreign stream among all, with its zone
+        preference; the outside option (value 0) takes the rest of each row.
+        """
+        xi = self.xi if xi is None else xi
         in_zone = alts.zone >= 0
-        out = np.empty((len(self.stream_country), len(z), len(alts.province)))
+        out = np.zeros((len(self.stream_country), values.shape[0], values.shape[1]))
         for s_idx, c in enumerate(self.stream_country):
-            v = value.copy()
-            if c >= 0:
-                v[:, country[alts.province] != c] = -np.inf
-            else:
-                v[:, in_zone] += p["foreign_zone_preference"]
+            cols = np.flatnonzero(country[alts.province] == c) if c >= 0 else np.arange(values.shape[1])
+            v = values[:, cols] + xi[cols]
+            if c < 0:
+                v = v + self.params["foreign_zone_preference"] * in_zone[cols]
             top = np.maximum(v.max(axis=1, keepdims=True), 0.0)
             ev = np.exp(v - top)
-            out[s_idx] = ev / (np.exp(-top) + ev.sum(axis=1, keepdims=True))
+            out[s_idx][:, cols] = ev / (np.exp(-top) + ev.sum(axis=1, keepdims=True))
         return out
+
+    def choice_probabilities(
+        self, alts: Alternatives, z: np.ndarray, sigma: float, country: np.ndarray, xi: np.ndarray | None = None
+    ) -> np.ndarray:
+        """Logit choice probabilities per stream for the productivities ``z``: (streams, pool, alternatives)."""
+        return self.stream_probabilities(self.entry_values(alts, z, sigma), alts, country, xi)
 
     def stream_rates(self) -> np.ndarray:
         """Potential entrants per step per stream, with the FDI-inflow lever applied to the foreign stream."""
@@ -424,13 +436,16 @@ class Firms(Population):
         country: np.ndarray,
         n_countries: int,
         steps_per_year: int,
-        tolerance: float = 1e-9,
-        max_iterations: int = 2000,
-    ) -> np.ndarray:
+        tolerance: float = 1e-10,
+        max_iterations: int = 100,
+    ) -> None:
         """Set stream rates and ``xi`` so that expected entry equals expected exit in every alternative.
 
-        Returns:
-            The expected choice probabilities on the calibration pool (streams, pool, alternatives).
+        Newton's method on ``ln E_a(xi) = ln target_a`` with the analytic Jacobian of the logit
+        ``d ln E_a / d xi_b = delta_ab - (1/E_a) sum_s sum_z Q_sza P_szb``.
+
+        Raises:
+            ConvergenceError: when the expected entry cannot be matched.
         """
         p = self.params
         h = p["hazard"] / steps_per_year
@@ -446,18 +461,28 @@ class Firms(Population):
             ]
         )
         z = pareto_quantiles(p["pareto_shape"])
-        self.xi = np.where(target > 0, 0.0, -np.inf)
+        values = self.entry_values(alts, z, sigma)
+        ok = np.flatnonzero(target > 0)
+        self.xi = np.full(len(target), -np.inf)
+        self.xi[ok] = 0.0
+        weight = self.stream_rate[:, None, None] / len(z)
+        previous = np.inf
         for _ in range(max_iterations):
-            prob = self.choice_probabilities(alts, z, sigma, country)
-            expected = np.einsum("s,sma->a", self.stream_rate, prob) / len(z)
-            ok = target > 0
-            gap = np.log(target[ok] / np.maximum(expected[ok], 1e-300))
-            self.xi[ok] += gap
-            if np.max(np.abs(gap)) < tolerance:
-                break
-        else:
-            raise RuntimeError("entry calibration did not converge")
-        return prob
+            prob = self.stream_probabilities(values, alts, country)
+            q = weight * prob
+            expected = q.sum(axis=(0, 1))
+            gap = np.log(np.maximum(expected[ok], 1e-300) / target[ok])
+            error = float(np.max(np.abs(gap)))
+            if error < tolerance:
+                return
+            cross = np.einsum("sza,szb->ab", q[:, :, ok], prob[:, :, ok])
+            jacobian = np.eye(ok.size) - cross / np.maximum(expected[ok], 1e-300)[:, None]
+            step = np.linalg.solve(jacobian, gap)
+            if error > previous:  # guard against overshooting far from the solution
+                step *= 0.5
+            previous = error
+            self.xi[ok] -= step
+        raise ConvergenceError(f"entry calibration did not converge (largest log gap {error:.3g})")
 
     # ------------------------------------------------------------------ rules
     def start(self, rng: np.random.Generator, n_alternatives: int, n_provinces: int) -> None:

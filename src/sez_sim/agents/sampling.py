@@ -128,7 +128,7 @@ def controlled_matrix(x: np.ndarray, rows: np.ndarray, cols: np.ndarray, rng: np
 
 
 def pick_per_group(
-    groups: np.ndarray, counts: np.ndarray, rng: np.random.Generator, weights: np.ndarray | None = None
+    groups: np.ndarray, counts: np.ndarray, rng: np.random.Generator, sizes: np.ndarray | None = None
 ) -> np.ndarray:
     """Choose ``counts[g]`` distinct random members of each group ``g`` (fewer if the group is smaller).
 
@@ -136,7 +136,7 @@ def pick_per_group(
         groups: group index of each candidate (candidates are positions 0..len(groups)-1).
         counts: how many to choose in each group.
         rng: the stream to draw from.
-        weights: optional selection weights per candidate (weighted sampling without replacement).
+        sizes: members per group, when the caller already knows them.
 
     Returns:
         Positions of the chosen candidates.
@@ -144,22 +144,20 @@ def pick_per_group(
     if not len(groups):
         return np.zeros(0, dtype=np.int64)
     counts = np.asarray(counts)
-    if weights is None:
-        # Pre-select a random superset of about 1.5x what each group needs, then rank only that (a uniformly
-        # random subset of a uniformly random subset is uniformly random); groups whose superset came out too
-        # small are ranked in full.
+    if sizes is None:
         sizes = np.bincount(groups, minlength=len(counts))
-        p = np.minimum(1.0, (1.5 * counts + 8.0) / np.maximum(sizes, 1))
-        wanted = counts[groups] > 0
-        passed = wanted & (rng.random(len(groups)) < p[groups])
-        short = np.bincount(groups[passed], minlength=len(counts)) < np.minimum(counts, sizes)
-        idx = np.flatnonzero(passed | (wanted & short[groups]))
-    else:
-        idx = np.flatnonzero(counts[groups] > 0)
+    # Pre-select a random superset of about 1.5x what each group needs, then rank only that (a uniformly random
+    # subset of a uniformly random subset is uniformly random); groups whose superset came out too small are
+    # ranked in full.
+    p = (np.minimum(1.0, (1.5 * counts + 8.0) / np.maximum(sizes, 1)) * (counts > 0)).astype(np.float32)
+    passed = rng.random(len(groups), dtype=np.float32) < p[groups]
+    idx = np.flatnonzero(passed)
+    short = np.bincount(groups[idx], minlength=len(counts)) < np.minimum(counts, sizes)
+    if short.any():
+        idx = np.flatnonzero(passed | short[groups])
     if not idx.size:
         return idx
-    u = rng.random(idx.size)
-    key = -np.log(u) if weights is None else -np.log(u) / np.maximum(weights[idx], 1e-300)
+    key = rng.random(idx.size)
     order = np.lexsort((key, groups[idx]))
     g_sorted = groups[idx][order]
     starts = np.searchsorted(g_sorted, g_sorted, side="left")

@@ -29,6 +29,7 @@ import numpy as np
 
 from sez_sim.agents.population import Population
 from sez_sim.agents.sampling import Ledger, controlled_matrix, pick_per_group
+from sez_sim.errors import ConvergenceError
 from sez_sim.params import declare
 
 PARAMS = declare(
@@ -134,10 +135,10 @@ class Workers(Population):
     """
 
     fields = {
-        "province": (np.int32, 0),
+        "province": (np.int64, 0),
         "origin": (np.int16, 0),
         "sector": (np.int8, A_SECTOR),
-        "workplace": (np.int32, -1),
+        "workplace": (np.int64, -1),
         "tenure": (np.int32, 0),
     }
 
@@ -173,11 +174,17 @@ class Workers(Population):
         """Worker agents living in each province."""
         return self.counts("province", self.n_provinces)
 
-    def composition(self) -> np.ndarray:
+    def member_keys(self) -> np.ndarray:
+        """Each worker's (province, origin country, sector) cell as one integer."""
+        return (self["province"].astype(np.int64) * self.n_countries + self["origin"]) * 2 + (
+            self["sector"] == M_SECTOR
+        )
+
+    def composition(self, keys: np.ndarray | None = None) -> np.ndarray:
         """Worker agents by (province, origin country, sector): shape (provinces, countries, 2)."""
         n, o = self.n_provinces, self.n_countries
-        key = (self["province"].astype(np.int64) * o + self["origin"]) * 2 + (self["sector"] == M_SECTOR)
-        return np.bincount(key, minlength=n * o * 2).reshape(n, o, 2).astype(float)
+        keys = self.member_keys() if keys is None else keys
+        return np.bincount(keys, minlength=n * o * 2).reshape(n, o, 2).astype(float)
 
     def commuting(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """(home, work, agents) for every commuting pair."""
@@ -205,18 +212,19 @@ class Workers(Population):
         """
         n = self.n_provinces
         target = np.floor(modern_jobs + self._job_offset).astype(np.int64)  # dithered rounding, stable over time
-        commuters = self["workplace"] >= 0
-        commuting_in = np.bincount(self["workplace"][commuters], minlength=n)
-        local_m = (self["sector"] == M_SECTOR) & ~commuters
-        held = np.bincount(self["province"][local_m], minlength=n)
-        need = target - commuting_in - held
-        province = self["province"].astype(np.int64)
-        hire = np.flatnonzero((self["sector"] == A_SECTOR) & ~commuters)
+        province, workplace = self["province"], self["workplace"]
+        modern = self["sector"] == M_SECTOR
+        commuting = workplace >= 0
+        local = ~commuting
+        local_m = modern & local
+        held = np.bincount(province, weights=local_m, minlength=n).astype(np.int64)
+        need = target - np.bincount(workplace[commuting], minlength=n) - held
+        hire = np.flatnonzero(~modern & local)
         chosen = hire[pick_per_group(province[hire], np.maximum(need, 0), rng)]
-        self["sector"][chosen] = M_SECTOR
         fire = np.flatnonzero(local_m)
-        chosen = fire[pick_per_group(province[fire], np.maximum(-need, 0), rng)]
-        self["sector"][chosen] = A_SECTOR
+        fired = fire[pick_per_group(province[fire], np.maximum(-need, 0), rng, held)]
+        self["sector"][chosen] = M_SECTOR
+        self["sector"][fired] = A_SECTOR
 
     # ----------------------------------------------------------------------------- migration
     def static_costs(self, distance: np.ndarray, country: np.ndarray, barrier: np.ndarray) -> None:
@@ -255,26 +263,36 @@ class Workers(Population):
             (groups, N) matrix of expected movers (zero on the home column), and each group's share of movers
             who are modern-sector workers.
         """
-        p = self.params
         composition = self.composition() if composition is None else composition
+        keys, gp, mass, modern_share = self._reconsidering(composition, steps_per_year)
+        if self.rule == "best_response":
+            flows = self._best_response_flows(gp, omega, mass)
+        else:
+            flows = mass[:, None] * self.choice_probabilities(keys, omega, composition)
+        flows[np.arange(len(gp)), gp] = 0.0
+        return keys, flows, modern_share
+
+    def _reconsidering(
+        self, composition: np.ndarray, steps_per_year: int
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        """Non-empty groups: keys, provinces, reconsidering workers per step, and the modern share among them."""
+        p = self.params
         by = composition.reshape(-1, 2)
         keys = np.flatnonzero(by.sum(axis=1) > 0)
-        gp, go, by = keys // self.n_countries, keys % self.n_countries, by[keys]
+        by = by[keys]
         rate = p["reconsider"] / steps_per_year
         mass = rate * (by[:, A_SECTOR] + p["employed_mobility"] * by[:, M_SECTOR])
         modern_share = np.divide(
             rate * p["employed_mobility"] * by[:, M_SECTOR], mass, out=np.zeros_like(mass), where=mass > 0
         )
-        if self.rule == "best_response":
-            flows = self._best_response_flows(gp, omega, mass)
-        else:
-            v = self.destination_values(gp, go, omega, composition)
-            v -= v.max(axis=1, keepdims=True)
-            prob = np.exp(v)
-            prob /= prob.sum(axis=1, keepdims=True)
-            flows = mass[:, None] * prob
-        flows[np.arange(len(gp)), gp] = 0.0
-        return keys, flows, modern_share
+        return keys, keys // self.n_countries, mass, modern_share
+
+    def choice_probabilities(self, keys: np.ndarray, omega: np.ndarray, composition: np.ndarray) -> np.ndarray:
+        """Logit destination probabilities (staying included) of the groups ``keys``: (groups, N)."""
+        v = self.destination_values(keys // self.n_countries, keys % self.n_countries, omega, composition)
+        v -= v.max(axis=1, keepdims=True)
+        prob = np.exp(v)
+        return prob / prob.sum(axis=1, keepdims=True)
 
     def _best_response_flows(self, gp: np.ndarray, omega: np.ndarray, mass: np.ndarray) -> np.ndarray:
         """Textbook rule: reconsidering workers move to the highest real wage, smoothed by the relative gain."""
@@ -293,7 +311,8 @@ class Workers(Population):
         self.last_flows = np.zeros((n, n))
         if self.rule == "none" or len(self) == 0:
             return self.last_flows
-        composition = self.composition()
+        member_key = self.member_keys()
+        composition = self.composition(member_key)
         keys, flows, modern_share = self.expected_flows(omega, steps_per_year, composition)
         size = composition.sum(axis=2).reshape(-1)[keys].astype(np.int64)
         if mode == "controlled":
@@ -321,33 +340,30 @@ class Workers(Population):
             return self.last_flows
         # Split each group's movers between its traditional and modern workers.
         modern_out = rng.binomial(out, modern_share)
-        member_key = (self["province"].astype(np.int64) * self.n_countries + self["origin"]) * 2 + (
-            self["sector"] == M_SECTOR
-        )
         want = np.zeros(n * self.n_countries * 2, np.int64)
         want[keys * 2] = out - modern_out
         want[keys * 2 + 1] = modern_out
-        have = np.bincount(member_key, minlength=len(want))
+        have = composition.reshape(-1).astype(np.int64)
         excess = np.maximum(want - have, 0)  # a sector short of movers hands them to the other one
         want -= excess
         want[keys * 2] += excess[keys * 2 + 1]
         want[keys * 2 + 1] += excess[keys * 2]
         want = np.minimum(want, have)
-        movers = pick_per_group(member_key, want, rng)
+        movers = pick_per_group(member_key, want, rng, have)
         group_of = member_key[movers] // 2
         # Destinations: each group's row of the matrix, dealt to its movers in random order.
         order = np.lexsort((rng.random(movers.size), group_of))
         movers, group_of = movers[order], group_of[order]
         row_of_key = np.full(n * self.n_countries, -1)
         row_of_key[keys] = np.arange(len(keys))
-        rows = row_of_key[group_of]
-        dest = np.concatenate([np.repeat(np.arange(n), matrix[r]) for r in np.unique(rows)]) if movers.size else []
+        used = np.unique(row_of_key[group_of])
+        dest = np.repeat(np.tile(np.arange(n), used.size), matrix[used].ravel())
         origin_province = self["province"][movers].astype(np.int64)
         self["province"][movers] = dest
         self["sector"][movers] = A_SECTOR
         self["workplace"][movers] = -1
         self["tenure"][movers] = 0
-        np.add.at(self.last_flows, (origin_province, np.asarray(dest, dtype=np.int64)), 1.0)
+        np.add.at(self.last_flows, (origin_province, dest), 1.0)
         return self.last_flows
 
     def age(self) -> None:
@@ -355,39 +371,45 @@ class Workers(Population):
         self["tenure"] += 1
 
     # ----------------------------------------------------------------------------- calibration
-    def calibrate(
-        self, omega: np.ndarray, steps_per_year: int, tolerance: float = 1e-10, max_iterations: int = 5000
-    ) -> None:
+    def calibrate(self, omega: np.ndarray, tolerance: float = 1e-10, max_iterations: int = 200) -> None:
         """Set amenities and the moving cost so that migration nets to zero and matches the gross migration rate.
 
-        At the t = 0 equilibrium, expected inflows equal expected outflows in every province and the gross
-        migration rate equals ``migration_rate``.
+        At the t = 0 equilibrium, the expected number of reconsidering workers choosing each province (staying
+        included) equals the number reconsidering there, so expected inflows equal outflows everywhere; and the
+        gross migration rate equals ``migration_rate``. Amenities are found by Newton's method with the logit's
+        analytic Jacobian (a simple fixed point crawls, because a whole country's amenity level is tied to the
+        rest only through small cross-border flows); the moving cost by a log update around it.
+
+        Raises:
+            ConvergenceError: when the balance cannot be reached.
         """
         p = self.params
-        self.amenity = np.zeros(self.n_provinces)
+        n = self.n_provinces
+        self.amenity = np.zeros(n)
         target_rate = p["migration_rate"]
         self.moving_cost = 8.0 if target_rate > 0 else 0.0
         composition = self.composition()
         residents = composition.sum()
-        off_diagonal = 1.0 - np.eye(self.n_provinces)
+        off_diagonal = 1.0 - np.eye(n)
+        error = np.inf
         for _ in range(max_iterations):
             self._moves_static = self._distance_term - self.moving_cost * off_diagonal
-            keys, flows, _ = self.expected_flows(omega, 1, composition)
-            gp = keys // self.n_countries
-            inflow = flows.sum(axis=0)
-            outflow = np.bincount(gp, flows.sum(axis=1), minlength=self.n_provinces)
-            gap = np.log(np.maximum(outflow, 1e-300) / np.maximum(inflow, 1e-300))
-            # Raising u_j by x multiplies inflows to j by about e^x and outflows by e^-x: half a step closes the gap.
-            self.amenity += np.where(outflow > 0, 0.5 * gap, 0.0)
-            self.amenity -= self.amenity.mean()
-            error = float(np.max(np.abs(gap[outflow > 0]))) if (outflow > 0).any() else 0.0
-            if target_rate > 0:
-                rate = outflow.sum() / residents
-                step = np.log(rate / target_rate)
-                self.moving_cost += step
-                error = max(error, abs(step))
-            if error < tolerance:
+            keys, gp, mass, _ = self._reconsidering(composition, 1)
+            prob = self.choice_probabilities(keys, omega, composition)
+            chosen = mass @ prob  # reconsidering workers choosing each province, staying included
+            moving = mass @ (1.0 - prob[np.arange(len(gp)), gp])
+            there = np.bincount(gp, mass, minlength=n)
+            live = there > 0
+            gap = np.where(live, np.log(np.maximum(chosen, 1e-300) / np.maximum(there, 1e-300)), 0.0)
+            error = float(np.max(np.abs(gap)))
+            step_m = np.log(moving / residents / target_rate) if target_rate > 0 else 0.0
+            if error < tolerance and abs(step_m) < tolerance:
                 break
+            cross = prob.T @ (mass[:, None] * prob)
+            jacobian = np.eye(n) - cross / np.maximum(chosen, 1e-300)[:, None] + 1.0 / n  # + pins the mean
+            self.amenity -= np.linalg.solve(jacobian, gap)
+            self.amenity -= self.amenity.mean()
+            self.moving_cost += step_m
         else:
-            raise RuntimeError("amenity calibration did not converge")
-        self._moves_static = self._distance_term - self.moving_cost * (1.0 - np.eye(self.n_provinces))
+            raise ConvergenceError(f"amenity calibration did not converge (largest log gap {error:.3g})")
+        self._moves_static = self._distance_term - self.moving_cost * off_diagonal

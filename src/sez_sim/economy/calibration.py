@@ -238,8 +238,8 @@ def calibrate(
         gap = target / eq.revenue
         error = float(np.max(np.abs(np.log(gap))))
         if has_world:
-            exports = export_share * eq.revenue.sum()
-            imports = exports - (eq.revenue.sum() - eq.expenditure.sum())
+            exports = export_share * target.sum()
+            imports = exports - (target.sum() - eq.expenditure.sum())
             if imports <= 0:
                 raise ConvergenceError(
                     f"calibration: an export share of {export_share} leaves no room for imports "

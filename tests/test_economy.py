@@ -56,7 +56,8 @@ def test_calibration_round_trip_reproduces_the_data(gms_cal):
         {"sigma": 3.5, "mu": 0.3},
         {"sigma": 8.0, "mu": 0.55, "kappa": 1e-3},
         {"export_share": 0.0},
-        {"modern_share": 0.5, "modern_share_elasticity": 0.3, "fixed_labour_share": 0.25},
+        {"trade_balance": -0.1, "modern_share_elasticity": 0.3, "fixed_labour_share": 0.25},
+        {"modern_wage_premium": 1.0, "trade_balance": 0.2},
     ],
 )
 def test_calibration_round_trip_across_parameters(overrides):
@@ -71,7 +72,7 @@ def test_wage_inversion_identity():
     y = rng.uniform(500, 40000, 200)
     m = modern_shares(y, np.ones(200), 0.25, 0.8)
     mw = rng.choice([0.0, 800.0, 1500.0], 200)
-    a, w, m2 = wages_from_gdp(y, m, mw, 5.0, 0.1, 0.3)
+    a, w, m2 = wages_from_gdp(y, m, mw, 5.0, 0.1, 0.3, 2.0)
     k = 5.0 / 4.0 * 0.9
     np.testing.assert_allclose(k * w * m2 + a * (1 - m2), y, rtol=1e-12)
     assert np.all(w >= mw) and np.all(w >= a) and np.all(a >= 0.3 * y - 1e-9) and np.all(m2 <= m)

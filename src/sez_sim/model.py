@@ -10,7 +10,7 @@ import mesa
 import numpy as np
 from mesa.discrete_space import Network
 
-from sez_sim.agents.firms import POOL_SIZE, Firms
+from sez_sim.agents.firms import Firms, productivity_grid
 from sez_sim.agents.province import ACCOUNTS, Province
 from sez_sim.agents.sampling import SAMPLING_MODES
 from sez_sim.agents.workers import M_SECTOR, Workers
@@ -20,13 +20,12 @@ from sez_sim.economy.calibration import (
     calibrate,
     draw_owners,
     owner_cdfs,
-    pareto,
 )
 from sez_sim.economy.equilibrium import Equilibrium, FirmBlock, Labour, solve
 from sez_sim.economy.presets import PRESETS, core_periphery, textbook_market
 from sez_sim.geography import Geography, load_gms, two_region
 from sez_sim.params import defaults, per_country, per_pair
-from sez_sim.policies.zones import ZoneTable
+from sez_sim.policies.zones import ZoneTable, existing_zones
 from sez_sim.results import Recorder
 
 STREAMS = ("init", "firms", "workers", "policies", "mesa")
@@ -38,7 +37,7 @@ PRESET_DEFAULTS: dict[str, dict[str, dict[str, Any]]] = {
         "workers": {"reconsider": 0.5, "response_scale": 0.02},
     },
     "footloose_capital": {
-        "economy": {"corporate_tax": {"*": 0.0}},
+        "economy": {"corporate_tax": {"*": 0.0}, "modern_wage_premium": 1.0},
         "firms": {"relocation": 0.5, "response_scale": 0.2, "hazard": 0.0},
     },
 }
@@ -71,6 +70,7 @@ class ModelConfig:
         start_year, steps_per_year: calendar of the run.
         seed: the run's seed.
         policies: policy instruments (objects with ``setup(model)`` and ``step(model)``).
+        existing_zones: open the dataset's zones that operate by the start year (calibrated models only).
     """
 
     preset: str = "gms"
@@ -84,6 +84,7 @@ class ModelConfig:
     steps_per_year: int = 4
     seed: int = 0
     policies: list[Any] = field(default_factory=list)
+    existing_zones: bool = True
 
 
 class SEZModel(mesa.Model):
@@ -147,7 +148,9 @@ class SEZModel(mesa.Model):
         self.workers = Workers(self.params["workers"])
         self.zones = ZoneTable()
         self.farmers = np.zeros(geo.n)
-        self.policies = list(config.policies)
+        self.jobs_per_firm = np.ones(geo.n)
+        self.zone_jobs = np.zeros(0)
+        self.policies = [p.model_copy(deep=True) if hasattr(p, "model_copy") else p for p in config.policies]
         self.refresh_levers()
         builder = {"gms": self._build_gms, "core_periphery": self._build_cp, "footloose_capital": self._build_fc}
         builder[config.preset]()
@@ -161,6 +164,7 @@ class SEZModel(mesa.Model):
             random=self.random,
         )
         for policy in self.policies:
+            policy.check(self.geo)
             policy.setup(self)
         self.recorder = Recorder(self)
         self.flows = np.zeros((geo.n, geo.n))
@@ -196,7 +200,6 @@ class SEZModel(mesa.Model):
         rng = self.streams["init"]
         counts = self._worker_counts()
         population = counts * self.persons_per_agent
-        sigma = econ["sigma"]
         cal = calibrate(
             self.geo,
             econ,
@@ -204,50 +207,114 @@ class SEZModel(mesa.Model):
             min_firms=int(fp["min_per_province"]),
             allocation_elasticity=fp["allocation_elasticity"],
             foreign_share=fp["foreign_share"],
-            productivity=lambda p: pareto(rng, fp["pareto_shape"], len(p)),
+            productivity=lambda p: rng.choice(productivity_grid(fp["pareto_shape"], fp["pareto_top"]), len(p)),
             rng=rng,
             population=population,
         )
         self.firms.base_fixed_labour = cal.fixed_labour
-        self.firms.profit_unit = self._mean_profit(cal)
         self._load_stock(cal.firms)
         self.market, self.equilibrium = cal.market, cal.equilibrium
+        self.jobs_per_firm = cal.equilibrium.employment_m / np.maximum(
+            np.bincount(cal.firms.province, minlength=self.geo.n), 1
+        )
         self.workers.populate(counts, self.country, rng)
-        self.workers.static_costs(self.geo.distance, self.country, self.barrier)
+        if self.config.existing_zones:
+            self._open_existing_zones(rng)
+        # Recalibrate with the zones' incentives in place; entry costs are then measured in local mean profits.
+        self._recalibrate(population)
+        self.firms.profit_unit = self._mean_profit()
         self.refresh_levers()
-
-        # Pass 1: entry attractiveness for the drawn stock. Pass 2: redraw the stock from the distribution that
-        # entry and exit sustain (productivity and ownership by location), recalibrate, and calibrate entry again.
+        # Entry attractiveness for this stock; then redraw productivities and owners from the distribution that
+        # entry and exit sustain at each location, recalibrate, and calibrate entry again: a steady state.
         alts = self._alternatives()
-        self.firms.calibrate_entry(alts, sigma, self.country, len(self.country_names), self.steps_per_year)
-        stock = self._steady_stock(alts, rng)
+        self.firms.calibrate_entry(alts, self.market.sigma, self.country, self.steps_per_year)
+        self._steady_stock(alts, rng)
+        self._recalibrate(population)
+        self.firms.calibrate_entry(self._alternatives(), self.market.sigma, self.country, self.steps_per_year)
+        self.firms.start(self.streams["firms"], self.geo.n)
+        self._fill_approval_queue(rng)
+        self.workers.allocate_jobs(self.equilibrium.employment_m / self.persons_per_agent, rng)
+        self.workers.calibrate(self.equilibrium.expected_real_wage)
+        self.firm_rule = "entry_exit"
+
+    def _fill_approval_queue(self, rng: np.random.Generator) -> None:
+        """Put the steady state's approval queue in place: entrants of the last few steps, still waiting.
+
+        Without it production would dip at the start while the first entrants wait for approval.
+        """
+        alts = self._alternatives()
+        owners = owner_cdfs(self.country, self.workers.residents())
+        for ago in range(int(alts.approval_steps.max(initial=0))):
+            before = len(self.firms)
+            self.firms.enter(alts, self.market, self.country, owners, rng, self.sampling, -ago, self.steps_per_year)
+            waiting = self.firms["approval_left"][before:] - ago
+            self.firms["approval_left"][before:] = waiting
+            self.firms.remove(before + np.flatnonzero(waiting <= 0))
+
+    def _recalibrate(self, population: np.ndarray) -> None:
+        """Calibrate the economy around the current firm stock, zone incentives and taxes included."""
+        f = self.firms
+        stock = InitialFirms(
+            f["province"].copy(), f["productivity"].copy(), f["owner"].copy(), f["fixed_labour"].copy()
+        )
         cal = calibrate(
             self.geo,
-            econ,
+            self.params["economy"],
             n_firms=0,
             min_firms=0,
             allocation_elasticity=0.0,
             foreign_share=0.0,
             productivity=lambda p: p,
-            rng=rng,
+            rng=self.streams["init"],
             population=population,
             stock=stock,
+            make_block=lambda _: self._block(),
         )
-        self._load_stock(cal.firms)
         self.market, self.equilibrium = cal.market, cal.equilibrium
-        self.refresh_levers()
-        self.firms.calibrate_entry(
-            self._alternatives(), sigma, self.country, len(self.country_names), self.steps_per_year
-        )
-        self.firms.start(self.streams["firms"], self.geo.n + len(self.zones), self.geo.n)
-        self.workers.allocate_jobs(self.equilibrium.employment_m / self.persons_per_agent, rng)
-        self.workers.calibrate(self.equilibrium.expected_real_wage)
-        self.firm_rule = "entry_exit"
 
-    def _mean_profit(self, cal: Any) -> np.ndarray:
+    def _open_existing_zones(self, rng: np.random.Generator) -> None:
+        """Open the dataset's operating zones, full: each takes its capacity's worth of the host's firm agents.
+
+        A zone holds at most half of its host's firm agents. Members are part-way through their tax holiday, as
+        firms of a steady state would be (ages drawn from the exit hazard). Starting full keeps the baseline a
+        steady state: slots freed by exits are refilled by entrants, who prefer the zone.
+        """
+        hazard = self.params["firms"]["hazard"] / self.steps_per_year
+        for z in existing_zones(self, self.config.start_year):
+            i = int(self.zones.province[z])
+            free = np.flatnonzero((self.firms["province"] == i) & (self.firms["zone"] < 0))
+            here = int(np.sum(self.firms["province"] == i))
+            members = rng.permutation(free)[: int(min(self.zones.capacity[z], 0.5 * here))]
+            self.zones.capacity[z] = members.size
+            self.firms["zone"][members] = z
+            age = rng.geometric(max(hazard, 1e-9), size=members.size) - 1
+            holiday = int(round(self.zones.holiday_years[z] * self.steps_per_year))
+            self.firms["holiday_until"][members] = holiday - age
+
+    def add_zone(self, name: str, province: int, **attrs: Any) -> int:
+        """Add a zone (policies and the dataset's zones) to the zone table; returns its index."""
+        return self.zones.add(name, province=province, **attrs)
+
+    def geography_changed(self) -> None:
+        """Refresh everything that depends on trade costs after a policy changed links or crossings."""
+        econ = self.params["economy"]
+        if self.geo.freeness_override is None:
+            sigma, kappa = self.market.sigma, econ["kappa"]
+            self.market.phi = self.geo.freeness(sigma, kappa)
+            if self.preset == "gms":
+                world = np.exp(-kappa * (sigma - 1.0) * self.geo.port_distance(econ["sea_cost_km"]))
+                self.market.phi_world = np.nan_to_num(world, nan=0.0)
+        self.workers.static_costs(self.geo.distance, self.country, self.barrier)
+
+    @property
+    def step_year(self) -> float:
+        """Calendar year at the start of the current step (policies act on it)."""
+        return self.config.start_year + max(self.steps - 1, 0) / self.steps_per_year
+
+    def _mean_profit(self) -> np.ndarray:
         """Mean operating profit per firm agent in each province at t = 0 (the unit of entry costs)."""
-        province = cal.block.province
-        total = np.bincount(province, cal.equilibrium.firm_profit, minlength=self.geo.n)
+        province = self.firms["province"]
+        total = np.bincount(province, self.equilibrium.firm_profit, minlength=self.geo.n)
         return total / np.maximum(np.bincount(province, minlength=self.geo.n), 1)
 
     def _load_stock(self, stock: InitialFirms) -> None:
@@ -260,29 +327,26 @@ class SEZModel(mesa.Model):
             fixed_labour=stock.fixed_labour,
         )
 
-    def _steady_stock(self, alts: Any, rng: np.random.Generator) -> InitialFirms:
-        """Redraw productivities and owners of the current stock from the entrants' distribution at each location."""
+    def _steady_stock(self, alts: Any, rng: np.random.Generator) -> None:
+        """Redraw productivities and owners of the stock from the entrants' distribution in each province."""
         p = self.params["firms"]
-        z = pareto(rng, p["pareto_shape"], 16 * POOL_SIZE)
-        prob = self.firms.choice_probabilities(alts, z, self.market.sigma, self.country)
-        weight = prob * self.firms.stream_rates()[:, None, None]  # streams x pool x alternatives
-        alt = self.firms.alternative_of(self.geo.n)
-        flat = weight.reshape(-1, weight.shape[2])  # (stream, pool) x alternatives
-        cdf = np.cumsum(flat, axis=0)
-        u = rng.random(len(alt))
-        pick = np.zeros(len(alt), dtype=np.int64)
-        for a in np.unique(alt):
-            rows = np.flatnonzero(alt == a)
-            pick[rows] = np.searchsorted(cdf[:, a], u[rows] * cdf[-1, a], side="right")
-        pick = np.minimum(pick, flat.shape[0] - 1)
-        stream, pool = np.divmod(pick, len(z))
-        foreign = self.firms.stream_country[stream] < 0
-        province = self.firms["province"].astype(np.int64)
-        pop = self.geo.provinces["population"].to_numpy(float)
-        owner = draw_owners(self.country, pop, province, foreign.astype(float), rng)
-        return InitialFirms(
-            province=province, productivity=z[pool], owner=owner, fixed_labour=self.firms["fixed_labour"].copy()
+        z = productivity_grid(p["pareto_shape"], p["pareto_top"])
+        prob, _ = self.firms.stream_probabilities(
+            self.firms.option_values(alts, z, self.market.sigma), alts, self.country
         )
+        weight = prob * self.firms.stream_rates()[:, None, None]  # streams x pool x provinces
+        cdf = np.cumsum(weight.reshape(-1, weight.shape[2]), axis=0)  # (stream, pool) x provinces
+        province = self.firms["province"]
+        u = rng.random(len(province))
+        pick = np.zeros(len(province), dtype=np.int64)
+        for i in np.unique(province):
+            rows = np.flatnonzero(province == i)
+            pick[rows] = np.searchsorted(cdf[:, i], u[rows] * cdf[-1, i], side="right")
+        stream, pool = np.divmod(np.minimum(pick, cdf.shape[0] - 1), len(z))
+        foreign = self.firms.stream_country[stream] < 0
+        pop = self.geo.provinces["population"].to_numpy(float)
+        self.firms["productivity"] = z[pool]
+        self.firms["owner"] = draw_owners(self.country, pop, province, foreign.astype(float), rng)
 
     def _build_cp(self) -> None:
         econ = self.params["economy"]
@@ -317,7 +381,7 @@ class SEZModel(mesa.Model):
         self.workers.rule = "none"
         self.workers.static_costs(self.geo.distance, self.country, self.barrier)
         self.firms.stream_country = np.zeros(0, np.int64)
-        self.firms.start(self.streams["firms"], self.geo.n, self.geo.n)
+        self.firms.start(self.streams["firms"], self.geo.n)
         self.equilibrium = self._solve()
         self.firms.profit_unit = np.full(self.geo.n, float(np.mean(self.equilibrium.firm_profit)) or 1.0)
         self.workers.allocate_jobs(self.equilibrium.employment_m / self.persons_per_agent, rng)
@@ -351,7 +415,10 @@ class SEZModel(mesa.Model):
             policy.step(self)
         self.firms.approvals()
         self.equilibrium = self._solve()
+        self.zone_jobs = self.zone_employment()
         self._firm_dynamics()
+        if self.workers.commuting_rules:
+            self.workers.commute(self._commuting_targets(), self.streams["workers"])
         self.workers.allocate_jobs(self.equilibrium.employment_m / self.persons_per_agent, self.streams["workers"])
         self.flows = np.zeros((self.geo.n, self.geo.n))
         self._update_accounts()
@@ -382,6 +449,30 @@ class SEZModel(mesa.Model):
             self.steps,
             self.steps_per_year,
         )
+
+    def zone_employment(self) -> np.ndarray:
+        """Modern jobs (persons) in each zone at the current equilibrium (call right after solving it)."""
+        nz = len(self.zones)
+        rows = self.firms._block_rows
+        zone = self.firms["zone"][rows] if len(rows) else np.zeros(0, np.int64)
+        if not nz or len(zone) != len(self.equilibrium.firm_revenue):
+            return np.zeros(nz)
+        s = self.market.sigma
+        province = self.firms["province"][rows]
+        fixed = self.firms["fixed_labour"][rows] * np.where(zone >= 0, self.zones.fixed_cost_factor[zone], 1.0)
+        jobs = fixed + (s - 1.0) / s * self.equilibrium.firm_revenue / self.equilibrium.wage[province]
+        inz = zone >= 0
+        return np.bincount(zone[inz], jobs[inz], minlength=nz)
+
+    def _commuting_targets(self) -> dict[tuple[int, int], float]:
+        """Commuter agents wanted on each CBEZ route: a share of the zone's jobs, if they pay more than home."""
+        jobs = self.zone_jobs
+        eq, a = self.equilibrium, self.market.traditional_wage
+        out = {}
+        for (home, work), (zone, share) in self.workers.commuting_rules.items():
+            worth_it = eq.wage[work] > a[home]
+            out[(home, work)] = share * jobs[zone] / self.persons_per_agent if worth_it else 0.0
+        return out
 
     def run(self, years: float | None = None, steps: int | None = None) -> SEZModel:
         """Run for ``years`` (calendar years) or ``steps``; returns the model."""

@@ -22,7 +22,7 @@ from typing import Any, Literal
 Kind = Literal["uncertainty", "lever", "setting"]
 Per = Literal["country", "country_pair"] | None
 
-_COMPONENT_MODULES = ("sez_sim.economy.params", "sez_sim.agents.firms", "sez_sim.agents.workers")
+_COMPONENT_MODULES = ("sez_sim.economy.params", "sez_sim.agents.firms", "sez_sim.agents.workers", "sez_sim.policies")
 
 
 @dataclass(frozen=True)

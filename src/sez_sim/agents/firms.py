@@ -1,17 +1,20 @@
 """Firms: a struct-of-arrays population with vectorised entry, approval, exit and relocation (MODEL.md section 4).
 
-Location alternatives are the N provinces (outside any zone) followed by the zones of the zone table. Each step:
+Location options are the N provinces (outside any zone) followed by the zones of the zone table. Each step:
 
 - **approvals**: firms waiting for approval count down; when it completes they start producing;
 - **exit**: a producing firm with an after-tax loss for ``exit_patience`` years exits, and every firm faces an
   exogenous hazard;
 - **entry**: potential entrants arrive in streams (domestic ones per country, owned by residents of that country;
-  foreign ones, whose profits leave the region). An entrant with productivity ``z`` values alternative ``a`` at
-  ``lambda ln(NPV_a(z) / profit_unit_i) + xi_a`` (+ a preference for zones if foreign) where ``NPV`` is the
-  discounted after-tax operating profit from the current equilibrium, starting after the approval delay and
-  counting any tax holiday, minus the sunk entry cost and red tape; the outside option has value 0 and Gumbel
-  tastes make the choice a multinomial logit. Domestic entrants choose within their country, foreign ones
-  anywhere; full zones admit no one. ``xi_a`` is calibrated so that entry balances exit at t = 0;
+  foreign ones, whose profits leave the region). An entrant with productivity ``z`` values an option ``o`` (a
+  province outside zones, or a zone) at ``lambda ln(NPV_o(z) / profit_unit_i)`` (+ a preference for zones if
+  foreign), where ``NPV`` is the discounted after-tax operating profit from the current equilibrium, starting after
+  the approval delay and counting any tax holiday, minus the sunk entry cost and red tape. A province is worth
+  ``xi_i`` plus its best open option; the entrant chooses a province, or stays out (value 0), by multinomial logit
+  (Gumbel tastes), then takes that best option. Domestic entrants choose within their country, foreign ones
+  anywhere; a full zone admits no one, so its would-be entrants locate outside it. Choosing among provinces rather
+  than among options keeps a new zone from counting its host twice (the logit's red-bus/blue-bus problem).
+  ``xi_i`` is calibrated so that entry balances exit at t = 0;
 - **relocation** (footloose-capital preset): a share of firms reconsider each year and move towards higher
   after-tax profit (a smoothed best response, near-deterministic as the textbook model requires).
 
@@ -75,6 +78,15 @@ PARAMS = declare(
         "Firm agents aggregate plants, so their dispersion is lower than the plant-level k/(sigma-1) of 1.1-2 "
         "(Melitz-Chaney estimates); k = 10 with sigma = 5 gives k/(sigma-1) = 2.5.",
         "uncertainty",
+    ),
+    (
+        "pareto_top",
+        0.999,
+        "quantile",
+        (0.5, 0.999999),
+        "Productivity is Pareto truncated at this quantile (firm agents bundle plants, so extremes are implausible).",
+        "Numerical setting; 0.999 cuts the top 0.1% of the Pareto.",
+        "setting",
     ),
     (
         "foreign_share",
@@ -183,6 +195,15 @@ PARAMS = declare(
         "uncertainty",
     ),
     (
+        "zone_choice_scale",
+        0.25,
+        "utility",
+        (0.01, 5.0),
+        "Scale of the choice between a province's zones and its outside-zone option (small = take the best).",
+        "Numerical setting of the nested logit: smooth enough that identical zones share demand.",
+        "setting",
+    ),
+    (
         "relocation",
         0.0,
         "per year",
@@ -203,18 +224,23 @@ PARAMS = declare(
     ),
 )
 
-POOL_SIZE = 256
+POOL_SIZE = 512
 
 
-def pareto_quantiles(shape: float, size: int = POOL_SIZE) -> np.ndarray:
-    """Stratified Pareto quantiles (deterministic pool for calibration)."""
-    u = (np.arange(size) + 0.5) / size
+def productivity_grid(shape: float, top: float, size: int = POOL_SIZE) -> np.ndarray:
+    """The productivities potential entrants draw from: quantile midpoints of a Pareto truncated at ``top``.
+
+    Calibration, entry and the initial stock all use this one grid, so entrants come from exactly the distribution
+    the steady state was calibrated on (each entrant's ``z`` is one of ``size`` values, weighted by its choice
+    probability). Truncation keeps the upper tail, which the entry choice tilts towards, finite.
+    """
+    u = (np.arange(size) + 0.5) / size * top
     return (1.0 - u) ** (-1.0 / shape)
 
 
 @dataclass
 class Alternatives:
-    """What each location alternative offers an entrant right now (arrays over alternatives)."""
+    """What each location option offers an entrant right now: provinces outside zones, then zones."""
 
     province: np.ndarray
     zone: np.ndarray  # -1 outside any zone
@@ -236,7 +262,8 @@ class Firms(Population):
         base_fixed_labour: calibrated fixed labour per firm, per province (F_i).
         approval_days, red_tape: per province (OSSCs change them).
         profit_unit: mean operating profit per firm at t = 0, per province (the unit of entry costs).
-        xi: calibrated attractiveness per alternative (provinces, then zones).
+        xi: calibrated attractiveness per province.
+        queue: queue cost per zone (the shadow price that keeps expected zone entry within its free slots).
         stream_rate: potential entrants per step per stream (countries, then foreign).
     """
 
@@ -260,6 +287,7 @@ class Firms(Population):
         self.red_tape = np.zeros(0)
         self.profit_unit = np.zeros(0)
         self.xi = np.zeros(0)
+        self.queue = np.zeros(0)
         self.stream_rate = np.zeros(0)
         self.stream_country = np.zeros(0, np.int64)
         self._entry_ledgers: list[Ledger] = []
@@ -316,12 +344,7 @@ class Firms(Population):
         zone = self["zone"]
         return np.bincount(zone[zone >= 0], minlength=n_zones)[:n_zones].astype(float)
 
-    def alternative_of(self, n_provinces: int) -> np.ndarray:
-        """Each firm's location alternative: its province, or ``n_provinces + zone`` inside a zone."""
-        zone = self["zone"]
-        return np.where(zone >= 0, n_provinces + zone, self["province"]).astype(np.int64)
-
-    # ------------------------------------------------------------------ the economics of alternatives
+    # ------------------------------------------------------------------ the economics of locations
     def alternatives(
         self,
         market: Market,
@@ -330,7 +353,7 @@ class Firms(Population):
         country_tax: np.ndarray,
         steps_per_year: int,
     ) -> Alternatives:
-        """Evaluate every location alternative at the current equilibrium."""
+        """Evaluate every location option (each province outside zones, then each zone) at the equilibrium."""
         p = self.params
         s = market.sigma
         n = market.n
@@ -345,49 +368,36 @@ class Firms(Population):
         revenue_unit = bonus * (dom[province] + access * world[province])
         fixed_factor = np.concatenate([np.ones(n), zones.fixed_cost_factor])
         fixed_cost = eq.wage[province] * self.base_fixed_labour[province] * fixed_factor
-        days = np.concatenate(
-            [
-                self.approval_days,
-                np.where(np.isnan(zones.approval_days), self.approval_days[zones.province], zones.approval_days),
-            ]
-        )
-        tape = np.concatenate(
-            [
-                self.red_tape,
-                np.where(np.isnan(zones.red_tape_years), self.red_tape[zones.province], zones.red_tape_years),
-            ]
-        )
-        base_tax = country_tax[province]
-        after = np.concatenate(
-            [country_tax, np.where(np.isnan(zones.after_rate), country_tax[zones.province], zones.after_rate)]
-        )
+        in_zone = lambda values, own: np.where(np.isnan(values), own[zones.province], values)  # noqa: E731
+        days = np.concatenate([self.approval_days, in_zone(zones.approval_days, self.approval_days)])
+        tape = np.concatenate([self.red_tape, in_zone(zones.red_tape_years, self.red_tape)])
+        after = np.concatenate([country_tax, in_zone(zones.after_rate, country_tax)])
         holiday_years = np.concatenate([np.zeros(n), zones.holiday_years])
-        holiday_rate = np.concatenate([base_tax[:n], zones.holiday_rate])
+        holiday_rate = np.concatenate([country_tax, zones.holiday_rate])
         beta = (1.0 - p["hazard"]) / (1.0 + p["discount_rate"])
         wait = days / 365.0
-        forever = 1.0 / (1.0 - beta)
         after_holiday = beta**holiday_years
-        annuity = beta**wait * forever * ((1.0 - holiday_rate) * (1.0 - after_holiday) + (1.0 - after) * after_holiday)
-        sunk = (p["entry_cost"] + tape) * self.profit_unit[province]
+        annuity = (
+            beta**wait / (1.0 - beta) * ((1.0 - holiday_rate) * (1.0 - after_holiday) + (1.0 - after) * after_holiday)
+        )
         free = np.concatenate([np.full(n, np.inf), np.floor(zones.capacity - self.zone_occupancy(nz))])
-        open_ = np.concatenate([np.ones(n, bool), zones.active]) & (free >= 1.0)
         return Alternatives(
             province=province,
             zone=zone,
             revenue_unit=revenue_unit,
             fixed_cost=fixed_cost,
             annuity=annuity,
-            sunk=sunk,
+            sunk=(p["entry_cost"] + tape) * self.profit_unit[province],
             approval_steps=np.ceil(wait * steps_per_year - 1e-9).astype(np.int64),
             holiday_years=holiday_years,
             free_slots=free,
-            open=open_,
+            open=np.concatenate([np.ones(n, bool), zones.active]) & (free >= 1.0),
         )
 
-    def entry_values(self, alts: Alternatives, z: np.ndarray, sigma: float) -> np.ndarray:
-        """``lambda ln(NPV / profit_unit)`` for each pool productivity (rows) and alternative (columns).
+    def option_values(self, alts: Alternatives, z: np.ndarray, sigma: float) -> np.ndarray:
+        """``lambda ln(NPV / profit_unit)`` for each pool productivity (rows) and location option (columns).
 
-        Minus infinity where the NPV is not positive or the alternative admits no one.
+        Minus infinity where the NPV is not positive or the option admits no one.
         """
         profit = (z[:, None] ** (sigma - 1.0)) * alts.revenue_unit[None, :] / sigma - alts.fixed_cost[None, :]
         npv = profit * alts.annuity[None, :] - alts.sunk[None, :]
@@ -395,32 +405,142 @@ class Firms(Population):
             value = self.params["entry_logit_scale"] * np.log(npv / self.profit_unit[alts.province][None, :])
         return np.where((npv > 0) & alts.open[None, :], value, -np.inf)
 
-    def stream_probabilities(
-        self, values: np.ndarray, alts: Alternatives, country: np.ndarray, xi: np.ndarray | None = None
-    ) -> np.ndarray:
-        """Logit choice probabilities per stream, shape (streams, pool, alternatives).
+    def nests(self, values: np.ndarray, alts: Alternatives, foreign: bool) -> tuple[np.ndarray, np.ndarray]:
+        """Each province's inclusive value and the within-province shares of its zone options.
 
-        Domestic streams choose among their country's alternatives, the foreign stream among all, with its zone
-        preference; the outside option (value 0) takes the rest of each row.
+        Within a province an entrant picks among the outside-zone option and the province's open zones by a
+        logit with the small scale ``zone_choice_scale`` (close to taking the best, but smooth, so identical zones
+        share their demand and queue costs settle). Foreign entrants add their zone preference; every zone option
+        carries its queue cost.
+
+        Returns:
+            ``(inclusive, zone_share)``: (pool, N) province values and (pool, zones) shares of each zone within
+            its province.
         """
-        xi = self.xi if xi is None else xi
-        in_zone = alts.zone >= 0
-        out = np.zeros((len(self.stream_country), values.shape[0], values.shape[1]))
-        for s_idx, c in enumerate(self.stream_country):
-            cols = np.flatnonzero(country[alts.province] == c) if c >= 0 else np.arange(values.shape[1])
-            v = values[:, cols] + xi[cols]
-            if c < 0:
-                v = v + self.params["foreign_zone_preference"] * in_zone[cols]
-            top = np.maximum(v.max(axis=1, keepdims=True), 0.0)
-            ev = np.exp(v - top)
-            out[s_idx][:, cols] = ev / (np.exp(-top) + ev.sum(axis=1, keepdims=True))
+        n = len(self.base_fixed_labour)
+        scale = self.params["zone_choice_scale"]
+        outside = values[:, :n]
+        if values.shape[1] == n:
+            return outside, np.zeros((values.shape[0], 0))
+        bonus = self.params["foreign_zone_preference"] if foreign else 0.0
+        zone_values = values[:, n:] + bonus - self.queue_cost(values.shape[1] - n)
+        host = alts.province[n:]
+        top = outside.copy()
+        for z, i in enumerate(host):  # a few dozen zones: a loop of column operations
+            top[:, i] = np.maximum(top[:, i], zone_values[:, z])
+        top = np.where(np.isfinite(top), top, 0.0)
+        weight_zone = np.exp((zone_values - top[:, host]) / scale)
+        total = np.exp((outside - top) / scale) + weight_zone @ self._host_matrix(host, n)
+        with np.errstate(divide="ignore"):
+            inclusive = top + scale * np.log(total)
+        share = np.divide(weight_zone, total[:, host], out=np.zeros_like(weight_zone), where=total[:, host] > 0)
+        return inclusive, share
+
+    @staticmethod
+    def _host_matrix(host: np.ndarray, n: int) -> np.ndarray:
+        """(zones, provinces) indicator of each zone's host."""
+        out = np.zeros((len(host), n))
+        out[np.arange(len(host)), host] = 1.0
         return out
 
+    def stream_probabilities(
+        self, values: np.ndarray, alts: Alternatives, country: np.ndarray, xi: np.ndarray | None = None
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """Logit choice of a province per stream, and the within-province shares of the zones.
+
+        Domestic streams choose among their country's provinces, the foreign stream among all; a province is worth
+        ``xi_i`` plus its inclusive value; the outside option (value 0) takes the rest of each row.
+
+        Returns:
+            ``(probabilities, zone_share)``: (streams, pool, provinces) and (streams, pool, zones).
+        """
+        xi = self.xi if xi is None else xi
+        n = len(xi)
+        prob = np.zeros((len(self.stream_country), values.shape[0], n))
+        share = np.zeros((len(self.stream_country), values.shape[0], values.shape[1] - n))
+        nests = {False: None, True: None}  # domestic streams share theirs; the foreign one adds its zone preference
+        for s_idx, c in enumerate(self.stream_country):
+            if nests[c < 0] is None:
+                nests[c < 0] = self.nests(values, alts, foreign=c < 0)
+            inclusive, share[s_idx] = nests[c < 0]
+            cols = np.flatnonzero(country == c) if c >= 0 else np.arange(n)
+            v = inclusive[:, cols] + xi[cols]
+            top = np.maximum(v.max(axis=1, keepdims=True), 0.0)
+            ev = np.exp(v - top)
+            prob[s_idx][:, cols] = ev / (np.exp(-top) + ev.sum(axis=1, keepdims=True))
+        return prob, share
+
     def choice_probabilities(
-        self, alts: Alternatives, z: np.ndarray, sigma: float, country: np.ndarray, xi: np.ndarray | None = None
-    ) -> np.ndarray:
-        """Logit choice probabilities per stream for the productivities ``z``: (streams, pool, alternatives)."""
-        return self.stream_probabilities(self.entry_values(alts, z, sigma), alts, country, xi)
+        self, alts: Alternatives, z: np.ndarray, sigma: float, country: np.ndarray
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """:meth:`stream_probabilities` for the productivities ``z``."""
+        return self.stream_probabilities(self.option_values(alts, z, sigma), alts, country)
+
+    def queue_cost(self, n_zones: int) -> np.ndarray:
+        """The current queue cost of each zone (grown to ``n_zones`` entries, new zones at zero)."""
+        if len(self.queue) < n_zones:
+            self.queue = np.concatenate([self.queue, np.zeros(n_zones - len(self.queue))])
+        return self.queue
+
+    def zone_demand(
+        self, values: np.ndarray, alts: Alternatives, country: np.ndarray
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Expected entrants per step who would take each zone, at the current queue costs.
+
+        Returns:
+            ``(demand, within, province_share)``: per zone, its expected entrants, their share of its province's
+            expected entrants, and the province's share of all potential entrants (for the queue update).
+        """
+        n = len(self.base_fixed_labour)
+        prob, share = self.stream_probabilities(values, alts, country)
+        host = alts.province[n:]
+        rates = self.stream_rates()[:, None, None]
+        weight = rates * prob[:, :, host] * share
+        demand = weight.sum(axis=(0, 1)) / values.shape[0]
+        province = (rates * prob).sum(axis=(0, 1))[host] / values.shape[0]
+        within = np.divide(demand, province, out=np.zeros_like(demand), where=province > 0)
+        return demand, within, province / rates.sum()
+
+    def clear_zones(
+        self,
+        values: np.ndarray,
+        alts: Alternatives,
+        country: np.ndarray,
+        free: np.ndarray,
+        rounds: int = 30,
+        tolerance: float = 0.02,
+    ) -> None:
+        """Set the queue costs so that no open zone is expected to take more entrants than it has free slots.
+
+        A zone's queue cost is the shadow price of its scarce serviced land: zero while it has room; otherwise the
+        value entrants give up by waiting, just enough that expected demand equals the free slots. Without it a
+        nearly full zone would make its whole province look attractive and then turn the entrants away. The
+        update is a Newton step on log demand, with the slope measured between rounds (secant) or, in the first
+        round, estimated as ``(1 - w) / scale + w (1 - p)`` with ``w`` the zone's share of its province's entrants
+        and ``p`` the province's share of all.
+        """
+        n = len(self.base_fixed_labour)
+        queue = self.queue_cost(values.shape[1] - n)  # closed zones keep theirs: a warm start when they reopen
+        zones = np.flatnonzero(alts.open[n:])
+        if not zones.size:
+            return
+        scale = self.params["zone_choice_scale"]
+        last_queue = last_log = None
+        for _ in range(rounds):
+            demand, within, province = (x[zones] for x in self.zone_demand(values, alts, country))
+            log_demand = np.log(np.maximum(demand, 1e-300))
+            gap = np.clip(log_demand - np.log(np.maximum(free[zones], 1e-12)), -5.0, 5.0)
+            binding = (queue[zones] > 0) | (gap > 0)
+            if np.all(~binding | (np.abs(gap) < tolerance)):
+                return
+            # Newton on log demand; the slope is measured (secant) once two rounds exist, else estimated.
+            slope = (1.0 - within) / scale + within * (1.0 - province)
+            if last_queue is not None:
+                moved = queue[zones] - last_queue
+                measured = np.divide(last_log - log_demand, moved, out=np.zeros_like(moved), where=np.abs(moved) > 1e-9)
+                slope = np.where(measured > 0.05, measured, slope)
+            last_queue, last_log = queue[zones].copy(), log_demand
+            queue[zones] = np.maximum(queue[zones] + binding * gap / np.maximum(slope, 0.05), 0.0)
 
     def stream_rates(self) -> np.ndarray:
         """Potential entrants per step per stream, with the FDI-inflow lever applied to the foreign stream."""
@@ -434,24 +554,24 @@ class Firms(Population):
         alts: Alternatives,
         sigma: float,
         country: np.ndarray,
-        n_countries: int,
         steps_per_year: int,
-        tolerance: float = 1e-10,
-        max_iterations: int = 100,
+        tolerance: float = 1e-9,
+        max_iterations: int = 50,
     ) -> None:
-        """Set stream rates and ``xi`` so that expected entry equals expected exit in every alternative.
+        """Set stream rates and ``xi`` so that expected entry equals expected exit in every province.
 
-        Newton's method on ``ln E_a(xi) = ln target_a`` with the analytic Jacobian of the logit
-        ``d ln E_a / d xi_b = delta_ab - (1/E_a) sum_s sum_z Q_sza P_szb``.
+        Newton's method on ``ln E_i(xi) = ln target_i`` with the analytic Jacobian of the logit
+        ``d ln E_i / d xi_j = delta_ij - (1/E_i) sum_s sum_z Q_szi P_szj``, solved jointly with the zones' queue
+        costs, which make each zone's expected entrants equal the slots that its exits free in a steady state.
 
         Raises:
             ConvergenceError: when the expected entry cannot be matched.
         """
         p = self.params
-        h = p["hazard"] / steps_per_year
-        stock = np.bincount(self.alternative_of(len(self.base_fixed_labour)), minlength=len(alts.province))
-        target = h * stock.astype(float)
-        exits_by_country = np.bincount(country[alts.province], target, minlength=n_countries)
+        n = len(self.base_fixed_labour)
+        n_countries = int(country.max()) + 1
+        target = p["hazard"] / steps_per_year * np.bincount(self["province"], minlength=n).astype(float)
+        exits_by_country = np.bincount(country, target, minlength=n_countries)
         total = target.sum() / (1.0 - p["outside_share"])
         self.stream_country = np.concatenate([np.arange(n_countries), [-1]])
         self.stream_rate = np.concatenate(
@@ -460,35 +580,81 @@ class Firms(Population):
                 [p["foreign_share"] * total],
             ]
         )
-        z = pareto_quantiles(p["pareto_shape"])
-        values = self.entry_values(alts, z, sigma)
+        z = productivity_grid(p["pareto_shape"], p["pareto_top"])
+        # In the steady state a zone frees the slots of its exiting firms every step and refills them.
+        n_zones = len(alts.province) - n
+        zone_rows = np.flatnonzero(alts.zone >= 0)
+        turnover = p["hazard"] / steps_per_year * np.bincount(self["zone"][self["zone"] >= 0], minlength=n_zones)
+        steady = Alternatives(**{**alts.__dict__, "open": alts.open.copy(), "free_slots": alts.free_slots.copy()})
+        steady.free_slots[zone_rows] = turnover
+        steady.open[zone_rows] = alts.open[zone_rows] | (turnover > 0)
+        values = self.option_values(steady, z, sigma)
         ok = np.flatnonzero(target > 0)
-        self.xi = np.full(len(target), -np.inf)
-        self.xi[ok] = 0.0
+        warm = len(self.xi) == n and np.all(np.isfinite(self.xi[ok]))  # recalibrating: start from the last solution
+        self.queue = self.queue if warm and len(self.queue) == n_zones else np.zeros(n_zones)
+        self.xi = np.where(target > 0, self.xi if warm else 0.0, -np.inf)
         weight = self.stream_rate[:, None, None] / len(z)
-        previous = np.inf
+        free = steady.free_slots[n:]
+        host = steady.province[n:]
+        scale = p["zone_choice_scale"]
+        same = host[:, None] == host[None, :]
+
+        def residual():
+            prob, share = self.stream_probabilities(values, steady, country)
+            q = (weight * prob).reshape(-1, n)  # (stream, pool) x provinces, entrants per step
+            w = share.reshape(-1, n_zones)
+            expected = q.sum(axis=0)
+            v = q[:, host] * w  # entrants taking each zone
+            demand = v.sum(axis=0)
+            zones = np.flatnonzero((free > 0) & ((self.queue > 0) | (demand > free)))
+            gap = np.concatenate(
+                [
+                    np.log(np.maximum(expected[ok], 1e-300) / target[ok]),
+                    np.log(np.maximum(demand[zones], 1e-300) / free[zones]),
+                ]
+            )
+            return gap, zones, (q, prob.reshape(-1, n), w, expected, v, demand)
+
+        gap, zones, parts = residual()
+        error = float(np.max(np.abs(gap)))
         for _ in range(max_iterations):
-            prob = self.stream_probabilities(values, alts, country)
-            q = weight * prob
-            expected = q.sum(axis=(0, 1))
-            gap = np.log(np.maximum(expected[ok], 1e-300) / target[ok])
-            error = float(np.max(np.abs(gap)))
             if error < tolerance:
                 return
-            cross = np.einsum("sza,szb->ab", q[:, :, ok], prob[:, :, ok])
-            jacobian = np.eye(ok.size) - cross / np.maximum(expected[ok], 1e-300)[:, None]
-            step = np.linalg.solve(jacobian, gap)
-            if error > previous:  # guard against overshooting far from the solution
+            q, pk, w, expected, v, demand = parts
+            # Jacobian of (ln E, ln D) in (xi, queue): the logit's derivatives, with a zone's queue cost lowering
+            # its host's inclusive value by its within-province share.
+            a = np.eye(ok.size) - (q[:, ok].T @ pk[:, ok]) / expected[ok, None]
+            pw = pk[:, host[zones]] * w[:, zones]
+            hosted = (np.arange(n)[ok, None] == host[zones][None, :]) * demand[zones][None, :]
+            b = -(hosted - q[:, ok].T @ pw) / expected[ok, None]
+            c = (
+                (host[zones][:, None] == np.arange(n)[None, ok]) * demand[zones][:, None] - v[:, zones].T @ pk[:, ok]
+            ) / demand[zones, None]
+            vw = v[:, zones].T @ w[:, zones]
+            d = (
+                same[np.ix_(zones, zones)] * vw * (1.0 / scale - 1.0)
+                - np.diag(demand[zones]) / scale
+                + v[:, zones].T @ pw
+            ) / demand[zones, None]
+            step = np.linalg.solve(np.block([[a, b], [c, d]]), gap)
+            step *= min(1.0, 3.0 / max(float(np.max(np.abs(step))), 1e-300))  # no leaps far from the solution
+            xi, queue = self.xi.copy(), self.queue.copy()
+            for _ in range(8):  # backtrack until the residual falls
+                self.xi[ok] = xi[ok] - step[: ok.size]
+                self.queue[zones] = np.maximum(queue[zones] - step[ok.size :], 0.0)
+                new_gap, new_zones, new_parts = residual()
+                new_error = float(np.max(np.abs(new_gap)))
+                if new_error < error:
+                    break
                 step *= 0.5
-            previous = error
-            self.xi[ok] -= step
+            gap, zones, parts, error = new_gap, new_zones, new_parts, new_error
         raise ConvergenceError(f"entry calibration did not converge (largest log gap {error:.3g})")
 
     # ------------------------------------------------------------------ rules
-    def start(self, rng: np.random.Generator, n_alternatives: int, n_provinces: int) -> None:
+    def start(self, rng: np.random.Generator, n_provinces: int) -> None:
         """Create the ledgers used by controlled sampling."""
-        self._entry_ledgers = [Ledger(n_alternatives, rng) for _ in self.stream_country]
-        self._exit_ledger = Ledger(n_alternatives, rng)
+        self._entry_ledgers = [Ledger(n_provinces, rng) for _ in self.stream_country]
+        self._exit_ledger = Ledger(n_provinces, rng)
         self._move_ledger = Ledger(n_provinces, rng)
 
     def approvals(self) -> None:
@@ -504,16 +670,18 @@ class Firms(Population):
         streak[rows] = np.where(losing, streak[rows] + 1, 0)
 
     def exit(self, rng: np.random.Generator, mode: str, steps_per_year: int, n_provinces: int) -> int:
-        """Remove firms after sustained losses and by the exogenous hazard; returns how many left."""
+        """Remove producing firms after sustained losses and by the exogenous hazard; returns how many left.
+
+        Firms still waiting for approval do not exit (their investment is committed).
+        """
         patience = max(1, round(self.params["exit_patience"] * steps_per_year))
         losers = self["loss_streak"] >= patience
-        alt = self.alternative_of(n_provinces)
-        n_alt = len(self._exit_ledger.carry)
-        alive = np.bincount(alt[~losers], minlength=n_alt).astype(float)
-        expected = self.params["hazard"] / steps_per_year * alive
-        counts = realise(expected, mode, rng, self._exit_ledger, slice(0, n_alt))
-        candidates = np.flatnonzero(~losers)
-        hit = candidates[pick_per_group(alt[candidates], counts, rng)]
+        province = self["province"]
+        at_risk = ~losers & (self["approval_left"] <= 0)
+        alive = np.bincount(province[at_risk], minlength=n_provinces).astype(float)
+        counts = realise(self.params["hazard"] / steps_per_year * alive, mode, rng, self._exit_ledger, slice(None))
+        candidates = np.flatnonzero(at_risk)
+        hit = candidates[pick_per_group(province[candidates], counts, rng)]
         gone = np.union1d(np.flatnonzero(losers), hit)
         self.remove(gone)
         return int(gone.size)
@@ -529,52 +697,74 @@ class Firms(Population):
         step: int,
         steps_per_year: int,
     ) -> int:
-        """Potential entrants choose locations; chosen entrants join the approval queue. Returns entrants."""
+        """Potential entrants choose a province and the best open option in it; they join the approval queue.
+
+        An entrant whose chosen zone has filled up this step takes the province's option outside the zone (or
+        stays out if that is not profitable). Returns the number of entrants.
+        """
         p = self.params
-        n_alt = len(alts.province)
-        for ledger in self._entry_ledgers:
-            ledger.resize(n_alt, rng)
-        if len(self.xi) < n_alt:  # zones added since calibration start unattractive until policies set xi
-            self.xi = np.concatenate([self.xi, np.zeros(n_alt - len(self.xi))])
-        z = (1.0 - rng.random(POOL_SIZE)) ** (-1.0 / p["pareto_shape"])
-        prob = self.choice_probabilities(alts, z, market.sigma, country)
+        n = len(self.base_fixed_labour)
+        z = productivity_grid(p["pareto_shape"], p["pareto_top"])
+        values = self.option_values(alts, z, market.sigma)
+        free = alts.free_slots.copy()
+        self.clear_zones(values, alts, country, free[n:], rounds=5, tolerance=0.1)
+        prob, share = self.stream_probabilities(values, alts, country)
         rates = self.stream_rates()
         entered = 0
-        free = np.where(alts.open, alts.free_slots, 0.0)
         for s_idx, c in enumerate(self.stream_country):
             expected = rates[s_idx] * prob[s_idx].mean(axis=0)
-            counts = realise(expected, mode, rng, self._entry_ledgers[s_idx], slice(0, n_alt))
-            counts = np.minimum(counts, np.maximum(free, 0)).astype(np.int64)
+            counts = realise(expected, mode, rng, self._entry_ledgers[s_idx], slice(None))
             total = int(counts.sum())
             if not total:
                 continue
-            free -= counts
-            choice = np.repeat(np.arange(n_alt), counts)
-            weights = prob[s_idx][:, choice]  # pool x entrants
-            cdf = np.cumsum(weights, axis=0)
-            cdf /= cdf[-1]
-            pick = (cdf < rng.random(total)[None, :]).sum(axis=0)
-            productivity = z[np.minimum(pick, POOL_SIZE - 1)]
+            province = np.repeat(np.arange(n), counts)
+            cdf = np.cumsum(prob[s_idx][:, province], axis=0)
+            pick = np.minimum((cdf < rng.random(total)[None, :] * cdf[-1]).sum(axis=0), POOL_SIZE - 1)
+            chosen = self._within(province, share[s_idx][pick], alts, rng)
+            # Zones admit entrants up to their free slots (in random order); the rest locate outside the zone.
+            for o in np.unique(chosen[chosen >= n]):
+                rows = rng.permutation(np.flatnonzero(chosen == o))
+                overflow = rows[int(max(free[o], 0)) :]
+                free[o] -= rows.size - overflow.size
+                chosen[overflow] = province[overflow]
+            keep = values[pick, chosen] > -np.inf
+            province, chosen, pick = province[keep], chosen[keep], pick[keep]
+            total = int(keep.sum())
             if c >= 0:
                 members, cum = owner_cdf[c]
                 owner = members[np.minimum(np.searchsorted(cum, rng.random(total), side="right"), len(members) - 1)]
             else:
                 owner = np.full(total, -1)
-            province = alts.province[choice]
-            wait = alts.approval_steps[choice]
+            wait = alts.approval_steps[chosen]
             self.add(
                 total,
                 province=province,
-                productivity=productivity,
+                productivity=z[pick],
                 owner=owner,
-                zone=alts.zone[choice],
+                zone=alts.zone[chosen],
                 fixed_labour=self.base_fixed_labour[province],
                 approval_left=wait,
                 born=step,
-                holiday_until=step + wait + np.round(alts.holiday_years[choice] * steps_per_year).astype(np.int64),
+                holiday_until=step + wait + np.round(alts.holiday_years[chosen] * steps_per_year).astype(np.int64),
             )
             entered += total
         return entered
+
+    @staticmethod
+    def _within(province: np.ndarray, share: np.ndarray, alts: Alternatives, rng: np.random.Generator) -> np.ndarray:
+        """Draw each entrant's option inside its province: a zone with its within-province share, else outside."""
+        n = len(alts.province) - share.shape[1]
+        chosen = province.copy()
+        if not share.shape[1]:
+            return chosen
+        host = alts.province[n:]
+        mine = np.where(host[None, :] == province[:, None], share, 0.0)
+        cum = np.cumsum(mine, axis=1)
+        u = rng.random(len(province))
+        inside = u < cum[:, -1]
+        zone = (cum < u[:, None]).sum(axis=1)
+        chosen[inside] = n + zone[inside]
+        return chosen
 
     def relocate(
         self, alts: Alternatives, country_tax: np.ndarray, rng: np.random.Generator, mode: str, steps_per_year: int
@@ -585,7 +775,6 @@ class Firms(Population):
         """
         p = self.params
         n = len(self.base_fixed_labour)
-        provinces = np.arange(n)
         net_unit = alts.revenue_unit[:n] * (1.0 - country_tax)
         best = int(np.argmax(net_unit))
         gain = net_unit[best] / np.maximum(net_unit, 1e-300) - 1.0
@@ -594,7 +783,7 @@ class Firms(Population):
         moving_share[best] = 0.0
         here = np.bincount(self["province"], minlength=n).astype(float)
         expected = p["relocation"] / steps_per_year * here * moving_share
-        counts = realise(expected, mode, rng, self._move_ledger, provinces)
-        movers = pick_per_group(self["province"].astype(np.int64), counts, rng)
+        counts = realise(expected, mode, rng, self._move_ledger, slice(None))
+        movers = pick_per_group(self["province"], counts, rng)
         self["province"][movers] = best
         return int(movers.size)

@@ -156,6 +156,11 @@ class Workers(Population):
         self._in_ledger: Ledger | None = None
         self._moves_static: np.ndarray | None = None
         self.last_flows = np.zeros((0, 0))
+        self.province_country = np.zeros(0, np.int64)
+        self.commuting_rules: dict[tuple[int, int], tuple[int, float]] = {}
+        """(home, work) -> (zone, share of the zone's jobs open to commuters from home)."""
+        self.quotas: dict[tuple[int, int], float] = {}
+        """(origin country, destination country) -> most movers per year (agents)."""
 
     # ----------------------------------------------------------------------------- set-up
     def populate(self, counts: np.ndarray, country: np.ndarray, rng: np.random.Generator) -> None:
@@ -164,6 +169,7 @@ class Workers(Population):
         self.add(int(counts.sum()), province=province, origin=country[province])
         self.n_provinces = len(counts)
         self.n_countries = int(country.max()) + 1
+        self.province_country = np.asarray(country, np.int64)
         self.base_population = counts.astype(float)
         self._job_offset = rng.random(len(counts))
         n_groups = self.n_provinces * self.n_countries
@@ -226,6 +232,26 @@ class Workers(Population):
         self["sector"][chosen] = M_SECTOR
         self["sector"][fired] = A_SECTOR
 
+    def commute(self, targets: dict[tuple[int, int], float], rng: np.random.Generator) -> None:
+        """Bring the number of commuters on each (home, work) route to its target (agents, rounded down).
+
+        New commuters are random traditional-sector residents of the home province; they take modern jobs in the
+        work province and keep living at home. Surplus commuters are released at random.
+        """
+        province, workplace = self["province"], self["workplace"]
+        for (home, work), target in targets.items():
+            current = np.flatnonzero((province == home) & (workplace == work))
+            want = int(target)
+            if want > current.size:
+                pool = np.flatnonzero((province == home) & (workplace < 0) & (self["sector"] == A_SECTOR))
+                hired = rng.permutation(pool)[: want - current.size]
+                self["workplace"][hired] = work
+                self["sector"][hired] = M_SECTOR
+            elif want < current.size:
+                released = rng.permutation(current)[: current.size - want]
+                self["workplace"][released] = -1
+                self["sector"][released] = A_SECTOR
+
     # ----------------------------------------------------------------------------- migration
     def static_costs(self, distance: np.ndarray, country: np.ndarray, barrier: np.ndarray) -> None:
         """Precompute ``-delta ln(1 + d_ij) - m [j != i] - border(c_i, c_j)`` (redo when a policy changes them)."""
@@ -270,6 +296,13 @@ class Workers(Population):
         else:
             flows = mass[:, None] * self.choice_probabilities(keys, omega, composition)
         flows[np.arange(len(gp)), gp] = 0.0
+        for (a, b), per_year in self.quotas.items():
+            rows = self.province_country[gp] == a
+            cols = self.province_country == b
+            expected = flows[np.ix_(rows, cols)].sum()
+            cap = per_year / steps_per_year
+            if expected > cap:
+                flows[np.ix_(rows, cols)] *= cap / expected
         return keys, flows, modern_share
 
     def _reconsidering(

@@ -2,8 +2,10 @@
 
 Observed per province: population ``L_i`` and GDP per capita ``y_i`` (normalised to 2019). Recovered:
 
-1. the **modern employment share** ``m_i = modern_share * (y_i / y_mean) ** modern_share_elasticity`` (clipped);
-2. the **traditional wage** ``a_i`` and modern wage ``w_i = max(a_i, minimum wage)`` from the GDP identity
+1. the **modern employment share** ``m_i = level * (y_i / y_mean) ** modern_share_elasticity`` (clipped to
+   [0.005, 0.9]), where the level is not free: modern revenue must equal modern spending over
+   ``1 - trade_balance`` (the rest of the world buys the surplus), so it is solved for;
+2. the **traditional wage** ``a_i`` and modern wage ``w_i = max(psi a_i, minimum wage)`` from the GDP identity
    ``y_i = k w_i m_i + a_i (1 - m_i)`` with ``k = sigma/(sigma-1) (1 - fixed_labour_share)`` (the modern sector's
    value added per worker over its wage). Where the minimum wage binds, ``m_i`` is capped so that
    ``a_i >= traditional_floor * y_i``;
@@ -11,13 +13,11 @@ Observed per province: population ``L_i`` and GDP per capita ``y_i`` (normalised
    ``allocation_elasticity`` (at least ``min_firms`` each), fixed labour ``F_i = fixed_labour_share * m_i L_i / n_i``,
    productivities from the Pareto sampler, owners (foreign with probability ``foreign_share``, else a resident
    of the same country drawn in proportion to population);
-   Without a rest of the world (no port, or ``export_share = 0``) modern revenue must equal modern spending,
-   so the level of ``m_i`` is solved for rather than taken from ``modern_share``;
 4. **province TFP** ``A_i`` and the world's demand ``D_W`` and supply ``S_W`` by the fixed point
-   ``A_i <- A_i (R_i^target / R_i^model) ** (1/(sigma-1))``, ``D_W`` scaled to hit the export share, re-solving
-   the equilibrium (warm-started) until revenues match to 1e-10. The import share is not free: with revenues and
-   incomes pinned by the data, ``exports - imports = sum R - sum E``, so ``S_W`` is scaled to the import share that
-   identity implies. TFP has no natural unit, so its geometric mean is pinned to 1.
+   ``A_i <- A_i (R_i^target / R_i^model) ** (1/(sigma-1))``, ``D_W`` scaled to hit the export share and ``S_W``
+   the import share that the trade balance implies (``imports = exports - trade_balance * sum R``), re-solving the
+   equilibrium (warm-started) until revenues match to 1e-10. TFP has no natural unit, so its geometric mean is
+   pinned to 1. Without a rest of the world (no port, or ``export_share = 0``) the trade balance is 0.
 
 Because modern labour demand is below the labour force everywhere at t = 0, every province sits on its wage floor
 and the solved equilibrium reproduces ``y_i`` and ``L_i`` exactly (up to the solver tolerance). The steady-state
@@ -34,7 +34,7 @@ from typing import Any
 import numpy as np
 
 from sez_sim.economy.equilibrium import Equilibrium, FirmBlock, Labour, Market, solve
-from sez_sim.errors import ConvergenceError
+from sez_sim.errors import ConvergenceError, ScenarioError
 from sez_sim.geography import Geography
 from sez_sim.params import per_country
 
@@ -87,21 +87,27 @@ def modern_shares(gdp_per_capita: np.ndarray, population: np.ndarray, share: flo
 
 
 def wages_from_gdp(
-    y: np.ndarray, m: np.ndarray, minimum_wage: np.ndarray, sigma: float, fixed_share: float, floor_share: float
+    y: np.ndarray,
+    m: np.ndarray,
+    minimum_wage: np.ndarray,
+    sigma: float,
+    fixed_share: float,
+    floor_share: float,
+    premium: float = 1.0,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Invert ``y = k w m + a (1 - m)`` for the traditional wage ``a`` and modern wage ``w = max(a, mw)``.
+    """Invert ``y = k w m + a (1 - m)`` for the traditional wage ``a`` and modern wage ``w = max(psi a, mw)``.
 
     Returns:
         ``(a, w, m)`` with ``m`` capped where the minimum wage would push ``a`` below ``floor_share * y``.
     """
     k = sigma / (sigma - 1.0) * (1.0 - fixed_share)
-    a_free = y / (k * m + 1.0 - m)
-    binds = a_free < minimum_wage
+    a_free = y / (k * premium * m + 1.0 - m)
+    binds = premium * a_free < minimum_wage
     denominator = k * minimum_wage - floor_share * y
     cap = np.where(denominator > 0, y * (1.0 - floor_share) / np.maximum(denominator, 1e-300), np.inf)
     m = np.where(binds, np.minimum(m, cap), m)
     a = np.where(binds, (y - k * minimum_wage * m) / (1.0 - m), a_free)
-    return a, np.maximum(a, minimum_wage), m
+    return a, np.maximum(premium * a, minimum_wage), m
 
 
 def allocate(total: int, weights: np.ndarray, minimum: int) -> np.ndarray:
@@ -142,6 +148,7 @@ def gms_market(geo: Geography, econ: dict[str, Any]) -> Market:
         minimum_wage=minimum,
         tfp=np.ones(geo.n),
         dual=True,
+        modern_premium=econ["modern_wage_premium"],
         tolerance=econ["solver_tolerance"],
         max_iterations=int(econ["solver_max_iterations"]),
     )
@@ -159,6 +166,7 @@ def calibrate(
     rng: np.random.Generator,
     population: np.ndarray | None = None,
     stock: InitialFirms | None = None,
+    make_block: Callable[[InitialFirms], FirmBlock] | None = None,
     tolerance: float = 1e-10,
     max_iterations: int = 500,
 ) -> Calibration:
@@ -177,6 +185,8 @@ def calibrate(
         stock: an existing firm stock (provinces, productivities, owners) to calibrate around instead of drawing
             one; ``n_firms``, ``min_firms``, ``allocation_elasticity``, ``foreign_share`` and ``productivity`` are
             then not used.
+        make_block: builds the solver's firm block from the stock (the model passes one that applies zone
+            incentives and tax rates); by default every firm pays its country's corporate tax.
         tolerance: stop when every province's modern revenue is within this relative distance of its target.
         max_iterations: give up after this many TFP updates.
 
@@ -189,21 +199,27 @@ def calibrate(
     market = gms_market(geo, econ)
     export_share = econ["export_share"]
     has_world = bool(np.any(market.phi_world > 0)) and export_share > 0
-    base_share = modern_shares(y, pop, econ["modern_share"], econ["modern_share_elasticity"])
+    balance = econ["trade_balance"] if has_world else 0.0
+    if has_world and balance >= export_share:
+        raise ScenarioError(
+            f"economy.trade_balance ({balance}) must be below economy.export_share ({export_share}): imports "
+            "would be zero or negative"
+        )
     k = sigma / (sigma - 1.0) * (1.0 - econ["fixed_labour_share"])
 
     def targets(level: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         a, w, m = wages_from_gdp(
             y,
-            np.clip(base_share * level, 0.005, 0.9),
+            modern_shares(y, pop, level, econ["modern_share_elasticity"]),
             market.minimum_wage,
             sigma,
             econ["fixed_labour_share"],
             econ["traditional_floor"],
+            econ["modern_wage_premium"],
         )
         return a, m, k * w * m * pop
 
-    level = 1.0
+    level = 0.25
     a, m, target = targets(level)
     market.traditional_wage = a
     if stock is None:
@@ -216,19 +232,25 @@ def calibrate(
         province, z, owner = stock.province, stock.productivity, stock.owner
         counts = np.bincount(province, minlength=geo.n)
     tax = np.asarray(per_country(econ["corporate_tax"], geo.country_names()))[market.country]
-    block = FirmBlock(
-        province=province,
-        efficiency=z ** (sigma - 1.0),
-        world_access=np.ones(len(province)),
-        fixed_labour=(econ["fixed_labour_share"] * m * pop / counts)[province],
-        tax=tax[province],
-        owner=owner,
-    )
+
+    def default_block(firms: InitialFirms) -> FirmBlock:
+        return FirmBlock(
+            province=firms.province,
+            efficiency=firms.productivity ** (sigma - 1.0),
+            world_access=np.ones(len(firms)),
+            fixed_labour=firms.fixed_labour,
+            tax=tax[firms.province],
+            owner=firms.owner,
+        )
+
+    build = make_block or default_block
+    firms = InitialFirms(province, z, owner, (econ["fixed_labour_share"] * m * pop / counts)[province])
+    block = build(firms)
     labour = Labour(workers=pop.copy(), farmers=np.zeros(geo.n))
 
     # Start from TFP that would hit the targets if market access were equal everywhere.
     z_sum = np.bincount(province, block.efficiency, minlength=geo.n)
-    market.tfp = (target / z_sum) ** (1.0 / (sigma - 1.0)) / np.maximum(a, market.minimum_wage)
+    market.tfp = (target / z_sum) ** (1.0 / (sigma - 1.0)) / market.wage_floor
     market.tfp /= np.exp(np.mean(np.log(market.tfp)))
     if not has_world:
         market.world_demand = market.world_supply = 0.0
@@ -237,28 +259,22 @@ def calibrate(
         eq = solve(market, labour, block, eq)
         gap = target / eq.revenue
         error = float(np.max(np.abs(np.log(gap))))
+        # Modern revenue is spending over (1 - trade balance): rescale the level of m_i (and with it a_i, F_i and
+        # the targets) until the two agree.
+        closure = eq.expenditure.sum() / ((1.0 - balance) * target.sum())
+        error = max(error, abs(np.log(closure)))
+        level *= closure
+        a, m, target = targets(level)
+        market.traditional_wage = a
+        firms.fixed_labour = (econ["fixed_labour_share"] * m * pop / counts)[province]
+        block = build(firms)
         if has_world:
             exports = export_share * target.sum()
-            imports = exports - (target.sum() - eq.expenditure.sum())
-            if imports <= 0:
-                raise ConvergenceError(
-                    f"calibration: an export share of {export_share} leaves no room for imports "
-                    "(GMS spending on modern goods is below exports); lower economy.export_share"
-                )
             ratio_x = exports / eq.exports_world.sum()
-            ratio_m = imports / eq.imports_world.sum()
+            ratio_m = (exports - balance * target.sum()) / eq.imports_world.sum()
             error = max(error, abs(np.log(ratio_x)), abs(np.log(ratio_m)))
             market.world_demand *= ratio_x
             market.world_supply *= ratio_m
-        else:
-            # A closed economy sells exactly what it spends on modern goods: the modern share's level is not
-            # free but set by mu. Rescale it (and with it a_i, F_i and the targets) until the two agree.
-            closure = eq.expenditure.sum() / target.sum()
-            error = max(error, abs(np.log(closure)))
-            level *= closure
-            a, m, target = targets(level)
-            market.traditional_wage = a
-            block.fixed_labour = (econ["fixed_labour_share"] * m * pop / counts)[province]
         if error < tolerance:
             break
         market.tfp = market.tfp * gap ** (1.0 / (sigma - 1.0))
@@ -273,7 +289,6 @@ def calibrate(
             f"calibration did not converge in {max_iterations} iterations (largest log gap {error:.3g})"
         )
     eq = solve(market, labour, block, eq)
-    firms = InitialFirms(province=province, productivity=z, owner=owner, fixed_labour=block.fixed_labour.copy())
     return Calibration(
         market=market,
         labour=labour,

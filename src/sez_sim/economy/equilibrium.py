@@ -9,7 +9,7 @@ consistent. Notation (per province i; the rest of the world W is reached through
     MA_i       = sum_j phi_ij E_j G_j^(sigma-1)                    domestic market access
     R_f        = c w_i^(1-s) e_f (MA_i + phi_iW a_f D_W)           firm revenue (D_W = E_W G_W^(sigma-1))
     L^M_i(w)   = sum_f F_f + (sigma-1)/sigma * R_i(w) / w          modern labour demand
-    w_i        = max(floor_i, w*_i),  L^M_i(w*_i) = labour_i       dual labour market (floor = max(a_i, minwage))
+    w_i        = max(floor_i, w*_i),  L^M_i(w*_i) = labour_i       dual labour market (floor = max(psi a_i, minwage))
     pi_f       = R_f / sigma - w_i F_f;  tax_f = t_f max(pi_f, 0)
     Y_i        = wages of residents + a_i * traditional workers + after-tax profits owned by residents
                  + the country's tax revenue returned per capita;  foreign-owned profits leave the region
@@ -52,6 +52,7 @@ class Market:
         tfp: (N,) province TFP ``A_i``.
         dual: when True, modern-eligible workers fall back on the traditional sector at ``a_i`` (Lewis floor);
             when False they work only in the modern sector and the wage clears that market (core-periphery).
+        modern_premium: the modern wage floor is ``max(modern_premium * a_i, minimum wage)`` in a dual economy.
         free_entry_fixed_labour: when set, firms enter until profits are zero (core-periphery); the firm block
             passed to :func:`solve` is then ignored.
         tolerance: convergence tolerance on log changes of wages and expenditure.
@@ -69,6 +70,7 @@ class Market:
     minimum_wage: np.ndarray
     tfp: np.ndarray
     dual: bool = True
+    modern_premium: float = 1.0
     free_entry_fixed_labour: float | None = None
     tolerance: float = 1e-10
     max_iterations: int = 2000
@@ -86,10 +88,10 @@ class Market:
 
     @property
     def wage_floor(self) -> np.ndarray:
-        """The modern-sector wage floor: ``max(a_i, minimum wage)`` in a dual economy, else none."""
+        """The modern-sector wage floor: ``max(premium * a_i, minimum wage)`` in a dual economy, else none."""
         if not self.dual:
             return np.zeros(self.n)
-        return np.maximum(self.traditional_wage, self.minimum_wage)
+        return np.maximum(self.modern_premium * self.traditional_wage, self.minimum_wage)
 
 
 @dataclass

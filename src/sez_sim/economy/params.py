@@ -68,13 +68,13 @@ ECONOMY = declare(
         "uncertainty",
     ),
     (
-        "modern_share",
-        0.25,
-        "share of population",
-        (0.01, 0.9),
-        "Calibration: modern-sector employment share of a province at the GMS mean GDP per capita.",
-        "Author's assumption: formal non-farm wage employment is about half of employment in the GMS and the "
-        "employed are about half the population (ILOSTAT modelled estimates; Lewis-type dual economy).",
+        "trade_balance",
+        0.05,
+        "share of modern revenue",
+        (-0.5, 0.5),
+        "Calibration target: the GMS's net exports of modern goods to the world over modern revenue at t = 0; "
+        "with mu it pins the size of the modern sector (revenue = spending / (1 - trade_balance)).",
+        "Author's assumption: the GMS runs a modest surplus in manufactures (Thailand, Viet Nam, Guangxi).",
         "uncertainty",
     ),
     (
@@ -82,9 +82,20 @@ ECONOMY = declare(
         0.8,
         "elasticity",
         (0.0, 3.0),
-        "Calibration: how the modern employment share rises with GDP per capita (m_i ~ y_i ** elasticity).",
+        "Calibration: how the modern employment share rises with GDP per capita across provinces "
+        "(m_i proportional to y_i ** elasticity; the level follows from mu and trade_balance).",
         "Author's assumption: cross-province structural transformation (Bangkok, Ho Chi Minh City near 0.8, "
         "upland Lao and Myanmar provinces below 0.1).",
+        "uncertainty",
+    ),
+    (
+        "modern_wage_premium",
+        2.0,
+        "ratio",
+        (1.0, 10.0),
+        "Modern-sector wage floor relative to traditional earnings (Lewis / Harris-Todaro wage gap).",
+        "Manufacturing wages in the GMS are roughly 1.5-3 times average agricultural earnings (ILOSTAT mean "
+        "monthly earnings by sector; author's summary); Lewis (1954) put the premium at 30-50% over subsistence.",
         "uncertainty",
     ),
     (

@@ -111,13 +111,24 @@ class Geography:
         raise ScenarioError(f"unknown province {ref!r}{_suggest(ref, [*self._index, *self._by_name])}")
 
     def crossing_of(self, ref: str) -> int:
-        """Return the row of a crossing given by exact name.
+        """Return the row of a crossing given by name.
+
+        The exact name, or the name without its parenthetical note, with its two sides in either order
+        (``Mohan-Boten`` finds ``Boten-Mohan``; ``Mukdahan-Savannakhet`` finds the 2nd Friendship Bridge), as long
+        as that picks one crossing.
 
         Raises:
-            ScenarioError: for an unknown crossing, with the closest names as a suggestion.
+            ScenarioError: for an unknown or ambiguous crossing, with the closest names as a suggestion.
         """
         if ref in self._crossing_index:
             return self._crossing_index[ref]
+        wanted = _crossing_key(ref)
+        hits = [i for name, i in self._crossing_index.items() if _crossing_key(name) == wanted]
+        if len(hits) == 1:
+            return hits[0]
+        if len(hits) > 1:
+            names = " or ".join(repr(self.crossings["name"].iat[i]) for i in hits)
+            raise ScenarioError(f"crossing {ref!r} is ambiguous: {names}")
         raise ScenarioError(f"unknown crossing {ref!r}{_suggest(ref, list(self._crossing_index))}")
 
     def corridor_links(self, corridor: str) -> np.ndarray:
@@ -304,6 +315,12 @@ class Geography:
             f"Geography({self.name!r}: {self.n} provinces, {len(self.links)} links, "
             f"{len(self.crossings)} crossings, {len(self.zones)} zones)"
         )
+
+
+def _crossing_key(name: str) -> frozenset[str]:
+    """The two sides of a crossing name, without notes in parentheses, case-insensitive."""
+    base = name.split("(")[0].strip().lower()
+    return frozenset(part.strip() for part in base.split("-", 1))
 
 
 def _suggest(word: str, options: Iterable[str]) -> str:

@@ -1,0 +1,73 @@
+"""Corridor upgrades: better roads along a corridor, a branch, or listed links (lower cost per km)."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, ClassVar, Literal
+
+import numpy as np
+from pydantic import Field, PrivateAttr, model_validator
+
+from sez_sim.params import declare
+from sez_sim.policies.base import Instrument, param_field
+
+if TYPE_CHECKING:
+    from sez_sim.geography import Geography
+    from sez_sim.model import SEZModel
+
+CORRIDOR = declare(
+    "corridor",
+    (
+        "quality",
+        0.7,
+        "cost per km, relative",
+        (0.05, 1.0),
+        "Cost per km of an upgraded link relative to before (1 = no change).",
+        "Author's assumption: GMS corridor projects cut travel times by a quarter to a half (ADB evaluations of "
+        "the EWEC and NSEC road projects).",
+        "lever",
+    ),
+)
+
+
+class CorridorUpgrade(Instrument):
+    """Upgrade a named corridor (EWEC, NSEC, SEC), one branch (EWEC/main_Mawlamyine-DaNang) or listed links."""
+
+    kind: ClassVar[str] = "corridor_upgrade"
+    type: Literal["corridor_upgrade"] = "corridor_upgrade"
+    corridor: str | None = Field(default=None, description="Corridor or corridor/branch from corridors.csv.")
+    links: list[tuple[str, str]] = Field(default_factory=list, description="Links as [province, province] pairs.")
+    quality: float = param_field(CORRIDOR["quality"])
+    completion_year: float | None = Field(
+        default=None, description="Year the upgrade is complete (it phases in linearly from start_year)."
+    )
+
+    _rows: np.ndarray = PrivateAttr(default_factory=lambda: np.zeros(0, np.int64))
+    _base: np.ndarray = PrivateAttr(default_factory=lambda: np.zeros(0))
+
+    @model_validator(mode="after")
+    def _what(self) -> CorridorUpgrade:
+        if not self.corridor and not self.links:
+            raise ValueError("give a corridor, links or both")
+        if self.completion_year is not None:
+            if self.start_year is None:
+                raise ValueError("completion_year needs start_year")
+            if self.completion_year < self.start_year:
+                raise ValueError("completion_year is before start_year")
+            self.phase_in = self.completion_year - self.start_year
+        return self
+
+    def check(self, geo: Geography) -> None:
+        if self.corridor:
+            self.lookup("corridor", geo.corridor_links, self.corridor)
+        for k, (a, b) in enumerate(self.links):
+            self.lookup(f"links[{k}]", lambda pair: geo.link_of(*pair), (a, b))
+
+    def setup(self, model: SEZModel) -> None:
+        rows = set(model.geo.corridor_links(self.corridor).tolist()) if self.corridor else set()
+        rows |= {model.geo.link_of(a, b) for a, b in self.links}
+        self._rows = np.array(sorted(rows), dtype=np.int64)
+        self._base = model.geo.links["quality"].to_numpy()[self._rows].copy()
+
+    def apply(self, model: SEZModel, intensity: float) -> None:
+        model.geo.set_link_quality(self._rows, self._base * (1.0 - intensity * (1.0 - self.quality)))
+        model.geography_changed()

@@ -1,0 +1,533 @@
+"""Scenario files: the pydantic v2 schema, YAML loading with ``extends`` and dotted overrides, and errors.
+
+A scenario is a YAML mapping with the sections ``name``, ``description``, ``extends``, ``geography``, ``economy``,
+``agents``, ``policy_defaults``, ``initial``, ``policies``, ``run`` and ``outputs``. Unknown keys are rejected.
+Parameters default to the registry (``sez-sim params``). Every user mistake becomes a
+:class:`~sez_sim.errors.ScenarioError` listing each problem as ``file: yaml.path: what is wrong (what is allowed)``.
+
+>>> from sez_sim.scenario import load_scenario
+>>> scenario = load_scenario("scenarios/gms_baseline.yaml", overrides=["run.years=5"])  # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+import copy
+import hashlib
+import json
+import re
+from collections.abc import Iterable, Mapping
+from pathlib import Path
+from typing import Any, Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, create_model, field_validator, model_validator
+
+from sez_sim.errors import Problem, ScenarioError, UserError
+from sez_sim.params import Param, registry
+from sez_sim.policies import Policy
+from sez_sim.policies.base import Instrument
+
+POLICY_SECTIONS = ("sez", "cbez", "ossc", "corridor", "border", "migration")
+
+
+def _section_model(name: str, section: str, doc: str) -> type[BaseModel]:
+    """A pydantic model with one optional field per registry parameter of ``section``."""
+    fields: dict[str, Any] = {}
+    for p in registry().values():
+        if p.section != section:
+            continue
+        desc = f"{p.description} [{p.unit}; default {p.default}; {p.kind}]"
+        if p.per:
+            fields[p.name] = (dict[str, float] | None, Field(default=None, description=desc))
+        elif p.integer:
+            fields[p.name] = (int | None, Field(default=None, ge=p.bounds[0], le=p.bounds[1], description=desc))
+        else:
+            fields[p.name] = (float | None, Field(default=None, ge=p.bounds[0], le=p.bounds[1], description=desc))
+    model = create_model(name, __config__=ConfigDict(extra="forbid"), __doc__=doc, **fields)
+    return model
+
+
+def _check_mappings(values: BaseModel, section: str) -> BaseModel:
+    reg = registry()
+    for key, value in values.model_dump(exclude_none=True).items():
+        param = reg.get(f"{section}.{key}")
+        if param and param.per and (problems := param.check(value)):
+            raise ValueError(f"{key}: {'; '.join(problems)}")
+    return values
+
+
+EconomyParams = _section_model("EconomyParams", "economy", "Economic parameters (registry section 'economy').")
+FirmsParams = _section_model("FirmsParams", "firms", "Firm parameters (registry section 'firms').")
+WorkersParams = _section_model("WorkersParams", "workers", "Worker parameters (registry section 'workers').")
+PolicyDefaults = create_model(
+    "PolicyDefaults",
+    __config__=ConfigDict(extra="forbid"),
+    __doc__="Defaults of the policy instruments' parameters, per registry section.",
+    **{
+        s: (_section_model(f"{s.title()}Defaults", s, f"Registry section '{s}'.") | None, Field(default=None))
+        for s in POLICY_SECTIONS
+    },
+)
+
+
+class Strict(BaseModel):
+    """Base for the scenario sections: unknown keys are errors."""
+
+    model_config = ConfigDict(extra="forbid")
+
+
+class Synthetic(Strict):
+    """A synthetic geography (see docs/data.md)."""
+
+    kind: Literal["two_region", "line", "random_planar"] = Field(description="Which synthetic geography.")
+    freeness: float | None = Field(default=None, gt=0, le=1, description="two_region: phi between the regions.")
+    population_shares: list[float] | None = Field(
+        default=None, min_length=2, max_length=2, description="two_region: the immobile population's split."
+    )
+    n: int | None = Field(default=None, ge=2, le=20000, description="line / random_planar: number of provinces.")
+    spacing_km: float | None = Field(default=None, gt=0, description="line: distance between neighbours (km).")
+    seed: int = Field(default=0, ge=0, description="random_planar: the network's seed.")
+    countries: int = Field(default=5, ge=1, le=50, description="random_planar: number of countries.")
+
+    @field_validator("population_shares")
+    @classmethod
+    def _positive(cls, v: list[float] | None) -> list[float] | None:
+        if v is not None and any(x <= 0 for x in v):
+            raise ValueError("shares must be positive")
+        return v
+
+    @model_validator(mode="after")
+    def _needs(self) -> Synthetic:
+        if self.kind == "two_region" and self.freeness is None:
+            raise ValueError("two_region needs freeness (phi in (0, 1])")
+        return self
+
+
+class GeographySpec(Strict):
+    """Where the provinces come from: the built-in GMS data, a folder of CSV files, or a synthetic geography."""
+
+    dataset: Literal["gms"] | None = Field(default=None, description="The built-in dataset (the default).")
+    folder: str | None = Field(default=None, description="A dataset folder (relative to the scenario file).")
+    synthetic: Synthetic | None = Field(default=None, description="A synthetic geography.")
+    existing_zones: bool = Field(
+        default=True, description="Operate the dataset's zones that exist by the start year (zones.csv)."
+    )
+
+    @model_validator(mode="after")
+    def _one(self) -> GeographySpec:
+        given = [k for k in ("dataset", "folder", "synthetic") if getattr(self, k) is not None]
+        if len(given) > 1:
+            raise ValueError(f"give only one of dataset, folder, synthetic (got {', '.join(given)})")
+        return self
+
+
+class EconomySpec(EconomyParams):  # type: ignore[misc, valid-type]
+    """The preset and the economic parameters (any ``economy.*`` registry entry)."""
+
+    preset: Literal["gms", "core_periphery", "footloose_capital"] = Field(
+        default="gms", description="gms (calibrated agent model), core_periphery or footloose_capital."
+    )
+
+    @model_validator(mode="after")
+    def _maps(self) -> EconomySpec:
+        return _check_mappings(self, "economy")
+
+
+class FirmsSpec(FirmsParams):  # type: ignore[misc, valid-type]
+    """Firm parameters (any ``firms.*`` registry entry)."""
+
+    @model_validator(mode="after")
+    def _maps(self) -> FirmsSpec:
+        return _check_mappings(self, "firms")
+
+
+class WorkersSpec(WorkersParams):  # type: ignore[misc, valid-type]
+    """Worker parameters (any ``workers.*`` registry entry)."""
+
+    @model_validator(mode="after")
+    def _maps(self) -> WorkersSpec:
+        return _check_mappings(self, "workers")
+
+
+class AgentsSpec(Strict):
+    """Agent resolution and sampling, plus firm and worker parameters."""
+
+    persons_per_agent: float = Field(default=1000.0, gt=0, le=1e7, description="People per worker agent.")
+    sampling: Literal["controlled", "independent"] = Field(
+        default="controlled", description="How expected flows become whole agents (docs/ODD.md)."
+    )
+    textbook_agents: int = Field(
+        default=1000, ge=10, le=10_000_000, description="Textbook presets: mobile workers (CP) or firms (FC)."
+    )
+    firms: FirmsSpec = Field(default_factory=FirmsSpec)
+    workers: WorkersSpec = Field(default_factory=WorkersSpec)
+
+
+class InitialSpec(Strict):
+    """Starting state of the textbook presets."""
+
+    shares: list[float] | None = Field(
+        default=None,
+        min_length=2,
+        max_length=2,
+        description="Region 1 and 2 shares at the start: mobile workers (CP) or firms (FC).",
+    )
+
+    @field_validator("shares")
+    @classmethod
+    def _positive(cls, v: list[float] | None) -> list[float] | None:
+        if v is not None and (any(x < 0 for x in v) or sum(v) <= 0):
+            raise ValueError("shares must be non-negative with a positive sum")
+        return v
+
+
+class RunSpec(Strict):
+    """The calendar and the seed."""
+
+    start_year: int = Field(default=2019, ge=1900, le=2200, description="Calendar year of step 0.")
+    years: float = Field(default=20.0, gt=0, le=500, description="Years to simulate.")
+    steps_per_year: int = Field(default=4, ge=1, le=52, description="Steps per year (4 = quarters).")
+    seed: int = Field(default=0, ge=0, description="Seed of the run's SeedSequence.")
+
+
+class OutputsSpec(Strict):
+    """What a run writes besides the tables and the manifest."""
+
+    figures: bool = Field(default=True, description="Write the figures.")
+
+
+class Scenario(Strict):
+    """A scenario file."""
+
+    name: str = Field(pattern=r"^[A-Za-z0-9_.\-]+$", max_length=100, description="Names the results folder.")
+    description: str = Field(default="", description="What the scenario illustrates.")
+    extends: str | None = Field(default=None, description="A parent scenario file, deep-merged under this one.")
+    geography: GeographySpec = Field(default_factory=GeographySpec)
+    economy: EconomySpec = Field(default_factory=EconomySpec)
+    agents: AgentsSpec = Field(default_factory=AgentsSpec)
+    policy_defaults: PolicyDefaults = Field(default_factory=PolicyDefaults)  # type: ignore[valid-type]
+    initial: InitialSpec = Field(default_factory=InitialSpec)
+    policies: list[Policy] = Field(default_factory=list, description="Policy instruments (see docs/scenarios.md).")
+    run: RunSpec = Field(default_factory=RunSpec)
+    outputs: OutputsSpec = Field(default_factory=OutputsSpec)
+
+    _source: Path | None = None
+
+    @property
+    def source(self) -> Path | None:
+        """The file the scenario was loaded from."""
+        return self._source
+
+    def resolved(self) -> dict[str, Any]:
+        """The fully resolved scenario as plain data (what the manifest stores and the hash covers)."""
+        return self.model_dump(mode="json", exclude={"extends"})
+
+    def digest(self) -> str:
+        """SHA-256 of the resolved scenario (canonical JSON)."""
+        return hashlib.sha256(json.dumps(self.resolved(), sort_keys=True).encode()).hexdigest()
+
+    def parameter_overrides(self) -> dict[str, dict[str, Any]]:
+        """Registry sections -> values the scenario sets (everything else stays at the defaults)."""
+        out = {"economy": self.economy.model_dump(exclude_none=True, exclude={"preset"})}
+        out["firms"] = self.agents.firms.model_dump(exclude_none=True)
+        out["workers"] = self.agents.workers.model_dump(exclude_none=True)
+        for section in POLICY_SECTIONS:
+            values = getattr(self.policy_defaults, section)
+            if values is not None:
+                out[section] = values.model_dump(exclude_none=True)
+        return {k: v for k, v in out.items() if v}
+
+    def build_geography(self):
+        """The geography this scenario runs on (a fresh object each call)."""
+        from sez_sim.geography import line, load_folder, load_gms, random_planar, two_region
+        from sez_sim.params import defaults
+
+        crossing = self.economy.crossing_cost_km or defaults(["economy"])["economy"]["crossing_cost_km"]
+        g = self.geography
+        if g.folder is not None:
+            base = self._source.parent if self._source else Path.cwd()
+            return load_folder((base / g.folder).resolve(), crossing_cost_km=crossing)
+        if g.synthetic is not None:
+            s = g.synthetic
+            if s.kind == "two_region":
+                return two_region(s.freeness, s.population_shares or (0.5, 0.5))
+            if s.kind == "line":
+                return line(s.n or 10, spacing_km=s.spacing_km or 100.0, crossing_cost_km=crossing)
+            return random_planar(s.n or 200, seed=s.seed, countries=s.countries, crossing_cost_km=crossing)
+        return load_gms(crossing_cost_km=crossing)
+
+    def check_references(self, geo=None) -> None:
+        """Resolve every province, crossing, corridor and country the policies name against the geography.
+
+        Raises:
+            ScenarioError: one line per unknown reference, with a close-match suggestion.
+        """
+        geo = geo or self.build_geography()
+        problems = []
+        for i, policy in enumerate(self.policies):
+            try:
+                policy.check(geo)
+            except UserError as exc:
+                for p in exc.problems:
+                    where = f"policies[{i}]" + (f".{p.where}" if p.where else "")
+                    problems.append(Problem(str(self._source or "<scenario>"), where, p.message))
+        if problems:
+            raise ScenarioError(problems)
+
+    def config(self, seed: int | None = None, years: float | None = None):
+        """A :class:`~sez_sim.model.ModelConfig` for one run of this scenario."""
+        from sez_sim.model import ModelConfig, resolve_params
+
+        return ModelConfig(
+            preset=self.economy.preset,
+            geography=self.build_geography,
+            params=resolve_params(self.economy.preset, self.parameter_overrides()),
+            persons_per_agent=self.agents.persons_per_agent,
+            sampling=self.agents.sampling,
+            textbook_agents=self.agents.textbook_agents,
+            initial_shares=tuple(self.initial.shares) if self.initial.shares else None,
+            start_year=self.run.start_year,
+            steps_per_year=self.run.steps_per_year,
+            seed=self.run.seed if seed is None else seed,
+            policies=list(self.policies),
+            existing_zones=self.geography.existing_zones,
+        )
+
+    def model(self, seed: int | None = None):
+        """Build the model of this scenario (policies included)."""
+        from sez_sim.model import SEZModel
+
+        try:
+            return SEZModel(self.config(seed))
+        except UserError as exc:
+            raise ScenarioError(
+                [Problem(str(self._source or "<scenario>"), p.where, p.message) for p in exc.problems]
+            ) from None
+
+
+# ---------------------------------------------------------------------------------------------------- loading
+def _read_yaml(path: Path, chain: tuple[Path, ...] = ()) -> dict[str, Any]:
+    """Read one YAML file as a mapping, following ``extends`` (deep-merged, cycles refused)."""
+    where = str(path)
+    if not path.exists():
+        raise ScenarioError([Problem(where, "", "file not found")])
+    if path.is_dir():
+        raise ScenarioError([Problem(where, "", "is a folder, not a scenario file")])
+    data = path.read_bytes()
+    if b"\x00" in data:
+        raise ScenarioError([Problem(where, "", "not a text file (binary content); a scenario is YAML text")])
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError:
+        raise ScenarioError([Problem(where, "", "not UTF-8 text; a scenario is YAML text")]) from None
+    if not text.strip():
+        raise ScenarioError([Problem(where, "", "the file is empty; a scenario needs at least a name")])
+    try:
+        raw = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        at = f"line {mark.line + 1}, column {mark.column + 1}" if mark else ""
+        problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
+        raise ScenarioError([Problem(where, at, f"malformed YAML: {problem}")]) from None
+    if not isinstance(raw, dict):
+        kind = type(raw).__name__ if raw is not None else "nothing"
+        raise ScenarioError(
+            [Problem(where, "", f"the top level must be a mapping of keys (name, geography, ...), got {kind}")]
+        )
+    raw = {str(k): v for k, v in raw.items()}
+    parent = raw.get("extends")
+    if parent is None:
+        return raw
+    if not isinstance(parent, str):
+        raise ScenarioError([Problem(where, "extends", "expected a file name (text)")])
+    parent_path = (path.parent / parent).resolve()
+    if parent_path in chain or parent_path == path.resolve():
+        cycle = " -> ".join(str(p) for p in (*chain, path.resolve(), parent_path))
+        raise ScenarioError([Problem(where, "extends", f"cycle: {cycle}")])
+    if not parent_path.exists():
+        raise ScenarioError([Problem(where, "extends", f"parent file not found: {parent}")])
+    base = _read_yaml(parent_path, (*chain, path.resolve()))
+    base.pop("name", None)  # a child is its own scenario
+    merged = deep_merge(base, raw)
+    merged.pop("extends", None)
+    return merged
+
+
+def deep_merge(base: Mapping[str, Any], top: Mapping[str, Any]) -> dict[str, Any]:
+    """Merge ``top`` into ``base``: mappings recursively, everything else (lists too) replaced."""
+    out = copy.deepcopy(dict(base))
+    for key, value in top.items():
+        if isinstance(value, Mapping) and isinstance(out.get(key), Mapping):
+            out[key] = deep_merge(out[key], value)
+        else:
+            out[key] = copy.deepcopy(value)
+    return out
+
+
+def parse_overrides(items: Iterable[str] | Mapping[str, Any] | None) -> dict[str, Any]:
+    """``["economy.sigma=4", ...]`` (values parsed as YAML) or a dict -> ``{dotted key: value}``."""
+    if items is None:
+        return {}
+    if isinstance(items, Mapping):
+        return dict(items)
+    out = {}
+    for item in items:
+        key, sep, value = item.partition("=")
+        key = key.strip()
+        if not sep or not key:
+            raise ScenarioError([Problem("--set", item, "expected KEY=VALUE, e.g. economy.sigma=4")])
+        try:
+            out[key] = yaml.safe_load(value) if value.strip() else None
+        except yaml.YAMLError:
+            raise ScenarioError([Problem("--set", key, f"cannot read the value {value!r} as YAML")]) from None
+    return out
+
+
+def apply_overrides(raw: dict[str, Any], overrides: Mapping[str, Any]) -> dict[str, Any]:
+    """Set dotted keys (``policies.0.capacity_jobs`` indexes lists) in a copy of ``raw``."""
+    out = copy.deepcopy(raw)
+    for key, value in overrides.items():
+        parts = key.split(".")
+        node: Any = out
+        for depth, part in enumerate(parts):
+            last = depth == len(parts) - 1
+            if isinstance(node, list):
+                if not part.isdigit() or int(part) >= len(node):
+                    raise ScenarioError(
+                        [Problem("--set", key, f"{'.'.join(parts[:depth])} has {len(node)} entries; no index {part}")]
+                    )
+                if last:
+                    node[int(part)] = value
+                else:
+                    node = node[int(part)]
+                continue
+            if not isinstance(node, dict):
+                raise ScenarioError([Problem("--set", key, f"{'.'.join(parts[:depth])} is not a mapping")])
+            if last:
+                node[part] = value
+            else:
+                node = node.setdefault(part, {})
+    return out
+
+
+def _allowed_keys(model: type[BaseModel], loc: tuple[Any, ...]) -> list[str]:
+    """The keys allowed at the mapping where a validation error was found."""
+    current: Any = model
+    for part in loc[:-1]:
+        if isinstance(part, int):
+            continue
+        if isinstance(current, type) and issubclass(current, BaseModel):
+            field = current.model_fields.get(str(part))
+            if field is None:
+                # A discriminated-union tag (policies[2].sez ...): look it up among the instruments.
+                from sez_sim.policies import INSTRUMENTS
+
+                current = next((c for c in INSTRUMENTS if c.kind == part), None)
+                continue
+            current = _innermost_model(field.annotation)
+    if isinstance(current, type) and issubclass(current, BaseModel):
+        return sorted(current.model_fields)
+    return []
+
+
+def _innermost_model(annotation: Any) -> Any:
+    for arg in getattr(annotation, "__args__", ()) or ():
+        found = _innermost_model(arg)
+        if found is not None:
+            return found
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return annotation
+    return None
+
+
+def _path(loc: tuple[Any, ...], raw: Mapping[str, Any]) -> str:
+    """A YAML path like ``policies[2].province`` from a pydantic location (union tags dropped)."""
+    out = ""
+    node: Any = raw
+    for part in loc:
+        if isinstance(part, int):
+            out += f"[{part}]"
+            node = node[part] if isinstance(node, list) and part < len(node) else None
+            continue
+        if isinstance(node, dict) and part not in node and isinstance(node.get("type"), str) and node["type"] == part:
+            continue  # the discriminator tag pydantic inserts for union members
+        out += f".{part}" if out else str(part)
+        node = node.get(part) if isinstance(node, dict) else None
+    return out
+
+
+def _problems(exc: ValidationError, raw: Mapping[str, Any], source: str, overridden: Iterable[str]) -> list[Problem]:
+    overridden = list(overridden)
+    problems = []
+    for err in exc.errors():
+        loc = tuple(err["loc"])
+        path = _path(loc, raw)
+        kind = err["type"]
+        if kind == "extra_forbidden":
+            allowed = _allowed_keys(Scenario, loc)
+            message = "unknown key" + (f" (allowed: {', '.join(allowed)})" if allowed else "")
+        elif kind == "missing":
+            message = "required key is missing"
+        else:
+            message = err["msg"]
+            ctx = err.get("ctx") or {}
+            if "expected" in ctx and kind.startswith(("literal", "union_tag")):
+                message = f"{message}"
+        dotted = re.sub(r"\[(\d+)\]", r".\1", path)
+        origin = next((f"--set {k}" for k in overridden if dotted == k or dotted.startswith(k + ".")), source)
+        problems.append(Problem(origin, path, message))
+    return problems
+
+
+def load_scenario(
+    source: str | Path | Mapping[str, Any],
+    overrides: Iterable[str] | Mapping[str, Any] | None = None,
+    *,
+    check_references: bool = True,
+) -> Scenario:
+    """Load, merge, override and validate a scenario.
+
+    Args:
+        source: a YAML file, or a mapping with the same content.
+        overrides: ``["key.path=value", ...]`` (values parsed as YAML) or ``{"key.path": value}``.
+        check_references: also resolve provinces, crossings, corridors and countries against the geography.
+
+    Returns:
+        The validated scenario.
+
+    Raises:
+        ScenarioError: listing every problem (file, YAML path, what is wrong, what is allowed).
+    """
+    if isinstance(source, Mapping):
+        path, raw, where = None, copy.deepcopy(dict(source)), "<scenario>"
+    else:
+        path = Path(source)
+        raw, where = _read_yaml(path), str(path)
+    raw.setdefault("name", path.stem if path else "scenario")
+    changes = parse_overrides(overrides)
+    raw = apply_overrides(raw, changes)
+    try:
+        scenario = Scenario.model_validate(raw)
+    except ValidationError as exc:
+        raise ScenarioError(_problems(exc, raw, where, changes)) from None
+    scenario._source = path.resolve() if path else None
+    if check_references:
+        try:
+            scenario.check_references()
+        except UserError as exc:
+            if isinstance(exc, ScenarioError):
+                raise
+            raise ScenarioError([Problem(where, "geography", str(p)) for p in exc.problems]) from None
+    return scenario
+
+
+def registry_path(param: Param) -> str:
+    """The scenario path that sets a registry parameter (``firms.hazard`` -> ``agents.firms.hazard``)."""
+    if param.section in ("firms", "workers"):
+        return f"agents.{param.section}.{param.name}"
+    if param.section in POLICY_SECTIONS:
+        return f"policy_defaults.{param.section}.{param.name}"
+    return f"{param.section}.{param.name}"
+
+
+__all__ = ["Instrument", "Scenario", "deep_merge", "load_scenario", "parse_overrides", "registry_path"]

@@ -98,6 +98,129 @@ def params(
     out.print(table)
 
 
+@app.command()
+@user_errors
+def validate(files: Annotated[list[Path], typer.Argument(help="Scenario files to check.")]) -> None:
+    """Check scenario files: schema, references to provinces, crossings and corridors. Exit 2 on any problem."""
+    from sez_sim.errors import ScenarioError
+    from sez_sim.scenario import load_scenario
+
+    problems = []
+    for path in files:
+        try:
+            scenario = load_scenario(path)
+        except ScenarioError as exc:
+            problems += exc.problems
+            continue
+        out.print(f"ok: {path} ({scenario.name}, {len(scenario.policies)} policies)")
+    if problems:
+        raise ScenarioError(problems)
+
+
+@app.command()
+def schema(
+    markdown: Annotated[bool, typer.Option("--markdown", help="The reference (docs/scenarios.md) instead.")] = False,
+) -> None:
+    """Print the JSON Schema of scenario files (for editor completion), or the Markdown reference."""
+    import json
+
+    if markdown:
+        from sez_sim.docs import scenario_reference
+
+        sys.stdout.write(scenario_reference())
+        return
+    from sez_sim.scenario import Scenario
+
+    sys.stdout.write(json.dumps(Scenario.model_json_schema(), indent=2) + "\n")
+
+
+@app.command()
+@user_errors
+def run(
+    scenario_file: Annotated[Path, typer.Argument(metavar="SCENARIO", help="A scenario YAML file.")],
+    seed: Annotated[int | None, typer.Option(help="Seed (default: the scenario's run.seed).")] = None,
+    years: Annotated[float | None, typer.Option(help="Years to run (default: the scenario's run.years).")] = None,
+    set_: Annotated[
+        list[str] | None, typer.Option("--set", help="Override a key: dotted.key=value (repeatable).")
+    ] = None,
+    out_dir: Annotated[
+        Path | None, typer.Option("--out", help="Output folder (default: results/<name>/<time>-s<seed>).")
+    ] = None,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar or table.")] = False,
+    figures: Annotated[bool, typer.Option(help="Write figures.")] = True,
+) -> None:
+    """Run a scenario and write its tables, figures and manifest."""
+    from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
+
+    from sez_sim.io import atomic_dir
+    from sez_sim.runs import default_folder, simulate, write_into
+    from sez_sim.scenario import load_scenario
+
+    scenario = load_scenario(scenario_file, set_ or [])
+    seed = scenario.run.seed if seed is None else seed
+    target = out_dir or default_folder(scenario, seed)
+    show = not quiet and out.is_terminal
+    with atomic_dir(target) as tmp:  # a run killed part-way leaves only a hidden .part folder
+        if show:
+            with Progress(
+                TextColumn("[bold]{task.description}"),
+                BarColumn(),
+                TextColumn("{task.completed}/{task.total} steps"),
+                TimeRemainingColumn(),
+                console=out,
+                transient=True,
+            ) as bar:
+                task = bar.add_task(f"{scenario.name} (seed {seed})", total=None)
+                result = simulate(
+                    scenario, seed, years, lambda step, total: bar.update(task, completed=step, total=total)
+                )
+        else:
+            result = simulate(scenario, seed, years)
+        write_into(result, tmp, figures and scenario.outputs.figures)
+    out.print(f"wrote {target}")
+    if not quiet:
+        out.print(headline_table(result))
+
+
+def headline_table(result: Any) -> Any:
+    """Start and end values of the headline results."""
+    from rich.table import Table
+
+    s = result.summary
+    first, last = s.iloc[0], s.iloc[-1]
+    table = Table(title=f"{result.scenario.name}: {first['year']:.0f} -> {last['year']:.0f}")
+    for column in ("", "start", "end", "change"):
+        table.add_column(column, justify="right" if column else "left")
+    levels = [
+        ("population (m)", first["population"] / 1e6, last["population"] / 1e6, "{:,.1f}"),
+        ("GDP (US$ bn)", first["gdp"] / 1e3, last["gdp"] / 1e3, "{:,.1f}"),
+        (
+            "GDP per capita (US$)",
+            first["gdp"] * 1e6 / first["population"],
+            last["gdp"] * 1e6 / last["population"],
+            "{:,.0f}",
+        ),
+        ("firm agents", first["firms"], last["firms"], "{:,.0f}"),
+        ("foreign firm agents", first["firms_foreign"], last["firms_foreign"], "{:,.0f}"),
+        ("firms in zones", first["zone_firms"], last["zone_firms"], "{:,.0f}"),
+    ]
+    indices = [
+        ("Gini (provinces)", "gini"),
+        ("Theil T between countries", "theil_t_between"),
+        ("Theil T within countries", "theil_t_within"),
+        ("capitals' GDP share", "capital_gdp_share"),
+        ("border provinces' GDP share", "border_gdp_share"),
+    ]
+    for name, a, b, fmt in levels:
+        table.add_row(name, fmt.format(a), fmt.format(b), f"{(b / a - 1):+.2%}" if a else "")
+    for name, key in indices:
+        table.add_row(name, f"{first[key]:.4f}", f"{last[key]:.4f}", f"{last[key] - first[key]:+.4f}")
+    migrants = s["migrants"].sum()
+    table.add_row("migrants over the run", "", f"{migrants:,.0f}", "")
+    table.add_row("of whom across a border", "", f"{s['cross_border_migrants'].sum():,.0f}", "")
+    return table
+
+
 def main() -> None:
     """Entry point for ``python -m sez_sim``."""
     app(prog_name="sez-sim")

@@ -87,6 +87,7 @@ class Recorder:
         self.panel: dict[str, list[np.ndarray]] = {c: [] for c in ("step", "year", *ACCOUNTS)}
         self.summary: list[dict[str, float]] = []
         self.migration: list[pd.DataFrame] = []
+        self.zones: list[pd.DataFrame] = []
         self._year_flows = np.zeros((geo.n, geo.n))
         self._firms_before = len(model.firms)
         self._ids_before = model.firms["id"].copy()
@@ -103,6 +104,21 @@ class Recorder:
         y = acc["gdp_per_capita"]
         live = pop > 0
         total, between, within = metrics.theil_decomposition(y[live], self.country[live], pop[live], "T")
+        zones = model.zones
+        if len(zones):
+            self.zones.append(
+                pd.DataFrame(
+                    {
+                        "step": step,
+                        "year": year,
+                        "zone": zones.name,
+                        "province_id": self.static["province_id"][zones.province],
+                        "active": zones.active.copy(),
+                        "capacity": zones.capacity.copy(),
+                        "firms": model.firms.zone_occupancy(len(zones)),
+                    }
+                )
+            )
         ids = model.firms["id"]
         entrants = int(np.setdiff1d(ids, self._ids_before, assume_unique=True).size) if step else 0
         exits = int(np.setdiff1d(self._ids_before, ids, assume_unique=True).size) if step else 0
@@ -175,6 +191,12 @@ class Recorder:
         frame = pd.DataFrame(self.summary)[list(SUMMARY_COLUMNS)]
         frame["step"] = frame["step"].astype(np.int64)
         return frame
+
+    def zones_frame(self) -> pd.DataFrame:
+        """Per zone and step: capacity (firm slots) and firm agents inside."""
+        if not self.zones:
+            return pd.DataFrame(columns=["step", "year", "zone", "province_id", "active", "capacity", "firms"])
+        return pd.concat(self.zones, ignore_index=True)
 
     def migration_frame(self) -> pd.DataFrame:
         """Origin-destination migration flows per calendar year (persons; complete years only)."""

@@ -405,6 +405,14 @@ def apply_overrides(raw: dict[str, Any], overrides: Mapping[str, Any]) -> dict[s
                 raise ScenarioError([Problem("--set", key, f"{'.'.join(parts[:depth])} is not a mapping")])
             if last:
                 node[part] = value
+            elif part not in node and parts[depth + 1].isdigit():
+                raise ScenarioError(
+                    [
+                        Problem(
+                            "--set", key, f"{'.'.join(parts[: depth + 1])} has no entries; no index {parts[depth + 1]}"
+                        )
+                    ]
+                )
             else:
                 node = node.setdefault(part, {})
     return out
@@ -474,7 +482,14 @@ def _problems(exc: ValidationError, raw: Mapping[str, Any], source: str, overrid
             if "expected" in ctx and kind.startswith(("literal", "union_tag")):
                 message = f"{message}"
         dotted = re.sub(r"\[(\d+)\]", r".\1", path)
-        origin = next((f"--set {k}" for k in overridden if dotted == k or dotted.startswith(k + ".")), source)
+        origin = next(
+            (
+                f"--set {k}"
+                for k in overridden
+                if dotted == k or dotted.startswith(k + ".") or k.startswith(dotted + ".")
+            ),
+            source,
+        )
         problems.append(Problem(origin, path, message))
     return problems
 

@@ -602,7 +602,7 @@ class Firms(Population):
         def residual():
             prob, share = self.stream_probabilities(values, steady, country)
             q = (weight * prob).reshape(-1, n)  # (stream, pool) x provinces, entrants per step
-            w = share.reshape(-1, n_zones)
+            w = share.reshape(prob.shape[0] * prob.shape[1], n_zones)
             expected = q.sum(axis=0)
             v = q[:, host] * w  # entrants taking each zone
             demand = v.sum(axis=0)

@@ -43,8 +43,15 @@ def _segments(geo: Geography, rows: Sequence[int] | np.ndarray) -> np.ndarray:
     return np.stack([np.column_stack([lon[ia], lat[ia]]), np.column_stack([lon[ib], lat[ib]])], axis=1)
 
 
-def draw_base(geo: Geography, ax: Axes, *, node_values: np.ndarray | None = None, cmap: str = "RdBu") -> PathCollection:
-    """Draw links, corridors and provinces (coloured by country, or by ``node_values`` when given).
+def draw_base(
+    geo: Geography,
+    ax: Axes,
+    *,
+    node_values: np.ndarray | None = None,
+    cmap: str = "RdBu",
+    corridors: bool = True,
+) -> PathCollection:
+    """Draw links, corridors (unless ``corridors=False``) and provinces (by country, or by ``node_values``).
 
     Returns:
         The province markers (pass to ``colorbar`` when ``node_values`` is given).
@@ -53,7 +60,7 @@ def draw_base(geo: Geography, ax: Axes, *, node_values: np.ndarray | None = None
     lat = geo.provinces["lat"].to_numpy(float)
     ax.add_collection(LineCollection(_segments(geo, np.arange(len(geo.links))), colors="#c8c8c8", lw=0.6, zorder=1))
     corridor_col = geo.links["corridor"].fillna("") if "corridor" in geo.links else None
-    if corridor_col is not None:
+    if corridors and corridor_col is not None:
         for name, colour in CORRIDOR_COLOURS.items():
             rows = np.flatnonzero([name in str(c).split(";") for c in corridor_col])
             if rows.size:

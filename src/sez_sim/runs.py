@@ -1,0 +1,229 @@
+"""Running a scenario end to end: build, simulate, collect the tables, write them with a manifest.
+
+>>> from sez_sim import run_scenario
+>>> result = run_scenario("scenarios/gms_baseline.yaml", seed=1, overrides={"run.years": 2})  # doctest: +SKIP
+>>> result.summary[["year", "gdp", "gini"]]  # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import importlib.metadata
+import json
+import os
+import platform
+import subprocess
+import sys
+import time
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from sez_sim import __version__
+from sez_sim.io import atomic_dir
+from sez_sim.scenario import Scenario, load_scenario
+
+DEPENDENCIES = ("mesa", "numpy", "scipy", "networkx", "pandas", "pyarrow", "pydantic", "matplotlib", "pyyaml")
+
+
+@dataclass
+class RunResult:
+    """What one run produced.
+
+    Attributes:
+        provinces: the province panel (one row per province per step).
+        summary: per-step aggregates.
+        migration: origin-destination migration flows per year (persons).
+        zones: per zone and step, capacity and firms inside.
+        manifest: versions, platform, scenario, seeds, timings.
+        folder: where the outputs were written (None when nothing was written).
+    """
+
+    provinces: pd.DataFrame
+    summary: pd.DataFrame
+    migration: pd.DataFrame
+    zones: pd.DataFrame
+    manifest: dict[str, Any]
+    scenario: Scenario
+    folder: Path | None = None
+    model: Any = field(default=None, repr=False)
+
+
+def _git_commit() -> str | None:
+    here = Path(__file__).resolve().parent
+    try:
+        out = subprocess.run(
+            ["git", "rev-parse", "HEAD"], cwd=here, capture_output=True, text=True, timeout=5, check=False
+        )
+    except (OSError, subprocess.TimeoutExpired):
+        return None
+    return out.stdout.strip() or None if out.returncode == 0 else None
+
+
+def _versions() -> dict[str, str]:
+    out = {"sez-sim": __version__, "python": platform.python_version()}
+    for name in DEPENDENCIES:
+        try:
+            out[name] = importlib.metadata.version(name)
+        except importlib.metadata.PackageNotFoundError:
+            out[name] = "not installed"
+    return out
+
+
+def manifest(scenario: Scenario, seed: int, timings: Mapping[str, float], started: str) -> dict[str, Any]:
+    """The run's manifest: enough to know exactly what produced the outputs and to reproduce them."""
+    from sez_sim.model import STREAMS
+
+    return {
+        "sez_sim_version": __version__,
+        "started": started,
+        "finished": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+        "command": sys.argv,
+        "git_commit": _git_commit(),
+        "versions": _versions(),
+        "platform": {
+            "system": platform.system(),
+            "release": platform.release(),
+            "machine": platform.machine(),
+            "processor": platform.processor(),
+            "cpus": os.cpu_count(),
+        },
+        "scenario_file": str(scenario.source) if scenario.source else None,
+        "scenario_hash": scenario.digest(),
+        "scenario": scenario.resolved(),
+        "seed": seed,
+        "random_streams": {"seed_sequence_entropy": seed, "spawned": list(STREAMS)},
+        "timings_seconds": dict(timings),
+    }
+
+
+def simulate(
+    scenario: Scenario,
+    seed: int | None = None,
+    years: float | None = None,
+    progress: Callable[[int, int], None] | None = None,
+) -> RunResult:
+    """Build and run the scenario's model; return its tables (nothing is written).
+
+    Args:
+        scenario: a validated scenario.
+        seed: the run's seed (default: the scenario's ``run.seed``).
+        years: years to run (default: the scenario's ``run.years``).
+        progress: called as ``progress(step, total_steps)`` after each step.
+    """
+    started = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
+    seed = scenario.run.seed if seed is None else seed
+    years = scenario.run.years if years is None else years
+    t0 = time.perf_counter()
+    model = scenario.model(seed)
+    t1 = time.perf_counter()
+    total = int(round(years * scenario.run.steps_per_year))
+    for step in range(1, total + 1):
+        model.step()
+        if progress is not None:
+            progress(step, total)
+    t2 = time.perf_counter()
+    rec = model.recorder
+    timings = {"build": t1 - t0, "simulate": t2 - t1, "steps": total}
+    return RunResult(
+        provinces=rec.provinces(),
+        summary=rec.summary_frame(),
+        migration=rec.migration_frame(),
+        zones=rec.zones_frame(),
+        manifest=manifest(scenario, seed, timings, started),
+        scenario=scenario,
+        model=model,
+    )
+
+
+def default_folder(scenario: Scenario, seed: int, root: str | Path = "results") -> Path:
+    """``results/<scenario name>/<timestamp>-s<seed>``."""
+    stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S")
+    folder = Path(root) / scenario.name / f"{stamp}-s{seed}"
+    n = 1
+    while folder.exists():
+        n += 1
+        folder = Path(root) / scenario.name / f"{stamp}-{n}-s{seed}"
+    return folder
+
+
+def write(result: RunResult, folder: str | Path, figures: bool = True) -> Path:
+    """Write a run's tables, manifest and figures atomically (a temporary folder renamed when complete)."""
+    folder = Path(folder)
+    with atomic_dir(folder) as tmp:
+        write_into(result, tmp, figures)
+    result.folder = folder
+    return folder
+
+
+def write_into(result: RunResult, tmp: Path, figures: bool = True) -> None:
+    """Write a run's outputs into ``tmp`` (a folder :func:`~sez_sim.io.atomic_dir` renames when complete)."""
+    t0 = time.perf_counter()
+    result.provinces.to_parquet(tmp / "provinces.parquet", index=False)
+    result.summary.to_parquet(tmp / "summary.parquet", index=False)
+    result.migration.to_parquet(tmp / "migration.parquet", index=False)
+    result.zones.to_parquet(tmp / "zones.parquet", index=False)
+    if figures:
+        from sez_sim.viz.figures import run_figures
+
+        run_figures(result, tmp / "figures")
+    result.manifest["timings_seconds"]["write"] = time.perf_counter() - t0
+    (tmp / "manifest.json").write_text(json.dumps(result.manifest, indent=2, default=_json_default) + "\n")
+
+
+def _json_default(value: Any) -> Any:
+    if isinstance(value, np.generic):
+        return value.item()
+    if isinstance(value, Path):
+        return str(value)
+    raise TypeError(f"cannot store {type(value).__name__} in the manifest")
+
+
+def run_scenario(
+    path_or_scenario: str | Path | Scenario | Mapping[str, Any],
+    seed: int | None = None,
+    overrides: Mapping[str, Any] | Iterable[str] | None = None,
+    out: str | Path | None = None,
+    *,
+    years: float | None = None,
+    figures: bool | None = None,
+    progress: Callable[[int, int], None] | None = None,
+) -> RunResult:
+    """Run a scenario and return its tables; write them to ``out`` when given.
+
+    Args:
+        path_or_scenario: a scenario file, a loaded :class:`Scenario`, or a mapping with a scenario's content.
+        seed: the run's seed (default: the scenario's ``run.seed``).
+        overrides: dotted-key overrides, as a dict (``{"economy.sigma": 4}``) or ``["economy.sigma=4"]``.
+        out: folder to write to; ``None`` writes nothing.
+        years: years to run (default: the scenario's).
+        figures: write figures (default: the scenario's ``outputs.figures``).
+        progress: called as ``progress(step, total_steps)`` after each step.
+
+    Returns:
+        The :class:`RunResult` (``.provinces``, ``.summary``, ``.migration``, ``.manifest``).
+
+    Raises:
+        ScenarioError: for any problem with the scenario or the overrides.
+    """
+    if isinstance(path_or_scenario, Scenario):
+        scenario = path_or_scenario
+        if overrides:
+            raw = scenario.model_dump(mode="json", exclude={"extends"})
+            scenario = load_scenario(raw, overrides)
+            scenario._source = path_or_scenario.source
+    else:
+        scenario = load_scenario(path_or_scenario, overrides)
+    draw = scenario.outputs.figures if figures is None else figures
+    if out is None:
+        return simulate(scenario, seed, years, progress)
+    # The folder exists under a temporary name from the start: a run killed part-way leaves only that behind.
+    with atomic_dir(out) as tmp:
+        result = simulate(scenario, seed, years, progress)
+        write_into(result, tmp, draw)
+    result.folder = Path(out)
+    return result

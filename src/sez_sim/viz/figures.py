@@ -1,0 +1,188 @@
+"""The figures a run writes.
+
+Change in GDP per capita on the map, inequality over time, migration flows on the map, zone occupancy over time.
+Each is readable on its own: a title with the scenario name, units, a legend.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import matplotlib
+
+matplotlib.use("Agg", force=False)
+import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
+from matplotlib.collections import LineCollection  # noqa: E402
+from matplotlib.lines import Line2D  # noqa: E402
+
+from sez_sim.io import atomic_path  # noqa: E402
+from sez_sim.viz.maps import draw_base  # noqa: E402
+
+if TYPE_CHECKING:
+    from sez_sim.runs import RunResult
+
+
+def _save(fig: plt.Figure, path: Path) -> None:
+    with atomic_path(path) as tmp:
+        fig.savefig(tmp, format="png", dpi=110)
+    plt.close(fig)
+
+
+def _years(result: RunResult) -> tuple[float, float]:
+    years = result.summary["year"]
+    return float(years.iloc[0]), float(years.iloc[-1])
+
+
+def gdp_change_map(result: RunResult, path: Path) -> None:
+    """Percentage change in GDP per capita of each province over the run, on the corridor network."""
+    geo = result.model.geo
+    panel = result.provinces
+    first = panel[panel["step"] == panel["step"].min()].set_index("province_id")["gdp_per_capita"]
+    last = panel[panel["step"] == panel["step"].max()].set_index("province_id")["gdp_per_capita"]
+    change = (last / first - 1.0).reindex(geo.provinces["id"]).to_numpy() * 100.0
+    fig, ax = plt.subplots(figsize=(9, 10) if geo.n > 20 else (8, 4))
+    markers = draw_base(geo, ax, node_values=change, cmap="RdBu")
+    bar = fig.colorbar(markers, ax=ax, shrink=0.6)
+    bar.set_label("change in GDP per capita (%)")
+    for i in np.argsort(-np.abs(change))[:8]:
+        ax.annotate(
+            f"{geo.provinces['name'].iat[i]} {change[i]:+.1f}%",
+            (geo.provinces["lon"].iat[i], geo.provinces["lat"].iat[i]),
+            xytext=(4, -10),
+            textcoords="offset points",
+            fontsize=7,
+        )
+    start, end = _years(result)
+    ax.set_title(
+        f"{result.scenario.name}: change in GDP per capita, {start:.0f}-{end:.0f}\n"
+        "(dot size: population; red = fall, blue = rise)"
+    )
+    ax.set_xlabel("longitude (°E)")
+    ax.set_ylabel("latitude (°N)")
+    fig.tight_layout()
+    _save(fig, path)
+
+
+def inequality(result: RunResult, path: Path) -> None:
+    """Regional inequality over time: Theil T with its between/within-country split, Gini and Williamson."""
+    s = result.summary
+    fig, (top, bottom) = plt.subplots(2, 1, figsize=(9, 7), sharex=True)
+    top.stackplot(
+        s["year"],
+        s["theil_t_between"],
+        s["theil_t_within"],
+        labels=["between countries", "within countries"],
+        colors=["#4e79a7", "#f28e2b"],
+        alpha=0.8,
+    )
+    top.plot(s["year"], s["theil_t"], color="black", lw=1.2, label="Theil T (total)")
+    top.set_ylabel("Theil T index")
+    top.legend(loc="upper left", fontsize=8)
+    top.set_title(f"{result.scenario.name}: inequality of GDP per capita across provinces (population-weighted)")
+    bottom.plot(s["year"], s["gini"], label="Gini", color="#59a14f")
+    bottom.plot(s["year"], s["williamson"], label="Williamson (weighted CV)", color="#e15759")
+    bottom.plot(s["year"], s["capital_gdp_share"], label="capitals' GDP share", color="#b07aa1", ls="--")
+    bottom.plot(s["year"], s["border_gdp_share"], label="border provinces' GDP share", color="#9c755f", ls=":")
+    bottom.set_ylabel("index or share")
+    bottom.set_xlabel("year")
+    bottom.legend(loc="best", fontsize=8)
+    for ax in (top, bottom):
+        ax.grid(alpha=0.3)
+    fig.tight_layout()
+    _save(fig, path)
+
+
+def migration_map(result: RunResult, path: Path, top: int = 60) -> None:
+    """The largest migration flows of the run on the map (line width: persons; red: across a border)."""
+    geo = result.model.geo
+    flows = result.migration.groupby(["origin_id", "destination_id"], as_index=False)["persons"].sum()
+    fig, ax = plt.subplots(figsize=(9, 10) if geo.n > 20 else (8, 4))
+    draw_base(geo, ax, corridors=False)
+    start, end = _years(result)
+    if len(flows):
+        flows = flows.nlargest(top, "persons")
+        index = {pid: i for i, pid in enumerate(geo.provinces["id"])}
+        a = flows["origin_id"].map(index).to_numpy()
+        b = flows["destination_id"].map(index).to_numpy()
+        lon, lat = geo.provinces["lon"].to_numpy(), geo.provinces["lat"].to_numpy()
+        segments = np.stack([np.column_stack([lon[a], lat[a]]), np.column_stack([lon[b], lat[b]])], axis=1)
+        cross = geo.provinces["country"].to_numpy()[a] != geo.provinces["country"].to_numpy()[b]
+        width = 0.5 + 5.0 * flows["persons"].to_numpy() / flows["persons"].max()
+        ax.add_collection(
+            LineCollection(
+                segments, linewidths=width, colors=np.where(cross, "#e31a1c", "#6a3d9a"), alpha=0.6, zorder=4
+            )
+        )
+        ax.scatter(lon[b], lat[b], marker=">", s=12, c="black", zorder=5)
+        biggest = flows["persons"].max()
+        ax.legend(
+            handles=[
+                Line2D([], [], color="#6a3d9a", lw=3, label="within a country"),
+                Line2D([], [], color="#e31a1c", lw=3, label="across a border"),
+                Line2D([], [], color="grey", lw=5.5, label=f"{biggest:,.0f} persons (largest)"),
+            ],
+            loc="lower left",
+            fontsize=8,
+        )
+    else:
+        ax.text(0.5, 0.5, "no migration recorded", transform=ax.transAxes, ha="center")
+    ax.set_title(
+        f"{result.scenario.name}: the {top} largest migration flows, {start:.0f}-{end:.0f}\n"
+        "(origin to destination, persons over the run; arrowhead at the destination)"
+    )
+    ax.set_xlabel("longitude (°E)")
+    ax.set_ylabel("latitude (°N)")
+    fig.tight_layout()
+    _save(fig, path)
+
+
+def zone_occupancy(result: RunResult, path: Path, top: int = 12) -> None:
+    """Firms in zones over time: total, and the occupancy of the zones policies opened or that fill most."""
+    zones = result.model.recorder.zones_frame()
+    s = result.summary
+    fig, (left, right) = plt.subplots(1, 2, figsize=(12, 4.8))
+    left.plot(s["year"], s["zone_firms"], color="#4e79a7")
+    left.set_title("firm agents in all zones")
+    left.set_xlabel("year")
+    left.set_ylabel("firm agents")
+    if len(zones):
+        final = zones[zones["step"] == zones["step"].max()]
+        start = zones[zones["step"] == zones["step"].min()].set_index("zone")["firms"]
+        growth = final.set_index("zone")["firms"] - start.reindex(final["zone"]).fillna(0).to_numpy()
+        growth = growth[growth > 0]
+        chosen = growth.sort_values(ascending=False).index[:top]
+        for name in chosen:
+            z = zones[zones["zone"] == name]
+            occupancy = z["firms"] / z["capacity"].where(z["capacity"] > 0)
+            right.plot(z["year"], 100 * occupancy, label=name[:40])
+        if len(chosen):
+            right.legend(fontsize=7, loc="lower right")
+        else:
+            right.text(0.5, 0.5, "no zone gained firms", transform=right.transAxes, ha="center")
+    right.set_title("occupancy of the zones that grew most (% of current capacity)")
+    right.set_xlabel("year")
+    right.set_ylabel("% of capacity")
+    right.set_ylim(0, 105)
+    fig.suptitle(f"{result.scenario.name}: zone occupancy")
+    for ax in (left, right):
+        ax.grid(alpha=0.3)
+    fig.tight_layout()
+    _save(fig, path)
+
+
+def run_figures(result: RunResult, folder: Path) -> list[Path]:
+    """Write all four figures into ``folder``; returns their paths."""
+    folder.mkdir(parents=True, exist_ok=True)
+    figures = {
+        "gdp_per_capita_change_map.png": gdp_change_map,
+        "inequality.png": inequality,
+        "migration_map.png": migration_map,
+        "zone_occupancy.png": zone_occupancy,
+    }
+    out = []
+    for name, draw in figures.items():
+        draw(result, folder / name)
+        out.append(folder / name)
+    return out

@@ -1,0 +1,149 @@
+"""sez-sim run end to end: tables, manifest, figures, reproducibility, atomic writes."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from sez_sim import run_scenario
+from sez_sim.results import PANEL_COLUMNS, SUMMARY_COLUMNS
+
+ROOT = Path(__file__).resolve().parent.parent
+BASELINE = ROOT / "scenarios/gms_baseline.yaml"
+LINE = ROOT / "scenarios/teaching/line_corridor.yaml"
+
+
+@pytest.fixture(scope="module")
+def written(tmp_path_factory):
+    out = tmp_path_factory.mktemp("run") / "baseline"
+    result = run_scenario(BASELINE, seed=2, overrides={"run.years": 1}, out=out)
+    return result, out
+
+
+def test_outputs_exist_with_their_columns(written):
+    result, out = written
+    assert result.folder == out
+    for name in ("provinces.parquet", "summary.parquet", "migration.parquet", "zones.parquet", "manifest.json"):
+        assert (out / name).is_file(), name
+    provinces = pd.read_parquet(out / "provinces.parquet")
+    summary = pd.read_parquet(out / "summary.parquet")
+    migration = pd.read_parquet(out / "migration.parquet")
+    assert list(provinces.columns) == list(PANEL_COLUMNS)
+    assert set(SUMMARY_COLUMNS) <= set(summary.columns)
+    assert {
+        "step",
+        "year",
+        "population",
+        "gdp",
+        "gini",
+        "theil_t",
+        "theil_t_between",
+        "theil_t_within",
+        "theil_l",
+        "williamson",
+        "capital_gdp_share",
+        "border_gdp_share",
+        "firms",
+        "firms_foreign",
+        "cross_border_migrants",
+    } <= set(summary.columns)
+    assert len(provinces) == 228 * 5 and len(summary) == 5
+    assert {"year", "origin_id", "destination_id", "persons"} <= set(migration.columns)
+    assert migration["persons"].sum() == pytest.approx(summary["migrants"].sum())
+    pd.testing.assert_frame_equal(provinces, result.provinces)
+
+
+def test_manifest_records_what_produced_the_run(written):
+    result, out = written
+    manifest = json.loads((out / "manifest.json").read_text())
+    assert manifest["seed"] == 2 and manifest["scenario"]["name"] == "gms_baseline"
+    assert manifest["scenario"]["run"]["years"] == 1
+    assert len(manifest["scenario_hash"]) == 64 and manifest["scenario_hash"] == result.scenario.digest()
+    assert {"mesa", "numpy", "pandas", "python", "sez-sim"} <= set(manifest["versions"])
+    assert {"system", "machine", "cpus"} <= set(manifest["platform"])
+    assert {"build", "simulate", "write"} <= set(manifest["timings_seconds"])
+    assert "git_commit" in manifest and manifest["random_streams"]["spawned"]
+
+
+def test_figures_are_written(written):
+    _, out = written
+    figures = sorted(p.name for p in (out / "figures").glob("*.png"))
+    assert figures == ["gdp_per_capita_change_map.png", "inequality.png", "migration_map.png", "zone_occupancy.png"]
+    for name in figures:
+        assert (out / "figures" / name).read_bytes()[:4] == b"\x89PNG"
+
+
+def test_same_seed_same_tables_and_different_seed_different(tmp_path):
+    a = run_scenario(LINE, seed=5, overrides={"run.years": 2}, out=tmp_path / "a", figures=False)
+    run_scenario(LINE, seed=5, overrides={"run.years": 2}, out=tmp_path / "b", figures=False)
+    for name in ("provinces", "summary", "migration", "zones"):
+        pd.testing.assert_frame_equal(
+            pd.read_parquet(tmp_path / "a" / f"{name}.parquet"), pd.read_parquet(tmp_path / "b" / f"{name}.parquet")
+        )
+    c = run_scenario(LINE, seed=6, overrides={"run.years": 2})
+    assert not a.provinces.equals(c.provinces)
+
+
+def test_out_none_writes_nothing(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    result = run_scenario(LINE, seed=1, overrides={"run.years": 1})
+    assert result.folder is None and not any(tmp_path.iterdir())
+    assert result.manifest["seed"] == 1
+
+
+def test_a_killed_run_leaves_no_complete_looking_folder(tmp_path):
+    target = tmp_path / "killed"
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "sez_sim", "run", str(BASELINE), "--out", str(target), "--quiet"],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    deadline = time.time() + 60
+    while not list(tmp_path.glob(".killed.*.part")) and time.time() < deadline:
+        time.sleep(0.1)
+    time.sleep(1.5)  # part-way through its 80 steps
+    assert proc.poll() is None, "the run finished before it could be killed"
+    os.kill(proc.pid, signal.SIGKILL)
+    proc.wait()
+    assert not target.exists()
+    leftovers = [p.name for p in tmp_path.iterdir()]
+    assert leftovers and all(name.startswith(".killed.") and name.endswith(".part") for name in leftovers)
+
+
+def test_cli_run_prints_the_folder_and_a_headline_table(tmp_path):
+    out = tmp_path / "cli"
+    proc = subprocess.run(
+        [sys.executable, "-m", "sez_sim", "run", str(LINE), "--years", "1", "--out", str(out), "--seed", "3"],
+        capture_output=True,
+        text=True,
+    )
+    assert proc.returncode == 0, proc.stderr
+    assert f"wrote {out}" in proc.stdout and "GDP per capita" in proc.stdout and "Theil T between" in proc.stdout
+    assert "steps" not in proc.stdout  # no progress bar without a terminal
+    assert json.loads((out / "manifest.json").read_text())["seed"] == 3
+
+
+def test_default_folder_is_under_results(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    proc = subprocess.run(
+        [sys.executable, "-m", "sez_sim", "run", str(LINE), "--years", "1", "--quiet", "--no-figures"],
+        capture_output=True,
+        text=True,
+    )
+    assert proc.returncode == 0, proc.stderr
+    runs = list((tmp_path / "results" / "line_corridor").iterdir())
+    assert len(runs) == 1 and runs[0].name.endswith("-s1")
+
+
+def test_progress_callback_sees_every_step():
+    seen = []
+    run_scenario(LINE, overrides={"run.years": 1}, progress=lambda step, total: seen.append((step, total)))
+    assert seen == [(k, 4) for k in range(1, 5)]

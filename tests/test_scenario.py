@@ -1,0 +1,252 @@
+"""Scenario files: the library, loading rules, overrides, and every kind of bad input (exit 2, no traceback)."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import yaml
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from typer.testing import CliRunner
+
+from sez_sim.cli import app
+from sez_sim.docs import scenario_reference
+from sez_sim.errors import ScenarioError
+from sez_sim.scenario import Scenario, deep_merge, load_scenario, parse_overrides
+
+ROOT = Path(__file__).resolve().parent.parent
+SCENARIOS = sorted((ROOT / "scenarios").rglob("*.yaml"))
+runner = CliRunner()
+
+
+def cli(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "sez_sim", *args], capture_output=True, text=True, cwd=cwd)
+
+
+# ------------------------------------------------------------------------------------------- the library
+def test_the_library_has_the_promised_scenarios():
+    names = {p.relative_to(ROOT / "scenarios").as_posix() for p in SCENARIOS}
+    assert {
+        "gms_baseline.yaml",
+        "ewec_border_sezs.yaml",
+        "cbez_pairs.yaml",
+        "ossc_rollout.yaml",
+        "capital_sezs.yaml",
+        "corridor_upgrades.yaml",
+        "open_labour_mobility.yaml",
+        "textbook/core_periphery.yaml",
+        "textbook/footloose_capital.yaml",
+        "teaching/line_corridor.yaml",
+    } <= names
+
+
+@pytest.mark.parametrize("path", SCENARIOS, ids=lambda p: p.name)
+def test_every_scenario_validates_and_runs_one_year(path):
+    from sez_sim import run_scenario
+
+    scenario = load_scenario(path)
+    assert len(scenario.description) > 80  # says what it illustrates
+    result = run_scenario(scenario, seed=3, years=1)
+    assert len(result.summary) == scenario.run.steps_per_year + 1
+    assert result.summary["population"].iloc[-1] > 0
+
+
+def test_validate_command_accepts_the_library():
+    proc = cli("validate", *map(str, SCENARIOS))
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.count("ok:") == len(SCENARIOS)
+
+
+# -------------------------------------------------------------------------------------- loading rules
+def test_extends_deep_merges_and_child_replaces_lists(tmp_path):
+    (tmp_path / "parent.yaml").write_text(
+        "name: parent\nrun: {years: 7, seed: 3}\neconomy: {sigma: 6}\npolicies: [{type: fdi_inflow, multiplier: 2}]\n"
+    )
+    (tmp_path / "child.yaml").write_text(
+        "name: child\nextends: parent.yaml\nrun: {years: 2}\npolicies: [{type: sez, province: Tak}]\n"
+    )
+    s = load_scenario(tmp_path / "child.yaml")
+    assert s.name == "child" and s.run.years == 2 and s.run.seed == 3 and s.economy.sigma == 6
+    assert [p.type for p in s.policies] == ["sez"]
+    assert deep_merge({"a": {"b": 1, "c": 2}}, {"a": {"c": 3}}) == {"a": {"b": 1, "c": 3}}
+
+
+def test_overrides_as_strings_and_as_a_dict_are_the_same():
+    a = load_scenario(ROOT / "scenarios/ewec_border_sezs.yaml", ["economy.sigma=4.5", "policies.0.capacity_jobs=30000"])
+    b = load_scenario(
+        ROOT / "scenarios/ewec_border_sezs.yaml", {"economy.sigma": 4.5, "policies.0.capacity_jobs": 30000}
+    )
+    assert a.resolved() == b.resolved() and a.digest() == b.digest()
+    assert a.economy.sigma == 4.5 and a.policies[0].capacity_jobs == 30000
+    assert parse_overrides(["initial.shares=[0.6, 0.4]"]) == {"initial.shares": [0.6, 0.4]}
+
+
+def test_textbook_overrides_are_accepted():
+    s = load_scenario(
+        ROOT / "scenarios/textbook/footloose_capital.yaml",
+        [
+            "geography.synthetic.freeness=0.4",
+            "economy.sigma=6",
+            "economy.mu=0.3",
+            "initial.shares=[0.7, 0.3]",
+            "geography.synthetic.population_shares=[0.6, 0.4]",
+            "run.years=3",
+            "agents.persons_per_agent=500",
+        ],
+    )
+    config = s.config()
+    geo = config.geography()
+    assert geo.freeness(6, 0)[0, 1] == pytest.approx(0.4)
+    assert config.params["economy"]["sigma"] == 6 and config.params["economy"]["mu"] == 0.3
+    assert config.initial_shares == (0.7, 0.3) and config.persons_per_agent == 500
+    assert geo.provinces["population"].iloc[0] / geo.provinces["population"].sum() == pytest.approx(0.6)
+
+
+def test_registry_defaults_flow_into_the_model():
+    s = load_scenario({"name": "x", "agents": {"workers": {"border_barrier": {"THA-MMR": 0.5, "*": 3.0}}}})
+    params = s.config().params
+    assert params["workers"]["border_barrier"] == {"THA-MMR": 0.5, "*": 3.0}
+    assert params["economy"]["sigma"] == 5.0  # untouched keys keep their defaults
+
+
+def test_schema_and_reference_are_current():
+    schema = json.loads(runner.invoke(app, ["schema"]).output)
+    assert schema["title"] == "Scenario" and "policies" in schema["properties"]
+    reference = (ROOT / "docs/scenarios.md").read_text()
+    assert reference == scenario_reference(), "regenerate: sez-sim schema --markdown > docs/scenarios.md"
+    for key in ("economy.sigma", "agents.firms.hazard", "policy_defaults.sez.capacity_jobs", "type: cbez"):
+        assert key in reference
+
+
+# ----------------------------------------------------------------------------------------- bad input
+BAD = {
+    "malformed": ("name: x\nrun: {years: 3\n", "malformed YAML"),
+    "empty": ("   \n", "empty"),
+    "list": ("- name: x\n- run: 3\n", "top level must be a mapping"),
+    "unknown_key": (
+        "name: x\nrun: {yeers: 3}\n",
+        "run.yeers: unknown key (allowed: seed, start_year, steps_per_year, years)",
+    ),
+    "unknown_province": ("name: x\npolicies: [{type: sez, province: Savanakhet}]\n", "did you mean 'Savannakhet'"),
+    "wrong_type": ("name: x\nrun: {years: lots}\n", "run.years"),
+    "negative": ("name: x\nagents: {persons_per_agent: -5}\n", "agents.persons_per_agent"),
+    "list_for_mapping": ("name: x\neconomy: [1, 2]\n", "economy"),
+    "bad_policy_type": ("name: x\npolicies: [{type: wall}]\n", "policies[0]"),
+    "out_of_range": ("name: x\neconomy: {sigma: 100}\n", "economy.sigma"),
+    "unknown_crossing": ("name: x\npolicies: [{type: cbez, crossing: Nowhere-Land}]\n", "policies[0].crossing"),
+    "unknown_country": ("name: x\npolicies: [{type: ossc, countries: [XXX]}]\n", "policies[0].countries[0]"),
+}
+
+
+@pytest.mark.parametrize("case", sorted(BAD))
+def test_bad_scenario_gives_exit_2_a_message_and_no_traceback(case, tmp_path):
+    text, expected = BAD[case]
+    path = tmp_path / f"{case}.yaml"
+    path.write_text(text)
+    for command in (["validate", str(path)], ["run", str(path), "--out", str(tmp_path / "out")]):
+        proc = cli(*command)
+        assert proc.returncode == 2, (case, proc.stdout, proc.stderr)
+        assert "Traceback" not in proc.stderr
+        assert expected in proc.stderr, proc.stderr
+        assert str(path) in proc.stderr
+    assert not (tmp_path / "out").exists()
+
+
+def test_binary_missing_and_extends_problems(tmp_path):
+    (tmp_path / "binary.yaml").write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00")
+    (tmp_path / "orphan.yaml").write_text("name: o\nextends: nowhere.yaml\n")
+    (tmp_path / "a.yaml").write_text("name: a\nextends: b.yaml\n")
+    (tmp_path / "b.yaml").write_text("name: b\nextends: a.yaml\n")
+    for name, expected in (
+        ("binary.yaml", "binary"),
+        ("missing.yaml", "file not found"),
+        ("orphan.yaml", "parent file not found"),
+        ("a.yaml", "cycle"),
+    ):
+        proc = cli("validate", str(tmp_path / name))
+        assert proc.returncode == 2 and expected in proc.stderr and "Traceback" not in proc.stderr, name
+
+
+def test_bad_overrides(tmp_path):
+    path = ROOT / "scenarios/gms_baseline.yaml"
+    for args, expected in (
+        (["--set", "economy.sigmaa=4"], "--set economy.sigmaa"),
+        (["--set", "economy.sigma"], "expected KEY=VALUE"),
+        (["--set", "run.years=-1"], "run.years"),
+        (["--set", "policies.3.start_year=2020"], "no index 3"),
+    ):
+        proc = cli("run", str(path), "--out", str(tmp_path / "o"), *args)
+        assert proc.returncode == 2 and expected in proc.stderr and "Traceback" not in proc.stderr, (args, proc.stderr)
+
+
+VALID = {"name": "h", "run": {"years": 1}, "policies": [{"type": "sez", "province": "Tak"}]}
+leaves = st.one_of(
+    st.none(),
+    st.booleans(),
+    st.integers(-(10**6), 10**6),
+    st.floats(allow_nan=True),
+    st.text(max_size=12),
+    st.lists(st.integers(), max_size=3),
+)
+trees = st.recursive(
+    leaves,
+    lambda kids: st.dictionaries(st.text(max_size=8), kids, max_size=4) | st.lists(kids, max_size=3),
+    max_leaves=12,
+)
+paths = st.sampled_from(
+    [
+        "name",
+        "run",
+        "run.years",
+        "economy",
+        "economy.sigma",
+        "agents",
+        "policies",
+        "policies.0",
+        "policies.0.province",
+        "policies.0.type",
+        "geography",
+        "geography.synthetic",
+        "initial",
+        "extends",
+        "outputs",
+        "agents.workers.border_barrier",
+        "economy.minimum_wage",
+    ]
+)
+
+
+@settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(edits=st.lists(st.tuples(paths, trees), min_size=1, max_size=3))
+def test_malformed_scenarios_never_escape_as_tracebacks(edits, tmp_path_factory):
+    raw = json.loads(json.dumps(VALID))
+    for path, value in edits:
+        node, parts = raw, path.split(".")
+        for part in parts[:-1]:
+            nxt = (
+                node[int(part)]
+                if isinstance(node, list) and part.isdigit() and int(part) < len(node)
+                else (node.get(part) if isinstance(node, dict) else None)
+            )
+            if not isinstance(nxt, dict | list):
+                break
+            node = nxt
+        else:
+            last = parts[-1]
+            if isinstance(node, dict):
+                node[last] = value
+            elif isinstance(node, list) and last.isdigit() and int(last) < len(node):
+                node[int(last)] = value
+    folder = tmp_path_factory.mktemp("h")
+    file = folder / "s.yaml"
+    file.write_text(yaml.safe_dump(raw, allow_unicode=True))
+    try:
+        scenario = load_scenario(file)
+    except ScenarioError as exc:
+        assert exc.problems and all(str(p) for p in exc.problems)
+    else:
+        assert isinstance(scenario, Scenario)

@@ -161,6 +161,8 @@ class Workers(Population):
         """(home, work) -> (zone, share of the zone's jobs open to commuters from home)."""
         self.quotas: dict[tuple[int, int], float] = {}
         """(origin country, destination country) -> most movers per year (agents)."""
+        self._quota_used: dict[tuple[int, int], int] = {}
+        self._steps_in_year = 0
 
     # ----------------------------------------------------------------------------- set-up
     def populate(self, counts: np.ndarray, country: np.ndarray, rng: np.random.Generator) -> None:
@@ -368,6 +370,7 @@ class Workers(Population):
             p = np.column_stack([flows, stay]) / np.maximum(size, 1)[:, None]
             p /= p.sum(axis=1, keepdims=True)
             matrix = rng.multinomial(size.astype(np.int64), p)[:, :n]
+        self._enforce_quotas(matrix, keys, rng, steps_per_year)
         out = matrix.sum(axis=1)
         if not out.any():
             return self.last_flows
@@ -398,6 +401,26 @@ class Workers(Population):
         self["tenure"][movers] = 0
         np.add.at(self.last_flows, (origin_province, dest), 1.0)
         return self.last_flows
+
+    def _enforce_quotas(
+        self, matrix: np.ndarray, keys: np.ndarray, rng: np.random.Generator, steps_per_year: int
+    ) -> None:
+        """Cancel realised moves beyond a quota's allowance for the year (in place; the agents stay put)."""
+        if self._steps_in_year % steps_per_year == 0:
+            self._quota_used = {}
+        self._steps_in_year += 1
+        home = self.province_country[keys // self.n_countries]
+        for (a, b), per_year in self.quotas.items():
+            rows = np.flatnonzero(home == a)
+            cols = np.flatnonzero(self.province_country == b)
+            block = matrix[np.ix_(rows, cols)]
+            used = self._quota_used.get((a, b), 0)
+            excess = int(block.sum()) - max(int(per_year) - used, 0)
+            if excess > 0:
+                cells = np.repeat(np.arange(block.size), block.ravel())
+                drop = np.bincount(rng.choice(cells, excess, replace=False), minlength=block.size)
+                matrix[np.ix_(rows, cols)] = block - drop.reshape(block.shape)
+            self._quota_used[(a, b)] = used + int(matrix[np.ix_(rows, cols)].sum())
 
     def age(self) -> None:
         """One more step in the current province."""

@@ -39,6 +39,7 @@ $(VENV)/.stamp-dev: $(VENV)/.stamp-base
 
 run: $(VENV)/.stamp-base
 	$(BIN)/sez-sim network --out results/gms_network.png
+	$(BIN)/sez-sim run scenarios/gms_baseline.yaml
 
 test: $(VENV)/.stamp-dev
 	$(BIN)/ruff check .

@@ -178,6 +178,8 @@ def run(
             result = simulate(scenario, seed, years)
         write_into(result, tmp, figures and scenario.outputs.figures)
     out.print(f"wrote {target}")
+    if figures and scenario.outputs.figures:
+        out.print(f"figures: {target / 'figures'}")
     if not quiet:
         out.print(headline_table(result))
 

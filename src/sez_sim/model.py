@@ -225,11 +225,18 @@ class SEZModel(mesa.Model):
         self.firms.profit_unit = self._mean_profit()
         self.refresh_levers()
         # Entry attractiveness for this stock; then redraw productivities and owners from the distribution that
-        # entry and exit sustain at each location, recalibrate, and calibrate entry again: a steady state.
-        alts = self._alternatives()
-        self.firms.calibrate_entry(alts, self.market.sigma, self.country, self.steps_per_year)
-        self._steady_stock(alts, rng)
-        self._recalibrate(population)
+        # entry and exit sustain at each location, recalibrate, and calibrate entry again, until the stock and the
+        # entrants agree (a steady state). The composition feeds back on itself with a negative sign (foreign
+        # profits leave the region), so after the first round only half the stock is redrawn: a damped fixed point.
+        for round_ in range(5):
+            alts = self._alternatives()
+            self.firms.calibrate_entry(alts, self.market.sigma, self.country, self.steps_per_year)
+            # The last round only redraws the firms that make losses at the recalibrated equilibrium (marginal
+            # firms left behind when recalibration moved the profitability cutoff).
+            losing = self.equilibrium.firm_net_profit < 0
+            which = losing if round_ == 4 else (1.0 if round_ == 0 else 0.5)
+            self._steady_stock(alts, rng, fraction=which)
+            self._recalibrate(population, tolerance=1e-10 if round_ == 4 else 1e-7)
         self.firms.calibrate_entry(self._alternatives(), self.market.sigma, self.country, self.steps_per_year)
         self.firms.start(self.streams["firms"], self.geo.n)
         self._fill_approval_queue(rng)
@@ -251,7 +258,7 @@ class SEZModel(mesa.Model):
             self.firms["approval_left"][before:] = waiting
             self.firms.remove(before + np.flatnonzero(waiting <= 0))
 
-    def _recalibrate(self, population: np.ndarray) -> None:
+    def _recalibrate(self, population: np.ndarray, tolerance: float = 1e-10) -> None:
         """Calibrate the economy around the current firm stock, zone incentives and taxes included."""
         f = self.firms
         stock = InitialFirms(
@@ -269,6 +276,7 @@ class SEZModel(mesa.Model):
             population=population,
             stock=stock,
             make_block=lambda _: self._block(),
+            tolerance=tolerance,
         )
         self.market, self.equilibrium = cal.market, cal.equilibrium
 
@@ -327,26 +335,37 @@ class SEZModel(mesa.Model):
             fixed_labour=stock.fixed_labour,
         )
 
-    def _steady_stock(self, alts: Any, rng: np.random.Generator) -> None:
-        """Redraw productivities and owners of the stock from the entrants' distribution in each province."""
-        p = self.params["firms"]
+    def _steady_stock(self, alts: Any, rng: np.random.Generator, fraction: float | np.ndarray = 1.0) -> None:
+        """Redraw productivities and owners of (a random ``fraction`` of, or the flagged) firms from the entrants.
+
+        Each firm is redrawn from the entrants who take its own option (outside zones in its province, or its zone).
+        """
+        p, n = self.params["firms"], self.geo.n
         z = productivity_grid(p["pareto_shape"], p["pareto_top"])
-        prob, _ = self.firms.stream_probabilities(
+        prob, share = self.firms.stream_probabilities(
             self.firms.option_values(alts, z, self.market.sigma), alts, self.country
         )
-        weight = prob * self.firms.stream_rates()[:, None, None]  # streams x pool x provinces
-        cdf = np.cumsum(weight.reshape(-1, weight.shape[2]), axis=0)  # (stream, pool) x provinces
+        host = alts.province[n:]
+        arrivals = prob * self.firms.stream_rates()[:, None, None]  # streams x pool x provinces
+        inside = arrivals[:, :, host] * share  # ... who take each zone
+        outside = arrivals.copy()
+        np.subtract.at(outside, (slice(None), slice(None), host), inside)
+        weight = np.concatenate([outside, inside], axis=2).reshape(-1, n + len(host))  # (stream, pool) x options
+        cdf = np.cumsum(np.maximum(weight, 0.0), axis=0)
+        option = self.firms.option_of(n)
+        u = rng.random(len(option))
+        pick = np.zeros(len(option), dtype=np.int64)
+        for o in np.unique(option):
+            rows = np.flatnonzero(option == o)
+            pick[rows] = np.searchsorted(cdf[:, o], u[rows] * cdf[-1, o], side="right")
         province = self.firms["province"]
-        u = rng.random(len(province))
-        pick = np.zeros(len(province), dtype=np.int64)
-        for i in np.unique(province):
-            rows = np.flatnonzero(province == i)
-            pick[rows] = np.searchsorted(cdf[:, i], u[rows] * cdf[-1, i], side="right")
         stream, pool = np.divmod(np.minimum(pick, cdf.shape[0] - 1), len(z))
         foreign = self.firms.stream_country[stream] < 0
         pop = self.geo.provinces["population"].to_numpy(float)
-        self.firms["productivity"] = z[pool]
-        self.firms["owner"] = draw_owners(self.country, pop, province, foreign.astype(float), rng)
+        owner = draw_owners(self.country, pop, province, foreign.astype(float), rng)
+        redraw = fraction if isinstance(fraction, np.ndarray) else rng.random(len(province)) < fraction
+        self.firms["productivity"][redraw] = z[pool][redraw]
+        self.firms["owner"][redraw] = owner[redraw]
 
     def _build_cp(self) -> None:
         econ = self.params["economy"]

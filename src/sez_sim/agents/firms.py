@@ -224,7 +224,7 @@ PARAMS = declare(
     ),
 )
 
-POOL_SIZE = 512
+POOL_SIZE = 256
 
 
 def productivity_grid(shape: float, top: float, size: int = POOL_SIZE) -> np.ndarray:
@@ -250,8 +250,9 @@ class Alternatives:
     sunk: np.ndarray  # entry cost + red tape (money)
     approval_steps: np.ndarray
     holiday_years: np.ndarray
-    free_slots: np.ndarray  # inf outside zones
-    open: np.ndarray  # admits entrants (zones: active with free slots)
+    free_slots: np.ndarray  # whole slots free now (inf outside zones): what the zone can admit this step
+    choice_slots: np.ndarray  # what entrants plan on: free slots, or the slots a full zone's exits free on average
+    open: np.ndarray  # entrants may choose it (zones: active, with room now or soon)
 
 
 class Firms(Population):
@@ -339,6 +340,11 @@ class Firms(Population):
             owner=self["owner"][rows].astype(np.int64),
         )
 
+    def option_of(self, n_provinces: int) -> np.ndarray:
+        """Each firm's location option: its province (outside zones), or ``n_provinces + zone``."""
+        zone = self["zone"]
+        return np.where(zone >= 0, n_provinces + zone, self["province"]).astype(np.int64)
+
     def zone_occupancy(self, n_zones: int) -> np.ndarray:
         """Firms (producing or waiting) in each zone."""
         zone = self["zone"]
@@ -380,7 +386,12 @@ class Firms(Population):
         annuity = (
             beta**wait / (1.0 - beta) * ((1.0 - holiday_rate) * (1.0 - after_holiday) + (1.0 - after) * after_holiday)
         )
-        free = np.concatenate([np.full(n, np.inf), np.floor(zones.capacity - self.zone_occupancy(nz))])
+        occupancy = self.zone_occupancy(nz)
+        free = np.concatenate([np.full(n, np.inf), np.floor(zones.capacity - occupancy)])
+        # A full zone frees the slots of its exiting firms; entrants plan on that turnover (as the steady state
+        # was calibrated), and those who find no slot this step locate outside the zone.
+        turnover = np.concatenate([np.zeros(n), p["hazard"] / steps_per_year * occupancy])
+        choice = np.maximum(free, turnover)
         return Alternatives(
             province=province,
             zone=zone,
@@ -391,7 +402,8 @@ class Firms(Population):
             approval_steps=np.ceil(wait * steps_per_year - 1e-9).astype(np.int64),
             holiday_years=holiday_years,
             free_slots=free,
-            open=np.concatenate([np.ones(n, bool), zones.active]) & (free >= 1.0),
+            choice_slots=choice,
+            open=np.concatenate([np.ones(n, bool), zones.active]) & (choice > 0),
         )
 
     def option_values(self, alts: Alternatives, z: np.ndarray, sigma: float) -> np.ndarray:
@@ -585,8 +597,8 @@ class Firms(Population):
         n_zones = len(alts.province) - n
         zone_rows = np.flatnonzero(alts.zone >= 0)
         turnover = p["hazard"] / steps_per_year * np.bincount(self["zone"][self["zone"] >= 0], minlength=n_zones)
-        steady = Alternatives(**{**alts.__dict__, "open": alts.open.copy(), "free_slots": alts.free_slots.copy()})
-        steady.free_slots[zone_rows] = turnover
+        steady = Alternatives(**{**alts.__dict__, "open": alts.open.copy(), "choice_slots": alts.choice_slots.copy()})
+        steady.choice_slots[zone_rows] = turnover
         steady.open[zone_rows] = alts.open[zone_rows] | (turnover > 0)
         values = self.option_values(steady, z, sigma)
         ok = np.flatnonzero(target > 0)
@@ -594,7 +606,7 @@ class Firms(Population):
         self.queue = self.queue if warm and len(self.queue) == n_zones else np.zeros(n_zones)
         self.xi = np.where(target > 0, self.xi if warm else 0.0, -np.inf)
         weight = self.stream_rate[:, None, None] / len(z)
-        free = steady.free_slots[n:]
+        free = steady.choice_slots[n:]
         host = steady.province[n:]
         scale = p["zone_choice_scale"]
         same = host[:, None] == host[None, :]
@@ -707,7 +719,7 @@ class Firms(Population):
         z = productivity_grid(p["pareto_shape"], p["pareto_top"])
         values = self.option_values(alts, z, market.sigma)
         free = alts.free_slots.copy()
-        self.clear_zones(values, alts, country, free[n:], rounds=5, tolerance=0.1)
+        self.clear_zones(values, alts, country, alts.choice_slots[n:], rounds=2, tolerance=0.1)
         prob, share = self.stream_probabilities(values, alts, country)
         rates = self.stream_rates()
         entered = 0

@@ -219,6 +219,14 @@ def calibrate(
         )
         return a, m, k * w * m * pop
 
+    def revenue_for_gdp(a: np.ndarray, fixed: np.ndarray) -> np.ndarray:
+        """Modern revenue that gives GDP ``y L`` with the fixed labour the firms actually use.
+
+        Zone infrastructure lowers fixed labour, so the revenue comes from ``GDP = R + a (L - F - (s-1)/s R / w)``.
+        """
+        w = market.wage_floor
+        return (y * pop - a * (pop - fixed)) / (1.0 - (sigma - 1.0) / sigma * a / w)
+
     level = 0.25
     a, m, target = targets(level)
     market.traditional_wage = a
@@ -246,6 +254,7 @@ def calibrate(
     build = make_block or default_block
     firms = InitialFirms(province, z, owner, (econ["fixed_labour_share"] * m * pop / counts)[province])
     block = build(firms)
+    target = revenue_for_gdp(a, np.bincount(block.province, block.fixed_labour, minlength=geo.n))
     labour = Labour(workers=pop.copy(), farmers=np.zeros(geo.n))
 
     # Start from TFP that would hit the targets if market access were equal everywhere.
@@ -255,7 +264,10 @@ def calibrate(
     if not has_world:
         market.world_demand = market.world_supply = 0.0
     eq = None
+    exact, error = market.tolerance, 1.0
     for iteration in range(1, max_iterations + 1):  # noqa: B007 (reported after the loop)
+        # Far from the fixed point the inner solve need not be exact: tighten it as the outer gap closes.
+        market.tolerance = max(exact, min(1e-4, 1e-3 * error))
         eq = solve(market, labour, block, eq)
         gap = target / eq.revenue
         error = float(np.max(np.abs(np.log(gap))))
@@ -264,10 +276,11 @@ def calibrate(
         closure = eq.expenditure.sum() / ((1.0 - balance) * target.sum())
         error = max(error, abs(np.log(closure)))
         level *= closure
-        a, m, target = targets(level)
+        a, m, _ = targets(level)
         market.traditional_wage = a
         firms.fixed_labour = (econ["fixed_labour_share"] * m * pop / counts)[province]
         block = build(firms)
+        target = revenue_for_gdp(a, np.bincount(block.province, block.fixed_labour, minlength=geo.n))
         if has_world:
             exports = export_share * target.sum()
             ratio_x = exports / eq.exports_world.sum()
@@ -288,6 +301,7 @@ def calibrate(
         raise ConvergenceError(
             f"calibration did not converge in {max_iterations} iterations (largest log gap {error:.3g})"
         )
+    market.tolerance = exact
     eq = solve(market, labour, block, eq)
     return Calibration(
         market=market,

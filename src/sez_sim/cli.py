@@ -184,6 +184,130 @@ def run(
         out.print(headline_table(result))
 
 
+@app.command()
+@user_errors
+def compare(
+    scenario_a: Annotated[Path, typer.Argument(metavar="A", help="The reference scenario.")],
+    scenario_b: Annotated[Path, typer.Argument(metavar="B", help="The scenario compared with A.")],
+    replicates: Annotated[int, typer.Option(min=1, help="Paired runs (seeds seed, seed+1, ...).")] = 5,
+    years: Annotated[float | None, typer.Option(help="Years per run (default: each scenario's).")] = None,
+    seed: Annotated[int, typer.Option(help="Seed of the first replicate.")] = 1,
+    set_: Annotated[list[str] | None, typer.Option("--set", help="Override a key in both: dotted.key=value.")] = None,
+    workers: Annotated[int | None, typer.Option(help="Local processes (default: the number of cores).")] = None,
+    out_dir: Annotated[Path | None, typer.Option("--out", help="Output folder (default: results/compare-A-B).")] = None,
+) -> None:
+    """Paired runs of two scenarios: mean difference B - A with a 95% confidence interval, and a figure."""
+    import os
+
+    from rich.table import Table
+
+    from sez_sim.experiments.compare import compare as run_compare
+    from sez_sim.scenario import load_scenario
+
+    a, b = load_scenario(scenario_a, set_ or []), load_scenario(scenario_b, set_ or [])
+    target = out_dir or Path("results") / f"compare-{a.name}-{b.name}"
+    result = run_compare(
+        a, b, replicates=replicates, years=years, seed=seed, workers=workers or os.cpu_count() or 1, out=target
+    )
+    table = Table(title=f"{b.name} (B) - {a.name} (A), {replicates} paired replicates")
+    for column in ("outcome", "A", "B", "B - A", "95% interval"):
+        table.add_column(column, justify="left" if column == "outcome" else "right")
+    for row in result.differences.itertuples():
+        table.add_row(
+            row.outcome,
+            f"{row.mean_a:.5g}",
+            f"{row.mean_b:.5g}",
+            f"{row.difference:+.4g}",
+            f"[{row.ci_low:+.4g}, {row.ci_high:+.4g}]",
+        )
+    out.print(table)
+    out.print(f"wrote {target}")
+
+
+@app.command()
+@user_errors
+def batch(
+    experiment_file: Annotated[Path, typer.Argument(metavar="EXPERIMENT", help="An experiment YAML file.")],
+    replicates: Annotated[int | None, typer.Option(min=1, help="Replicates per design point.")] = None,
+    years: Annotated[float | None, typer.Option(help="Years per run.")] = None,
+    workers: Annotated[int | None, typer.Option(min=1, help="Local processes (default: the number of cores).")] = None,
+    scheduler: Annotated[str | None, typer.Option(help="An existing Dask scheduler, tcp://host:port.")] = None,
+    dask_local: Annotated[int | None, typer.Option(min=1, help="Start a Dask LocalCluster of N workers.")] = None,
+    set_: Annotated[
+        list[str] | None, typer.Option("--set", help="Override an experiment key: dotted.key=value.")
+    ] = None,
+    out_dir: Annotated[Path | None, typer.Option("--out", help="Output folder (default: results/<name>).")] = None,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar.")] = False,
+) -> None:
+    """Run an experiment's design x replicates; resumable (rerun the same command to finish a stopped batch)."""
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        TextColumn,
+        TimeElapsedColumn,
+        TimeRemainingColumn,
+    )
+
+    from sez_sim.experiments import load_experiment, run_batch
+
+    if scheduler and dask_local:
+        raise UserError("give --scheduler or --dask-local, not both")
+    experiment = load_experiment(experiment_file, set_ or [])
+    options = {
+        "replicates": replicates,
+        "years": years,
+        "workers": workers,
+        "scheduler": scheduler,
+        "dask_local": dask_local,
+        "out": out_dir,
+    }
+    if not quiet and out.is_terminal:
+        with Progress(
+            TextColumn("[bold]{task.description}"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TimeElapsedColumn(),
+            TimeRemainingColumn(),
+            console=out,
+        ) as bar:
+            task = bar.add_task(experiment.name, total=None)
+            result = run_batch(
+                experiment, progress=lambda done, total, _: bar.update(task, completed=done, total=total), **options
+            )
+    else:
+        result = run_batch(experiment, **options)
+    out.print(batch_summary(experiment, result))
+    out.print(f"wrote {result.folder}")
+    if result.failed:
+        err.print(f"{result.failed} run(s) failed; their errors are in runs.parquet (column 'error')")
+
+
+def batch_summary(experiment: Any, result: Any) -> Any:
+    """Runs done, skipped and failed; each outcome's mean and spread; the largest sensitivity indices."""
+    from rich.table import Table
+
+    runs = result.runs
+    ok = runs[runs["status"] == "ok"]
+    table = Table(
+        title=f"{experiment.name}: {result.done} run(s) done, {result.skipped} already finished, "
+        f"{result.failed} failed, {result.seconds:.0f} s"
+    )
+    for column in ("outcome", "mean", "sd", "min", "max"):
+        table.add_column(column, justify="left" if column == "outcome" else "right")
+    for o in experiment.outcomes:
+        v = ok[o.name]
+        table.add_row(o.name, f"{v.mean():.5g}", f"{v.std():.3g}", f"{v.min():.5g}", f"{v.max():.5g}")
+    if result.sensitivity is not None and not result.sensitivity.empty:
+        key = "ST" if "ST" in result.sensitivity else "mu_star"
+        top = result.sensitivity.sort_values(key, ascending=False).groupby("outcome").head(1)
+        for row in top.itertuples():
+            table.add_row(
+                f"  most influential on {row.outcome}", f"{row.factor}", f"{key}={getattr(row, key):.3g}", "", ""
+            )
+    return table
+
+
 def headline_table(result: Any) -> Any:
     """Start and end values of the headline results."""
     from rich.table import Table

@@ -464,7 +464,13 @@ def _path(loc: tuple[Any, ...], raw: Mapping[str, Any]) -> str:
     return out
 
 
-def _problems(exc: ValidationError, raw: Mapping[str, Any], source: str, overridden: Iterable[str]) -> list[Problem]:
+def _problems(
+    exc: ValidationError,
+    raw: Mapping[str, Any],
+    source: str,
+    overridden: Iterable[str],
+    model: type[BaseModel] | None = None,
+) -> list[Problem]:
     overridden = list(overridden)
     problems = []
     for err in exc.errors():
@@ -472,7 +478,7 @@ def _problems(exc: ValidationError, raw: Mapping[str, Any], source: str, overrid
         path = _path(loc, raw)
         kind = err["type"]
         if kind == "extra_forbidden":
-            allowed = _allowed_keys(Scenario, loc)
+            allowed = _allowed_keys(model or Scenario, loc)
             message = "unknown key" + (f" (allowed: {', '.join(allowed)})" if allowed else "")
         elif kind == "missing":
             message = "required key is missing"

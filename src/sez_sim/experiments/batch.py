@@ -1,0 +1,253 @@
+"""Batches: expand an experiment into runs, execute them anywhere, store each result the moment it finishes, resume.
+
+Output folder (``--out``, default ``results/<experiment name>``):
+
+- ``experiment.yaml`` and ``design.parquet``: what was asked;
+- ``runs/<key>.json``: one file per finished run (outcomes, status, seconds), written last and atomically;
+- ``timeseries/run=<key>/part-0.parquet``: the run's per-step summary (a partitioned Parquet dataset);
+- ``runs.parquet``: one row per run (factor values, replicate, seed, outcomes, status, seconds);
+- ``sensitivity.parquet`` and ``figures/``: Sobol S1/ST or Morris mu*/sigma with confidence intervals.
+
+A run's key hashes the base scenario's hash, the overrides (fixed ones and the factor values) and the seed, so
+rerunning the same command after a crash or a kill skips the runs that finished and completes the rest.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from sez_sim.experiments import executors
+from sez_sim.experiments.designs import problem, sample
+from sez_sim.experiments.spec import Experiment, dump
+from sez_sim.io import atomic_path
+from sez_sim.scenario import load_scenario
+
+
+@dataclass
+class BatchResult:
+    """What a batch produced."""
+
+    runs: pd.DataFrame
+    sensitivity: pd.DataFrame | None
+    folder: Path
+    done: int
+    skipped: int
+    failed: int
+    seconds: float
+
+
+def _jsonable(value: Any) -> Any:
+    if isinstance(value, np.generic):
+        return value.item()
+    if isinstance(value, np.ndarray):
+        return value.tolist()
+    return value
+
+
+def run_key(scenario_hash: str, overrides: dict[str, Any], seed: int, years: float | None) -> str:
+    """The storage key of one run: scenario hash + overrides + seed + years."""
+    blob = json.dumps(
+        {
+            "scenario": scenario_hash,
+            "overrides": {k: _jsonable(v) for k, v in sorted(overrides.items())},
+            "seed": seed,
+            "years": years,
+        },
+        sort_keys=True,
+    )
+    return hashlib.sha256(blob.encode()).hexdigest()[:20]
+
+
+def tasks_for(experiment: Experiment, replicates: int | None = None, years: float | None = None):
+    """The design table and one task per (design point, replicate)."""
+    base = load_scenario(experiment.base_path(), experiment.overrides)
+    raw = base.model_dump(mode="json", exclude={"extends"})
+    design = sample(experiment)
+    replicates = replicates or experiment.replicates
+    years = years if years is not None else experiment.years
+    outcomes = [o.model_dump(mode="json") for o in experiment.outcomes]
+    paths = {f.key: f.path for f in experiment.factors}
+    tasks = []
+    for point, row in enumerate(design.to_dict("records")):
+        overrides = {paths[k]: _jsonable(v) for k, v in row.items()}
+        for replicate in range(replicates):
+            seed = experiment.seed + replicate + (0 if experiment.common_random_numbers else point * replicates)
+            tasks.append(
+                {
+                    "key": run_key(base.digest(), overrides, seed, years),
+                    "point": point,
+                    "replicate": replicate,
+                    "seed": seed,
+                    "scenario": raw,
+                    "overrides": overrides,
+                    "years": years,
+                    "outcomes": outcomes,
+                }
+            )
+    return design, tasks
+
+
+def _store(folder: Path, task: dict[str, Any], result: dict[str, Any]) -> None:
+    """Write one run's time series and record (the record last, so it marks a complete run)."""
+    key = task["key"]
+    if result["summary"] is not None:
+        part = folder / "timeseries" / f"run={key}" / "part-0.parquet"
+        part.parent.mkdir(parents=True, exist_ok=True)
+        with atomic_path(part) as tmp:
+            result["summary"].assign(point=task["point"], replicate=task["replicate"]).to_parquet(tmp, index=False)
+    record = {
+        "key": key,
+        "point": task["point"],
+        "replicate": task["replicate"],
+        "seed": task["seed"],
+        "overrides": task["overrides"],
+        "status": result["status"],
+        "error": result["error"],
+        "seconds": result["seconds"],
+        "outcomes": {k: _jsonable(v) for k, v in result["outcomes"].items()},
+    }
+    with atomic_path(folder / "runs" / f"{key}.json") as tmp:
+        tmp.write_text(json.dumps(record, indent=1))
+
+
+def _finished(folder: Path) -> set[str]:
+    done = set()
+    for path in (folder / "runs").glob("*.json"):
+        try:
+            if json.loads(path.read_text()).get("status") == "ok":
+                done.add(path.stem)
+        except (OSError, json.JSONDecodeError):
+            continue
+    return done
+
+
+def run_batch(
+    experiment: Experiment,
+    out: str | Path | None = None,
+    *,
+    replicates: int | None = None,
+    years: float | None = None,
+    workers: int | None = None,
+    scheduler: str | None = None,
+    dask_local: int | None = None,
+    progress: Callable[[int, int, dict[str, Any]], None] | None = None,
+) -> BatchResult:
+    """Run every (design point, replicate) of an experiment, resuming where an earlier attempt stopped.
+
+    Args:
+        experiment: the experiment.
+        out: output folder (default ``results/<name>``); reuse it to resume.
+        replicates: override the experiment's replicates.
+        years: override the years per run.
+        workers: local worker processes (default: the number of cores); ignored with Dask.
+        scheduler: address of an existing Dask scheduler (``tcp://host:port``).
+        dask_local: start a Dask LocalCluster with this many workers.
+        progress: called as ``progress(done, total, result)`` after each run.
+    """
+    start = time.perf_counter()
+    folder = Path(out) if out is not None else Path("results") / experiment.name
+    folder.mkdir(parents=True, exist_ok=True)
+    design, tasks = tasks_for(experiment, replicates, years)
+    with atomic_path(folder / "experiment.yaml") as tmp:
+        tmp.write_text(dump(experiment))
+    with atomic_path(folder / "design.parquet") as tmp:
+        design.to_parquet(tmp, index=False)
+    finished = _finished(folder)
+    pending = [t for t in tasks if t["key"] not in finished]
+    by_key = {t["key"]: t for t in tasks}
+    if scheduler is not None or dask_local is not None:
+        stream: Iterator[dict[str, Any]] = executors.run_dask(pending, scheduler, dask_local)
+    else:
+        stream = executors.run_processes(pending, workers or os.cpu_count() or 1)
+    failed = 0
+    for count, result in enumerate(stream, start=1):
+        _store(folder, by_key[result["key"]], result)
+        failed += result["status"] != "ok"
+        if progress is not None:
+            progress(len(finished) + count, len(tasks), result)
+    runs = collect(folder, experiment, design, tasks)
+    with atomic_path(folder / "runs.parquet") as tmp:
+        runs.to_parquet(tmp, index=False)
+    sensitivity = analyse(experiment, design, runs)
+    if sensitivity is not None:
+        with atomic_path(folder / "sensitivity.parquet") as tmp:
+            sensitivity.to_parquet(tmp, index=False)
+    from sez_sim.viz.experiments import batch_figures
+
+    batch_figures(experiment, design, runs, sensitivity, folder / "figures")
+    return BatchResult(
+        runs, sensitivity, folder, len(pending) - failed, len(tasks) - len(pending), failed, time.perf_counter() - start
+    )
+
+
+def collect(folder: Path, experiment: Experiment, design: pd.DataFrame, tasks: list[dict[str, Any]]) -> pd.DataFrame:
+    """``runs.parquet``: one row per run in design order, from the stored records."""
+    rows = []
+    for task in tasks:
+        path = folder / "runs" / f"{task['key']}.json"
+        record = (
+            json.loads(path.read_text())
+            if path.exists()
+            else {"status": "missing", "outcomes": {}, "seconds": np.nan, "error": None}
+        )
+        row = {"key": task["key"], "point": task["point"], "replicate": task["replicate"], "seed": task["seed"]}
+        row |= {f"factor:{k}": v for k, v in design.iloc[task["point"]].items()}
+        row |= {o.name: record["outcomes"].get(o.name, np.nan) for o in experiment.outcomes}
+        row |= {"status": record["status"], "error": record.get("error"), "seconds": record["seconds"]}
+        rows.append(row)
+    frame = pd.DataFrame(rows)
+    for column in [c for c in frame.columns if c.startswith("factor:")]:
+        if frame[column].map(lambda v: isinstance(v, list | dict)).any():
+            frame[column] = frame[column].map(json.dumps)
+    return frame
+
+
+def analyse(experiment: Experiment, design: pd.DataFrame, runs: pd.DataFrame) -> pd.DataFrame | None:
+    """Sobol S1/ST or Morris mu*/sigma per outcome and factor (replicates averaged per design point)."""
+    if experiment.design not in ("sobol", "morris"):
+        return None
+    from SALib.analyze import morris, sobol
+
+    spec = problem(experiment)
+    rows = []
+    for outcome in experiment.outcomes:
+        y = runs.groupby("point")[outcome.name].mean().reindex(range(len(design))).to_numpy(float)
+        if not np.all(np.isfinite(y)):
+            continue
+        if experiment.design == "sobol":
+            res = sobol.analyze(spec, y, calc_second_order=False, seed=experiment.seed)
+            for k, name in enumerate(spec["names"]):
+                rows.append(
+                    {
+                        "outcome": outcome.name,
+                        "factor": name,
+                        "S1": res["S1"][k],
+                        "S1_conf": res["S1_conf"][k],
+                        "ST": res["ST"][k],
+                        "ST_conf": res["ST_conf"][k],
+                    }
+                )
+        else:
+            res = morris.analyze(spec, design.to_numpy(float), y, seed=experiment.seed)
+            for k, name in enumerate(spec["names"]):
+                rows.append(
+                    {
+                        "outcome": outcome.name,
+                        "factor": name,
+                        "mu": res["mu"][k],
+                        "mu_star": res["mu_star"][k],
+                        "mu_star_conf": res["mu_star_conf"][k],
+                        "sigma": res["sigma"][k],
+                    }
+                )
+    return pd.DataFrame(rows)

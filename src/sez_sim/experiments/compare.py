@@ -1,0 +1,161 @@
+"""Paired comparisons of two scenarios: the same seeds for both, a mean difference with a confidence interval.
+
+Replicate r of A and of B share seed ``seed + r``, so each pair shares its random numbers (common random numbers)
+and the difference B - A nets out most of the noise. For each outcome the mean paired difference gets a Student-t
+interval: ``mean +- t(0.975, R - 1) * sd / sqrt(R)``.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+
+from sez_sim.experiments import executors
+from sez_sim.experiments.spec import DEFAULT_OUTCOMES, Outcome
+from sez_sim.io import atomic_dir
+from sez_sim.scenario import Scenario, load_scenario, parse_overrides
+
+
+@dataclass
+class Comparison:
+    """A paired comparison.
+
+    Attributes:
+        runs: one row per run: scenario (A or B), replicate, seed, outcomes.
+        differences: one row per outcome: means of A and B, mean difference B - A, its confidence interval.
+        series: per-step summaries of every run (for trajectories with bands).
+        names: the two scenarios' names.
+        folder: where it was written, if anywhere.
+    """
+
+    runs: pd.DataFrame
+    differences: pd.DataFrame
+    series: pd.DataFrame
+    names: tuple[str, str]
+    folder: Path | None = None
+
+
+def paired_differences(
+    a: pd.DataFrame, b: pd.DataFrame, outcomes: Iterable[str], confidence: float = 0.95
+) -> pd.DataFrame:
+    """Mean difference B - A over paired replicates, with a Student-t confidence interval.
+
+    Args:
+        a: one row per replicate of scenario A, one column per outcome.
+        b: the same for scenario B, replicates in the same order.
+        outcomes: the columns to compare.
+        confidence: coverage of the interval.
+    """
+    rows = []
+    for name in outcomes:
+        d = b[name].to_numpy(float) - a[name].to_numpy(float)
+        d = d[np.isfinite(d)]
+        n = d.size
+        mean = float(d.mean()) if n else float("nan")
+        sd = float(d.std(ddof=1)) if n > 1 else float("nan")
+        half = float(stats.t.ppf(0.5 + confidence / 2, n - 1) * sd / np.sqrt(n)) if n > 1 else float("nan")
+        rows.append(
+            {
+                "outcome": name,
+                "mean_a": float(a[name].mean()),
+                "mean_b": float(b[name].mean()),
+                "difference": mean,
+                "ci_low": mean - half,
+                "ci_high": mean + half,
+                "sd": sd,
+                "replicates": n,
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+def _scenario(source: str | Path | Scenario, overrides: Mapping[str, Any]) -> Scenario:
+    if isinstance(source, Scenario):
+        return load_scenario(source.model_dump(mode="json", exclude={"extends"}), overrides) if overrides else source
+    return load_scenario(source, overrides)
+
+
+def compare(
+    a: str | Path | Scenario,
+    b: str | Path | Scenario,
+    *,
+    replicates: int = 5,
+    years: float | None = None,
+    seed: int = 1,
+    overrides: Iterable[str] | Mapping[str, Any] | None = None,
+    outcomes: list[Outcome] | None = None,
+    workers: int = 1,
+    out: str | Path | None = None,
+) -> Comparison:
+    """Run A and B on the same seeds and compare their outcomes.
+
+    Args:
+        a: the reference scenario (file or loaded).
+        b: the scenario compared with it.
+        replicates: paired runs.
+        years: years per run (default: each scenario's).
+        seed: replicate r uses ``seed + r``.
+        overrides: applied to both scenarios.
+        outcomes: what to compare (default: the headline aggregates at the end).
+        workers: local processes.
+        out: folder to write the tables and the figure to.
+    """
+    changes = parse_overrides(overrides)
+    scenarios = (_scenario(a, changes), _scenario(b, changes))
+    outcomes = outcomes or list(DEFAULT_OUTCOMES)
+    specs = [o.model_dump(mode="json") for o in outcomes]
+    tasks = []
+    for label, scenario in zip("AB", scenarios, strict=True):
+        raw = scenario.model_dump(mode="json", exclude={"extends"})
+        for r in range(replicates):
+            tasks.append(
+                {
+                    "key": f"{label}{r}",
+                    "scenario": raw,
+                    "overrides": {},
+                    "seed": seed + r,
+                    "years": years,
+                    "outcomes": specs,
+                }
+            )
+    results = {res["key"]: res for res in executors.run_processes(tasks, workers)}
+    failed = [k for k, res in results.items() if res["status"] != "ok"]
+    if failed:
+        raise RuntimeError(f"runs {failed} failed: {results[failed[0]]['error']}")
+    rows, series = [], []
+    for label, scenario in zip("AB", scenarios, strict=True):
+        for r in range(replicates):
+            res = results[f"{label}{r}"]
+            rows.append({"scenario": label, "name": scenario.name, "replicate": r, "seed": seed + r} | res["outcomes"])
+            series.append(res["summary"].assign(scenario=label, replicate=r))
+    runs = pd.DataFrame(rows)
+    names = [o.name for o in outcomes]
+    differences = paired_differences(
+        runs[runs["scenario"] == "A"].reset_index(drop=True),
+        runs[runs["scenario"] == "B"].reset_index(drop=True),
+        names,
+    )
+    result = Comparison(runs, differences, pd.concat(series, ignore_index=True), (scenarios[0].name, scenarios[1].name))
+    if out is not None:
+        write(result, Path(out))
+    return result
+
+
+def write(result: Comparison, folder: Path) -> None:
+    """Write the comparison's tables and figure atomically."""
+    from sez_sim.viz.experiments import comparison_figure
+
+    with atomic_dir(folder) as tmp:
+        result.runs.to_parquet(tmp / "runs.parquet", index=False)
+        result.differences.to_parquet(tmp / "differences.parquet", index=False)
+        result.series.to_parquet(tmp / "series.parquet", index=False)
+        (tmp / "comparison.json").write_text(json.dumps({"a": result.names[0], "b": result.names[1]}, indent=1))
+        comparison_figure(result, tmp / "figures" / "comparison.png")
+    result.folder = folder

@@ -1,0 +1,93 @@
+"""Where runs execute: in this process, in local worker processes, or on a Dask cluster.
+
+Every executor takes a list of tasks (plain dicts) and yields each result the moment it finishes, so the batch
+can store it at once. :func:`run_task` is the unit of work; it never raises: a failing run comes back with its
+error, and the batch records it and carries on.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import time
+import traceback
+from collections.abc import Iterator
+from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
+from typing import Any
+
+from sez_sim.experiments.spec import Outcome
+
+
+def run_task(task: dict[str, Any]) -> dict[str, Any]:
+    """Run one task: load the scenario with its overrides, simulate, compute the outcomes.
+
+    Returns:
+        ``key``, ``status`` (``ok`` or ``error``), ``outcomes``, ``summary`` (the run's per-step table),
+        ``seconds`` and, on failure, ``error``.
+    """
+    from sez_sim.runs import simulate
+    from sez_sim.scenario import load_scenario
+
+    start = time.perf_counter()
+    out: dict[str, Any] = {"key": task["key"], "status": "ok", "error": None}
+    try:
+        scenario = load_scenario(task["scenario"], task["overrides"])
+        result = simulate(scenario, task["seed"], task["years"])
+        outcomes = [Outcome.model_validate(o) for o in task["outcomes"]]
+        out["outcomes"] = {o.name: o.value(result.summary, result.provinces) for o in outcomes}
+        out["summary"] = result.summary
+    except Exception as exc:  # noqa: BLE001 (a failing run is recorded, not fatal)
+        out["status"] = "error"
+        out["error"] = f"{type(exc).__name__}: {exc}".strip()
+        out["traceback"] = traceback.format_exc(limit=8)
+        out["outcomes"] = {}
+        out["summary"] = None
+    out["seconds"] = time.perf_counter() - start
+    out["worker"] = os.getpid()
+    return out
+
+
+def run_here(tasks: list[dict[str, Any]]) -> Iterator[dict[str, Any]]:
+    """Run tasks one after the other in this process."""
+    for task in tasks:
+        yield run_task(task)
+
+
+def run_processes(tasks: list[dict[str, Any]], workers: int) -> Iterator[dict[str, Any]]:
+    """Run tasks in ``workers`` local processes (spawned fresh, one run at a time each)."""
+    if workers <= 1 or len(tasks) <= 1:
+        yield from run_here(tasks)
+        return
+    context = multiprocessing.get_context("spawn")
+    with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+        pending = {pool.submit(run_task, task) for task in tasks}
+        while pending:
+            done, pending = wait(pending, return_when=FIRST_COMPLETED)
+            for future in done:
+                yield future.result()
+
+
+def run_dask(
+    tasks: list[dict[str, Any]], scheduler: str | None = None, local_workers: int | None = None
+) -> Iterator[dict[str, Any]]:
+    """Run tasks on a Dask cluster: an existing scheduler (``tcp://host:port``) or a LocalCluster of N workers."""
+    from dask.distributed import Client, LocalCluster, as_completed
+
+    cluster = None
+    if scheduler is None:
+        cluster = LocalCluster(
+            n_workers=local_workers or 1, threads_per_worker=1, processes=True, dashboard_address=None
+        )
+        client = Client(cluster)
+    else:
+        client = Client(scheduler, timeout="30s")
+    try:
+        futures = client.map(run_task, tasks, pure=False)
+        for future in as_completed(futures):
+            result = future.result()
+            future.release()
+            yield result
+    finally:
+        client.close()
+        if cluster is not None:
+            cluster.close()

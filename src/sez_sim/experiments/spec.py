@@ -1,0 +1,239 @@
+"""Experiment files: a base scenario, factors, a design, replicates and outcomes (EMA Workbench's split).
+
+Factors are the *uncertainties* to sample and the *levers* to compare; outcomes are what each run reports.
+Errors follow the scenario rules: file, YAML path, what is wrong, what is allowed; exit code 2 on the CLI.
+
+.. code-block:: yaml
+
+    name: ossc_delay_sweep
+    base: ../scenarios/ossc_rollout.yaml
+    overrides: {run.years: 10}
+    factors:
+      - {key: ossc.approval_days, values: [3, 15, 30, 65]}          # a registry parameter ...
+      - {key: policies.0.countries, values: [[LAO], [KHM]]}        # ... or any scenario path
+    design: grid
+    replicates: 3
+    outcomes:
+      - {name: lao_firms, table: provinces, column: firms, country: LAO}
+"""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Iterable, Mapping
+from pathlib import Path
+from typing import Any, Literal
+
+import numpy as np
+import pandas as pd
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+
+from sez_sim.errors import Problem, ScenarioError
+from sez_sim.params import registry
+from sez_sim.scenario import _problems, _read_yaml, apply_overrides, load_scenario, parse_overrides, registry_path
+
+
+class Strict(BaseModel):
+    """Unknown keys are errors."""
+
+    model_config = ConfigDict(extra="forbid")
+
+
+class Factor(Strict):
+    """One factor: a registry parameter (``economy.sigma``) or any scenario path (``policies.0.province``)."""
+
+    key: str = Field(description="Registry key (economy.sigma) or scenario path (policies.0.province).")
+    kind: Literal["uncertainty", "lever"] | None = Field(
+        default=None, description="Uncertainty (sampled) or lever (compared); default: the registry's kind."
+    )
+    values: list[Any] | None = Field(default=None, description="Values to use (grid designs).")
+    range: tuple[float, float] | None = Field(
+        default=None, description="[low, high] to sample (default: the registry's bounds)."
+    )
+    levels: int = Field(default=3, ge=2, le=1000, description="Grid points across the range when no values are given.")
+
+    @property
+    def param(self):
+        """The registry entry this factor sets, if it is one."""
+        return registry().get(self.key)
+
+    @property
+    def path(self) -> str:
+        """The scenario path the factor overrides."""
+        p = self.param
+        return registry_path(p) if p is not None else self.key
+
+    @property
+    def bounds(self) -> tuple[float, float] | None:
+        """The range to sample: given, or the registry's bounds."""
+        if self.range is not None:
+            return self.range
+        p = self.param
+        return tuple(p.bounds) if p is not None and not p.per else None
+
+    @property
+    def role(self) -> str:
+        """Uncertainty or lever (the registry's kind when not given; scenario paths count as levers)."""
+        if self.kind:
+            return self.kind
+        p = self.param
+        return p.kind if p is not None and p.kind != "setting" else "lever"
+
+    @model_validator(mode="after")
+    def _range_sane(self) -> Factor:
+        if self.range is not None and not self.range[0] < self.range[1]:
+            raise ValueError("range must be [low, high] with low < high")
+        return self
+
+
+class Outcome(Strict):
+    """One number each run reports.
+
+    From the ``summary`` table (GMS aggregates) or the ``provinces`` table (summed or averaged over the listed
+    provinces, a country, or all), at a year (``at``, default the end) or averaged over a span of years (``over``),
+    optionally as the relative change since the start (``change``).
+    """
+
+    name: str = Field(pattern=r"^[A-Za-z_][A-Za-z0-9_]*$", description="Column name in runs.parquet.")
+    table: Literal["summary", "provinces"] = "summary"
+    column: str = Field(description="Column of that table, e.g. gdp, gini, theil_t_between, firms_foreign.")
+    provinces: list[str] | None = Field(default=None, description="provinces table: ids or exact names.")
+    country: str | None = Field(default=None, description="provinces table: every province of this country.")
+    aggregate: Literal["sum", "mean"] = Field(default="sum", description="How provinces are combined.")
+    at: float | Literal["end"] = Field(default="end", description="Calendar year, or 'end'.")
+    over: tuple[float, float] | None = Field(default=None, description="Average over years [from, to].")
+    change: bool = Field(default=False, description="Report value / value at the start - 1.")
+
+    def value(self, summary: pd.DataFrame, provinces: pd.DataFrame) -> float:
+        """Compute the outcome from a run's tables."""
+        if self.table == "summary":
+            series = summary.set_index("year")[self.column]
+        else:
+            rows = provinces
+            if self.provinces:
+                wanted = set(self.provinces)
+                rows = rows[rows["province_id"].isin(wanted) | rows["name"].isin(wanted)]
+            if self.country:
+                rows = rows[rows["country"] == self.country]
+            grouped = rows.groupby("year")[self.column]
+            series = grouped.sum() if self.aggregate == "sum" else grouped.mean()
+        if series.empty:
+            return float("nan")
+        if self.over is not None:
+            lo, hi = self.over
+            value = float(series[(series.index >= lo) & (series.index <= hi)].mean())
+        elif self.at == "end":
+            value = float(series.iloc[-1])
+        else:
+            value = float(series.iloc[int(np.argmin(np.abs(series.index.to_numpy() - self.at)))])
+        return value / float(series.iloc[0]) - 1.0 if self.change else value
+
+
+DEFAULT_OUTCOMES = [
+    Outcome(name="gdp", column="gdp"),
+    Outcome(name="gdp_growth", column="gdp", change=True),
+    Outcome(name="gini", column="gini"),
+    Outcome(name="theil_between", column="theil_t_between"),
+    Outcome(name="theil_within", column="theil_t_within"),
+    Outcome(name="capital_gdp_share", column="capital_gdp_share"),
+    Outcome(name="border_gdp_share", column="border_gdp_share"),
+    Outcome(name="foreign_firms", column="firms_foreign"),
+]
+"""What ``compare`` reports when not told otherwise: headline aggregates at the end of the run."""
+
+
+class Experiment(Strict):
+    """An experiment file."""
+
+    name: str = Field(pattern=r"^[A-Za-z0-9_.\-]+$", description="Names the output folder.")
+    description: str = ""
+    base: str = Field(description="The base scenario file (relative to the experiment file).")
+    overrides: dict[str, Any] = Field(default_factory=dict, description="Fixed dotted-key overrides of the base.")
+    factors: list[Factor] = Field(default_factory=list)
+    design: Literal["grid", "lhs", "sobol", "morris"] = "grid"
+    samples: int = Field(default=8, ge=1, le=100_000, description="lhs: runs; sobol/morris: base sample N.")
+    replicates: int = Field(default=1, ge=1, le=10_000, description="Runs per design point, on different seeds.")
+    seed: int = Field(default=1, ge=0, description="Seeds are seed, seed+1, ... per replicate.")
+    common_random_numbers: bool = Field(
+        default=True, description="All design points share the replicates' seeds (levers compared on the same noise)."
+    )
+    years: float | None = Field(default=None, gt=0, description="Years per run (default: the base scenario's).")
+    outcomes: list[Outcome] = Field(default_factory=lambda: list(DEFAULT_OUTCOMES))
+
+    _source: Path | None = None
+
+    @model_validator(mode="after")
+    def _design_needs(self) -> Experiment:
+        for k, f in enumerate(self.factors):
+            if self.design == "grid" and f.values is None and f.bounds is None:
+                raise ValueError(f"factors[{k}] ({f.key}): a grid needs values, a range, or a registry parameter")
+            if self.design != "grid" and f.bounds is None:
+                raise ValueError(f"factors[{k}] ({f.key}): {self.design} samples a range; give range: [low, high]")
+        if self.design in ("sobol", "morris") and len(self.factors) < 2:
+            raise ValueError(f"{self.design} needs at least two factors")
+        names = [o.name for o in self.outcomes]
+        if len(set(names)) != len(names):
+            raise ValueError("outcome names must be unique")
+        return self
+
+    @property
+    def source(self) -> Path | None:
+        """The file the experiment came from."""
+        return self._source
+
+    def base_path(self) -> Path:
+        """The base scenario file."""
+        root = self._source.parent if self._source else Path.cwd()
+        return (root / self.base).resolve()
+
+
+def load_experiment(source: str | Path | Mapping[str, Any], overrides: Iterable[str] | None = None) -> Experiment:
+    """Load and validate an experiment file (and check its base scenario loads).
+
+    Raises:
+        ScenarioError: listing every problem (file, YAML path, message).
+    """
+    if isinstance(source, Mapping):
+        path, raw, where = None, copy.deepcopy(dict(source)), "<experiment>"
+    else:
+        path = Path(source)
+        raw, where = _read_yaml(path), str(path)
+    changes = parse_overrides(overrides)
+    raw = apply_overrides(raw, changes)
+    try:
+        experiment = Experiment.model_validate(raw)
+    except ValidationError as exc:
+        raise ScenarioError(_problems(exc, raw, where, changes, Experiment)) from None
+    experiment._source = path.resolve() if path else None
+    base = experiment.base_path()
+    if not base.exists():
+        raise ScenarioError([Problem(where, "base", f"scenario file not found: {experiment.base}")])
+    problems = []
+    base_raw = None
+    for k, factor in enumerate(experiment.factors):
+        if factor.param is not None:
+            continue
+        if base_raw is None:
+            base_raw = load_scenario(base, experiment.overrides).model_dump(mode="json", exclude={"extends"})
+        example = factor.values[0] if factor.values else (factor.bounds[0] if factor.bounds else None)
+        try:
+            load_scenario(base_raw, {factor.key: example}, check_references=False)
+        except ScenarioError as exc:
+            unknown = [p for p in exc.problems if "unknown key" in p.message or "no index" in p.message]
+            if unknown:
+                problems.append(
+                    Problem(
+                        where,
+                        f"factors[{k}].key",
+                        f"{factor.key!r} is neither a registry parameter nor a scenario path ({unknown[0].message})",
+                    )
+                )
+    if problems:
+        raise ScenarioError(problems)
+    return experiment
+
+
+def dump(experiment: Experiment) -> str:
+    """The experiment as YAML (stored with the outputs)."""
+    return yaml.safe_dump(experiment.model_dump(mode="json"), sort_keys=False)

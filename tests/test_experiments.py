@@ -1,0 +1,257 @@
+"""Experiments: designs, paired comparisons, resumable batches, Dask execution."""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+import yaml
+
+from sez_sim.economy.closed_forms import home_market_share
+from sez_sim.errors import ScenarioError
+from sez_sim.experiments import Outcome, compare, load_experiment, paired_differences, run_batch
+from sez_sim.experiments.designs import sample
+from sez_sim.params import registry
+
+ROOT = Path(__file__).resolve().parent.parent
+LINE = ROOT / "scenarios/teaching/line_corridor.yaml"
+BIN = Path(sys.executable).parent
+
+
+def experiment_file(tmp_path: Path, **content) -> Path:
+    spec = {"name": "t", "base": str(LINE), "years": 2, "outcomes": [{"name": "gdp", "column": "gdp"}]} | content
+    path = tmp_path / "experiment.yaml"
+    path.write_text(yaml.safe_dump(spec))
+    return path
+
+
+# ------------------------------------------------------------------------------------------- designs
+def test_grid_design_is_the_full_product(tmp_path):
+    e = load_experiment(
+        experiment_file(
+            tmp_path,
+            factors=[
+                {"key": "economy.sigma", "values": [4, 5, 6]},
+                {"key": "policies.0.capacity_jobs", "values": [10000, 30000]},
+                {"key": "workers.congestion", "levels": 4},
+            ],
+        )
+    )
+    design = sample(e)
+    assert design.shape == (3 * 2 * 4, 3)
+    lo, hi = registry()["workers.congestion"].bounds
+    assert sorted(design["workers.congestion"].unique()) == pytest.approx(np.linspace(lo, hi, 4))
+
+
+@pytest.mark.parametrize(
+    ("design", "rows"),
+    [("lhs", lambda n, d: n), ("sobol", lambda n, d: n * (d + 2)), ("morris", lambda n, d: n * (d + 1))],
+)
+def test_sampled_designs_have_salib_shapes_and_stay_in_bounds(tmp_path, design, rows):
+    factors = [
+        {"key": "economy.kappa", "range": [1e-4, 9e-4]},
+        {"key": "economy.mu"},
+        {"key": "workers.diaspora", "range": [0.5, 2.5]},
+    ]
+    e = load_experiment(experiment_file(tmp_path, factors=factors, design=design, samples=8))
+    table = sample(e)
+    assert table.shape == (rows(8, 3), 3)
+    mu_lo, mu_hi = registry()["economy.mu"].bounds
+    for key, (lo, hi) in {
+        "economy.kappa": (1e-4, 9e-4),
+        "economy.mu": (mu_lo, mu_hi),
+        "workers.diaspora": (0.5, 2.5),
+    }.items():
+        assert table[key].between(lo, hi).all(), key
+    assert sample(e).equals(table)  # the seed fixes the sample
+
+
+def test_bad_experiment_files(tmp_path):
+    for content, expected in (
+        ({"factors": [{"key": "economy.nonsense", "values": [1]}]}, "neither a registry parameter"),
+        ({"factors": [{"key": "economy.sigma"}], "design": "sobol"}, "at least two factors"),
+        ({"factors": [{"key": "policies.0.province"}], "design": "lhs"}, "give range"),
+        ({"design": "magic"}, "design"),
+        ({"replicatez": 3}, "replicatez: unknown key"),
+        ({"base": "nowhere.yaml"}, "scenario file not found"),
+    ):
+        with pytest.raises(ScenarioError, match=expected):
+            load_experiment(experiment_file(tmp_path, **content))
+    proc = subprocess.run(
+        [sys.executable, "-m", "sez_sim", "batch", str(tmp_path / "experiment.yaml")], capture_output=True, text=True
+    )
+    assert proc.returncode == 2 and "Traceback" not in proc.stderr
+
+
+def test_library_experiments_load():
+    names = {p.stem for p in (ROOT / "experiments").glob("*.yaml")}
+    assert {"replicates_baseline", "ossc_delay_sweep", "sez_placement", "sobol_core"} <= names
+    for path in (ROOT / "experiments").glob("*.yaml"):
+        experiment = load_experiment(path)
+        assert sample(experiment).shape[0] >= 1 and len(experiment.description) > 60
+
+
+# ------------------------------------------------------------------------------------------- compare
+def test_paired_interval_covers_a_known_difference_95_percent_of_the_time():
+    rng = np.random.default_rng(0)
+    covered = 0
+    for _ in range(400):
+        common = rng.normal(0, 5, 6)  # shared noise (common random numbers) ...
+        a = pd.DataFrame({"y": 10 + common + rng.normal(0, 0.3, 6)})
+        b = pd.DataFrame({"y": 10.5 + common + rng.normal(0, 0.3, 6)})  # ... and an injected effect of 0.5
+        row = paired_differences(a, b, ["y"]).iloc[0]
+        covered += row.ci_low <= 0.5 <= row.ci_high
+    assert 0.92 <= covered / 400 <= 0.98
+
+
+def test_compare_recovers_the_home_market_effect():
+    """B raises region 1's expenditure share from 0.55 to 0.6: theory moves 1,000 firms' split by a known amount."""
+    fc = ROOT / "scenarios/textbook/footloose_capital.yaml"
+    base = ["run.years=25", "agents.sampling=independent", "geography.synthetic.freeness=0.3"]
+    from sez_sim.scenario import load_scenario
+
+    a = load_scenario(fc, [*base, "geography.synthetic.population_shares=[0.55, 0.45]"])
+    b = load_scenario(fc, [*base, "geography.synthetic.population_shares=[0.6, 0.4]"])
+    share = Outcome(name="region1_firms", table="provinces", column="firms", provinces=["R1"], over=[2039, 2044])
+    result = compare(a, b, replicates=4, outcomes=[share], workers=1)
+    row = result.differences.iloc[0]
+    expected = 1000 * (home_market_share(0.6, 0.3) - home_market_share(0.55, 0.3))  # 92.9 firms
+    assert row.ci_low <= expected <= row.ci_high
+    assert row.ci_high - row.ci_low < 10
+
+
+def test_compare_writes_tables_and_figure(tmp_path):
+    result = compare(LINE, LINE, replicates=2, years=1, out=tmp_path / "cmp", overrides=["policies=[]"])
+    assert (tmp_path / "cmp/figures/comparison.png").exists()
+    assert (tmp_path / "cmp/differences.parquet").exists()
+    np.testing.assert_allclose(result.differences["difference"], 0.0)  # the same scenario on the same seeds
+
+
+# ------------------------------------------------------------------------------------------- batches
+SWEEP = {
+    "factors": [{"key": "policies.0.capacity_jobs", "values": [5000, 10000, 20000, 30000, 40000, 50000]}],
+    "replicates": 1,
+    "years": 3,
+}
+
+
+def test_batch_records_each_run_and_its_time_series(tmp_path):
+    path = experiment_file(tmp_path, **SWEEP)
+    result = run_batch(load_experiment(path), tmp_path / "out", workers=1)
+    runs = pd.read_parquet(tmp_path / "out/runs.parquet")
+    assert len(runs) == 6 and (runs["status"] == "ok").all() and result.failed == 0
+    assert {"factor:policies.0.capacity_jobs", "replicate", "seed", "gdp", "status", "seconds"} <= set(runs.columns)
+    series = pd.read_parquet(tmp_path / "out/timeseries")
+    assert series["run"].nunique() == 6 and len(series) == 6 * 13
+    assert runs["gdp"].iloc[-1] > runs["gdp"].iloc[0]  # a far bigger zone, more GDP (same seed)
+
+
+def test_a_failing_run_is_recorded_and_the_batch_goes_on(tmp_path):
+    path = experiment_file(tmp_path, factors=[{"key": "policies.0.province", "values": ["P05", "Nowhere"]}])
+    result = run_batch(load_experiment(path), tmp_path / "out", workers=1)
+    runs = result.runs.set_index("factor:policies.0.province")
+    assert runs.loc["P05", "status"] == "ok" and runs.loc["Nowhere", "status"] == "error"
+    assert "unknown province" in runs.loc["Nowhere", "error"] and result.failed == 1
+
+
+def _cli_batch(path: Path, out: Path, *extra: str) -> subprocess.Popen:
+    return subprocess.Popen(
+        [sys.executable, "-m", "sez_sim", "batch", str(path), "--out", str(out), "--quiet", *extra],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+
+
+def test_a_killed_batch_resumes_without_redoing_finished_runs(tmp_path):
+    path = experiment_file(tmp_path, **SWEEP)
+    out = tmp_path / "killed"
+    proc = _cli_batch(path, out, "--workers", "1")
+    deadline = time.time() + 120
+    while len(list((out / "runs").glob("*.json"))) < 2 and time.time() < deadline:
+        time.sleep(0.2)
+    os.kill(proc.pid, signal.SIGKILL)
+    proc.wait()
+    finished = {p.name: p.stat().st_mtime_ns for p in (out / "runs").glob("*.json")}
+    assert 2 <= len(finished) < 6
+    rerun = _cli_batch(path, out, "--workers", "1")
+    stdout, stderr = rerun.communicate(timeout=300)
+    assert rerun.returncode == 0, stderr
+    assert f"{6 - len(finished)} run(s) done, {len(finished)} already finished" in " ".join(stdout.split())
+    for name, mtime in finished.items():  # not run again
+        assert (out / "runs" / name).stat().st_mtime_ns == mtime
+    whole = run_batch(load_experiment(path), tmp_path / "whole", workers=1)
+    resumed = pd.read_parquet(out / "runs.parquet")
+    pd.testing.assert_frame_equal(resumed.drop(columns=["seconds"]), whole.runs.drop(columns=["seconds"]))
+
+
+def test_local_cluster_equals_local_processes(tmp_path):
+    path = experiment_file(
+        tmp_path,
+        **(SWEEP | {"factors": [{"key": "policies.0.capacity_jobs", "values": [10000, 40000]}], "replicates": 2}),
+    )
+    local = run_batch(load_experiment(path), tmp_path / "local", workers=2)
+    dask = run_batch(load_experiment(path), tmp_path / "dask", dask_local=2)
+    pd.testing.assert_frame_equal(local.runs.drop(columns=["seconds"]), dask.runs.drop(columns=["seconds"]))
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def test_batch_on_a_dask_scheduler_with_two_workers(tmp_path):
+    port = _free_port()
+    address = f"tcp://127.0.0.1:{port}"
+    env = os.environ | {"PYTHONPATH": str(ROOT / "src")}
+    processes = [
+        subprocess.Popen(
+            [str(BIN / "dask"), "scheduler", "--host", "127.0.0.1", "--port", str(port), "--no-dashboard"],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            env=env,
+        )
+    ]
+    try:
+        deadline = time.time() + 60
+        while time.time() < deadline:
+            with socket.socket() as s:
+                if s.connect_ex(("127.0.0.1", port)) == 0:
+                    break
+            time.sleep(0.2)
+        for _ in range(2):
+            processes.append(
+                subprocess.Popen(
+                    [str(BIN / "dask"), "worker", address, "--nthreads", "1", "--no-dashboard", "--host", "127.0.0.1"],
+                    stdout=subprocess.DEVNULL,
+                    stderr=subprocess.DEVNULL,
+                    env=env,
+                )
+            )
+        path = experiment_file(
+            tmp_path, **(SWEEP | {"factors": [{"key": "policies.0.capacity_jobs", "values": [10000, 40000]}]})
+        )
+        proc = _cli_batch(path, tmp_path / "remote", "--scheduler", address)
+        stdout, stderr = proc.communicate(timeout=300)
+        assert proc.returncode == 0, stderr
+        runs = pd.read_parquet(tmp_path / "remote/runs.parquet")
+        assert len(runs) == 2 and (runs["status"] == "ok").all()
+        local = run_batch(load_experiment(path), tmp_path / "local", workers=1)
+        pd.testing.assert_frame_equal(runs.drop(columns=["seconds"]), local.runs.drop(columns=["seconds"]))
+    finally:
+        for p in processes:
+            p.send_signal(signal.SIGTERM)
+        for p in processes:
+            try:
+                p.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                p.kill()

@@ -13,29 +13,7 @@ from sez_sim.agents.province import ACCOUNTS
 if TYPE_CHECKING:
     from sez_sim.model import SEZModel
 
-PANEL_COLUMNS = (
-    "step",
-    "year",
-    "province_id",
-    "name",
-    "country",
-    "population",
-    "workers_m",
-    "workers_a",
-    "firms",
-    "firms_foreign",
-    "firms_in_zone",
-    "wage_m",
-    "wage_a",
-    "gdp",
-    "gdp_per_capita",
-    "real_income",
-    "fdi_stock",
-    "migrants_in",
-    "migrants_out",
-    "commuters_in",
-    "zone_occupancy",
-)
+PANEL_COLUMNS = ("step", "year", "province_id", "name", "country", *ACCOUNTS)
 """Columns of ``provinces.parquet``: one row per province per step. Units: persons, firm agents, US$ per
 worker-year (wages), US$ m (GDP, FDI stock), US$ per person (GDP per capita), model units (real income)."""
 

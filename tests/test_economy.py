@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 import numpy as np
 import pytest
 from typer.testing import CliRunner
@@ -9,7 +11,6 @@ from typer.testing import CliRunner
 from sez_sim.cli import app
 from sez_sim.economy import solve
 from sez_sim.economy.calibration import allocate, calibrate, modern_shares, pareto, wages_from_gdp
-from sez_sim.economy.equilibrium import with_market
 from sez_sim.errors import ConvergenceError
 from sez_sim.geography import load_gms, random_planar
 from sez_sim.params import defaults, registry
@@ -95,7 +96,7 @@ def test_warm_start_converges_faster_after_a_shock(gms_cal):
 
 
 def test_non_convergence_raises_a_clear_error(gms_cal):
-    market = with_market(gms_cal.market, max_iterations=2, tolerance=1e-14)
+    market = dataclasses.replace(gms_cal.market, max_iterations=2, tolerance=1e-14)
     labour = type(gms_cal.labour)(workers=gms_cal.labour.workers * 1.3, farmers=gms_cal.labour.farmers)
     with pytest.raises(ConvergenceError, match=r"did not converge in 2 iterations.*provinces"):
         solve(market, labour, gms_cal.block)

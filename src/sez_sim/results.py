@@ -67,7 +67,6 @@ class Recorder:
         self.migration: list[pd.DataFrame] = []
         self.zones: list[pd.DataFrame] = []
         self._year_flows = np.zeros((geo.n, geo.n))
-        self._firms_before = len(model.firms)
         self._ids_before = model.firms["id"].copy()
 
     def collect(self, model: SEZModel) -> None:

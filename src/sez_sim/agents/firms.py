@@ -482,12 +482,6 @@ class Firms(Population):
             prob[s_idx][:, cols] = ev / (np.exp(-top) + ev.sum(axis=1, keepdims=True))
         return prob, share
 
-    def choice_probabilities(
-        self, alts: Alternatives, z: np.ndarray, sigma: float, country: np.ndarray
-    ) -> tuple[np.ndarray, np.ndarray]:
-        """:meth:`stream_probabilities` for the productivities ``z``."""
-        return self.stream_probabilities(self.option_values(alts, z, sigma), alts, country)
-
     def queue_cost(self, n_zones: int) -> np.ndarray:
         """The current queue cost of each zone (grown to ``n_zones`` entries, new zones at zero)."""
         if len(self.queue) < n_zones:

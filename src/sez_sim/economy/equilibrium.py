@@ -28,7 +28,7 @@ with the firm block built from the labour force.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -419,8 +419,3 @@ def _accounts(
         "firm_net_profit": firm_net,
         "profits_abroad": float(firm_net[~domestic].sum()),
     }
-
-
-def with_market(market: Market, **changes: object) -> Market:
-    """A copy of ``market`` with some fields replaced (policies change trade costs, wages floors, TFP)."""
-    return replace(market, **changes)

@@ -37,7 +37,7 @@ class Instrument(BaseModel):
     model_config = ConfigDict(extra="forbid")
     kind: ClassVar[str] = ""
 
-    label: str | None = Field(default=None, description="A name for this instrument in outputs and figures.")
+    label: str | None = Field(default=None, description="A name for this instrument (kept in the manifest).")
     start_year: float | None = Field(
         default=None, description="Year the instrument takes effect (default: the run's start year)."
     )
@@ -54,10 +54,6 @@ class Instrument(BaseModel):
         if self.phase_in <= 0:
             return 1.0
         return min(1.0, (year - start) / self.phase_in + 1e-12)
-
-    def describe(self) -> str:
-        """A short label for outputs."""
-        return self.label or self.kind
 
     @staticmethod
     def lookup(field: str, resolve: Callable[[Any], Any], value: Any) -> Any:

@@ -270,9 +270,6 @@ class SEZInstrument(ZoneInstrument):
         country = model.geo.provinces["country"].iat[i]
         self._open(model, self.name or f"{model.geo.provinces['name'].iat[i]} SEZ", i, self._package(model, country))
 
-    def describe(self) -> str:
-        return self.label or self.name or f"SEZ {self.province}"
-
 
 class CBEZInstrument(ZoneInstrument):
     """A cross-border economic zone: twin zones on the two sides of a border crossing."""
@@ -331,9 +328,6 @@ class CBEZInstrument(ZoneInstrument):
             share = self.commuting_share if intensity > 0 else 0.0
             model.workers.commuting_rules[(b, a)] = (self._zones[0], share)
             model.workers.commuting_rules[(a, b)] = (self._zones[1], share)
-
-    def describe(self) -> str:
-        return self.label or f"CBEZ {self.crossing}"
 
 
 def existing_zones(model: SEZModel, start_year: int) -> list[int]:

@@ -134,6 +134,13 @@ def test_same_seed_same_state_different_seed_different_state():
     assert any(a[k].shape != c[k].shape or not np.array_equal(a[k], c[k]) for k in a)
 
 
+def test_independent_sampling_migrates_at_the_calibrated_rate():
+    model = SEZModel(ModelConfig(seed=8, sampling="independent")).run(years=2)
+    summary = model.recorder.summary_frame()
+    yearly = summary["migrants"].iloc[1:].sum() / 2 / summary["population"].iloc[0]
+    assert yearly == pytest.approx(model.params["workers"]["migration_rate"], rel=0.05)
+
+
 def test_independent_sampling_runs_and_differs_from_controlled():
     a = SEZModel(ModelConfig(seed=4, sampling="independent")).run(steps=2)
     b = SEZModel(ModelConfig(seed=4)).run(steps=2)

@@ -94,8 +94,17 @@ def test_open_migration_regime_raises_cross_border_migration(base):
     assert flows(open_) > 2 * flows(base) > 0
 
 
-def test_migration_quota_caps_the_flow(base):
-    capped = run([{"type": "migration_regime", "countries": ["THA", "MMR"], "barrier": 0.0, "quota": 4000}])
+@pytest.mark.parametrize("sampling", ["controlled", "independent"])
+def test_migration_quota_caps_the_flow(sampling):
+    capped = run_scenario(
+        {
+            "name": "q",
+            "agents": {"sampling": sampling},
+            "policies": [{"type": "migration_regime", "countries": ["THA", "MMR"], "barrier": 0.0, "quota": 4000}],
+        },
+        seed=SEED,
+        years=YEARS,
+    )
     m = capped.migration
     for a, b in (("THA", "MMR"), ("MMR", "THA")):
         per_year = m[(m["origin_country"] == a) & (m["destination_country"] == b)].groupby("year")["persons"].sum()

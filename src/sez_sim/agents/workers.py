@@ -224,12 +224,14 @@ class Workers(Population):
         modern = self["sector"] == M_SECTOR
         commuting = workplace >= 0
         local = ~commuting
-        local_m = modern & local
-        held = np.bincount(province, weights=local_m, minlength=n).astype(np.int64)
+        # One count gives both the local modern jobs held and the traditional workers available, per province.
+        status = province * 2 + (modern & local) + 2 * n * commuting
+        counts = np.bincount(status, minlength=4 * n)[: 2 * n].reshape(n, 2)
+        held = counts[:, 1]
         need = target - np.bincount(workplace[commuting], minlength=n) - held
         hire = np.flatnonzero(~modern & local)
-        chosen = hire[pick_per_group(province[hire], np.maximum(need, 0), rng)]
-        fire = np.flatnonzero(local_m)
+        chosen = hire[pick_per_group(province[hire], np.maximum(need, 0), rng, counts[:, 0])]
+        fire = np.flatnonzero(modern & local)
         fired = fire[pick_per_group(province[fire], np.maximum(-need, 0), rng, held)]
         self["sector"][chosen] = M_SECTOR
         self["sector"][fired] = A_SECTOR
@@ -348,32 +350,89 @@ class Workers(Population):
             return self.last_flows
         member_key = self.member_keys()
         composition = self.composition(member_key)
-        keys, flows, modern_share = self.expected_flows(omega, steps_per_year, composition)
-        size = composition.sum(axis=2).reshape(-1)[keys].astype(np.int64)
+        self._new_quota_year(steps_per_year)
         if mode == "controlled":
-            rows = np.minimum(self._out_ledger.draw(flows.sum(axis=1), keys), size)
-            cols = self._in_ledger.draw(flows.sum(axis=0))
-            # Balance the two totals by realising the most-owed units a step early.
-            diff = int(rows.sum() - cols.sum())
-            if diff > 0:
-                pick = np.argsort(-self._in_ledger.carry, kind="stable")[:diff]
-                cols[pick] += 1
-                self._in_ledger.carry[pick] -= 1.0
-            elif diff < 0:
-                owed = np.where(rows < size, self._out_ledger.carry[keys], -np.inf)
-                pick = np.argsort(-owed, kind="stable")[:-diff]
-                rows[pick] += 1
-                self._out_ledger.carry[keys[pick]] -= 1.0
-            matrix = controlled_matrix(flows, rows, cols, rng)
+            keys, flows, modern_share = self.expected_flows(omega, steps_per_year, composition)
+            movers, dest = self._controlled_moves(member_key, composition, keys, flows, modern_share, rng)
         else:
-            stay = np.maximum(size - flows.sum(axis=1), 0.0)
-            p = np.column_stack([flows, stay]) / np.maximum(size, 1)[:, None]
-            p /= p.sum(axis=1, keepdims=True)
-            matrix = rng.multinomial(size.astype(np.int64), p)[:, :n]
-        self._enforce_quotas(matrix, keys, rng, steps_per_year)
+            movers, dest = self._independent_moves(member_key, composition, omega, rng, steps_per_year)
+        if not movers.size:
+            return self.last_flows
+        origin_province = self["province"][movers].copy()
+        self["province"][movers] = dest
+        self["sector"][movers] = A_SECTOR
+        self["workplace"][movers] = -1
+        self["tenure"][movers] = 0
+        np.add.at(self.last_flows, (origin_province, dest), 1.0)
+        return self.last_flows
+
+    def _independent_moves(
+        self,
+        member_key: np.ndarray,
+        composition: np.ndarray,
+        omega: np.ndarray,
+        rng: np.random.Generator,
+        spy: int,
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """Every worker decides on its own: reconsider with its rate, then draw a destination (staying included)."""
+        p, n = self.params, self.n_provinces
+        rate = p["reconsider"] / spy
+        u = rng.random(len(member_key), dtype=np.float32)
+        candidates = np.flatnonzero(u < rate)  # modern workers reconsider less: thin them out below
+        modern = (member_key[candidates] & 1).astype(bool)
+        reconsider = candidates[~modern | (u[candidates] < rate * p["employed_mobility"])]
+        if not reconsider.size:
+            return reconsider, reconsider
+        keys, gp, mass, _ = self._reconsidering(composition, spy)
+        if self.rule == "best_response":
+            share = self._best_response_flows(gp, omega, mass) / np.maximum(mass, 1e-300)[:, None]
+            share[np.arange(len(keys)), gp] = 1.0 - share.sum(axis=1)
+        else:
+            share = self.choice_probabilities(keys, omega, composition)
+        cumulative = np.cumsum(share, axis=1)
+        cumulative /= cumulative[:, -1:]
+        row_of_key = np.full(n * self.n_countries, -1)
+        row_of_key[keys] = np.arange(len(keys))
+        row = row_of_key[member_key[reconsider] // 2]
+        flat = (cumulative + np.arange(len(keys))[:, None]).ravel()
+        dest = np.searchsorted(flat, row + rng.random(reconsider.size), side="right") - row * n
+        dest = np.clip(dest, 0, n - 1)
+        moved = dest != self["province"][reconsider]
+        movers, dest = reconsider[moved], dest[moved]
+        keep = self._within_quotas(self["province"][movers], dest, rng)
+        return movers[keep], dest[keep]
+
+    def _controlled_moves(
+        self,
+        member_key: np.ndarray,
+        composition: np.ndarray,
+        keys: np.ndarray,
+        flows: np.ndarray,
+        modern_share: np.ndarray,
+        rng: np.random.Generator,
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """Route counts by controlled rounding, then random movers in each (province, origin) group."""
+        n = self.n_provinces
+        size = composition.sum(axis=2).reshape(-1)[keys].astype(np.int64)
+        rows = np.minimum(self._out_ledger.draw(flows.sum(axis=1), keys), size)
+        cols = self._in_ledger.draw(flows.sum(axis=0))
+        # Balance the two totals by realising the most-owed units a step early.
+        diff = int(rows.sum() - cols.sum())
+        if diff > 0:
+            pick = np.argsort(-self._in_ledger.carry, kind="stable")[:diff]
+            cols[pick] += 1
+            self._in_ledger.carry[pick] -= 1.0
+        elif diff < 0:
+            owed = np.where(rows < size, self._out_ledger.carry[keys], -np.inf)
+            pick = np.argsort(-owed, kind="stable")[:-diff]
+            rows[pick] += 1
+            self._out_ledger.carry[keys[pick]] -= 1.0
+        matrix = controlled_matrix(flows, rows, cols, rng)
+        self._enforce_quotas(matrix, keys, rng)
         out = matrix.sum(axis=1)
         if not out.any():
-            return self.last_flows
+            empty = np.zeros(0, np.int64)
+            return empty, empty
         # Split each group's movers between its traditional and modern workers.
         modern_out = rng.binomial(out, modern_share)
         want = np.zeros(n * self.n_countries * 2, np.int64)
@@ -394,21 +453,16 @@ class Workers(Population):
         row_of_key[keys] = np.arange(len(keys))
         used = np.unique(row_of_key[group_of])
         dest = np.repeat(np.tile(np.arange(n), used.size), matrix[used].ravel())
-        origin_province = self["province"][movers].astype(np.int64)
-        self["province"][movers] = dest
-        self["sector"][movers] = A_SECTOR
-        self["workplace"][movers] = -1
-        self["tenure"][movers] = 0
-        np.add.at(self.last_flows, (origin_province, dest), 1.0)
-        return self.last_flows
+        return movers, dest
 
-    def _enforce_quotas(
-        self, matrix: np.ndarray, keys: np.ndarray, rng: np.random.Generator, steps_per_year: int
-    ) -> None:
-        """Cancel realised moves beyond a quota's allowance for the year (in place; the agents stay put)."""
+    def _new_quota_year(self, steps_per_year: int) -> None:
+        """Reset the quota tallies at the start of each year of migration steps."""
         if self._steps_in_year % steps_per_year == 0:
             self._quota_used = {}
         self._steps_in_year += 1
+
+    def _enforce_quotas(self, matrix: np.ndarray, keys: np.ndarray, rng: np.random.Generator) -> None:
+        """Cancel realised moves beyond a quota's allowance for the year (in place; the agents stay put)."""
         home = self.province_country[keys // self.n_countries]
         for (a, b), per_year in self.quotas.items():
             rows = np.flatnonzero(home == a)
@@ -421,6 +475,18 @@ class Workers(Population):
                 drop = np.bincount(rng.choice(cells, excess, replace=False), minlength=block.size)
                 matrix[np.ix_(rows, cols)] = block - drop.reshape(block.shape)
             self._quota_used[(a, b)] = used + int(matrix[np.ix_(rows, cols)].sum())
+
+    def _within_quotas(self, origin: np.ndarray, dest: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+        """Which of these moves a quota still allows this year (the rest are cancelled at random)."""
+        keep = np.ones(len(origin), dtype=bool)
+        for (a, b), per_year in self.quotas.items():
+            crossing = np.flatnonzero((self.province_country[origin] == a) & (self.province_country[dest] == b))
+            used = self._quota_used.get((a, b), 0)
+            allowed = max(int(per_year) - used, 0)
+            if crossing.size > allowed:
+                keep[rng.permutation(crossing)[allowed:]] = False
+            self._quota_used[(a, b)] = used + min(crossing.size, allowed)
+        return keep
 
     def age(self) -> None:
         """One more step in the current province."""

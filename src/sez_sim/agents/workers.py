@@ -229,12 +229,13 @@ class Workers(Population):
         counts = np.bincount(status, minlength=4 * n)[: 2 * n].reshape(n, 2)
         held = counts[:, 1]
         need = target - np.bincount(workplace[commuting], minlength=n) - held
-        hire = np.flatnonzero(~modern & local)
-        chosen = hire[pick_per_group(province[hire], np.maximum(need, 0), rng, counts[:, 0])]
-        fire = np.flatnonzero(modern & local)
-        fired = fire[pick_per_group(province[fire], np.maximum(-need, 0), rng, held)]
-        self["sector"][chosen] = M_SECTOR
-        self["sector"][fired] = A_SECTOR
+        # Only a few provinces change their modern employment in a step: draw among their workers only.
+        if (need > 0).any():
+            hire = np.flatnonzero(~modern & local & (need > 0)[province])
+            self["sector"][hire[pick_per_group(province[hire], np.maximum(need, 0), rng, counts[:, 0])]] = M_SECTOR
+        if (need < 0).any():
+            fire = np.flatnonzero(modern & local & (need < 0)[province])
+            self["sector"][fire[pick_per_group(province[fire], np.maximum(-need, 0), rng, held)]] = A_SECTOR
 
     def commute(self, targets: dict[tuple[int, int], float], rng: np.random.Generator) -> None:
         """Bring the number of commuters on each (home, work) route to its target (agents, rounded down).
@@ -383,17 +384,16 @@ class Workers(Population):
         reconsider = candidates[~modern | (u[candidates] < rate * p["employed_mobility"])]
         if not reconsider.size:
             return reconsider, reconsider
-        keys, gp, mass, _ = self._reconsidering(composition, spy)
+        # Destination probabilities only for the groups someone in is reconsidering this step.
+        keys, row = np.unique(member_key[reconsider] // 2, return_inverse=True)
         if self.rule == "best_response":
-            share = self._best_response_flows(gp, omega, mass) / np.maximum(mass, 1e-300)[:, None]
+            gp = keys // self.n_countries
+            share = self._best_response_flows(gp, omega, np.ones(len(keys)))
             share[np.arange(len(keys)), gp] = 1.0 - share.sum(axis=1)
         else:
             share = self.choice_probabilities(keys, omega, composition)
         cumulative = np.cumsum(share, axis=1)
         cumulative /= cumulative[:, -1:]
-        row_of_key = np.full(n * self.n_countries, -1)
-        row_of_key[keys] = np.arange(len(keys))
-        row = row_of_key[member_key[reconsider] // 2]
         flat = (cumulative + np.arange(len(keys))[:, None]).ravel()
         dest = np.searchsorted(flat, row + rng.random(reconsider.size), side="right") - row * n
         dest = np.clip(dest, 0, n - 1)

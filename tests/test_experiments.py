@@ -18,6 +18,7 @@ import yaml
 from sez_sim.economy.closed_forms import home_market_share
 from sez_sim.errors import ScenarioError
 from sez_sim.experiments import Outcome, compare, load_experiment, paired_differences, run_batch
+from sez_sim.experiments.batch import analyse
 from sez_sim.experiments.designs import sample
 from sez_sim.params import registry
 
@@ -72,6 +73,45 @@ def test_sampled_designs_have_salib_shapes_and_stay_in_bounds(tmp_path, design, 
     }.items():
         assert table[key].between(lo, hi).all(), key
     assert sample(e).equals(table)  # the seed fixes the sample
+
+
+SENSITIVITY_FACTORS = [
+    {"key": "economy.kappa", "range": [1e-4, 9e-4]},
+    {"key": "workers.congestion", "range": [0.1, 0.6]},
+    {"key": "firms.entry_logit_scale", "range": [1.0, 6.0]},
+]
+
+
+def linear_outcome(design: pd.DataFrame, weights: tuple[float, ...]) -> pd.DataFrame:
+    """Runs whose outcome is a known linear function of the factors, each scaled to [0, 1]; two replicates."""
+    y = sum(
+        w * (design[f["key"]] - f["range"][0]) / (f["range"][1] - f["range"][0])
+        for w, f in zip(weights, SENSITIVITY_FACTORS, strict=True)
+    )
+    points = pd.DataFrame({"point": range(len(design)), "gdp": y})
+    return pd.concat([points, points]).reset_index(drop=True)
+
+
+def test_sobol_analysis_recovers_the_variance_shares_of_a_linear_outcome(tmp_path):
+    e = load_experiment(experiment_file(tmp_path, factors=SENSITIVITY_FACTORS, design="sobol", samples=1024))
+    design = sample(e)
+    table = analyse(e, design, linear_outcome(design, (2.0, 1.0, 0.0))).set_index("factor")
+    # Uniform factors: S1_i = ST_i = a_i^2 / sum(a^2).
+    expected = [0.8, 0.2, 0.0]
+    assert table["S1"].to_numpy() == pytest.approx(expected, abs=0.05)
+    assert table["ST"].to_numpy() == pytest.approx(expected, abs=0.05)
+    assert list(table.index) == [f["key"] for f in SENSITIVITY_FACTORS]
+
+
+def test_morris_analysis_ranks_factors_by_their_effect(tmp_path):
+    e = load_experiment(experiment_file(tmp_path, factors=SENSITIVITY_FACTORS, design="morris", samples=20))
+    design = sample(e)
+    table = analyse(e, design, linear_outcome(design, (1.0, 3.0, 0.0))).set_index("factor")
+    mu_star = table["mu_star"]
+    assert mu_star["workers.congestion"] > mu_star["economy.kappa"] > 0
+    assert mu_star["firms.entry_logit_scale"] == pytest.approx(0.0, abs=1e-12)
+    # A linear outcome has the same elementary effect everywhere.
+    assert table["sigma"].to_numpy() == pytest.approx(0.0, abs=1e-9)
 
 
 def test_bad_experiment_files(tmp_path):

@@ -226,28 +226,10 @@ def analyse(experiment: Experiment, design: pd.DataFrame, runs: pd.DataFrame) ->
             continue
         if experiment.design == "sobol":
             res = sobol.analyze(spec, y, calc_second_order=False, seed=experiment.seed)
-            for k, name in enumerate(spec["names"]):
-                rows.append(
-                    {
-                        "outcome": outcome.name,
-                        "factor": name,
-                        "S1": res["S1"][k],
-                        "S1_conf": res["S1_conf"][k],
-                        "ST": res["ST"][k],
-                        "ST_conf": res["ST_conf"][k],
-                    }
-                )
+            indices = ("S1", "S1_conf", "ST", "ST_conf")
         else:
             res = morris.analyze(spec, design.to_numpy(float), y, seed=experiment.seed)
-            for k, name in enumerate(spec["names"]):
-                rows.append(
-                    {
-                        "outcome": outcome.name,
-                        "factor": name,
-                        "mu": res["mu"][k],
-                        "mu_star": res["mu_star"][k],
-                        "mu_star_conf": res["mu_star_conf"][k],
-                        "sigma": res["sigma"][k],
-                    }
-                )
+            indices = ("mu", "mu_star", "mu_star_conf", "sigma")
+        for k, name in enumerate(spec["names"]):
+            rows.append({"outcome": outcome.name, "factor": name} | {i: res[i][k] for i in indices})
     return pd.DataFrame(rows)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import subprocess
 import sys
 
+import pytest
 from typer.testing import CliRunner
 
 from sez_sim import __version__
@@ -48,3 +49,38 @@ def test_bad_dataset_folder_is_exit_2_without_traceback(tmp_path):
     )
     assert proc.returncode == 2
     assert "dataset folder not found" in proc.stderr and "Traceback" not in proc.stderr
+
+
+@pytest.mark.parametrize("flag", ["--version", "--help"])
+def test_version_and_help_import_no_model_and_no_numerics(flag):
+    proc = subprocess.run([sys.executable, "-X", "importtime", "-m", "sez_sim", flag], capture_output=True, text=True)
+    assert proc.returncode == 0
+    modules = {line.rsplit("|", 1)[-1].strip() for line in proc.stderr.splitlines() if line.startswith("import time:")}
+    heavy = {m for m in modules if m.split(".")[0] in ("mesa", "scipy", "numpy", "pandas", "networkx", "matplotlib")}
+    assert not heavy and "sez_sim.model" not in modules and "sez_sim.scenario" not in modules
+
+
+def test_compare_prints_each_outcome_in_its_unit():
+    from types import SimpleNamespace
+
+    import pandas as pd
+    from rich.console import Console
+
+    from sez_sim.cli import comparison_table
+
+    differences = pd.DataFrame(
+        [
+            ("gdp", "US$ m", 1_650_137.2, 1_651_412.9, 1275.7, 1101.2, 1450.3),
+            ("theil_between", "index", 0.128612, 0.128590, -2.2e-5, -3.1e-5, -1.3e-5),
+            ("foreign_firms", "firm agents", 10551.0, 10893.4, 342.4, 300.1, 384.7),
+            ("gdp_growth", "relative change", 0.0021, 0.0029, 0.0008, 0.0002, 0.0014),
+        ],
+        columns=["outcome", "unit", "mean_a", "mean_b", "difference", "ci_low", "ci_high"],
+    )
+    console = Console(width=200, record=True)
+    console.print(comparison_table(SimpleNamespace(names=("base", "policy"), differences=differences), 5))
+    text = console.export_text()
+    assert "e+" not in text and "e-0" not in text
+    assert "US$ bn" in text and "1,650.1" in text and "+1.3" in text and "+0.08%" in text
+    assert "0.1286" in text and "-0.000022" in text and "[-0.000031, -0.000013]" in text
+    assert "10,551" in text and "+342" in text and "+3.25%" in text

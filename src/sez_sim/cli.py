@@ -11,8 +11,8 @@ from typing import Annotated, Any
 import typer
 from rich.console import Console
 
-from sez_sim import __version__
 from sez_sim.errors import UserError
+from sez_sim.version import __version__
 
 app = typer.Typer(
     name="sez-sim",
@@ -40,6 +40,15 @@ def user_errors(command: Callable[..., Any]) -> Callable[..., Any]:
     return wrapper
 
 
+def _output(value: str | None) -> Path | None:
+    """An ``--out`` path: refuse an empty one at once (``Path("")`` would mean the current folder)."""
+    if value is None:
+        return None
+    if not value.strip():
+        raise typer.BadParameter("an empty path; give a folder or file name")
+    return Path(value)
+
+
 def _version(value: bool) -> None:
     if value:
         out.print(f"sez-sim {__version__}")
@@ -58,20 +67,21 @@ def root(
 @app.command()
 @user_errors
 def network(
-    out_file: Annotated[Path, typer.Option("--out", help="PNG file to write.")] = Path("results/gms_network.png"),
+    out_file: Annotated[
+        str,
+        typer.Option("--out", callback=_output, help="PNG file to write (never over a file sez-sim did not write)."),
+    ] = "results/gms_network.png",
     data: Annotated[
         Path | None, typer.Option("--data", help="A custom dataset folder (default: the built-in GMS data).")
     ] = None,
 ) -> None:
     """Draw the corridor network: countries, corridors, crossings, zones and ports."""
     from sez_sim.geography import load_folder, load_gms
-    from sez_sim.io import atomic_path
     from sez_sim.viz.maps import draw_network
+    from sez_sim.viz.save import save_png
 
     geo = load_folder(data) if data else load_gms()
-    fig = draw_network(geo)
-    with atomic_path(out_file) as tmp:
-        fig.savefig(tmp, format="png")
+    save_png(draw_network(geo), out_file, dpi=100)
     out.print(f"wrote {out_file}")
 
 
@@ -83,6 +93,7 @@ def params(
     """Print the parameter registry: defaults, units, bounds, kind, description and source."""
     from rich.table import Table
 
+    from sez_sim.docs import default_text
     from sez_sim.params import registry
 
     table = Table(title="sez-sim parameters", show_lines=True)
@@ -91,9 +102,13 @@ def params(
     for key, p in sorted(registry().items()):
         if (section and p.section != section) or (kind and p.kind != kind):
             continue
-        default = ", ".join(f"{k}: {v:g}" for k, v in p.default.items()) if p.per else f"{p.default:g}"
         table.add_row(
-            key, default, p.unit, f"[{p.bounds[0]:g}, {p.bounds[1]:g}]", p.kind, f"{p.description}\n[dim]{p.source}[/]"
+            key,
+            default_text(p),
+            p.unit,
+            f"[{p.bounds[0]:g}, {p.bounds[1]:g}]",
+            p.kind,
+            f"{p.description}\n[dim]{p.source}[/]",
         )
     out.print(table)
 
@@ -144,7 +159,12 @@ def run(
         list[str] | None, typer.Option("--set", help="Override a key: dotted.key=value (repeatable).")
     ] = None,
     out_dir: Annotated[
-        Path | None, typer.Option("--out", help="Output folder (default: results/<name>/<time>-s<seed>).")
+        str | None,
+        typer.Option(
+            "--out",
+            callback=_output,
+            help="Output folder: new, empty, or an earlier run's (default: results/<name>/<time>-s<seed>).",
+        ),
     ] = None,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar or table.")] = False,
     figures: Annotated[bool, typer.Option(help="Write figures.")] = True,
@@ -152,15 +172,15 @@ def run(
     """Run a scenario and write its tables, figures and manifest."""
     from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
 
-    from sez_sim.io import atomic_dir
+    from sez_sim.io import output_folder
     from sez_sim.runs import default_folder, simulate, write_into
     from sez_sim.scenario import load_scenario
 
     scenario = load_scenario(scenario_file, set_ or [])
     seed = scenario.run.seed if seed is None else seed
-    target = out_dir or default_folder(scenario, seed)
+    target = Path(out_dir) if out_dir is not None else default_folder(scenario, seed)
     show = not quiet and out.is_terminal
-    with atomic_dir(target) as tmp:  # a run killed part-way leaves only a hidden .part folder
+    with output_folder(target, "run") as tmp:  # a run killed part-way leaves only a hidden .part folder
         if show:
             with Progress(
                 TextColumn("[bold]{task.description}"),
@@ -194,12 +214,17 @@ def compare(
     seed: Annotated[int, typer.Option(help="Seed of the first replicate.")] = 1,
     set_: Annotated[list[str] | None, typer.Option("--set", help="Override a key in both: dotted.key=value.")] = None,
     workers: Annotated[int | None, typer.Option(help="Local processes (default: the number of cores).")] = None,
-    out_dir: Annotated[Path | None, typer.Option("--out", help="Output folder (default: results/compare-A-B).")] = None,
+    out_dir: Annotated[
+        str | None,
+        typer.Option(
+            "--out",
+            callback=_output,
+            help="Output folder: new, empty, or an earlier comparison's (default: results/compare-A-B).",
+        ),
+    ] = None,
 ) -> None:
     """Paired runs of two scenarios: mean difference B - A with a 95% confidence interval, and a figure."""
     import os
-
-    from rich.table import Table
 
     from sez_sim.experiments.compare import compare as run_compare
     from sez_sim.scenario import load_scenario
@@ -209,18 +234,7 @@ def compare(
     result = run_compare(
         a, b, replicates=replicates, years=years, seed=seed, workers=workers or os.cpu_count() or 1, out=target
     )
-    table = Table(title=f"{b.name} (B) - {a.name} (A), {replicates} paired replicates")
-    for column in ("outcome", "A", "B", "B - A", "95% interval"):
-        table.add_column(column, justify="left" if column == "outcome" else "right")
-    for row in result.differences.itertuples():
-        table.add_row(
-            row.outcome,
-            f"{row.mean_a:.5g}",
-            f"{row.mean_b:.5g}",
-            f"{row.difference:+.4g}",
-            f"[{row.ci_low:+.4g}, {row.ci_high:+.4g}]",
-        )
-    out.print(table)
+    out.print(comparison_table(result, replicates))
     out.print(f"wrote {target}")
 
 
@@ -236,7 +250,12 @@ def batch(
     set_: Annotated[
         list[str] | None, typer.Option("--set", help="Override an experiment key: dotted.key=value.")
     ] = None,
-    out_dir: Annotated[Path | None, typer.Option("--out", help="Output folder (default: results/<name>).")] = None,
+    out_dir: Annotated[
+        str | None,
+        typer.Option(
+            "--out", callback=_output, help="Output folder: new, empty, or this experiment's (default: results/<name>)."
+        ),
+    ] = None,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar.")] = False,
 ) -> None:
     """Run an experiment's design x replicates; resumable (rerun the same command to finish a stopped batch)."""
@@ -281,6 +300,35 @@ def batch(
     out.print(f"wrote {result.folder}")
     if result.failed:
         err.print(f"{result.failed} run(s) failed; their errors are in runs.parquet (column 'error')")
+
+
+def comparison_table(result: Any, replicates: int) -> Any:
+    """One line per outcome, in its unit: A, B, B - A with its relative change and 95% interval."""
+    import math
+
+    from rich.table import Table
+
+    from sez_sim.results import display_unit, format_values
+
+    a, b = result.names
+    table = Table(title=f"{b} (B) - {a} (A), {replicates} paired replicates")
+    for column in ("outcome", "unit", "A", "B", "B - A", "relative", "95% interval of B - A"):
+        table.add_column(column, justify="left" if column in ("outcome", "unit") else "right")
+    for row in result.differences.itertuples():
+        unit = row.unit
+        level_a, level_b = format_values([row.mean_a, row.mean_b], unit, extend=False)
+        diff, low, high = format_values([row.difference, row.ci_low, row.ci_high], unit, signed=True)
+        relative = row.difference / row.mean_a if row.mean_a else float("nan")
+        table.add_row(
+            row.outcome,
+            display_unit(unit),
+            level_a,
+            level_b,
+            diff,
+            f"{relative:+.2%}" if math.isfinite(relative) else "n/a",
+            f"[{low}, {high}]",
+        )
+    return table
 
 
 def batch_summary(experiment: Any, result: Any) -> Any:

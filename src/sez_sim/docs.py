@@ -9,8 +9,8 @@ from typing import Any
 
 from pydantic import BaseModel
 
-from sez_sim.params import registry
-from sez_sim.policies import INSTRUMENTS
+from sez_sim.params import Param, registry
+from sez_sim.policies import INSTRUMENTS, POLICY_SECTIONS
 from sez_sim.scenario import (
     AgentsSpec,
     GeographySpec,
@@ -78,10 +78,17 @@ def _fields(model: type[BaseModel], skip: set[str] = frozenset()) -> list[str]:
     return rows
 
 
+def default_text(p: Param) -> str:
+    """A parameter's default as text (``none`` for an optional one without a default)."""
+    if p.default is None:
+        return "none"
+    return ", ".join(f"{k}: {v:g}" for k, v in p.default.items()) if p.per else f"{p.default:g}"
+
+
 def _parameters(section: str) -> list[str]:
     rows = ["| key | default | unit | range | kind | meaning |", "|---|---|---|---|---|---|"]
     for p in sorted((p for p in registry().values() if p.section == section), key=lambda p: p.name):
-        default = ", ".join(f"{k}: {v:g}" for k, v in p.default.items()) if p.per else f"{p.default:g}"
+        default = default_text(p)
         rows.append(
             f"| `{registry_path(p)}` | {default} | {p.unit} | [{p.bounds[0]:g}, {p.bounds[1]:g}] | {p.kind} | "
             f"{p.description} *Source:* {p.source} |".replace("\n", " ")
@@ -125,8 +132,13 @@ def scenario_reference() -> str:
     ]
     for instrument in INSTRUMENTS:
         doc = (instrument.__doc__ or "").strip().splitlines()[0]
-        out += [f"### `type: {instrument.kind}`", "", doc, "", *_fields(instrument, {"type"}), ""]
-    out += ["## `policy_defaults`", "", "Defaults of the instruments' parameters (and of the dataset's zones)."]
-    for section in ("sez", "cbez", "ossc", "corridor", "border", "migration"):
+        out += [f"### `type: {instrument.tag()}`", "", doc, "", *_fields(instrument, {"type"}), ""]
+    out += [
+        "## `policy_defaults`",
+        "",
+        "Defaults of the instruments' parameters (and of the dataset's zones). An instrument field whose default "
+        "names one of these keys takes the scenario's value of it.",
+    ]
+    for section in POLICY_SECTIONS:
         out += ["", *_parameters(section)]
     return "\n".join(out) + "\n"

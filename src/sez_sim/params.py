@@ -16,21 +16,26 @@ from __future__ import annotations
 
 import importlib
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any, Literal
 
 Kind = Literal["uncertainty", "lever", "setting"]
 Per = Literal["country", "country_pair"] | None
 
-_COMPONENT_MODULES = ("sez_sim.economy.params", "sez_sim.agents.firms", "sez_sim.agents.workers", "sez_sim.policies")
+_COMPONENT_MODULES = (
+    "sez_sim.economy.params",
+    "sez_sim.agents.firms",
+    "sez_sim.agents.workers",
+    "sez_sim.zones",
+    "sez_sim.policies",
+)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class Param:
-    """One parameter.
+    """One parameter, declared by keyword.
 
     Attributes:
-        section: the component owning it (``economy``, ``firms``, ``workers``, ``sez``, ...).
         name: the name within the section; the full key is ``section.name``.
         default: the default value (a mapping for per-country or per-pair parameters).
         unit: the unit, in words.
@@ -40,9 +45,12 @@ class Param:
         kind: uncertainty, lever or setting.
         per: ``"country"`` or ``"country_pair"`` when the value is a mapping, else None.
         integer: the value is an integer.
+        optional: None is admissible and means "not set" (a policy default such as a quota that most regimes
+            do not have).
+        section: the component owning it (``economy``, ``firms``, ``workers``, ``sez``, ...); set by
+            :func:`declare`.
     """
 
-    section: str
     name: str
     default: Any
     unit: str
@@ -52,6 +60,8 @@ class Param:
     kind: Kind
     per: Per = None
     integer: bool = False
+    optional: bool = False
+    section: str = ""
 
     @property
     def key(self) -> str:
@@ -60,6 +70,8 @@ class Param:
 
     def check(self, value: Any) -> list[str]:
         """Return what is wrong with a value (empty when it is admissible)."""
+        if value is None and self.optional:
+            return []
         if self.per:
             if not isinstance(value, Mapping):
                 return [f"expected a mapping of {self.per.replace('_', ' ')} to value, got {value!r}"]
@@ -83,14 +95,11 @@ class Param:
 _REGISTRY: dict[str, Param] = {}
 
 
-def declare(section: str, *params: tuple) -> dict[str, Param]:
-    """Register a component's parameters; returns them by name.
-
-    Each entry is ``(name, default, unit, bounds, description, source, kind[, per[, integer]])``.
-    """
+def declare(section: str, *params: Param) -> dict[str, Param]:
+    """Register a component's parameters under ``section``; returns them by name."""
     out = {}
     for entry in params:
-        p = Param(section, *entry)
+        p = replace(entry, section=section)
         if p.key in _REGISTRY and _REGISTRY[p.key] != p:
             raise ValueError(f"parameter {p.key} declared twice")
         problems = p.check(p.default)

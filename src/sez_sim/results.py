@@ -9,6 +9,7 @@ import pandas as pd
 
 from sez_sim import metrics
 from sez_sim.agents.province import ACCOUNTS
+from sez_sim.clock import Calendar
 
 if TYPE_CHECKING:
     from sez_sim.model import SEZModel
@@ -17,31 +18,76 @@ PANEL_COLUMNS = ("step", "year", "province_id", "name", "country", *ACCOUNTS)
 """Columns of ``provinces.parquet``: one row per province per step. Units: persons, firm agents, US$ per
 worker-year (wages), US$ m (GDP, FDI stock), US$ per person (GDP per capita), model units (real income)."""
 
-SUMMARY_COLUMNS = (
-    "step",
-    "year",
-    "population",
-    "gdp",
-    "gini",
-    "theil_t",
-    "theil_t_between",
-    "theil_t_within",
-    "theil_l",
-    "williamson",
-    "capital_gdp_share",
-    "border_gdp_share",
-    "modern_hhi",
-    "firms",
-    "firms_foreign",
-    "entrants",
-    "exits",
-    "migrants",
-    "cross_border_migrants",
-    "commuters",
-    "zone_firms",
-)
-"""Columns of ``summary.parquet``: one row per step; inequality measures are over provinces' GDP per capita,
-population-weighted, with the Theil split between and within countries."""
+SUMMARY_UNITS: dict[str, str] = {
+    "step": "step",
+    "year": "year",
+    "population": "persons",
+    "gdp": "US$ m",
+    "gini": "index",
+    "theil_t": "index",
+    "theil_t_between": "index",
+    "theil_t_within": "index",
+    "theil_l": "index",
+    "williamson": "index",
+    "capital_gdp_share": "share",
+    "border_gdp_share": "share",
+    "modern_hhi": "index",
+    "firms": "firm agents",
+    "firms_foreign": "firm agents",
+    "entrants": "firm agents",
+    "exits": "firm agents",
+    "migrants": "persons",
+    "cross_border_migrants": "persons",
+    "commuters": "persons",
+    "zone_firms": "firm agents",
+}
+"""Columns of ``summary.parquet`` and their units: one row per step; inequality measures are over provinces'
+GDP per capita, population-weighted, with the Theil split between and within countries."""
+
+SUMMARY_COLUMNS = tuple(SUMMARY_UNITS)
+
+UNITS: dict[str, str] = {**ACCOUNTS, **SUMMARY_UNITS}
+"""The unit of every column of the province panel and the summary (names they share have the same unit)."""
+
+RELATIVE = "relative change"
+"""The unit of an outcome reported as a change relative to the start of the run."""
+
+_DISPLAY = {
+    # unit: (shown as, divide by, decimals at least)
+    "US$ m": ("US$ bn", 1e3, 1),
+    "index": ("index", 1.0, 4),
+    "share": ("share", 1.0, 4),
+    "model units": ("model units", 1.0, 4),
+    RELATIVE: ("%", 1e-2, 2),
+}
+
+
+def display_unit(unit: str) -> str:
+    """The unit a value of ``unit`` is shown in (GDP in US$ bn, relative changes in %)."""
+    return _DISPLAY.get(unit, (unit, 1.0, 0))[0]
+
+
+def format_values(values: list[float], unit: str, signed: bool = False, extend: bool = True) -> list[str]:
+    """Format numbers of one unit alike: fixed point, thousands separators, never scientific notation.
+
+    Counts, persons and money per person are whole numbers; GDP is in US$ bn with one decimal; indices and shares
+    have four. More decimals are used (up to six more) when the smallest non-zero value would otherwise show fewer
+    than two significant digits, so a small difference is never printed as zero.
+
+    Args:
+        values: the numbers.
+        unit: their unit (a value of :data:`UNITS`, or :data:`RELATIVE`).
+        signed: show an explicit sign (differences).
+        extend: add decimals for small values (differences); levels keep the unit's decimals.
+    """
+    _, scale, decimals = _DISPLAY.get(unit, (unit, 1.0, 0))
+    scaled = [v / scale for v in values]
+    finite = [abs(v) for v in scaled if np.isfinite(v) and v != 0]
+    if finite and extend:
+        needed = int(np.ceil(-np.log10(min(finite)))) + 1
+        decimals = int(np.clip(needed, decimals, decimals + 6))
+    sign = "+" if signed else ""
+    return ["n/a" if not np.isfinite(v) else f"{v:{sign},.{decimals}f}" for v in scaled]
 
 
 class Recorder:
@@ -62,15 +108,16 @@ class Recorder:
         border[geo.links["ib"].to_numpy()[intl]] = True
         self.border = border
         self.country = model.country
+        self.calendar: Calendar = model.calendar
         self.panel: dict[str, list[np.ndarray]] = {c: [] for c in ("step", "year", *ACCOUNTS)}
         self.summary: list[dict[str, float]] = []
         self.migration: list[pd.DataFrame] = []
         self.zones: list[pd.DataFrame] = []
         self._year_flows = np.zeros((geo.n, geo.n))
-        self._ids_before = model.firms["id"].copy()
+        self._cross_border = self.country[:, None] != self.country[None, :]
 
     def collect(self, model: SEZModel) -> None:
-        """Store the province accounts and aggregates of the current step."""
+        """Store the step's province accounts and aggregates, and add its migration to the year's flows."""
         acc = model.accounts
         step, year = model.steps, model.year
         self.panel["step"].append(np.full(self.n, step))
@@ -96,10 +143,6 @@ class Recorder:
                     }
                 )
             )
-        ids = model.firms["id"]
-        entrants = int(np.setdiff1d(ids, self._ids_before, assume_unique=True).size) if step else 0
-        exits = int(np.setdiff1d(self._ids_before, ids, assume_unique=True).size) if step else 0
-        self._ids_before = ids.copy()
         self.summary.append(
             {
                 "step": step,
@@ -117,25 +160,18 @@ class Recorder:
                 "modern_hhi": metrics.hhi(acc["workers_m"]),
                 "firms": float(acc["firms"].sum()),
                 "firms_foreign": float(acc["firms_foreign"].sum()),
-                "entrants": entrants,
-                "exits": exits,
-                "migrants": 0.0,
-                "cross_border_migrants": 0.0,
+                "entrants": float(acc["entrants"].sum()),
+                "exits": float(acc["exits"].sum()),
+                "migrants": float(model.flows.sum()),
+                "cross_border_migrants": float(model.flows[self._cross_border].sum()),
                 "commuters": float(acc["commuters_in"].sum()),
                 "zone_firms": float(acc["firms_in_zone"].sum()),
             }
         )
-
-    def add_flows(self, model: SEZModel, persons: np.ndarray) -> None:
-        """Add the step's migration (persons, origin x destination) to its record and to the year's flows."""
-        self.panel["migrants_in"][-1] = persons.sum(axis=0)
-        self.panel["migrants_out"][-1] = persons.sum(axis=1)
-        cross = self.country[:, None] != self.country[None, :]
-        self.summary[-1]["migrants"] = float(persons.sum())
-        self.summary[-1]["cross_border_migrants"] = float(persons[cross].sum())
-        self._year_flows += persons
-        if model.steps % model.steps_per_year == 0:
-            self._close_year(model.config.start_year + model.steps // model.steps_per_year - 1)
+        self._year_flows += model.flows
+        year_done = self.calendar.closes_year(step)
+        if year_done is not None:
+            self._close_year(year_done)
 
     def _close_year(self, year: int) -> None:
         origin, destination = np.nonzero(self._year_flows)

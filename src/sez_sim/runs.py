@@ -23,9 +23,9 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from sez_sim import __version__
-from sez_sim.io import atomic_dir
+from sez_sim.io import output_folder
 from sez_sim.scenario import Scenario, load_scenario
+from sez_sim.version import __version__
 
 DEPENDENCIES = ("mesa", "numpy", "scipy", "networkx", "pandas", "pyarrow", "pydantic", "matplotlib", "pyyaml")
 
@@ -76,7 +76,7 @@ def _versions() -> dict[str, str]:
 
 def manifest(scenario: Scenario, seed: int, timings: Mapping[str, float], started: str) -> dict[str, Any]:
     """The run's manifest: enough to know exactly what produced the outputs and to reproduce them."""
-    from sez_sim.model import STREAMS
+    from sez_sim.model import STREAMS  # the model is imported with the first run, not with this module
 
     return {
         "sez_sim_version": __version__,
@@ -121,7 +121,7 @@ def simulate(
     t0 = time.perf_counter()
     model = scenario.model(seed)
     t1 = time.perf_counter()
-    total = int(round(years * scenario.run.steps_per_year))
+    total = model.calendar.steps(years)
     for step in range(1, total + 1):
         model.step()
         if progress is not None:
@@ -151,17 +151,8 @@ def default_folder(scenario: Scenario, seed: int, root: str | Path = "results") 
     return folder
 
 
-def write(result: RunResult, folder: str | Path, figures: bool = True) -> Path:
-    """Write a run's tables, manifest and figures atomically (a temporary folder renamed when complete)."""
-    folder = Path(folder)
-    with atomic_dir(folder) as tmp:
-        write_into(result, tmp, figures)
-    result.folder = folder
-    return folder
-
-
 def write_into(result: RunResult, tmp: Path, figures: bool = True) -> None:
-    """Write a run's outputs into ``tmp`` (a folder :func:`~sez_sim.io.atomic_dir` renames when complete)."""
+    """Write a run's outputs into ``tmp`` (a folder :func:`~sez_sim.io.output_folder` swaps in when complete)."""
     t0 = time.perf_counter()
     result.provinces.to_parquet(tmp / "provinces.parquet", index=False)
     result.summary.to_parquet(tmp / "summary.parquet", index=False)
@@ -213,7 +204,7 @@ def run_scenario(
     if isinstance(path_or_scenario, Scenario):
         scenario = path_or_scenario
         if overrides:
-            raw = scenario.model_dump(mode="json", exclude={"extends"})
+            raw = scenario.resolved()
             scenario = load_scenario(raw, overrides)
             scenario._source = path_or_scenario.source
     else:
@@ -222,7 +213,7 @@ def run_scenario(
     if out is None:
         return simulate(scenario, seed, years, progress)
     # The folder exists under a temporary name from the start: a run killed part-way leaves only that behind.
-    with atomic_dir(out) as tmp:
+    with output_folder(out, "run") as tmp:
         result = simulate(scenario, seed, years, progress)
         write_into(result, tmp, draw)
     result.folder = Path(out)

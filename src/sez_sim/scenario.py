@@ -1,4 +1,4 @@
-"""Scenario files: the pydantic v2 schema, YAML loading with ``extends`` and dotted overrides, and errors.
+"""Scenario files: the pydantic v2 schema; reading, ``extends`` and overrides are :mod:`sez_sim.yamlio`'s.
 
 A scenario is a YAML mapping with the sections ``name``, ``description``, ``extends``, ``geography``, ``economy``,
 ``agents``, ``policy_defaults``, ``initial``, ``policies``, ``run`` and ``outputs``. Unknown keys are rejected.
@@ -11,23 +11,19 @@ Parameters default to the registry (``sez-sim params``). Every user mistake beco
 
 from __future__ import annotations
 
-import copy
 import hashlib
 import json
-import re
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any, Literal
 
-import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, create_model, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, create_model, field_validator, model_validator
 
+from sez_sim import yamlio
 from sez_sim.errors import Problem, ScenarioError, UserError
 from sez_sim.params import Param, registry
-from sez_sim.policies import Policy
-from sez_sim.policies.base import Instrument
-
-POLICY_SECTIONS = ("sez", "cbez", "ossc", "corridor", "border", "migration")
+from sez_sim.policies import POLICY_SECTIONS, Policy
+from sez_sim.yamlio import Strict, deep_merge, parse_overrides
 
 
 def _section_model(name: str, section: str, doc: str) -> type[BaseModel]:
@@ -68,12 +64,6 @@ PolicyDefaults = create_model(
         for s in POLICY_SECTIONS
     },
 )
-
-
-class Strict(BaseModel):
-    """Base for the scenario sections: unknown keys are errors."""
-
-    model_config = ConfigDict(extra="forbid")
 
 
 class Synthetic(Strict):
@@ -274,7 +264,7 @@ class Scenario(Strict):
         if problems:
             raise ScenarioError(problems)
 
-    def config(self, seed: int | None = None, years: float | None = None):
+    def config(self, seed: int | None = None):
         """A :class:`~sez_sim.model.ModelConfig` for one run of this scenario."""
         from sez_sim.model import ModelConfig, resolve_params
 
@@ -305,201 +295,6 @@ class Scenario(Strict):
             ) from None
 
 
-# ---------------------------------------------------------------------------------------------------- loading
-def _read_yaml(path: Path, chain: tuple[Path, ...] = ()) -> dict[str, Any]:
-    """Read one YAML file as a mapping, following ``extends`` (deep-merged, cycles refused)."""
-    where = str(path)
-    if not path.exists():
-        raise ScenarioError([Problem(where, "", "file not found")])
-    if path.is_dir():
-        raise ScenarioError([Problem(where, "", "is a folder, not a scenario file")])
-    data = path.read_bytes()
-    if b"\x00" in data:
-        raise ScenarioError([Problem(where, "", "not a text file (binary content); a scenario is YAML text")])
-    try:
-        text = data.decode("utf-8")
-    except UnicodeDecodeError:
-        raise ScenarioError([Problem(where, "", "not UTF-8 text; a scenario is YAML text")]) from None
-    if not text.strip():
-        raise ScenarioError([Problem(where, "", "the file is empty; a scenario needs at least a name")])
-    try:
-        raw = yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        at = f"line {mark.line + 1}, column {mark.column + 1}" if mark else ""
-        problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
-        raise ScenarioError([Problem(where, at, f"malformed YAML: {problem}")]) from None
-    if not isinstance(raw, dict):
-        kind = type(raw).__name__ if raw is not None else "nothing"
-        raise ScenarioError(
-            [Problem(where, "", f"the top level must be a mapping of keys (name, geography, ...), got {kind}")]
-        )
-    raw = {str(k): v for k, v in raw.items()}
-    parent = raw.get("extends")
-    if parent is None:
-        return raw
-    if not isinstance(parent, str):
-        raise ScenarioError([Problem(where, "extends", "expected a file name (text)")])
-    parent_path = (path.parent / parent).resolve()
-    if parent_path in chain or parent_path == path.resolve():
-        cycle = " -> ".join(str(p) for p in (*chain, path.resolve(), parent_path))
-        raise ScenarioError([Problem(where, "extends", f"cycle: {cycle}")])
-    if not parent_path.exists():
-        raise ScenarioError([Problem(where, "extends", f"parent file not found: {parent}")])
-    base = _read_yaml(parent_path, (*chain, path.resolve()))
-    base.pop("name", None)  # a child is its own scenario
-    merged = deep_merge(base, raw)
-    merged.pop("extends", None)
-    return merged
-
-
-def deep_merge(base: Mapping[str, Any], top: Mapping[str, Any]) -> dict[str, Any]:
-    """Merge ``top`` into ``base``: mappings recursively, everything else (lists too) replaced."""
-    out = copy.deepcopy(dict(base))
-    for key, value in top.items():
-        if isinstance(value, Mapping) and isinstance(out.get(key), Mapping):
-            out[key] = deep_merge(out[key], value)
-        else:
-            out[key] = copy.deepcopy(value)
-    return out
-
-
-def parse_overrides(items: Iterable[str] | Mapping[str, Any] | None) -> dict[str, Any]:
-    """``["economy.sigma=4", ...]`` (values parsed as YAML) or a dict -> ``{dotted key: value}``."""
-    if items is None:
-        return {}
-    if isinstance(items, Mapping):
-        return dict(items)
-    out = {}
-    for item in items:
-        key, sep, value = item.partition("=")
-        key = key.strip()
-        if not sep or not key:
-            raise ScenarioError([Problem("--set", item, "expected KEY=VALUE, e.g. economy.sigma=4")])
-        try:
-            out[key] = yaml.safe_load(value) if value.strip() else None
-        except yaml.YAMLError:
-            raise ScenarioError([Problem("--set", key, f"cannot read the value {value!r} as YAML")]) from None
-    return out
-
-
-def apply_overrides(raw: dict[str, Any], overrides: Mapping[str, Any]) -> dict[str, Any]:
-    """Set dotted keys (``policies.0.capacity_jobs`` indexes lists) in a copy of ``raw``."""
-    out = copy.deepcopy(raw)
-    for key, value in overrides.items():
-        parts = key.split(".")
-        node: Any = out
-        for depth, part in enumerate(parts):
-            last = depth == len(parts) - 1
-            if isinstance(node, list):
-                if not part.isdigit() or int(part) >= len(node):
-                    raise ScenarioError(
-                        [Problem("--set", key, f"{'.'.join(parts[:depth])} has {len(node)} entries; no index {part}")]
-                    )
-                if last:
-                    node[int(part)] = value
-                else:
-                    node = node[int(part)]
-                continue
-            if not isinstance(node, dict):
-                raise ScenarioError([Problem("--set", key, f"{'.'.join(parts[:depth])} is not a mapping")])
-            if last:
-                node[part] = value
-            elif part not in node and parts[depth + 1].isdigit():
-                raise ScenarioError(
-                    [
-                        Problem(
-                            "--set", key, f"{'.'.join(parts[: depth + 1])} has no entries; no index {parts[depth + 1]}"
-                        )
-                    ]
-                )
-            else:
-                node = node.setdefault(part, {})
-    return out
-
-
-def _allowed_keys(model: type[BaseModel], loc: tuple[Any, ...]) -> list[str]:
-    """The keys allowed at the mapping where a validation error was found."""
-    current: Any = model
-    for part in loc[:-1]:
-        if isinstance(part, int):
-            continue
-        if isinstance(current, type) and issubclass(current, BaseModel):
-            field = current.model_fields.get(str(part))
-            if field is None:
-                # A discriminated-union tag (policies[2].sez ...): look it up among the instruments.
-                from sez_sim.policies import INSTRUMENTS
-
-                current = next((c for c in INSTRUMENTS if c.kind == part), None)
-                continue
-            current = _innermost_model(field.annotation)
-    if isinstance(current, type) and issubclass(current, BaseModel):
-        return sorted(current.model_fields)
-    return []
-
-
-def _innermost_model(annotation: Any) -> Any:
-    for arg in getattr(annotation, "__args__", ()) or ():
-        found = _innermost_model(arg)
-        if found is not None:
-            return found
-    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
-        return annotation
-    return None
-
-
-def _path(loc: tuple[Any, ...], raw: Mapping[str, Any]) -> str:
-    """A YAML path like ``policies[2].province`` from a pydantic location (union tags dropped)."""
-    out = ""
-    node: Any = raw
-    for part in loc:
-        if isinstance(part, int):
-            out += f"[{part}]"
-            node = node[part] if isinstance(node, list) and part < len(node) else None
-            continue
-        if isinstance(node, dict) and part not in node and isinstance(node.get("type"), str) and node["type"] == part:
-            continue  # the discriminator tag pydantic inserts for union members
-        out += f".{part}" if out else str(part)
-        node = node.get(part) if isinstance(node, dict) else None
-    return out
-
-
-def _problems(
-    exc: ValidationError,
-    raw: Mapping[str, Any],
-    source: str,
-    overridden: Iterable[str],
-    model: type[BaseModel] | None = None,
-) -> list[Problem]:
-    overridden = list(overridden)
-    problems = []
-    for err in exc.errors():
-        loc = tuple(err["loc"])
-        path = _path(loc, raw)
-        kind = err["type"]
-        if kind == "extra_forbidden":
-            allowed = _allowed_keys(model or Scenario, loc)
-            message = "unknown key" + (f" (allowed: {', '.join(allowed)})" if allowed else "")
-        elif kind == "missing":
-            message = "required key is missing"
-        else:
-            message = err["msg"]
-            ctx = err.get("ctx") or {}
-            if "expected" in ctx and kind.startswith(("literal", "union_tag")):
-                message = f"{message}"
-        dotted = re.sub(r"\[(\d+)\]", r".\1", path)
-        origin = next(
-            (
-                f"--set {k}"
-                for k in overridden
-                if dotted == k or dotted.startswith(k + ".") or k.startswith(dotted + ".")
-            ),
-            source,
-        )
-        problems.append(Problem(origin, path, message))
-    return problems
-
-
 def load_scenario(
     source: str | Path | Mapping[str, Any],
     overrides: Iterable[str] | Mapping[str, Any] | None = None,
@@ -519,19 +314,10 @@ def load_scenario(
     Raises:
         ScenarioError: listing every problem (file, YAML path, what is wrong, what is allowed).
     """
-    if isinstance(source, Mapping):
-        path, raw, where = None, copy.deepcopy(dict(source)), "<scenario>"
-    else:
-        path = Path(source)
-        raw, where = _read_yaml(path), str(path)
-    raw.setdefault("name", path.stem if path else "scenario")
-    changes = parse_overrides(overrides)
-    raw = apply_overrides(raw, changes)
-    try:
-        scenario = Scenario.model_validate(raw)
-    except ValidationError as exc:
-        raise ScenarioError(_problems(exc, raw, where, changes)) from None
-    scenario._source = path.resolve() if path else None
+    name = Path(source).stem if not isinstance(source, Mapping) else "scenario"
+    scenario, path = yamlio.load(Scenario, source, overrides, kind="scenario", defaults={"name": name})
+    scenario._source = path
+    where = str(source) if path else "<scenario>"
     if check_references:
         try:
             scenario.check_references()
@@ -551,4 +337,4 @@ def registry_path(param: Param) -> str:
     return f"{param.section}.{param.name}"
 
 
-__all__ = ["Instrument", "Scenario", "deep_merge", "load_scenario", "parse_overrides", "registry_path"]
+__all__ = ["Scenario", "deep_merge", "load_scenario", "parse_overrides", "registry_path"]

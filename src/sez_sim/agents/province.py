@@ -9,25 +9,30 @@ from mesa.discrete_space import FixedAgent
 if TYPE_CHECKING:
     from sez_sim.model import SEZModel
 
-ACCOUNTS = (
-    "population",
-    "workers_m",
-    "workers_a",
-    "firms",
-    "firms_foreign",
-    "firms_in_zone",
-    "wage_m",
-    "wage_a",
-    "gdp",
-    "gdp_per_capita",
-    "real_income",
-    "fdi_stock",
-    "migrants_in",
-    "migrants_out",
-    "commuters_in",
-    "zone_occupancy",
-)
-"""The accounts each province holds, in persons, firm agents, US$ (per worker-year for wages) and US$ m (GDP)."""
+ACCOUNTS: dict[str, str] = {
+    "population": "persons",
+    "workers_m": "persons",
+    "workers_a": "persons",
+    "firms": "firm agents",
+    "firms_foreign": "firm agents",
+    "firms_in_zone": "firm agents",
+    "entrants": "firm agents",
+    "exits": "firm agents",
+    "wage_m": "US$ per worker-year",
+    "wage_a": "US$ per worker-year",
+    "gdp": "US$ m",
+    "gdp_per_capita": "US$ per person",
+    "real_income": "model units",
+    "fdi_stock": "US$ m",
+    "migrants_in": "persons",
+    "migrants_out": "persons",
+    "commuters_in": "persons",
+}
+"""The accounts each province holds, with their units. Stocks are measured at the end of a step (population,
+workers in the modern and traditional sectors by workplace, firm agents: all, foreign-owned, in zones; wages, GDP,
+real income, FDI stock, commuters by workplace); flows happened during it (entrants and exits of firm agents,
+migrants in and out), so ``population`` of one step plus ``migrants_in - migrants_out`` of the next is the next
+step's ``population``."""
 
 
 class Province(FixedAgent):
@@ -36,7 +41,7 @@ class Province(FixedAgent):
     Attributes:
         index: integer node id (row in the geography and in every per-province array).
         province_id, name, country: from the dataset.
-        population ... zone_occupancy: the accounts (see :data:`ACCOUNTS`), refreshed every step.
+        population ... commuters_in: the accounts of the last step (see :data:`ACCOUNTS`).
     """
 
     def __init__(self, model: SEZModel, index: int, province_id: str, name: str, country: str):

@@ -14,9 +14,18 @@ integers decides the noise of the model. Two modes (``agents.sampling``):
 
 from __future__ import annotations
 
+from enum import StrEnum
+
 import numpy as np
 
-SAMPLING_MODES = ("controlled", "independent")
+
+class Sampling(StrEnum):
+    """How expected counts become whole agents (``agents.sampling``)."""
+
+    CONTROLLED = "controlled"
+    """Carried rounding and controlled rounding of route counts (the default)."""
+    INDEPENDENT = "independent"
+    """Independent binomial/multinomial draws, as if each agent decided on its own."""
 
 
 class Ledger:
@@ -42,10 +51,10 @@ class Ledger:
 
 
 def realise(
-    expected: np.ndarray, mode: str, rng: np.random.Generator, ledger: Ledger | None, keys: np.ndarray | slice
+    expected: np.ndarray, mode: Sampling, rng: np.random.Generator, ledger: Ledger | None, keys: np.ndarray | slice
 ) -> np.ndarray:
     """Expected counts to integers: carried rounding (controlled) or Poisson draws (independent)."""
-    if mode == "controlled":
+    if mode == Sampling.CONTROLLED:
         assert ledger is not None
         return ledger.draw(expected, keys)
     return rng.poisson(np.maximum(expected, 0.0))

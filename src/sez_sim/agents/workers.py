@@ -1,4 +1,4 @@
-"""Workers: a struct-of-arrays population with vectorised jobs, migration and commuting (MODEL.md section 5).
+"""Workers: a struct-of-arrays population with vectorised jobs, migration and commuting (docs/ODD.md 7.4).
 
 A worker agent stands for ``persons_per_agent`` people. Each step:
 
@@ -23,104 +23,119 @@ Only group-level arithmetic touches the N destinations; per-worker work is a few
 
 from __future__ import annotations
 
+from enum import StrEnum
 from typing import Any
 
 import numpy as np
 
 from sez_sim.agents.population import Population
-from sez_sim.agents.sampling import Ledger, controlled_matrix, pick_per_group
+from sez_sim.agents.sampling import Ledger, Sampling, controlled_matrix, pick_per_group
 from sez_sim.errors import ConvergenceError
-from sez_sim.params import declare
+from sez_sim.params import Param, declare
 
 PARAMS = declare(
     "workers",
-    (
-        "reconsider",
-        0.25,
-        "per year",
-        (0.0, 12.0),
-        "Rate at which a worker reconsiders where to live (traditional-sector workers; see employed_mobility).",
-        "Author's assumption; the calibrated moving cost makes the resulting gross flows match migration_rate.",
-        "setting",
+    Param(
+        name="reconsider",
+        default=0.25,
+        unit="per year",
+        bounds=(0.0, 12.0),
+        description="Rate at which a worker reconsiders where to live (traditional-sector workers; see "
+        "employed_mobility).",
+        source="Author's assumption; the calibrated moving cost makes the resulting gross flows match migration_rate.",
+        kind="setting",
     ),
-    (
-        "migration_rate",
-        0.012,
-        "per year",
-        (0.0, 0.5),
-        "Calibration target: gross inter-provincial migration at t = 0, as a share of the population.",
-        "Viet Nam 2019 census: 6.4 m people moved province in the previous five years (about 1.3% a year); "
+    Param(
+        name="migration_rate",
+        default=0.012,
+        unit="per year",
+        bounds=(0.0, 0.5),
+        description="Calibration target: gross inter-provincial migration at t = 0, as a share of the population.",
+        source="Viet Nam 2019 census: 6.4 m people moved province in the previous five years (about 1.3% a year); "
         "Thailand's migration surveys give similar rates.",
-        "uncertainty",
+        kind="uncertainty",
     ),
-    (
-        "real_income_elasticity",
-        1.5,
-        "elasticity",
-        (0.0, 20.0),
-        "beta: weight of log expected real labour income in destination choice.",
-        "Tombe & Zhu (2019, AER) estimate a migration elasticity of about 1.5 for China.",
-        "uncertainty",
+    Param(
+        name="real_income_elasticity",
+        default=1.5,
+        unit="elasticity",
+        bounds=(0.0, 20.0),
+        description="beta: weight of log expected real labour income in destination choice.",
+        source="Tombe & Zhu (2019, AER) estimate a migration elasticity of about 1.5 for China.",
+        kind="uncertainty",
     ),
-    (
-        "distance_elasticity",
-        1.0,
-        "elasticity",
-        (0.0, 10.0),
-        "delta: weight of log(1 + distance in km-equivalent) in destination choice.",
-        "Gravity estimates of internal migration put the distance elasticity near 1 (author's assumption).",
-        "uncertainty",
+    Param(
+        name="distance_elasticity",
+        default=1.0,
+        unit="elasticity",
+        bounds=(0.0, 10.0),
+        description="delta: weight of log(1 + distance in km-equivalent) in destination choice.",
+        source="Gravity estimates of internal migration put the distance elasticity near 1 (author's assumption).",
+        kind="uncertainty",
     ),
-    (
-        "border_barrier",
-        {"*": 3.0},
-        "utility",
-        (0.0, 50.0),
-        "Barrier to moving between two countries (legal status, cost), per country pair (A-B, either order).",
-        "Author's assumption: with the default, cross-border moves are a few percent of all moves; MOUs on "
+    Param(
+        name="border_barrier",
+        default={"*": 3.0},
+        unit="utility",
+        bounds=(0.0, 50.0),
+        description="Barrier to moving between two countries (legal status, cost), per country pair (A-B, either "
+        "order).",
+        source="Author's assumption: with the default, cross-border moves are a few percent of all moves; MOUs on "
         "labour migration (Thailand with Myanmar, Cambodia and Lao PDR) lower it.",
-        "lever",
-        "country_pair",
+        kind="lever",
+        per="country_pair",
     ),
-    (
-        "diaspora",
-        1.5,
-        "utility",
-        (0.0, 20.0),
-        "gamma: pull of people from one's own country already living at the destination (ln(1 + share)).",
-        "Network effects in migration (Beine, Docquier & Ozden 2011); author's assumption.",
-        "uncertainty",
+    Param(
+        name="diaspora",
+        default=1.5,
+        unit="utility",
+        bounds=(0.0, 20.0),
+        description="gamma: pull of people from one's own country already living at the destination (ln(1 + share)).",
+        source="Network effects in migration (Beine, Docquier & Ozden 2011); author's assumption.",
+        kind="uncertainty",
     ),
-    (
-        "congestion",
-        0.3,
-        "elasticity",
-        (0.0, 5.0),
-        "Amenities fall with population relative to t = 0 (housing, crowding): the dispersion force.",
-        "Housing share of spending of about 0.2-0.3 (Redding 2016; Allen & Arkolakis 2014).",
-        "uncertainty",
+    Param(
+        name="congestion",
+        default=0.3,
+        unit="elasticity",
+        bounds=(0.0, 5.0),
+        description="Amenities fall with population relative to t = 0 (housing, crowding): the dispersion force.",
+        source="Housing share of spending of about 0.2-0.3 (Redding 2016; Allen & Arkolakis 2014).",
+        kind="uncertainty",
     ),
-    (
-        "employed_mobility",
-        0.5,
-        "ratio",
-        (0.0, 1.0),
-        "Reconsider rate of modern-sector workers relative to traditional-sector ones.",
-        "Author's assumption: a job ties people down.",
-        "uncertainty",
+    Param(
+        name="employed_mobility",
+        default=0.5,
+        unit="ratio",
+        bounds=(0.0, 1.0),
+        description="Reconsider rate of modern-sector workers relative to traditional-sector ones.",
+        source="Author's assumption: a job ties people down.",
+        kind="uncertainty",
     ),
-    (
-        "response_scale",
-        0.02,
-        "relative gain",
-        (0.0, 1.0),
-        "Best-response presets: a reconsidering worker moves with probability gain / response_scale (capped at 1).",
-        "Numerical setting for the textbook presets (MODEL.md section 8).",
-        "setting",
+    Param(
+        name="response_scale",
+        default=0.02,
+        unit="relative gain",
+        bounds=(0.0, 1.0),
+        description="Best-response presets: a reconsidering worker moves with probability gain / response_scale "
+        "(capped at 1).",
+        source="Numerical setting for the textbook presets (docs/ODD.md 7.7).",
+        kind="setting",
     ),
 )
 
 A_SECTOR, M_SECTOR = 0, 1
+
+
+class MobilityRule(StrEnum):
+    """How workers choose where to live."""
+
+    LOGIT = "logit"
+    """Destination choice by logit over calibrated utilities (the GMS model)."""
+    BEST_RESPONSE = "best_response"
+    """A smoothed move to the highest real wage (the core-periphery preset)."""
+    NONE = "none"
+    """Workers do not move (the footloose-capital preset)."""
 
 
 class Workers(Population):
@@ -131,7 +146,9 @@ class Workers(Population):
         amenity: calibrated log amenities per province.
         moving_cost: calibrated moving cost.
         base_population: residents per province at t = 0 (agents), the congestion reference.
-        rule: ``logit`` (GMS) or ``best_response`` (textbook) or ``none`` (immobile workers).
+        rule: how workers choose where to live (:class:`MobilityRule`).
+        quotas: (origin country, destination country) -> most movers per year (agents), set by the model from the
+            ``migration_quota`` lever.
     """
 
     fields = {
@@ -145,7 +162,7 @@ class Workers(Population):
     def __init__(self, params: dict[str, Any], capacity: int = 1024):
         super().__init__(capacity)
         self.params = params
-        self.rule = "logit"
+        self.rule = MobilityRule.LOGIT
         self.amenity = np.zeros(0)
         self.moving_cost = 0.0
         self.base_population = np.zeros(0)
@@ -155,14 +172,9 @@ class Workers(Population):
         self._out_ledger: Ledger | None = None
         self._in_ledger: Ledger | None = None
         self._moves_static: np.ndarray | None = None
-        self.last_flows = np.zeros((0, 0))
         self.province_country = np.zeros(0, np.int64)
-        self.commuting_rules: dict[tuple[int, int], tuple[int, float]] = {}
-        """(home, work) -> (zone, share of the zone's jobs open to commuters from home)."""
         self.quotas: dict[tuple[int, int], float] = {}
-        """(origin country, destination country) -> most movers per year (agents)."""
         self._quota_used: dict[tuple[int, int], int] = {}
-        self._steps_in_year = 0
 
     # ----------------------------------------------------------------------------- set-up
     def populate(self, counts: np.ndarray, country: np.ndarray, rng: np.random.Generator) -> None:
@@ -173,6 +185,7 @@ class Workers(Population):
         self.n_countries = int(country.max()) + 1
         self.province_country = np.asarray(country, np.int64)
         self.base_population = counts.astype(float)
+        self.amenity = np.zeros(len(counts))  # until calibrated
         self._job_offset = rng.random(len(counts))
         n_groups = self.n_provinces * self.n_countries
         self._out_ledger = Ledger(n_groups * 2, rng)
@@ -296,7 +309,7 @@ class Workers(Population):
         """
         composition = self.composition() if composition is None else composition
         keys, gp, mass, modern_share = self._reconsidering(composition, steps_per_year)
-        if self.rule == "best_response":
+        if self.rule == MobilityRule.BEST_RESPONSE:
             flows = self._best_response_flows(gp, omega, mass)
         else:
             flows = mass[:, None] * self.choice_probabilities(keys, omega, composition)
@@ -343,29 +356,43 @@ class Workers(Population):
         flows[:, best] = mass * share
         return flows
 
-    def migrate(self, omega: np.ndarray, rng: np.random.Generator, mode: str, steps_per_year: int) -> np.ndarray:
-        """One step of migration. Returns the realised flows (N x N agents, origin province x destination)."""
+    def migrate(
+        self, omega: np.ndarray, rng: np.random.Generator, mode: Sampling, steps_per_year: int, new_year: bool
+    ) -> np.ndarray:
+        """One step of migration; movers become traditional workers at their destination.
+
+        Args:
+            omega: expected real labour income per province (at the last equilibrium).
+            rng: the workers' stream.
+            mode: how expected flows become whole movers.
+            steps_per_year: steps per year (rates are per year).
+            new_year: the step opens a calendar year (quota tallies start again).
+
+        Returns:
+            The realised flows (N x N agents, origin province x destination).
+        """
         n = self.n_provinces
-        self.last_flows = np.zeros((n, n))
-        if self.rule == "none" or len(self) == 0:
-            return self.last_flows
+        flows = np.zeros((n, n))
+        if new_year:
+            self._quota_used = {}
+        if self.rule == MobilityRule.NONE or len(self) == 0:
+            return flows
         member_key = self.member_keys()
         composition = self.composition(member_key)
-        self._new_quota_year(steps_per_year)
-        if mode == "controlled":
-            keys, flows, modern_share = self.expected_flows(omega, steps_per_year, composition)
-            movers, dest = self._controlled_moves(member_key, composition, keys, flows, modern_share, rng)
+        if mode == Sampling.CONTROLLED:
+            keys, expected, modern_share = self.expected_flows(omega, steps_per_year, composition)
+            movers, dest = self._controlled_moves(member_key, composition, keys, expected, modern_share, rng)
         else:
             movers, dest = self._independent_moves(member_key, composition, omega, rng, steps_per_year)
         if not movers.size:
-            return self.last_flows
+            return flows
         origin_province = self["province"][movers].copy()
         self["province"][movers] = dest
         self["sector"][movers] = A_SECTOR
         self["workplace"][movers] = -1
         self["tenure"][movers] = 0
-        np.add.at(self.last_flows, (origin_province, dest), 1.0)
-        return self.last_flows
+        np.add.at(flows, (origin_province, dest), 1.0)
+        return flows
 
     def _independent_moves(
         self,
@@ -386,7 +413,7 @@ class Workers(Population):
             return reconsider, reconsider
         # Destination probabilities only for the groups someone in is reconsidering this step.
         keys, row = np.unique(member_key[reconsider] // 2, return_inverse=True)
-        if self.rule == "best_response":
+        if self.rule == MobilityRule.BEST_RESPONSE:
             gp = keys // self.n_countries
             share = self._best_response_flows(gp, omega, np.ones(len(keys)))
             share[np.arange(len(keys)), gp] = 1.0 - share.sum(axis=1)
@@ -454,12 +481,6 @@ class Workers(Population):
         used = np.unique(row_of_key[group_of])
         dest = np.repeat(np.tile(np.arange(n), used.size), matrix[used].ravel())
         return movers, dest
-
-    def _new_quota_year(self, steps_per_year: int) -> None:
-        """Reset the quota tallies at the start of each year of migration steps."""
-        if self._steps_in_year % steps_per_year == 0:
-            self._quota_used = {}
-        self._steps_in_year += 1
 
     def _enforce_quotas(self, matrix: np.ndarray, keys: np.ndarray, rng: np.random.Generator) -> None:
         """Cancel realised moves beyond a quota's allowance for the year (in place; the agents stay put)."""

@@ -1,4 +1,4 @@
-"""Calibration by inversion: recover the unobserved from the observed (MODEL.md section 7).
+"""Calibration by inversion: recover the unobserved from the observed (docs/ODD.md section 5).
 
 Observed per province: population ``L_i`` and GDP per capita ``y_i`` (normalised to 2019). Recovered:
 

@@ -1,4 +1,4 @@
-"""Closed-form results of the textbook models the engine nests (MODEL.md section 8).
+"""Closed-form results of the textbook models the engine nests (docs/ODD.md 7.7).
 
 Core-periphery (Krugman 1991; Fujita, Krugman & Venables 1999, ch. 5) and footloose capital (Martin & Rogers
 1995; Baldwin et al. 2003, ch. 3). Used by the validation tests and the docs; the engine never calls them.

@@ -1,4 +1,4 @@
-"""The short-run equilibrium of the spatial economy (MODEL.md sections 2 and 3).
+"""The short-run equilibrium of the spatial economy (docs/ODD.md 7.2).
 
 Given where firms are (with productivity, ownership, tax status), where workers live and work, and the trade
 costs, :func:`solve` finds wages, price indices, expenditure, revenues, profits and incomes that are mutually

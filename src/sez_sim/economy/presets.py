@@ -1,4 +1,4 @@
-"""Textbook presets as configurations of the one solver (MODEL.md section 8).
+"""Textbook presets as configurations of the one solver (docs/ODD.md 7.7).
 
 - **core_periphery** (Krugman 1991; FKV 1999 ch. 5): mobile workers work only in the modern sector, immobile
   farmers (wage 1) only in the traditional one; firms enter freely, so they follow the workers. Built as

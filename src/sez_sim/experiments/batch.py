@@ -8,8 +8,10 @@ Output folder (``--out``, default ``results/<experiment name>``):
 - ``runs.parquet``: one row per run (factor values, replicate, seed, outcomes, status, seconds);
 - ``sensitivity.parquet`` and ``figures/``: Sobol S1/ST or Morris mu*/sigma with confidence intervals.
 
-A run's key hashes the base scenario's hash, the overrides (fixed ones and the factor values) and the seed, so
-rerunning the same command after a crash or a kill skips the runs that finished and completes the rest.
+The folder must be new, empty, or an earlier batch of the same experiment (its ``.sez-sim-output.json`` marker
+says so); other files there are left alone. A run's key hashes the base scenario's hash, the overrides (fixed
+ones and the factor values) and the seed, so rerunning the same command after a crash or a kill skips the runs
+that finished and completes the rest.
 """
 
 from __future__ import annotations
@@ -29,8 +31,19 @@ import pandas as pd
 from sez_sim.experiments import executors
 from sez_sim.experiments.designs import problem, sample
 from sez_sim.experiments.spec import Experiment, dump
-from sez_sim.io import atomic_path
+from sez_sim.io import atomic_path, check_target, write_marker
 from sez_sim.scenario import load_scenario
+
+BATCH_FILES = (
+    "experiment.yaml",
+    "design.parquet",
+    "runs.parquet",
+    "sensitivity.parquet",
+    "runs/",
+    "timeseries/",
+    "figures/",
+)
+"""What a batch writes besides its figures (its marker lists these; other files in the folder are the user's)."""
 
 
 @dataclass
@@ -71,7 +84,7 @@ def run_key(scenario_hash: str, overrides: dict[str, Any], seed: int, years: flo
 def tasks_for(experiment: Experiment, replicates: int | None = None, years: float | None = None):
     """The design table and one task per (design point, replicate)."""
     base = load_scenario(experiment.base_path(), experiment.overrides)
-    raw = base.model_dump(mode="json", exclude={"extends"})
+    raw = base.resolved()
     design = sample(experiment)
     replicates = replicates or experiment.replicates
     years = years if years is not None else experiment.years
@@ -156,8 +169,10 @@ def run_batch(
     """
     start = time.perf_counter()
     folder = Path(out) if out is not None else Path("results") / experiment.name
-    folder.mkdir(parents=True, exist_ok=True)
+    check_target(folder, "batch", experiment.name)  # a new or empty folder, or this experiment's earlier batch
     design, tasks = tasks_for(experiment, replicates, years)
+    folder.mkdir(parents=True, exist_ok=True)
+    write_marker(folder, "batch", experiment.name, set(BATCH_FILES))
     with atomic_path(folder / "experiment.yaml") as tmp:
         tmp.write_text(dump(experiment))
     with atomic_path(folder / "design.parquet") as tmp:

@@ -19,7 +19,7 @@ from scipy import stats
 
 from sez_sim.experiments import executors
 from sez_sim.experiments.spec import DEFAULT_OUTCOMES, Outcome
-from sez_sim.io import atomic_dir
+from sez_sim.io import check_target, output_folder
 from sez_sim.scenario import Scenario, load_scenario, parse_overrides
 
 
@@ -29,7 +29,8 @@ class Comparison:
 
     Attributes:
         runs: one row per run: scenario (A or B), replicate, seed, outcomes.
-        differences: one row per outcome: means of A and B, mean difference B - A, its confidence interval.
+        differences: one row per outcome: its unit, means of A and B, mean difference B - A, its confidence
+            interval.
         series: per-step summaries of every run (for trajectories with bands).
         names: the two scenarios' names.
         folder: where it was written, if anywhere.
@@ -78,7 +79,7 @@ def paired_differences(
 
 def _scenario(source: str | Path | Scenario, overrides: Mapping[str, Any]) -> Scenario:
     if isinstance(source, Scenario):
-        return load_scenario(source.model_dump(mode="json", exclude={"extends"}), overrides) if overrides else source
+        return load_scenario(source.resolved(), overrides) if overrides else source
     return load_scenario(source, overrides)
 
 
@@ -107,13 +108,15 @@ def compare(
         workers: local processes.
         out: folder to write the tables and the figure to.
     """
+    if out is not None:
+        check_target(out, "comparison")  # refuse a folder it may not write to before running anything
     changes = parse_overrides(overrides)
     scenarios = (_scenario(a, changes), _scenario(b, changes))
     outcomes = outcomes or list(DEFAULT_OUTCOMES)
     specs = [o.model_dump(mode="json") for o in outcomes]
     tasks = []
     for label, scenario in zip("AB", scenarios, strict=True):
-        raw = scenario.model_dump(mode="json", exclude={"extends"})
+        raw = scenario.resolved()
         for r in range(replicates):
             tasks.append(
                 {
@@ -142,6 +145,7 @@ def compare(
         runs[runs["scenario"] == "B"].reset_index(drop=True),
         names,
     )
+    differences.insert(1, "unit", [o.unit for o in outcomes])
     result = Comparison(runs, differences, pd.concat(series, ignore_index=True), (scenarios[0].name, scenarios[1].name))
     if out is not None:
         write(result, Path(out))
@@ -149,10 +153,10 @@ def compare(
 
 
 def write(result: Comparison, folder: Path) -> None:
-    """Write the comparison's tables and figure atomically."""
+    """Write the comparison's tables and figure atomically (see :func:`~sez_sim.io.output_folder`)."""
     from sez_sim.viz.experiments import comparison_figure
 
-    with atomic_dir(folder) as tmp:
+    with output_folder(folder, "comparison") as tmp:
         result.runs.to_parquet(tmp / "runs.parquet", index=False)
         result.differences.to_parquet(tmp / "differences.parquet", index=False)
         result.series.to_parquet(tmp / "series.parquet", index=False)

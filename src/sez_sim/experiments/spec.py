@@ -19,7 +19,6 @@ Errors follow the scenario rules: file, YAML path, what is wrong, what is allowe
 
 from __future__ import annotations
 
-import copy
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any, Literal
@@ -27,17 +26,13 @@ from typing import Any, Literal
 import numpy as np
 import pandas as pd
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import Field, model_validator
 
+from sez_sim import yamlio
 from sez_sim.errors import Problem, ScenarioError
 from sez_sim.params import registry
-from sez_sim.scenario import _problems, _read_yaml, apply_overrides, load_scenario, parse_overrides, registry_path
-
-
-class Strict(BaseModel):
-    """Unknown keys are errors."""
-
-    model_config = ConfigDict(extra="forbid")
+from sez_sim.scenario import load_scenario, registry_path
+from sez_sim.yamlio import Strict
 
 
 class Factor(Strict):
@@ -104,6 +99,13 @@ class Outcome(Strict):
     at: float | Literal["end"] = Field(default="end", description="Calendar year, or 'end'.")
     over: tuple[float, float] | None = Field(default=None, description="Average over years [from, to].")
     change: bool = Field(default=False, description="Report value / value at the start - 1.")
+
+    @property
+    def unit(self) -> str:
+        """The unit of the outcome: its column's, or a relative change."""
+        from sez_sim.results import RELATIVE, UNITS
+
+        return RELATIVE if self.change else UNITS.get(self.column, "")
 
     def value(self, summary: pd.DataFrame, provinces: pd.DataFrame) -> float:
         """Compute the outcome from a run's tables."""
@@ -194,18 +196,9 @@ def load_experiment(source: str | Path | Mapping[str, Any], overrides: Iterable[
     Raises:
         ScenarioError: listing every problem (file, YAML path, message).
     """
-    if isinstance(source, Mapping):
-        path, raw, where = None, copy.deepcopy(dict(source)), "<experiment>"
-    else:
-        path = Path(source)
-        raw, where = _read_yaml(path), str(path)
-    changes = parse_overrides(overrides)
-    raw = apply_overrides(raw, changes)
-    try:
-        experiment = Experiment.model_validate(raw)
-    except ValidationError as exc:
-        raise ScenarioError(_problems(exc, raw, where, changes, Experiment)) from None
-    experiment._source = path.resolve() if path else None
+    experiment, path = yamlio.load(Experiment, source, overrides, kind="experiment")
+    experiment._source = path
+    where = str(source) if path else "<experiment>"
     base = experiment.base_path()
     if not base.exists():
         raise ScenarioError([Problem(where, "base", f"scenario file not found: {experiment.base}")])
@@ -215,7 +208,7 @@ def load_experiment(source: str | Path | Mapping[str, Any], overrides: Iterable[
         if factor.param is not None:
             continue
         if base_raw is None:
-            base_raw = load_scenario(base, experiment.overrides).model_dump(mode="json", exclude={"extends"})
+            base_raw = load_scenario(base, experiment.overrides).resolved()
         example = factor.values[0] if factor.values else (factor.bounds[0] if factor.bounds else None)
         try:
             load_scenario(base_raw, {factor.key: example}, check_references=False)

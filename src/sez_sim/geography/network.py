@@ -1,4 +1,4 @@
-"""The corridor network: provinces, links, border crossings, and generalised distances (MODEL.md section 1).
+"""The corridor network: provinces, links, border crossings, and generalised distances (docs/ODD.md 7.1).
 
 Edge cost (km-equivalent) is ``length_km * quality`` plus, on an international link, the cost of its border
 crossing. The generalised distance ``d_ij`` is the shortest path over these costs (scipy.sparse.csgraph), with the

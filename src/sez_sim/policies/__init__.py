@@ -1,33 +1,25 @@
-"""Policy instruments, one module per instrument, and the union type scenario files use.
+"""Policy instruments, one module per instrument, declared once in :data:`INSTRUMENTS`.
 
-=====================  ==========================================================================
-``type``               instrument
-=====================  ==========================================================================
-sez                    :class:`~sez_sim.policies.zones.SEZInstrument`
-cbez                   :class:`~sez_sim.policies.zones.CBEZInstrument`
-ossc                   :class:`~sez_sim.policies.ossc.OSSCInstrument`
-corridor_upgrade       :class:`~sez_sim.policies.corridors.CorridorUpgrade`
-border_facilitation    :class:`~sez_sim.policies.borders.BorderFacilitation`
-migration_regime       :class:`~sez_sim.policies.migration.MigrationRegime`
-minimum_wage           :class:`~sez_sim.policies.labour.MinimumWage`
-corporate_tax          :class:`~sez_sim.policies.investment.CorporateTax`
-fdi_inflow             :class:`~sez_sim.policies.investment.FDIInflow`
-=====================  ==========================================================================
+The scenario union (:data:`Policy`), the ``policy_defaults`` sections (:data:`POLICY_SECTIONS`) and the
+reference in docs/scenarios.md all derive from that one tuple; an instrument's ``type`` is its tag.
 """
 
+from functools import reduce
+from operator import or_
 from typing import Annotated
 
 from pydantic import Field
 
+from sez_sim.policies.base import Instrument
 from sez_sim.policies.borders import BorderFacilitation
 from sez_sim.policies.corridors import CorridorUpgrade
 from sez_sim.policies.investment import CorporateTax, FDIInflow
 from sez_sim.policies.labour import MinimumWage
 from sez_sim.policies.migration import MigrationRegime
 from sez_sim.policies.ossc import OSSCInstrument
-from sez_sim.policies.zones import CBEZInstrument, SEZInstrument, ZoneTable
+from sez_sim.policies.zones import CBEZInstrument, SEZInstrument
 
-INSTRUMENTS = (
+INSTRUMENTS: tuple[type[Instrument], ...] = (
     SEZInstrument,
     CBEZInstrument,
     OSSCInstrument,
@@ -38,19 +30,15 @@ INSTRUMENTS = (
     CorporateTax,
     FDIInflow,
 )
+"""Every policy instrument, in the order the reference lists them."""
 
-Policy = Annotated[
-    SEZInstrument
-    | CBEZInstrument
-    | OSSCInstrument
-    | CorridorUpgrade
-    | BorderFacilitation
-    | MigrationRegime
-    | MinimumWage
-    | CorporateTax
-    | FDIInflow,
-    Field(discriminator="type"),
-]
+Policy = Annotated[reduce(or_, INSTRUMENTS), Field(discriminator="type")]
 """One policy instrument in a scenario file, chosen by its ``type``."""
 
-__all__ = ["INSTRUMENTS", "Policy", "ZoneTable", *[c.__name__ for c in INSTRUMENTS]]
+POLICY_SECTIONS: tuple[str, ...] = tuple(dict.fromkeys(s for i in INSTRUMENTS for s in i.sections))
+"""Registry sections that hold the instruments' defaults (``policy_defaults.<section>`` in scenario files)."""
+
+BY_TYPE: dict[str, type[Instrument]] = {i.tag(): i for i in INSTRUMENTS}
+"""Each instrument class by its ``type`` tag."""
+
+__all__ = ["BY_TYPE", "INSTRUMENTS", "POLICY_SECTIONS", "Instrument", "Policy", *[c.__name__ for c in INSTRUMENTS]]

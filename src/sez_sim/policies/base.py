@@ -1,59 +1,112 @@
-"""What every policy instrument shares: a schedule, registry-backed parameters, and the setup/step protocol.
+"""What every policy instrument shares: a schedule, registry-backed parameters, and the check/setup protocol.
 
-An instrument is a pydantic model (scenario files validate it, ``sez-sim schema`` documents it) with three methods
-the model calls: ``check(geography)`` and ``setup(model)`` once, after the model is built, and ``step(model)`` at
-the start of every step. Its effect has an *intensity* in [0, 1]: 0 before ``start_year``, rising linearly over
-``phase_in`` years, 1 once phased in, and 0 again from ``end_year``. Instruments apply ``intensity`` times their
-full effect to the baseline they recorded at setup, and only when the intensity changes, so a policy costs nothing
-once in place.
+An instrument is a pydantic model (scenario files validate it, ``sez-sim schema`` documents it). The model calls
+``check(geography)`` (resolve names; raise a clear error if one is unknown), then ``resolved(params)`` (fill the
+fields left to the policy defaults) and ``setup(model)`` once, which may add zones and returns the instrument's
+**effects** on the model's levers (:mod:`sez_sim.levers`). From then on the instrument only has an *intensity* in
+[0, 1] at each step: 0 before ``start_year``, rising linearly over ``phase_in`` years, 1 once phased in, and 0
+again from ``end_year``. The model puts the effects in force at that intensity, relative to the levers'
+baselines; an instrument never writes the model's state or parameters itself.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, ClassVar
 
-from pydantic import BaseModel, ConfigDict, Field, PrivateAttr
+from pydantic import BaseModel, ConfigDict, Field
 
 from sez_sim.errors import Problem, ScenarioError, UserError
 from sez_sim.params import Param
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from sez_sim.geography import Geography
+    from sez_sim.levers import Effect
     from sez_sim.model import SEZModel
 
+REGISTRY_KEY = "registry"
+"""Key of a field's ``json_schema_extra`` naming the registry parameter it defaults to."""
 
-def param_field(param: Param, **extra: Any) -> Any:
-    """A pydantic field whose default, bounds and description come from the registry entry ``param``."""
-    if param.per:
-        return Field(default=None, description=f"{param.description} [{param.unit}] (default: {param.default})")
+
+def param_field(
+    param: Param, *, required: bool = False, optional: bool = False, description: str | None = None, **extra: Any
+) -> Any:
+    """A pydantic field with the bounds, unit and description of the registry entry ``param``.
+
+    Args:
+        param: the registry entry.
+        required: the field has no default (its bounds still come from the registry).
+        optional: the field defaults to None, meaning "not given" (the instrument decides what that means).
+        description: what the field means for this instrument (default: the parameter's description).
+        extra: more ``Field`` arguments.
+
+    Returns:
+        A required field, an optional one, or by default one that defaults to None meaning "the policy default",
+        which :meth:`Instrument.resolved` replaces with the scenario's value of ``param`` (its registry default
+        unless ``policy_defaults`` sets it). Per-country parameters are resolved by the instrument for its host.
+    """
     lo, hi = param.bounds
-    return Field(default=param.default, ge=lo, le=hi, description=f"{param.description} [{param.unit}]", **extra)
+    text = f"{description or param.description} [{param.unit}]"
+    if required:
+        return Field(ge=lo, le=hi, description=text, **extra)
+    if optional:
+        return Field(default=None, ge=lo, le=hi, description=text, **extra)
+    default = ", ".join(f"{k}: {v:g}" for k, v in param.default.items()) if param.per else f"{param.default}"
+    return Field(
+        default=None,
+        ge=lo,
+        le=hi,
+        description=f"{text} (default: {param.key} = {default})",
+        json_schema_extra={REGISTRY_KEY: param.key},
+        **extra,
+    )
 
 
 class Instrument(BaseModel):
-    """Base of all policy instruments: the schedule and the setup/step protocol."""
+    """Base of all policy instruments: the schedule and the check/setup protocol.
+
+    Attributes:
+        sections: registry sections whose values (``policy_defaults.<section>``) are this instrument's defaults.
+    """
 
     model_config = ConfigDict(extra="forbid")
-    kind: ClassVar[str] = ""
+    sections: ClassVar[tuple[str, ...]] = ()
 
     label: str | None = Field(default=None, description="A name for this instrument (kept in the manifest).")
     start_year: float | None = Field(
         default=None, description="Year the instrument takes effect (default: the run's start year)."
     )
     end_year: float | None = Field(default=None, description="Year the instrument stops (default: never).")
-    phase_in: float = Field(default=0.0, ge=0.0, le=100.0, description="Years over which the effect ramps up.")
+    phase_in: float | None = Field(default=0.0, ge=0.0, le=100.0, description="Years over which the effect ramps up.")
 
-    _intensity: float = PrivateAttr(default=-1.0)
+    @classmethod
+    def tag(cls) -> str:
+        """The ``type`` that selects this instrument in a scenario file."""
+        return cls.model_fields["type"].default
 
     def intensity(self, year: float, start_default: float) -> float:
         """Share of the full effect in force at ``year`` (the start of the current step)."""
         start = start_default if self.start_year is None else self.start_year
         if year < start or (self.end_year is not None and year >= self.end_year):
             return 0.0
-        if self.phase_in <= 0:
+        if not self.phase_in:
             return 1.0
         return min(1.0, (year - start) / self.phase_in + 1e-12)
+
+    def resolved(self, params: dict[str, dict[str, Any]]) -> Instrument:
+        """A copy with every field left to the policy default set from ``params`` (scalar parameters only)."""
+        update = {}
+        for name, info in type(self).model_fields.items():
+            extra = info.json_schema_extra
+            key = extra.get(REGISTRY_KEY) if isinstance(extra, dict) else None
+            if key is None or getattr(self, name) is not None:
+                continue
+            section, param = key.split(".")
+            value = params[section][param]
+            if not isinstance(value, dict):
+                update[name] = value
+        return self.model_copy(update=update, deep=True)
 
     @staticmethod
     def lookup(field: str, resolve: Callable[[Any], Any], value: Any) -> Any:
@@ -75,20 +128,10 @@ class Instrument(BaseModel):
             raise cls.error(field, f"unknown country {code!r} (this geography has {', '.join(known)})")
         return known.index(code)
 
-    # The model calls these three, in this order.
+    # The model calls these, in this order.
     def check(self, geo: Geography) -> None:
         """Resolve the provinces, crossings, corridors and countries this instrument names (raise if unknown)."""
 
-    def setup(self, model: SEZModel) -> None:
-        """Resolve references against the model's geography and record the baseline the effect applies to."""
-
-    def step(self, model: SEZModel) -> None:
-        """Apply the effect for the current year when its intensity has changed."""
-        now = self.intensity(model.step_year, model.config.start_year)
-        if now != self._intensity:
-            self._intensity = now
-            self.apply(model, now)
-
-    def apply(self, model: SEZModel, intensity: float) -> None:
-        """Put ``intensity`` times the full effect in force (subclasses implement this)."""
+    def setup(self, model: SEZModel) -> list[Effect]:
+        """Resolve references against the model, add any zones, and return the effects at full intensity."""
         raise NotImplementedError

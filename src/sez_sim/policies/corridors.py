@@ -5,9 +5,10 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, ClassVar, Literal
 
 import numpy as np
-from pydantic import Field, PrivateAttr, model_validator
+from pydantic import Field, model_validator
 
-from sez_sim.params import declare
+from sez_sim.levers import Effect
+from sez_sim.params import Param, declare
 from sez_sim.policies.base import Instrument, param_field
 
 if TYPE_CHECKING:
@@ -16,15 +17,15 @@ if TYPE_CHECKING:
 
 CORRIDOR = declare(
     "corridor",
-    (
-        "quality",
-        0.7,
-        "cost per km, relative",
-        (0.05, 1.0),
-        "Cost per km of an upgraded link relative to before (1 = no change).",
-        "Author's assumption: GMS corridor projects cut travel times by a quarter to a half (ADB evaluations of "
+    Param(
+        name="quality",
+        default=0.7,
+        unit="cost per km, relative",
+        bounds=(0.05, 1.0),
+        description="Cost per km of an upgraded link relative to before (1 = no change).",
+        source="Author's assumption: GMS corridor projects cut travel times by a quarter to a half (ADB evaluations of "
         "the EWEC and NSEC road projects).",
-        "lever",
+        kind="lever",
     ),
 )
 
@@ -32,17 +33,14 @@ CORRIDOR = declare(
 class CorridorUpgrade(Instrument):
     """Upgrade a named corridor (EWEC, NSEC, SEC), one branch (EWEC/main_Mawlamyine-DaNang) or listed links."""
 
-    kind: ClassVar[str] = "corridor_upgrade"
+    sections: ClassVar[tuple[str, ...]] = ("corridor",)
     type: Literal["corridor_upgrade"] = "corridor_upgrade"
     corridor: str | None = Field(default=None, description="Corridor or corridor/branch from corridors.csv.")
     links: list[tuple[str, str]] = Field(default_factory=list, description="Links as [province, province] pairs.")
-    quality: float = param_field(CORRIDOR["quality"])
+    quality: float | None = param_field(CORRIDOR["quality"])
     completion_year: float | None = Field(
         default=None, description="Year the upgrade is complete (it phases in linearly from start_year)."
     )
-
-    _rows: np.ndarray = PrivateAttr(default_factory=lambda: np.zeros(0, np.int64))
-    _base: np.ndarray = PrivateAttr(default_factory=lambda: np.zeros(0))
 
     @model_validator(mode="after")
     def _what(self) -> CorridorUpgrade:
@@ -62,12 +60,7 @@ class CorridorUpgrade(Instrument):
         for k, (a, b) in enumerate(self.links):
             self.lookup(f"links[{k}]", lambda pair: geo.link_of(*pair), (a, b))
 
-    def setup(self, model: SEZModel) -> None:
+    def setup(self, model: SEZModel) -> list[Effect]:
         rows = set(model.geo.corridor_links(self.corridor).tolist()) if self.corridor else set()
         rows |= {model.geo.link_of(a, b) for a, b in self.links}
-        self._rows = np.array(sorted(rows), dtype=np.int64)
-        self._base = model.geo.links["quality"].to_numpy()[self._rows].copy()
-
-    def apply(self, model: SEZModel, intensity: float) -> None:
-        model.geo.set_link_quality(self._rows, self._base * (1.0 - intensity * (1.0 - self.quality)))
-        model.geography_changed()
+        return [Effect("link_quality", np.array(sorted(rows), dtype=np.int64), "scale", self.quality)]

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, ClassVar, Literal
 
-from pydantic import Field, PrivateAttr
+import numpy as np
+from pydantic import Field
 
-from sez_sim.params import declare
+from sez_sim.levers import Effect
+from sez_sim.params import Param, declare
 from sez_sim.policies.base import Instrument, param_field
 
 if TYPE_CHECKING:
@@ -15,14 +17,26 @@ if TYPE_CHECKING:
 
 MIGRATION = declare(
     "migration",
-    (
-        "barrier",
-        1.0,
-        "utility",
-        (0.0, 50.0),
-        "Barrier between the two countries under the regime (the default border barrier is workers.border_barrier).",
-        "Author's assumption for an open regime (labour mobility agreement, recognised permits).",
-        "lever",
+    Param(
+        name="barrier",
+        default=1.0,
+        unit="utility",
+        bounds=(0.0, 50.0),
+        description="Barrier between the two countries under the regime (the default border barrier is "
+        "workers.border_barrier).",
+        source="Author's assumption for an open regime (labour mobility agreement, recognised permits).",
+        kind="lever",
+    ),
+    Param(
+        name="quota",
+        default=None,
+        unit="persons per year",
+        bounds=(0.0, 1e9),
+        description="Most people who may move between the two countries per year, each direction (none: no cap).",
+        source="A lever: MOU systems admit a set number of workers a year (Myanmar's Ministry of Labour counted "
+        "915,980 workers sent to Thailand under the MOU system up to March 2020).",
+        kind="lever",
+        optional=True,
     ),
 )
 
@@ -30,16 +44,11 @@ MIGRATION = declare(
 class MigrationRegime(Instrument):
     """Set the barrier to moving between two countries (both directions) and optionally cap the flow."""
 
-    kind: ClassVar[str] = "migration_regime"
+    sections: ClassVar[tuple[str, ...]] = ("migration",)
     type: Literal["migration_regime"] = "migration_regime"
     countries: tuple[str, str] = Field(description="The two countries, e.g. [THA, MMR].")
-    barrier: float = param_field(MIGRATION["barrier"])
-    quota: float | None = Field(
-        default=None, ge=0, description="Most people who may move between the two per year, each direction."
-    )
-
-    _pair: tuple[int, int] = PrivateAttr(default=(-1, -1))
-    _base: float = PrivateAttr(default=0.0)
+    barrier: float | None = param_field(MIGRATION["barrier"])
+    quota: float | None = param_field(MIGRATION["quota"])
 
     def check(self, geo: Geography) -> None:
         for k, code in enumerate(self.countries):
@@ -47,18 +56,11 @@ class MigrationRegime(Instrument):
         if self.countries[0] == self.countries[1]:
             raise self.error("countries", "the two countries must differ")
 
-    def setup(self, model: SEZModel) -> None:
+    def setup(self, model: SEZModel) -> list[Effect]:
         known = model.country_names
         a, b = (known.index(c) for c in self.countries)
-        self._pair = (a, b)
-        self._base = float(model.barrier[a, b])
-
-    def apply(self, model: SEZModel, intensity: float) -> None:
-        a, b = self._pair
-        model.barrier[a, b] = model.barrier[b, a] = self._base + intensity * (self.barrier - self._base)
-        model.workers.static_costs(model.geo.distance, model.country, model.barrier)
-        for key in ((a, b), (b, a)):
-            if self.quota is not None and intensity > 0:
-                model.workers.quotas[key] = self.quota / model.persons_per_agent
-            else:
-                model.workers.quotas.pop(key, None)
+        cells = np.ravel_multi_index(([a, b], [b, a]), (len(known), len(known)))
+        effects = [Effect("border_barrier", cells, "move", self.barrier)]
+        if self.quota is not None:
+            effects.append(Effect("migration_quota", cells, "switch", self.quota))
+        return effects

@@ -12,7 +12,7 @@ import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 
-from sez_sim.io import atomic_path  # noqa: E402
+from sez_sim.viz.save import save_png  # noqa: E402
 
 if TYPE_CHECKING:
     from sez_sim.experiments.compare import Comparison
@@ -26,13 +26,6 @@ TRAJECTORIES = [
     ("capital_gdp_share", "capitals' share of GDP"),
     ("border_gdp_share", "border provinces' share of GDP"),
 ]
-
-
-def _save(fig: plt.Figure, path: Path) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with atomic_path(path) as tmp:
-        fig.savefig(tmp, format="png", dpi=110)
-    plt.close(fig)
 
 
 def comparison_figure(result: Comparison, path: Path) -> None:
@@ -57,7 +50,7 @@ def comparison_figure(result: Comparison, path: Path) -> None:
         "band = 95% interval of the mean"
     )
     fig.tight_layout()
-    _save(fig, path)
+    save_png(fig, path)
 
 
 def batch_figures(
@@ -92,7 +85,7 @@ def batch_figures(
         ax.set_visible(False)
     fig.suptitle(f"{experiment.name}: outcomes across the design ({len(ok)} runs)")
     fig.tight_layout()
-    _save(fig, folder / "outcomes.png")
+    save_png(fig, folder / "outcomes.png")
     if sensitivity is None or sensitivity.empty:
         return
     sobol = "ST" in sensitivity.columns
@@ -113,4 +106,4 @@ def batch_figures(
     axes[0, 0].legend(fontsize=8)
     fig.suptitle(f"{experiment.name}: {'Sobol' if sobol else 'Morris'} sensitivity (95% intervals)")
     fig.tight_layout()
-    _save(fig, folder / "sensitivity.png")
+    save_png(fig, folder / "sensitivity.png")

@@ -17,17 +17,11 @@ import numpy as np  # noqa: E402
 from matplotlib.collections import LineCollection  # noqa: E402
 from matplotlib.lines import Line2D  # noqa: E402
 
-from sez_sim.io import atomic_path  # noqa: E402
 from sez_sim.viz.maps import draw_base  # noqa: E402
+from sez_sim.viz.save import save_png  # noqa: E402
 
 if TYPE_CHECKING:
     from sez_sim.runs import RunResult
-
-
-def _save(fig: plt.Figure, path: Path) -> None:
-    with atomic_path(path) as tmp:
-        fig.savefig(tmp, format="png", dpi=110)
-    plt.close(fig)
 
 
 def _years(result: RunResult) -> tuple[float, float]:
@@ -62,7 +56,7 @@ def gdp_change_map(result: RunResult, path: Path) -> None:
     ax.set_xlabel("longitude (°E)")
     ax.set_ylabel("latitude (°N)")
     fig.tight_layout()
-    _save(fig, path)
+    save_png(fig, path)
 
 
 def inequality(result: RunResult, path: Path) -> None:
@@ -91,7 +85,7 @@ def inequality(result: RunResult, path: Path) -> None:
     for ax in (top, bottom):
         ax.grid(alpha=0.3)
     fig.tight_layout()
-    _save(fig, path)
+    save_png(fig, path)
 
 
 def migration_map(result: RunResult, path: Path, top: int = 60) -> None:
@@ -135,7 +129,7 @@ def migration_map(result: RunResult, path: Path, top: int = 60) -> None:
     ax.set_xlabel("longitude (°E)")
     ax.set_ylabel("latitude (°N)")
     fig.tight_layout()
-    _save(fig, path)
+    save_png(fig, path)
 
 
 def zone_occupancy(result: RunResult, path: Path, top: int = 12) -> None:
@@ -169,7 +163,7 @@ def zone_occupancy(result: RunResult, path: Path, top: int = 12) -> None:
     for ax in (left, right):
         ax.grid(alpha=0.3)
     fig.tight_layout()
-    _save(fig, path)
+    save_png(fig, path)
 
 
 def run_figures(result: RunResult, folder: Path) -> list[Path]:

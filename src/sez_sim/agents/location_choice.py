@@ -1,0 +1,495 @@
+"""Where potential entrants locate: location options, a nested logit, zone queue costs and their calibration.
+
+Location options are the N provinces (outside any zone) followed by the zones of the zone table. Potential
+entrants arrive in streams: one domestic stream per country (owned by residents of that country, choosing among
+its provinces) and one foreign stream (choosing anywhere; its profits leave the region), scaled by the
+``fdi_inflow`` lever. An entrant with productivity ``z`` values option ``o`` at
+
+    v_o(z) = lambda ln(NPV_o(z) / pi_i)  (+ foreign_zone_preference for foreign entrants in zones, - queue_o)
+
+where ``NPV`` is the discounted after-tax operating profit from the current equilibrium, starting after the
+approval delay and counting any tax holiday, minus the sunk entry cost and red tape, and ``pi_i`` is the host's
+mean firm profit at t = 0. Within a province the entrant picks among the outside-zone option and the province's
+open zones by a logit of the small scale ``zone_choice_scale`` (close to taking the best, but smooth, so identical
+zones share their demand); a province is worth ``xi_i`` plus that inclusive value; the province (or staying out,
+value 0) is chosen by a logit. Choosing among provinces rather than among options keeps a new zone from counting
+its host twice (the logit's red-bus/blue-bus problem).
+
+A zone's **queue cost** is the shadow price of its scarce serviced land: zero while it has room, otherwise just
+enough that expected demand equals its free slots. **Calibration** sets the stream rates and ``xi`` so that
+expected entry balances exit in every province at t = 0, jointly with the queue costs that make a full zone's
+expected entrants equal the slots its exits free (:meth:`LocationChoice.calibrate`).
+
+Productivity is Pareto truncated at a top quantile, represented by :data:`POOL_SIZE` quantile midpoints
+(:func:`productivity_grid`) used identically by calibration, entry and the initial stock.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from typing import Any
+
+import numpy as np
+
+from sez_sim.economy.equilibrium import Equilibrium, Market
+from sez_sim.errors import ConvergenceError
+from sez_sim.zones import ZoneTable
+
+POOL_SIZE = 256
+
+
+def productivity_grid(shape: float, top: float, size: int = POOL_SIZE) -> np.ndarray:
+    """The productivities potential entrants draw from: quantile midpoints of a Pareto truncated at ``top``.
+
+    Calibration, entry and the initial stock all use this one grid, so entrants come from exactly the distribution
+    the steady state was calibrated on (each entrant's ``z`` is one of ``size`` values, weighted by its choice
+    probability). Truncation keeps the upper tail, which the entry choice tilts towards, finite.
+    """
+    u = (np.arange(size) + 0.5) / size * top
+    return (1.0 - u) ** (-1.0 / shape)
+
+
+@dataclass
+class Alternatives:
+    """What each location option offers an entrant right now: provinces outside zones, then zones.
+
+    Attributes:
+        province: host province of each option.
+        zone: zone of each option (-1 outside any zone).
+        revenue_unit: revenue per unit of ``z^(sigma-1)`` per year.
+        fixed_cost: ``w_i F_i`` (times the zone's fixed-cost factor) per year.
+        annuity: discounted after-tax years of profit, after the approval wait.
+        sunk: entry cost plus red tape (money).
+        approval_steps: steps an entrant waits before producing.
+        holiday_years: the option's tax holiday.
+        free_slots: whole slots free now (inf outside zones): what the zone can admit this step.
+        choice_slots: what entrants plan on: the free slots, or the slots a full zone's exits free on average.
+        open: entrants may choose it (zones: active, with room now or soon).
+    """
+
+    province: np.ndarray
+    zone: np.ndarray
+    revenue_unit: np.ndarray
+    fixed_cost: np.ndarray
+    annuity: np.ndarray
+    sunk: np.ndarray
+    approval_steps: np.ndarray
+    holiday_years: np.ndarray
+    free_slots: np.ndarray
+    choice_slots: np.ndarray
+    open: np.ndarray
+
+
+class LocationChoice:
+    """The entry model of the firm population and the state it owns.
+
+    Attributes:
+        params: the ``firms`` parameter section.
+        fixed_labour: fixed labour of a new firm, per province (F_i, calibrated).
+        approval_days, red_tape: per province (levers; OSSCs change them).
+        profit_unit: mean operating profit per firm at t = 0, per province (the unit of entry costs).
+        fdi_inflow: multiplier on the foreign stream (lever).
+        xi: calibrated attractiveness per province.
+        queue: queue cost per zone.
+        stream_rate: potential entrants per step per stream (countries, then foreign), before ``fdi_inflow``.
+        stream_country: each stream's country (-1 for the foreign stream).
+    """
+
+    def __init__(self, params: dict[str, Any], n_provinces: int):
+        self.params = params
+        self.n = n_provinces
+        self.fixed_labour = np.zeros(n_provinces)
+        self.approval_days = np.zeros(n_provinces)
+        self.red_tape = np.zeros(n_provinces)
+        self.profit_unit = np.zeros(n_provinces)
+        self.fdi_inflow = 1.0
+        self.xi = np.zeros(0)
+        self.queue = np.zeros(0)
+        self.stream_rate = np.zeros(0)
+        self.stream_country = np.zeros(0, np.int64)
+
+    def grid(self) -> np.ndarray:
+        """The productivity grid of the current parameters."""
+        return productivity_grid(self.params["pareto_shape"], self.params["pareto_top"])
+
+    # ------------------------------------------------------------------ the economics of locations
+    def alternatives(
+        self,
+        market: Market,
+        eq: Equilibrium,
+        zones: ZoneTable,
+        country_tax: np.ndarray,
+        occupancy: np.ndarray,
+        steps_per_year: int,
+    ) -> Alternatives:
+        """Evaluate every location option (each province outside zones, then each zone) at the equilibrium.
+
+        Args:
+            market: the solver's market.
+            eq: the current equilibrium.
+            zones: the zone table.
+            country_tax: the profit-tax rate of each province.
+            occupancy: firms (producing or waiting) in each zone.
+            steps_per_year: steps per year.
+        """
+        p = self.params
+        s = market.sigma
+        n = self.n
+        unit = market.price_constant * eq.wage ** (1.0 - s) * market.tfp ** (s - 1.0)
+        dom = unit * eq.market_access
+        world = unit * market.phi_world * market.world_demand
+        nz = len(zones)
+        province = np.concatenate([np.arange(n), zones.province]).astype(np.int64)
+        zone = np.concatenate([np.full(n, -1), np.arange(nz)]).astype(np.int64)
+        bonus = np.concatenate([np.ones(n), zones.productivity_bonus]) ** (s - 1.0)
+        access = np.concatenate([np.ones(n), zones.world_access])
+        revenue_unit = bonus * (dom[province] + access * world[province])
+        fixed_factor = np.concatenate([np.ones(n), zones.fixed_cost_factor])
+        fixed_cost = eq.wage[province] * self.fixed_labour[province] * fixed_factor
+
+        def own_or_province(values: np.ndarray, province_values: np.ndarray) -> np.ndarray:
+            return np.where(np.isnan(values), province_values[zones.province], values)
+
+        days = np.concatenate([self.approval_days, own_or_province(zones.approval_days, self.approval_days)])
+        tape = np.concatenate([self.red_tape, own_or_province(zones.red_tape_years, self.red_tape)])
+        after = np.concatenate([country_tax, own_or_province(zones.after_rate, country_tax)])
+        holiday_years = np.concatenate([np.zeros(n), zones.holiday_years])
+        holiday_rate = np.concatenate([country_tax, zones.holiday_rate])
+        beta = (1.0 - p["hazard"]) / (1.0 + p["discount_rate"])
+        wait = days / 365.0
+        after_holiday = beta**holiday_years
+        annuity = (
+            beta**wait / (1.0 - beta) * ((1.0 - holiday_rate) * (1.0 - after_holiday) + (1.0 - after) * after_holiday)
+        )
+        free = np.concatenate([np.full(n, np.inf), np.floor(zones.capacity - occupancy)])
+        # A full zone frees the slots of its exiting firms; entrants plan on that turnover (as the steady state
+        # was calibrated), and those who find no slot this step locate outside the zone.
+        turnover = np.concatenate([np.zeros(n), p["hazard"] / steps_per_year * occupancy])
+        choice = np.maximum(free, turnover)
+        return Alternatives(
+            province=province,
+            zone=zone,
+            revenue_unit=revenue_unit,
+            fixed_cost=fixed_cost,
+            annuity=annuity,
+            sunk=(p["entry_cost"] + tape) * self.profit_unit[province],
+            approval_steps=np.ceil(wait * steps_per_year - 1e-9).astype(np.int64),
+            holiday_years=holiday_years,
+            free_slots=free,
+            choice_slots=choice,
+            open=np.concatenate([np.ones(n, bool), zones.active]) & (choice > 0),
+        )
+
+    def option_values(self, alts: Alternatives, z: np.ndarray, sigma: float) -> np.ndarray:
+        """``lambda ln(NPV / profit_unit)`` for each pool productivity (rows) and location option (columns).
+
+        Minus infinity where the NPV is not positive or the option admits no one.
+        """
+        profit = (z[:, None] ** (sigma - 1.0)) * alts.revenue_unit[None, :] / sigma - alts.fixed_cost[None, :]
+        npv = profit * alts.annuity[None, :] - alts.sunk[None, :]
+        with np.errstate(divide="ignore", invalid="ignore"):
+            value = self.params["entry_logit_scale"] * np.log(npv / self.profit_unit[alts.province][None, :])
+        return np.where((npv > 0) & alts.open[None, :], value, -np.inf)
+
+    def nests(self, values: np.ndarray, alts: Alternatives, foreign: bool) -> tuple[np.ndarray, np.ndarray]:
+        """Each province's inclusive value and the within-province shares of its zone options.
+
+        Foreign entrants add their zone preference; every zone option carries its queue cost.
+
+        Returns:
+            ``(inclusive, zone_share)``: (pool, N) province values and (pool, zones) shares of each zone within
+            its province.
+        """
+        n = self.n
+        scale = self.params["zone_choice_scale"]
+        outside = values[:, :n]
+        if values.shape[1] == n:
+            return outside, np.zeros((values.shape[0], 0))
+        bonus = self.params["foreign_zone_preference"] if foreign else 0.0
+        zone_values = values[:, n:] + bonus - self.queue_cost(values.shape[1] - n)
+        host = alts.province[n:]
+        top = outside.copy()
+        for z, i in enumerate(host):  # a few dozen zones: a loop of column operations
+            top[:, i] = np.maximum(top[:, i], zone_values[:, z])
+        top = np.where(np.isfinite(top), top, 0.0)
+        weight_zone = np.exp((zone_values - top[:, host]) / scale)
+        total = np.exp((outside - top) / scale)
+        # Zones are added to their host's total one after the other, in zone order (unbuffered): a zone that admits
+        # no one adds exactly zero, so an inactive zone changes no other number.
+        np.add.at(total, (slice(None), host), weight_zone)
+        with np.errstate(divide="ignore"):
+            inclusive = top + scale * np.log(total)
+        share = np.divide(weight_zone, total[:, host], out=np.zeros_like(weight_zone), where=total[:, host] > 0)
+        return inclusive, share
+
+    def stream_probabilities(
+        self, values: np.ndarray, alts: Alternatives, country: np.ndarray, xi: np.ndarray | None = None
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """Logit choice of a province per stream, and the within-province shares of the zones.
+
+        Domestic streams choose among their country's provinces, the foreign stream among all; a province is worth
+        ``xi_i`` plus its inclusive value; the outside option (value 0) takes the rest of each row.
+
+        Returns:
+            ``(probabilities, zone_share)``: (streams, pool, provinces) and (streams, pool, zones).
+        """
+        xi = self.xi if xi is None else xi
+        n = self.n
+        prob = np.zeros((len(self.stream_country), values.shape[0], n))
+        share = np.zeros((len(self.stream_country), values.shape[0], values.shape[1] - n))
+        nests = {False: None, True: None}  # domestic streams share theirs; the foreign one adds its zone preference
+        for s_idx, c in enumerate(self.stream_country):
+            if nests[c < 0] is None:
+                nests[c < 0] = self.nests(values, alts, foreign=c < 0)
+            inclusive, share[s_idx] = nests[c < 0]
+            cols = np.flatnonzero(country == c) if c >= 0 else np.arange(n)
+            v = inclusive[:, cols] + xi[cols]
+            top = np.maximum(v.max(axis=1, keepdims=True), 0.0)
+            ev = np.exp(v - top)
+            prob[s_idx][:, cols] = ev / (np.exp(-top) + ev.sum(axis=1, keepdims=True))
+        return prob, share
+
+    def within(
+        self, province: np.ndarray, share: np.ndarray, alts: Alternatives, rng: np.random.Generator
+    ) -> np.ndarray:
+        """Draw each entrant's option inside its province: a zone with its within-province share, else outside."""
+        n = self.n
+        chosen = province.copy()
+        if not share.shape[1]:
+            return chosen
+        host = alts.province[n:]
+        mine = np.where(host[None, :] == province[:, None], share, 0.0)
+        cum = np.cumsum(mine, axis=1)
+        u = rng.random(len(province))
+        inside = u < cum[:, -1]
+        zone = (cum < u[:, None]).sum(axis=1)
+        chosen[inside] = n + zone[inside]
+        return chosen
+
+    def queue_cost(self, n_zones: int) -> np.ndarray:
+        """The current queue cost of each zone (grown to ``n_zones`` entries, new zones at zero)."""
+        if len(self.queue) < n_zones:
+            self.queue = np.concatenate([self.queue, np.zeros(n_zones - len(self.queue))])
+        return self.queue
+
+    def stream_rates(self) -> np.ndarray:
+        """Potential entrants per step per stream, with the FDI-inflow lever applied to the foreign stream."""
+        rate = self.stream_rate.copy()
+        rate[self.stream_country < 0] *= self.fdi_inflow
+        return rate
+
+    def zone_demand(
+        self, values: np.ndarray, alts: Alternatives, country: np.ndarray
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Expected entrants per step who would take each zone, at the current queue costs.
+
+        Returns:
+            ``(demand, within, province_share)``: per zone, its expected entrants, their share of its province's
+            expected entrants, and the province's share of all potential entrants (for the queue update).
+        """
+        prob, share = self.stream_probabilities(values, alts, country)
+        host = alts.province[self.n :]
+        rates = self.stream_rates()[:, None, None]
+        weight = rates * prob[:, :, host] * share
+        demand = weight.sum(axis=(0, 1)) / values.shape[0]
+        province = (rates * prob).sum(axis=(0, 1))[host] / values.shape[0]
+        within = np.divide(demand, province, out=np.zeros_like(demand), where=province > 0)
+        return demand, within, province / rates.sum()
+
+    def clear_zones(
+        self,
+        values: np.ndarray,
+        alts: Alternatives,
+        country: np.ndarray,
+        free: np.ndarray,
+        rounds: int = 30,
+        tolerance: float = 0.02,
+    ) -> None:
+        """Set the queue costs so that no open zone is expected to take more entrants than it has free slots.
+
+        Each zone's queue cost solves ``ln demand(q) = ln free`` (or is zero if demand is below the free slots at
+        zero), a monotone equation in ``q``. The update is a Newton step on log demand, with the slope measured
+        between rounds (secant) or, in the first round, estimated as ``(1 - w) / scale + w (1 - p)`` with ``w`` the
+        zone's share of its province's entrants and ``p`` the province's share of all. The root is kept in a
+        bracket; a step that leaves it, or a round that does not halve the gap, bisects instead (log demand is far
+        from linear once a zone's value falls below its province's outside option, where Newton overshoots).
+        """
+        queue = self.queue_cost(values.shape[1] - self.n)  # closed zones keep theirs: a warm start when they reopen
+        zones = np.flatnonzero(alts.open[self.n :])
+        if not zones.size:
+            return
+        scale = self.params["zone_choice_scale"]
+        low, high = np.zeros(zones.size), np.full(zones.size, np.inf)
+        last_queue = last_log = last_gap = None
+        for _ in range(rounds):
+            demand, within, province = (x[zones] for x in self.zone_demand(values, alts, country))
+            log_demand = np.log(np.maximum(demand, 1e-300))
+            gap = np.clip(log_demand - np.log(np.maximum(free[zones], 1e-12)), -5.0, 5.0)
+            binding = (queue[zones] > 0) | (gap > 0)
+            if np.all(~binding | (np.abs(gap) < tolerance)):
+                return
+            q = queue[zones]
+            low = np.where(gap > 0, np.maximum(low, q), low)
+            high = np.where(gap < 0, np.minimum(high, q), high)
+            slope = (1.0 - within) / scale + within * (1.0 - province)
+            if last_queue is not None:
+                moved = q - last_queue
+                measured = np.divide(last_log - log_demand, moved, out=np.zeros_like(moved), where=np.abs(moved) > 1e-9)
+                slope = np.where(measured > 0.05, measured, slope)
+            step = np.maximum(q + gap / np.maximum(slope, 0.05), 0.0)
+            slow = last_gap is not None and np.abs(gap) > 0.5 * np.abs(last_gap)
+            to_zero = (step == 0) & (gap < 0)  # no queue at all may be the answer: try it before bisecting
+            bisect = np.isfinite(high) & ((step < low) | (step >= high) | slow) & ~to_zero
+            step = np.where(bisect, 0.5 * (low + np.where(np.isfinite(high), high, low)), step)
+            last_queue, last_log, last_gap = q.copy(), log_demand, gap
+            queue[zones] = np.where(binding, step, q)
+
+    # ------------------------------------------------------------------ calibration (steady state)
+    def calibrate(
+        self,
+        alts: Alternatives,
+        sigma: float,
+        country: np.ndarray,
+        firms_per_province: np.ndarray,
+        firms_per_zone: np.ndarray,
+        steps_per_year: int,
+        tolerance: float = 1e-9,
+        max_iterations: int = 50,
+    ) -> None:
+        """Set stream rates and ``xi`` so that expected entry equals expected exit in every province.
+
+        Newton's method on ``ln E_i(xi) = ln target_i`` with the analytic Jacobian of the logit
+        ``d ln E_i / d xi_j = delta_ij - (1/E_i) sum_s sum_z Q_szi P_szj``, solved jointly with the zones' queue
+        costs, which make each zone's expected entrants equal the slots that its exits free in a steady state.
+
+        Args:
+            alts: the options at the calibrated equilibrium.
+            sigma: the elasticity of substitution.
+            country: the country of each province.
+            firms_per_province: firm agents in each province (exits are the hazard times these).
+            firms_per_zone: firm agents in each zone.
+            steps_per_year: steps per year.
+            tolerance: largest log gap accepted.
+            max_iterations: Newton steps before giving up.
+
+        Raises:
+            ConvergenceError: when the expected entry cannot be matched.
+        """
+        p = self.params
+        n = self.n
+        n_countries = int(country.max()) + 1
+        target = p["hazard"] / steps_per_year * np.asarray(firms_per_province, float)
+        exits_by_country = np.bincount(country, target, minlength=n_countries)
+        total = target.sum() / (1.0 - p["outside_share"])
+        self.stream_country = np.concatenate([np.arange(n_countries), [-1]])
+        self.stream_rate = np.concatenate(
+            [
+                (1.0 - p["foreign_share"]) * total * exits_by_country / max(target.sum(), 1e-300),
+                [p["foreign_share"] * total],
+            ]
+        )
+        z = self.grid()
+        # In the steady state a zone frees the slots of its exiting firms every step and refills them.
+        n_zones = len(alts.province) - n
+        zone_rows = np.flatnonzero(alts.zone >= 0)
+        turnover = p["hazard"] / steps_per_year * np.asarray(firms_per_zone, float)
+        steady = replace(alts, open=alts.open.copy(), choice_slots=alts.choice_slots.copy())
+        steady.choice_slots[zone_rows] = turnover
+        steady.open[zone_rows] = alts.open[zone_rows] | (turnover > 0)
+        values = self.option_values(steady, z, sigma)
+        ok = np.flatnonzero(target > 0)
+        warm = len(self.xi) == n and np.all(np.isfinite(self.xi[ok]))  # recalibrating: start from the last solution
+        self.queue = self.queue if warm and len(self.queue) == n_zones else np.zeros(n_zones)
+        self.xi = np.where(target > 0, self.xi if warm else 0.0, -np.inf)
+        weight = self.stream_rate[:, None, None] / len(z)
+        free = steady.choice_slots[n:]
+        host = steady.province[n:]
+        scale = p["zone_choice_scale"]
+        same = host[:, None] == host[None, :]
+
+        def residual():
+            prob, share = self.stream_probabilities(values, steady, country)
+            q = (weight * prob).reshape(-1, n)  # (stream, pool) x provinces, entrants per step
+            w = share.reshape(prob.shape[0] * prob.shape[1], n_zones)
+            expected = q.sum(axis=0)
+            v = q[:, host] * w  # entrants taking each zone
+            demand = v.sum(axis=0)
+            zones = np.flatnonzero((free > 0) & ((self.queue > 0) | (demand > free)))
+            gap = np.concatenate(
+                [
+                    np.log(np.maximum(expected[ok], 1e-300) / target[ok]),
+                    np.log(np.maximum(demand[zones], 1e-300) / free[zones]),
+                ]
+            )
+            return gap, zones, (q, prob.reshape(-1, n), w, expected, v, demand)
+
+        gap, zones, parts = residual()
+        error = float(np.max(np.abs(gap)))
+        for _ in range(max_iterations):
+            if error < tolerance:
+                return
+            q, pk, w, expected, v, demand = parts
+            # Jacobian of (ln E, ln D) in (xi, queue): the logit's derivatives, with a zone's queue cost lowering
+            # its host's inclusive value by its within-province share.
+            a = np.eye(ok.size) - (q[:, ok].T @ pk[:, ok]) / expected[ok, None]
+            pw = pk[:, host[zones]] * w[:, zones]
+            hosted = (np.arange(n)[ok, None] == host[zones][None, :]) * demand[zones][None, :]
+            b = -(hosted - q[:, ok].T @ pw) / expected[ok, None]
+            c = (
+                (host[zones][:, None] == np.arange(n)[None, ok]) * demand[zones][:, None] - v[:, zones].T @ pk[:, ok]
+            ) / demand[zones, None]
+            vw = v[:, zones].T @ w[:, zones]
+            d = (
+                same[np.ix_(zones, zones)] * vw * (1.0 / scale - 1.0)
+                - np.diag(demand[zones]) / scale
+                + v[:, zones].T @ pw
+            ) / demand[zones, None]
+            step = np.linalg.solve(np.block([[a, b], [c, d]]), gap)
+            step *= min(1.0, 3.0 / max(float(np.max(np.abs(step))), 1e-300))  # no leaps far from the solution
+            xi, queue = self.xi.copy(), self.queue.copy()
+            for _ in range(8):  # backtrack until the residual falls
+                self.xi[ok] = xi[ok] - step[: ok.size]
+                self.queue[zones] = np.maximum(queue[zones] - step[ok.size :], 0.0)
+                new_gap, new_zones, new_parts = residual()
+                new_error = float(np.max(np.abs(new_gap)))
+                if new_error < error:
+                    break
+                step *= 0.5
+            gap, zones, parts, error = new_gap, new_zones, new_parts, new_error
+        raise ConvergenceError(f"entry calibration did not converge (largest log gap {error:.3g})")
+
+    def entrant_draws(
+        self, alts: Alternatives, sigma: float, country: np.ndarray, option: np.ndarray, rng: np.random.Generator
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """Draw, for firms in the given options, a productivity and ownership from the entrants who take that option.
+
+        Used to build the steady-state stock: entry and exit sustain, at each location, the distribution of the
+        entrants who choose it.
+
+        Args:
+            alts: the options.
+            sigma: the elasticity of substitution.
+            country: the country of each province.
+            option: each firm's option (its province outside zones, or ``n + zone``).
+            rng: the initialisation stream.
+
+        Returns:
+            ``(z, foreign)``: a productivity from the grid and whether the entrant is foreign, per firm.
+        """
+        n = self.n
+        z = self.grid()
+        prob, share = self.stream_probabilities(self.option_values(alts, z, sigma), alts, country)
+        host = alts.province[n:]
+        arrivals = prob * self.stream_rates()[:, None, None]  # streams x pool x provinces
+        inside = arrivals[:, :, host] * share  # ... who take each zone
+        outside = arrivals.copy()
+        np.subtract.at(outside, (slice(None), slice(None), host), inside)
+        weight = np.concatenate([outside, inside], axis=2).reshape(-1, n + len(host))  # (stream, pool) x options
+        cdf = np.cumsum(np.maximum(weight, 0.0), axis=0)
+        u = rng.random(len(option))
+        pick = np.zeros(len(option), dtype=np.int64)
+        for o in np.unique(option):
+            rows = np.flatnonzero(option == o)
+            pick[rows] = np.searchsorted(cdf[:, o], u[rows] * cdf[-1, o], side="right")
+        stream, pool = np.divmod(np.minimum(pick, cdf.shape[0] - 1), len(z))
+        return z[pool], self.stream_country[stream] < 0

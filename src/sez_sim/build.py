@@ -1,0 +1,256 @@
+"""Constructing a model: the calibrated GMS steady state and the two textbook presets (docs/ODD.md section 5).
+
+Each ``build_*`` function fills a freshly created :class:`~sez_sim.model.SEZModel` (populations, zones, levers and
+geography already in place) with its economy, its firm and worker stocks and their calibration. The order for the
+``gms`` preset:
+
+1. workers per province from the population; economy calibrated by inversion (:mod:`sez_sim.economy.calibration`);
+2. the dataset's operating zones open, full (:func:`open_dataset_zones`), and the economy is recalibrated with
+   their incentives in place; entry costs are measured in the local mean profit;
+3. steady state of firms in :data:`STEADY_STATE_ROUNDS` damped rounds: calibrate entry, redraw the stock from the
+   entrants of each firm's own option, recalibrate the economy; then calibrate entry once more;
+4. the approval queue of the steady state; jobs; amenities and the moving cost (workers' steady state).
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from sez_sim.agents.firms import FirmRule
+from sez_sim.agents.workers import MobilityRule
+from sez_sim.economy.calibration import InitialFirms, allocate, calibrate, draw_owners, owner_cdfs
+from sez_sim.economy.equilibrium import FirmBlock, solve
+from sez_sim.economy.presets import core_periphery, textbook_market
+from sez_sim.zones import dataset_zones, slots
+
+if TYPE_CHECKING:
+    from sez_sim.model import SEZModel
+
+STEADY_STATE_ROUNDS = 5
+"""Rounds of (calibrate entry, redraw the stock, recalibrate the economy) that make stock and entrants agree."""
+
+FIRST_REDRAW_SHARE = 1.0
+"""Share of the stock redrawn from the entrants in the first round (all of it)."""
+
+LATER_REDRAW_SHARE = 0.5
+"""Share redrawn in later rounds. The ownership mix feeds back on itself with a negative sign (foreign profits
+leave the region, lowering demand where foreign firms are), so a full redraw would oscillate: a damped fixed
+point. The last round redraws only the firms making losses at the recalibrated equilibrium."""
+
+ROUND_TOLERANCE = 1e-7
+"""Calibration tolerance of the intermediate rounds (the stock is redrawn afterwards anyway)."""
+
+FINAL_TOLERANCE = 1e-10
+"""Calibration tolerance of the last round: the baseline reproduces the data to about this."""
+
+ZONE_HOST_SHARE = 0.5
+"""A dataset zone starts with at most this share of its host's firm agents."""
+
+
+def worker_counts(model: SEZModel) -> np.ndarray:
+    """Worker agents per province: population / persons_per_agent, at least one.
+
+    Rounded by largest remainder, so each province is within about half an agent of its population.
+    """
+    pop = model.geo.provinces["population"].to_numpy(float)
+    return np.maximum(allocate(int(round(pop.sum() / model.persons_per_agent)), pop, 0), 1)
+
+
+def build_gms(model: SEZModel) -> None:
+    """Calibrate the model to the geography's data and put it in its steady state (the module's steps 1-4)."""
+    econ, fp = model.params["economy"], model.params["firms"]
+    rng = model.streams["init"]
+    firms, choice = model.firms, model.firms.choice
+    counts = worker_counts(model)
+    population = counts * model.persons_per_agent
+    grid = choice.grid()
+    cal = calibrate(
+        model.geo,
+        econ,
+        n_firms=int(fp["count"]),
+        min_firms=int(fp["min_per_province"]),
+        allocation_elasticity=fp["allocation_elasticity"],
+        foreign_share=fp["foreign_share"],
+        productivity=lambda p: rng.choice(grid, len(p)),
+        rng=rng,
+        population=population,
+    )
+    choice.fixed_labour = cal.fixed_labour
+    load_stock(model, cal.firms)
+    model.market, model.equilibrium = cal.market, cal.equilibrium
+    model.jobs_per_firm = cal.equilibrium.employment_m / np.maximum(firms.per_province(), 1)
+    model.workers.populate(counts, model.country, rng)
+    if model.config.existing_zones:
+        open_dataset_zones(model, rng)
+    recalibrate(model, population)
+    choice.profit_unit = mean_profit(model)
+    for round_ in range(STEADY_STATE_ROUNDS):
+        last = round_ == STEADY_STATE_ROUNDS - 1
+        calibrate_entry(model)
+        losing = model.equilibrium.firm_net_profit < 0
+        steady_stock(model, rng, losing if last else FIRST_REDRAW_SHARE if round_ == 0 else LATER_REDRAW_SHARE)
+        recalibrate(model, population, FINAL_TOLERANCE if last else ROUND_TOLERANCE)
+    calibrate_entry(model)
+    firms.start(model.streams["firms"])
+    fill_approval_queue(model, rng)
+    model.workers.allocate_jobs(model.equilibrium.employment_m / model.persons_per_agent, rng)
+    model.workers.calibrate(model.equilibrium.expected_real_wage)
+    firms.rule = FirmRule.ENTRY_EXIT
+
+
+def build_core_periphery(model: SEZModel) -> None:
+    """Core-periphery: mobile workers split by ``initial_shares``, immobile farmers, free entry of firms."""
+    econ = model.params["economy"]
+    n_agents = int(model.config.textbook_agents)
+    shares = np.asarray(model.config.initial_shares or (0.5,) * model.geo.n, float)
+    counts = allocate(n_agents, shares / shares.sum(), 0)
+    total = n_agents * model.persons_per_agent
+    model.market, labour = core_periphery(model.geo, econ["sigma"], econ["mu"], counts / n_agents, workers=total)
+    model.farmers = labour.farmers
+    model.workers.populate(counts, model.country, model.streams["init"])
+    model.workers.rule = MobilityRule.BEST_RESPONSE
+    model.equilibrium = solve(model.market, labour, FirmBlock.empty())
+    model.workers.allocate_jobs(model.equilibrium.employment_m / model.persons_per_agent, model.streams["init"])
+    model.firms.rule = FirmRule.FREE_ENTRY
+
+
+def build_footloose_capital(model: SEZModel) -> None:
+    """Footloose capital: firm agents split by ``initial_shares``, owned at home, immobile workers."""
+    econ = model.params["economy"]
+    rng = model.streams["init"]
+    n_firms = int(model.config.textbook_agents)
+    shares = np.asarray(model.config.initial_shares or (0.5,) * model.geo.n, float)
+    province = np.repeat(np.arange(model.geo.n), allocate(n_firms, shares / shares.sum(), 0))
+    pop = model.geo.provinces["population"].to_numpy(float)
+    model.market = textbook_market(model.geo, econ["sigma"], econ["mu"], free_entry=False)
+    owner = draw_owners(model.country, pop, province, 0.0, rng)
+    model.firms.add(len(province), province=province, owner=owner)
+    model.workers.populate(worker_counts(model), model.country, rng)
+    model.workers.rule = MobilityRule.NONE
+    model.firms.start(model.streams["firms"])
+    model.equilibrium = model.solve()
+    model.firms.choice.profit_unit = np.full(model.geo.n, float(np.mean(model.equilibrium.firm_profit)) or 1.0)
+    model.workers.allocate_jobs(model.equilibrium.employment_m / model.persons_per_agent, rng)
+    model.firms.rule = FirmRule.RELOCATION
+
+
+BUILDERS = {"gms": build_gms, "core_periphery": build_core_periphery, "footloose_capital": build_footloose_capital}
+"""The builder of each preset."""
+
+
+# ---------------------------------------------------------------------------------------------------- steps
+def load_stock(model: SEZModel, stock: InitialFirms) -> None:
+    """Replace the firm population by ``stock``."""
+    firms = model.firms
+    firms.remove(np.arange(len(firms)))
+    firms.add(
+        len(stock),
+        province=stock.province,
+        productivity=stock.productivity,
+        owner=stock.owner,
+        fixed_labour=stock.fixed_labour,
+    )
+
+
+def recalibrate(model: SEZModel, population: np.ndarray, tolerance: float = FINAL_TOLERANCE) -> None:
+    """Calibrate the economy around the current firm stock, zone incentives and taxes included."""
+    f = model.firms
+    stock = InitialFirms(f["province"].copy(), f["productivity"].copy(), f["owner"].copy(), f["fixed_labour"].copy())
+    cal = calibrate(
+        model.geo,
+        model.params["economy"],
+        n_firms=0,
+        min_firms=0,
+        allocation_elasticity=0.0,
+        foreign_share=0.0,
+        productivity=lambda p: p,
+        rng=model.streams["init"],
+        population=population,
+        stock=stock,
+        make_block=lambda _: model.firm_block(),
+        tolerance=tolerance,
+    )
+    model.market, model.equilibrium = cal.market, cal.equilibrium
+
+
+def open_dataset_zones(model: SEZModel, rng: np.random.Generator) -> None:
+    """Open the dataset's operating zones, full: each takes its capacity's worth of the host's firm agents.
+
+    A zone holds at most :data:`ZONE_HOST_SHARE` of its host's firm agents. Members are part-way through their
+    tax holiday, as firms of a steady state would be (ages drawn from the exit hazard). Starting full keeps the
+    baseline a steady state: slots freed by exits are refilled by entrants, who prefer the zone.
+    """
+    sez = model.params["sez"]
+    rate = model.params["economy"]["employment_rate"]
+    hazard = model.params["firms"]["hazard"] / model.steps_per_year
+    firms = model.firms
+    for zone in dataset_zones(model.geo, sez, model.config.start_year):
+        i = zone.province
+        free = np.flatnonzero((firms["province"] == i) & (firms["zone"] < 0))
+        here = int(np.sum(firms["province"] == i))
+        capacity = slots(sez["capacity_jobs"], model.jobs_per_firm[i], rate)
+        members = rng.permutation(free)[: int(min(capacity, ZONE_HOST_SHARE * here))]
+        z = model.add_zone(zone.name, i, capacity=members.size, active=True, **zone.incentives)
+        firms["zone"][members] = z
+        age = rng.geometric(max(hazard, 1e-9), size=members.size) - 1
+        holiday = int(round(model.zones.holiday_years[z] * model.steps_per_year))
+        firms["holiday_until"][members] = holiday - age
+
+
+def mean_profit(model: SEZModel) -> np.ndarray:
+    """Mean operating profit per firm agent in each province at t = 0 (the unit of entry costs)."""
+    province = model.firms["province"]
+    total = np.bincount(province, model.equilibrium.firm_profit, minlength=model.geo.n)
+    return total / np.maximum(model.firms.per_province(), 1)
+
+
+def calibrate_entry(model: SEZModel) -> None:
+    """Calibrate the entry model so that entry balances exit at the current equilibrium."""
+    firms = model.firms
+    firms.choice.calibrate(
+        model.alternatives(),
+        model.market.sigma,
+        model.country,
+        firms.per_province(),
+        firms.zone_occupancy(len(model.zones)),
+        model.steps_per_year,
+    )
+
+
+def steady_stock(model: SEZModel, rng: np.random.Generator, redraw: float | np.ndarray) -> None:
+    """Redraw productivities and owners from the entrants who take each firm's own option.
+
+    Args:
+        model: the model being built.
+        rng: the initialisation stream.
+        redraw: the firms to redraw (a mask), or the share of firms to redraw at random.
+    """
+    firms = model.firms
+    province = firms["province"]
+    z, foreign = firms.choice.entrant_draws(
+        model.alternatives(), model.market.sigma, model.country, firms.option_of(), rng
+    )
+    pop = model.geo.provinces["population"].to_numpy(float)
+    owner = draw_owners(model.country, pop, province, foreign.astype(float), rng)
+    if not isinstance(redraw, np.ndarray):
+        redraw = rng.random(len(province)) < redraw
+    firms["productivity"][redraw] = z[redraw]
+    firms["owner"][redraw] = owner[redraw]
+
+
+def fill_approval_queue(model: SEZModel, rng: np.random.Generator) -> None:
+    """Put the steady state's approval queue in place: entrants of the last few steps, still waiting.
+
+    Without it production would dip at the start while the first entrants wait for approval.
+    """
+    firms = model.firms
+    alts = model.alternatives()
+    owners = owner_cdfs(model.country, model.workers.residents())
+    for ago in range(int(alts.approval_steps.max(initial=0))):
+        before = len(firms)
+        firms.enter(alts, model.market, model.country, owners, rng, model.sampling, -ago, model.steps_per_year)
+        waiting = firms["approval_left"][before:] - ago
+        firms["approval_left"][before:] = waiting
+        firms.remove(before + np.flatnonzero(waiting <= 0))

@@ -1,0 +1,213 @@
+"""Economic zones as model state: the zone table the firms see, the standard incentive package, the dataset's zones.
+
+A zone is a location alternative inside its host province with its own incentives: a profit-tax holiday and a
+reduced rate after it, a productivity bonus for duty-free inputs, zone infrastructure (lower fixed cost), in-zone
+customs (better access to ports and the world), its own approval time and red tape (an OSSC inside), and a
+capacity in firm slots that grows over the build-out years. Capacity is given in jobs and converted to firm slots
+with the host province's mean firm size at t = 0. A full zone admits no one. The twin zones of a CBEZ also name
+the partner province whose residents may commute into their jobs.
+
+The zones of ``zones.csv`` that operate by the start year are part of the baseline (:func:`dataset_zones`); the
+SEZ and CBEZ policy instruments (:mod:`sez_sim.policies.zones`) add zones of their own. The ``sez`` registry
+section declared here is the standard package both use.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, ClassVar
+
+import numpy as np
+
+from sez_sim.geography import Geography
+from sez_sim.params import Param, declare, per_country
+
+SEZ = declare(
+    "sez",
+    Param(
+        name="capacity_jobs",
+        default=20000.0,
+        unit="jobs",
+        bounds=(0.0, 2_000_000.0),
+        description="Jobs the zone can hold when fully built (converted to firm slots with the host's mean firm size).",
+        source="Author's assumption: large GMS zones employ 10,000-30,000 (Phnom Penh SEZ, Savan-Seno, Thilawa).",
+        kind="lever",
+    ),
+    Param(
+        name="buildout_years",
+        default=5.0,
+        unit="years",
+        bounds=(0.0, 50.0),
+        description="Years over which capacity grows linearly to its full size (the SEZ's default phase-in).",
+        source="Author's assumption; GMS zones are built in phases over several years.",
+        kind="lever",
+    ),
+    Param(
+        name="tax_holiday_years",
+        default={"THA": 8.0, "VNM": 4.0, "KHM": 6.0, "LAO": 10.0, "MMR": 7.0, "CHN": 5.0, "*": 5.0},
+        unit="years",
+        bounds=(0.0, 50.0),
+        description="Profit-tax holiday of a zone firm after it starts producing, by host country.",
+        source="Zone and investment laws around 2019 (author's knowledge, not re-read): Thai BOI up to 8 years; Viet "
+        "Nam 4 years exemption; Cambodia QIP 3-9 years; Lao SEZ up to 10; Myanmar SEZ law 7.",
+        kind="lever",
+        per="country",
+    ),
+    Param(
+        name="holiday_rate",
+        default=0.0,
+        unit="share of profit",
+        bounds=(0.0, 0.9),
+        description="Profit-tax rate during the holiday.",
+        source="Zone laws grant full exemption during the holiday.",
+        kind="lever",
+    ),
+    Param(
+        name="tax_rate_after",
+        default={"VNM": 0.10, "THA": 0.10, "*": 0.10},
+        unit="share of profit",
+        bounds=(0.0, 0.9),
+        description="Profit-tax rate of zone firms after the holiday, by host country.",
+        source="Reduced zone rates (Viet Nam economic zones 10%; Thai BOI 50% reduction after the exemption); author's "
+        "assumption elsewhere.",
+        kind="lever",
+        per="country",
+    ),
+    Param(
+        name="duty_bonus",
+        default=0.05,
+        unit="productivity share",
+        bounds=(0.0, 1.0),
+        description="Productivity bonus of zone firms from duty-free imported inputs (b = 1 + bonus).",
+        source="Author's assumption: duties on intermediate inputs of 5-10% on a share of costs.",
+        kind="lever",
+    ),
+    Param(
+        name="infrastructure_factor",
+        default=0.7,
+        unit="multiplier",
+        bounds=(0.05, 1.0),
+        description="Fixed labour of a zone firm relative to outside (serviced land, utilities, security).",
+        source="Author's assumption.",
+        kind="lever",
+    ),
+    Param(
+        name="customs_access",
+        default=1.3,
+        unit="multiplier",
+        bounds=(1.0, 10.0),
+        description="Freeness to the world of a zone firm relative to its province (in-zone customs clearance).",
+        source="Author's assumption: on-site customs cut a day or more from port clearance.",
+        kind="lever",
+    ),
+)
+
+
+class ZoneTable:
+    """Zones as parallel arrays: one entry per zone, never removed (``active`` switches a zone on and off).
+
+    Attributes (arrays over zones):
+        province: host province.
+        capacity: firm slots now (grows over the build-out years).
+        productivity_bonus: ``b`` >= 1, multiplies a zone firm's productivity (duty-free inputs for exporters).
+        world_access: multiplier >= 1 on the host's freeness to the world (in-zone customs).
+        fixed_cost_factor: <= 1, multiplies a zone firm's fixed labour (zone infrastructure).
+        holiday_years: profit-tax holiday after a firm starts producing.
+        holiday_rate: tax rate during the holiday.
+        after_rate: tax rate after the holiday (NaN: the country's corporate tax).
+        approval_days: approval delay inside the zone (NaN: the province's).
+        red_tape_years: red-tape cost inside the zone (NaN: the province's).
+        commuter_home: the province whose residents may commute into the zone's jobs (-1: none; CBEZ twins).
+        active: whether the zone admits and supports firms.
+    """
+
+    DEFAULTS: ClassVar[dict[str, tuple[type, object]]] = {
+        "province": (np.int64, 0),
+        "capacity": (np.float64, 0.0),
+        "productivity_bonus": (np.float64, 1.0),
+        "world_access": (np.float64, 1.0),
+        "fixed_cost_factor": (np.float64, 1.0),
+        "holiday_years": (np.float64, 0.0),
+        "holiday_rate": (np.float64, 0.0),
+        "after_rate": (np.float64, np.nan),
+        "approval_days": (np.float64, np.nan),
+        "red_tape_years": (np.float64, np.nan),
+        "commuter_home": (np.int64, -1),
+        "active": (np.bool_, False),
+    }
+
+    def __init__(self) -> None:
+        self.name: list[str] = []
+        for attr, (dtype, _) in self.DEFAULTS.items():
+            setattr(self, attr, np.zeros(0, dtype=dtype))
+
+    def __len__(self) -> int:
+        return len(self.name)
+
+    def add(self, name: str, **values: Any) -> int:
+        """Append a zone; attributes not given take their defaults (inactive, no incentives). Returns its index."""
+        unknown = set(values) - set(self.DEFAULTS)
+        if unknown:
+            raise KeyError(f"unknown zone attribute(s) {sorted(unknown)}")
+        for attr, (dtype, default) in self.DEFAULTS.items():
+            setattr(self, attr, np.append(getattr(self, attr), np.asarray(values.get(attr, default), dtype=dtype)))
+        self.name.append(name)
+        return len(self.name) - 1
+
+
+def incentives(params: dict[str, Any], country: str, *, holiday: float | None = None, after: float | None = None):
+    """The standard zone incentive package for a host country: ZoneTable attributes (without capacity and activity).
+
+    Args:
+        params: the ``sez`` parameter section.
+        country: the host country's code.
+        holiday: the tax holiday in years (default: the country's ``sez.tax_holiday_years``).
+        after: the tax rate after the holiday (default: the country's ``sez.tax_rate_after``).
+    """
+    return {
+        "productivity_bonus": 1.0 + params["duty_bonus"],
+        "world_access": params["customs_access"],
+        "fixed_cost_factor": params["infrastructure_factor"],
+        "holiday_years": per_country(params["tax_holiday_years"], [country])[0] if holiday is None else holiday,
+        "holiday_rate": params["holiday_rate"],
+        "after_rate": per_country(params["tax_rate_after"], [country])[0] if after is None else after,
+    }
+
+
+def slots(jobs: float, jobs_per_firm: float, employment_rate: float) -> float:
+    """Firm slots holding ``jobs`` jobs (workers) at a mean firm size of ``jobs_per_firm`` persons (at least one).
+
+    Labour in the model is counted in persons (a worker supports 1 / employment_rate people).
+    """
+    return max(1.0, jobs / employment_rate / max(jobs_per_firm, 1e-9))
+
+
+@dataclass(frozen=True)
+class DatasetZone:
+    """A zone of ``zones.csv`` that operates at the start of a run: where it is and its standard package."""
+
+    name: str
+    province: int
+    incentives: dict[str, Any]
+
+
+def dataset_zones(geo: Geography, params: dict[str, Any], start_year: int) -> list[DatasetZone]:
+    """The zones of the dataset with status 'operating' established by ``start_year``, with their host's package.
+
+    Args:
+        geo: the geography (its ``zones`` table).
+        params: the ``sez`` parameter section.
+        start_year: the run's start year.
+    """
+    zones = geo.zones
+    if not len(zones):
+        return []
+    year = zones["year_established"].fillna(0).astype(int)
+    rows = np.flatnonzero((zones["status"] == "operating").to_numpy() & (year <= start_year).to_numpy())
+    out = []
+    for row in rows:
+        z = zones.iloc[row]
+        province = int(z["province"])
+        country = geo.provinces["country"].iat[province]
+        out.append(DatasetZone(str(z["name"]), province, incentives(params, country)))
+    return out

@@ -1,0 +1,90 @@
+"""The accounts of a step are computed once: province agents, the panel and the summary all agree, every step."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from sez_sim.agents.province import ACCOUNTS
+from sez_sim.model import ModelConfig, SEZModel, resolve_params
+from sez_sim.policies import CBEZInstrument, MigrationRegime, SEZInstrument
+
+STEPS = 6
+
+
+@pytest.fixture(scope="module")
+def run() -> tuple[SEZModel, list[pd.DataFrame]]:
+    """A coarse GMS model with a CBEZ (commuters), an SEZ (entry) and an open border (migrants), and what the
+    province agents held after each step."""
+    policies = [
+        CBEZInstrument(crossing="Mae Sot-Myawaddy", phase_in=0),
+        SEZInstrument(province="Savannakhet", phase_in=0),
+        MigrationRegime(countries=("THA", "MMR"), barrier=0.0),
+    ]
+    config = ModelConfig(
+        params=resolve_params("gms", {"firms": {"count": 8000}}), persons_per_agent=2000.0, seed=3, policies=policies
+    )
+    model = SEZModel(config)
+    held = []
+    for _ in range(STEPS + 1):
+        held.append(pd.DataFrame([{a: getattr(p, a) for a in ACCOUNTS} for p in model.provinces]))
+        if len(held) <= STEPS:
+            model.step()
+    return model, held
+
+
+def test_province_agents_hold_exactly_what_the_panel_records_for_every_account(run):
+    model, held = run
+    panel = model.recorder.provinces()
+    for step, agents in enumerate(held):
+        row = panel[panel["step"] == step].reset_index(drop=True)
+        for account in ACCOUNTS:
+            np.testing.assert_array_equal(agents[account], row[account], err_msg=f"step {step}: {account}")
+    busy = panel[panel["step"] >= 1]
+    for account in ("migrants_in", "migrants_out", "commuters_in", "entrants", "exits", "firms_in_zone"):
+        assert busy[account].sum() > 0, f"{account} never moved, so the test shows nothing about it"
+
+
+def test_the_summary_adds_up_the_panel(run):
+    model, _ = run
+    panel = model.recorder.provinces()
+    summary = model.recorder.summary_frame().set_index("step")
+    by_step = panel.groupby("step")
+    for column, account in (
+        ("population", "population"),
+        ("firms", "firms"),
+        ("firms_foreign", "firms_foreign"),
+        ("entrants", "entrants"),
+        ("exits", "exits"),
+        ("migrants", "migrants_in"),
+        ("commuters", "commuters_in"),
+        ("zone_firms", "firms_in_zone"),
+    ):
+        np.testing.assert_allclose(summary[column], by_step[account].sum(), rtol=1e-12, err_msg=column)
+    np.testing.assert_allclose(summary["migrants"], by_step["migrants_out"].sum(), rtol=1e-12)
+    np.testing.assert_allclose(summary["gdp"], by_step["gdp"].sum(), rtol=1e-12)
+
+
+def test_stocks_and_flows_are_consistent(run):
+    """Population after a step = population before + migrants in - migrants out; firms likewise with entry/exit."""
+    model, _ = run
+    panel = model.recorder.provinces()
+    wide = {k: panel.pivot(index="step", columns="province_id", values=k) for k in ACCOUNTS}
+    population = wide["population"].to_numpy()
+    flows = (wide["migrants_in"] - wide["migrants_out"]).to_numpy()
+    np.testing.assert_allclose(population[1:], population[:-1] + flows[1:], atol=1e-6)
+    firms = wide["firms"].to_numpy()
+    np.testing.assert_allclose(firms[1:], firms[:-1] + (wide["entrants"] - wide["exits"]).to_numpy()[1:], atol=1e-9)
+    step0 = panel[panel["step"] == 0]
+    assert (step0[["migrants_in", "migrants_out", "entrants", "exits"]] == 0).all().all()
+
+
+def test_migration_table_matches_the_recorded_flows(run):
+    model, _ = run
+    flows = model.recorder.migration_frame()
+    summary = model.recorder.summary_frame()
+    first_year = summary[(summary["step"] >= 1) & (summary["step"] <= model.steps_per_year)]
+    assert flows[flows["year"] == 2019]["persons"].sum() == pytest.approx(first_year["migrants"].sum())
+    cross = flows[(flows["year"] == 2019) & (flows["origin_country"] != flows["destination_country"])]
+    assert cross["persons"].sum() == pytest.approx(first_year["cross_border_migrants"].sum())

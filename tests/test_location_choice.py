@@ -1,0 +1,108 @@
+"""The entry model on its own: logit and nested-logit known answers, a queue with one slot, entry calibration."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from sez_sim.agents.location_choice import Alternatives, LocationChoice, productivity_grid
+from sez_sim.geography import line
+from sez_sim.model import ModelConfig, SEZModel, resolve_params
+from sez_sim.params import defaults
+
+
+def choice(n: int, countries: int = 1, foreign: bool = False) -> LocationChoice:
+    params = defaults(["firms"])["firms"]
+    lc = LocationChoice(params, n)
+    lc.stream_country = np.concatenate([np.arange(countries), [-1] if foreign else []]).astype(np.int64)
+    lc.stream_rate = np.full(len(lc.stream_country), 10.0)
+    lc.xi = np.zeros(n)
+    return lc
+
+
+def alternatives(host: list[int], n: int) -> Alternatives:
+    """Options: n provinces, then a zone in each province of ``host`` (only what the choice reads is real)."""
+    k = n + len(host)
+    province = np.concatenate([np.arange(n), host]).astype(np.int64)
+    zone = np.concatenate([np.full(n, -1), np.arange(len(host))]).astype(np.int64)
+    ones = np.ones(k)
+    return Alternatives(province, zone, ones, ones, ones, ones, np.zeros(k, np.int64), ones, ones, ones, ones > 0)
+
+
+@settings(max_examples=100, deadline=None)
+@given(values=st.lists(st.floats(-5, 5), min_size=2, max_size=2), xi=st.lists(st.floats(-3, 3), min_size=2, max_size=2))
+def test_two_provinces_and_staying_out_is_a_plain_logit(values, xi):
+    lc = choice(2)
+    v = np.array([values])
+    prob, share = lc.stream_probabilities(v, alternatives([], 2), np.zeros(2, np.int64), np.array(xi))
+    e = np.exp(np.array(values) + np.array(xi))
+    np.testing.assert_allclose(prob[0, 0], e / (1.0 + e.sum()), rtol=1e-12)
+    assert share.shape == (1, 1, 0)
+
+
+@settings(max_examples=100, deadline=None)
+@given(outside=st.floats(-4, 4), zone=st.floats(-4, 4))
+def test_a_zone_nests_inside_its_province(outside, zone):
+    """Inclusive value s ln(e^(out/s) + e^(zone/s)); the zone's share of its province is the inner logit."""
+    lc = choice(1)
+    s = lc.params["zone_choice_scale"]
+    inclusive, share = lc.nests(np.array([[outside, zone]]), alternatives([0], 1), foreign=False)
+    assert inclusive[0, 0] == pytest.approx(s * np.logaddexp(outside / s, zone / s), rel=1e-10, abs=1e-10)
+    assert share[0, 0] == pytest.approx(1.0 / (1.0 + np.exp((outside - zone) / s)), rel=1e-9, abs=1e-12)
+    _, foreign_share = lc.nests(np.array([[outside, zone]]), alternatives([0], 1), foreign=True)
+    assert foreign_share[0, 0] >= share[0, 0]  # foreign entrants prefer zones
+
+
+def test_a_closed_zone_changes_nothing():
+    lc = choice(2, foreign=True)
+    values = np.array([[0.3, -0.2], [1.0, 0.5]])
+    alone = lc.stream_probabilities(values, alternatives([], 2), np.zeros(2, np.int64))[0]
+    closed = np.column_stack([values, np.full(2, -np.inf)])
+    with_zone, share = lc.stream_probabilities(closed, alternatives([1], 2), np.zeros(2, np.int64))
+    np.testing.assert_array_equal(with_zone, alone)
+    assert not share.any()
+
+
+def test_a_queue_with_one_slot_lets_in_one_entrant_a_step():
+    """Demand for a zone far beyond its single free slot: the queue cost brings expected entry down to one."""
+    lc = choice(1)
+    lc.stream_rate = np.array([50.0])
+    alts = alternatives([0], 1)
+    values = np.array([[0.0, 3.0]] * 4)
+    before, _, _ = lc.zone_demand(values, alts, np.zeros(1, np.int64))
+    assert before[0] > 10
+    lc.clear_zones(values, alts, np.zeros(1, np.int64), free=np.array([1.0]), rounds=50, tolerance=1e-4)
+    after, _, _ = lc.zone_demand(values, alts, np.zeros(1, np.int64))
+    assert after[0] == pytest.approx(1.0, rel=1e-3)
+    assert lc.queue[0] > 0
+    lc.clear_zones(values, alts, np.zeros(1, np.int64), free=np.array([1000.0]), rounds=50, tolerance=1e-4)
+    assert lc.queue[0] == 0  # room again: no queue
+
+
+def test_the_productivity_grid_is_the_truncated_pareto():
+    z = productivity_grid(4.0, 0.99, size=1000)
+    assert z[0] > 1 and np.all(np.diff(z) > 0) and z[-1] < 0.01 ** (-1 / 4.0)
+    u = (np.arange(1000) + 0.5) / 1000 * 0.99
+    np.testing.assert_allclose(1 - z ** (-4.0), u)  # the CDF at each point is its quantile
+
+
+def test_entry_calibration_balances_exit_in_every_province():
+    model = SEZModel(
+        ModelConfig(
+            geography=line(8, spacing_km=150),
+            params=resolve_params("gms", {"firms": {"count": 400, "min_per_province": 10}}),
+            seed=2,
+        )
+    )
+    firms, lc = model.firms, model.firms.choice
+    alts = model.alternatives()
+    here = firms.per_province()
+    lc.calibrate(alts, model.market.sigma, model.country, here, firms.zone_occupancy(0), model.steps_per_year)
+    prob, _ = lc.stream_probabilities(lc.option_values(alts, lc.grid(), model.market.sigma), alts, model.country)
+    expected = (lc.stream_rates()[:, None, None] * prob).mean(axis=1).sum(axis=0)
+    exits = lc.params["hazard"] / model.steps_per_year * here
+    np.testing.assert_allclose(expected, exits, rtol=1e-8)
+    foreign = lc.stream_country < 0
+    assert lc.stream_rate[foreign].sum() / lc.stream_rate.sum() == pytest.approx(lc.params["foreign_share"])

@@ -1,0 +1,102 @@
+"""The worker population on its own: the migration logit, expected and realised flows, quotas, jobs, commuting."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from sez_sim.agents.sampling import Sampling
+from sez_sim.agents.workers import A_SECTOR, M_SECTOR, Workers
+from sez_sim.params import defaults
+
+N = 4
+COUNTRY = np.array([0, 0, 1, 1])
+DISTANCE = np.array([[50, 200, 400, 600], [200, 50, 200, 400], [400, 200, 50, 200], [600, 400, 200, 50]], float)
+
+
+def workers(counts=(300, 200, 150, 100), seed=0, **params) -> Workers:
+    w = Workers(defaults(["workers"])["workers"] | params)
+    rng = np.random.default_rng(seed)
+    w.populate(np.array(counts), COUNTRY, rng)
+    w.moving_cost = 4.0
+    w.static_costs(DISTANCE, COUNTRY, np.array([[0.0, 3.0], [3.0, 0.0]]))
+    return w
+
+
+def test_destination_choice_is_the_logit_of_the_stated_utility():
+    w = workers()
+    p = w.params
+    omega = np.array([1.0, 1.3, 0.8, 1.1])
+    w.amenity = np.array([0.1, -0.2, 0.0, 0.1])
+    composition = w.composition()
+    keys = np.array([0 * w.n_countries + 0, 2 * w.n_countries + 1])  # (province 0, origin 0), (province 2, origin 1)
+    prob = w.choice_probabilities(keys, omega, composition)
+    population = composition.sum(axis=(1, 2))
+    share = Workers.diaspora(composition)
+    for row, key in enumerate(keys):
+        i, origin = divmod(int(key), w.n_countries)
+        v = (
+            p["real_income_elasticity"] * np.log(omega)
+            + w.amenity
+            - p["congestion"] * np.log(population / w.base_population)
+            - p["distance_elasticity"] * np.log1p(DISTANCE[i])
+            - w.moving_cost * (np.arange(N) != i)
+            - 3.0 * (COUNTRY[i] != COUNTRY)
+            + p["diaspora"] * np.log1p(share[origin])
+        )
+        np.testing.assert_allclose(prob[row], np.exp(v) / np.exp(v).sum(), rtol=1e-12)
+
+
+def test_expected_flows_follow_the_reconsider_rates():
+    w = workers()
+    keys, flows, modern = w.expected_flows(np.ones(N), steps_per_year=4)
+    prob = w.choice_probabilities(keys, np.ones(N), w.composition())
+    stay = prob[np.arange(len(keys)), keys // w.n_countries]
+    mass = w.params["reconsider"] / 4 * w.composition().reshape(-1, 2)[keys, A_SECTOR]
+    np.testing.assert_allclose(flows.sum(axis=1), mass * (1 - stay), rtol=1e-12)  # nobody modern yet
+    assert np.all(flows[np.arange(len(keys)), keys // w.n_countries] == 0) and np.all(modern == 0)
+
+
+@pytest.mark.parametrize("mode", list(Sampling))
+def test_migration_moves_whole_workers_and_keeps_everyone(mode):
+    w = workers(seed=1)
+    w.allocate_jobs(np.array([100.0, 50.0, 30.0, 10.0]), np.random.default_rng(1))
+    before = w.residents().copy()
+    flows = w.migrate(np.array([1.0, 2.0, 1.0, 1.0]), np.random.default_rng(2), mode, 4, new_year=True)
+    assert flows.sum() > 0 and np.all(flows == np.round(flows)) and np.all(np.diag(flows) == 0)
+    np.testing.assert_array_equal(w.residents(), before - flows.sum(axis=1) + flows.sum(axis=0))
+    assert len(w) == sum((300, 200, 150, 100))
+    moved = w["tenure"] == 0  # movers start afresh, in the traditional sector, working where they live
+    w.age()
+    assert np.all(w["tenure"][~moved] == 1)
+
+
+def test_a_quota_caps_realised_moves_within_a_year():
+    w = workers(seed=3, reconsider=6.0)
+    w.static_costs(DISTANCE, COUNTRY, np.zeros((2, 2)))
+    w.quotas = {(0, 1): 5.0}
+    crossed = 0
+    for step in range(4):
+        flows = w.migrate(
+            np.array([0.5, 0.5, 2.0, 2.0]), np.random.default_rng(step), Sampling.CONTROLLED, 4, step == 0
+        )
+        crossed += flows[np.ix_(COUNTRY == 0, COUNTRY == 1)].sum()
+    assert crossed == 5
+    flows = w.migrate(np.array([0.5, 0.5, 2.0, 2.0]), np.random.default_rng(9), Sampling.CONTROLLED, 4, new_year=True)
+    assert 0 < flows[np.ix_(COUNTRY == 0, COUNTRY == 1)].sum() <= 5  # a new year, a new allowance
+
+
+def test_jobs_go_to_residents_and_commuters_keep_theirs():
+    w = workers()
+    rng = np.random.default_rng(4)
+    w.commute({(1, 0): 20.0}, rng)
+    commuting = w["workplace"] >= 0
+    assert (
+        commuting.sum() == 20 and np.all(w["province"][commuting] == 1) and np.all(w["sector"][commuting] == M_SECTOR)
+    )
+    w.allocate_jobs(np.array([60.0, 40.0, 0.0, 10.0]), rng)
+    local = (w["sector"] == M_SECTOR) & ~commuting
+    held = np.bincount(w["province"][local], minlength=N)
+    np.testing.assert_array_equal(held, [40, 40, 0, 10])  # province 0's 60 jobs: 20 to commuters, 40 to residents
+    w.commute({(1, 0): 0.0}, rng)
+    assert not (w["workplace"] >= 0).any()

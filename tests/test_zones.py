@@ -1,0 +1,71 @@
+"""Model state below the agents: the zone table and the dataset's zones, the calendar, the recorder's years."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from sez_sim.clock import Calendar
+from sez_sim.geography import load_gms
+from sez_sim.params import defaults
+from sez_sim.results import format_values
+from sez_sim.zones import ZoneTable, dataset_zones, incentives, slots
+
+
+def test_zone_table_defaults_and_unknown_attributes():
+    table = ZoneTable()
+    a = table.add("A", province=3)
+    b = table.add("B", province=5, capacity=7.0, active=True, approval_days=3.0, commuter_home=4)
+    assert (a, b) == (0, 1) and len(table) == 2 and table.name == ["A", "B"]
+    assert not table.active[a] and table.capacity[a] == 0 and np.isnan(table.approval_days[a])
+    assert table.productivity_bonus[a] == 1 and table.commuter_home[a] == -1 and table.commuter_home[b] == 4
+    assert table.active[b] and table.capacity[b] == 7 and table.approval_days[b] == 3
+    with pytest.raises(KeyError, match="colour"):
+        table.add("C", province=1, colour="red")
+
+
+def test_the_standard_package_follows_the_host_country():
+    sez = defaults(["sez"])["sez"]
+    lao, tha = incentives(sez, "LAO"), incentives(sez, "THA")
+    assert lao["holiday_years"] == sez["tax_holiday_years"]["LAO"] and tha["holiday_years"] == 8
+    assert incentives(sez, "XXX")["holiday_years"] == sez["tax_holiday_years"]["*"]
+    assert incentives(sez, "LAO", holiday=2.0, after=0.2) | {} == lao | {"holiday_years": 2.0, "after_rate": 0.2}
+    assert lao["productivity_bonus"] == 1 + sez["duty_bonus"] and lao["world_access"] == sez["customs_access"]
+
+
+def test_slots_convert_jobs_at_the_host_firm_size():
+    # 20,000 workers at an employment rate of 0.5 are 40,000 persons; firms of 400 persons: 100 slots
+    assert slots(20000, 400.0, 0.5) == pytest.approx(100.0)
+    assert slots(10, 1e6, 0.5) == 1.0  # at least one slot
+
+
+def test_dataset_zones_are_the_operating_ones_established_by_the_start_year():
+    geo = load_gms()
+    zones = geo.zones
+    sez = defaults(["sez"])["sez"]
+    for year in (1995, 2010, 2019):
+        found = dataset_zones(geo, sez, year)
+        expected = zones[(zones["status"] == "operating") & (zones["year_established"].fillna(0) <= year)]
+        assert [z.name for z in found] == list(expected["name"])
+        for z in found:
+            assert geo.provinces["id"].iat[z.province] == zones.loc[zones["name"] == z.name, "province_id"].iat[0]
+    assert len(dataset_zones(geo, sez, 1995)) < len(dataset_zones(geo, sez, 2019))
+
+
+def test_the_calendar_of_steps():
+    quarters = Calendar(2019, 4)
+    assert quarters.end(0) == quarters.start(0) == quarters.start(1) == 2019
+    assert quarters.end(1) == quarters.start(2) == 2019.25
+    assert [quarters.opens_year(k) for k in range(1, 6)] == [True, False, False, False, True]
+    assert [quarters.closes_year(k) for k in range(0, 9)] == [None, None, None, None, 2019, None, None, None, 2020]
+    assert quarters.steps(2.5) == 10 and Calendar(2000, 12).steps(1 / 12) == 1
+
+
+def test_values_are_formatted_in_their_units_without_scientific_notation():
+    assert format_values([1_650_137.0, 1_651_412.3], "US$ m", extend=False) == ["1,650.1", "1,651.4"]
+    assert format_values([1275.3, -0.4], "US$ m", signed=True) == ["+1.27530", "-0.00040"]  # two digits of the smaller
+    assert format_values([0.43621, 0.4365], "index", extend=False) == ["0.4362", "0.4365"]
+    assert format_values([2.1e-5], "index", signed=True) == ["+0.000021"]
+    assert format_values([30213.0, 12.0], "firm agents", extend=False) == ["30,213", "12"]
+    assert format_values([0.0123], "relative change", signed=True) == ["+1.23"]
+    assert format_values([float("nan")], "index") == ["n/a"]

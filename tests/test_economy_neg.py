@@ -1,4 +1,4 @@
-"""Known answers: the solver reproduces the textbook NEG models across ranges of parameters (docs/ODD.md, pattern 1)."""
+"""Known answers: the solver reproduces the textbook NEG models across ranges of parameters (docs/ODD.md, pattern 1).
 
 Grids: sigma in [3, 8], mu in [0.2, 0.6] with mu < rho, phi in (0, 1), s_E in (0.5, 1).
 """

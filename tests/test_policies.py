@@ -1,4 +1,4 @@
-"""Each policy instrument moves what it should, in paired same-seed runs against the baseline (docs/ODD.md, pattern 4)."""
+"""Each policy instrument moves what it should, in paired same-seed runs (docs/ODD.md section 1, pattern 4)."""
 
 from __future__ import annotations
 

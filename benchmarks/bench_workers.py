@@ -15,6 +15,7 @@ import mesa
 import numpy as np
 from common import report, timed
 
+from sez_sim.agents.sampling import Sampling
 from sez_sim.agents.workers import M_SECTOR, Workers
 from sez_sim.model import ModelConfig, SEZModel
 
@@ -83,7 +84,7 @@ def main() -> None:
 
     def vectorised_step():
         workers.allocate_jobs(jobs, full.streams["workers"])
-        workers.migrate(eq.expected_real_wage, full.streams["workers"], "independent", spy)
+        workers.migrate(eq.expected_real_wage, full.streams["workers"], Sampling.INDEPENDENT, spy, False)
 
     vectorised_step()  # warm up
     seconds, _ = timed(lambda: [vectorised_step() for _ in range(STEPS)])

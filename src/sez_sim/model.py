@@ -165,6 +165,7 @@ class SEZModel(mesa.Model):
         self.jobs_per_firm = np.ones(geo.n)
         self.zone_jobs = np.zeros(0)
         self.market = None
+        self.equilibrium = None
         self.push_levers(list(self.levers.baseline))
         BUILDERS[config.preset](self)
         self.push_levers(list(self.levers.baseline))
@@ -346,7 +347,7 @@ class SEZModel(mesa.Model):
 
     def solve(self) -> Equilibrium:
         """Step 4: the short-run equilibrium now, warm-started from the last one."""
-        return solve(self.market, self.labour(), self.firm_block(), getattr(self, "equilibrium", None))
+        return solve(self.market, self.labour(), self.firm_block(), self.equilibrium)
 
     def alternatives(self) -> Alternatives:
         """The location options an entrant faces at the current equilibrium."""

@@ -105,7 +105,10 @@ def test_gms_baseline_migrates_at_the_calibrated_rate(baselines):
 def test_gms_firm_turnover_balances(baselines):
     summary = baselines[0].recorder.summary_frame()
     assert summary["entrants"].sum() > 0.3 * 0.03 * 20 * 30000  # firms do turn over
-    assert summary["firms"].iloc[-1] == pytest.approx(summary["firms"].iloc[0], rel=0.02)
+    for model in baselines:  # the stock, its foreign part and the zones' members hold steady, seed by seed
+        s = model.recorder.summary_frame()
+        for column in ("firms", "firms_foreign", "zone_firms"):
+            assert s[column].iloc[-1] == pytest.approx(s[column].iloc[0], rel=0.015), column
 
 
 # ------------------------------------------------------------------------------ structure, seeds

@@ -20,7 +20,7 @@ from sez_sim.clock import Calendar
 from sez_sim.economy.calibration import owner_cdfs
 from sez_sim.economy.equilibrium import Equilibrium, FirmBlock, Labour, solve
 from sez_sim.economy.presets import PRESETS
-from sez_sim.errors import Problem, ScenarioError
+from sez_sim.errors import Problem, ScenarioError, UserError
 from sez_sim.geography import Geography, load_gms, two_region
 from sez_sim.levers import Levers
 from sez_sim.params import defaults, per_country, per_pair
@@ -272,13 +272,17 @@ class SEZModel(mesa.Model):
             ScenarioError: when it names a place this geography does not have, or starts before the next step.
         """
         year = self.calendar.end(self.steps)
+        source = f"add_policy({policy.tag()})"
         if policy.start_year is None:
             policy = policy.model_copy(update={"start_year": year}, deep=True)
         elif policy.start_year < year:
             raise ScenarioError(
-                [Problem("", "start_year", f"{policy.start_year:g} is before the model's next step ({year:g})")]
+                [Problem(source, "start_year", f"{policy.start_year:g} is before the model's next step ({year:g})")]
             )
-        self._install(policy)
+        try:
+            self._install(policy)
+        except UserError as exc:
+            raise ScenarioError([Problem(source, p.where, p.message) for p in exc.problems]) from None
         return self.policies[-1]
 
     def apply_policies(self, year: float | None = None) -> None:

@@ -310,17 +310,19 @@ class LocationChoice:
         Each zone's queue cost solves ``ln demand(q) = ln free`` (or is zero if demand is below the free slots at
         zero), a monotone equation in ``q``. The update is a Newton step on log demand, with the slope measured
         between rounds (secant) or, in the first round, estimated as ``(1 - w) / scale + w (1 - p)`` with ``w`` the
-        zone's share of its province's entrants and ``p`` the province's share of all. The root is kept in a
-        bracket; a step that leaves it, or a round that does not halve the gap, bisects instead (log demand is far
-        from linear once a zone's value falls below its province's outside option, where Newton overshoots).
+        zone's share of its province's entrants and ``p`` the province's share of all. Once two rounds have
+        bracketed the root (demand above the free slots at one queue cost, below at another), the step is the
+        secant through the bracket (regula falsi) instead: log demand is far from linear once a zone's value falls
+        below its province's outside option, where a local Newton step overshoots or crawls.
         """
         queue = self.queue_cost(values.shape[1] - self.n)  # closed zones keep theirs: a warm start when they reopen
         zones = np.flatnonzero(alts.open[self.n :])
         if not zones.size:
             return
         scale = self.params["zone_choice_scale"]
-        low, high = np.zeros(zones.size), np.full(zones.size, np.inf)
-        last_queue = last_log = last_gap = None
+        low, low_gap = np.full(zones.size, -np.inf), np.zeros(zones.size)  # a queue cost with demand above the slots
+        high, high_gap = np.full(zones.size, np.inf), np.zeros(zones.size)  # ... and one with demand below them
+        last_queue = last_log = None
         for _ in range(rounds):
             demand, within, province = (x[zones] for x in self.zone_demand(values, alts, country))
             log_demand = np.log(np.maximum(demand, 1e-300))
@@ -329,20 +331,21 @@ class LocationChoice:
             if np.all(~binding | (np.abs(gap) < tolerance)):
                 return
             q = queue[zones]
-            low = np.where(gap > 0, np.maximum(low, q), low)
-            high = np.where(gap < 0, np.minimum(high, q), high)
+            above, below = gap > 0, gap < 0
+            low, low_gap = np.where(above, q, low), np.where(above, gap, low_gap)
+            high, high_gap = np.where(below, q, high), np.where(below, gap, high_gap)
             slope = (1.0 - within) / scale + within * (1.0 - province)
             if last_queue is not None:
                 moved = q - last_queue
                 measured = np.divide(last_log - log_demand, moved, out=np.zeros_like(moved), where=np.abs(moved) > 1e-9)
                 slope = np.where(measured > 0.05, measured, slope)
-            step = np.maximum(q + gap / np.maximum(slope, 0.05), 0.0)
-            slow = last_gap is not None and np.abs(gap) > 0.5 * np.abs(last_gap)
-            to_zero = (step == 0) & (gap < 0)  # no queue at all may be the answer: try it before bisecting
-            bisect = np.isfinite(high) & ((step < low) | (step >= high) | slow) & ~to_zero
-            step = np.where(bisect, 0.5 * (low + np.where(np.isfinite(high), high, low)), step)
-            last_queue, last_log, last_gap = q.copy(), log_demand, gap
-            queue[zones] = np.where(binding, step, q)
+            step = q + gap / np.maximum(slope, 0.05)
+            bracketed = np.isfinite(low) & np.isfinite(high)
+            with np.errstate(invalid="ignore", divide="ignore"):
+                falsi = low + low_gap * (high - low) / (low_gap - high_gap)
+            step = np.where(bracketed, falsi, step)
+            last_queue, last_log = q.copy(), log_demand
+            queue[zones] = np.where(binding, np.maximum(step, 0.0), q)
 
     # ------------------------------------------------------------------ calibration (steady state)
     def calibrate(

@@ -2,7 +2,8 @@
 
 The earlier commit is checked out into a temporary git worktree; the same measurement (public API that every
 version has: build the default GMS model, step it, and start the command line) runs against both source trees,
-alternating, several rounds, on one core. Prints the medians side by side and writes results/benchmarks/side.json.
+alternating, several rounds, on one core, timed in CPU seconds of the process (other load on the machine then
+matters less than for wall time). Prints the medians side by side and writes results/benchmarks/side.json.
 """
 
 from __future__ import annotations
@@ -22,13 +23,13 @@ from common import report
 ROOT = Path(__file__).resolve().parent.parent
 MEASURE = """
 import json, subprocess, sys, time
-t0 = time.perf_counter()
+t0 = time.process_time()
 from sez_sim.model import ModelConfig, SEZModel
-t1 = time.perf_counter()
+t1 = time.process_time()
 model = SEZModel(ModelConfig(seed=1))
-t2 = time.perf_counter()
+t2 = time.process_time()
 model.run(steps=STEPS)
-t3 = time.perf_counter()
+t3 = time.process_time()
 print(json.dumps({"import_s": t1 - t0, "build_s": t2 - t1, "step_s": (t3 - t2) / STEPS}))
 """
 

@@ -14,7 +14,7 @@ from sez_sim.agents.firms import FirmRule, Firms
 from sez_sim.agents.location_choice import Alternatives
 from sez_sim.agents.province import ACCOUNTS, Province
 from sez_sim.agents.sampling import Sampling
-from sez_sim.agents.workers import M_SECTOR, Workers
+from sez_sim.agents.workers import Workers
 from sez_sim.build import BUILDERS
 from sez_sim.clock import Calendar
 from sez_sim.economy.calibration import owner_cdfs
@@ -417,13 +417,9 @@ class SEZModel(mesa.Model):
         entry and exit, jobs after matching); flows are what happened during it (migrants, entrants, exits).
         """
         n, ppa, eq = self.geo.n, self.persons_per_agent, self.equilibrium
-        w = self.workers
-        modern = w["sector"] == M_SECTOR
-        commuting = w["workplace"] >= 0
-        workplace = np.where(commuting, w["workplace"], w["province"])
-        population = w.residents() * ppa + self.farmers
+        heads = self.workers.head_counts()
+        population = heads["residents"] * ppa + self.farmers
         firms = self.firms
-        firms["province"]
         foreign = firms.foreign
         rate = self.params["economy"]["employment_rate"] if self.preset == "gms" else 1.0
         in_zone = np.zeros(n)
@@ -432,8 +428,8 @@ class SEZModel(mesa.Model):
         foreign_firms = firms.per_province(np.flatnonzero(foreign))
         self.accounts = {
             "population": population,
-            "workers_m": np.bincount(workplace[modern], minlength=n) * ppa,
-            "workers_a": np.bincount(w["province"][~modern], minlength=n) * ppa + self.farmers,
+            "workers_m": heads["modern"] * ppa,
+            "workers_a": heads["traditional"] * ppa + self.farmers,
             "firms": firms.per_province(),
             "firms_foreign": foreign_firms,
             "firms_in_zone": in_zone,
@@ -447,7 +443,7 @@ class SEZModel(mesa.Model):
             "fdi_stock": foreign_firms * self.params["firms"]["entry_cost"] * firms.choice.profit_unit / 1e6,
             "migrants_in": self.flows.sum(axis=0),
             "migrants_out": self.flows.sum(axis=1),
-            "commuters_in": np.bincount(w["workplace"][commuting], minlength=n) * ppa,
+            "commuters_in": heads["commuters_in"] * ppa,
         }
         assert self.accounts.keys() == ACCOUNTS.keys()
         self.provinces.do("step")

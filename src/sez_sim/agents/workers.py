@@ -195,6 +195,25 @@ class Workers(Population):
         """Worker agents living in each province."""
         return self.counts("province", self.n_provinces)
 
+    def head_counts(self) -> dict[str, np.ndarray]:
+        """Worker agents per province, from one pass over the population.
+
+        Returns:
+            ``residents``; ``modern`` workers by workplace (commuters where they work); ``traditional`` workers
+            (all work where they live); ``commuters_in`` by workplace.
+        """
+        n = self.n_provinces
+        by_home = np.bincount(self["province"] * 2 + (self["sector"] == M_SECTOR), minlength=2 * n).reshape(n, 2)
+        commuters = np.flatnonzero(self["workplace"] >= 0)
+        into = np.bincount(self["workplace"][commuters], minlength=n)
+        out = np.bincount(self["province"][commuters], minlength=n)
+        return {
+            "residents": by_home.sum(axis=1).astype(float),
+            "modern": (by_home[:, 1] - out + into).astype(float),
+            "traditional": by_home[:, 0].astype(float),
+            "commuters_in": into.astype(float),
+        }
+
     def member_keys(self) -> np.ndarray:
         """Each worker's (province, origin country, sector) cell as one integer."""
         return (self["province"].astype(np.int64) * self.n_countries + self["origin"]) * 2 + (

@@ -195,11 +195,12 @@ def test_batch_records_each_run_and_its_time_series(tmp_path):
 
 
 def test_a_failing_run_is_recorded_and_the_batch_goes_on(tmp_path):
-    path = experiment_file(tmp_path, factors=[{"key": "policies.0.province", "values": ["P05", "Nowhere"]}])
+    # Every value is valid (checked before the batch starts); ten solver iterations are too few to converge.
+    path = experiment_file(tmp_path, factors=[{"key": "economy.solver_max_iterations", "values": [2000, 10]}])
     result = run_batch(load_experiment(path), tmp_path / "out", workers=1)
-    runs = result.runs.set_index("factor:policies.0.province")
-    assert runs.loc["P05", "status"] == "ok" and runs.loc["Nowhere", "status"] == "error"
-    assert "unknown province" in runs.loc["Nowhere", "error"] and result.failed == 1
+    runs = result.runs.set_index("factor:economy.solver_max_iterations")
+    assert runs.loc[2000, "status"] == "ok" and runs.loc[10, "status"] == "error"
+    assert "did not converge" in runs.loc[10, "error"] and result.failed == 1
 
 
 def _cli_batch(path: Path, out: Path, *extra: str) -> subprocess.Popen:

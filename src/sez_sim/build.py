@@ -14,6 +14,7 @@ geography already in place) with its economy, its firm and worker stocks and the
 
 from __future__ import annotations
 
+import os
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -23,9 +24,11 @@ from sez_sim.agents.workers import MobilityRule
 from sez_sim.economy.calibration import InitialFirms, allocate, calibrate, draw_owners, owner_cdfs
 from sez_sim.economy.equilibrium import FirmBlock, solve
 from sez_sim.economy.presets import core_periphery, textbook_market
+from sez_sim.errors import Problem, ScenarioError
 from sez_sim.zones import dataset_zones, slots
 
 if TYPE_CHECKING:
+    from sez_sim.geography import Geography
     from sez_sim.model import SEZModel
 
 STEADY_STATE_ROUNDS = 5
@@ -49,6 +52,62 @@ ZONE_HOST_SHARE = 0.5
 """A dataset zone starts with at most this share of its host's firm agents."""
 
 
+BYTES_PER_CELL = 8 * 24
+"""Memory per (province, province) cell: the float64 matrices a model holds at once (distances and freeness, the
+solver's trade flows, migration's destination values and expected flows, the year's flows), with temporaries."""
+
+BYTES_PER_AGENT = 120
+"""Memory per worker agent: its arrays with room to grow and the temporaries of a step's rules."""
+
+SMALLEST_PROVINCE = 0.5
+"""A province must have at least this many agents' worth of people (fewer would be rounded up to one agent)."""
+
+
+def memory_limit() -> float:
+    """Bytes a model may plan to use: 80% of this machine's physical memory."""
+    try:
+        return 0.8 * os.sysconf("SC_PHYS_PAGES") * os.sysconf("SC_PAGE_SIZE")
+    except (ValueError, OSError, AttributeError):
+        return 8 * 2**30
+
+
+def memory_estimate(provinces: int, agents: float) -> float:
+    """Bytes a model of ``provinces`` provinces and ``agents`` worker agents needs (see the constants above)."""
+    return provinces * provinces * BYTES_PER_CELL + agents * BYTES_PER_AGENT
+
+
+def resolution_problems(geo: Geography, persons_per_agent: float) -> list[tuple[str, str]]:
+    """What makes a calibrated model of ``geo`` impossible at this resolution.
+
+    Provinces far below one agent, or a size beyond this machine's memory. Returns (scenario path, message) pairs;
+    empty when all is well.
+    """
+    pop = geo.provinces["population"].to_numpy(float)
+    out = []
+    small = np.flatnonzero(pop < SMALLEST_PROVINCE * persons_per_agent)
+    if small.size:
+        i = small[np.argmin(pop[small])]
+        out.append(
+            (
+                "agents.persons_per_agent",
+                f"{small.size} province(s) have fewer than {SMALLEST_PROVINCE:g} agent's worth of people (the "
+                f"smallest, {geo.provinces['name'].iat[i]}, has {pop[i]:,.0f}); give at most "
+                f"{pop.min() / SMALLEST_PROVINCE:,.0f}",
+            )
+        )
+    agents = pop.sum() / persons_per_agent
+    need, limit = memory_estimate(geo.n, agents), memory_limit()
+    if need > limit:
+        out.append(
+            (
+                "agents.persons_per_agent",
+                f"{agents:,.0f} worker agents on {geo.n:,} provinces need about {need / 2**30:,.1f} GiB; this machine "
+                f"allows {limit / 2**30:.1f} GiB (raise agents.persons_per_agent or use fewer provinces)",
+            )
+        )
+    return out
+
+
 def worker_counts(model: SEZModel) -> np.ndarray:
     """Worker agents per province: population / persons_per_agent, at least one.
 
@@ -59,7 +118,14 @@ def worker_counts(model: SEZModel) -> np.ndarray:
 
 
 def build_gms(model: SEZModel) -> None:
-    """Calibrate the model to the geography's data and put it in its steady state (the module's steps 1-4)."""
+    """Calibrate the model to the geography's data and put it in its steady state (the module's steps 1-4).
+
+    Raises:
+        ScenarioError: when the geography cannot be represented at the model's resolution.
+    """
+    problems = resolution_problems(model.geo, model.persons_per_agent)
+    if problems:
+        raise ScenarioError([Problem("model", where, message) for where, message in problems])
     econ, fp = model.params["economy"], model.params["firms"]
     rng = model.streams["init"]
     firms, choice = model.firms, model.firms.choice

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -26,8 +27,12 @@ err = Console(stderr=True, highlight=False)
 out = Console(highlight=False)
 
 
+INTERRUPTED = 130
+"""Exit code after Ctrl-C (128 + SIGINT), as shells report it."""
+
+
 def user_errors(command: Callable[..., Any]) -> Callable[..., Any]:
-    """Turn a :class:`UserError` into its message on stderr and exit code 2, without a traceback."""
+    """A :class:`UserError` becomes its message on stderr and exit code 2; Ctrl-C exit code 130; no traceback."""
 
     @functools.wraps(command)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
@@ -37,8 +42,17 @@ def user_errors(command: Callable[..., Any]) -> Callable[..., Any]:
             for problem in exc.problems:
                 err.print(f"error: {problem}", markup=False, soft_wrap=True)
             raise typer.Exit(2) from None
+        except KeyboardInterrupt:
+            err.print("interrupted: nothing incomplete was left under its final name", markup=False)
+            raise typer.Exit(INTERRUPTED) from None
 
     return wrapper
+
+
+def warn(problems: list[Any]) -> None:
+    """Print warnings (things allowed but probably not meant) on stderr."""
+    for problem in problems:
+        err.print(f"warning: {problem}", markup=False, soft_wrap=True)
 
 
 def _output(value: str | None) -> Path | None:
@@ -128,6 +142,7 @@ def validate(files: Annotated[list[Path], typer.Argument(help="Scenario files to
         except ScenarioError as exc:
             problems += exc.problems
             continue
+        warn(scenario.warnings())
         out.print(f"ok: {path} ({scenario.name}, {len(scenario.policies)} policies)")
     if problems:
         raise ScenarioError(problems)
@@ -177,11 +192,14 @@ def run(
     from sez_sim.runs import default_folder, simulate, write_into
     from sez_sim.scenario import load_scenario
 
-    scenario = load_scenario(scenario_file, set_ or [])
-    seed = scenario.run.seed if seed is None else seed
+    scenario = load_scenario(
+        scenario_file, set_ or [], options={"run.seed": ("--seed", seed), "run.years": ("--years", years)}
+    )
+    warn(scenario.warnings())
+    seed = scenario.run.seed
     target = Path(out_dir) if out_dir is not None else default_folder(scenario, seed)
     show = not quiet and out.is_terminal
-    with output_folder(target, "run") as tmp:  # a run killed part-way leaves only a hidden .part folder
+    with claimed(target, out_dir is None), output_folder(target, "run") as tmp:  # a killed run leaves a .part
         if show:
             with Progress(
                 TextColumn("[bold]{task.description}"),
@@ -192,11 +210,9 @@ def run(
                 transient=True,
             ) as bar:
                 task = bar.add_task(f"{scenario.name} (seed {seed})", total=None)
-                result = simulate(
-                    scenario, seed, years, lambda step, total: bar.update(task, completed=step, total=total)
-                )
+                result = simulate(scenario, progress=lambda step, total: bar.update(task, completed=step, total=total))
         else:
-            result = simulate(scenario, seed, years)
+            result = simulate(scenario)
         write_into(result, tmp, figures and scenario.outputs.figures)
     out.print(f"wrote {target}")
     if figures and scenario.outputs.figures:
@@ -230,11 +246,9 @@ def compare(
     from sez_sim.experiments.compare import compare as run_compare
     from sez_sim.scenario import load_scenario
 
-    a, b = load_scenario(scenario_a, set_ or []), load_scenario(scenario_b, set_ or [])
+    a, b = (load_scenario(f, set_ or [], options={"run.years": ("--years", years)}) for f in (scenario_a, scenario_b))
     target = out_dir or Path("results") / f"compare-{a.name}-{b.name}"
-    result = run_compare(
-        a, b, replicates=replicates, years=years, seed=seed, workers=workers or os.cpu_count() or 1, out=target
-    )
+    result = run_compare(a, b, replicates=replicates, seed=seed, workers=workers or os.cpu_count() or 1, out=target)
     out.print(comparison_table(result, replicates))
     out.print(f"wrote {target}")
 
@@ -273,10 +287,10 @@ def batch(
 
     if scheduler and dask_local:
         raise UserError("give --scheduler or --dask-local, not both")
-    experiment = load_experiment(experiment_file, set_ or [])
+    experiment = load_experiment(
+        experiment_file, set_ or [], options={"replicates": ("--replicates", replicates), "years": ("--years", years)}
+    )
     options = {
-        "replicates": replicates,
-        "years": years,
         "workers": workers,
         "scheduler": scheduler,
         "dask_local": dask_local,
@@ -355,6 +369,17 @@ def batch_summary(experiment: Any, result: Any) -> Any:
                 f"  most influential on {row.outcome}", f"{row.factor}", f"{key}={getattr(row, key):.3g}", "", ""
             )
     return table
+
+
+@contextlib.contextmanager
+def claimed(folder: Path, ours: bool) -> Iterator[None]:
+    """Remove ``folder`` again if the command claimed it (a default folder) and it is still empty on failure."""
+    try:
+        yield
+    except BaseException:
+        if ours and folder.is_dir() and not any(folder.iterdir()):
+            folder.rmdir()
+        raise
 
 
 def headline_table(result: Any) -> Any:

@@ -48,5 +48,19 @@ class ScenarioError(UserError):
     """A scenario or experiment file, or an override, is invalid."""
 
 
-class ConvergenceError(RuntimeError):
-    """A numerical solver did not reach its tolerance; the message names what did not converge."""
+class ConvergenceError(UserError):
+    """A numerical solver did not reach its tolerance for the parameters given.
+
+    The message names what did not converge, the parameters it depends on most and what to try. It is a user
+    error: the command line reports it with exit code 2, and a batch records it as the run's error.
+    """
+
+    def __init__(self, message: str, parameters: tuple[str, ...] = ()):
+        hint = ""
+        if parameters:
+            hint = (
+                f"; it depends most on {', '.join(parameters)}: try values nearer their defaults "
+                "(sez-sim params lists them with their sources)"
+            )
+        super().__init__(Problem("model", "", message + hint))
+        self.parameters = parameters

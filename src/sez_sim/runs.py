@@ -111,13 +111,16 @@ def simulate(
 
     Args:
         scenario: a validated scenario.
-        seed: the run's seed (default: the scenario's ``run.seed``).
-        years: years to run (default: the scenario's ``run.years``).
+        seed: the run's seed (default: the scenario's ``run.seed``; validated as ``run.seed`` is).
+        years: years to run (default: the scenario's ``run.years``; validated as ``run.years`` is).
         progress: called as ``progress(step, total_steps)`` after each step.
+
+    Raises:
+        ScenarioError: for a seed or length of run the scenario would refuse.
     """
     started = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
-    seed = scenario.run.seed if seed is None else seed
-    years = scenario.run.years if years is None else years
+    scenario = scenario.with_changes(options={"run.seed": ("seed", seed), "run.years": ("years", years)})
+    seed, years = scenario.run.seed, scenario.run.years
     t0 = time.perf_counter()
     model = scenario.model(seed)
     t1 = time.perf_counter()
@@ -141,14 +144,21 @@ def simulate(
 
 
 def default_folder(scenario: Scenario, seed: int, root: str | Path = "results") -> Path:
-    """``results/<scenario name>/<timestamp>-s<seed>``."""
+    """A new, empty folder ``results/<scenario name>/<timestamp>-s<seed>``, claimed by creating it.
+
+    Creating it is atomic, so two runs started in the same second get different folders (``-2``, ``-3``, ...).
+    """
     stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S")
-    folder = Path(root) / scenario.name / f"{stamp}-s{seed}"
-    n = 1
-    while folder.exists():
-        n += 1
-        folder = Path(root) / scenario.name / f"{stamp}-{n}-s{seed}"
-    return folder
+    parent = Path(root) / scenario.name
+    parent.mkdir(parents=True, exist_ok=True)
+    for n in range(1, 10_000):
+        folder = parent / (f"{stamp}-s{seed}" if n == 1 else f"{stamp}-{n}-s{seed}")
+        try:
+            folder.mkdir()
+        except FileExistsError:
+            continue
+        return folder
+    raise OSError(f"no free folder name under {parent}")
 
 
 def write_into(result: RunResult, tmp: Path, figures: bool = True) -> None:
@@ -201,20 +211,17 @@ def run_scenario(
     Raises:
         ScenarioError: for any problem with the scenario or the overrides.
     """
+    options = {"run.seed": ("seed", seed), "run.years": ("years", years)}
     if isinstance(path_or_scenario, Scenario):
-        scenario = path_or_scenario
-        if overrides:
-            raw = scenario.resolved()
-            scenario = load_scenario(raw, overrides)
-            scenario._source = path_or_scenario.source
+        scenario = path_or_scenario.with_changes(overrides, options)
     else:
-        scenario = load_scenario(path_or_scenario, overrides)
+        scenario = load_scenario(path_or_scenario, overrides, options=options)
     draw = scenario.outputs.figures if figures is None else figures
     if out is None:
-        return simulate(scenario, seed, years, progress)
+        return simulate(scenario, progress=progress)
     # The folder exists under a temporary name from the start: a run killed part-way leaves only that behind.
     with output_folder(out, "run") as tmp:
-        result = simulate(scenario, seed, years, progress)
+        result = simulate(scenario, progress=progress)
         write_into(result, tmp, draw)
     result.folder = Path(out)
     return result

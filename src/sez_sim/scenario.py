@@ -13,17 +13,31 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from collections.abc import Iterable, Mapping
 from pathlib import Path
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, create_model, field_validator, model_validator
+from pydantic import AfterValidator, BaseModel, Field, create_model, field_validator, model_validator
 
 from sez_sim import yamlio
 from sez_sim.errors import Problem, ScenarioError, UserError
-from sez_sim.params import Param, registry
+from sez_sim.params import Param, defaults, registry
 from sez_sim.policies import POLICY_SECTIONS, Policy
 from sez_sim.yamlio import Strict, deep_merge, parse_overrides
+
+MOVERS_SHARE = 0.5
+"""Gross migration can be calibrated up to this share of the workers who reconsider where to live."""
+
+
+def folder_name(value: str) -> str:
+    """Check the name of a scenario or experiment: it names a folder under results/.
+
+    Letters, digits, ``_ . -`` only, and not only dots (``..`` would escape results/).
+    """
+    if not re.fullmatch(r"[A-Za-z0-9_.\-]+", value) or not value.strip("."):
+        raise ValueError(f"{value!r} cannot name a folder: use letters, digits, _ . - (and not only dots)")
+    return value
 
 
 def _section_model(name: str, section: str, doc: str) -> type[BaseModel]:
@@ -39,7 +53,7 @@ def _section_model(name: str, section: str, doc: str) -> type[BaseModel]:
             fields[p.name] = (int | None, Field(default=None, ge=p.bounds[0], le=p.bounds[1], description=desc))
         else:
             fields[p.name] = (float | None, Field(default=None, ge=p.bounds[0], le=p.bounds[1], description=desc))
-    model = create_model(name, __config__=ConfigDict(extra="forbid"), __doc__=doc, **fields)
+    model = create_model(name, __base__=Strict, __doc__=doc, **fields)
     return model
 
 
@@ -57,7 +71,7 @@ FirmsParams = _section_model("FirmsParams", "firms", "Firm parameters (registry 
 WorkersParams = _section_model("WorkersParams", "workers", "Worker parameters (registry section 'workers').")
 PolicyDefaults = create_model(
     "PolicyDefaults",
-    __config__=ConfigDict(extra="forbid"),
+    __base__=Strict,
     __doc__="Defaults of the policy instruments' parameters, per registry section.",
     **{
         s: (_section_model(f"{s.title()}Defaults", s, f"Registry section '{s}'.") | None, Field(default=None))
@@ -88,8 +102,16 @@ class Synthetic(Strict):
 
     @model_validator(mode="after")
     def _needs(self) -> Synthetic:
+        from sez_sim.build import memory_estimate, memory_limit
+
         if self.kind == "two_region" and self.freeness is None:
             raise ValueError("two_region needs freeness (phi in (0, 1])")
+        need, limit = memory_estimate(self.n or 0, 0), memory_limit()
+        if need > limit:
+            raise ValueError(
+                f"n: {self.n:,} provinces need about {need / 2**30:,.1f} GiB for their distance and trade matrices; "
+                f"this machine allows {limit / 2**30:.1f} GiB"
+            )
         return self
 
 
@@ -175,9 +197,18 @@ class RunSpec(Strict):
     """The calendar and the seed."""
 
     start_year: int = Field(default=2019, ge=1900, le=2200, description="Calendar year of step 0.")
-    years: float = Field(default=20.0, gt=0, le=500, description="Years to simulate.")
+    years: float = Field(default=20.0, gt=0, le=500, description="Years to simulate (at least one step).")
     steps_per_year: int = Field(default=4, ge=1, le=52, description="Steps per year (4 = quarters).")
-    seed: int = Field(default=0, ge=0, description="Seed of the run's SeedSequence.")
+    seed: int = Field(default=0, ge=0, le=2**63 - 1, description="Seed of the run's SeedSequence.")
+
+    @model_validator(mode="after")
+    def _a_step_at_least(self) -> RunSpec:
+        if round(self.years * self.steps_per_year) < 1:
+            raise ValueError(
+                f"years: {self.years:g} years is no whole step at {self.steps_per_year} steps a year; give at least "
+                f"{1 / self.steps_per_year:g}"
+            )
+        return self
 
 
 class OutputsSpec(Strict):
@@ -189,7 +220,9 @@ class OutputsSpec(Strict):
 class Scenario(Strict):
     """A scenario file."""
 
-    name: str = Field(pattern=r"^[A-Za-z0-9_.\-]+$", max_length=100, description="Names the results folder.")
+    name: Annotated[str, AfterValidator(folder_name)] = Field(
+        max_length=100, description="Names the results folder (letters, digits, _ . -)."
+    )
     description: str = Field(default="", description="What the scenario illustrates.")
     extends: str | None = Field(default=None, description="A parent scenario file, deep-merged under this one.")
     geography: GeographySpec = Field(default_factory=GeographySpec)
@@ -203,14 +236,88 @@ class Scenario(Strict):
 
     _source: Path | None = None
 
+    @model_validator(mode="after")
+    def _consistent(self) -> Scenario:
+        """Rules across sections: what the economy can have, and what a preset needs."""
+        values = {s: defaults([s])[s] | v for s, v in self.parameter_overrides().items()}
+        econ = defaults(["economy"])["economy"] | values.get("economy", {})
+        firms = defaults(["firms"])["firms"] | values.get("firms", {})
+        if firms["pareto_shape"] <= econ["sigma"] - 1.0:
+            raise ValueError(
+                f"agents.firms.pareto_shape ({firms['pareto_shape']:g}) must exceed economy.sigma - 1 "
+                f"({econ['sigma'] - 1.0:g}): otherwise the size of firms has no finite mean"
+            )
+        if econ["trade_balance"] >= econ["export_share"]:
+            raise ValueError(
+                f"economy.trade_balance ({econ['trade_balance']:g}) must be below economy.export_share "
+                f"({econ['export_share']:g}): imports would be zero or negative"
+            )
+        workers = defaults(["workers"])["workers"] | values.get("workers", {})
+        if workers["migration_rate"] > MOVERS_SHARE * workers["reconsider"]:
+            raise ValueError(
+                f"agents.workers.migration_rate ({workers['migration_rate']:g} a year) must be at most "
+                f"{MOVERS_SHARE:g} x agents.workers.reconsider ({workers['reconsider']:g} a year): only those who "
+                "reconsider can move, and some of them stay"
+            )
+        textbook = self.economy.preset != "gms"
+        if textbook and self.geography.synthetic is None:
+            raise ValueError(
+                f"economy.preset {self.economy.preset} needs a synthetic geography (geography.synthetic: {{kind: "
+                "two_region, freeness: ...}}): its closed forms are for regions, not for a dataset"
+            )
+        if self.initial.shares is not None and not (
+            textbook and self.geography.synthetic is not None and self.geography.synthetic.kind == "two_region"
+        ):
+            raise ValueError("initial.shares sets the two regions of a textbook preset on a two_region geography")
+        for k, policy in enumerate(self.policies):
+            if policy.end_year is not None and policy.end_year <= self.run.start_year:
+                raise ValueError(
+                    f"policies[{k}] ends in {policy.end_year:g}, before the run starts ({self.run.start_year}): "
+                    "it would never act"
+                )
+        return self
+
     @property
     def source(self) -> Path | None:
         """The file the scenario was loaded from."""
         return self._source
 
+    def warnings(self) -> list[Problem]:
+        """What is allowed but probably not meant: a policy that starts after the run ends."""
+        where = str(self._source or "<scenario>")
+        end = self.run.start_year + self.run.years
+        return [
+            Problem(
+                where, f"policies[{k}].start_year", f"{p.start_year:g} is after the run ends ({end:g}): it never acts"
+            )
+            for k, p in enumerate(self.policies)
+            if p.start_year is not None and p.start_year >= end
+        ]
+
     def resolved(self) -> dict[str, Any]:
         """The fully resolved scenario as plain data (what the manifest stores and the hash covers)."""
         return self.model_dump(mode="json", exclude={"extends"})
+
+    def with_changes(
+        self,
+        overrides: Iterable[str] | Mapping[str, Any] | None = None,
+        options: Mapping[str, tuple[str, Any]] | None = None,
+    ) -> Scenario:
+        """A validated copy with dotted overrides and options applied (see :func:`load_scenario`).
+
+        The copy keeps this scenario's source file, so paths in it resolve as before.
+
+        Raises:
+            ScenarioError: naming the override or option a bad value came from.
+        """
+        if not overrides and all(value is None for _, value in (options or {}).values()):
+            return self
+        where = str(self._source or "<scenario>")
+        scenario, _ = yamlio.load(Scenario, self.resolved(), overrides, options=options, where=where)
+        scenario._source = self._source
+        if overrides:
+            scenario.check_references()
+        return scenario
 
     def digest(self) -> str:
         """SHA-256 of the resolved scenario (canonical JSON)."""
@@ -230,7 +337,6 @@ class Scenario(Strict):
     def build_geography(self):
         """The geography this scenario runs on (a fresh object each call)."""
         from sez_sim.geography import line, load_folder, load_gms, random_planar, two_region
-        from sez_sim.params import defaults
 
         crossing = self.economy.crossing_cost_km or defaults(["economy"])["economy"]["crossing_cost_km"]
         g = self.geography
@@ -253,16 +359,55 @@ class Scenario(Strict):
             ScenarioError: one line per unknown reference, with a close-match suggestion.
         """
         geo = geo or self.build_geography()
+        source = str(self._source or "<scenario>")
         problems = []
+        seen: dict[str, int] = {}
         for i, policy in enumerate(self.policies):
             try:
                 policy.check(geo)
             except UserError as exc:
                 for p in exc.problems:
                     where = f"policies[{i}]" + (f".{p.where}" if p.where else "")
-                    problems.append(Problem(str(self._source or "<scenario>"), where, p.message))
+                    problems.append(Problem(source, where, p.message))
+                continue
+            identity = policy.identity(geo)
+            if identity in seen:
+                message = f"repeats policies[{seen[identity]}]: the same instrument in the same place at the same time"
+                problems.append(Problem(source, f"policies[{i}]", message))
+            seen.setdefault(identity, i)
+        problems += [Problem(source, where, message) for where, message in self._country_key_problems(geo)]
+        if self.economy.preset == "gms":
+            from sez_sim.build import resolution_problems
+
+            problems += [Problem(source, w, m) for w, m in resolution_problems(geo, self.agents.persons_per_agent)]
         if problems:
             raise ScenarioError(problems)
+
+    def _country_key_problems(self, geo) -> list[tuple[str, str]]:
+        """Per-country keys must be this geography's countries (or ``*``); per-pair keys two different ones."""
+        known = geo.country_names()
+        out = []
+        reg = registry()
+        for section, values in self.parameter_overrides().items():
+            for name, value in values.items():
+                param = reg.get(f"{section}.{name}")
+                if param is None or not param.per or not isinstance(value, dict):
+                    continue
+                for key in value:
+                    parts = [key] if param.per == "country" else key.split("-")
+                    ok = key == "*" or (
+                        all(p in known for p in parts)
+                        and (param.per == "country" or len(set(parts)) == len(parts) == 2)
+                    )
+                    if not ok:
+                        kind = "a country" if param.per == "country" else "a pair of two different countries (A-B)"
+                        out.append(
+                            (
+                                f"{registry_path(param)}[{key}]",
+                                f"not {kind} of this geography ({', '.join(known)}, or *)",
+                            )
+                        )
+        return out
 
     def config(self, seed: int | None = None):
         """A :class:`~sez_sim.model.ModelConfig` for one run of this scenario."""
@@ -300,6 +445,8 @@ def load_scenario(
     overrides: Iterable[str] | Mapping[str, Any] | None = None,
     *,
     check_references: bool = True,
+    options: Mapping[str, tuple[str, Any]] | None = None,
+    relative_to: str | Path | None = None,
 ) -> Scenario:
     """Load, merge, override and validate a scenario.
 
@@ -307,6 +454,9 @@ def load_scenario(
         source: a YAML file, or a mapping with the same content.
         overrides: ``["key.path=value", ...]`` (values parsed as YAML) or ``{"key.path": value}``.
         check_references: also resolve provinces, crossings, corridors and countries against the geography.
+        options: overrides from command-line flags or function arguments, ``{"run.years": ("--years", 5)}``: the
+            same validation, with errors naming the option (None values are left out).
+        relative_to: for a mapping, the scenario file its relative paths (``geography.folder``) resolve from.
 
     Returns:
         The validated scenario.
@@ -315,8 +465,8 @@ def load_scenario(
         ScenarioError: listing every problem (file, YAML path, what is wrong, what is allowed).
     """
     name = Path(source).stem if not isinstance(source, Mapping) else "scenario"
-    scenario, path = yamlio.load(Scenario, source, overrides, kind="scenario", defaults={"name": name})
-    scenario._source = path
+    scenario, path = yamlio.load(Scenario, source, overrides, kind="scenario", defaults={"name": name}, options=options)
+    scenario._source = path or (Path(relative_to).resolve() if relative_to else None)
     where = str(source) if path else "<scenario>"
     if check_references:
         try:

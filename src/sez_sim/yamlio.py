@@ -11,23 +11,201 @@ from __future__ import annotations
 
 import copy
 import re
+import types
 import typing
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any, TypeVar
 
 import yaml
-from pydantic import BaseModel, ConfigDict, ValidationError
+from pydantic import BaseModel, ConfigDict, ValidationError, model_validator
 
 from sez_sim.errors import Problem, ScenarioError
 
 M = TypeVar("M", bound=BaseModel)
 
+MAX_DEPTH = 64
+"""Deepest nesting an input file may have (scenarios need about six levels)."""
+
+MAX_VALUES = 200_000
+"""Most values an input file may hold once its aliases are expanded (the library's largest has a few hundred)."""
+
+
+def _members(annotation: Any) -> list[Any]:
+    """The members of a union (or the annotation itself)."""
+    if typing.get_origin(annotation) in (typing.Union, types.UnionType):
+        return [m for m in typing.get_args(annotation) if m is not type(None)]
+    return [annotation]
+
+
+def _numeric(annotation: Any) -> bool:
+    """True when ``annotation`` takes numbers and not booleans."""
+    members = _members(annotation)
+    return bool not in members and any(m in (int, float) for m in members)
+
+
+def _bool_in_numbers(annotation: Any, value: Any) -> bool:
+    """True when ``value`` is, or a list, tuple or mapping ``value`` holds, a boolean where a number belongs."""
+    if isinstance(value, bool):
+        return _numeric(annotation)
+    for member in _members(annotation):
+        origin, args = typing.get_origin(member), typing.get_args(member)
+        if origin in (list, tuple) and isinstance(value, list | tuple) and args:
+            kinds = args if origin is tuple and Ellipsis not in args else args[:1] * len(value)
+            if any(isinstance(v, bool) and _numeric(k) for k, v in zip(kinds, value, strict=False)):
+                return True
+        numbers = origin is dict and isinstance(value, dict) and len(args) == 2 and _numeric(args[1])
+        if numbers and any(isinstance(v, bool) for v in value.values()):
+            return True
+    return False
+
 
 class Strict(BaseModel):
-    """Base of every input-file model: unknown keys are errors."""
+    """Base of every input-file model: unknown keys, NaN and infinite numbers, and booleans for numbers are errors.
 
-    model_config = ConfigDict(extra="forbid")
+    YAML reads ``yes``, ``no``, ``on`` and ``off`` as booleans, which pydantic would otherwise turn into 1 and 0.
+    """
+
+    model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _no_bool_for_numbers(cls, data: Any) -> Any:
+        if isinstance(data, dict):
+            for name, value in data.items():
+                field = cls.model_fields.get(name) if isinstance(name, str) else None
+                if field is not None and _bool_in_numbers(field.annotation, value):
+                    raise ValueError(
+                        f"{name}: expected a number, got {value!r} (true/false, yes/no and on/off are booleans)"
+                    )
+        return data
+
+
+class _Loader(yaml.SafeLoader):
+    """PyYAML's safe loader, refusing duplicate keys in a mapping (PyYAML itself keeps the last one silently)."""
+
+
+class _DuplicateKey(yaml.YAMLError):
+    def __init__(self, key: Any, line: int, first: int):
+        super().__init__(f"duplicate key {key!r} at line {line} (first at line {first})")
+        self.line = line
+
+
+def _construct_mapping(loader: _Loader, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
+    seen: dict[Any, int] = {}
+    for key_node, _ in node.value:
+        if key_node.tag == "tag:yaml.org,2002:merge":
+            continue  # merged keys may be overridden by the mapping's own keys (YAML's merge rule)
+        key = loader.construct_object(key_node, deep=True)
+        line = key_node.start_mark.line + 1
+        try:
+            if key in seen:
+                raise _DuplicateKey(key, line, seen[key])
+        except TypeError:
+            continue  # an unhashable key: PyYAML reports it itself
+        seen[key] = line
+    return yaml.SafeLoader.construct_mapping(loader, node, deep)
+
+
+_Loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
+
+
+def _measure(root: yaml.Node) -> tuple[int, int]:
+    """Values and depth of a YAML node graph once its aliases are expanded.
+
+    Shared subtrees are counted once and memoised, so an alias bomb costs no more than its text. Raises ValueError
+    for a recursive anchor.
+    """
+    size: dict[int, int] = {}
+    depth: dict[int, int] = {}
+    open_: set[int] = set()
+    stack: list[tuple[yaml.Node, bool]] = [(root, False)]
+
+    def children(node: yaml.Node) -> list[yaml.Node]:
+        if isinstance(node, yaml.MappingNode):
+            return [n for pair in node.value for n in pair]
+        return list(node.value) if isinstance(node, yaml.SequenceNode) else []
+
+    while stack:
+        node, done = stack.pop()
+        key = id(node)
+        if done:
+            open_.discard(key)
+            kids = children(node)
+            size[key] = 1 + sum(size[id(k)] for k in kids)
+            depth[key] = 1 + max((depth[id(k)] for k in kids), default=0)
+            continue
+        if key in size:
+            continue
+        open_.add(key)
+        stack.append((node, True))
+        for kid in children(node):
+            if id(kid) in open_:
+                raise ValueError("an anchor refers to itself (a recursive alias)")
+            if id(kid) not in size:
+                stack.append((kid, False))
+    return size[id(root)], depth[id(root)]
+
+
+def parse_yaml(text: str, where: str) -> Any:
+    """Parse YAML text safely (no code runs), refusing duplicate keys, deep nesting, alias bombs and recursion.
+
+    Raises:
+        ScenarioError: for any of these and for malformed YAML.
+    """
+    loader = _Loader(text)
+    try:
+        depth = 0
+        for event in yaml.parse(text, Loader=yaml.SafeLoader):  # the parser is iterative; the composer recurses
+            if isinstance(event, yaml.CollectionStartEvent):
+                depth += 1
+                if depth > MAX_DEPTH:
+                    raise ScenarioError([Problem(where, "", f"nested too deeply; at most {MAX_DEPTH} levels")])
+            elif isinstance(event, yaml.CollectionEndEvent):
+                depth -= 1
+        node = loader.get_single_node()
+        if node is None:
+            return None
+        values, depth = _measure(node)
+        if depth > MAX_DEPTH:
+            raise ScenarioError([Problem(where, "", f"nested {depth} levels deep; at most {MAX_DEPTH} are allowed")])
+        if values > MAX_VALUES:
+            raise ScenarioError(
+                [Problem(where, "", f"holds {values:,} values once aliases are expanded; at most {MAX_VALUES:,}")]
+            )
+        return loader.construct_document(node)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        at = f"line {mark.line + 1}, column {mark.column + 1}" if mark else ""
+        if isinstance(exc, _DuplicateKey):
+            at = f"line {exc.line}"
+        problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
+        raise ScenarioError([Problem(where, at, f"malformed YAML: {problem}")]) from None
+    except RecursionError:
+        raise ScenarioError(
+            [Problem(where, "", f"nested too deeply; at most {MAX_DEPTH} levels are allowed")]
+        ) from None
+    except ValueError as exc:
+        raise ScenarioError([Problem(where, "", f"malformed YAML: {exc}")]) from None
+    finally:
+        loader.dispose()
+
+
+def check_path(path: Path, what: str) -> None:
+    """Refuse paths the operating system cannot take (a NUL byte, a name too long), naming ``what`` they are for.
+
+    Raises:
+        ScenarioError: with the reason.
+    """
+    text = str(path)
+    if "\x00" in text:
+        raise ScenarioError([Problem(repr(text), "", f"the {what} path contains a NUL byte")])
+    try:
+        path.exists()
+    except OSError as exc:
+        raise ScenarioError(
+            [Problem(text[:80] + ("..." if len(text) > 80 else ""), "", f"{what}: {exc.strerror}")]
+        ) from None
 
 
 def read_yaml(path: Path, kind: str = "scenario", chain: tuple[Path, ...] = ()) -> dict[str, Any]:
@@ -38,6 +216,7 @@ def read_yaml(path: Path, kind: str = "scenario", chain: tuple[Path, ...] = ()) 
         kind: what the file is (``scenario``, ``experiment``), for the messages.
         chain: the files that extend this one (to refuse cycles).
     """
+    check_path(path, f"{kind} file")
     where = str(path)
     if not path.exists():
         raise ScenarioError([Problem(where, "", "file not found")])
@@ -52,13 +231,7 @@ def read_yaml(path: Path, kind: str = "scenario", chain: tuple[Path, ...] = ()) 
         raise ScenarioError([Problem(where, "", f"not UTF-8 text; a {kind} is YAML text")]) from None
     if not text.strip():
         raise ScenarioError([Problem(where, "", f"the file is empty; a {kind} needs at least a name")])
-    try:
-        raw = yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        at = f"line {mark.line + 1}, column {mark.column + 1}" if mark else ""
-        problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
-        raise ScenarioError([Problem(where, at, f"malformed YAML: {problem}")]) from None
+    raw = parse_yaml(text, where)
     if not isinstance(raw, dict):
         kind = type(raw).__name__ if raw is not None else "nothing"
         raise ScenarioError(
@@ -107,8 +280,8 @@ def parse_overrides(items: Iterable[str] | Mapping[str, Any] | None) -> dict[str
         if not sep or not key:
             raise ScenarioError([Problem("--set", item, "expected KEY=VALUE, e.g. economy.sigma=4")])
         try:
-            out[key] = yaml.safe_load(value) if value.strip() else None
-        except yaml.YAMLError:
+            out[key] = parse_yaml(value, f"--set {key}") if value.strip() else None
+        except ScenarioError:
             raise ScenarioError([Problem("--set", key, f"cannot read the value {value!r} as YAML")]) from None
     return out
 
@@ -188,19 +361,37 @@ def _path(loc: tuple[Any, ...], raw: Mapping[str, Any]) -> str:
     return out
 
 
+def _node(raw: Any, path: str) -> Any:
+    """The value at a YAML path such as ``policies[2].province`` (None when there is none)."""
+    node = raw
+    for part in re.findall(r"[^.\[\]]+", path):
+        if isinstance(node, list) and part.isdigit() and int(part) < len(node):
+            node = node[int(part)]
+        elif isinstance(node, dict):
+            node = node.get(part)
+        else:
+            return None
+    return node
+
+
 def problems(
-    exc: ValidationError, raw: Mapping[str, Any], source: str, overridden: Iterable[str], model: type[BaseModel]
+    exc: ValidationError,
+    raw: Mapping[str, Any],
+    source: str,
+    overridden: Iterable[str] | Mapping[str, str],
+    model: type[BaseModel],
 ) -> list[Problem]:
-    """The problems of a validation error, each naming its file (or ``--set`` option), YAML path and what is wrong.
+    """The problems of a validation error, each naming its file (or option), YAML path and what is wrong.
 
     Args:
         exc: pydantic's error.
         raw: the data that was validated.
         source: the file it came from.
-        overridden: the dotted keys set by overrides (their problems name the ``--set`` option).
+        overridden: the dotted keys set by overrides; their problems name the option they came from (a mapping of
+            key to option, such as ``{"run.years": "--years"}``; default ``--set KEY``).
         model: the model validated against (for the keys allowed at an unknown key).
     """
-    overridden = list(overridden)
+    labels = dict(overridden) if isinstance(overridden, Mapping) else {k: f"--set {k}" for k in overridden}
     problems = []
     for err in exc.errors():
         loc = tuple(err["loc"])
@@ -212,12 +403,17 @@ def problems(
         elif kind == "missing":
             message = "required key is missing"
         else:
-            message = err["msg"]
+            message = err["msg"].removeprefix("Value error, ")
+            # A rule about one key, checked on its mapping, names the key first ("years: ..."): point at the key.
+            field = re.match(r"^([A-Za-z_]\w*): (.*)$", message, re.DOTALL)
+            node = _node(raw, path)
+            if field and isinstance(node, dict) and field.group(1) in node:
+                path, message = (f"{path}.{field.group(1)}" if path else field.group(1)), field.group(2)
         dotted = re.sub(r"\[(\d+)\]", r".\1", path)
         origin = next(
             (
-                f"--set {k}"
-                for k in overridden
+                label
+                for k, label in labels.items()
                 if dotted == k or dotted.startswith(k + ".") or k.startswith(dotted + ".")
             ),
             source,
@@ -233,6 +429,8 @@ def load[M: BaseModel](
     *,
     kind: str = "scenario",
     defaults: Mapping[str, Any] | None = None,
+    options: Mapping[str, tuple[str, Any]] | None = None,
+    where: str | None = None,
 ) -> tuple[M, Path | None]:
     """Read (or take), merge, override and validate an input against ``model``.
 
@@ -242,6 +440,9 @@ def load[M: BaseModel](
         overrides: ``["key.path=value", ...]`` (values parsed as YAML) or ``{"key.path": value}``.
         kind: what the input is, for the messages.
         defaults: keys set before the overrides when the file does not set them (a scenario's name).
+        options: more overrides that came from elsewhere, each as ``key: (where, value)`` (``{"run.years":
+            ("--years", 5)}``), so that a bad value names the option it came from; None values are left out.
+        where: what to call a mapping source in messages (default ``<kind>``).
 
     Returns:
         The validated model and the resolved path of the file (None for a mapping).
@@ -250,15 +451,19 @@ def load[M: BaseModel](
         ScenarioError: listing every problem.
     """
     if isinstance(source, Mapping):
-        path, raw, where = None, copy.deepcopy(dict(source)), f"<{kind}>"
+        path, raw, where = None, copy.deepcopy(dict(source)), where or f"<{kind}>"
     else:
         path = Path(source)
         raw, where = read_yaml(path, kind), str(path)
     for key, value in (defaults or {}).items():
         raw.setdefault(key, value)
     changes = parse_overrides(overrides)
+    labels = {k: f"--set {k}" for k in changes}
+    for key, (label, value) in (options or {}).items():
+        if value is not None:
+            changes[key], labels[key] = value, label
     raw = apply_overrides(raw, changes)
     try:
         return model.model_validate(raw), path.resolve() if path else None
     except ValidationError as exc:
-        raise ScenarioError(problems(exc, raw, where, changes, model)) from None
+        raise ScenarioError(problems(exc, raw, where, labels, model)) from None

@@ -49,7 +49,7 @@ PARAMS = declare(
         name="migration_rate",
         default=0.012,
         unit="per year",
-        bounds=(0.0, 0.5),
+        bounds=(0.0, 0.1),
         description="Calibration target: gross inter-provincial migration at t = 0, as a share of the population.",
         source="Viet Nam 2019 census: 6.4 m people moved province in the previous five years (about 1.3% a year); "
         "Thailand's migration surveys give similar rates.",
@@ -68,7 +68,7 @@ PARAMS = declare(
         name="distance_elasticity",
         default=1.0,
         unit="elasticity",
-        bounds=(0.0, 10.0),
+        bounds=(0.0, 5.0),
         description="delta: weight of log(1 + distance in km-equivalent) in destination choice.",
         source="Gravity estimates of internal migration put the distance elasticity near 1 (author's assumption).",
         kind="uncertainty",
@@ -89,7 +89,7 @@ PARAMS = declare(
         name="diaspora",
         default=1.5,
         unit="utility",
-        bounds=(0.0, 20.0),
+        bounds=(0.0, 5.0),
         description="gamma: pull of people from one's own country already living at the destination (ln(1 + share)).",
         source="Network effects in migration (Beine, Docquier & Ozden 2011); author's assumption.",
         kind="uncertainty",
@@ -561,7 +561,7 @@ class Workers(Population):
         composition = self.composition()
         residents = composition.sum()
         off_diagonal = 1.0 - np.eye(n)
-        error = np.inf
+        error = step_m = np.inf
         for _ in range(max_iterations):
             self._moves_static = self._distance_term - self.moving_cost * off_diagonal
             keys, gp, mass, _ = self._reconsidering(composition, 1)
@@ -577,9 +577,15 @@ class Workers(Population):
                 break
             cross = prob.T @ (mass[:, None] * prob)
             jacobian = np.eye(n) - cross / np.maximum(chosen, 1e-300)[:, None] + 1.0 / n  # + pins the mean
-            self.amenity -= np.linalg.solve(jacobian, gap)
+            try:
+                self.amenity -= np.linalg.solve(jacobian, gap)
+            except np.linalg.LinAlgError:
+                break  # a singular Jacobian: reported below with the gap reached
             self.amenity -= self.amenity.mean()
             self.moving_cost += step_m
-        else:
-            raise ConvergenceError(f"amenity calibration did not converge (largest log gap {error:.3g})")
+        if not (error < tolerance and abs(step_m) < tolerance):
+            raise ConvergenceError(
+                f"amenity calibration did not converge (largest log gap {error:.3g})",
+                ("workers.migration_rate", "workers.real_income_elasticity", "workers.congestion", "workers.diaspora"),
+            )
         self._moves_static = self._distance_term - self.moving_cost * off_diagonal

@@ -299,7 +299,14 @@ def calibrate(
         market.world_demand *= scale
     else:
         raise ConvergenceError(
-            f"calibration did not converge in {max_iterations} iterations (largest log gap {error:.3g})"
+            f"calibration did not converge in {max_iterations} iterations (largest log gap {error:.3g})",
+            (
+                "economy.export_share",
+                "economy.trade_balance",
+                "economy.modern_share_elasticity",
+                "economy.fixed_labour_share",
+                "economy.sigma",
+            ),
         )
     market.tolerance = exact
     eq = solve(market, labour, block, eq)

@@ -263,6 +263,12 @@ def solve(market: Market, labour: Labour, firms: FirmBlock, guess: Equilibrium |
         if residual < market.tolerance:
             w, E = w_new, E_new
             break
+        if not np.isfinite(residual):
+            raise ConvergenceError(
+                f"short-run equilibrium diverged at iteration {iteration}: wages or expenditure left the range of "
+                "finite numbers",
+                ("economy.sigma", "economy.mu", "economy.fixed_labour_share", "economy.kappa"),
+            )
         if residual > previous:  # not contracting: forget the history and take a shorter plain step
             mixer.reset()
             step = max(step * 0.5, 0.05)
@@ -279,7 +285,14 @@ def solve(market: Market, labour: Labour, firms: FirmBlock, guess: Equilibrium |
             f"short-run equilibrium did not converge in {market.max_iterations} iterations: the largest change "
             f"in log wages/expenditure is {residual:.3g} (tolerance {market.tolerance:g}); "
             f"wages unsettled in {int(bad_w.sum())} provinces, expenditure in {int(bad_e.sum())} "
-            f"(first: {where.tolist()})"
+            f"(first: {where.tolist()})",
+            (
+                "economy.sigma",
+                "economy.mu",
+                "economy.kappa",
+                "economy.modern_wage_premium",
+                "economy.solver_max_iterations",
+            ),
         )
 
     supply = cp * w ** (1.0 - s) * Z
@@ -290,13 +303,11 @@ def solve(market: Market, labour: Labour, firms: FirmBlock, guess: Equilibrium |
     G = inv_G ** (1.0 / (1.0 - s))
     price = G**mu
     workers = labour.workers
-    with np.errstate(invalid="ignore", divide="ignore"):
-        per_worker = np.where(
-            workers > 1e-9,
-            acc["labour_income_workers"] / np.maximum(workers, 1e-300),
-            w if not market.dual else np.maximum(market.traditional_wage, 0.0),
-        )
+    # An empty province (everyone has left) offers a newcomer the wage it would be paid there.
+    per_worker = np.where(workers > 1e-9, 0.0, w if not market.dual else np.maximum(market.traditional_wage, 0.0))
+    np.divide(acc["labour_income_workers"], workers, out=per_worker, where=workers > 1e-9)
     pop = labour.population
+    income_per_person = np.divide(acc["income"], pop, out=np.zeros_like(pop, dtype=float), where=pop > 0)
     return Equilibrium(
         wage=w,
         price_index=G,
@@ -315,7 +326,7 @@ def solve(market: Market, labour: Labour, firms: FirmBlock, guess: Equilibrium |
         imports_world=E * phi_w * market.world_supply / inv_G,
         real_wage=w / price,
         expected_real_wage=per_worker / price,
-        real_income=np.where(pop > 0, acc["income"] / np.maximum(pop, 1e-300), 0.0) / price,
+        real_income=income_per_person / price,
         firm_mass=Z / np.maximum(market.tfp ** (s - 1.0), 1e-300),
         firm_revenue=acc["firm_revenue"],
         firm_profit=acc["firm_profit"],
@@ -353,7 +364,11 @@ class _Anderson:
         f = [gi - xi for gi, xi in zip(self.gs, self.xs, strict=True)]
         d_f = np.column_stack([f[k + 1] - f[k] for k in range(len(f) - 1)])
         d_g = np.column_stack([self.gs[k + 1] - self.gs[k] for k in range(len(f) - 1)])
-        gamma, *_ = np.linalg.lstsq(d_f, f[-1], rcond=None)
+        try:
+            gamma, *_ = np.linalg.lstsq(d_f, f[-1], rcond=None)
+        except np.linalg.LinAlgError:  # the history holds non-finite values: fall back to a plain step
+            self.reset()
+            return g
         return g - d_g @ gamma
 
 

@@ -33,7 +33,7 @@ ECONOMY = declare(
         name="kappa",
         default=4.0e-4,
         unit="1/km-equivalent",
-        bounds=(0.0, 3.0e-3),
+        bounds=(0.0, 2.0e-3),
         description="Iceberg trade cost per km-equivalent: tau_ij = exp(kappa d_ij).",
         source="Author's assumption: tau = 1.5 over 1,000 km of road (ln 1.5 / 1000 = 4.05e-4), in the range of ad "
         "valorem land freight costs reported for ASEAN corridors (ERIA/IDE-GSM use similar per-km costs).",
@@ -84,7 +84,7 @@ ECONOMY = declare(
         name="modern_share_elasticity",
         default=0.8,
         unit="elasticity",
-        bounds=(0.0, 3.0),
+        bounds=(0.0, 2.0),
         description="Calibration: how the modern employment share rises with GDP per capita across provinces (m_i "
         "proportional to y_i ** elasticity; the level follows from mu and trade_balance).",
         source="Author's assumption: cross-province structural transformation (Bangkok, Ho Chi Minh City near 0.8, "
@@ -114,7 +114,7 @@ ECONOMY = declare(
         name="fixed_labour_share",
         default=0.10,
         unit="share",
-        bounds=(0.0, 0.5),
+        bounds=(0.0, 0.3),
         description="Share of a firm's workforce that is fixed overhead (F_i is calibrated from it at t = 0).",
         source="Author's assumption; overhead labour of manufacturing plants (management, maintenance) is 10-20%.",
         kind="uncertainty",

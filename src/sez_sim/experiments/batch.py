@@ -81,13 +81,12 @@ def run_key(scenario_hash: str, overrides: dict[str, Any], seed: int, years: flo
     return hashlib.sha256(blob.encode()).hexdigest()[:20]
 
 
-def tasks_for(experiment: Experiment, replicates: int | None = None, years: float | None = None):
+def tasks_for(experiment: Experiment):
     """The design table and one task per (design point, replicate)."""
     base = load_scenario(experiment.base_path(), experiment.overrides)
     raw = base.resolved()
     design = sample(experiment)
-    replicates = replicates or experiment.replicates
-    years = years if years is not None else experiment.years
+    replicates, years = experiment.replicates, experiment.years
     outcomes = [o.model_dump(mode="json") for o in experiment.outcomes]
     paths = {f.key: f.path for f in experiment.factors}
     tasks = []
@@ -102,6 +101,7 @@ def tasks_for(experiment: Experiment, replicates: int | None = None, years: floa
                     "replicate": replicate,
                     "seed": seed,
                     "scenario": raw,
+                    "source": str(base.source),
                     "overrides": overrides,
                     "years": years,
                     "outcomes": outcomes,
@@ -168,9 +168,10 @@ def run_batch(
         progress: called as ``progress(done, total, result)`` after each run.
     """
     start = time.perf_counter()
+    experiment = experiment.with_options({"replicates": ("replicates", replicates), "years": ("years", years)})
     folder = Path(out) if out is not None else Path("results") / experiment.name
     check_target(folder, "batch", experiment.name)  # a new or empty folder, or this experiment's earlier batch
-    design, tasks = tasks_for(experiment, replicates, years)
+    design, tasks = tasks_for(experiment)
     folder.mkdir(parents=True, exist_ok=True)
     write_marker(folder, "batch", experiment.name, set(BATCH_FILES))
     with atomic_path(folder / "experiment.yaml") as tmp:

@@ -17,6 +17,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from sez_sim.errors import Problem, ScenarioError
 from sez_sim.experiments import executors
 from sez_sim.experiments.spec import DEFAULT_OUTCOMES, Outcome
 from sez_sim.io import check_target, output_folder
@@ -77,10 +78,11 @@ def paired_differences(
     return pd.DataFrame(rows)
 
 
-def _scenario(source: str | Path | Scenario, overrides: Mapping[str, Any]) -> Scenario:
+def _scenario(source: str | Path | Scenario, overrides: Mapping[str, Any], years: float | None) -> Scenario:
+    options = {"run.years": ("years", years)}
     if isinstance(source, Scenario):
-        return load_scenario(source.resolved(), overrides) if overrides else source
-    return load_scenario(source, overrides)
+        return source.with_changes(overrides, options)
+    return load_scenario(source, overrides, options=options)
 
 
 def compare(
@@ -108,10 +110,13 @@ def compare(
         workers: local processes.
         out: folder to write the tables and the figure to.
     """
+    for name, value, low in (("replicates", replicates, 1), ("workers", workers, 1), ("seed", seed, 0)):
+        if isinstance(value, bool) or not isinstance(value, int) or value < low:
+            raise ScenarioError([Problem(name, "", f"expected a whole number >= {low}, got {value!r}")])
     if out is not None:
         check_target(out, "comparison")  # refuse a folder it may not write to before running anything
     changes = parse_overrides(overrides)
-    scenarios = (_scenario(a, changes), _scenario(b, changes))
+    scenarios = (_scenario(a, changes, years), _scenario(b, changes, years))
     outcomes = outcomes or list(DEFAULT_OUTCOMES)
     specs = [o.model_dump(mode="json") for o in outcomes]
     tasks = []
@@ -124,14 +129,18 @@ def compare(
                     "scenario": raw,
                     "overrides": {},
                     "seed": seed + r,
-                    "years": years,
+                    "years": None,
+                    "source": str(scenario.source) if scenario.source else None,
                     "outcomes": specs,
                 }
             )
     results = {res["key"]: res for res in executors.run_processes(tasks, workers)}
-    failed = [k for k, res in results.items() if res["status"] != "ok"]
+    failed = [res for res in results.values() if res["status"] != "ok"]
     if failed:
-        raise RuntimeError(f"runs {failed} failed: {results[failed[0]]['error']}")
+        message = f"{len(failed)} of {len(tasks)} runs failed; the first ({failed[0]['key']}): {failed[0]['error']}"
+        if all(res.get("user_error") for res in failed):
+            raise ScenarioError([Problem("compare", "", message)])
+        raise RuntimeError(message)
     rows, series = [], []
     for label, scenario in zip("AB", scenarios, strict=True):
         for r in range(replicates):

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import signal
 import time
 import traceback
 from collections.abc import Iterator
@@ -16,6 +17,9 @@ from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 from typing import Any
 
 from sez_sim.experiments.spec import Outcome
+
+INTERRUPTED = 130
+"""Exit code of a worker stopped by Ctrl-C."""
 
 SINGLE_THREADED = {"OMP_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"}
 """Worker processes run one simulation each; multi-threaded BLAS in every one of them would oversubscribe the
@@ -27,20 +31,29 @@ def _single_threaded_children() -> None:
         os.environ.setdefault(name, value)
 
 
+def _quiet_on_interrupt() -> None:
+    """In a worker process: on Ctrl-C (the whole process group gets it) stop at once, without a traceback.
+
+    The batch's own process stops the pool and exits with code 130; finished runs are already stored.
+    """
+    signal.signal(signal.SIGINT, lambda *_: os._exit(INTERRUPTED))
+
+
 def run_task(task: dict[str, Any]) -> dict[str, Any]:
     """Run one task: load the scenario with its overrides, simulate, compute the outcomes.
 
     Returns:
         ``key``, ``status`` (``ok`` or ``error``), ``outcomes``, ``summary`` (the run's per-step table),
-        ``seconds`` and, on failure, ``error``.
+        ``seconds`` and, on failure, ``error`` and ``user_error`` (whether the input was at fault).
     """
+    from sez_sim.errors import UserError
     from sez_sim.runs import simulate
     from sez_sim.scenario import load_scenario
 
     start = time.perf_counter()
     out: dict[str, Any] = {"key": task["key"], "status": "ok", "error": None}
     try:
-        scenario = load_scenario(task["scenario"], task["overrides"])
+        scenario = load_scenario(task["scenario"], task["overrides"], relative_to=task.get("source"))
         result = simulate(scenario, task["seed"], task["years"])
         outcomes = [Outcome.model_validate(o) for o in task["outcomes"]]
         out["outcomes"] = {o.name: o.value(result.summary, result.provinces) for o in outcomes}
@@ -48,6 +61,7 @@ def run_task(task: dict[str, Any]) -> dict[str, Any]:
     except Exception as exc:  # noqa: BLE001 (a failing run is recorded, not fatal)
         out["status"] = "error"
         out["error"] = f"{type(exc).__name__}: {exc}".strip()
+        out["user_error"] = isinstance(exc, UserError)
         out["traceback"] = traceback.format_exc(limit=8)
         out["outcomes"] = {}
         out["summary"] = None
@@ -74,12 +88,19 @@ def run_processes(tasks: list[dict[str, Any]], workers: int) -> Iterator[dict[st
     _single_threaded_children()
     context = multiprocessing.get_context("forkserver")
     context.set_forkserver_preload(["sez_sim.experiments.executors", "sez_sim.runs", "sez_sim.model"])
-    with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+    pool = ProcessPoolExecutor(max_workers=workers, mp_context=context, initializer=_quiet_on_interrupt)
+    try:
         pending = {pool.submit(run_task, task) for task in tasks}
         while pending:
             done, pending = wait(pending, return_when=FIRST_COMPLETED)
             for future in done:
                 yield future.result()
+    except BaseException:
+        pool.shutdown(wait=False, cancel_futures=True)
+        for process in list((pool._processes or {}).values()):  # Python < 3.14 has no public way to stop workers
+            process.terminate()
+        raise
+    pool.shutdown()
 
 
 def run_dask(

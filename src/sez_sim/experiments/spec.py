@@ -21,17 +21,17 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from pathlib import Path
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 import numpy as np
 import pandas as pd
 import yaml
-from pydantic import Field, model_validator
+from pydantic import AfterValidator, Field, model_validator
 
 from sez_sim import yamlio
-from sez_sim.errors import Problem, ScenarioError
+from sez_sim.errors import Problem, ScenarioError, UserError
 from sez_sim.params import registry
-from sez_sim.scenario import load_scenario, registry_path
+from sez_sim.scenario import Scenario, folder_name, load_scenario, registry_path
 from sez_sim.yamlio import Strict
 
 
@@ -148,7 +148,7 @@ DEFAULT_OUTCOMES = [
 class Experiment(Strict):
     """An experiment file."""
 
-    name: str = Field(pattern=r"^[A-Za-z0-9_.\-]+$", description="Names the output folder.")
+    name: Annotated[str, AfterValidator(folder_name)] = Field(max_length=100, description="Names the output folder.")
     description: str = ""
     base: str = Field(description="The base scenario file (relative to the experiment file).")
     overrides: dict[str, Any] = Field(default_factory=dict, description="Fixed dotted-key overrides of the base.")
@@ -184,47 +184,129 @@ class Experiment(Strict):
         """The file the experiment came from."""
         return self._source
 
+    def with_options(self, options: Mapping[str, tuple[str, Any]]) -> Experiment:
+        """A checked copy with options applied (``{"replicates": ("replicates", 3)}``; None values left out)."""
+        if all(value is None for _, value in options.values()):
+            return self
+        experiment, _ = yamlio.load(
+            Experiment, self.model_dump(mode="json"), options=options, kind="experiment", where=str(self.source)
+        )
+        experiment._source = self._source
+        check(experiment)
+        return experiment
+
     def base_path(self) -> Path:
         """The base scenario file."""
         root = self._source.parent if self._source else Path.cwd()
         return (root / self.base).resolve()
 
 
-def load_experiment(source: str | Path | Mapping[str, Any], overrides: Iterable[str] | None = None) -> Experiment:
-    """Load and validate an experiment file (and check its base scenario loads).
+def load_experiment(
+    source: str | Path | Mapping[str, Any],
+    overrides: Iterable[str] | None = None,
+    *,
+    options: Mapping[str, tuple[str, Any]] | None = None,
+) -> Experiment:
+    """Load and validate an experiment file, and check everything it asks for before any run starts.
+
+    Args:
+        source: an experiment file, or a mapping with the same content.
+        overrides: ``["key=value", ...]`` overrides of the experiment's own keys.
+        options: overrides from flags or arguments (``{"years": ("--years", 3)}``), validated the same way.
 
     Raises:
-        ScenarioError: listing every problem (file, YAML path, message).
+        ScenarioError: listing every problem (file, YAML path, message): the experiment's own keys, its base
+            scenario, every factor value and range (against the registry and the scenario schema), and every
+            outcome's column, provinces, country and years.
     """
-    experiment, path = yamlio.load(Experiment, source, overrides, kind="experiment")
+    experiment, path = yamlio.load(Experiment, source, overrides, kind="experiment", options=options)
     experiment._source = path
-    where = str(source) if path else "<experiment>"
-    base = experiment.base_path()
-    if not base.exists():
+    check(experiment)
+    return experiment
+
+
+def check(experiment: Experiment) -> None:
+    """Check an experiment against its base scenario (see :func:`load_experiment`)."""
+    where = str(experiment.source or "<experiment>")
+    base_path = experiment.base_path()
+    yamlio.check_path(base_path, "base scenario")
+    if not base_path.exists():
         raise ScenarioError([Problem(where, "base", f"scenario file not found: {experiment.base}")])
-    problems = []
-    base_raw = None
+    base = load_scenario(base_path, experiment.overrides)
+    problems: list[Problem] = []
+    spy, start = base.run.steps_per_year, base.run.start_year
+    years = experiment.years if experiment.years is not None else base.run.years
+    if round(years * spy) < 1:
+        problems.append(Problem(where, "years", f"{years:g} years is no whole step at {spy} steps a year"))
     for k, factor in enumerate(experiment.factors):
-        if factor.param is not None:
-            continue
-        if base_raw is None:
-            base_raw = load_scenario(base, experiment.overrides).resolved()
-        example = factor.values[0] if factor.values else (factor.bounds[0] if factor.bounds else None)
-        try:
-            load_scenario(base_raw, {factor.key: example}, check_references=False)
-        except ScenarioError as exc:
-            unknown = [p for p in exc.problems if "unknown key" in p.message or "no index" in p.message]
-            if unknown:
-                problems.append(
-                    Problem(
-                        where,
-                        f"factors[{k}].key",
-                        f"{factor.key!r} is neither a registry parameter nor a scenario path ({unknown[0].message})",
-                    )
-                )
+        problems += _factor_problems(experiment, base, k, factor, where)
+    geo = base.build_geography()
+    for i, outcome in enumerate(experiment.outcomes):
+        problems += _outcome_problems(outcome, f"outcomes[{i}]", geo, start, start + years, where)
     if problems:
         raise ScenarioError(problems)
-    return experiment
+
+
+def _factor_problems(experiment: Experiment, base: Scenario, k: int, factor: Factor, where: str) -> list[Problem]:
+    """What is wrong with a factor: its values and range must be values the base scenario accepts."""
+    param = factor.param
+    trials: list[tuple[str, Any]] = [(f"factors[{k}].values[{j}]", v) for j, v in enumerate(factor.values or [])]
+    if factor.range is not None:
+        trials += [(f"factors[{k}].range[{j}]", v) for j, v in enumerate(factor.range)]
+    elif experiment.design != "grid" and param is not None and factor.values is None:
+        trials += [(f"factors[{k}] (registry bounds)", v) for v in factor.bounds or ()]
+    out = []
+    for place, value in trials:
+        try:
+            base.with_changes({factor.path: value})
+        except ScenarioError as exc:
+            unknown = [p for p in exc.problems if "unknown key" in p.message or "no index" in p.message]
+            if unknown and param is None:
+                message = f"{factor.key!r} is neither a registry parameter nor a scenario path ({unknown[0].message})"
+                return [Problem(where, f"factors[{k}].key", message)]
+            out += [
+                Problem(where, place, f"{value!r}: {p.where + ': ' if p.where else ''}{p.message}")
+                for p in exc.problems
+            ]
+    return out
+
+
+def _outcome_problems(outcome: Outcome, place: str, geo: Any, start: float, end: float, where: str) -> list[Problem]:
+    """What is wrong with an outcome: an unknown column, province or country, or years outside the run."""
+    from sez_sim.results import PANEL_COLUMNS, SUMMARY_COLUMNS
+
+    out = []
+    columns = SUMMARY_COLUMNS if outcome.table == "summary" else PANEL_COLUMNS[5:]
+    if outcome.column not in columns:
+        out.append(
+            Problem(
+                where,
+                f"{place}.column",
+                f"{outcome.column!r} is not a column of the {outcome.table} table (columns: {', '.join(columns)})",
+            )
+        )
+    if outcome.table == "summary" and (outcome.provinces or outcome.country):
+        out.append(
+            Problem(where, place, "provinces and country select rows of the provinces table; add table: provinces")
+        )
+    for j, name in enumerate(outcome.provinces or []):
+        try:
+            geo.index_of(name)
+        except UserError as exc:
+            out.append(Problem(where, f"{place}.provinces[{j}]", exc.problems[0].message))
+    if outcome.country is not None and outcome.country not in geo.country_names():
+        out.append(
+            Problem(
+                where,
+                f"{place}.country",
+                f"unknown country {outcome.country!r} (this geography has {', '.join(geo.country_names())})",
+            )
+        )
+    years = ([outcome.at] if outcome.at != "end" else []) + list(outcome.over or [])
+    for year in years:
+        if not start <= year <= end:
+            out.append(Problem(where, place, f"year {year:g} is outside the run ({start:g}-{end:g})"))
+    return out
 
 
 def dump(experiment: Experiment) -> str:

@@ -45,6 +45,7 @@ class Column:
     positive: bool = False
     choices: tuple[str, ...] | None = None
     default: Any = None
+    bounds: tuple[float, float] | None = None
 
     def describe(self) -> str:
         """Say what values the column allows, for error messages."""
@@ -56,6 +57,8 @@ class Column:
         }[self.kind]
         if self.positive:
             what = f"a positive {what.removeprefix('a ').removeprefix('an ')}"
+        if self.bounds:
+            what += f" in [{self.bounds[0]:g}, {self.bounds[1]:g}]"
         if self.choices:
             what = "one of " + ", ".join(self.choices)
         if not self.nonempty:
@@ -76,6 +79,10 @@ class FileSchema:
         return next(c for c in self.columns if c.name == name)
 
 
+PLAUSIBLE = {"population": 2e9, "gdp_usd_m": 1e8, "area_km2": 2e7, "distance_km": 4e4}
+"""Upper bounds no real province or link exceeds (a larger value is a unit or typing mistake): more people than
+China or India, more GDP than the world (US$ 100 trillion), more area than Russia, a road longer than the equator."""
+
 _SOURCE = Column("source", required=False, nonempty=False, default="")
 _CONFIDENCE = Column("confidence", required=False, nonempty=False, choices=CONFIDENCE, default="medium")
 
@@ -88,11 +95,11 @@ SCHEMAS: dict[str, FileSchema] = {
                 Column("id"),
                 Column("name"),
                 Column("country"),
-                Column("lat", "float"),
-                Column("lon", "float"),
-                Column("population", "float", positive=True),
-                Column("gdp_usd_m", "float", positive=True),
-                Column("area_km2", "float", positive=True),
+                Column("lat", "float", bounds=(-90.0, 90.0)),
+                Column("lon", "float", bounds=(-180.0, 180.0)),
+                Column("population", "float", positive=True, bounds=(0.0, PLAUSIBLE["population"])),
+                Column("gdp_usd_m", "float", positive=True, bounds=(0.0, PLAUSIBLE["gdp_usd_m"])),
+                Column("area_km2", "float", positive=True, bounds=(0.0, PLAUSIBLE["area_km2"])),
                 Column("parent", required=False, nonempty=False, default=""),
                 Column("population_year", "int", required=False, nonempty=False, default=0),
                 Column("gdp_year", "int", required=False, nonempty=False, default=0),
@@ -106,7 +113,7 @@ SCHEMAS: dict[str, FileSchema] = {
             (
                 Column("a"),
                 Column("b"),
-                Column("distance_km", "float", positive=True),
+                Column("distance_km", "float", positive=True, bounds=(0.0, PLAUSIBLE["distance_km"])),
                 Column("international", "flag", required=False, nonempty=False, default=None),
                 Column("crossing", required=False, nonempty=False, default=""),
                 Column("corridor", required=False, nonempty=False, default=""),
@@ -170,7 +177,7 @@ SCHEMAS: dict[str, FileSchema] = {
             (
                 Column("unit"),
                 Column("year", "int"),
-                Column("population", "float", positive=True),
+                Column("population", "float", positive=True, bounds=(0.0, PLAUSIBLE["population"])),
                 Column("gdp_usd_m", "float", positive=True),
                 _CONFIDENCE,
                 _SOURCE,
@@ -214,7 +221,8 @@ def _parse_column(raw: pd.Series, col: Column, filename: str, issues: _Collector
             bad_rows += [(int(i), text.iloc[i]) for i in np.flatnonzero(bad.to_numpy())]
     else:
         numbers = pd.to_numeric(text.where(~empty), errors="coerce")
-        bad = ~empty & numbers.isna()
+        bad = ~empty & (numbers.isna() | ~np.isfinite(numbers.fillna(0.0)))
+        numbers = numbers.where(np.isfinite(numbers.fillna(0.0)))
         if col.kind in ("int", "flag"):
             finite = numbers.notna()
             bad |= finite & (numbers != np.round(numbers))
@@ -222,6 +230,8 @@ def _parse_column(raw: pd.Series, col: Column, filename: str, issues: _Collector
             bad |= numbers.notna() & ~numbers.isin([0, 1])
         if col.positive:
             bad |= numbers.notna() & (numbers <= 0)
+        if col.bounds:
+            bad |= numbers.notna() & ((numbers < col.bounds[0]) | (numbers > col.bounds[1]))
         bad_rows += [(int(i), text.iloc[i]) for i in np.flatnonzero(bad.to_numpy())]
         values = numbers
         if col.default is not None:
@@ -324,6 +334,7 @@ def read_dataset(folder: str | Path) -> Dataset:
     tables = {k: (v if v is not None else _empty(SCHEMAS[k])) for k, v in tables.items()}
 
     _check_unique(prov, "id", "provinces.csv", issues)
+    _check_unique(prov, "name", "provinces.csv", issues)  # scenarios name provinces by name
     if len(prov) < 2:
         issues.add("provinces.csv", "", f"needs at least 2 provinces, found {len(prov)}")
     ids = set(prov["id"])

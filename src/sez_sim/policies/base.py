@@ -13,10 +13,11 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, ClassVar
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import Field, model_validator
 
 from sez_sim.errors import Problem, ScenarioError, UserError
 from sez_sim.params import Param
+from sez_sim.yamlio import Strict
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -24,6 +25,9 @@ if TYPE_CHECKING:
     from sez_sim.geography import Geography
     from sez_sim.levers import Effect
     from sez_sim.model import SEZModel
+
+PHASE_IN_LIMIT = 100.0
+"""Longest phase-in of an instrument, in years."""
 
 REGISTRY_KEY = "registry"
 """Key of a field's ``json_schema_extra`` naming the registry parameter it defaults to."""
@@ -63,14 +67,13 @@ def param_field(
     )
 
 
-class Instrument(BaseModel):
+class Instrument(Strict):
     """Base of all policy instruments: the schedule and the check/setup protocol.
 
     Attributes:
         sections: registry sections whose values (``policy_defaults.<section>``) are this instrument's defaults.
     """
 
-    model_config = ConfigDict(extra="forbid")
     sections: ClassVar[tuple[str, ...]] = ()
 
     label: str | None = Field(default=None, description="A name for this instrument (kept in the manifest).")
@@ -78,7 +81,15 @@ class Instrument(BaseModel):
         default=None, description="Year the instrument takes effect (default: the run's start year)."
     )
     end_year: float | None = Field(default=None, description="Year the instrument stops (default: never).")
-    phase_in: float | None = Field(default=0.0, ge=0.0, le=100.0, description="Years over which the effect ramps up.")
+    phase_in: float | None = Field(
+        default=0.0, ge=0.0, le=PHASE_IN_LIMIT, description="Years over which the effect ramps up."
+    )
+
+    @model_validator(mode="after")
+    def _schedule(self) -> Instrument:
+        if self.start_year is not None and self.end_year is not None and self.end_year <= self.start_year:
+            raise ValueError(f"end_year ({self.end_year:g}) must be after start_year ({self.start_year:g})")
+        return self
 
     @classmethod
     def tag(cls) -> str:
@@ -127,6 +138,26 @@ class Instrument(BaseModel):
         if code not in known:
             raise cls.error(field, f"unknown country {code!r} (this geography has {', '.join(known)})")
         return known.index(code)
+
+    def identity(self, geo: Geography) -> str:
+        """What makes two instruments the same: type, parameters, schedule and places; the label does not count.
+
+        Places are resolved: a province named by id or by name, a crossing in either order, a list in any order.
+        """
+
+        def place(value: Any) -> Any:
+            if isinstance(value, str):
+                for kind, resolve in (("province", geo.index_of), ("crossing", geo.crossing_of)):
+                    try:
+                        return f"{kind}:{resolve(value)}"
+                    except (UserError, KeyError, ValueError):
+                        continue
+                return value
+            if isinstance(value, list | tuple):
+                return sorted((place(v) for v in value), key=repr)
+            return value
+
+        return repr(sorted((k, place(v)) for k, v in self.model_dump(exclude={"label"}).items()))
 
     # The model calls these, in this order.
     def check(self, geo: Geography) -> None:

@@ -9,7 +9,7 @@ from pydantic import Field, model_validator
 
 from sez_sim.levers import Effect
 from sez_sim.params import Param, declare
-from sez_sim.policies.base import Instrument, param_field
+from sez_sim.policies.base import PHASE_IN_LIMIT, Instrument, param_field
 
 if TYPE_CHECKING:
     from sez_sim.geography import Geography
@@ -51,6 +51,8 @@ class CorridorUpgrade(Instrument):
                 raise ValueError("completion_year needs start_year")
             if self.completion_year < self.start_year:
                 raise ValueError("completion_year is before start_year")
+            if self.completion_year - self.start_year > PHASE_IN_LIMIT:
+                raise ValueError(f"completion_year is more than {PHASE_IN_LIMIT:g} years after start_year")
             self.phase_in = self.completion_year - self.start_year
         return self
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -14,6 +13,7 @@ import numpy as np
 import pandas as pd
 import pytest
 import yaml
+from cluster import dask_cluster
 
 from sez_sim.economy.closed_forms import home_market_share
 from sez_sim.errors import ScenarioError
@@ -244,55 +244,15 @@ def test_local_cluster_equals_local_processes(tmp_path):
     pd.testing.assert_frame_equal(local.runs.drop(columns=["seconds"]), dask.runs.drop(columns=["seconds"]))
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 def test_batch_on_a_dask_scheduler_with_two_workers(tmp_path):
-    port = _free_port()
-    address = f"tcp://127.0.0.1:{port}"
-    env = os.environ | {"PYTHONPATH": str(ROOT / "src")}
-    processes = [
-        subprocess.Popen(
-            [str(BIN / "dask"), "scheduler", "--host", "127.0.0.1", "--port", str(port), "--no-dashboard"],
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-            env=env,
-        )
-    ]
-    try:
-        deadline = time.time() + 60
-        while time.time() < deadline:
-            with socket.socket() as s:
-                if s.connect_ex(("127.0.0.1", port)) == 0:
-                    break
-            time.sleep(0.2)
-        for _ in range(2):
-            processes.append(
-                subprocess.Popen(
-                    [str(BIN / "dask"), "worker", address, "--nthreads", "1", "--no-dashboard", "--host", "127.0.0.1"],
-                    stdout=subprocess.DEVNULL,
-                    stderr=subprocess.DEVNULL,
-                    env=env,
-                )
-            )
-        path = experiment_file(
-            tmp_path, **(SWEEP | {"factors": [{"key": "policies.0.capacity_jobs", "values": [10000, 40000]}]})
-        )
+    path = experiment_file(
+        tmp_path, **(SWEEP | {"factors": [{"key": "policies.0.capacity_jobs", "values": [10000, 40000]}]})
+    )
+    with dask_cluster(2) as (address, _):
         proc = _cli_batch(path, tmp_path / "remote", "--scheduler", address)
         stdout, stderr = proc.communicate(timeout=300)
-        assert proc.returncode == 0, stderr
-        runs = pd.read_parquet(tmp_path / "remote/runs.parquet")
-        assert len(runs) == 2 and (runs["status"] == "ok").all()
-        local = run_batch(load_experiment(path), tmp_path / "local", workers=1)
-        pd.testing.assert_frame_equal(runs.drop(columns=["seconds"]), local.runs.drop(columns=["seconds"]))
-    finally:
-        for p in processes:
-            p.send_signal(signal.SIGTERM)
-        for p in processes:
-            try:
-                p.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                p.kill()
+    assert proc.returncode == 0, stderr
+    runs = pd.read_parquet(tmp_path / "remote/runs.parquet")
+    assert len(runs) == 2 and (runs["status"] == "ok").all()
+    local = run_batch(load_experiment(path), tmp_path / "local", workers=1)
+    pd.testing.assert_frame_equal(runs.drop(columns=["seconds"]), local.runs.drop(columns=["seconds"]))

@@ -7,7 +7,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from sez_sim.agents.location_choice import Alternatives, LocationChoice, productivity_grid
+from sez_sim.agents.location_choice import Alternatives, LocationChoice, productivity_grid, viable_share
 from sez_sim.geography import line
 from sez_sim.model import ModelConfig, SEZModel, resolve_params
 from sez_sim.params import defaults
@@ -106,3 +106,47 @@ def test_entry_calibration_balances_exit_in_every_province():
     np.testing.assert_allclose(expected, exits, rtol=1e-8)
     foreign = lc.stream_country < 0
     assert lc.stream_rate[foreign].sum() / lc.stream_rate.sum() == pytest.approx(lc.params["foreign_share"])
+
+
+# ------------------------------------------------------------------------------------ viable entry
+VIABLE = {
+    "sigma": 5.0,
+    "fixed_labour_share": 0.1,
+    "pareto_shape": 10.0,
+    "pareto_top": 0.999,
+    "entry_years": 2.2,
+    "hazard": 0.03,
+    "discount_rate": 0.1,
+    "approval_days": 40.0,
+    "tax": 0.2,
+}
+
+
+def test_viable_share_without_costs_is_everyone():
+    assert viable_share(**VIABLE | {"fixed_labour_share": 0.0, "entry_years": 0.0}) == 1.0
+
+
+@pytest.mark.parametrize(("sigma", "shape", "s_f", "years"), [(5, 10, 0.1, 6), (4, 6, 0.12, 4), (3, 8, 0.05, 10)])
+def test_viable_share_matches_the_pareto_tail(sigma, shape, s_f, years):
+    # Untruncated Pareto: z^(sigma-1) is Pareto with shape a = k/(sigma-1) and mean a/(a-1), so the share above
+    # t = c m is (c m)^-a for c m >= 1. Zero hazard, discount r and no wait or tax: A = (1 + r)/r years.
+    rate = 1.0 / (years - 1.0)
+    a = shape / (sigma - 1.0)
+    f = (sigma - 1.0) * s_f / (1.0 - s_f)
+    c = f + 2.0 * (1.0 - f) / years
+    expected = min(1.0, (c * a / (a - 1.0)) ** -a)
+    got = viable_share(sigma, s_f, shape, 1.0 - 1e-9, 2.0, 0.0, rate, 0.0, 0.0)
+    assert got == pytest.approx(expected, abs=0.02)
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    name=st.sampled_from(["entry_years", "hazard", "discount_rate", "approval_days", "tax", "fixed_labour_share"]),
+    low=st.floats(0.0, 0.12),
+    step=st.floats(0.001, 0.1),
+)
+def test_viable_share_falls_as_entry_gets_costlier(name, low, step):
+    scale = {"entry_years": 30.0, "approval_days": 1000.0}.get(name, 1.0)
+    cheaper = viable_share(**VIABLE | {name: low * scale})
+    costlier = viable_share(**VIABLE | {name: (low + step) * scale})
+    assert 0.0 <= costlier <= cheaper <= 1.0

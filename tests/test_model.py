@@ -7,8 +7,9 @@ import pandas as pd
 import pytest
 
 from sez_sim.agents.province import Province
+from sez_sim.build import STEADY_STATE_ROUNDS
 from sez_sim.economy.closed_forms import break_point, home_market_share, sustain_point
-from sez_sim.geography import load_gms, two_region
+from sez_sim.geography import line, load_gms, two_region
 from sez_sim.model import ModelConfig, SEZModel, resolve_params
 
 
@@ -76,6 +77,7 @@ def test_gms_baseline_reproduces_the_data_at_t0(baselines):
 
 
 def test_gms_baseline_is_a_steady_state_over_20_years(baselines):
+    assert all(model.steady_state_rounds == STEADY_STATE_ROUNDS for model in baselines)  # fully refined
     drifts_pop, drifts_y = [], []
     for model in baselines:
         panel = model.recorder.provinces()
@@ -109,6 +111,24 @@ def test_gms_firm_turnover_balances(baselines):
         s = model.recorder.summary_frame()
         for column in ("firms", "firms_foreign", "zone_firms"):
             assert s[column].iloc[-1] == pytest.approx(s[column].iloc[0], rel=0.015), column
+
+
+def test_small_firm_stocks_build_and_run_where_refinement_must_stop():
+    # Thirty-odd firm agents per province: the stock drawn can sit above the average, and redrawing it from the
+    # entrants can leave too few entrants able to profit; the rounds then stop at the last stock that calibrated.
+    rounds = []
+    for seed in range(6):
+        config = ModelConfig(
+            geography=line(6, spacing_km=150.0),
+            params=resolve_params("gms", {"firms": {"count": 200, "min_per_province": 10}}),
+            seed=seed,
+        )
+        model = SEZModel(config).run(years=5)
+        rounds.append(model.steady_state_rounds)
+        summary = model.recorder.summary_frame()
+        assert np.isfinite(summary.select_dtypes("number").to_numpy(float)).all()
+        assert summary["firms"].iloc[-1] == pytest.approx(summary["firms"].iloc[0], rel=0.25)
+    assert min(rounds) < STEADY_STATE_ROUNDS and max(rounds) == STEADY_STATE_ROUNDS  # both paths taken
 
 
 # ------------------------------------------------------------------------------ structure, seeds

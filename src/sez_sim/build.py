@@ -8,7 +8,11 @@ geography already in place) with its economy, its firm and worker stocks and the
 2. the dataset's operating zones open, full (:func:`open_dataset_zones`), and the economy is recalibrated with
    their incentives in place; entry costs are measured in the local mean profit;
 3. steady state of firms in :data:`STEADY_STATE_ROUNDS` damped rounds: calibrate entry, redraw the stock from the
-   entrants of each firm's own option, recalibrate the economy; then calibrate entry once more;
+   entrants of each firm's own option, recalibrate the economy; then calibrate entry once more. Redrawing selects
+   more productive firms, which lowers the revenue per unit of productivity that reproduces a province's data and
+   so raises the productivity an entrant needs there; where that leaves too few potential entrants able to
+   profit (small stocks drawn above the average, costly entry), entry can no longer balance exit. The rounds then
+   stop at the last stock whose entry calibration converged (:func:`steady_state`);
 4. the approval queue of the steady state; jobs; amenities and the moving cost (workers' steady state).
 """
 
@@ -24,7 +28,7 @@ from sez_sim.agents.workers import MobilityRule
 from sez_sim.economy.calibration import InitialFirms, allocate, calibrate, draw_owners, owner_cdfs
 from sez_sim.economy.equilibrium import FirmBlock, solve
 from sez_sim.economy.presets import core_periphery, textbook_market
-from sez_sim.errors import Problem, ScenarioError
+from sez_sim.errors import ConvergenceError, Problem, ScenarioError
 from sez_sim.zones import dataset_zones, slots
 
 if TYPE_CHECKING:
@@ -152,13 +156,7 @@ def build_gms(model: SEZModel) -> None:
         open_dataset_zones(model, rng)
     recalibrate(model, population)
     choice.profit_unit = mean_profit(model)
-    for round_ in range(STEADY_STATE_ROUNDS):
-        last = round_ == STEADY_STATE_ROUNDS - 1
-        calibrate_entry(model)
-        losing = model.equilibrium.firm_net_profit < 0
-        steady_stock(model, rng, losing if last else FIRST_REDRAW_SHARE if round_ == 0 else LATER_REDRAW_SHARE)
-        recalibrate(model, population, FINAL_TOLERANCE if last else ROUND_TOLERANCE)
-    calibrate_entry(model)
+    model.steady_state_rounds = steady_state(model, population, rng)
     firms.start(model.streams["firms"])
     fill_approval_queue(model, rng)
     model.workers.allocate_jobs(model.equilibrium.employment_m / model.persons_per_agent, rng)
@@ -283,6 +281,41 @@ def calibrate_entry(model: SEZModel) -> None:
         firms.zone_occupancy(len(model.zones)),
         model.steps_per_year,
     )
+
+
+def steady_state(model: SEZModel, population: np.ndarray, rng: np.random.Generator) -> int:
+    """Make the firm stock and the entrants agree (module docstring, step 3); returns the rounds completed.
+
+    Raises:
+        ConvergenceError: when entry cannot balance exit even for the initial stock.
+    """
+    firms, choice = model.firms, model.firms.choice
+    feasible = None  # the last stock (with its economy and entry calibration) whose entry balanced its exits
+    for round_ in range(STEADY_STATE_ROUNDS + 1):
+        try:
+            calibrate_entry(model)
+        except ConvergenceError:
+            if feasible is None:
+                raise
+            productivity, owner, model.market, model.equilibrium, choice.xi, choice.queue = feasible
+            firms["productivity"][:], firms["owner"][:] = productivity, owner
+            calibrate_entry(model)  # already calibrated: restores the stream rates
+            return round_ - 1
+        if round_ == STEADY_STATE_ROUNDS:
+            break
+        feasible = (
+            firms["productivity"].copy(),
+            firms["owner"].copy(),
+            model.market,
+            model.equilibrium,
+            choice.xi.copy(),
+            choice.queue.copy(),
+        )
+        last = round_ == STEADY_STATE_ROUNDS - 1
+        losing = model.equilibrium.firm_net_profit < 0
+        steady_stock(model, rng, losing if last else FIRST_REDRAW_SHARE if round_ == 0 else LATER_REDRAW_SHARE)
+        recalibrate(model, population, FINAL_TOLERANCE if last else ROUND_TOLERANCE)
+    return STEADY_STATE_ROUNDS
 
 
 def steady_stock(model: SEZModel, rng: np.random.Generator, redraw: float | np.ndarray) -> None:

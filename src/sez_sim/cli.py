@@ -95,6 +95,10 @@ def network(
     from sez_sim.viz.maps import draw_network
     from sez_sim.viz.save import save_png
 
+    if Path(out_file).suffix.lower() != ".png":
+        raise typer.BadParameter(f"{str(out_file)!r} does not end in .png; the map is a PNG image", param_hint="--out")
+    if Path(out_file).is_dir():
+        raise typer.BadParameter(f"{str(out_file)!r} is a folder; give a .png file name", param_hint="--out")
     geo = load_folder(data) if data else load_gms()
     save_png(draw_network(geo), out_file, dpi=100)
     out.print(f"wrote {out_file}")
@@ -103,7 +107,7 @@ def network(
 @app.command()
 def params(
     section: Annotated[str | None, typer.Argument(help="Only this section (economy, firms, workers, ...).")] = None,
-    kind: Annotated[str | None, typer.Option(help="Only uncertainties, levers or settings.")] = None,
+    kind: Annotated[str | None, typer.Option(help="Only this kind: uncertainty, lever or setting.")] = None,
 ) -> None:
     """Print the parameter registry: defaults, units, bounds, kind, description and source."""
     from rich.table import Table
@@ -111,10 +115,19 @@ def params(
     from sez_sim.docs import default_text
     from sez_sim.params import registry
 
+    params = registry()
+    sections = sorted({p.section for p in params.values()})
+    if section is not None and section not in sections:
+        raise typer.BadParameter(
+            f"unknown section {section!r}; choose from {', '.join(sections)}", param_hint="SECTION"
+        )
+    kinds = sorted({p.kind for p in params.values()})
+    if kind is not None and kind not in kinds:
+        raise typer.BadParameter(f"unknown kind {kind!r}; choose from {', '.join(kinds)}", param_hint="--kind")
     table = Table(title="sez-sim parameters", show_lines=True)
     for column in ("parameter", "default", "unit", "bounds", "kind", "description and source"):
         table.add_column(column, overflow="fold")
-    for key, p in sorted(registry().items()):
+    for key, p in sorted(params.items()):
         if (section and p.section != section) or (kind and p.kind != kind):
             continue
         table.add_row(
@@ -214,6 +227,16 @@ def run(
         else:
             result = simulate(scenario)
         write_into(result, tmp, figures and scenario.outputs.figures)
+    calibration = result.manifest["calibration"]
+    rounds, planned = calibration["steady_state_rounds"], calibration["steady_state_rounds_planned"]
+    if rounds is not None and rounds < planned:
+        warn(
+            [
+                f"the firm stock's steady state was refined in {rounds} of {planned} rounds (entry could not balance "
+                "exit after more at these parameters): the baseline drifts more than usual; compare policies with "
+                "it in paired runs"
+            ]
+        )
     out.print(f"wrote {target}")
     if figures and scenario.outputs.figures:
         out.print(f"figures: {target / 'figures'}")
@@ -228,9 +251,9 @@ def compare(
     scenario_b: Annotated[Path, typer.Argument(metavar="B", help="The scenario compared with A.")],
     replicates: Annotated[int, typer.Option(min=1, help="Paired runs (seeds seed, seed+1, ...).")] = 5,
     years: Annotated[float | None, typer.Option(help="Years per run (default: each scenario's).")] = None,
-    seed: Annotated[int, typer.Option(help="Seed of the first replicate.")] = 1,
+    seed: Annotated[int, typer.Option(min=0, help="Seed of the first replicate.")] = 1,
     set_: Annotated[list[str] | None, typer.Option("--set", help="Override a key in both: dotted.key=value.")] = None,
-    workers: Annotated[int | None, typer.Option(help="Local processes (default: the number of cores).")] = None,
+    workers: Annotated[int | None, typer.Option(min=1, help="Local processes (default: the number of cores).")] = None,
     out_dir: Annotated[
         str | None,
         typer.Option(
@@ -285,7 +308,7 @@ def batch(
 
     from sez_sim.experiments import load_experiment, run_batch
 
-    if scheduler and dask_local:
+    if scheduler is not None and dask_local is not None:
         raise UserError("give --scheduler or --dask-local, not both")
     experiment = load_experiment(
         experiment_file, set_ or [], options={"replicates": ("--replicates", replicates), "years": ("--years", years)}

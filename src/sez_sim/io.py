@@ -32,6 +32,34 @@ class OutputError(UserError):
     """An output target that would lose or overwrite something sez-sim did not write."""
 
 
+def check_path(path: str | Path, what: str, error: type[UserError] = UserError) -> None:
+    """Refuse a path the operating system cannot take, before anything is read or written.
+
+    A NUL byte, a name too long, a file where a folder of the path belongs, or a path that cannot be looked at.
+    A path that does not exist yet is fine.
+
+    Args:
+        path: the path.
+        what: what it is for (``scenario file``, ``--out``), named in the message.
+        error: the :class:`UserError` subclass to raise.
+    """
+    text = str(path)
+    shown = text if len(text) <= 80 else text[:77] + "..."
+    if "\x00" in text:
+        raise error([Problem(repr(shown), "", f"the {what} path contains a NUL byte")])
+    try:
+        os.stat(text)
+    except FileNotFoundError:
+        return
+    except NotADirectoryError:
+        blocker = next((p for p in Path(text).parents if p.is_file()), None)
+        raise error(
+            [Problem(shown, "", f"{what}: {blocker or 'a part of the path'} is a file, not a folder")]
+        ) from None
+    except OSError as exc:
+        raise error([Problem(shown, "", f"{what}: {exc.strerror or exc}")]) from None
+
+
 def _refuse(target: Path | str, message: str) -> OutputError:
     return OutputError([Problem(str(target) or "''", "", message)])
 
@@ -64,6 +92,7 @@ def check_target(target: str | Path, kind: str, name: str | None = None) -> set[
     """
     if not str(target).strip():
         raise _refuse(target, "an empty path; give a folder name")
+    check_path(target, "output folder", OutputError)
     path = Path(target)
     resolved, here = path.resolve(), Path.cwd().resolve()
     if resolved == here or resolved in here.parents:

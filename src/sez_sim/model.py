@@ -23,7 +23,7 @@ from sez_sim.economy.presets import PRESETS
 from sez_sim.errors import Problem, ScenarioError, UserError
 from sez_sim.geography import Geography, load_gms, two_region
 from sez_sim.levers import Levers
-from sez_sim.params import defaults, per_country, per_pair
+from sez_sim.params import defaults, layered, per_country, per_pair
 from sez_sim.policies.base import Instrument
 from sez_sim.results import Recorder
 from sez_sim.zones import ZoneTable
@@ -48,11 +48,7 @@ def resolve_params(preset: str, overrides: Mapping[str, Mapping[str, Any]] | Non
     """Registry defaults, then the preset's defaults, then ``overrides`` (section -> name -> value)."""
     if preset not in PRESETS:
         raise ValueError(f"unknown preset {preset!r}; choose from {', '.join(PRESETS)}")
-    out = defaults()
-    for layer in (PRESET_DEFAULTS[preset], overrides or {}):
-        for section, values in layer.items():
-            out.setdefault(section, {}).update(values)
-    return out
+    return layered(defaults(), PRESET_DEFAULTS[preset], overrides or {})
 
 
 @dataclass
@@ -128,6 +124,9 @@ class SEZModel(mesa.Model):
         accounts: this step's accounts per province (:data:`~sez_sim.agents.province.ACCOUNTS`).
         flows: this step's migration, persons, origin x destination.
         recorder: the collected outputs.
+        steady_state_rounds: rounds of the firm stock's steady-state refinement completed when the model was
+            built (gms preset; fewer than :data:`~sez_sim.build.STEADY_STATE_ROUNDS` when entry could not balance
+            exit after more, see :func:`~sez_sim.build.steady_state`); None for the textbook presets.
     """
 
     def __init__(self, config: ModelConfig | None = None, **changes: Any):
@@ -166,6 +165,7 @@ class SEZModel(mesa.Model):
         self.zone_jobs = np.zeros(0)
         self.market = None
         self.equilibrium = None
+        self.steady_state_rounds: int | None = None
         self.push_levers(list(self.levers.baseline))
         BUILDERS[config.preset](self)
         self.push_levers(list(self.levers.baseline))

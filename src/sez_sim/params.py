@@ -14,6 +14,7 @@ any country not listed. Per-pair parameters use ``"A-B"`` keys (order does not m
 
 from __future__ import annotations
 
+import copy
 import importlib
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
@@ -125,6 +126,32 @@ def defaults(sections: Iterable[str] | None = None) -> dict[str, dict[str, Any]]
         if wanted is None or p.section in wanted:
             value = dict(p.default) if isinstance(p.default, Mapping) else p.default
             out.setdefault(p.section, {})[p.name] = value
+    return out
+
+
+def layered(*layers: Mapping[str, Mapping[str, Any]]) -> dict[str, dict[str, Any]]:
+    """Parameter values from layers applied in order (``{section: {name: value}}``, later layers win).
+
+    A per-country or per-pair mapping without a ``"*"`` entry is merged key by key, so ``corporate_tax: {THA:
+    0.1}`` changes Thailand's rate and keeps every other country's; one with ``"*"`` gives every country a value
+    and replaces the mapping (``{"*": 0.1, THA: 0.2}``: Thailand 0.2, everyone else 0.1).
+    """
+    reg = registry()
+    out: dict[str, dict[str, Any]] = {}
+    for layer in layers:
+        for section, values in layer.items():
+            current = out.setdefault(section, {})
+            for name, value in values.items():
+                param = reg.get(f"{section}.{name}")
+                old = current.get(name)
+                merge = (
+                    param is not None
+                    and param.per
+                    and isinstance(old, Mapping)
+                    and isinstance(value, Mapping)
+                    and "*" not in value
+                )
+                current[name] = {**old, **value} if merge else copy.deepcopy(value)
     return out
 
 

@@ -74,9 +74,12 @@ def _versions() -> dict[str, str]:
     return out
 
 
-def manifest(scenario: Scenario, seed: int, timings: Mapping[str, float], started: str) -> dict[str, Any]:
+def manifest(
+    scenario: Scenario, seed: int, timings: Mapping[str, float], started: str, model: Any = None
+) -> dict[str, Any]:
     """The run's manifest: enough to know exactly what produced the outputs and to reproduce them."""
-    from sez_sim.model import STREAMS  # the model is imported with the first run, not with this module
+    from sez_sim.build import STEADY_STATE_ROUNDS  # the model is imported with the first run, not with this module
+    from sez_sim.model import STREAMS
 
     return {
         "sez_sim_version": __version__,
@@ -98,6 +101,10 @@ def manifest(scenario: Scenario, seed: int, timings: Mapping[str, float], starte
         "seed": seed,
         "random_streams": {"seed_sequence_entropy": seed, "spawned": list(STREAMS)},
         "timings_seconds": dict(timings),
+        "calibration": {
+            "steady_state_rounds": getattr(model, "steady_state_rounds", None),
+            "steady_state_rounds_planned": STEADY_STATE_ROUNDS,
+        },
     }
 
 
@@ -137,7 +144,7 @@ def simulate(
         summary=rec.summary_frame(),
         migration=rec.migration_frame(),
         zones=rec.zones_frame(),
-        manifest=manifest(scenario, seed, timings, started),
+        manifest=manifest(scenario, seed, timings, started, model),
         scenario=scenario,
         model=model,
     )

@@ -21,8 +21,9 @@ from typing import Annotated, Any, Literal
 from pydantic import AfterValidator, BaseModel, Field, create_model, field_validator, model_validator
 
 from sez_sim import yamlio
-from sez_sim.errors import Problem, ScenarioError, UserError
-from sez_sim.params import Param, defaults, registry
+from sez_sim.errors import DataError, Problem, ScenarioError, UserError
+from sez_sim.io import check_path
+from sez_sim.params import Param, defaults, layered, registry
 from sez_sim.policies import POLICY_SECTIONS, Policy
 from sez_sim.yamlio import Strict, deep_merge, parse_overrides
 
@@ -217,6 +218,40 @@ class OutputsSpec(Strict):
     figures: bool = Field(default=True, description="Write the figures.")
 
 
+def _check_entry_viable(econ: Mapping[str, Any], firms: Mapping[str, Any]) -> None:
+    """Refuse entry costs so high that too few potential entrants could profit anywhere for a steady state.
+
+    Evaluated for each country the per-country keys name (and ``*``), at its tax, approval days and red tape.
+    """
+    from sez_sim.agents.location_choice import VIABLE_SHARE, viable_share
+
+    tables = (econ["corporate_tax"], firms["approval_days"], firms["red_tape"])
+    shares = {}
+    for country in sorted({key for table in tables for key in table}):
+        tax, days, tape = (table.get(country, table.get("*", 0.0)) for table in tables)
+        shares[country] = viable_share(
+            econ["sigma"],
+            econ["fixed_labour_share"],
+            firms["pareto_shape"],
+            firms["pareto_top"],
+            firms["entry_cost"] + tape,
+            firms["hazard"],
+            firms["discount_rate"],
+            days,
+            tax,
+        )
+    country = min(shares, key=shares.get)
+    if shares[country] < VIABLE_SHARE:
+        place = "countries without a value of their own (*)" if country == "*" else country
+        raise ValueError(
+            f"only {shares[country]:.0%} of potential entrants could earn back the cost of entering a province of "
+            f"average firms in {place} (its tax, approval days and red tape); a steady state of entry and exit "
+            f"needs at least {VIABLE_SHARE:.0%}: lower agents.firms.entry_cost, discount_rate, hazard, red_tape or "
+            f"economy.fixed_labour_share ({econ['fixed_labour_share']:g}), or raise agents.firms.pareto_shape "
+            "(see docs/ODD.md, entry)"
+        )
+
+
 class Scenario(Strict):
     """A scenario file."""
 
@@ -239,20 +274,23 @@ class Scenario(Strict):
     @model_validator(mode="after")
     def _consistent(self) -> Scenario:
         """Rules across sections: what the economy can have, and what a preset needs."""
-        values = {s: defaults([s])[s] | v for s, v in self.parameter_overrides().items()}
-        econ = defaults(["economy"])["economy"] | values.get("economy", {})
-        firms = defaults(["firms"])["firms"] | values.get("firms", {})
+        values = layered(defaults(["economy", "firms", "workers"]), self.parameter_overrides())
+        econ, firms, workers = values["economy"], values["firms"], values["workers"]
         if firms["pareto_shape"] <= econ["sigma"] - 1.0:
             raise ValueError(
                 f"agents.firms.pareto_shape ({firms['pareto_shape']:g}) must exceed economy.sigma - 1 "
                 f"({econ['sigma'] - 1.0:g}): otherwise the size of firms has no finite mean"
             )
-        if econ["trade_balance"] >= econ["export_share"]:
+        if firms["hazard"] + firms["discount_rate"] <= 0.0:
+            raise ValueError(
+                "agents.firms.discount_rate and agents.firms.hazard are both 0: investors who neither discount nor "
+                "expect to exit value every location without limit; give one of them a positive value"
+            )
+        if 0 < econ["export_share"] <= econ["trade_balance"]:  # with no exports there is no world to balance
             raise ValueError(
                 f"economy.trade_balance ({econ['trade_balance']:g}) must be below economy.export_share "
                 f"({econ['export_share']:g}): imports would be zero or negative"
             )
-        workers = defaults(["workers"])["workers"] | values.get("workers", {})
         if workers["migration_rate"] > MOVERS_SHARE * workers["reconsider"]:
             raise ValueError(
                 f"agents.workers.migration_rate ({workers['migration_rate']:g} a year) must be at most "
@@ -260,6 +298,8 @@ class Scenario(Strict):
                 "reconsider can move, and some of them stay"
             )
         textbook = self.economy.preset != "gms"
+        if not textbook:
+            _check_entry_viable(econ, firms)
         if textbook and self.geography.synthetic is None:
             raise ValueError(
                 f"economy.preset {self.economy.preset} needs a synthetic geography (geography.synthetic: {{kind: "
@@ -288,7 +328,9 @@ class Scenario(Strict):
         end = self.run.start_year + self.run.years
         return [
             Problem(
-                where, f"policies[{k}].start_year", f"{p.start_year:g} is after the run ends ({end:g}): it never acts"
+                where,
+                f"policies[{k}].start_year",
+                f"{p.start_year:g} is not before the run ends ({end:g}): it never acts",
             )
             for k, p in enumerate(self.policies)
             if p.start_year is not None and p.start_year >= end
@@ -342,6 +384,7 @@ class Scenario(Strict):
         g = self.geography
         if g.folder is not None:
             base = self._source.parent if self._source else Path.cwd()
+            check_path(g.folder, "dataset folder", DataError)
             return load_folder((base / g.folder).resolve(), crossing_cost_km=crossing)
         if g.synthetic is not None:
             s = g.synthetic

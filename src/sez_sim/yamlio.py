@@ -21,6 +21,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, ValidationError, model_validator
 
 from sez_sim.errors import Problem, ScenarioError
+from sez_sim.io import check_path
 
 M = TypeVar("M", bound=BaseModel)
 
@@ -191,32 +192,36 @@ def parse_yaml(text: str, where: str) -> Any:
         loader.dispose()
 
 
-def check_path(path: Path, what: str) -> None:
-    """Refuse paths the operating system cannot take (a NUL byte, a name too long), naming ``what`` they are for.
+def check_counts(**counts: tuple[Any, int]) -> None:
+    """Refuse counts given to a function that are not whole numbers at least their minimum.
+
+    Args:
+        counts: ``name=(value, minimum)``; None values are left out (the default applies).
 
     Raises:
-        ScenarioError: with the reason.
+        ScenarioError: naming every count that is not allowed, and what is.
     """
-    text = str(path)
-    if "\x00" in text:
-        raise ScenarioError([Problem(repr(text), "", f"the {what} path contains a NUL byte")])
-    try:
-        path.exists()
-    except OSError as exc:
-        raise ScenarioError(
-            [Problem(text[:80] + ("..." if len(text) > 80 else ""), "", f"{what}: {exc.strerror}")]
-        ) from None
+    problems = [
+        Problem(name, "", f"expected a whole number >= {low}, got {value!r}")
+        for name, (value, low) in counts.items()
+        if value is not None and (isinstance(value, bool) or not isinstance(value, int) or value < low)
+    ]
+    if problems:
+        raise ScenarioError(problems)
 
 
-def read_yaml(path: Path, kind: str = "scenario", chain: tuple[Path, ...] = ()) -> dict[str, Any]:
-    """Read one YAML file as a mapping, following ``extends`` (deep-merged, cycles refused).
+def read_chain(path: Path, kind: str = "scenario", chain: tuple[Path, ...] = ()) -> list[tuple[Path, dict[str, Any]]]:
+    """Read one YAML file as a mapping, and the files it ``extends`` (cycles refused).
 
     Args:
         path: the file.
         kind: what the file is (``scenario``, ``experiment``), for the messages.
         chain: the files that extend this one (to refuse cycles).
+
+    Returns:
+        ``(file, mapping)`` pairs, the file itself first and the file nothing extends last.
     """
-    check_path(path, f"{kind} file")
+    check_path(path, f"{kind} file", ScenarioError)
     where = str(path)
     if not path.exists():
         raise ScenarioError([Problem(where, "", "file not found")])
@@ -233,26 +238,45 @@ def read_yaml(path: Path, kind: str = "scenario", chain: tuple[Path, ...] = ()) 
         raise ScenarioError([Problem(where, "", f"the file is empty; a {kind} needs at least a name")])
     raw = parse_yaml(text, where)
     if not isinstance(raw, dict):
-        kind = type(raw).__name__ if raw is not None else "nothing"
+        got = type(raw).__name__ if raw is not None else "nothing"
         raise ScenarioError(
-            [Problem(where, "", f"the top level must be a mapping of keys (name, geography, ...), got {kind}")]
+            [Problem(where, "", f"the top level must be a mapping of keys (name, geography, ...), got {got}")]
         )
     raw = {str(k): v for k, v in raw.items()}
     parent = raw.get("extends")
     if parent is None:
-        return raw
-    if not isinstance(parent, str):
-        raise ScenarioError([Problem(where, "extends", "expected a file name (text)")])
+        return [(path, raw)]
+    if not isinstance(parent, str) or not parent.strip():
+        raise ScenarioError([Problem(where, "extends", f"expected the name of a {kind} file")])
+    try:
+        check_path(path.parent / parent, f"{kind} file", ScenarioError)
+    except ScenarioError as exc:
+        raise ScenarioError([Problem(where, "extends", exc.problems[0].message)]) from None
     parent_path = (path.parent / parent).resolve()
     if parent_path in chain or parent_path == path.resolve():
         cycle = " -> ".join(str(p) for p in (*chain, path.resolve(), parent_path))
         raise ScenarioError([Problem(where, "extends", f"cycle: {cycle}")])
     if not parent_path.exists():
         raise ScenarioError([Problem(where, "extends", f"parent file not found: {parent}")])
-    base = read_yaml(parent_path, kind, (*chain, path.resolve()))
-    base.pop("name", None)  # a child is its own scenario
-    merged = deep_merge(base, raw)
-    merged.pop("extends", None)
+    if parent_path.is_dir():
+        raise ScenarioError([Problem(where, "extends", f"{parent} is a folder, not a {kind} file")])
+    return [(path, raw), *read_chain(parent_path, kind, (*chain, path.resolve()))]
+
+
+def read_yaml(path: Path, kind: str = "scenario") -> dict[str, Any]:
+    """Read one YAML file as a mapping, with the files it ``extends`` deep-merged under it.
+
+    A parent's ``name`` is not inherited: a child is its own scenario.
+    """
+    return merge_chain(read_chain(path, kind))
+
+
+def merge_chain(files: list[tuple[Path, dict[str, Any]]]) -> dict[str, Any]:
+    """Deep-merge the mappings of :func:`read_chain`, each over the files it extends."""
+    merged: dict[str, Any] = {}
+    for depth, (_, raw) in enumerate(reversed(files)):
+        layer = {k: v for k, v in raw.items() if k != "extends" and not (k == "name" and depth < len(files) - 1)}
+        merged = deep_merge(merged, layer)
     return merged
 
 
@@ -279,43 +303,51 @@ def parse_overrides(items: Iterable[str] | Mapping[str, Any] | None) -> dict[str
         key = key.strip()
         if not sep or not key:
             raise ScenarioError([Problem("--set", item, "expected KEY=VALUE, e.g. economy.sigma=4")])
+        if not value.strip():
+            message = "no value after '='; give one (leave the option out to keep the file's value)"
+            raise ScenarioError([Problem(f"--set {key}", "", message)])
         try:
-            out[key] = parse_yaml(value, f"--set {key}") if value.strip() else None
+            out[key] = parse_yaml(value, f"--set {key}")
         except ScenarioError:
-            raise ScenarioError([Problem("--set", key, f"cannot read the value {value!r} as YAML")]) from None
+            raise ScenarioError([Problem(f"--set {key}", "", f"cannot read the value {value!r} as YAML")]) from None
     return out
 
 
-def apply_overrides(raw: dict[str, Any], overrides: Mapping[str, Any]) -> dict[str, Any]:
-    """Set dotted keys (``policies.0.capacity_jobs`` indexes lists) in a copy of ``raw``."""
+def apply_overrides(
+    raw: dict[str, Any], overrides: Mapping[str, Any], labels: Mapping[str, str] | None = None
+) -> dict[str, Any]:
+    """Set dotted keys (``policies.0.capacity_jobs`` indexes lists) in a copy of ``raw``.
+
+    Args:
+        raw: the data.
+        overrides: ``{dotted key: value}``.
+        labels: what each key's problems name as their origin (default ``--set KEY``).
+    """
     out = copy.deepcopy(raw)
     for key, value in overrides.items():
+        origin = (labels or {}).get(key, f"--set {key}")
         parts = key.split(".")
         node: Any = out
         for depth, part in enumerate(parts):
             last = depth == len(parts) - 1
+            if not part:
+                raise ScenarioError([Problem(origin, "", f"{key!r} has an empty part; write keys like economy.sigma")])
             if isinstance(node, list):
                 if not part.isdigit() or int(part) >= len(node):
-                    raise ScenarioError(
-                        [Problem("--set", key, f"{'.'.join(parts[:depth])} has {len(node)} entries; no index {part}")]
-                    )
+                    message = f"{'.'.join(parts[:depth])} has {len(node)} entries; no index {part}"
+                    raise ScenarioError([Problem(origin, "", message)])
                 if last:
                     node[int(part)] = value
                 else:
                     node = node[int(part)]
                 continue
             if not isinstance(node, dict):
-                raise ScenarioError([Problem("--set", key, f"{'.'.join(parts[:depth])} is not a mapping")])
+                raise ScenarioError([Problem(origin, "", f"{'.'.join(parts[:depth])} is not a mapping")])
             if last:
                 node[part] = value
             elif part not in node and parts[depth + 1].isdigit():
-                raise ScenarioError(
-                    [
-                        Problem(
-                            "--set", key, f"{'.'.join(parts[: depth + 1])} has no entries; no index {parts[depth + 1]}"
-                        )
-                    ]
-                )
+                message = f"{'.'.join(parts[: depth + 1])} has no entries; no index {parts[depth + 1]}"
+                raise ScenarioError([Problem(origin, "", message)])
             else:
                 node = node.setdefault(part, {})
     return out
@@ -361,6 +393,19 @@ def _path(loc: tuple[Any, ...], raw: Mapping[str, Any]) -> str:
     return out
 
 
+def _has(raw: Any, path: str) -> bool:
+    """True when the mapping ``raw`` sets the YAML path ``path`` (such as ``policies[2].province``)."""
+    node = raw
+    for part in re.findall(r"[^.\[\]]+", path):
+        if isinstance(node, list) and part.isdigit() and int(part) < len(node):
+            node = node[int(part)]
+        elif isinstance(node, dict) and part in node:
+            node = node[part]
+        else:
+            return False
+    return True
+
+
 def _node(raw: Any, path: str) -> Any:
     """The value at a YAML path such as ``policies[2].province`` (None when there is none)."""
     node = raw
@@ -380,6 +425,7 @@ def problems(
     source: str,
     overridden: Iterable[str] | Mapping[str, str],
     model: type[BaseModel],
+    files: list[tuple[Path, dict[str, Any]]] | None = None,
 ) -> list[Problem]:
     """The problems of a validation error, each naming its file (or option), YAML path and what is wrong.
 
@@ -390,6 +436,8 @@ def problems(
         overridden: the dotted keys set by overrides; their problems name the option they came from (a mapping of
             key to option, such as ``{"run.years": "--years"}``; default ``--set KEY``).
         model: the model validated against (for the keys allowed at an unknown key).
+        files: the file and the files it extends (:func:`read_chain`): a problem names the first of them that
+            sets the key it is about.
     """
     labels = dict(overridden) if isinstance(overridden, Mapping) else {k: f"--set {k}" for k in overridden}
     problems = []
@@ -416,7 +464,7 @@ def problems(
                 for k, label in labels.items()
                 if dotted == k or dotted.startswith(k + ".") or k.startswith(dotted + ".")
             ),
-            source,
+            next((str(name) for name, data in files or [] if _has(data, path)), source),
         )
         problems.append(Problem(origin, path, message))
     return problems
@@ -452,9 +500,11 @@ def load[M: BaseModel](
     """
     if isinstance(source, Mapping):
         path, raw, where = None, copy.deepcopy(dict(source)), where or f"<{kind}>"
+        files: list[tuple[Path, dict[str, Any]]] = []
     else:
         path = Path(source)
-        raw, where = read_yaml(path, kind), str(path)
+        files = read_chain(path, kind)
+        raw, where = merge_chain(files), str(path)
     for key, value in (defaults or {}).items():
         raw.setdefault(key, value)
     changes = parse_overrides(overrides)
@@ -462,8 +512,8 @@ def load[M: BaseModel](
     for key, (label, value) in (options or {}).items():
         if value is not None:
             changes[key], labels[key] = value, label
-    raw = apply_overrides(raw, changes)
+    raw = apply_overrides(raw, changes, labels)
     try:
         return model.model_validate(raw), path.resolve() if path else None
     except ValidationError as exc:
-        raise ScenarioError(problems(exc, raw, where, labels, model)) from None
+        raise ScenarioError(problems(exc, raw, where, labels, model, files)) from None

@@ -53,6 +53,60 @@ def productivity_grid(shape: float, top: float, size: int = POOL_SIZE) -> np.nda
     return (1.0 - u) ** (-1.0 / shape)
 
 
+VIABLE_SHARE = 0.4
+"""Fewest potential entrants, as a share of the pool, who must be able to profit in a province of average firms
+for a steady state of entry and exit to be calibrated. Entry calibration failed at the GMS defaults with
+``economy.fixed_labour_share`` 0.2 (a share of 0.29) and converged with ``firms.hazard`` 0.2 (0.35)."""
+
+
+def viable_share(
+    sigma: float,
+    fixed_labour_share: float,
+    pareto_shape: float,
+    pareto_top: float,
+    entry_years: float,
+    hazard: float,
+    discount_rate: float,
+    approval_days: float,
+    tax: float,
+) -> float:
+    """The share of potential entrants whose entry pays in a province whose firm agents are draws from the pool.
+
+    In such a province with revenue ``r`` per firm agent, the mean firm's fixed cost is ``w F = f r / sigma`` with
+    ``f = (sigma - 1) s_F / (1 - s_F)`` (fixed labour is the share ``s_F`` of the mean firm's workforce, whose
+    variable part is ``(sigma - 1) r / (sigma w)``), its operating profit ``pi = (1 - f) r / sigma``, and an entrant
+    of productivity ``z`` earns the revenue ``r z^(sigma-1) / m``, ``m`` the pool's mean of ``z^(sigma-1)``. Entry
+    pays when the discounted after-tax profit exceeds the sunk cost of ``entry_years`` years of ``pi``:
+
+        z^(sigma-1) / m > f + entry_years (1 - f) / A,   A = (1 - tax) beta^wait / (1 - beta),
+        beta = (1 - hazard) / (1 + discount_rate),
+
+    ``A`` being the after-tax years of profit the entrant can expect after waiting ``approval_days``. Calibration
+    redraws the stock from the entrants, who are more productive than the pool, so the share only falls from here;
+    when it is small no choice of location values can make entry balance exit (:data:`VIABLE_SHARE`).
+
+    Args:
+        sigma: elasticity of substitution.
+        fixed_labour_share: ``economy.fixed_labour_share``.
+        pareto_shape: ``firms.pareto_shape``.
+        pareto_top: ``firms.pareto_top``.
+        entry_years: sunk cost in years of the mean firm's profit (``firms.entry_cost`` plus red tape).
+        hazard: ``firms.hazard``.
+        discount_rate: ``firms.discount_rate``.
+        approval_days: days waiting for approval.
+        tax: the corporate tax rate.
+    """
+    f = (sigma - 1.0) * fixed_labour_share / (1.0 - fixed_labour_share)
+    beta = (1.0 - hazard) / (1.0 + discount_rate)
+    if tax >= 1.0:
+        return 0.0
+    # Without discounting or exit (beta = 1) profits last for ever and any sunk cost is earned back.
+    payback = entry_years * (1.0 - beta) / ((1.0 - tax) * beta ** (approval_days / 365.0))
+    efficiency = productivity_grid(pareto_shape, pareto_top) ** (sigma - 1.0)
+    threshold = f + payback * (1.0 - f)
+    return float(np.mean(efficiency > threshold * efficiency.mean()))
+
+
 @dataclass
 class Alternatives:
     """What each location option offers an entrant right now: provinces outside zones, then zones.

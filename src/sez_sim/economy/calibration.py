@@ -38,6 +38,14 @@ from sez_sim.errors import ConvergenceError, ScenarioError
 from sez_sim.geography import Geography
 from sez_sim.params import per_country
 
+ACCEPTABLE_GAP = 1e-6
+"""A calibration that has not reached its tolerance when its gap stops falling (the short-run solver's own
+tolerance limits how far the outer fixed point can go) or its iterations run out (far corners of the parameter
+space converge slowly) is accepted below this: revenues reproduced to a ten-thousandth of a per cent."""
+
+STALL_ITERATIONS = 25
+"""Iterations without a new smallest gap that count as stalled."""
+
 
 @dataclass
 class InitialFirms:
@@ -168,7 +176,7 @@ def calibrate(
     stock: InitialFirms | None = None,
     make_block: Callable[[InitialFirms], FirmBlock] | None = None,
     tolerance: float = 1e-10,
-    max_iterations: int = 500,
+    max_iterations: int = 1000,
 ) -> Calibration:
     """Calibrate the GMS economy so that its t = 0 equilibrium reproduces population and GDP per capita.
 
@@ -265,7 +273,8 @@ def calibrate(
         market.world_demand = market.world_supply = 0.0
     eq = None
     exact, error = market.tolerance, 1.0
-    for iteration in range(1, max_iterations + 1):  # noqa: B007 (reported after the loop)
+    best, best_iteration = np.inf, 0
+    for iteration in range(1, max_iterations + 1):
         # Far from the fixed point the inner solve need not be exact: tighten it as the outer gap closes.
         market.tolerance = max(exact, min(1e-4, 1e-3 * error))
         eq = solve(market, labour, block, eq)
@@ -288,7 +297,9 @@ def calibrate(
             error = max(error, abs(np.log(ratio_x)), abs(np.log(ratio_m)))
             market.world_demand *= ratio_x
             market.world_supply *= ratio_m
-        if error < tolerance:
+        if error < best:
+            best, best_iteration = error, iteration
+        if error < tolerance or (error < ACCEPTABLE_GAP and iteration - best_iteration >= STALL_ITERATIONS):
             break
         market.tfp = market.tfp * gap ** (1.0 / (sigma - 1.0))
         # TFP has no natural unit: scaling every A_i^(sigma-1) by k, S_W by k and D_W by 1/k leaves the
@@ -298,16 +309,18 @@ def calibrate(
         market.world_supply /= scale
         market.world_demand *= scale
     else:
-        raise ConvergenceError(
-            f"calibration did not converge in {max_iterations} iterations (largest log gap {error:.3g})",
-            (
-                "economy.export_share",
-                "economy.trade_balance",
-                "economy.modern_share_elasticity",
-                "economy.fixed_labour_share",
-                "economy.sigma",
-            ),
-        )
+        if error >= ACCEPTABLE_GAP:
+            raise ConvergenceError(
+                f"calibration did not converge in {max_iterations} iterations (largest log gap {error:.3g})",
+                (
+                    "economy.mu",
+                    "economy.modern_wage_premium",
+                    "economy.kappa",
+                    "economy.export_share",
+                    "economy.trade_balance",
+                    "economy.sigma",
+                ),
+            )
     market.tolerance = exact
     eq = solve(market, labour, block, eq)
     return Calibration(

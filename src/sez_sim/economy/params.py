@@ -22,7 +22,7 @@ ECONOMY = declare(
         name="mu",
         default=0.4,
         unit="share",
-        bounds=(0.05, 0.9),
+        bounds=(0.15, 0.9),
         description="Share of expenditure on modern-sector (M) goods; the rest buys the freely traded traditional "
         "good.",
         source="Fujita, Krugman & Venables (1999) use mu = 0.4 in their examples. Roughly the manufacturing plus "
@@ -114,7 +114,7 @@ ECONOMY = declare(
         name="fixed_labour_share",
         default=0.10,
         unit="share",
-        bounds=(0.0, 0.3),
+        bounds=(0.0, 0.15),
         description="Share of a firm's workforce that is fixed overhead (F_i is calibrated from it at t = 0).",
         source="Author's assumption; overhead labour of manufacturing plants (management, maintenance) is 10-20%.",
         kind="uncertainty",

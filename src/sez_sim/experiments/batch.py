@@ -28,11 +28,13 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from sez_sim.errors import Problem, ScenarioError
 from sez_sim.experiments import executors
 from sez_sim.experiments.designs import problem, sample
 from sez_sim.experiments.spec import Experiment, dump
 from sez_sim.io import atomic_path, check_target, write_marker
 from sez_sim.scenario import load_scenario
+from sez_sim.yamlio import check_counts
 
 BATCH_FILES = (
     "experiment.yaml",
@@ -168,10 +170,14 @@ def run_batch(
         progress: called as ``progress(done, total, result)`` after each run.
     """
     start = time.perf_counter()
+    check_counts(workers=(workers, 1), dask_local=(dask_local, 1))
+    if scheduler is not None and dask_local is not None:
+        raise ScenarioError([Problem("scheduler", "", "give a scheduler or a local cluster (dask_local), not both")])
     experiment = experiment.with_options({"replicates": ("replicates", replicates), "years": ("years", years)})
     folder = Path(out) if out is not None else Path("results") / experiment.name
     check_target(folder, "batch", experiment.name)  # a new or empty folder, or this experiment's earlier batch
     design, tasks = tasks_for(experiment)
+    client = executors.connect(scheduler) if scheduler is not None else None  # before anything is written
     folder.mkdir(parents=True, exist_ok=True)
     write_marker(folder, "batch", experiment.name, set(BATCH_FILES))
     with atomic_path(folder / "experiment.yaml") as tmp:
@@ -182,7 +188,7 @@ def run_batch(
     pending = [t for t in tasks if t["key"] not in finished]
     by_key = {t["key"]: t for t in tasks}
     if scheduler is not None or dask_local is not None:
-        stream: Iterator[dict[str, Any]] = executors.run_dask(pending, scheduler, dask_local)
+        stream: Iterator[dict[str, Any]] = executors.run_dask(pending, client, dask_local)
     else:
         stream = executors.run_processes(pending, workers or os.cpu_count() or 1)
     failed = 0

@@ -22,6 +22,7 @@ from sez_sim.experiments import executors
 from sez_sim.experiments.spec import DEFAULT_OUTCOMES, Outcome
 from sez_sim.io import check_target, output_folder
 from sez_sim.scenario import Scenario, load_scenario, parse_overrides
+from sez_sim.yamlio import check_counts
 
 
 @dataclass
@@ -110,9 +111,7 @@ def compare(
         workers: local processes.
         out: folder to write the tables and the figure to.
     """
-    for name, value, low in (("replicates", replicates, 1), ("workers", workers, 1), ("seed", seed, 0)):
-        if isinstance(value, bool) or not isinstance(value, int) or value < low:
-            raise ScenarioError([Problem(name, "", f"expected a whole number >= {low}, got {value!r}")])
+    check_counts(replicates=(replicates, 1), workers=(workers, 1), seed=(seed, 0))
     if out is not None:
         check_target(out, "comparison")  # refuse a folder it may not write to before running anything
     changes = parse_overrides(overrides)

@@ -103,21 +103,53 @@ def run_processes(tasks: list[dict[str, Any]], workers: int) -> Iterator[dict[st
     pool.shutdown()
 
 
-def run_dask(
-    tasks: list[dict[str, Any]], scheduler: str | None = None, local_workers: int | None = None
-) -> Iterator[dict[str, Any]]:
-    """Run tasks on a Dask cluster: an existing scheduler (``tcp://host:port``) or a LocalCluster of N workers."""
+CONNECT_TIMEOUT = 10.0
+"""Seconds to wait for an existing Dask scheduler to answer."""
+
+
+def connect(scheduler: str):
+    """A Dask client of the scheduler at ``scheduler`` (``tcp://host:port``).
+
+    Raises:
+        UserError: for an address that is not one, or a scheduler that does not answer within
+            :data:`CONNECT_TIMEOUT` seconds.
+    """
+    from dask.distributed import Client
+    from distributed.comm.addressing import parse_address, parse_host_port
+
+    from sez_sim.errors import Problem, UserError
+
+    try:
+        protocol, location = parse_address(scheduler, strict=True)
+        if protocol in ("tcp", "tls"):
+            parse_host_port(location)
+    except ValueError as exc:
+        raise UserError(
+            [Problem(f"--scheduler {scheduler}", "", f"not a scheduler address ({exc}); give tcp://host:port")]
+        ) from None
+    try:
+        return Client(scheduler, timeout=f"{CONNECT_TIMEOUT:g}s")
+    except (OSError, TimeoutError) as exc:
+        reason = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        raise UserError(
+            [Problem(f"--scheduler {scheduler}", "", f"no Dask scheduler answered ({reason}); is it running?")]
+        ) from None
+
+
+def run_dask(tasks: list[dict[str, Any]], client=None, local_workers: int | None = None) -> Iterator[dict[str, Any]]:
+    """Run tasks on a Dask cluster: a connected client (see :func:`connect`), or a LocalCluster of N workers.
+
+    Dask reruns a task whose worker died; the run store keeps one result per run key, so nothing is done twice.
+    """
     from dask.distributed import Client, LocalCluster, as_completed
 
     cluster = None
-    if scheduler is None:
+    if client is None:
         _single_threaded_children()
         cluster = LocalCluster(
             n_workers=local_workers or 1, threads_per_worker=1, processes=True, dashboard_address=None
         )
         client = Client(cluster)
-    else:
-        client = Client(scheduler, timeout="30s")
     try:
         futures = client.map(run_task, tasks, pure=False)
         for future in as_completed(futures):

@@ -30,6 +30,7 @@ from pydantic import AfterValidator, Field, model_validator
 
 from sez_sim import yamlio
 from sez_sim.errors import Problem, ScenarioError, UserError
+from sez_sim.io import check_path
 from sez_sim.params import registry
 from sez_sim.scenario import Scenario, folder_name, load_scenario, registry_path
 from sez_sim.yamlio import Strict
@@ -42,7 +43,7 @@ class Factor(Strict):
     kind: Literal["uncertainty", "lever"] | None = Field(
         default=None, description="Uncertainty (sampled) or lever (compared); default: the registry's kind."
     )
-    values: list[Any] | None = Field(default=None, description="Values to use (grid designs).")
+    values: list[Any] | None = Field(default=None, min_length=1, description="Values to use (grid designs).")
     range: tuple[float, float] | None = Field(
         default=None, description="[low, high] to sample (default: the registry's bounds)."
     )
@@ -79,6 +80,8 @@ class Factor(Strict):
     def _range_sane(self) -> Factor:
         if self.range is not None and not self.range[0] < self.range[1]:
             raise ValueError("range must be [low, high] with low < high")
+        if self.range is not None and self.values is not None:
+            raise ValueError("give values or a range, not both")
         return self
 
 
@@ -161,22 +164,31 @@ class Experiment(Strict):
         default=True, description="All design points share the replicates' seeds (levers compared on the same noise)."
     )
     years: float | None = Field(default=None, gt=0, description="Years per run (default: the base scenario's).")
-    outcomes: list[Outcome] = Field(default_factory=lambda: list(DEFAULT_OUTCOMES))
+    outcomes: list[Outcome] = Field(default_factory=lambda: list(DEFAULT_OUTCOMES), min_length=1)
 
     _source: Path | None = None
 
     @model_validator(mode="after")
     def _design_needs(self) -> Experiment:
+        paths: dict[str, int] = {}
         for k, f in enumerate(self.factors):
             if self.design == "grid" and f.values is None and f.bounds is None:
                 raise ValueError(f"factors[{k}] ({f.key}): a grid needs values, a range, or a registry parameter")
+            if self.design != "grid" and f.values is not None:
+                raise ValueError(f"factors[{k}] ({f.key}): {self.design} samples a range; values are for grid designs")
             if self.design != "grid" and f.bounds is None:
                 raise ValueError(f"factors[{k}] ({f.key}): {self.design} samples a range; give range: [low, high]")
+            for path, j in paths.items():
+                if f.path == path or f.path.startswith(path + ".") or path.startswith(f.path + "."):
+                    raise ValueError(f"factors[{k}] ({f.key}) sets what factors[{j}] ({path}) sets")
+            paths[f.path] = k
         if self.design in ("sobol", "morris") and len(self.factors) < 2:
-            raise ValueError(f"{self.design} needs at least two factors")
-        names = [o.name for o in self.outcomes]
-        if len(set(names)) != len(names):
-            raise ValueError("outcome names must be unique")
+            raise ValueError(f"design: {self.design} needs at least two factors")
+        names: dict[str, int] = {}
+        for i, outcome in enumerate(self.outcomes):
+            if outcome.name in names:
+                raise ValueError(f"outcomes[{i}] has the same name as outcomes[{names[outcome.name]}] ({outcome.name})")
+            names[outcome.name] = i
         return self
 
     @property
@@ -228,11 +240,18 @@ def load_experiment(
 def check(experiment: Experiment) -> None:
     """Check an experiment against its base scenario (see :func:`load_experiment`)."""
     where = str(experiment.source or "<experiment>")
-    base_path = experiment.base_path()
-    yamlio.check_path(base_path, "base scenario")
+    try:
+        check_path(experiment.base, "base scenario", ScenarioError)
+        base_path = experiment.base_path()
+        check_path(base_path, "base scenario", ScenarioError)
+    except ScenarioError as exc:
+        raise ScenarioError([Problem(where, "base", exc.problems[0].message)]) from None
     if not base_path.exists():
         raise ScenarioError([Problem(where, "base", f"scenario file not found: {experiment.base}")])
-    base = load_scenario(base_path, experiment.overrides)
+    if base_path.is_dir():
+        raise ScenarioError([Problem(where, "base", f"{experiment.base} is a folder; give a scenario file")])
+    overrides = {key: (f"{where} (overrides)", value) for key, value in experiment.overrides.items()}
+    base = load_scenario(base_path, options=overrides)
     problems: list[Problem] = []
     spy, start = base.run.steps_per_year, base.run.start_year
     years = experiment.years if experiment.years is not None else base.run.years

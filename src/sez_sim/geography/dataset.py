@@ -28,6 +28,7 @@ import numpy as np
 import pandas as pd
 
 from sez_sim.errors import DataError, Problem
+from sez_sim.io import check_path
 
 ZONE_KINDS = ("SEZ", "BEZ", "CBEZ", "BECZ")
 ZONE_STATUS = ("operating", "planned", "stalled")
@@ -321,10 +322,11 @@ def read_dataset(folder: str | Path) -> Dataset:
     Raises:
         DataError: listing every problem found, each naming the file, the line and the column.
     """
+    check_path(folder, "dataset folder", DataError)
     folder = Path(folder)
     issues = _Collector(folder)
     if not folder.is_dir():
-        issues.add("", "", "dataset folder not found")
+        issues.add("", "", "is a file, not a dataset folder" if folder.exists() else "dataset folder not found")
         issues.raise_if_any()
     tables = {name: _read_file(folder, schema, issues) for name, schema in SCHEMAS.items()}
     issues.raise_if_any()

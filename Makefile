@@ -12,13 +12,14 @@ PYTHON ?= $(shell for c in python3.13 python3.12 python3 \
 	  "$$c" -c 'import sys; sys.exit(0 if sys.version_info >= (3, 12) else 1)' >/dev/null 2>&1 && { echo "$$c"; break; }; \
 	done)
 
-.PHONY: help run test lint bench network clean check-python
+.PHONY: help run test sweep lint bench network clean check-python
 
 help:
 	@echo "make run    - run the GMS baseline scenario (outputs in results/)"
 	@echo "make test   - ruff + the full pytest suite"
 	@echo "make lint   - ruff check and format check"
 	@echo "make bench  - performance benchmarks (benchmarks/)"
+	@echo "make sweep  - every uncertainty at its bounds on the GMS data (about 250 CPU-seconds)"
 
 check-python:
 	@if [ -z "$(PYTHON)" ]; then \
@@ -45,6 +46,9 @@ test: $(VENV)/.stamp-dev
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/python -m pytest -q
+
+sweep: $(VENV)/.stamp-dev
+	SEZ_SIM_GMS_SWEEP=1 $(BIN)/python -m pytest -q --dist load tests/test_parameter_bounds.py
 
 lint: $(VENV)/.stamp-dev
 	$(BIN)/ruff check .

@@ -259,7 +259,7 @@ def scenario_cases() -> Iterator[Case]:
         ("barrier-three", "agents.workers.border_barrier", {"THA-LAO-VNM": 3}),
         ("barrier-inf", "agents.workers.border_barrier", {"THA-LAO": INF}),
         ("holiday-country", "policy_defaults.sez.tax_holiday_years", {"LA": 3}),
-        ("sez-tak-unknown", "policies", [{"type": "sez", "province": "Takk"}]),
+        ("sez-tak-unknown", "policies", [{"type": "sez", "province": "Savanakhet"}]),
         ("cbez-reversed-unknown", "policies", [{"type": "cbez", "crossing": "Myawaddy-Mae Sot-X"}]),
         ("migration-country", "policies", [{"type": "migration_regime", "origin": "THA", "destination": "XYZ"}]),
         ("persons-tiny", "agents.persons_per_agent", 1e-6),
@@ -268,6 +268,8 @@ def scenario_cases() -> Iterator[Case]:
     for ident, path, value in per_key:
         data = changed(GMS, path, value)
         expect = ("s.yaml", path.split(".")[-1])
+        if ident == "sez-tak-unknown":
+            expect = ("s.yaml", "policies[0].province", "did you mean 'Savannakhet'")
         yield Case(f"scenario-gms/{ident}", ["validate", "{d}/s.yaml"], {"s.yaml": dump(data)}, expect)
 
 
@@ -293,6 +295,7 @@ def yaml_cases() -> Iterator[Case]:
             ("s.yaml",),
         ),
         ("recursive-alias", "name: t\nx: &a [*a]\n", ("s.yaml",)),
+        ("huge", "name: t\nx: [" + ", ".join(["1"] * 400_000) + "]\n", ("s.yaml", "bytes")),
         (
             "alias-bomb",
             "name: t\na: &a [x, x, x, x, x, x, x, x, x, x]\n"
@@ -514,12 +517,15 @@ def experiment_cases() -> Iterator[Case]:
         ),
         ("outcomes-empty", "outcomes", [], ("outcomes",)),
         ("sobol-values", "design", "sobol", ("factors[0]",)),
+        ("lhs-no-factors", "factors", [], ("design",)),
         ("unknown-key", "replicate", 3, ("replicate",)),
         ("overrides-bad", "overrides", {"economy.sigma": 100}, ("economy.sigma",)),
         ("overrides-unknown", "overrides", {"economy.sigmaa": 4}, ("economy.sigmaa",)),
     ]
     for ident, path, value, expect in edits:
         data = changed(EXPERIMENT, path, value)
+        if ident == "lhs-no-factors":
+            data["design"] = "lhs"
         files = {"s.yaml": dump(LINE), "e.yaml": dump(data), "bad.yaml": dump(changed(LINE, "economy.sigma", 100))}
         where = ("bad.yaml", "economy.sigma") if ident == "base-bad" else ("e.yaml", *expect)
         yield Case(f"experiment/{ident}", ["batch", "{d}/e.yaml", "--quiet", "--out", "{d}/out"], files, where)

@@ -13,7 +13,6 @@ import numpy as np
 import pandas as pd
 import pytest
 import yaml
-from cluster import dask_cluster
 
 from sez_sim.economy.closed_forms import home_market_share
 from sez_sim.errors import ScenarioError
@@ -242,17 +241,3 @@ def test_local_cluster_equals_local_processes(tmp_path):
     local = run_batch(load_experiment(path), tmp_path / "local", workers=2)
     dask = run_batch(load_experiment(path), tmp_path / "dask", dask_local=2)
     pd.testing.assert_frame_equal(local.runs.drop(columns=["seconds"]), dask.runs.drop(columns=["seconds"]))
-
-
-def test_batch_on_a_dask_scheduler_with_two_workers(tmp_path):
-    path = experiment_file(
-        tmp_path, **(SWEEP | {"factors": [{"key": "policies.0.capacity_jobs", "values": [10000, 40000]}]})
-    )
-    with dask_cluster(2) as (address, _):
-        proc = _cli_batch(path, tmp_path / "remote", "--scheduler", address)
-        stdout, stderr = proc.communicate(timeout=300)
-    assert proc.returncode == 0, stderr
-    runs = pd.read_parquet(tmp_path / "remote/runs.parquet")
-    assert len(runs) == 2 and (runs["status"] == "ok").all()
-    local = run_batch(load_experiment(path), tmp_path / "local", workers=1)
-    pd.testing.assert_frame_equal(runs.drop(columns=["seconds"]), local.runs.drop(columns=["seconds"]))

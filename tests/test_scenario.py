@@ -123,66 +123,7 @@ def test_schema_and_reference_are_current():
 
 
 # ----------------------------------------------------------------------------------------- bad input
-BAD = {
-    "malformed": ("name: x\nrun: {years: 3\n", "malformed YAML"),
-    "empty": ("   \n", "empty"),
-    "list": ("- name: x\n- run: 3\n", "top level must be a mapping"),
-    "unknown_key": (
-        "name: x\nrun: {yeers: 3}\n",
-        "run.yeers: unknown key (allowed: seed, start_year, steps_per_year, years)",
-    ),
-    "unknown_province": ("name: x\npolicies: [{type: sez, province: Savanakhet}]\n", "did you mean 'Savannakhet'"),
-    "wrong_type": ("name: x\nrun: {years: lots}\n", "run.years"),
-    "negative": ("name: x\nagents: {persons_per_agent: -5}\n", "agents.persons_per_agent"),
-    "list_for_mapping": ("name: x\neconomy: [1, 2]\n", "economy"),
-    "bad_policy_type": ("name: x\npolicies: [{type: wall}]\n", "policies[0]"),
-    "out_of_range": ("name: x\neconomy: {sigma: 100}\n", "economy.sigma"),
-    "unknown_crossing": ("name: x\npolicies: [{type: cbez, crossing: Nowhere-Land}]\n", "policies[0].crossing"),
-    "unknown_country": ("name: x\npolicies: [{type: ossc, countries: [XXX]}]\n", "policies[0].countries[0]"),
-}
-
-
-@pytest.mark.parametrize("case", sorted(BAD))
-def test_bad_scenario_gives_exit_2_a_message_and_no_traceback(case, tmp_path):
-    text, expected = BAD[case]
-    path = tmp_path / f"{case}.yaml"
-    path.write_text(text)
-    for command in (["validate", str(path)], ["run", str(path), "--out", str(tmp_path / "out")]):
-        proc = cli(*command)
-        assert proc.returncode == 2, (case, proc.stdout, proc.stderr)
-        assert "Traceback" not in proc.stderr
-        assert expected in proc.stderr, proc.stderr
-        assert str(path) in proc.stderr
-    assert not (tmp_path / "out").exists()
-
-
-def test_binary_missing_and_extends_problems(tmp_path):
-    (tmp_path / "binary.yaml").write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00")
-    (tmp_path / "orphan.yaml").write_text("name: o\nextends: nowhere.yaml\n")
-    (tmp_path / "a.yaml").write_text("name: a\nextends: b.yaml\n")
-    (tmp_path / "b.yaml").write_text("name: b\nextends: a.yaml\n")
-    for name, expected in (
-        ("binary.yaml", "binary"),
-        ("missing.yaml", "file not found"),
-        ("orphan.yaml", "parent file not found"),
-        ("a.yaml", "cycle"),
-    ):
-        proc = cli("validate", str(tmp_path / name))
-        assert proc.returncode == 2 and expected in proc.stderr and "Traceback" not in proc.stderr, name
-
-
-def test_bad_overrides(tmp_path):
-    path = ROOT / "scenarios/gms_baseline.yaml"
-    for args, expected in (
-        (["--set", "economy.sigmaa=4"], "--set economy.sigmaa"),
-        (["--set", "economy.sigma"], "expected KEY=VALUE"),
-        (["--set", "run.years=-1"], "run.years"),
-        (["--set", "policies.3.start_year=2020"], "no index 3"),
-    ):
-        proc = cli("run", str(path), "--out", str(tmp_path / "o"), *args)
-        assert proc.returncode == 2 and expected in proc.stderr and "Traceback" not in proc.stderr, (args, proc.stderr)
-
-
+# One mistake at a time, every way in: tests/bad_inputs.py and tests/test_bad_inputs.py. Here, many at once:
 VALID = {"name": "h", "run": {"years": 1}, "policies": [{"type": "sez", "province": "Tak"}]}
 leaves = st.one_of(
     st.none(),

@@ -24,7 +24,7 @@ app = typer.Typer(
     rich_markup_mode=None,  # plain help: rich's help formatter alone costs more than the 0.3 s start-up budget
 )
 err = Console(stderr=True, highlight=False)
-out = Console(highlight=False)
+out = Console(highlight=False, soft_wrap=True)  # paths and keys stay on one line, whatever the width
 
 
 INTERRUPTED = 130
@@ -126,7 +126,7 @@ def params(
         raise typer.BadParameter(f"unknown kind {kind!r}; choose from {', '.join(kinds)}", param_hint="--kind")
     table = Table(title="sez-sim parameters", show_lines=True)
     for column in ("parameter", "default", "unit", "bounds", "kind", "description and source"):
-        table.add_column(column, overflow="fold")
+        table.add_column(column, overflow="fold", no_wrap=column in ("parameter", "bounds", "kind"))  # whole, to grep
     for key, p in sorted(params.items()):
         if (section and p.section != section) or (kind and p.kind != kind):
             continue

@@ -32,6 +32,18 @@ are replaced). Any key can be overridden on the command line with `--set dotted.
 YAML; `policies.0.capacity_jobs=30000` indexes a list) or with `overrides={...}` in `run_scenario`. Provinces are
 named by id (`TH-63`) or exact name (`Tak`), crossings by name in either order (`Mohan-Boten`), corridors by name
 or `corridor/branch`. `sez-sim validate FILE` checks a file; `sez-sim schema` prints the JSON Schema for editors.
+
+A per-country (or per-pair) parameter without a `*` entry changes only the countries it names
+(`corporate_tax: {THA: 0.1}` keeps every other country's rate); with `*` it replaces the whole mapping. Files,
+`--set`, the `--seed`/`--years` flags, experiment factors and the Python API are checked by the same rules: the
+bounds below; no NaN, infinite numbers or booleans (`yes`, `on`) where numbers belong; no duplicate keys; an
+end year after its start; and combinations the economy cannot have are refused with what to change: a Pareto shape
+at or below `sigma - 1`; a trade balance at or above the export share; `mu / (1 - trade_balance)` of 1 or more;
+fixed costs that exceed the mean firm's operating surplus; entry so costly that too few potential entrants could
+profit for entry to balance exit (docs/ODD.md section 5); gross migration above half of those who reconsider;
+both `agents.firms.discount_rate` and `hazard` at 0; a textbook preset on a dataset; the same instrument twice in
+the same place. A policy that starts only when the run ends is a warning. Mistakes end with exit code 2 and one
+line each, `file: yaml.path: what is wrong`.
 """
 
 

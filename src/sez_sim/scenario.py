@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import math
 import re
 from collections.abc import Iterable, Mapping
 from pathlib import Path
@@ -26,6 +27,22 @@ from sez_sim.io import check_path
 from sez_sim.params import Param, defaults, layered, registry
 from sez_sim.policies import POLICY_SECTIONS, Policy
 from sez_sim.yamlio import Strict, deep_merge, parse_overrides
+
+MIN_SIZE_TAIL = 1.5
+"""Smallest Pareto shape of firm sizes, ``pareto_shape / (sigma - 1)``: plant-level estimates are 1.1-2 and firm
+agents aggregate plants; below 1.5 the largest of a province's few dozen agents dominates it and entry calibration
+fails (measured on a synthetic geography at 1.22)."""
+
+MAX_TRADE_DECAY = 0.01
+"""Largest ``(sigma - 1) * kappa`` per km, the rate at which trade falls with distance. The GMS calibration
+converges at 0.008 (the bounds of either with the other at its default) and failed from 0.017."""
+
+MAX_MODERN_REVENUE = 0.95
+"""Largest modern revenue as a share of income, ``mu / (1 - trade_balance)``: the GMS calibration converges at
+0.947 (``mu`` at its bound) and failed at 0.973 on a synthetic geography."""
+
+DECAY_KM = 500.0
+"""The distance at which the message states what the decay means."""
 
 MOVERS_SHARE = 0.5
 """Gross migration can be calibrated up to this share of the workers who reconsider where to live."""
@@ -219,11 +236,11 @@ class OutputsSpec(Strict):
 
 
 def _check_entry_viable(econ: Mapping[str, Any], firms: Mapping[str, Any]) -> None:
-    """Refuse entry costs so high that too few potential entrants could profit anywhere for a steady state.
+    """Refuse entry so costly that too few potential entrants could profit for a steady state of entry and exit.
 
     Evaluated for each country the per-country keys name (and ``*``), at its tax, approval days and red tape.
     """
-    from sez_sim.agents.location_choice import VIABLE_SHARE, viable_share
+    from sez_sim.agents.location_choice import VIABLE_RATIO, viable_share
 
     tables = (econ["corporate_tax"], firms["approval_days"], firms["red_tape"])
     shares = {}
@@ -241,14 +258,16 @@ def _check_entry_viable(econ: Mapping[str, Any], firms: Mapping[str, Any]) -> No
             tax,
         )
     country = min(shares, key=shares.get)
-    if shares[country] < VIABLE_SHARE:
+    entering = 1.0 - firms["outside_share"]
+    if shares[country] < VIABLE_RATIO * entering:
         place = "countries without a value of their own (*)" if country == "*" else country
         raise ValueError(
             f"only {shares[country]:.0%} of potential entrants could earn back the cost of entering a province of "
-            f"average firms in {place} (its tax, approval days and red tape); a steady state of entry and exit "
-            f"needs at least {VIABLE_SHARE:.0%}: lower agents.firms.entry_cost, discount_rate, hazard, red_tape or "
-            f"economy.fixed_labour_share ({econ['fixed_labour_share']:g}), or raise agents.firms.pareto_shape "
-            "(see docs/ODD.md, entry)"
+            f"average firms in {place} (its tax, approval days and red tape), while {entering:.0%} of them must enter "
+            f"for entry to balance exit (1 - agents.firms.outside_share); calibration needs at least "
+            f"{VIABLE_RATIO:.0%} of that: lower agents.firms.entry_cost, discount_rate, hazard or red_tape, "
+            f"economy.fixed_labour_share or sigma, raise agents.firms.pareto_shape or outside_share "
+            "(docs/ODD.md section 5)"
         )
 
 
@@ -276,17 +295,35 @@ class Scenario(Strict):
         """Rules across sections: what the economy can have, and what a preset needs."""
         values = layered(defaults(["economy", "firms", "workers"]), self.parameter_overrides())
         econ, firms, workers = values["economy"], values["firms"], values["workers"]
-        if firms["pareto_shape"] <= econ["sigma"] - 1.0:
+        tail = firms["pareto_shape"] / (econ["sigma"] - 1.0)
+        if tail < MIN_SIZE_TAIL:
             raise ValueError(
-                f"agents.firms.pareto_shape ({firms['pareto_shape']:g}) must exceed economy.sigma - 1 "
-                f"({econ['sigma'] - 1.0:g}): otherwise the size of firms has no finite mean"
+                f"agents.firms.pareto_shape ({firms['pareto_shape']:g}) must be at least {MIN_SIZE_TAIL:g} x "
+                f"(economy.sigma - 1) = {MIN_SIZE_TAIL * (econ['sigma'] - 1.0):g}: firm sizes follow a Pareto tail "
+                f"of shape {tail:.3g}, so heavy that a few firm agents would carry a province (at 1 or below their "
+                "mean is infinite)"
+            )
+        decay = (econ["sigma"] - 1.0) * econ["kappa"]
+        if decay > MAX_TRADE_DECAY:
+            raise ValueError(
+                f"(economy.sigma - 1) x economy.kappa = {decay:.3g} per km: trade with a province "
+                f"{DECAY_KM:g} km away would be {math.exp(-decay * DECAY_KM):.1%} of trade at home, so provinces would "
+                f"be almost closed economies whose data cannot be reproduced; keep it at most {MAX_TRADE_DECAY:g}"
             )
         if firms["hazard"] + firms["discount_rate"] <= 0.0:
             raise ValueError(
                 "agents.firms.discount_rate and agents.firms.hazard are both 0: investors who neither discount nor "
                 "expect to exit value every location without limit; give one of them a positive value"
             )
-        if 0 < econ["export_share"] <= econ["trade_balance"]:  # with no exports there is no world to balance
+        surplus = econ["trade_balance"] if econ["export_share"] > 0 else 0.0  # with no exports there is no world
+        modern = econ["mu"] / (1.0 - surplus)
+        if modern > MAX_MODERN_REVENUE:
+            raise ValueError(
+                f"economy.mu / (1 - economy.trade_balance) = {modern:.3g}: modern revenue (spending on modern goods "
+                f"plus the trade surplus) would be more than {MAX_MODERN_REVENUE:.0%} of income, leaving too little "
+                "to the traditional sector to reproduce the data; lower one of them"
+            )
+        if 0 < econ["export_share"] <= econ["trade_balance"]:
             raise ValueError(
                 f"economy.trade_balance ({econ['trade_balance']:g}) must be below economy.export_share "
                 f"({econ['export_share']:g}): imports would be zero or negative"
@@ -299,6 +336,13 @@ class Scenario(Strict):
             )
         textbook = self.economy.preset != "gms"
         if not textbook:
+            overhead = (econ["sigma"] - 1.0) * econ["fixed_labour_share"] / (1.0 - econ["fixed_labour_share"])
+            if overhead >= 1.0:
+                raise ValueError(
+                    f"economy.fixed_labour_share ({econ['fixed_labour_share']:g}) with economy.sigma "
+                    f"({econ['sigma']:g}): the mean firm's fixed costs would be {overhead:.0%} of its operating "
+                    "surplus, so it could make no profit; lower one of them"
+                )
             _check_entry_viable(econ, firms)
         if textbook and self.geography.synthetic is None:
             raise ValueError(

@@ -31,6 +31,10 @@ MAX_DEPTH = 64
 MAX_VALUES = 200_000
 """Most values an input file may hold once its aliases are expanded (the library's largest has a few hundred)."""
 
+MAX_BYTES = 1_000_000
+"""Largest input file read (the library's largest is 3 kB): PyYAML reads about 50 kB a second, so a file this size
+takes some seconds; a bigger one is surely not a scenario or an experiment."""
+
 
 def _members(annotation: Any) -> list[Any]:
     """The members of a union (or the annotation itself)."""
@@ -152,8 +156,10 @@ def parse_yaml(text: str, where: str) -> Any:
     """Parse YAML text safely (no code runs), refusing duplicate keys, deep nesting, alias bombs and recursion.
 
     Raises:
-        ScenarioError: for any of these and for malformed YAML.
+        ScenarioError: for any of these, for more than :data:`MAX_BYTES` of text and for malformed YAML.
     """
+    if len(text) > MAX_BYTES:
+        raise ScenarioError([Problem(where, "", f"{len(text):,} characters; at most {MAX_BYTES:,}")])
     loader = _Loader(text)
     try:
         depth = 0
@@ -227,6 +233,17 @@ def read_chain(path: Path, kind: str = "scenario", chain: tuple[Path, ...] = ())
         raise ScenarioError([Problem(where, "", "file not found")])
     if path.is_dir():
         raise ScenarioError([Problem(where, "", f"is a folder, not a {kind} file")])
+    size = path.stat().st_size
+    if size > MAX_BYTES:
+        raise ScenarioError(
+            [
+                Problem(
+                    where,
+                    "",
+                    f"{size:,} bytes; a {kind} file is a few kB (at most {MAX_BYTES:,}): is it the right file?",
+                )
+            ]
+        )
     data = path.read_bytes()
     if b"\x00" in data:
         raise ScenarioError([Problem(where, "", f"not a text file (binary content); a {kind} is YAML text")])

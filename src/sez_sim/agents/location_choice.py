@@ -53,10 +53,13 @@ def productivity_grid(shape: float, top: float, size: int = POOL_SIZE) -> np.nda
     return (1.0 - u) ** (-1.0 / shape)
 
 
-VIABLE_SHARE = 0.4
-"""Fewest potential entrants, as a share of the pool, who must be able to profit in a province of average firms
-for a steady state of entry and exit to be calibrated. Entry calibration failed at the GMS defaults with
-``economy.fixed_labour_share`` 0.2 (a share of 0.29) and converged with ``firms.hazard`` 0.2 (0.35)."""
+VIABLE_RATIO = 0.7
+"""Fewest potential entrants able to profit in a province of average firms (:func:`viable_share`), relative to the
+share of them that enters in the calibrated steady state (``1 - outside_share``), for entry calibration to be
+possible. The share is an index (entrants who pick the best province, zone incentives and a stock that differs
+from the average make more of them able to profit): on the GMS data, calibration failed at ratios of 0.55-0.63 and
+converged at 0.70 and above (sigma 7 or 8, Pareto shape 5, entry costs of 4 or 6 years, hazard 0.15 or 0.2, fixed
+labour share 0.15 or 0.2, outside share 0.01; and a synthetic corner at 0.61)."""
 
 
 def viable_share(
@@ -83,7 +86,7 @@ def viable_share(
 
     ``A`` being the after-tax years of profit the entrant can expect after waiting ``approval_days``. Calibration
     redraws the stock from the entrants, who are more productive than the pool, so the share only falls from here;
-    when it is small no choice of location values can make entry balance exit (:data:`VIABLE_SHARE`).
+    when it is small no choice of location values can make entry balance exit (:data:`VIABLE_RATIO`).
 
     Args:
         sigma: elasticity of substitution.

@@ -49,7 +49,7 @@ PARAMS = declare(
         name="migration_rate",
         default=0.012,
         unit="per year",
-        bounds=(0.0, 0.1),
+        bounds=(0.0, 0.05),
         description="Calibration target: gross inter-provincial migration at t = 0, as a share of the population.",
         source="Viet Nam 2019 census: 6.4 m people moved province in the previous five years (about 1.3% a year); "
         "Thailand's migration surveys give similar rates.",
@@ -59,7 +59,7 @@ PARAMS = declare(
         name="real_income_elasticity",
         default=1.5,
         unit="elasticity",
-        bounds=(0.0, 20.0),
+        bounds=(0.0, 5.0),
         description="beta: weight of log expected real labour income in destination choice.",
         source="Tombe & Zhu (2019, AER) estimate a migration elasticity of about 1.5 for China.",
         kind="uncertainty",
@@ -136,6 +136,16 @@ class MobilityRule(StrEnum):
     """A smoothed move to the highest real wage (the core-periphery preset)."""
     NONE = "none"
     """Workers do not move (the footloose-capital preset)."""
+
+
+AMENITY_STEP = 5.0
+"""Largest change of any amenity in one Newton step of the calibration (utility units). The GMS calibration's
+steps are at most 2.5; weak income responses (``real_income_elasticity`` near 0) can make the Jacobian nearly
+singular and a full step leap by 10^5, after which no province's choice probability is representable."""
+
+LEAP = 10.0
+"""A Newton step that multiplies the largest gap by more than this is halved until it does not (the path of the
+GMS calibration rises at most 4.6-fold on its way to the solution, so it is unaffected)."""
 
 
 class Workers(Population):
@@ -561,28 +571,41 @@ class Workers(Population):
         composition = self.composition()
         residents = composition.sum()
         off_diagonal = 1.0 - np.eye(n)
-        error = step_m = np.inf
-        for _ in range(max_iterations):
+
+        def residual() -> tuple[np.ndarray, float, tuple[np.ndarray, np.ndarray, np.ndarray]]:
             self._moves_static = self._distance_term - self.moving_cost * off_diagonal
             keys, gp, mass, _ = self._reconsidering(composition, 1)
             prob = self.choice_probabilities(keys, omega, composition)
             chosen = mass @ prob  # reconsidering workers choosing each province, staying included
             moving = mass @ (1.0 - prob[np.arange(len(gp)), gp])
             there = np.bincount(gp, mass, minlength=n)
-            live = there > 0
-            gap = np.where(live, np.log(np.maximum(chosen, 1e-300) / np.maximum(there, 1e-300)), 0.0)
-            error = float(np.max(np.abs(gap)))
-            step_m = np.log(moving / residents / target_rate) if target_rate > 0 else 0.0
+            gap = np.where(there > 0, np.log(np.maximum(chosen, 1e-300) / np.maximum(there, 1e-300)), 0.0)
+            step_m = float(np.log(moving / residents / target_rate)) if target_rate > 0 else 0.0
+            return gap, step_m, (prob, mass, chosen)
+
+        gap, step_m, (prob, mass, chosen) = residual()
+        error = float(np.max(np.abs(gap)))
+        for _ in range(max_iterations):
             if error < tolerance and abs(step_m) < tolerance:
                 break
             cross = prob.T @ (mass[:, None] * prob)
             jacobian = np.eye(n) - cross / np.maximum(chosen, 1e-300)[:, None] + 1.0 / n  # + pins the mean
             try:
-                self.amenity -= np.linalg.solve(jacobian, gap)
+                step = np.linalg.solve(jacobian, gap)
             except np.linalg.LinAlgError:
                 break  # a singular Jacobian: reported below with the gap reached
-            self.amenity -= self.amenity.mean()
-            self.moving_cost += step_m
+            step *= min(1.0, AMENITY_STEP / max(float(np.max(np.abs(step))), 1e-300))
+            amenity, moving_cost = self.amenity, self.moving_cost + step_m
+            for _ in range(20):  # halve a leap that multiplies the gap (the logit left its linear range)
+                self.amenity = amenity - step
+                self.amenity -= self.amenity.mean()
+                self.moving_cost = moving_cost
+                gap, step_m, (prob, mass, chosen) = residual()
+                trial = float(np.max(np.abs(gap)))
+                if trial <= max(LEAP * error, tolerance):
+                    break
+                step *= 0.5
+            error = trial
         if not (error < tolerance and abs(step_m) < tolerance):
             raise ConvergenceError(
                 f"amenity calibration did not converge (largest log gap {error:.3g})",

@@ -246,7 +246,7 @@ def solve(market: Market, labour: Labour, firms: FirmBlock, guess: Equilibrium |
         E = mu * (np.maximum(market.traditional_wage, w) * labour.population + 1e-12)
     E = np.maximum(E, 1e-300)
     step, residual, previous = 1.0, np.inf, np.inf
-    mixer = _Anderson(memory=5)
+    mixer = Anderson(memory=5)
     for iteration in range(1, market.max_iterations + 1):  # noqa: B007 (reported after the loop)
         supply = cp * w ** (1.0 - s) * Z
         inv_G = phi.T @ supply + phi_w * market.world_supply  # G^(1-sigma)
@@ -337,7 +337,7 @@ def solve(market: Market, labour: Labour, firms: FirmBlock, guess: Equilibrium |
     )
 
 
-class _Anderson:
+class Anderson:
     """Anderson acceleration (type II) of the fixed point x = g(x), with a short memory.
 
     The next iterate combines the last few ``g`` values with the weights that best cancel the last few residuals
@@ -350,10 +350,12 @@ class _Anderson:
         self.reset()
 
     def reset(self) -> None:
+        """Forget the history (the next step is a plain one)."""
         self.xs: list[np.ndarray] = []
         self.gs: list[np.ndarray] = []
 
     def next(self, x: np.ndarray, g: np.ndarray) -> np.ndarray:
+        """The next iterate, given the current one ``x`` and its image ``g = g(x)``."""
         self.xs.append(x)
         self.gs.append(g)
         if len(self.xs) > self.memory + 1:

@@ -76,7 +76,8 @@ ECONOMY = declare(
         unit="share of modern revenue",
         bounds=(-0.5, 0.5),
         description="Calibration target: the GMS's net exports of modern goods to the world over modern revenue at t = "
-        "0; with mu it pins the size of the modern sector (revenue = spending / (1 - trade_balance)).",
+        "0; with mu it pins the size of the modern sector (revenue = spending / (1 - trade_balance)). Without a world "
+        "to trade with (export_share 0, or no port) it is 0 whatever is set.",
         source="Author's assumption: the GMS runs a modest surplus in manufactures (Thailand, Viet Nam, Guangxi).",
         kind="uncertainty",
     ),
@@ -95,7 +96,7 @@ ECONOMY = declare(
         name="modern_wage_premium",
         default=2.0,
         unit="ratio",
-        bounds=(1.0, 10.0),
+        bounds=(1.0, 3.0),
         description="Modern-sector wage floor relative to traditional earnings (Lewis / Harris-Todaro wage gap).",
         source="Manufacturing wages in the GMS are roughly 1.5-3 times average agricultural earnings (ILOSTAT mean "
         "monthly earnings by sector; author's summary); Lewis (1954) put the premium at 30-50% over subsistence.",

@@ -182,6 +182,8 @@ class Experiment(Strict):
                 if f.path == path or f.path.startswith(path + ".") or path.startswith(f.path + "."):
                     raise ValueError(f"factors[{k}] ({f.key}) sets what factors[{j}] ({path}) sets")
             paths[f.path] = k
+        if self.design == "lhs" and not self.factors:
+            raise ValueError("design: lhs samples factors; give at least one (a grid with none runs the replicates)")
         if self.design in ("sobol", "morris") and len(self.factors) < 2:
             raise ValueError(f"design: {self.design} needs at least two factors")
         names: dict[str, int] = {}

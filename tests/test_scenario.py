@@ -106,6 +106,16 @@ def test_textbook_overrides_are_accepted():
     assert geo.provinces["population"].iloc[0] / geo.provinces["population"].sum() == pytest.approx(0.6)
 
 
+@pytest.mark.parametrize("sigma", [8.0, 12.0])
+def test_the_calibration_rules_hold_the_gms_preset_only(sigma):
+    # With the default Pareto shape (10), sigma 8 and 12 give firm sizes a tail of 1.43 and 0.91: a rule about the
+    # calibrated economy's firm agents, which the textbook presets do not have.
+    core_periphery = load_scenario(ROOT / "scenarios/textbook/core_periphery.yaml", [f"economy.sigma={sigma}"])
+    assert core_periphery.economy.sigma == sigma
+    with pytest.raises(ScenarioError, match="economy.sigma"):
+        load_scenario(ROOT / "scenarios/gms_baseline.yaml", [f"economy.sigma={sigma}"])
+
+
 def test_registry_defaults_flow_into_the_model():
     s = load_scenario({"name": "x", "agents": {"workers": {"border_barrier": {"THA-MMR": 0.5, "*": 3.0}}}})
     params = s.config().params

@@ -37,13 +37,14 @@ A per-country (or per-pair) parameter without a `*` entry changes only the count
 (`corporate_tax: {THA: 0.1}` keeps every other country's rate); with `*` it replaces the whole mapping. Files,
 `--set`, the `--seed`/`--years` flags, experiment factors and the Python API are checked by the same rules: the
 bounds below; no NaN, infinite numbers or booleans (`yes`, `on`) where numbers belong; no duplicate keys; an
-end year after its start; and combinations the economy cannot have are refused with what to change: a Pareto shape
-at or below `sigma - 1`; a trade balance at or above the export share; `mu / (1 - trade_balance)` of 1 or more;
+end year after its start; a textbook preset on a dataset; the same instrument twice in the same place. For the
+`gms` preset, combinations the calibrated economy cannot have are refused with what to change: firm sizes with a
+Pareto tail `pareto_shape / (sigma - 1)` below 1.5; trade falling faster than `(sigma - 1) * kappa` = 0.01 per km;
+a trade balance at or above the export share; modern revenue `mu / (1 - trade_balance)` above 95% of income;
 fixed costs that exceed the mean firm's operating surplus; entry so costly that too few potential entrants could
 profit for entry to balance exit (docs/ODD.md section 5); gross migration above half of those who reconsider;
-both `agents.firms.discount_rate` and `hazard` at 0; a textbook preset on a dataset; the same instrument twice in
-the same place. A policy that starts only when the run ends is a warning. Mistakes end with exit code 2 and one
-line each, `file: yaml.path: what is wrong`.
+both `agents.firms.discount_rate` and `hazard` at 0. A policy that starts only when the run ends is a warning.
+Mistakes end with exit code 2 and one line each, `file: yaml.path: what is wrong`.
 """
 
 

@@ -235,6 +235,62 @@ class OutputsSpec(Strict):
     figures: bool = Field(default=True, description="Write the figures.")
 
 
+def _check_calibration(econ: Mapping[str, Any], firms: Mapping[str, Any], workers: Mapping[str, Any]) -> None:
+    """Refuse parameter combinations the calibrated (``gms``) economy cannot have; each message says what to change.
+
+    The textbook presets take neither the productivity pool, the trade balance, entry costs nor a migration target.
+    """
+    from sez_sim.agents.location_choice import overhead_share
+
+    tail = firms["pareto_shape"] / (econ["sigma"] - 1.0)
+    if tail < MIN_SIZE_TAIL:
+        raise ValueError(
+            f"agents.firms.pareto_shape ({firms['pareto_shape']:g}) must be at least {MIN_SIZE_TAIL:g} x "
+            f"(economy.sigma - 1) = {MIN_SIZE_TAIL * (econ['sigma'] - 1.0):g}: firm sizes follow a Pareto tail "
+            f"of shape {tail:.3g}, so heavy that a few firm agents would carry a province (at 1 or below their "
+            "mean is infinite)"
+        )
+    decay = (econ["sigma"] - 1.0) * econ["kappa"]
+    if decay > MAX_TRADE_DECAY:
+        raise ValueError(
+            f"(economy.sigma - 1) x economy.kappa = {decay:.3g} per km: trade with a province "
+            f"{DECAY_KM:g} km away would be {math.exp(-decay * DECAY_KM):.1%} of trade at home, so provinces would "
+            f"be almost closed economies whose data cannot be reproduced; keep it at most {MAX_TRADE_DECAY:g}"
+        )
+    if firms["hazard"] + firms["discount_rate"] <= 0.0:
+        raise ValueError(
+            "agents.firms.discount_rate and agents.firms.hazard are both 0: investors who neither discount nor "
+            "expect to exit value every location without limit; give one of them a positive value"
+        )
+    surplus = econ["trade_balance"] if econ["export_share"] > 0 else 0.0  # with no exports there is no world
+    modern = econ["mu"] / (1.0 - surplus)
+    if modern > MAX_MODERN_REVENUE:
+        raise ValueError(
+            f"economy.mu / (1 - economy.trade_balance) = {modern:.3g}: modern revenue (spending on modern goods "
+            f"plus the trade surplus) would be more than {MAX_MODERN_REVENUE:.0%} of income, leaving too little "
+            "to the traditional sector to reproduce the data; lower one of them"
+        )
+    if 0 < econ["export_share"] <= econ["trade_balance"]:
+        raise ValueError(
+            f"economy.trade_balance ({econ['trade_balance']:g}) must be below economy.export_share "
+            f"({econ['export_share']:g}): imports would be zero or negative"
+        )
+    if workers["migration_rate"] > MOVERS_SHARE * workers["reconsider"]:
+        raise ValueError(
+            f"agents.workers.migration_rate ({workers['migration_rate']:g} a year) must be at most "
+            f"{MOVERS_SHARE:g} x agents.workers.reconsider ({workers['reconsider']:g} a year): only those who "
+            "reconsider can move, and some of them stay"
+        )
+    overhead = overhead_share(econ["sigma"], econ["fixed_labour_share"])
+    if overhead >= 1.0:
+        raise ValueError(
+            f"economy.fixed_labour_share ({econ['fixed_labour_share']:g}) with economy.sigma "
+            f"({econ['sigma']:g}): the mean firm's fixed costs would be {overhead:.0%} of its operating "
+            "surplus, so it could make no profit; lower one of them"
+        )
+    _check_entry_viable(econ, firms)
+
+
 def _check_entry_viable(econ: Mapping[str, Any], firms: Mapping[str, Any]) -> None:
     """Refuse entry so costly that too few potential entrants could profit for a steady state of entry and exit.
 
@@ -292,58 +348,11 @@ class Scenario(Strict):
 
     @model_validator(mode="after")
     def _consistent(self) -> Scenario:
-        """Rules across sections: what the economy can have, and what a preset needs."""
-        values = layered(defaults(["economy", "firms", "workers"]), self.parameter_overrides())
-        econ, firms, workers = values["economy"], values["firms"], values["workers"]
-        tail = firms["pareto_shape"] / (econ["sigma"] - 1.0)
-        if tail < MIN_SIZE_TAIL:
-            raise ValueError(
-                f"agents.firms.pareto_shape ({firms['pareto_shape']:g}) must be at least {MIN_SIZE_TAIL:g} x "
-                f"(economy.sigma - 1) = {MIN_SIZE_TAIL * (econ['sigma'] - 1.0):g}: firm sizes follow a Pareto tail "
-                f"of shape {tail:.3g}, so heavy that a few firm agents would carry a province (at 1 or below their "
-                "mean is infinite)"
-            )
-        decay = (econ["sigma"] - 1.0) * econ["kappa"]
-        if decay > MAX_TRADE_DECAY:
-            raise ValueError(
-                f"(economy.sigma - 1) x economy.kappa = {decay:.3g} per km: trade with a province "
-                f"{DECAY_KM:g} km away would be {math.exp(-decay * DECAY_KM):.1%} of trade at home, so provinces would "
-                f"be almost closed economies whose data cannot be reproduced; keep it at most {MAX_TRADE_DECAY:g}"
-            )
-        if firms["hazard"] + firms["discount_rate"] <= 0.0:
-            raise ValueError(
-                "agents.firms.discount_rate and agents.firms.hazard are both 0: investors who neither discount nor "
-                "expect to exit value every location without limit; give one of them a positive value"
-            )
-        surplus = econ["trade_balance"] if econ["export_share"] > 0 else 0.0  # with no exports there is no world
-        modern = econ["mu"] / (1.0 - surplus)
-        if modern > MAX_MODERN_REVENUE:
-            raise ValueError(
-                f"economy.mu / (1 - economy.trade_balance) = {modern:.3g}: modern revenue (spending on modern goods "
-                f"plus the trade surplus) would be more than {MAX_MODERN_REVENUE:.0%} of income, leaving too little "
-                "to the traditional sector to reproduce the data; lower one of them"
-            )
-        if 0 < econ["export_share"] <= econ["trade_balance"]:
-            raise ValueError(
-                f"economy.trade_balance ({econ['trade_balance']:g}) must be below economy.export_share "
-                f"({econ['export_share']:g}): imports would be zero or negative"
-            )
-        if workers["migration_rate"] > MOVERS_SHARE * workers["reconsider"]:
-            raise ValueError(
-                f"agents.workers.migration_rate ({workers['migration_rate']:g} a year) must be at most "
-                f"{MOVERS_SHARE:g} x agents.workers.reconsider ({workers['reconsider']:g} a year): only those who "
-                "reconsider can move, and some of them stay"
-            )
+        """Rules across sections: what the calibrated economy can have, and what a preset needs."""
         textbook = self.economy.preset != "gms"
         if not textbook:
-            overhead = (econ["sigma"] - 1.0) * econ["fixed_labour_share"] / (1.0 - econ["fixed_labour_share"])
-            if overhead >= 1.0:
-                raise ValueError(
-                    f"economy.fixed_labour_share ({econ['fixed_labour_share']:g}) with economy.sigma "
-                    f"({econ['sigma']:g}): the mean firm's fixed costs would be {overhead:.0%} of its operating "
-                    "surplus, so it could make no profit; lower one of them"
-                )
-            _check_entry_viable(econ, firms)
+            values = layered(defaults(["economy", "firms", "workers"]), self.parameter_overrides())
+            _check_calibration(values["economy"], values["firms"], values["workers"])
         if textbook and self.geography.synthetic is None:
             raise ValueError(
                 f"economy.preset {self.economy.preset} needs a synthetic geography (geography.synthetic: {{kind: "

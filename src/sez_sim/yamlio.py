@@ -280,21 +280,15 @@ def read_chain(path: Path, kind: str = "scenario", chain: tuple[Path, ...] = ())
     return [(path, raw), *read_chain(parent_path, kind, (*chain, path.resolve()))]
 
 
-def read_yaml(path: Path, kind: str = "scenario") -> dict[str, Any]:
-    """Read one YAML file as a mapping, with the files it ``extends`` deep-merged under it.
+def merge_chain(files: list[tuple[Path, dict[str, Any]]]) -> dict[str, Any]:
+    """Deep-merge the mappings of :func:`read_chain`, each over the files it extends.
 
     A parent's ``name`` is not inherited: a child is its own scenario.
     """
-    return merge_chain(read_chain(path, kind))
-
-
-def merge_chain(files: list[tuple[Path, dict[str, Any]]]) -> dict[str, Any]:
-    """Deep-merge the mappings of :func:`read_chain`, each over the files it extends."""
     merged: dict[str, Any] = {}
-    for depth, (_, raw) in enumerate(reversed(files)):
-        layer = {k: v for k, v in raw.items() if k != "extends" and not (k == "name" and depth < len(files) - 1)}
-        merged = deep_merge(merged, layer)
-    return merged
+    for _, raw in reversed(files[1:]):
+        merged = deep_merge(merged, {k: v for k, v in raw.items() if k not in ("extends", "name")})
+    return deep_merge(merged, {k: v for k, v in files[0][1].items() if k != "extends"})
 
 
 def deep_merge(base: Mapping[str, Any], top: Mapping[str, Any]) -> dict[str, Any]:
@@ -410,8 +404,11 @@ def _path(loc: tuple[Any, ...], raw: Mapping[str, Any]) -> str:
     return out
 
 
-def _has(raw: Any, path: str) -> bool:
-    """True when the mapping ``raw`` sets the YAML path ``path`` (such as ``policies[2].province``)."""
+_ABSENT = object()
+
+
+def _node(raw: Any, path: str) -> Any:
+    """The value at a YAML path such as ``policies[2].province``, or ``_ABSENT`` when ``raw`` does not set it."""
     node = raw
     for part in re.findall(r"[^.\[\]]+", path):
         if isinstance(node, list) and part.isdigit() and int(part) < len(node):
@@ -419,20 +416,7 @@ def _has(raw: Any, path: str) -> bool:
         elif isinstance(node, dict) and part in node:
             node = node[part]
         else:
-            return False
-    return True
-
-
-def _node(raw: Any, path: str) -> Any:
-    """The value at a YAML path such as ``policies[2].province`` (None when there is none)."""
-    node = raw
-    for part in re.findall(r"[^.\[\]]+", path):
-        if isinstance(node, list) and part.isdigit() and int(part) < len(node):
-            node = node[int(part)]
-        elif isinstance(node, dict):
-            node = node.get(part)
-        else:
-            return None
+            return _ABSENT
     return node
 
 
@@ -440,7 +424,7 @@ def problems(
     exc: ValidationError,
     raw: Mapping[str, Any],
     source: str,
-    overridden: Iterable[str] | Mapping[str, str],
+    labels: Mapping[str, str],
     model: type[BaseModel],
     files: list[tuple[Path, dict[str, Any]]] | None = None,
 ) -> list[Problem]:
@@ -450,13 +434,12 @@ def problems(
         exc: pydantic's error.
         raw: the data that was validated.
         source: the file it came from.
-        overridden: the dotted keys set by overrides; their problems name the option they came from (a mapping of
-            key to option, such as ``{"run.years": "--years"}``; default ``--set KEY``).
+        labels: the dotted keys set by overrides and the option each came from (``{"run.years": "--years"}``);
+            their problems name the option.
         model: the model validated against (for the keys allowed at an unknown key).
         files: the file and the files it extends (:func:`read_chain`): a problem names the first of them that
             sets the key it is about.
     """
-    labels = dict(overridden) if isinstance(overridden, Mapping) else {k: f"--set {k}" for k in overridden}
     problems = []
     for err in exc.errors():
         loc = tuple(err["loc"])
@@ -481,7 +464,7 @@ def problems(
                 for k, label in labels.items()
                 if dotted == k or dotted.startswith(k + ".") or k.startswith(dotted + ".")
             ),
-            next((str(name) for name, data in files or [] if _has(data, path)), source),
+            next((str(name) for name, data in files or [] if _node(data, path) is not _ABSENT), source),
         )
         problems.append(Problem(origin, path, message))
     return problems

@@ -62,6 +62,15 @@ converged at 0.70 and above (sigma 7 or 8, Pareto shape 5, entry costs of 4 or 6
 labour share 0.15 or 0.2, outside share 0.01; and a synthetic corner at 0.61)."""
 
 
+def overhead_share(sigma: float, fixed_labour_share: float) -> float:
+    """The mean firm's fixed cost as a share of its operating surplus, ``f = (sigma - 1) s_F / (1 - s_F)``.
+
+    Fixed labour is the share ``s_F`` of the mean firm's workforce, whose variable part earns ``(sigma - 1) / sigma``
+    of its revenue ``r``; the operating surplus is ``r / sigma``.
+    """
+    return (sigma - 1.0) * fixed_labour_share / (1.0 - fixed_labour_share)
+
+
 def viable_share(
     sigma: float,
     fixed_labour_share: float,
@@ -76,8 +85,7 @@ def viable_share(
     """The share of potential entrants whose entry pays in a province whose firm agents are draws from the pool.
 
     In such a province with revenue ``r`` per firm agent, the mean firm's fixed cost is ``w F = f r / sigma`` with
-    ``f = (sigma - 1) s_F / (1 - s_F)`` (fixed labour is the share ``s_F`` of the mean firm's workforce, whose
-    variable part is ``(sigma - 1) r / (sigma w)``), its operating profit ``pi = (1 - f) r / sigma``, and an entrant
+    ``f`` from :func:`overhead_share`, its operating profit ``pi = (1 - f) r / sigma``, and an entrant
     of productivity ``z`` earns the revenue ``r z^(sigma-1) / m``, ``m`` the pool's mean of ``z^(sigma-1)``. Entry
     pays when the discounted after-tax profit exceeds the sunk cost of ``entry_years`` years of ``pi``:
 
@@ -99,7 +107,7 @@ def viable_share(
         approval_days: days waiting for approval.
         tax: the corporate tax rate.
     """
-    f = (sigma - 1.0) * fixed_labour_share / (1.0 - fixed_labour_share)
+    f = overhead_share(sigma, fixed_labour_share)
     beta = (1.0 - hazard) / (1.0 + discount_rate)
     if tax >= 1.0:
         return 0.0

@@ -33,7 +33,6 @@ from sez_sim.experiments import executors
 from sez_sim.experiments.designs import problem, sample
 from sez_sim.experiments.spec import Experiment, dump
 from sez_sim.io import atomic_path, check_target, write_marker
-from sez_sim.scenario import load_scenario
 from sez_sim.yamlio import check_counts
 
 BATCH_FILES = (
@@ -85,7 +84,7 @@ def run_key(scenario_hash: str, overrides: dict[str, Any], seed: int, years: flo
 
 def tasks_for(experiment: Experiment):
     """The design table and one task per (design point, replicate)."""
-    base = load_scenario(experiment.base_path(), experiment.overrides)
+    base = experiment.base_scenario()
     raw = base.resolved()
     design = sample(experiment)
     replicates, years = experiment.replicates, experiment.years

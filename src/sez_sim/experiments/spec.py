@@ -214,6 +214,11 @@ class Experiment(Strict):
         root = self._source.parent if self._source else Path.cwd()
         return (root / self.base).resolve()
 
+    def base_scenario(self) -> Scenario:
+        """The base scenario with the experiment's overrides (a bad one names this file's ``overrides``)."""
+        where = f"{self._source or '<experiment>'} (overrides)"
+        return load_scenario(self.base_path(), options={key: (where, v) for key, v in self.overrides.items()})
+
 
 def load_experiment(
     source: str | Path | Mapping[str, Any],
@@ -252,8 +257,7 @@ def check(experiment: Experiment) -> None:
         raise ScenarioError([Problem(where, "base", f"scenario file not found: {experiment.base}")])
     if base_path.is_dir():
         raise ScenarioError([Problem(where, "base", f"{experiment.base} is a folder; give a scenario file")])
-    overrides = {key: (f"{where} (overrides)", value) for key, value in experiment.overrides.items()}
-    base = load_scenario(base_path, options=overrides)
+    base = experiment.base_scenario()
     problems: list[Problem] = []
     spy, start = base.run.steps_per_year, base.run.start_year
     years = experiment.years if experiment.years is not None else base.run.years

@@ -88,6 +88,51 @@ def test_corners_and_latin_hypercube_draws_of_the_box_run_or_are_refused(changes
     short_run(SYNTHETIC, changes)
 
 
+def corner(*upper: str) -> dict:
+    """The box's corner with the named uncertainties (last part of their path) at their upper bounds, the rest at
+    their lower bounds."""
+    return {key: bounds[key.rsplit(".", 1)[-1] in upper] for key, bounds in UNCERTAIN.items()}
+
+
+SOLVER_CORNERS = {
+    # Warm-started in the homogeneous region (every modern wage above its floor, no traditional sector), the
+    # short-run solver's Anderson step leapt to overflow.
+    "homogeneous": corner(
+        "pareto_shape",
+        "hazard",
+        "exit_patience",
+        "outside_share",
+        "entry_cost",
+        "foreign_zone_preference",
+        "mu",
+        "crossing_cost_km",
+        "trade_balance",
+        "traditional_floor",
+        "distance_elasticity",
+        "diaspora",
+    ),
+    # Half of those reconsidering move: the moving cost's update contracts by only 4% an iteration.
+    "slow_moving_cost": corner(
+        "hazard",
+        "entry_logit_scale",
+        "outside_share",
+        "mu",
+        "kappa",
+        "trade_balance",
+        "fixed_labour_share",
+        "migration_rate",
+        "real_income_elasticity",
+        "distance_elasticity",
+        "congestion",
+    ),
+}
+
+
+@pytest.mark.parametrize("changes", SOLVER_CORNERS.values(), ids=SOLVER_CORNERS.keys())
+def test_corners_where_a_solver_once_failed_run(changes):
+    assert short_run(SYNTHETIC, changes) == "ran"
+
+
 def test_the_box_has_both_runs_and_refusals():
     outcomes = [short_run(SYNTHETIC, changes) for changes in corners_and_draws(2, 4, seed=11)]
     assert "ran" in outcomes and "refused" in outcomes  # the rules are neither vacuous nor total

@@ -551,14 +551,16 @@ class Workers(Population):
         self["tenure"] += 1
 
     # ----------------------------------------------------------------------------- calibration
-    def calibrate(self, omega: np.ndarray, tolerance: float = 1e-10, max_iterations: int = 200) -> None:
+    def calibrate(self, omega: np.ndarray, tolerance: float = 1e-10, max_iterations: int = 1000) -> None:
         """Set amenities and the moving cost so that migration nets to zero and matches the gross migration rate.
 
         At the t = 0 equilibrium, the expected number of reconsidering workers choosing each province (staying
         included) equals the number reconsidering there, so expected inflows equal outflows everywhere; and the
         gross migration rate equals ``migration_rate``. Amenities are found by Newton's method with the logit's
         analytic Jacobian (a simple fixed point crawls, because a whole country's amenity level is tied to the
-        rest only through small cross-border flows); the moving cost by a log update around it.
+        rest only through small cross-border flows); the moving cost by a log update around it, which contracts by
+        only a few per cent an iteration where about half of those who reconsider move (hence the 1000 iterations
+        allowed; the defaults need a handful).
 
         Raises:
             ConvergenceError: when the balance cannot be reached.

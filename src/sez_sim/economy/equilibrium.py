@@ -34,6 +34,9 @@ import numpy as np
 
 from sez_sim.errors import ConvergenceError
 
+MAX_LEAP_RATIO = 10.0
+"""The farthest an Anderson extrapolation may land beyond the plain iterate, in plain steps (see :class:`Anderson`)."""
+
 
 @dataclass
 class Market:
@@ -343,6 +346,13 @@ class Anderson:
     The next iterate combines the last few ``g`` values with the weights that best cancel the last few residuals
     (least squares); it converges in far fewer iterations than plain iteration on this smooth, mildly contracting
     map. The caller resets it whenever the residual grows.
+
+    An extrapolation is distrusted, and the plain iterate ``g`` taken with the history forgotten, when it is not
+    finite or lands more than ``MAX_LEAP_RATIO`` plain steps ``|g - x|`` beyond ``g``. Leaping that far stands for a
+    contraction factor above 1 - 1/MAX_LEAP_RATIO, which the solvers' maps do not have: at the defaults the
+    leaps are below one plain step. Such leaps come from a history that carries no information, as where the map
+    is homogeneous of degree one (every modern wage above its floor and no traditional sector: wages and
+    expenditure scale together) and the residuals of successive iterates are equal up to rounding.
     """
 
     def __init__(self, memory: int):
@@ -371,7 +381,11 @@ class Anderson:
         except np.linalg.LinAlgError:  # the history holds non-finite values: fall back to a plain step
             self.reset()
             return g
-        return g - d_g @ gamma
+        leap = d_g @ gamma
+        if not np.isfinite(leap).all() or np.max(np.abs(leap)) > MAX_LEAP_RATIO * np.max(np.abs(f[-1])):
+            self.reset()
+            return g
+        return g - leap
 
 
 def _accounts(

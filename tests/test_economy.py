@@ -105,7 +105,7 @@ def test_non_convergence_raises_a_clear_error(gms_cal):
 
 def anderson_iterations(g, x: np.ndarray, limit: int = 200) -> tuple[int, np.ndarray]:
     """Iterations of Anderson-accelerated ``x = g(x)`` to a gap of 1e-10, and where it ended."""
-    mixer = Anderson(memory=5)
+    mixer = Anderson(memory=5, max_leap_ratio=MAX_LEAP_RATIO)  # as the short-run solver has it
     for iteration in range(1, limit + 1):  # noqa: B007 (returned)
         image = g(x)
         if np.max(np.abs(image - x)) < 1e-10:

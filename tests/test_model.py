@@ -74,6 +74,7 @@ def test_gms_baseline_reproduces_the_data_at_t0(baselines):
     first = panel[panel["step"] == 0].reset_index(drop=True)
     np.testing.assert_allclose(first["population"], geo.provinces["population"], rtol=0.01, atol=500)
     np.testing.assert_allclose(first["gdp_per_capita"], geo.provinces["gdp_per_capita"], rtol=0.01)
+    assert all(model.calibration_gap < 1e-9 for model in baselines)  # revenues match their targets
 
 
 def test_gms_baseline_is_a_steady_state_over_20_years(baselines):

@@ -136,3 +136,28 @@ def test_corners_where_a_solver_once_failed_run(changes):
 def test_the_box_has_both_runs_and_refusals():
     outcomes = [short_run(SYNTHETIC, changes) for changes in corners_and_draws(2, 4, seed=11)]
     assert "ran" in outcomes and "refused" in outcomes  # the rules are neither vacuous nor total
+
+
+@pytest.mark.parametrize(
+    ("changes", "says"),
+    [
+        ({"economy.mu": 0.9, "economy.modern_wage_premium": 1.0}, "modern spending exceeds the revenue of a modern"),
+        (
+            {
+                "agents.workers.reconsider": 0.1,
+                "agents.workers.employed_mobility": 0.0,
+                "agents.workers.migration_rate": 0.05,
+                "economy.mu": 0.8,
+                "economy.trade_balance": 0.0,
+            },
+            "of residents reconsider where to live each year",
+        ),
+    ],
+    ids=["spending_beyond_the_modern_sector", "migration_beyond_those_who_reconsider"],
+)
+def test_what_the_data_cannot_support_is_refused_saying_what_to_change(changes, says):
+    """Valid one rule at a time, these combinations ask the calibration for the impossible; it stops early enough
+    (the modern level held where it still matters) and says why rather than only that it did not converge."""
+    scenario = load_scenario(SYNTHETIC, {**changes, "run.years": 0.5})
+    with pytest.raises(ScenarioError, match=says):
+        simulate(scenario)

@@ -71,6 +71,8 @@ def test_manifest_records_what_produced_the_run(written):
     assert {"system", "machine", "cpus"} <= set(manifest["platform"])
     assert {"build", "simulate", "write"} <= set(manifest["timings_seconds"])
     assert "git_commit" in manifest and manifest["random_streams"]["spawned"]
+    assert manifest["calibration"]["steady_state_rounds"] == manifest["calibration"]["steady_state_rounds_planned"]
+    assert 0 <= manifest["calibration"]["gap"] < 1e-9  # how closely the t = 0 economy reproduces the data
 
 
 def test_figures_are_written(written):

@@ -236,7 +236,7 @@ def recalibrate(model: SEZModel, population: np.ndarray, tolerance: float = FINA
         make_block=lambda _: model.firm_block(),
         tolerance=tolerance,
     )
-    model.market, model.equilibrium = cal.market, cal.equilibrium
+    model.market, model.equilibrium, model.calibration_gap = cal.market, cal.equilibrium, cal.gap
 
 
 def open_dataset_zones(model: SEZModel, rng: np.random.Generator) -> None:
@@ -297,7 +297,9 @@ def steady_state(model: SEZModel, population: np.ndarray, rng: np.random.Generat
         except ConvergenceError:
             if feasible is None:
                 raise
-            productivity, owner, model.market, model.equilibrium, choice.xi, choice.queue = feasible
+            productivity, owner, model.market, model.equilibrium, model.calibration_gap, choice.xi, choice.queue = (
+                feasible
+            )
             firms["productivity"][:], firms["owner"][:] = productivity, owner
             calibrate_entry(model)  # already calibrated: restores the stream rates
             return round_ - 1
@@ -308,6 +310,7 @@ def steady_state(model: SEZModel, population: np.ndarray, rng: np.random.Generat
             firms["owner"].copy(),
             model.market,
             model.equilibrium,
+            model.calibration_gap,
             choice.xi.copy(),
             choice.queue.copy(),
         )

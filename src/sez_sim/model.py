@@ -127,6 +127,8 @@ class SEZModel(mesa.Model):
         steady_state_rounds: rounds of the firm stock's steady-state refinement completed when the model was
             built (gms preset; fewer than :data:`~sez_sim.build.STEADY_STATE_ROUNDS` when entry could not balance
             exit after more, see :func:`~sez_sim.build.steady_state`); None for the textbook presets.
+        calibration_gap: the largest log gap between a province's modern revenue and its data that the economy's
+            calibration left (gms preset; below 1e-10 at the defaults); None for the textbook presets.
     """
 
     def __init__(self, config: ModelConfig | None = None, **changes: Any):
@@ -166,6 +168,7 @@ class SEZModel(mesa.Model):
         self.market = None
         self.equilibrium = None
         self.steady_state_rounds: int | None = None
+        self.calibration_gap: float | None = None
         self.push_levers(list(self.levers.baseline))
         BUILDERS[config.preset](self)
         self.push_levers(list(self.levers.baseline))

@@ -104,6 +104,7 @@ def manifest(
         "calibration": {
             "steady_state_rounds": getattr(model, "steady_state_rounds", None),
             "steady_state_rounds_planned": STEADY_STATE_ROUNDS,
+            "gap": getattr(model, "calibration_gap", None),
         },
     }
 

@@ -22,6 +22,7 @@ from typing import Annotated, Any, Literal
 from pydantic import AfterValidator, BaseModel, Field, create_model, field_validator, model_validator
 
 from sez_sim import yamlio
+from sez_sim.agents.workers import MOVERS_SHARE
 from sez_sim.errors import DataError, Problem, ScenarioError, UserError
 from sez_sim.io import check_path
 from sez_sim.params import Param, defaults, layered, registry
@@ -43,9 +44,6 @@ MAX_MODERN_REVENUE = 0.95
 
 DECAY_KM = 500.0
 """The distance at which the message states what the decay means."""
-
-MOVERS_SHARE = 0.5
-"""Gross migration can be calibrated up to this share of the workers who reconsider where to live."""
 
 
 def folder_name(value: str) -> str:

@@ -138,6 +138,11 @@ class MobilityRule(StrEnum):
     """Workers do not move (the footloose-capital preset)."""
 
 
+MOVERS_SHARE = 0.5
+"""Gross migration is validated up to this share of ``reconsider``, the rate at which workers reconsider where to
+live (calibration then checks it against those who actually reconsider: employed modern workers do so at
+``employed_mobility`` times the rate)."""
+
 AMENITY_STEP = 5.0
 """Largest change of any amenity in one Newton step of the calibration (utility units). The GMS calibration's
 steps are at most 2.5; weak income responses (``real_income_elasticity`` near 0) can make the Jacobian nearly
@@ -573,6 +578,15 @@ class Workers(Population):
         composition = self.composition()
         residents = composition.sum()
         off_diagonal = 1.0 - np.eye(n)
+        reconsidering = self._reconsidering(composition, 1)[2].sum() / max(residents, 1e-300)
+        if target_rate >= reconsidering:
+            raise ConvergenceError(
+                f"gross migration of {target_rate:g} a year (workers.migration_rate) cannot be calibrated: only "
+                f"{reconsidering:.3g} of residents reconsider where to live each year (workers.reconsider, and "
+                f"employed modern workers at workers.employed_mobility = {p['employed_mobility']:g} times that rate), "
+                "and only they can move; lower migration_rate or raise reconsider or employed_mobility",
+                ("workers.migration_rate", "workers.reconsider", "workers.employed_mobility"),
+            )
 
         def residual() -> tuple[np.ndarray, float, tuple[np.ndarray, np.ndarray, np.ndarray]]:
             self._moves_static = self._distance_term - self.moving_cost * off_diagonal

@@ -35,7 +35,8 @@ import numpy as np
 from sez_sim.errors import ConvergenceError
 
 MAX_LEAP_RATIO = 10.0
-"""The farthest an Anderson extrapolation may land beyond the plain iterate, in plain steps (see :class:`Anderson`)."""
+"""The farthest the short-run solver's Anderson extrapolation may land beyond the plain iterate, in plain steps (see
+:class:`Anderson`)."""
 
 
 @dataclass
@@ -249,7 +250,7 @@ def solve(market: Market, labour: Labour, firms: FirmBlock, guess: Equilibrium |
         E = mu * (np.maximum(market.traditional_wage, w) * labour.population + 1e-12)
     E = np.maximum(E, 1e-300)
     step, residual, previous = 1.0, np.inf, np.inf
-    mixer = Anderson(memory=5)
+    mixer = Anderson(memory=5, max_leap_ratio=MAX_LEAP_RATIO)
     for iteration in range(1, market.max_iterations + 1):  # noqa: B007 (reported after the loop)
         supply = cp * w ** (1.0 - s) * Z
         inv_G = phi.T @ supply + phi_w * market.world_supply  # G^(1-sigma)
@@ -348,15 +349,23 @@ class Anderson:
     map. The caller resets it whenever the residual grows.
 
     An extrapolation is distrusted, and the plain iterate ``g`` taken with the history forgotten, when it is not
-    finite or lands more than ``MAX_LEAP_RATIO`` plain steps ``|g - x|`` beyond ``g``. Leaping that far stands for a
-    contraction factor above 1 - 1/MAX_LEAP_RATIO, which the solvers' maps do not have: at the defaults the
-    leaps are below one plain step. Such leaps come from a history that carries no information, as where the map
-    is homogeneous of degree one (every modern wage above its floor and no traditional sector: wages and
-    expenditure scale together) and the residuals of successive iterates are equal up to rounding.
+    finite or lands farther beyond ``g`` than the caller allows: ``max_leap`` in absolute terms, or
+    ``max_leap_ratio`` plain steps ``|g - x|``. The short-run solver allows :data:`MAX_LEAP_RATIO` plain steps:
+    leaping farther stands for a contraction factor above 1 - 1/MAX_LEAP_RATIO, which its map does not have (at the
+    defaults the leaps are below one plain step). Such leaps come from a history that carries no information, as
+    where the map is homogeneous of degree one (every modern wage above its floor and no traditional sector: wages
+    and expenditure scale together) and the residuals of successive iterates are equal up to rounding.
+
+    Args:
+        memory: the iterates remembered.
+        max_leap: the largest leap beyond ``g`` (in every coordinate).
+        max_leap_ratio: the largest leap beyond ``g`` in plain steps.
     """
 
-    def __init__(self, memory: int):
+    def __init__(self, memory: int, max_leap: float = np.inf, max_leap_ratio: float = np.inf):
         self.memory = memory
+        self.max_leap = max_leap
+        self.max_leap_ratio = max_leap_ratio
         self.reset()
 
     def reset(self) -> None:
@@ -382,7 +391,8 @@ class Anderson:
             self.reset()
             return g
         leap = d_g @ gamma
-        if not np.isfinite(leap).all() or np.max(np.abs(leap)) > MAX_LEAP_RATIO * np.max(np.abs(f[-1])):
+        largest = np.max(np.abs(leap))
+        if not largest <= min(self.max_leap, self.max_leap_ratio * np.max(np.abs(f[-1]))):  # also catches NaN
             self.reset()
             return g
         return g - leap

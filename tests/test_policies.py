@@ -42,7 +42,8 @@ def test_sez_raises_host_gdp_fdi_and_zone_firms(base):
     assert s.loc["TH-63", "firms_foreign"] > b.loc["TH-63", "firms_foreign"]
     assert s.loc["TH-63", "fdi_stock"] > b.loc["TH-63", "fdi_stock"]
     zones = sez.zones[sez.zones["zone"] == "Tak SEZ"]
-    assert zones["firms"].iloc[-1] > 0.8 * zones["capacity"].iloc[-1] > 0
+    assert zones["firms"].iloc[-1] > 0.8 * zones["capacity_slots"].iloc[-1] > 0
+    assert zones["jobs"].iloc[-1] > 0.5 * zones["capacity_jobs"].iloc[-1] > 0
     assert sez.summary["zone_firms"].iloc[-1] > base.summary["zone_firms"].iloc[-1]
 
 

@@ -7,8 +7,17 @@ import pytest
 
 from sez_sim.geography import line
 from sez_sim.model import ModelConfig, SEZModel, resolve_params
+from sez_sim.params import registry
 from sez_sim.policies import SEZInstrument
-from sez_sim.results import PANEL_COLUMNS, SUMMARY_COLUMNS, UNITS
+from sez_sim.results import (
+    PANEL_COLUMNS,
+    SUMMARY_COLUMNS,
+    UNITS,
+    ZONE_COLUMNS,
+    ZONE_SUMMARY_UNITS,
+    ZONE_UNITS,
+    zone_summary,
+)
 
 
 @pytest.fixture(scope="module")
@@ -45,4 +54,43 @@ def test_zones_are_recorded_every_step(model):
     assert len(zones) == 7 * len(model.zones) and set(zones["zone"]) == set(model.zones.name)
     ours = zones[zones["zone"] == "P04 SEZ"].set_index("step")
     assert not ours.loc[0, "active"] and ours.loc[1, "active"] and ours.loc[6, "firms"] > 0
-    assert (ours["firms"] <= ours["capacity"] + 1e-9).all()
+    assert (ours["firms"] <= ours["capacity_slots"] + 1e-9).all()
+
+
+def test_zone_rows_hold_their_columns_and_agree_with_the_other_tables(model):
+    zones = model.recorder.zones_frame()
+    assert list(zones.columns) == list(ZONE_COLUMNS) and set(ZONE_COLUMNS) == set(ZONE_UNITS)
+    ours = zones[zones["zone"] == "P04 SEZ"].set_index("step")
+    assert (ours["kind"] == "SEZ").all() and (ours["country"] == "B").all()
+    # Capacity in jobs is the instrument's: slots stand for the host's mean firm size in jobs.
+    capacity = ours.loc[6, "capacity_jobs"]
+    assert capacity == pytest.approx(registry()["sez.capacity_jobs"].default, rel=1e-9)
+    assert ours.loc[6, "occupancy"] == pytest.approx(ours.loc[6, "jobs"] / capacity)
+    summary = model.recorder.summary_frame().set_index("step")
+    np.testing.assert_allclose(zones.groupby("step")["firms"].sum(), summary["zone_firms"])
+    panel = model.recorder.provinces()
+    host = panel[panel["province_id"] == "P04"].set_index("step")
+    rate = model.params["economy"]["employment_rate"]
+    assert (ours["jobs"] <= host["workers_m"] * rate * 1.001 + 1e-9).all()  # zone jobs are part of the host's
+    assert (ours["firms_foreign"] <= ours["firms"]).all() and (zones["investment"] >= 0).all()
+    assert ours["investment"].sum() > 0  # foreign entrants arrived
+
+
+def test_zone_taxes_follow_the_holiday(model):
+    """A new zone's firms are on a full tax holiday: they pay no profit tax, and all they would pay at the country's
+    rate is forgone; the dataset-free line has no other zones."""
+    zones = model.recorder.zones_frame()
+    ours = zones[(zones["zone"] == "P04 SEZ") & (zones["step"] > 1)]
+    assert (ours["tax_revenue"].abs() < 1e-12).all()
+    assert (ours["tax_forgone"] > 0).all()
+
+
+def test_the_zone_summary_has_a_row_per_zone(model):
+    zones = model.recorder.zones_frame()
+    summary = zone_summary(zones, model.steps_per_year).set_index("zone")
+    assert list(summary.reset_index().columns) == list(ZONE_SUMMARY_UNITS)
+    ours = summary.loc["P04 SEZ"]
+    last = zones[(zones["zone"] == "P04 SEZ") & (zones["step"] == 6)].iloc[0]
+    assert ours["jobs_end"] == last["jobs"] and ours["jobs_added"] == last["jobs"]
+    assert ours["investment"] == pytest.approx(zones.loc[zones["zone"] == "P04 SEZ", "investment"].sum())
+    assert ours["years_to_half_full"] >= 0 or np.isnan(ours["years_to_half_full"])

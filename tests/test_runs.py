@@ -31,7 +31,14 @@ def written(tmp_path_factory):
 def test_outputs_exist_with_their_columns(written):
     result, out = written
     assert result.folder == out
-    for name in ("provinces.parquet", "summary.parquet", "migration.parquet", "zones.parquet", "manifest.json"):
+    for name in (
+        "provinces.parquet",
+        "summary.parquet",
+        "migration.parquet",
+        "zones.parquet",
+        "zones_summary.csv",
+        "manifest.json",
+    ):
         assert (out / name).is_file(), name
     provinces = pd.read_parquet(out / "provinces.parquet")
     summary = pd.read_parquet(out / "summary.parquet")

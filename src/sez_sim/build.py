@@ -256,7 +256,7 @@ def open_dataset_zones(model: SEZModel, rng: np.random.Generator) -> None:
         here = int(np.sum(firms["province"] == i))
         capacity = slots(sez["capacity_jobs"], model.jobs_per_firm[i], rate)
         members = rng.permutation(free)[: int(min(capacity, ZONE_HOST_SHARE * here))]
-        z = model.add_zone(zone.name, i, capacity=members.size, active=True, **zone.incentives)
+        z = model.add_zone(zone.name, i, kind=zone.kind, capacity=members.size, active=True, **zone.incentives)
         firms["zone"][members] = z
         age = rng.geometric(max(hazard, 1e-9), size=members.size) - 1
         holiday = int(round(model.zones.holiday_years[z] * model.steps_per_year))

@@ -10,7 +10,7 @@ import mesa
 import numpy as np
 from mesa.discrete_space import Network
 
-from sez_sim.agents.firms import FirmRule, Firms
+from sez_sim.agents.firms import ZONE_OUTPUT, FirmRule, Firms
 from sez_sim.agents.location_choice import Alternatives
 from sez_sim.agents.province import ACCOUNTS, Province
 from sez_sim.agents.sampling import Sampling
@@ -26,7 +26,7 @@ from sez_sim.levers import Levers
 from sez_sim.params import defaults, layered, per_country, per_pair
 from sez_sim.policies.base import Instrument
 from sez_sim.results import Recorder
-from sez_sim.zones import ZoneTable
+from sez_sim.zones import ZoneTable, jobs_per_slot
 
 STREAMS = ("init", "firms", "workers", "policies", "mesa")
 """Named random streams spawned from one SeedSequence per run."""
@@ -164,7 +164,8 @@ class SEZModel(mesa.Model):
         self.levers = self._baseline_levers()
         self.farmers = np.zeros(geo.n)
         self.jobs_per_firm = np.ones(geo.n)
-        self.zone_jobs = np.zeros(0)
+        self.zone_output = {k: np.zeros(0) for k in ZONE_OUTPUT}
+        self.zone_accounts: dict[str, np.ndarray] = {}
         self.market = None
         self.equilibrium = None
         self.steady_state_rounds: int | None = None
@@ -187,6 +188,7 @@ class SEZModel(mesa.Model):
             self._install(policy)
         self.recorder = Recorder(self)
         self.flows = np.zeros((geo.n, geo.n))
+        self.zone_output = self.measure_zones()
         self.update_accounts(np.zeros(geo.n), np.zeros(geo.n))
 
     # ---------------------------------------------------------------------------------------- levers, policies
@@ -248,13 +250,20 @@ class SEZModel(mesa.Model):
         if geography:
             self.geography_changed()
 
-    def add_zone(self, name: str, province: int, *, capacity: float = 0.0, active: bool = False, **attrs: Any) -> int:
-        """Add a zone to the zone table (and its cells to the zone levers); returns its index."""
+    def add_zone(
+        self, name: str, province: int, *, kind: str = "SEZ", capacity: float = 0.0, active: bool = False, **attrs: Any
+    ) -> int:
+        """Add a zone to the zone table (and its cells to the zone levers); returns its index.
+
+        A slot of its capacity stands for the host's mean firm size in jobs now (unless ``jobs_per_slot`` is given).
+        """
         self.levers.extend("zone_capacity", capacity)
         self.levers.extend("zone_active", float(active))
         self.levers.extend("commuting_share", 0.0)
-        self.zone_jobs = np.append(self.zone_jobs, 0.0)
-        return self.zones.add(name, province=province, capacity=capacity, active=active, **attrs)
+        self.zone_output = {k: np.append(v, 0.0) for k, v in self.zone_output.items()}
+        rate = self.params["economy"]["employment_rate"] if self.preset == "gms" else 1.0
+        attrs.setdefault("jobs_per_slot", jobs_per_slot(self.jobs_per_firm[province], rate))
+        return self.zones.add(name, kind, province=province, capacity=capacity, active=active, **attrs)
 
     def _install(self, policy: Instrument) -> None:
         policy = policy.resolved(self.params)
@@ -319,10 +328,14 @@ class SEZModel(mesa.Model):
         self.migrate()
         self.firms.approvals()
         self.equilibrium = self.solve()
-        self.zone_jobs = self.firms.zone_jobs(self.equilibrium, self.zones, self.market.sigma)
+        self.zone_output = self.measure_zones()
         entrants, exits = self.firm_dynamics()
         self.match_jobs()
         self.update_accounts(entrants, exits)
+
+    def measure_zones(self) -> dict[str, np.ndarray]:
+        """Jobs, exports and profit tax of each zone's firms at the current equilibrium (model units)."""
+        return self.firms.zone_production(self.equilibrium, self.zones, self.market.sigma, self.levers["corporate_tax"])
 
     def migrate(self) -> None:
         """Step 2: workers reconsider where to live; the realised flows are this step's migration."""
@@ -397,7 +410,8 @@ class SEZModel(mesa.Model):
         out: dict[tuple[int, int], float] = {}
         for z in np.flatnonzero(self.zones.commuter_home >= 0):
             home, work = int(self.zones.commuter_home[z]), int(self.zones.province[z])
-            wanted = share[z] * self.zone_jobs[z] / self.persons_per_agent if eq.wage[work] > a[home] else 0.0
+            jobs = self.zone_output["jobs"][z]
+            wanted = share[z] * jobs / self.persons_per_agent if eq.wage[work] > a[home] else 0.0
             out[(home, work)] = out.get((home, work), 0.0) + wanted
         return out
 
@@ -449,8 +463,34 @@ class SEZModel(mesa.Model):
             "commuters_in": heads["commuters_in"] * ppa,
         }
         assert self.accounts.keys() == ACCOUNTS.keys()
+        self.zone_accounts = self.account_zones(rate)
         self.provinces.do("step")
         self.recorder.collect(self)
+
+    def account_zones(self, employment_rate: float) -> dict[str, np.ndarray]:
+        """Per zone, this step: the columns of :data:`sez_sim.results.ZONE_COLUMNS`.
+
+        Capacity and jobs are in jobs (workers); a foreign entrant invests the entry cost in the host's mean profits
+        (as in ``fdi_stock``); exports and profit tax paid and forgone are a year's at the step's equilibrium (US$ m).
+        """
+        zones, out = self.zones, self.zone_output
+        counts = self.firms.zone_counts(len(zones), self.steps)
+        capacity = zones.capacity_jobs
+        jobs = out["jobs"] * employment_rate
+        invested = self.params["firms"]["entry_cost"] * self.firms.choice.profit_unit[zones.province]
+        return {
+            "active": zones.active.copy(),
+            "capacity_slots": zones.capacity.copy(),
+            "capacity_jobs": capacity,
+            "jobs": jobs,
+            "firms": counts["firms"],
+            "firms_foreign": counts["firms_foreign"],
+            "occupancy": np.divide(jobs, capacity, out=np.full(len(zones), np.nan), where=capacity > 0),
+            "investment": counts["foreign_entrants"] * invested / 1e6,
+            "exports": out["exports"] / 1e6,
+            "tax_revenue": out["tax_revenue"] / 1e6,
+            "tax_forgone": out["tax_forgone"] / 1e6,
+        }
 
     def state(self) -> dict[str, np.ndarray]:
         """Copies of every agent array and the equilibrium (used to compare runs bit for bit)."""

@@ -46,6 +46,92 @@ GDP per capita, population-weighted, with the Theil split between and within cou
 
 SUMMARY_COLUMNS = tuple(SUMMARY_UNITS)
 
+ZONE_UNITS: dict[str, str] = {
+    "step": "step",
+    "year": "year",
+    "zone": "name",
+    "province_id": "id",
+    "country": "code",
+    "kind": "SEZ, CBEZ or the dataset's kind",
+    "active": "flag",
+    "capacity_slots": "firm agents",
+    "capacity_jobs": "jobs",
+    "jobs": "jobs",
+    "firms": "firm agents",
+    "firms_foreign": "firm agents",
+    "occupancy": "share",
+    "investment": "US$ m in the step",
+    "exports": "US$ m a year",
+    "tax_revenue": "US$ m a year",
+    "tax_forgone": "US$ m a year",
+}
+"""Columns of ``zones.parquet`` and their units: one row per zone per step. Jobs are workers (persons in modern
+jobs times ``economy.employment_rate``), the unit of ``capacity_jobs``; a slot stands for the host's mean firm size
+when the zone opened. Investment is the foreign entrants of the step (each invests the entry cost in the host's mean
+profits, as in ``fdi_stock``); exports to the world and the profit tax the zone's firms pay, and what they would
+pay more at the country's rate (tax forgone), are annual rates at the step's equilibrium."""
+
+ZONE_COLUMNS = tuple(ZONE_UNITS)
+
+ZONE_SUMMARY_UNITS: dict[str, str] = {
+    "zone": "name",
+    "province_id": "id",
+    "country": "code",
+    "kind": "SEZ, CBEZ or the dataset's kind",
+    "capacity_jobs": "jobs (at the end)",
+    "jobs_start": "jobs",
+    "jobs_end": "jobs",
+    "jobs_added": "jobs",
+    "occupancy_end": "share",
+    "years_to_half_full": "years from the zone's first active step (NaN: never half full)",
+    "investment": "US$ m over the run",
+    "exports_end": "US$ m a year",
+    "tax_revenue": "US$ m over the run",
+    "tax_forgone": "US$ m over the run",
+}
+"""Columns of ``zones_summary.csv``: one row per zone, from ``zones.parquet``."""
+
+
+def zone_summary(zones: pd.DataFrame, steps_per_year: int) -> pd.DataFrame:
+    """One row per zone: jobs at the start and end, how fast it filled, and its flows summed over the run.
+
+    Args:
+        zones: the zone frame (``zones.parquet``).
+        steps_per_year: steps per year (annual rates are summed over steps and divided by it).
+    """
+    if not len(zones):
+        return pd.DataFrame(columns=list(ZONE_SUMMARY_UNITS))
+    ordered = zones.sort_values(["zone", "step"])
+    by = ordered.groupby("zone", sort=False)
+    first, last = by.first(), by.last()
+
+    def years_to_half(z: pd.DataFrame) -> float:
+        active = z[z["active"]]
+        half = active[active["occupancy"] >= 0.5]
+        if not len(half):
+            return float("nan")
+        return float(half["year"].iat[0] - active["year"].iat[0])
+
+    out = pd.DataFrame(
+        {
+            "province_id": last["province_id"],
+            "country": last["country"],
+            "kind": last["kind"],
+            "capacity_jobs": last["capacity_jobs"],
+            "jobs_start": first["jobs"],
+            "jobs_end": last["jobs"],
+            "jobs_added": last["jobs"] - first["jobs"],
+            "occupancy_end": last["occupancy"],
+            "years_to_half_full": by[["year", "active", "occupancy"]].apply(years_to_half),
+            "investment": by["investment"].sum(),
+            "exports_end": last["exports"],
+            "tax_revenue": by["tax_revenue"].sum() / steps_per_year,
+            "tax_forgone": by["tax_forgone"].sum() / steps_per_year,
+        }
+    )
+    return out.reset_index()[list(ZONE_SUMMARY_UNITS)]
+
+
 UNITS: dict[str, str] = {**ACCOUNTS, **SUMMARY_UNITS}
 """The unit of every column of the province panel and the summary (names they share have the same unit)."""
 
@@ -130,19 +216,13 @@ class Recorder:
         total, between, within = metrics.theil_decomposition(y[live], self.country[live], pop[live], "T")
         zones = model.zones
         if len(zones):
-            self.zones.append(
-                pd.DataFrame(
-                    {
-                        "step": step,
-                        "year": year,
-                        "zone": zones.name,
-                        "province_id": self.static["province_id"][zones.province],
-                        "active": zones.active.copy(),
-                        "capacity": zones.capacity.copy(),
-                        "firms": model.firms.zone_occupancy(len(zones)),
-                    }
-                )
-            )
+            where = {
+                "zone": zones.name,
+                "province_id": self.static["province_id"][zones.province],
+                "country": self.static["country"][zones.province],
+                "kind": zones.kind,
+            }
+            self.zones.append(pd.DataFrame({"step": step, "year": year, **where, **model.zone_accounts}))
         self.summary.append(
             {
                 "step": step,
@@ -206,10 +286,10 @@ class Recorder:
         return frame
 
     def zones_frame(self) -> pd.DataFrame:
-        """Per zone and step: capacity (firm slots) and firm agents inside."""
+        """Per zone and step: the columns of :data:`ZONE_COLUMNS`."""
         if not self.zones:
-            return pd.DataFrame(columns=["step", "year", "zone", "province_id", "active", "capacity", "firms"])
-        return pd.concat(self.zones, ignore_index=True)
+            return pd.DataFrame(columns=list(ZONE_COLUMNS))
+        return pd.concat(self.zones, ignore_index=True)[list(ZONE_COLUMNS)]
 
     def migration_frame(self) -> pd.DataFrame:
         """Origin-destination migration flows per calendar year (persons; complete years only)."""

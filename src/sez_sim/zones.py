@@ -118,7 +118,11 @@ class ZoneTable:
         approval_days: approval delay inside the zone (NaN: the province's).
         red_tape_years: red-tape cost inside the zone (NaN: the province's).
         commuter_home: the province whose residents may commute into the zone's jobs (-1: none; CBEZ twins).
+        jobs_per_slot: jobs (workers) a firm slot stands for, the host's mean firm size when the zone was added:
+            ``capacity * jobs_per_slot`` is the capacity in jobs.
         active: whether the zone admits and supports firms.
+
+    Besides the arrays, ``name`` and ``kind`` (SEZ, CBEZ, or the dataset's kind) are lists over zones.
     """
 
     DEFAULTS: ClassVar[dict[str, tuple[type, object]]] = {
@@ -133,18 +137,20 @@ class ZoneTable:
         "approval_days": (np.float64, np.nan),
         "red_tape_years": (np.float64, np.nan),
         "commuter_home": (np.int64, -1),
+        "jobs_per_slot": (np.float64, np.nan),
         "active": (np.bool_, False),
     }
 
     def __init__(self) -> None:
         self.name: list[str] = []
+        self.kind: list[str] = []
         for attr, (dtype, _) in self.DEFAULTS.items():
             setattr(self, attr, np.zeros(0, dtype=dtype))
 
     def __len__(self) -> int:
         return len(self.name)
 
-    def add(self, name: str, **values: Any) -> int:
+    def add(self, name: str, kind: str = "SEZ", **values: Any) -> int:
         """Append a zone; attributes not given take their defaults (inactive, no incentives). Returns its index."""
         unknown = set(values) - set(self.DEFAULTS)
         if unknown:
@@ -152,7 +158,13 @@ class ZoneTable:
         for attr, (dtype, default) in self.DEFAULTS.items():
             setattr(self, attr, np.append(getattr(self, attr), np.asarray(values.get(attr, default), dtype=dtype)))
         self.name.append(name)
+        self.kind.append(kind)
         return len(self.name) - 1
+
+    @property
+    def capacity_jobs(self) -> np.ndarray:
+        """Capacity in jobs (workers) now."""
+        return self.capacity * self.jobs_per_slot
 
 
 def incentives(params: dict[str, Any], country: str, *, holiday: float | None = None, after: float | None = None):
@@ -174,12 +186,17 @@ def incentives(params: dict[str, Any], country: str, *, holiday: float | None = 
     }
 
 
+def jobs_per_slot(jobs_per_firm: float, employment_rate: float) -> float:
+    """Jobs (workers) in a firm slot of a host whose mean firm employs ``jobs_per_firm`` persons."""
+    return max(jobs_per_firm, 1e-9) * employment_rate
+
+
 def slots(jobs: float, jobs_per_firm: float, employment_rate: float) -> float:
     """Firm slots holding ``jobs`` jobs (workers) at a mean firm size of ``jobs_per_firm`` persons (at least one).
 
     Labour in the model is counted in persons (a worker supports 1 / employment_rate people).
     """
-    return max(1.0, jobs / employment_rate / max(jobs_per_firm, 1e-9))
+    return max(1.0, jobs / jobs_per_slot(jobs_per_firm, employment_rate))
 
 
 @dataclass(frozen=True)
@@ -187,6 +204,7 @@ class DatasetZone:
     """A zone of ``zones.csv`` that operates at the start of a run: where it is and its standard package."""
 
     name: str
+    kind: str
     province: int
     incentives: dict[str, Any]
 
@@ -209,5 +227,5 @@ def dataset_zones(geo: Geography, params: dict[str, Any], start_year: int) -> li
         z = zones.iloc[row]
         province = int(z["province"])
         country = geo.provinces["country"].iat[province]
-        out.append(DatasetZone(str(z["name"]), province, incentives(params, country)))
+        out.append(DatasetZone(str(z["name"]), str(z["kind"]), province, incentives(params, country)))
     return out

@@ -222,6 +222,10 @@ PARAMS = declare(
 )
 
 
+ZONE_OUTPUT = ("jobs", "exports", "tax_revenue", "tax_forgone")
+"""What :meth:`Firms.zone_production` measures per zone at an equilibrium."""
+
+
 class FirmRule(StrEnum):
     """How the firm population changes: the calibrated model's entry and exit, or a textbook preset's rule."""
 
@@ -325,18 +329,44 @@ class Firms(Population):
         zone = self["zone"]
         return np.bincount(zone[zone >= 0], minlength=n_zones)[:n_zones].astype(float)
 
-    def zone_jobs(self, eq: Equilibrium, zones: ZoneTable, sigma: float) -> np.ndarray:
-        """Modern jobs (persons) in each zone at ``eq``, the equilibrium solved for the last :meth:`block`."""
+    def zone_production(
+        self, eq: Equilibrium, zones: ZoneTable, sigma: float, country_tax: np.ndarray
+    ) -> dict[str, np.ndarray]:
+        """Per zone at ``eq``, the equilibrium solved for the last :meth:`block`.
+
+        Modern jobs (persons), and the zone firms' exports to the world, profit tax paid and tax forgone (the
+        country's rate less the zone's, on positive profits), in model currency a year. Zeros when the firms have
+        changed since that block.
+        """
         nz = len(zones)
         rows = self.block_rows
+        if not nz or len(rows) != len(eq.firm_revenue):
+            return {k: np.zeros(nz) for k in ZONE_OUTPUT}
         zone = self["zone"][rows]
-        if not nz or len(zone) != len(eq.firm_revenue):
-            return np.zeros(nz)
-        province = self["province"][rows]
         inz = zone >= 0
-        fixed = self["fixed_labour"][rows] * np.where(inz, zones.fixed_cost_factor[zone], 1.0)
-        jobs = fixed + (sigma - 1.0) / sigma * eq.firm_revenue / eq.wage[province]
-        return np.bincount(zone[inz], jobs[inz], minlength=nz)
+        rows, z = rows[inz], zone[inz]
+        province = self["province"][rows]
+        revenue, profit = eq.firm_revenue[inz], eq.firm_profit[inz]
+        paid = profit - eq.firm_net_profit[inz]
+        fixed = self["fixed_labour"][rows] * zones.fixed_cost_factor[z]
+        jobs = fixed + (sigma - 1.0) / sigma * revenue / eq.wage[province]
+        return {
+            "jobs": np.bincount(z, jobs, minlength=nz),
+            "exports": np.bincount(z, eq.firm_exports[inz], minlength=nz),
+            "tax_revenue": np.bincount(z, paid, minlength=nz),
+            "tax_forgone": np.bincount(z, country_tax[province] * np.maximum(profit, 0.0) - paid, minlength=nz),
+        }
+
+    def zone_counts(self, n_zones: int, step: int) -> dict[str, np.ndarray]:
+        """Per zone: firm agents (producing or waiting), foreign ones, and foreign ones that entered at ``step``."""
+        zone = self["zone"]
+        foreign = (zone >= 0) & self.foreign
+        arrived = foreign & (self["born"] == step)
+        return {
+            "firms": self.zone_occupancy(n_zones),
+            "firms_foreign": np.bincount(zone[foreign], minlength=n_zones)[:n_zones].astype(float),
+            "foreign_entrants": np.bincount(zone[arrived], minlength=n_zones)[:n_zones].astype(float),
+        }
 
     def alternatives(
         self, market: Market, eq: Equilibrium, zones: ZoneTable, country_tax: np.ndarray, steps_per_year: int

@@ -183,6 +183,7 @@ class Equilibrium:
     firm_revenue: np.ndarray
     firm_profit: np.ndarray
     firm_net_profit: np.ndarray
+    firm_exports: np.ndarray
     profits_abroad: float
     iterations: int
     residual: float
@@ -335,6 +336,7 @@ def solve(market: Market, labour: Labour, firms: FirmBlock, guess: Equilibrium |
         firm_revenue=acc["firm_revenue"],
         firm_profit=acc["firm_profit"],
         firm_net_profit=acc["firm_net_profit"],
+        firm_exports=acc["firm_exports"],
         profits_abroad=acc["profits_abroad"],
         iterations=iteration,
         residual=residual,
@@ -458,5 +460,6 @@ def _accounts(
         "firm_revenue": firm_revenue,
         "firm_profit": firm_profit,
         "firm_net_profit": firm_net,
+        "firm_exports": world,
         "profits_abroad": float(firm_net[~domestic].sum()),
     }

@@ -81,7 +81,7 @@ class ZoneInstrument(Instrument):
             ossc = model.params["ossc"]
             attrs["approval_days"] = ossc["approval_days"]
             attrs["red_tape_years"] = model.levers.baseline["red_tape"][province] * ossc["red_tape_factor"]
-        return model.add_zone(name, province, **attrs)
+        return model.add_zone(name, province, kind=self.type.upper(), **attrs)
 
     def _growth(self, model: SEZModel, zones: list[int]) -> list[Effect]:
         """Effects that build the zones to their capacity over the phase-in and switch them on."""

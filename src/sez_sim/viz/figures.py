@@ -1,6 +1,6 @@
 """The figures a run writes.
 
-Change in GDP per capita on the map, inequality over time, migration flows on the map, zone occupancy over time.
+Change in GDP per capita on the map, inequality over time, migration flows on the map, zone jobs over time.
 Each is readable on its own: a title with the scenario name, units, a legend.
 """
 
@@ -132,36 +132,36 @@ def migration_map(result: RunResult, path: Path, top: int = 60) -> None:
     save_png(fig, path)
 
 
-def zone_occupancy(result: RunResult, path: Path, top: int = 12) -> None:
-    """Firms in zones over time: total, and the occupancy of the zones policies opened or that fill most."""
-    zones = result.model.recorder.zones_frame()
-    s = result.summary
+def zone_occupancy(result: RunResult, path: Path, top: int = 8) -> None:
+    """Jobs in zones over time against capacity: all zones, and the zones that gained most jobs."""
+    zones = result.zones
     fig, (left, right) = plt.subplots(1, 2, figsize=(12, 4.8))
-    left.plot(s["year"], s["zone_firms"], color="#4e79a7")
-    left.set_title("firm agents in all zones")
-    left.set_xlabel("year")
-    left.set_ylabel("firm agents")
     if len(zones):
-        final = zones[zones["step"] == zones["step"].max()]
-        start = zones[zones["step"] == zones["step"].min()].set_index("zone")["firms"]
-        growth = final.set_index("zone")["firms"] - start.reindex(final["zone"]).fillna(0).to_numpy()
-        growth = growth[growth > 0]
-        chosen = growth.sort_values(ascending=False).index[:top]
-        for name in chosen:
+        total = zones.groupby("year")[["jobs", "capacity_jobs"]].sum()
+        left.plot(total.index, total["jobs"] / 1e3, color="#4e79a7", label="jobs")
+        left.plot(total.index, total["capacity_jobs"] / 1e3, color="#4e79a7", ls="--", label="capacity")
+        left.legend(fontsize=8)
+        first, last = zones["step"].min(), zones["step"].max()
+        start = zones[zones["step"] == first].set_index("zone")["jobs"]
+        final = zones[zones["step"] == last].set_index("zone")["jobs"]
+        growth = (final - start.reindex(final.index).fillna(0.0)).sort_values(ascending=False)
+        chosen = growth[growth > 0].index[:top]
+        for k, name in enumerate(chosen):
             z = zones[zones["zone"] == name]
-            occupancy = z["firms"] / z["capacity"].where(z["capacity"] > 0)
-            right.plot(z["year"], 100 * occupancy, label=name[:40])
+            colour = f"C{k}"
+            right.plot(z["year"], z["jobs"] / 1e3, color=colour, label=name[:40])
+            right.plot(z["year"], z["capacity_jobs"] / 1e3, color=colour, ls="--", lw=0.8)
         if len(chosen):
-            right.legend(fontsize=7, loc="lower right")
+            right.legend(fontsize=7, loc="upper left")
         else:
-            right.text(0.5, 0.5, "no zone gained firms", transform=right.transAxes, ha="center")
-    right.set_title("occupancy of the zones that grew most (% of current capacity)")
-    right.set_xlabel("year")
-    right.set_ylabel("% of capacity")
-    right.set_ylim(0, 105)
-    fig.suptitle(f"{result.scenario.name}: zone occupancy")
+            right.text(0.5, 0.5, "no zone gained jobs", transform=right.transAxes, ha="center")
+    left.set_title("jobs in all zones (dashed: capacity)")
+    right.set_title(f"the {top} zones that gained most jobs (dashed: capacity)")
     for ax in (left, right):
+        ax.set_xlabel("year")
+        ax.set_ylabel("thousand jobs")
         ax.grid(alpha=0.3)
+    fig.suptitle(f"{result.scenario.name}: zone jobs against capacity")
     fig.tight_layout()
     save_png(fig, path)
 

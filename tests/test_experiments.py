@@ -19,6 +19,7 @@ from sez_sim.economy.closed_forms import home_market_share
 from sez_sim.errors import ConvergenceError, ScenarioError
 from sez_sim.experiments import Outcome, compare, load_experiment, paired_differences, run_batch
 from sez_sim.experiments.batch import analyse
+from sez_sim.experiments.compare import LEDGER_MEASURES, public_ledger
 from sez_sim.experiments.designs import sample
 from sez_sim.params import registry
 
@@ -173,6 +174,52 @@ def test_compare_writes_tables_and_figure(tmp_path):
     assert (tmp_path / "cmp/figures/comparison.png").exists()
     assert (tmp_path / "cmp/differences.parquet").exists()
     np.testing.assert_allclose(result.differences["difference"], 0.0)  # the same scenario on the same seeds
+    assert pd.read_parquet(tmp_path / "cmp/ledger.parquet")["measure"].tolist() == list(LEDGER_MEASURES)
+    ledger = result.ledger.set_index("measure")["mean"]
+    assert ledger["public_cost"] == 0 and ledger["gdp_gain"] == 0 and ledger["npv"] == 0
+
+
+def ledger_series(gdp_gain: float, cost: list[float], jobs: float, replicates: int = 3) -> pd.DataFrame:
+    """Per-step summaries of paired runs (quarterly, from 2019): B gains ``gdp_gain`` a year from step 1 on and
+    spends ``cost[k]`` more in step k; it ends with ``jobs`` more modern jobs."""
+    frames = []
+    steps = len(cost)
+    for r in range(replicates):
+        year = 2019 + np.arange(steps) / 4
+        a = pd.DataFrame(
+            {"step": range(steps), "year": year, "gdp": 1e3, "public_cost": 1.0, "modern_jobs": 5e4, "zone_jobs": 9e3}
+        )
+        b = a.assign(
+            gdp=1000.0 + gdp_gain * (np.arange(steps) > 0),
+            public_cost=1.0 + np.asarray(cost),
+            modern_jobs=5e4 + jobs * np.arange(steps) / (steps - 1),
+            zone_jobs=9e3 + 2 * jobs * np.arange(steps) / (steps - 1),  # half the zone's jobs were drawn from elsewhere
+        )
+        frames += [a.assign(scenario="A", replicate=r), b.assign(scenario="B", replicate=r)]
+    return pd.concat(frames, ignore_index=True)
+
+
+def test_the_public_ledger_prices_jobs_and_discounts_the_net_gain():
+    cost = [0.0, 20.0, 20.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0]  # US$ 40 m in the first half year, two years run
+    ledger = public_ledger(ledger_series(8.0, cost, jobs=2000.0), discount_rate=0.1).set_index("measure")
+    assert ledger.loc["public_cost", "mean"] == pytest.approx(40.0)
+    assert ledger.loc["jobs_created", "mean"] == pytest.approx(2000.0)
+    assert ledger.loc["cost_per_job", "mean"] == pytest.approx(20_000.0)  # US$ 40 m for 2,000 jobs
+    assert ledger.loc["zone_jobs_created", "mean"] == pytest.approx(4000.0)
+    assert ledger.loc["cost_per_zone_job", "mean"] == pytest.approx(10_000.0)
+    assert ledger.loc["gdp_gain", "mean"] == pytest.approx(16.0)  # US$ 8 m a year for two years
+    assert ledger.loc["gdp_per_public_dollar", "mean"] == pytest.approx(0.4)
+    t = np.arange(1, 9) / 4
+    expected = np.sum((2.0 - np.asarray(cost[1:])) * 1.1**-t)
+    assert ledger.loc["npv", "mean"] == pytest.approx(expected)
+    assert (ledger["ci_high"] - ledger["ci_low"]).abs().max() < 1e-9  # identical replicates
+    assert ledger["unit"].tolist() == list(LEDGER_MEASURES.values())
+
+
+def test_no_jobs_created_leaves_the_cost_per_job_undefined():
+    ledger = public_ledger(ledger_series(0.0, [0.0, 5.0, 0.0], jobs=-100.0), 0.09).set_index("measure")
+    assert np.isnan(ledger.loc["cost_per_job", "mean"]) and ledger.loc["public_cost", "mean"] == pytest.approx(5.0)
+    assert np.isnan(ledger.loc["cost_per_zone_job", "mean"])
 
 
 # ------------------------------------------------------------------------------------------- batches

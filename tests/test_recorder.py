@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
+import pandas as pd
 import pytest
 
 from sez_sim.geography import line
@@ -10,12 +11,14 @@ from sez_sim.model import ModelConfig, SEZModel, resolve_params
 from sez_sim.params import registry
 from sez_sim.policies import SEZInstrument
 from sez_sim.results import (
+    LEDGER_FLOWS,
     PANEL_COLUMNS,
     SUMMARY_COLUMNS,
     UNITS,
     ZONE_COLUMNS,
     ZONE_SUMMARY_UNITS,
     ZONE_UNITS,
+    ledger,
     zone_summary,
 )
 
@@ -87,10 +90,34 @@ def test_zone_taxes_follow_the_holiday(model):
 
 def test_the_zone_summary_has_a_row_per_zone(model):
     zones = model.recorder.zones_frame()
-    summary = zone_summary(zones, model.steps_per_year).set_index("zone")
+    summary = zone_summary(zones).set_index("zone")
     assert list(summary.reset_index().columns) == list(ZONE_SUMMARY_UNITS)
     ours = summary.loc["P04 SEZ"]
     last = zones[(zones["zone"] == "P04 SEZ") & (zones["step"] == 6)].iloc[0]
     assert ours["jobs_end"] == last["jobs"] and ours["jobs_added"] == last["jobs"]
     assert ours["investment"] == pytest.approx(zones.loc[zones["zone"] == "P04 SEZ", "investment"].sum())
     assert ours["years_to_half_full"] >= 0 or np.isnan(ours["years_to_half_full"])
+
+
+def test_the_ledger_adds_up_and_charges_what_was_built(model):
+    zones = model.recorder.zones_frame()
+    sez = model.params["sez"]
+    book = ledger(zones)
+    assert list(book.columns) == ["level", "name", "country", "year", *LEDGER_FLOWS]
+    by_zone = book[book["level"] == "zone"].groupby(["country", "year"])[list(LEDGER_FLOWS)].sum()
+    by_country = book[book["level"] == "country"].set_index(["country", "year"])[list(LEDGER_FLOWS)]
+    pd.testing.assert_frame_equal(by_zone, by_country, check_names=False)
+    totals = zone_summary(zones).set_index("zone")[list(LEDGER_FLOWS)]
+    pd.testing.assert_frame_equal(
+        book[book["level"] == "zone"].groupby("name")[list(LEDGER_FLOWS)].sum(), totals, check_names=False
+    )
+    ours = zones[zones["zone"] == "P04 SEZ"].set_index("step")
+    # Built in the first step (no phase-in), charged once; run while active, from then on.
+    capacity = ours.loc[6, "capacity_jobs"]
+    assert ours["construction"].sum() == pytest.approx(capacity * sez["construction_cost_per_job"] / 1e6)
+    assert ours.loc[0, "construction"] == 0 and ours.loc[0, "operation"] == 0  # opens at step 1
+    yearly = capacity * sez["construction_cost_per_job"] * sez["operation_cost_share"] / 1e6
+    np.testing.assert_allclose(ours.loc[1:, "operation"], yearly / model.steps_per_year)
+    np.testing.assert_allclose(ours["public_cost"], ours["construction"] + ours["operation"])
+    summary = model.recorder.summary_frame()
+    np.testing.assert_allclose(summary["public_cost"], zones.groupby("step")["public_cost"].sum())

@@ -37,6 +37,7 @@ def test_outputs_exist_with_their_columns(written):
         "migration.parquet",
         "zones.parquet",
         "zones_summary.csv",
+        "ledger.csv",
         "manifest.json",
     ):
         assert (out / name).is_file(), name

@@ -273,6 +273,7 @@ def compare(
     target = out_dir or Path("results") / f"compare-{a.name}-{b.name}"
     result = run_compare(a, b, replicates=replicates, seed=seed, workers=workers or os.cpu_count() or 1, out=target)
     out.print(comparison_table(result, replicates))
+    out.print(ledger_table(result))
     out.print(f"wrote {target}")
 
 
@@ -369,6 +370,21 @@ def comparison_table(result: Any, replicates: int) -> Any:
     return table
 
 
+def ledger_table(result: Any) -> Any:
+    """The public ledger of B against A: each measure's mean with its 95% interval."""
+    import math
+
+    from rich.table import Table
+
+    table = Table(title=f"public ledger of the zones: {result.names[1]} (B) against {result.names[0]} (A)")
+    for column in ("measure", "unit", "B - A", "95% interval"):
+        table.add_column(column, justify="left" if column in ("measure", "unit") else "right")
+    for row in result.ledger.itertuples():
+        shown = [f"{v:,.2f}" if math.isfinite(v) else "n/a" for v in (row.mean, row.ci_low, row.ci_high)]
+        table.add_row(row.measure.replace("_", " "), row.unit, shown[0], f"[{shown[1]}, {shown[2]}]")
+    return table
+
+
 def batch_summary(experiment: Any, result: Any) -> Any:
     """Runs done, skipped and failed; each outcome's mean and spread; the largest sensitivity indices."""
     from rich.table import Table
@@ -441,6 +457,14 @@ def headline_table(result: Any) -> Any:
     migrants = s["migrants"].sum()
     table.add_row("migrants over the run", "", f"{migrants:,.0f}", "")
     table.add_row("of whom across a border", "", f"{s['cross_border_migrants'].sum():,.0f}", "")
+    table.add_row("jobs in zones", f"{first['zone_jobs']:,.0f}", f"{last['zone_jobs']:,.0f}", "")
+    zones = result.zones
+    for name, column in (
+        ("zones' public cost, US$ m (run)", "public_cost"),
+        ("zone firms' profit tax, US$ m (run)", "tax_revenue"),
+        ("profit tax forgone, US$ m (run)", "tax_forgone"),
+    ):
+        table.add_row(name, "", f"{zones[column].sum() if len(zones) else 0.0:,.1f}", "")
     return table
 
 

@@ -166,6 +166,7 @@ class SEZModel(mesa.Model):
         self.jobs_per_firm = np.ones(geo.n)
         self.zone_output = {k: np.zeros(0) for k in ZONE_OUTPUT}
         self.zone_accounts: dict[str, np.ndarray] = {}
+        self._capacity_built = np.zeros(0)  # the most capacity (jobs) each zone has had: built, and paid for
         self.market = None
         self.equilibrium = None
         self.steady_state_rounds: int | None = None
@@ -473,11 +474,21 @@ class SEZModel(mesa.Model):
         Capacity and jobs are in jobs (workers); a foreign entrant invests the entry cost in the host's mean profits
         (as in ``fdi_stock``); exports and profit tax paid and forgone are a year's at the step's equilibrium (US$ m).
         """
-        zones, out = self.zones, self.zone_output
+        zones, out, sez = self.zones, self.zone_output, self.params["sez"]
         counts = self.firms.zone_counts(len(zones), self.steps)
         capacity = zones.capacity_jobs
+        built = np.zeros(len(zones))
+        built[: len(self._capacity_built)] = self._capacity_built
+        construction = np.maximum(capacity - built, 0.0) * sez["construction_cost_per_job"] / 1e6
+        self._capacity_built = np.maximum(capacity, built)
+        if self.steps == 0:  # zones in place before the run were paid for before it
+            construction[:] = 0.0
+        operation = (
+            zones.active * self._capacity_built * sez["construction_cost_per_job"] * sez["operation_cost_share"]
+        ) / (1e6 * self.steps_per_year)
         jobs = out["jobs"] * employment_rate
         invested = self.params["firms"]["entry_cost"] * self.firms.choice.profit_unit[zones.province]
+        year = 1e6 * self.steps_per_year  # annual rates in model currency -> US$ m in the step
         return {
             "active": zones.active.copy(),
             "capacity_slots": zones.capacity.copy(),
@@ -488,8 +499,11 @@ class SEZModel(mesa.Model):
             "occupancy": np.divide(jobs, capacity, out=np.full(len(zones), np.nan), where=capacity > 0),
             "investment": counts["foreign_entrants"] * invested / 1e6,
             "exports": out["exports"] / 1e6,
-            "tax_revenue": out["tax_revenue"] / 1e6,
-            "tax_forgone": out["tax_forgone"] / 1e6,
+            "tax_revenue": out["tax_revenue"] / year,
+            "tax_forgone": out["tax_forgone"] / year,
+            "construction": construction,
+            "operation": operation,
+            "public_cost": construction + operation,
         }
 
     def state(self) -> dict[str, np.ndarray]:

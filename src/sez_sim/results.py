@@ -40,6 +40,9 @@ SUMMARY_UNITS: dict[str, str] = {
     "cross_border_migrants": "persons",
     "commuters": "persons",
     "zone_firms": "firm agents",
+    "zone_jobs": "jobs",
+    "modern_jobs": "jobs",
+    "public_cost": "US$ m in the step",
 }
 """Columns of ``summary.parquet`` and their units: one row per step; inequality measures are over provinces'
 GDP per capita, population-weighted, with the Theil split between and within countries."""
@@ -62,14 +65,22 @@ ZONE_UNITS: dict[str, str] = {
     "occupancy": "share",
     "investment": "US$ m in the step",
     "exports": "US$ m a year",
-    "tax_revenue": "US$ m a year",
-    "tax_forgone": "US$ m a year",
+    "tax_revenue": "US$ m in the step",
+    "tax_forgone": "US$ m in the step",
+    "construction": "US$ m in the step",
+    "operation": "US$ m in the step",
+    "public_cost": "US$ m in the step",
 }
 """Columns of ``zones.parquet`` and their units: one row per zone per step. Jobs are workers (persons in modern
 jobs times ``economy.employment_rate``), the unit of ``capacity_jobs``; a slot stands for the host's mean firm size
 when the zone opened. Investment is the foreign entrants of the step (each invests the entry cost in the host's mean
-profits, as in ``fdi_stock``); exports to the world and the profit tax the zone's firms pay, and what they would
-pay more at the country's rate (tax forgone), are annual rates at the step's equilibrium."""
+profits, as in ``fdi_stock``); exports to the world are an annual rate at the step's equilibrium. The public
+ledger, in the step: the profit tax the zone's firms pay and what they would pay more at the country's rate (tax
+forgone), construction (capacity added during the run times ``sez.construction_cost_per_job``) and operation
+(``sez.operation_cost_share`` of the built capacity's cost a year, while active); public cost is the two."""
+
+LEDGER_FLOWS = ("construction", "operation", "public_cost", "tax_revenue", "tax_forgone")
+"""The public ledger's flows (US$ m), summed per zone or country and year in ``ledger.csv``."""
 
 ZONE_COLUMNS = tuple(ZONE_UNITS)
 
@@ -86,18 +97,16 @@ ZONE_SUMMARY_UNITS: dict[str, str] = {
     "years_to_half_full": "years from the zone's first active step (NaN: never half full)",
     "investment": "US$ m over the run",
     "exports_end": "US$ m a year",
-    "tax_revenue": "US$ m over the run",
-    "tax_forgone": "US$ m over the run",
+    **{flow: "US$ m over the run" for flow in LEDGER_FLOWS},
 }
 """Columns of ``zones_summary.csv``: one row per zone, from ``zones.parquet``."""
 
 
-def zone_summary(zones: pd.DataFrame, steps_per_year: int) -> pd.DataFrame:
+def zone_summary(zones: pd.DataFrame) -> pd.DataFrame:
     """One row per zone: jobs at the start and end, how fast it filled, and its flows summed over the run.
 
     Args:
         zones: the zone frame (``zones.parquet``).
-        steps_per_year: steps per year (annual rates are summed over steps and divided by it).
     """
     if not len(zones):
         return pd.DataFrame(columns=list(ZONE_SUMMARY_UNITS))
@@ -125,11 +134,33 @@ def zone_summary(zones: pd.DataFrame, steps_per_year: int) -> pd.DataFrame:
             "years_to_half_full": by[["year", "active", "occupancy"]].apply(years_to_half),
             "investment": by["investment"].sum(),
             "exports_end": last["exports"],
-            "tax_revenue": by["tax_revenue"].sum() / steps_per_year,
-            "tax_forgone": by["tax_forgone"].sum() / steps_per_year,
+            **{flow: by[flow].sum() for flow in LEDGER_FLOWS},
         }
     )
     return out.reset_index()[list(ZONE_SUMMARY_UNITS)]
+
+
+def ledger(zones: pd.DataFrame) -> pd.DataFrame:
+    """The public ledger: each zone's and each country's flows per calendar year (``ledger.csv``).
+
+    Rows have ``level`` (zone or country), ``name`` (the zone, or the country's code), ``country``, ``year`` (the
+    calendar year a step falls in) and the flows of :data:`LEDGER_FLOWS`; the country rows are the sums of their
+    zones' rows. Step 0 (the start) has no flows and is left out.
+    """
+    columns = ["level", "name", "country", "year", *LEDGER_FLOWS]
+    flows = zones[zones["step"] > 0]
+    if not len(flows):
+        return pd.DataFrame(columns=columns)
+    flows = flows.assign(year=np.ceil(flows["year"]).astype(np.int64) - 1)  # a step ending on 1 Jan closes the year
+    by_zone = flows.groupby(["zone", "country", "year"], as_index=False)[list(LEDGER_FLOWS)].sum()
+    by_country = by_zone.groupby(["country", "year"], as_index=False)[list(LEDGER_FLOWS)].sum()
+    return pd.concat(
+        [
+            by_zone.rename(columns={"zone": "name"}).assign(level="zone"),
+            by_country.assign(level="country", name=by_country["country"]),
+        ],
+        ignore_index=True,
+    )[columns]
 
 
 UNITS: dict[str, str] = {**ACCOUNTS, **SUMMARY_UNITS}
@@ -182,6 +213,7 @@ class Recorder:
     def __init__(self, model: SEZModel):
         geo = model.geo
         self.n = geo.n
+        self.employment_rate = model.params["economy"]["employment_rate"] if model.preset == "gms" else 1.0
         self.static = {
             "province_id": geo.provinces["id"].to_numpy(),
             "name": geo.provinces["name"].to_numpy(),
@@ -246,6 +278,9 @@ class Recorder:
                 "cross_border_migrants": float(model.flows[self._cross_border].sum()),
                 "commuters": float(acc["commuters_in"].sum()),
                 "zone_firms": float(acc["firms_in_zone"].sum()),
+                "zone_jobs": float(model.zone_accounts["jobs"].sum()) if len(zones) else 0.0,
+                "modern_jobs": float(acc["workers_m"].sum()) * self.employment_rate,
+                "public_cost": float(model.zone_accounts["public_cost"].sum()) if len(zones) else 0.0,
             }
         )
         self._year_flows += model.flows

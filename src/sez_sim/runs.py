@@ -24,7 +24,7 @@ import numpy as np
 import pandas as pd
 
 from sez_sim.io import output_folder
-from sez_sim.results import zone_summary
+from sez_sim.results import ledger, zone_summary
 from sez_sim.scenario import Scenario, load_scenario
 from sez_sim.version import __version__
 
@@ -177,7 +177,8 @@ def write_into(result: RunResult, tmp: Path, figures: bool = True) -> None:
     result.summary.to_parquet(tmp / "summary.parquet", index=False)
     result.migration.to_parquet(tmp / "migration.parquet", index=False)
     result.zones.to_parquet(tmp / "zones.parquet", index=False)
-    zone_summary(result.zones, result.scenario.run.steps_per_year).to_csv(tmp / "zones_summary.csv", index=False)
+    zone_summary(result.zones).to_csv(tmp / "zones_summary.csv", index=False)
+    ledger(result.zones).to_csv(tmp / "ledger.csv", index=False)
     if figures:
         from sez_sim.viz.figures import run_figures
 

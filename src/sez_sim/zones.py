@@ -92,6 +92,37 @@ SEZ = declare(
         kind="lever",
     ),
     Param(
+        name="construction_cost_per_job",
+        default=5000.0,
+        unit="US$ per job of capacity",
+        bounds=(0.0, 100_000.0),
+        description="Public cost of building a zone (land, roads, utilities, buildings), per job of capacity added; "
+        "spent as capacity grows.",
+        source="Savan-Seno (Lao PDR): about US$ 24 m of infrastructure on 234 ha for 4,681 jobs (US$ 5,100 a job); "
+        "Phnom Penh SEZ: US$ 92 m at founding for 21,717 jobs in 2019 (US$ 4,200); docs/policies.md.",
+        kind="uncertainty",
+    ),
+    Param(
+        name="operation_cost_share",
+        default=0.03,
+        unit="share of construction cost a year",
+        bounds=(0.0, 0.5),
+        description="Public cost of running an active zone (zone authority, one-stop service, maintenance) a year, "
+        "as a share of what its capacity cost to build.",
+        source="Author's assumption: maintenance of public infrastructure at 2-4% of its cost a year.",
+        kind="uncertainty",
+    ),
+    Param(
+        name="social_discount_rate",
+        default=0.09,
+        unit="per year",
+        bounds=(0.0, 0.3),
+        description="Discount rate of the public ledger's net present value (GDP gain less public cost).",
+        source="ADB, Guidelines for the Economic Analysis of Projects (2017): 9% a year in real terms (6% for "
+        "social-sector and poverty-targeted projects).",
+        kind="setting",
+    ),
+    Param(
         name="customs_access",
         default=1.3,
         unit="multiplier",

@@ -35,6 +35,7 @@ class Comparison:
             interval.
         series: per-step summaries of every run (for trajectories with bands).
         names: the two scenarios' names.
+        ledger: the public ledger of B against A (:func:`public_ledger`), one row per measure.
         folder: where it was written, if anywhere.
     """
 
@@ -42,7 +43,76 @@ class Comparison:
     differences: pd.DataFrame
     series: pd.DataFrame
     names: tuple[str, str]
+    ledger: pd.DataFrame
     folder: Path | None = None
+
+
+def interval(values: np.ndarray, confidence: float = 0.95) -> dict[str, float]:
+    """Mean of the finite ``values`` with a Student-t confidence interval (NaN where there are too few)."""
+    d = np.asarray(values, float)
+    d = d[np.isfinite(d)]
+    n = d.size
+    mean = float(d.mean()) if n else float("nan")
+    sd = float(d.std(ddof=1)) if n > 1 else float("nan")
+    half = float(stats.t.ppf(0.5 + confidence / 2, n - 1) * sd / np.sqrt(n)) if n > 1 else float("nan")
+    return {"mean": mean, "ci_low": mean - half, "ci_high": mean + half, "sd": sd, "replicates": n}
+
+
+LEDGER_MEASURES = {
+    "public_cost": "US$ m",
+    "zone_jobs_created": "jobs",
+    "cost_per_zone_job": "US$ per job",
+    "jobs_created": "jobs",
+    "cost_per_job": "US$ per job",
+    "gdp_gain": "US$ m",
+    "gdp_per_public_dollar": "US$ per US$",
+    "npv": "US$ m",
+}
+"""The public ledger of a comparison: B's public cost of zones over the run less A's; jobs in zones created (B - A
+at the end) and the public cost per zone job; modern jobs created in the whole region (B - A at the end: the net
+effect, after jobs drawn from elsewhere, and far noisier) and the public cost per job; GDP gained over the run (the
+yearly GDP difference summed over the steps' time); GDP gained per US$ of public cost; and the net present value of
+the GDP gain less the public cost at ``sez.social_discount_rate``, discounted from the start of the run."""
+
+
+def public_ledger(series: pd.DataFrame, discount_rate: float, confidence: float = 0.95) -> pd.DataFrame:
+    """The public ledger of B against A (:data:`LEDGER_MEASURES`), each measure's mean over paired replicates.
+
+    Args:
+        series: per-step summaries of every run with ``scenario`` (A or B) and ``replicate``.
+        discount_rate: the yearly discount rate of the net present value.
+        confidence: coverage of the intervals.
+    """
+    per_replicate = []
+    for _, pair in series.groupby("replicate"):
+        a = pair[pair["scenario"] == "A"].sort_values("step").reset_index(drop=True)
+        b = pair[pair["scenario"] == "B"].sort_values("step").reset_index(drop=True)
+        years = b["year"].to_numpy(float)
+        span = np.diff(years, prepend=years[0])  # each step's length in years (0 for the start)
+        gdp = (b["gdp"] - a["gdp"]).to_numpy(float) * span
+        cost = (b["public_cost"] - a["public_cost"]).to_numpy(float)
+        jobs = float(b["modern_jobs"].iat[-1] - a["modern_jobs"].iat[-1])
+        zone_jobs = float(b["zone_jobs"].iat[-1] - a["zone_jobs"].iat[-1])
+        discount = (1.0 + discount_rate) ** -(years - years[0])
+        per_replicate.append(
+            {
+                "public_cost": cost.sum(),
+                "zone_jobs_created": zone_jobs,
+                "cost_per_zone_job": cost.sum() * 1e6 / zone_jobs if zone_jobs > 0 else float("nan"),
+                "jobs_created": jobs,
+                "cost_per_job": cost.sum() * 1e6 / jobs if jobs > 0 else float("nan"),
+                "gdp_gain": gdp.sum(),
+                "gdp_per_public_dollar": gdp.sum() / cost.sum() if cost.sum() > 0 else float("nan"),
+                "npv": float(np.sum((gdp - cost) * discount)),
+            }
+        )
+    frame = pd.DataFrame(per_replicate)
+    return pd.DataFrame(
+        [
+            {"measure": name, "unit": unit} | interval(frame[name].to_numpy(), confidence)
+            for name, unit in LEDGER_MEASURES.items()
+        ]
+    )
 
 
 def paired_differences(
@@ -58,22 +128,17 @@ def paired_differences(
     """
     rows = []
     for name in outcomes:
-        d = b[name].to_numpy(float) - a[name].to_numpy(float)
-        d = d[np.isfinite(d)]
-        n = d.size
-        mean = float(d.mean()) if n else float("nan")
-        sd = float(d.std(ddof=1)) if n > 1 else float("nan")
-        half = float(stats.t.ppf(0.5 + confidence / 2, n - 1) * sd / np.sqrt(n)) if n > 1 else float("nan")
+        d = interval(b[name].to_numpy(float) - a[name].to_numpy(float), confidence)
         rows.append(
             {
                 "outcome": name,
                 "mean_a": float(a[name].mean()),
                 "mean_b": float(b[name].mean()),
-                "difference": mean,
-                "ci_low": mean - half,
-                "ci_high": mean + half,
-                "sd": sd,
-                "replicates": n,
+                "difference": d["mean"],
+                "ci_low": d["ci_low"],
+                "ci_high": d["ci_high"],
+                "sd": d["sd"],
+                "replicates": d["replicates"],
             }
         )
     return pd.DataFrame(rows)
@@ -154,7 +219,9 @@ def compare(
         names,
     )
     differences.insert(1, "unit", [o.unit for o in outcomes])
-    result = Comparison(runs, differences, pd.concat(series, ignore_index=True), (scenarios[0].name, scenarios[1].name))
+    series = pd.concat(series, ignore_index=True)
+    rate = scenarios[1].config().params["sez"]["social_discount_rate"]
+    result = Comparison(runs, differences, series, (scenarios[0].name, scenarios[1].name), public_ledger(series, rate))
     if out is not None:
         write(result, Path(out))
     return result
@@ -168,6 +235,7 @@ def write(result: Comparison, folder: Path) -> None:
         result.runs.to_parquet(tmp / "runs.parquet", index=False)
         result.differences.to_parquet(tmp / "differences.parquet", index=False)
         result.series.to_parquet(tmp / "series.parquet", index=False)
+        result.ledger.to_parquet(tmp / "ledger.parquet", index=False)
         (tmp / "comparison.json").write_text(json.dumps({"a": result.names[0], "b": result.names[1]}, indent=1))
         comparison_figure(result, tmp / "figures" / "comparison.png")
     result.folder = folder

@@ -262,9 +262,16 @@ class SEZModel(mesa.Model):
         self.levers.extend("zone_active", float(active))
         self.levers.extend("commuting_share", 0.0)
         self.zone_output = {k: np.append(v, 0.0) for k, v in self.zone_output.items()}
-        rate = self.params["economy"]["employment_rate"] if self.preset == "gms" else 1.0
-        attrs.setdefault("jobs_per_slot", jobs_per_slot(self.jobs_per_firm[province], rate))
-        return self.zones.add(name, kind, province=province, capacity=capacity, active=active, **attrs)
+        attrs.setdefault("jobs_per_slot", jobs_per_slot(self.jobs_per_firm[province], self.employment_rate))
+        z = self.zones.add(name, kind, province=province, capacity=capacity, active=active, **attrs)
+        # A zone is built to the capacity it opens with (the dataset's, before the run); growth is built later.
+        self._capacity_built = np.append(self._capacity_built, self.zones.capacity_jobs[z])
+        return z
+
+    @property
+    def employment_rate(self) -> float:
+        """Workers per person of labour (the calibrated model counts labour in persons; the textbook presets, 1)."""
+        return self.params["economy"]["employment_rate"] if self.preset == "gms" else 1.0
 
     def _install(self, policy: Instrument) -> None:
         policy = policy.resolved(self.params)
@@ -439,7 +446,7 @@ class SEZModel(mesa.Model):
         population = heads["residents"] * ppa + self.farmers
         firms = self.firms
         foreign = firms.foreign
-        rate = self.params["economy"]["employment_rate"] if self.preset == "gms" else 1.0
+        rate = self.employment_rate
         in_zone = np.zeros(n)
         if len(self.zones):
             np.add.at(in_zone, self.zones.province, firms.zone_occupancy(len(self.zones)))
@@ -464,11 +471,11 @@ class SEZModel(mesa.Model):
             "commuters_in": heads["commuters_in"] * ppa,
         }
         assert self.accounts.keys() == ACCOUNTS.keys()
-        self.zone_accounts = self.account_zones(rate)
+        self.zone_accounts = self.account_zones()
         self.provinces.do("step")
         self.recorder.collect(self)
 
-    def account_zones(self, employment_rate: float) -> dict[str, np.ndarray]:
+    def account_zones(self) -> dict[str, np.ndarray]:
         """Per zone, this step: the columns of :data:`sez_sim.results.ZONE_COLUMNS`.
 
         Capacity and jobs are in jobs (workers); a foreign entrant invests the entry cost in the host's mean profits
@@ -477,16 +484,12 @@ class SEZModel(mesa.Model):
         zones, out, sez = self.zones, self.zone_output, self.params["sez"]
         counts = self.firms.zone_counts(len(zones), self.steps)
         capacity = zones.capacity_jobs
-        built = np.zeros(len(zones))
-        built[: len(self._capacity_built)] = self._capacity_built
-        construction = np.maximum(capacity - built, 0.0) * sez["construction_cost_per_job"] / 1e6
-        self._capacity_built = np.maximum(capacity, built)
-        if self.steps == 0:  # zones in place before the run were paid for before it
-            construction[:] = 0.0
+        construction = np.maximum(capacity - self._capacity_built, 0.0) * sez["construction_cost_per_job"] / 1e6
+        self._capacity_built = np.maximum(capacity, self._capacity_built)
         operation = (
             zones.active * self._capacity_built * sez["construction_cost_per_job"] * sez["operation_cost_share"]
         ) / (1e6 * self.steps_per_year)
-        jobs = out["jobs"] * employment_rate
+        jobs = out["jobs"] * self.employment_rate
         invested = self.params["firms"]["entry_cost"] * self.firms.choice.profit_unit[zones.province]
         year = 1e6 * self.steps_per_year  # annual rates in model currency -> US$ m in the step
         return {

@@ -213,7 +213,6 @@ class Recorder:
     def __init__(self, model: SEZModel):
         geo = model.geo
         self.n = geo.n
-        self.employment_rate = model.params["economy"]["employment_rate"] if model.preset == "gms" else 1.0
         self.static = {
             "province_id": geo.provinces["id"].to_numpy(),
             "name": geo.provinces["name"].to_numpy(),
@@ -278,9 +277,9 @@ class Recorder:
                 "cross_border_migrants": float(model.flows[self._cross_border].sum()),
                 "commuters": float(acc["commuters_in"].sum()),
                 "zone_firms": float(acc["firms_in_zone"].sum()),
-                "zone_jobs": float(model.zone_accounts["jobs"].sum()) if len(zones) else 0.0,
-                "modern_jobs": float(acc["workers_m"].sum()) * self.employment_rate,
-                "public_cost": float(model.zone_accounts["public_cost"].sum()) if len(zones) else 0.0,
+                "zone_jobs": float(model.zone_accounts["jobs"].sum()),
+                "modern_jobs": float(acc["workers_m"].sum()) * model.employment_rate,
+                "public_cost": float(model.zone_accounts["public_cost"].sum()),
             }
         )
         self._year_flows += model.flows

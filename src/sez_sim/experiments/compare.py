@@ -94,15 +94,16 @@ def public_ledger(series: pd.DataFrame, discount_rate: float, confidence: float 
         jobs = float(b["modern_jobs"].iat[-1] - a["modern_jobs"].iat[-1])
         zone_jobs = float(b["zone_jobs"].iat[-1] - a["zone_jobs"].iat[-1])
         discount = (1.0 + discount_rate) ** -(years - years[0])
+        spent = float(cost.sum())
         per_replicate.append(
             {
-                "public_cost": cost.sum(),
+                "public_cost": spent,
                 "zone_jobs_created": zone_jobs,
-                "cost_per_zone_job": cost.sum() * 1e6 / zone_jobs if zone_jobs > 0 else float("nan"),
+                "cost_per_zone_job": spent * 1e6 / zone_jobs if zone_jobs > 0 else float("nan"),
                 "jobs_created": jobs,
-                "cost_per_job": cost.sum() * 1e6 / jobs if jobs > 0 else float("nan"),
+                "cost_per_job": spent * 1e6 / jobs if jobs > 0 else float("nan"),
                 "gdp_gain": gdp.sum(),
-                "gdp_per_public_dollar": gdp.sum() / cost.sum() if cost.sum() > 0 else float("nan"),
+                "gdp_per_public_dollar": gdp.sum() / spent if spent > 0 else float("nan"),
                 "npv": float(np.sum((gdp - cost) * discount)),
             }
         )

@@ -12,7 +12,8 @@ instrument's intensity ``i``:
 op       value after the effect                 used for
 ======== ====================================== ===========================================================
 scale    ``v * (1 - i (1 - factor))``           red tape, link quality, crossing costs, the FDI stream
-move     ``v + i (target - v)``                 tax rates, minimum wages, approval days, barriers, capacity
+move     ``v + i (target - v)``                 tax rates, minimum wages, approval days, barriers, capacity,
+                                                zone management and promotion
 switch   ``target`` if ``i > 0``, else ``v``    migration quotas, zone activity, commuting into CBEZ zones
 ======== ====================================== ===========================================================
 
@@ -44,6 +45,8 @@ LEVERS = {
     "zone_capacity": "firm slots of each zone",
     "zone_active": "1 where a zone admits and supports firms, else 0",
     "commuting_share": "share of each zone's jobs open to commuters from its partner province",
+    "zone_management": "management capacity of each zone's authority (0-1)",
+    "zone_promotion": "extra potential investors each zone's promotion brings, relative to those who know it",
 }
 """Every lever, with what its cells mean."""
 

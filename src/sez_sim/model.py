@@ -26,7 +26,7 @@ from sez_sim.levers import Levers
 from sez_sim.params import defaults, layered, per_country, per_pair
 from sez_sim.policies.base import Instrument
 from sez_sim.results import Recorder
-from sez_sim.zones import ZoneTable, jobs_per_slot
+from sez_sim.zones import Management, ZoneTable, jobs_per_slot
 
 STREAMS = ("init", "firms", "workers", "policies", "mesa")
 """Named random streams spawned from one SeedSequence per run."""
@@ -90,7 +90,9 @@ class SEZModel(mesa.Model):
 
     1. **policies** (:meth:`apply_policies`): each instrument's intensity for the year at the start of the step
        is put in force on the levers (taxes, minimum wages, approval times, red tape, barriers and quotas, link
-       and crossing costs, zone capacity and activity, commuting into CBEZ zones), relative to their baselines;
+       and crossing costs, zone capacity, activity, management and promotion, commuting into CBEZ zones),
+       relative to their baselines; active zones become better known to investors (their awareness grows with
+       their management and promotion, :mod:`sez_sim.zones`);
     2. **migration** (:meth:`Workers.migrate <sez_sim.agents.workers.Workers.migrate>`): workers reconsider where
        to live, comparing expected real incomes at the last equilibrium (logit, or best response in the
        textbook presets); movers leave their modern jobs;
@@ -160,7 +162,7 @@ class SEZModel(mesa.Model):
         self.country_names = geo.country_names()
         self.firms = Firms(self.params["firms"], geo.n)
         self.workers = Workers(self.params["workers"])
-        self.zones = ZoneTable()
+        self.zones = ZoneTable(Management.of(self.params["sez"]))
         self.levers = self._baseline_levers()
         self.farmers = np.zeros(geo.n)
         self.jobs_per_firm = np.ones(geo.n)
@@ -207,7 +209,7 @@ class SEZModel(mesa.Model):
         levers.define("migration_quota", np.full((k, k), np.inf))
         levers.define("link_quality", self.geo.links["quality"].to_numpy(float))
         levers.define("crossing_cost", self.geo.crossings["cost_km"].to_numpy(float))
-        for name in ("zone_capacity", "zone_active", "commuting_share"):
+        for name in ("zone_capacity", "zone_active", "commuting_share", "zone_management", "zone_promotion"):
             levers.define(name, np.zeros(0))
         return levers
 
@@ -248,6 +250,10 @@ class SEZModel(mesa.Model):
                     self.zones.capacity = value.copy()
                 case "zone_active":
                     self.zones.active = value > 0
+                case "zone_management":
+                    self.zones.management = value.copy()
+                case "zone_promotion":
+                    self.zones.promotion = value.copy()
         if geography:
             self.geography_changed()
 
@@ -261,6 +267,8 @@ class SEZModel(mesa.Model):
         self.levers.extend("zone_capacity", capacity)
         self.levers.extend("zone_active", float(active))
         self.levers.extend("commuting_share", 0.0)
+        self.levers.extend("zone_management", attrs.get("management", ZoneTable.DEFAULTS["management"][1]))
+        self.levers.extend("zone_promotion", 0.0)
         self.zone_output = {k: np.append(v, 0.0) for k, v in self.zone_output.items()}
         attrs.setdefault("jobs_per_slot", jobs_per_slot(self.jobs_per_firm[province], self.employment_rate))
         z = self.zones.add(name, kind, province=province, capacity=capacity, active=active, **attrs)
@@ -276,6 +284,7 @@ class SEZModel(mesa.Model):
     def _install(self, policy: Instrument) -> None:
         policy = policy.resolved(self.params)
         policy.check(self.geo)
+        policy.check_zones(self.geo, dict(zip(self.zones.name, self.zones.province.tolist(), strict=True)))
         self._handles.append(self.levers.register(policy.setup(self)))
         self.policies.append(policy)
 
@@ -333,6 +342,7 @@ class SEZModel(mesa.Model):
     def step(self) -> None:
         """Advance one step in the order stated in the class docstring."""
         self.apply_policies()
+        self.zones.become_known(1.0 / self.steps_per_year)
         self.migrate()
         self.firms.approvals()
         self.equilibrium = self.solve()
@@ -489,11 +499,18 @@ class SEZModel(mesa.Model):
         operation = (
             zones.active * self._capacity_built * sez["construction_cost_per_job"] * sez["operation_cost_share"]
         ) / (1e6 * self.steps_per_year)
+        programme = np.zeros(len(zones))
+        for policy in self.policies:
+            targets, cost = policy.spending(self.calendar.start(self.steps), self.config.start_year)
+            np.add.at(programme, targets, cost / self.steps_per_year)
         jobs = out["jobs"] * self.employment_rate
         invested = self.params["firms"]["entry_cost"] * self.firms.choice.profit_unit[zones.province]
         year = 1e6 * self.steps_per_year  # annual rates in model currency -> US$ m in the step
         return {
             "active": zones.active.copy(),
+            "management": zones.managed,
+            "awareness": zones.awareness.copy(),
+            "prospects": self.prospects(),
             "capacity_slots": zones.capacity.copy(),
             "capacity_jobs": capacity,
             "jobs": jobs,
@@ -506,8 +523,27 @@ class SEZModel(mesa.Model):
             "tax_forgone": out["tax_forgone"] / year,
             "construction": construction,
             "operation": operation,
-            "public_cost": construction + operation,
+            "programme": programme,
+            "public_cost": construction + operation + programme,
         }
+
+    def prospects(self) -> np.ndarray:
+        """Potential entrants a year who consider each active zone: its consideration times the streams that reach it.
+
+        The streams that may choose a zone are its host country's domestic stream and the foreign stream.
+        """
+        choice, zones = self.firms.choice, self.zones
+        if not len(zones) or not len(choice.stream_country):
+            return np.zeros(len(zones))
+        rates = choice.stream_rates()
+        foreign = rates[choice.stream_country < 0].sum()
+        domestic = np.bincount(
+            choice.stream_country[choice.stream_country >= 0],
+            rates[choice.stream_country >= 0],
+            minlength=len(self.country_names),
+        )
+        reach = domestic[self.country[zones.province]] + foreign
+        return zones.active * zones.consideration * reach * self.steps_per_year
 
     def state(self) -> dict[str, np.ndarray]:
         """Copies of every agent array and the equilibrium (used to compare runs bit for bit)."""

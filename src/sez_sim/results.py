@@ -57,6 +57,9 @@ ZONE_UNITS: dict[str, str] = {
     "country": "code",
     "kind": "SEZ, CBEZ or the dataset's kind",
     "active": "flag",
+    "management": "index 0-1",
+    "awareness": "share",
+    "prospects": "firm agents a year",
     "capacity_slots": "firm agents",
     "capacity_jobs": "jobs",
     "jobs": "jobs",
@@ -69,17 +72,22 @@ ZONE_UNITS: dict[str, str] = {
     "tax_forgone": "US$ m in the step",
     "construction": "US$ m in the step",
     "operation": "US$ m in the step",
+    "programme": "US$ m in the step",
     "public_cost": "US$ m in the step",
 }
-"""Columns of ``zones.parquet`` and their units: one row per zone per step. Jobs are workers (persons in modern
-jobs times ``economy.employment_rate``), the unit of ``capacity_jobs``; a slot stands for the host's mean firm size
-when the zone opened. Investment is the foreign entrants of the step (each invests the entry cost in the host's mean
+"""Columns of ``zones.parquet`` and their units: one row per zone per step. Management is the capacity the zone
+works at (its own, or its CBEZ committee's better side), awareness the share of potential entrants who know it and
+prospects the potential entrants a year who consider it (awareness and promotion times the streams that may choose
+it: its country's and the foreign one). Jobs are workers (persons in modern jobs times
+``economy.employment_rate``), the unit of ``capacity_jobs``; a slot stands for the host's mean firm size when the
+zone opened. Investment is the foreign entrants of the step (each invests the entry cost in the host's mean
 profits, as in ``fdi_stock``); exports to the world are an annual rate at the step's equilibrium. The public
 ledger, in the step: the profit tax the zone's firms pay and what they would pay more at the country's rate (tax
-forgone), construction (capacity added during the run times ``sez.construction_cost_per_job``) and operation
-(``sez.operation_cost_share`` of the built capacity's cost a year, while active); public cost is the two."""
+forgone), construction (capacity added during the run times ``sez.construction_cost_per_job``), operation
+(``sez.operation_cost_share`` of the built capacity's cost a year, while active) and programmes (capacity building
+and promotion, their ``cost_per_year`` while they run); public cost is the three."""
 
-LEDGER_FLOWS = ("construction", "operation", "public_cost", "tax_revenue", "tax_forgone")
+LEDGER_FLOWS = ("construction", "operation", "programme", "public_cost", "tax_revenue", "tax_forgone")
 """The public ledger's flows (US$ m), summed per zone or country and year in ``ledger.csv``."""
 
 ZONE_COLUMNS = tuple(ZONE_UNITS)

@@ -28,6 +28,7 @@ from sez_sim.io import check_path
 from sez_sim.params import Param, defaults, layered, registry
 from sez_sim.policies import POLICY_SECTIONS, Policy
 from sez_sim.yamlio import Strict, deep_merge, parse_overrides
+from sez_sim.zones import operating_zones
 
 MIN_SIZE_TAIL = 1.5
 """Smallest Pareto shape of firm sizes, ``pareto_shape / (sigma - 1)``: plant-level estimates are 1.1-2 and firm
@@ -456,9 +457,13 @@ class Scenario(Strict):
         source = str(self._source or "<scenario>")
         problems = []
         seen: dict[str, int] = {}
+        opens = self.economy.preset == "gms" and self.geography.existing_zones
+        zones = operating_zones(geo, self.run.start_year) if opens else {}  # the zones there are, policy by policy
         for i, policy in enumerate(self.policies):
             try:
                 policy.check(geo)
+                policy.check_zones(geo, zones)
+                zones = zones | policy.zones_added(geo)
             except UserError as exc:
                 for p in exc.problems:
                     where = f"policies[{i}]" + (f".{p.where}" if p.where else "")

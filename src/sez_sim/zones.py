@@ -7,6 +7,21 @@ capacity in firm slots that grows over the build-out years. Capacity is given in
 with the host province's mean firm size at t = 0. A full zone admits no one. The twin zones of a CBEZ also name
 the partner province whose residents may commute into their jobs.
 
+**Management.** Rules are what a zone promises; its management capacity ``m`` in [0, 1] decides how much of it
+investors get (Farole 2011: utilities and actual customs clearance times, not incentives, go with zone exports and
+jobs). With the effects of :class:`Management`:
+
+- approval time and red tape inside the zone are ``1 + delay (1 - m)`` times what its rules (its OSSC, or the
+  host's) promise;
+- unreliable utilities cost its firms the productivity share ``outage_loss (1 - m)``;
+- the zone becomes known to investors at the rate ``awareness_rate * m`` a year: its **awareness** ``a``, the share
+  of potential entrants who consider it, follows ``da/dt = awareness_rate m (1 + p) (1 - a)`` while it is active.
+
+A promotion programme (``p`` > 0) brings the zone before more investors: ``(1 + p) a`` of the potential entrants'
+stream consider it, and it becomes known faster. A zone's weight in its province's nest of the entry choice is its
+consideration ``(1 + p) a`` (:attr:`ZoneTable.consideration`). The zones of ``zones.csv`` are known (``a = 1``);
+a new zone starts unknown. The twins of a CBEZ with a joint committee both work at the better side's management.
+
 The zones of ``zones.csv`` that operate by the start year are part of the baseline (:func:`dataset_zones`); the
 SEZ and CBEZ policy instruments (:mod:`sez_sim.policies.zones`) add zones of their own. The ``sez`` registry
 section declared here is the standard package both use.
@@ -131,7 +146,72 @@ SEZ = declare(
         source="Author's assumption: on-site customs cut a day or more from port clearance.",
         kind="lever",
     ),
+    Param(
+        name="management",
+        default={"THA": 0.65, "VNM": 0.55, "CHN": 0.7, "KHM": 0.2, "LAO": 0.2, "MMR": 0.1, "*": 0.5},
+        unit="index 0-1",
+        bounds=(0.0, 1.0),
+        description="Management capacity of a zone authority (approval time and red tape inside the zone, "
+        "reliability of utilities, how fast investors get to know the zone), by host country.",
+        source="World Bank, Worldwide Governance Indicators: Government Effectiveness, percentile rank around 2019 / "
+        "100, rounded to 0.05 (approximate, author's reading, not re-verified). Farole (2011, ch. 4): zone "
+        "performance follows implementation more than incentives (docs/policies.md).",
+        kind="uncertainty",
+        per="country",
+    ),
+    Param(
+        name="management_delay",
+        default=1.0,
+        unit="multiplier",
+        bounds=(0.0, 10.0),
+        description="Approval time and red tape inside a zone with management 0 are (1 + this) times what its rules "
+        "promise (1 at management 1, in proportion between).",
+        source="Author's assumption; Farole (2011, ch. 4): actual customs clearance time, not the stated one, goes "
+        "with zone investment, exports and jobs.",
+        kind="uncertainty",
+    ),
+    Param(
+        name="outage_loss",
+        default=0.05,
+        unit="productivity share",
+        bounds=(0.0, 0.5),
+        description="Productivity a zone firm loses to unreliable power, water and services at management 0 (none at "
+        "management 1, in proportion between).",
+        source="Author's assumption: World Bank Enterprise Surveys report sales lost to power outages of a few per "
+        "cent in the GMS's lower-income economies (not re-verified); Farole (2011): poor utilities are highly "
+        "correlated with lower zone exports and jobs.",
+        kind="uncertainty",
+    ),
+    Param(
+        name="awareness_rate",
+        default=0.5,
+        unit="per year",
+        bounds=(0.0, 20.0),
+        description="Rate at which a new, active zone becomes known to potential investors, at management 1 "
+        "(times the management capacity).",
+        source="Author's assumption: a well-run zone is known to half the investors within about 1.4 years, a zone at "
+        "management 0.2 within 7 (Savan-Seno saw 'little progress' for years; Manhattan SEZ took 5-8 years to reach "
+        "15 factories; docs/policies.md).",
+        kind="uncertainty",
+    ),
 )
+
+
+@dataclass(frozen=True)
+class Management:
+    """How management capacity acts in a zone (the ``sez`` parameters of the same names; module docstring).
+
+    The defaults (no effects) leave zones as their rules say: textbook models and tables built by hand.
+    """
+
+    delay: float = 0.0
+    outage_loss: float = 0.0
+    awareness_rate: float = 0.0
+
+    @classmethod
+    def of(cls, sez: dict[str, Any]) -> Management:
+        """The effects of the ``sez`` parameter section."""
+        return cls(sez["management_delay"], sez["outage_loss"], sez["awareness_rate"])
 
 
 class ZoneTable:
@@ -152,8 +232,13 @@ class ZoneTable:
         jobs_per_slot: jobs (workers) a firm slot stands for, the host's mean firm size when the zone was added:
             ``capacity * jobs_per_slot`` is the capacity in jobs.
         active: whether the zone admits and supports firms.
+        management: the zone authority's own management capacity in [0, 1].
+        committee: the twin zone whose management this one shares (a CBEZ's joint committee; -1: none).
+        awareness: share of potential entrants who know the zone, in [0, 1].
+        promotion: extra investors a promotion programme brings, relative to those who know the zone.
 
-    Besides the arrays, ``name`` and ``kind`` (SEZ, CBEZ, or the dataset's kind) are lists over zones.
+    Besides the arrays, ``name`` and ``kind`` (SEZ, CBEZ, or the dataset's kind) are lists over zones; ``effects``
+    says how management acts (:class:`Management`).
     """
 
     DEFAULTS: ClassVar[dict[str, tuple[type, object]]] = {
@@ -170,9 +255,14 @@ class ZoneTable:
         "commuter_home": (np.int64, -1),
         "jobs_per_slot": (np.float64, np.nan),
         "active": (np.bool_, False),
+        "management": (np.float64, 1.0),
+        "committee": (np.int64, -1),
+        "awareness": (np.float64, 1.0),
+        "promotion": (np.float64, 0.0),
     }
 
-    def __init__(self) -> None:
+    def __init__(self, effects: Management | None = None) -> None:
+        self.effects = effects or Management()
         self.name: list[str] = []
         self.kind: list[str] = []
         for attr, (dtype, _) in self.DEFAULTS.items():
@@ -197,9 +287,38 @@ class ZoneTable:
         """Capacity in jobs (workers) now."""
         return self.capacity * self.jobs_per_slot
 
+    @property
+    def managed(self) -> np.ndarray:
+        """The management capacity each zone works at: its own, or its joint committee's better side."""
+        partner = np.maximum(self.committee, 0)
+        return np.where(self.committee >= 0, np.maximum(self.management, self.management[partner]), self.management)
+
+    @property
+    def delay(self) -> np.ndarray:
+        """Approval time and red tape inside each zone relative to what its rules promise."""
+        return 1.0 + self.effects.delay * (1.0 - self.managed)
+
+    @property
+    def productivity(self) -> np.ndarray:
+        """Productivity factor of each zone's firms: the duty bonus, less what unreliable utilities cost."""
+        return self.productivity_bonus * (1.0 - self.effects.outage_loss * (1.0 - self.managed))
+
+    @property
+    def consideration(self) -> np.ndarray:
+        """Potential entrants who consider each zone, relative to a province's options: ``(1 + p) a``."""
+        return (1.0 + self.promotion) * self.awareness
+
+    def become_known(self, years: float) -> None:
+        """Active zones become better known to investors over ``years`` (exactly, for constant rates)."""
+        rate = self.effects.awareness_rate * self.managed * (1.0 + self.promotion)
+        unknown = (1.0 - self.awareness) * np.exp(-rate * years)
+        self.awareness = np.where(self.active, 1.0 - unknown, self.awareness)
+
 
 def incentives(params: dict[str, Any], country: str, *, holiday: float | None = None, after: float | None = None):
-    """The standard zone incentive package for a host country: ZoneTable attributes (without capacity and activity).
+    """The standard zone package of a host country: incentives and the country's management capacity.
+
+    Returns ZoneTable attributes (without capacity and activity).
 
     Args:
         params: the ``sez`` parameter section.
@@ -214,6 +333,7 @@ def incentives(params: dict[str, Any], country: str, *, holiday: float | None = 
         "holiday_years": per_country(params["tax_holiday_years"], [country])[0] if holiday is None else holiday,
         "holiday_rate": params["holiday_rate"],
         "after_rate": per_country(params["tax_rate_after"], [country])[0] if after is None else after,
+        "management": per_country(params["management"], [country])[0],
     }
 
 
@@ -240,6 +360,16 @@ class DatasetZone:
     incentives: dict[str, Any]
 
 
+def operating_zones(geo: Geography, start_year: float) -> dict[str, int]:
+    """The dataset's zones with status 'operating' established by ``start_year``: name -> host province."""
+    zones = geo.zones
+    if not len(zones):
+        return {}
+    year = zones["year_established"].fillna(0).astype(int)
+    rows = zones[(zones["status"] == "operating").to_numpy() & (year <= start_year).to_numpy()]
+    return dict(zip(rows["name"].astype(str), rows["province"].astype(int), strict=True))
+
+
 def dataset_zones(geo: Geography, params: dict[str, Any], start_year: int) -> list[DatasetZone]:
     """The zones of the dataset with status 'operating' established by ``start_year``, with their host's package.
 
@@ -248,15 +378,11 @@ def dataset_zones(geo: Geography, params: dict[str, Any], start_year: int) -> li
         params: the ``sez`` parameter section.
         start_year: the run's start year.
     """
-    zones = geo.zones
-    if not len(zones):
-        return []
-    year = zones["year_established"].fillna(0).astype(int)
-    rows = np.flatnonzero((zones["status"] == "operating").to_numpy() & (year <= start_year).to_numpy())
     out = []
-    for row in rows:
-        z = zones.iloc[row]
-        province = int(z["province"])
+    kinds = (
+        dict(zip(geo.zones["name"].astype(str), geo.zones["kind"].astype(str), strict=True)) if len(geo.zones) else {}
+    )
+    for name, province in operating_zones(geo, start_year).items():
         country = geo.provinces["country"].iat[province]
-        out.append(DatasetZone(str(z["name"]), str(z["kind"]), province, incentives(params, country)))
+        out.append(DatasetZone(name, kinds[name], province, incentives(params, country)))
     return out

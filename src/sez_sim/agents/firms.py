@@ -7,7 +7,8 @@ Each step:
   every producing firm faces an exogenous hazard;
 - **entry** (:meth:`Firms.enter`): potential entrants choose a province and an option in it, or stay out, by the
   nested logit of :mod:`sez_sim.agents.location_choice`; they join the approval queue. A zone admits entrants up
-  to its free slots; the rest locate outside the zone in the same province;
+  to its free slots; the rest set up outside the zone and move in, longest waiting first, as plots free up
+  (entrants plan on a full zone's turnover, so a random demand above the free slots is no loss to its host);
 - **relocation** (:meth:`Firms.relocate`, footloose-capital preset): a share of firms reconsider each year and
   move towards higher after-tax profit (a smoothed best response, near-deterministic as the textbook model
   requires).
@@ -257,6 +258,7 @@ class Firms(Population):
         "loss_streak": (np.int32, 0),
         "born": (np.int32, 0),
         "holiday_until": (np.int32, 0),
+        "waiting_for": (np.int32, -1),
     }
 
     def __init__(self, params: dict[str, Any], n_provinces: int, capacity: int = 1024):
@@ -307,7 +309,7 @@ class Firms(Population):
         access = np.ones(rows.size)
         fixed_factor = np.ones(rows.size)
         if inz.any():
-            bonus[inz] = zones.productivity_bonus[zone[inz]]
+            bonus[inz] = zones.productivity[zone[inz]]
             access[inz] = zones.world_access[zone[inz]]
             fixed_factor[inz] = zones.fixed_cost_factor[zone[inz]]
         return FirmBlock(
@@ -427,8 +429,8 @@ class Firms(Population):
     ) -> np.ndarray:
         """Potential entrants choose a province and the best open option in it; they join the approval queue.
 
-        An entrant whose chosen zone has filled up this step takes the province's option outside the zone (or
-        stays out if that is not profitable).
+        An entrant whose chosen zone has filled up this step sets up outside it, in the same province (or stays out
+        if that is not profitable), and waits for a plot (:meth:`move_into_zones`).
 
         Returns:
             Entrants per province.
@@ -438,6 +440,7 @@ class Firms(Population):
         z = choice.grid()
         values = choice.option_values(alts, z, market.sigma)
         free = alts.free_slots.copy()
+        self.move_into_zones(free[n:], alts.holiday_years[n:], step, steps_per_year)
         choice.clear_zones(values, alts, country, alts.choice_slots[n:], rounds=2, tolerance=0.1)
         prob, share = choice.stream_probabilities(values, alts, country)
         rates = choice.stream_rates()
@@ -452,14 +455,17 @@ class Firms(Population):
             cdf = np.cumsum(prob[s_idx][:, province], axis=0)
             pick = np.minimum((cdf < rng.random(total)[None, :] * cdf[-1]).sum(axis=0), POOL_SIZE - 1)
             chosen = choice.within(province, share[s_idx][pick], alts, rng)
-            # Zones admit entrants up to their free slots (in random order); the rest locate outside the zone.
+            # Zones admit entrants up to their free slots (in random order); the rest set up outside the zone and
+            # wait for a plot.
+            waiting_for = np.full(total, -1)
             for o in np.unique(chosen[chosen >= n]):
                 rows = rng.permutation(np.flatnonzero(chosen == o))
                 overflow = rows[int(max(free[o], 0)) :]
                 free[o] -= rows.size - overflow.size
                 chosen[overflow] = province[overflow]
+                waiting_for[overflow] = o - n
             keep = values[pick, chosen] > -np.inf
-            province, chosen, pick = province[keep], chosen[keep], pick[keep]
+            province, chosen, pick, waiting_for = province[keep], chosen[keep], pick[keep], waiting_for[keep]
             total = int(keep.sum())
             if c >= 0:
                 members, cum = owner_cdf[c]
@@ -477,9 +483,27 @@ class Firms(Population):
                 approval_left=wait,
                 born=step,
                 holiday_until=step + wait + np.round(alts.holiday_years[chosen] * steps_per_year).astype(np.int64),
+                waiting_for=waiting_for,
             )
             entered += np.bincount(province, minlength=n)
         return entered
+
+    def move_into_zones(self, free: np.ndarray, holiday_years: np.ndarray, step: int, steps_per_year: int) -> None:
+        """Firms waiting outside a full zone move into its free slots, longest waiting first (``free`` is reduced).
+
+        They start the zone's tax holiday when they move in.
+        """
+        waiting = np.flatnonzero(self["waiting_for"] >= 0)
+        if not waiting.size:
+            return
+        waiting = waiting[np.argsort(self["born"][waiting], kind="stable")]
+        zone = self["waiting_for"][waiting]
+        for z in np.unique(zone):
+            movers = waiting[zone == z][: int(max(free[z], 0))]
+            free[z] -= movers.size
+            self["zone"][movers] = z
+            self["waiting_for"][movers] = -1
+            self["holiday_until"][movers] = step + round(holiday_years[z] * steps_per_year)
 
     def relocate(
         self, alts: Alternatives, country_tax: np.ndarray, rng: np.random.Generator, mode: Sampling, steps_per_year: int

@@ -11,9 +11,11 @@ where ``NPV`` is the discounted after-tax operating profit from the current equi
 approval delay and counting any tax holiday, minus the sunk entry cost and red tape, and ``pi_i`` is the host's
 mean firm profit at t = 0. Within a province the entrant picks among the outside-zone option and the province's
 open zones by a logit of the small scale ``zone_choice_scale`` (close to taking the best, but smooth, so identical
-zones share their demand); a province is worth ``xi_i`` plus that inclusive value; the province (or staying out,
-value 0) is chosen by a logit. Choosing among provinces rather than among options keeps a new zone from counting
-its host twice (the logit's red-bus/blue-bus problem).
+zones share their demand), each zone in the choice set of the share of potential entrants who know it (its
+awareness; a promoted zone brings more investors to its province, :meth:`LocationChoice.nests`); a province is
+worth ``xi_i`` plus that inclusive value; the province (or staying out, value 0) is chosen by a logit. Choosing
+among provinces rather than among options keeps a new zone from counting its host twice (the logit's
+red-bus/blue-bus problem).
 
 A zone's **queue cost** is the shadow price of its scarce serviced land: zero while it has room, otherwise just
 enough that expected demand equals its free slots. **Calibration** sets the stream rates and ``xi`` so that
@@ -26,6 +28,7 @@ Productivity is Pareto truncated at a top quantile, represented by :data:`POOL_S
 
 from __future__ import annotations
 
+import itertools
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -133,6 +136,8 @@ class Alternatives:
         holiday_years: the option's tax holiday.
         free_slots: whole slots free now (inf outside zones): what the zone can admit this step.
         choice_slots: what entrants plan on: the free slots, or the slots a full zone's exits free on average.
+        awareness: share of potential entrants who know the option (1 outside zones).
+        promotion: extra investors a promotion programme brings to the option (0 outside zones).
         open: entrants may choose it (zones: active, with room now or soon).
     """
 
@@ -146,6 +151,8 @@ class Alternatives:
     holiday_years: np.ndarray
     free_slots: np.ndarray
     choice_slots: np.ndarray
+    awareness: np.ndarray
+    promotion: np.ndarray
     open: np.ndarray
 
 
@@ -210,7 +217,7 @@ class LocationChoice:
         nz = len(zones)
         province = np.concatenate([np.arange(n), zones.province]).astype(np.int64)
         zone = np.concatenate([np.full(n, -1), np.arange(nz)]).astype(np.int64)
-        bonus = np.concatenate([np.ones(n), zones.productivity_bonus]) ** (s - 1.0)
+        bonus = np.concatenate([np.ones(n), zones.productivity]) ** (s - 1.0)
         access = np.concatenate([np.ones(n), zones.world_access])
         revenue_unit = bonus * (dom[province] + access * world[province])
         fixed_factor = np.concatenate([np.ones(n), zones.fixed_cost_factor])
@@ -219,8 +226,10 @@ class LocationChoice:
         def own_or_province(values: np.ndarray, province_values: np.ndarray) -> np.ndarray:
             return np.where(np.isnan(values), province_values[zones.province], values)
 
-        days = np.concatenate([self.approval_days, own_or_province(zones.approval_days, self.approval_days)])
-        tape = np.concatenate([self.red_tape, own_or_province(zones.red_tape_years, self.red_tape)])
+        # What a zone's rules promise, as its management delivers it.
+        delay = zones.delay
+        days = np.concatenate([self.approval_days, own_or_province(zones.approval_days, self.approval_days) * delay])
+        tape = np.concatenate([self.red_tape, own_or_province(zones.red_tape_years, self.red_tape) * delay])
         after = np.concatenate([country_tax, own_or_province(zones.after_rate, country_tax)])
         holiday_years = np.concatenate([np.zeros(n), zones.holiday_years])
         holiday_rate = np.concatenate([country_tax, zones.holiday_rate])
@@ -246,6 +255,8 @@ class LocationChoice:
             holiday_years=holiday_years,
             free_slots=free,
             choice_slots=choice,
+            awareness=np.concatenate([np.ones(n), zones.awareness]),
+            promotion=np.concatenate([np.zeros(n), zones.promotion]),
             open=np.concatenate([np.ones(n, bool), zones.active]) & (choice > 0),
         )
 
@@ -263,7 +274,14 @@ class LocationChoice:
     def nests(self, values: np.ndarray, alts: Alternatives, foreign: bool) -> tuple[np.ndarray, np.ndarray]:
         """Each province's inclusive value and the within-province shares of its zone options.
 
-        Foreign entrants add their zone preference; every zone option carries its queue cost.
+        Foreign entrants add their zone preference; every zone option carries its queue cost. A zone known to only
+        the share ``a`` of potential entrants (its awareness) is in the choice set of that share: for each set
+        ``S`` of its province's partly known zones, entrants who know just those (chance ``prod a prod (1 - a)``)
+        face the nest of the outside option, the zones everyone knows and ``S``. The province is worth the log of
+        the chance-weighted sum of ``exp(IV_S)``, each term times ``1 + p`` for every promoted zone in it (more
+        investors consider the province with that zone), and a zone's share is its chance-weighted share over the
+        sets that hold it. A zone nobody knows takes no one; with every zone known and none promoted this is the
+        plain nested logit.
 
         Returns:
             ``(inclusive, zone_share)``: (pool, N) province values and (pool, zones) shares of each zone within
@@ -277,18 +295,43 @@ class LocationChoice:
         bonus = self.params["foreign_zone_preference"] if foreign else 0.0
         zone_values = values[:, n:] + bonus - self.queue_cost(values.shape[1] - n)
         host = alts.province[n:]
+        aware, boost = alts.awareness[n:], 1.0 + alts.promotion[n:]
         top = outside.copy()
         for z, i in enumerate(host):  # a few dozen zones: a loop of column operations
             top[:, i] = np.maximum(top[:, i], zone_values[:, z])
         top = np.where(np.isfinite(top), top, 0.0)
         weight_zone = np.exp((zone_values - top[:, host]) / scale)
+        known = aware >= 1.0
         total = np.exp((outside - top) / scale)
-        # Zones are added to their host's total one after the other, in zone order (unbuffered): a zone that admits
-        # no one adds exactly zero, so an inactive zone changes no other number.
-        np.add.at(total, (slice(None), host), weight_zone)
+        # Zones known to all are added to their host's total one after the other, in zone order (unbuffered): a zone
+        # that admits no one adds exactly zero, so an inactive zone changes no other number.
+        np.add.at(total, (slice(None), host), np.where(known, weight_zone, 0.0))
         with np.errstate(divide="ignore"):
             inclusive = top + scale * np.log(total)
-        share = np.divide(weight_zone, total[:, host], out=np.zeros_like(weight_zone), where=total[:, host] > 0)
+        share = np.divide(
+            weight_zone, total[:, host], out=np.zeros_like(weight_zone), where=known & (total[:, host] > 0)
+        )
+        for i in np.unique(host[(~known & (aware > 0)) | (boost != 1.0)]):
+            zones = np.flatnonzero(host == i)
+            sure, unsure = zones[known[zones]], zones[~known[zones] & (aware[zones] > 0)]
+            mass = np.zeros(len(values))
+            zone_mass = np.zeros((len(values), len(zones)))
+            for bits in itertools.product((False, True), repeat=unsure.size):
+                inside = unsure[np.array(bits, dtype=bool)]
+                chance = np.prod(aware[inside]) * np.prod(1.0 - aware[np.setdiff1d(unsure, inside)])
+                members = np.concatenate([sure, inside])
+                t = total[:, i].copy()
+                for z in inside:
+                    t += weight_zone[:, z]
+                m = chance * np.prod(boost[members]) * t**scale
+                mass += m
+                for z in members:
+                    zone_mass[:, np.searchsorted(zones, z)] += np.divide(
+                        m * weight_zone[:, z], t, out=np.zeros_like(t), where=t > 0
+                    )
+            with np.errstate(divide="ignore"):
+                inclusive[:, i] = top[:, i] + np.log(mass)
+            share[:, zones] = np.divide(zone_mass, mass[:, None], out=np.zeros_like(zone_mass), where=mass[:, None] > 0)
         return inclusive, share
 
     def stream_probabilities(

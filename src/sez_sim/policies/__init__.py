@@ -17,11 +17,14 @@ from sez_sim.policies.investment import CorporateTax, FDIInflow
 from sez_sim.policies.labour import MinimumWage
 from sez_sim.policies.migration import MigrationRegime
 from sez_sim.policies.ossc import OSSCInstrument
+from sez_sim.policies.programmes import CapacityBuilding, InvestmentPromotion
 from sez_sim.policies.zones import CBEZInstrument, SEZInstrument
 
 INSTRUMENTS: tuple[type[Instrument], ...] = (
     SEZInstrument,
     CBEZInstrument,
+    CapacityBuilding,
+    InvestmentPromotion,
     OSSCInstrument,
     CorridorUpgrade,
     BorderFacilitation,

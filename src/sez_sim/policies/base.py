@@ -1,8 +1,9 @@
 """What every policy instrument shares: a schedule, registry-backed parameters, and the check/setup protocol.
 
 An instrument is a pydantic model (scenario files validate it, ``sez-sim schema`` documents it). The model calls
-``check(geography)`` (resolve names; raise a clear error if one is unknown), then ``resolved(params)`` (fill the
-fields left to the policy defaults) and ``setup(model)`` once, which may add zones and returns the instrument's
+``check(geography)`` and ``check_zones(geography, zones)`` (resolve names of places and of the zones that exist
+before it; raise a clear error if one is unknown), then ``resolved(params)`` (fill the fields left to the policy
+defaults) and ``setup(model)`` once, which may add zones and returns the instrument's
 **effects** on the model's levers (:mod:`sez_sim.levers`). From then on the instrument only has an *intensity* in
 [0, 1] at each step: 0 before ``start_year``, rising linearly over ``phase_in`` years, 1 once phased in, and 0
 again from ``end_year``. The model puts the effects in force at that intensity, relative to the levers'
@@ -13,6 +14,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, ClassVar
 
+import numpy as np
 from pydantic import Field, model_validator
 
 from sez_sim.errors import Problem, ScenarioError, UserError
@@ -159,9 +161,20 @@ class Instrument(Strict):
 
         return repr(sorted((k, place(v)) for k, v in self.model_dump(exclude={"label"}).items()))
 
+    def zones_added(self, geo: Geography) -> dict[str, int]:
+        """The zones this instrument adds: name -> host province."""
+        return {}
+
+    def spending(self, year: float, start_default: float) -> tuple[np.ndarray, float]:
+        """The zones whose programme this instrument pays for in ``year``, and the cost per zone (US$ m a year)."""
+        return np.zeros(0, np.int64), 0.0
+
     # The model calls these, in this order.
     def check(self, geo: Geography) -> None:
         """Resolve the provinces, crossings, corridors and countries this instrument names (raise if unknown)."""
+
+    def check_zones(self, geo: Geography, zones: dict[str, int]) -> None:
+        """Resolve the zones this instrument names among ``zones`` (name -> host), those that exist before it."""
 
     def setup(self, model: SEZModel) -> list[Effect]:
         """Resolve references against the model, add any zones, and return the effects at full intensity."""

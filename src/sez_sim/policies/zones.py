@@ -1,9 +1,11 @@
 """The SEZ and CBEZ policy instruments: new zones with the standard package, and twin zones across a crossing.
 
 The zone table, the standard incentive package and the dataset's zones are model state (:mod:`sez_sim.zones`).
-An instrument adds its zones at setup, inactive and empty; its effects then grow their capacity (in firm slots)
-over the build-out years and switch them on; a CBEZ also cuts the cost of its crossing (joint customs) and opens
-each twin's jobs to commuters from the partner province.
+An instrument adds its zones at setup, inactive, empty and unknown to investors, managed at the host country's
+``sez.management`` unless it says otherwise; its effects then grow their capacity (in firm slots) over the
+build-out years and switch them on; a CBEZ also cuts the cost of its crossing (joint customs), opens each twin's
+jobs to commuters from the partner province, and with a joint committee runs both twins at the better side's
+management.
 """
 
 from __future__ import annotations
@@ -63,6 +65,9 @@ class ZoneInstrument(Instrument):
     )
     customs: bool = Field(default=True, description="In-zone customs (world access sez.customs_access).")
     ossc: bool = Field(default=True, description="A one-stop service centre inside the zone (ossc.* parameters).")
+    management: float | None = param_field(
+        SEZ["management"], description="Management capacity of the zone authority (default: the host country's)"
+    )
 
     def _package(self, model: SEZModel, country: str, holiday: float | None, after: float | None) -> dict[str, Any]:
         """The zone's incentives: the standard package of ``country``, less what this instrument switches off."""
@@ -73,15 +78,17 @@ class ZoneInstrument(Instrument):
             attrs["fixed_cost_factor"] = 1.0
         if not self.customs:
             attrs["world_access"] = 1.0
+        if self.management is not None:
+            attrs["management"] = self.management
         return attrs
 
     def _open(self, model: SEZModel, name: str, province: int, attrs: dict[str, Any]) -> int:
-        """Add one zone, inactive and empty (an OSSC inside sets its own approval time and red tape)."""
+        """Add one zone, inactive, empty and unknown (an OSSC inside sets its own approval time and red tape)."""
         if self.ossc:
             ossc = model.params["ossc"]
             attrs["approval_days"] = ossc["approval_days"]
             attrs["red_tape_years"] = model.levers.baseline["red_tape"][province] * ossc["red_tape_factor"]
-        return model.add_zone(name, province, kind=self.type.upper(), **attrs)
+        return model.add_zone(name, province, kind=self.type.upper(), awareness=0.0, **attrs)
 
     def _growth(self, model: SEZModel, zones: list[int]) -> list[Effect]:
         """Effects that build the zones to their capacity over the phase-in and switch them on."""
@@ -105,10 +112,13 @@ class SEZInstrument(ZoneInstrument):
     def check(self, geo: Geography) -> None:
         self.lookup("province", geo.index_of, self.province)
 
+    def zones_added(self, geo: Geography) -> dict[str, int]:
+        i = geo.index_of(self.province)
+        return {self.name or f"{geo.provinces['name'].iat[i]} SEZ": i}
+
     def setup(self, model: SEZModel) -> list[Effect]:
-        i = model.geo.index_of(self.province)
+        ((name, i),) = self.zones_added(model.geo).items()
         country = model.geo.provinces["country"].iat[i]
-        name = self.name or f"{model.geo.provinces['name'].iat[i]} SEZ"
         zone = self._open(model, name, i, self._package(model, country, self.tax_holiday_years, self.tax_rate_after))
         return self._growth(model, [zone])
 
@@ -126,14 +136,23 @@ class CBEZInstrument(ZoneInstrument):
     harmonised: bool = Field(
         default=True, description="Both twins offer the more generous of the two countries' tax incentives."
     )
+    joint_committee: bool = Field(
+        default=True, description="A joint management committee runs both twins at the better side's management."
+    )
 
     def check(self, geo: Geography) -> None:
         self.lookup("crossing", geo.crossing_of, self.crossing)
 
+    def zones_added(self, geo: Geography) -> dict[str, int]:
+        x = geo.crossing_of(self.crossing)
+        sides = int(geo.crossings["ia"].iat[x]), int(geo.crossings["ib"].iat[x])
+        return {f"{self.crossing} CBEZ ({geo.provinces['name'].iat[side]})": side for side in sides}
+
     def setup(self, model: SEZModel) -> list[Effect]:
         geo = model.geo
         x = geo.crossing_of(self.crossing)
-        sides = int(geo.crossings["ia"].iat[x]), int(geo.crossings["ib"].iat[x])
+        named = self.zones_added(geo)
+        sides = tuple(named.values())
         countries = [geo.provinces["country"].iat[i] for i in sides]
         p = model.params["sez"]
         holiday, after = self.tax_holiday_years, self.tax_rate_after
@@ -141,10 +160,11 @@ class CBEZInstrument(ZoneInstrument):
             holiday = max(per_country(p["tax_holiday_years"], countries)) if holiday is None else holiday
             after = min(per_country(p["tax_rate_after"], countries)) if after is None else after
         zones = []
-        for side, partner, country in zip(sides, sides[::-1], countries, strict=True):
-            name = f"{self.crossing} CBEZ ({geo.provinces['name'].iat[side]})"
+        for name, side, partner, country in zip(named, sides, sides[::-1], countries, strict=True):
             attrs = self._package(model, country, holiday, after) | {"commuter_home": partner}
             zones.append(self._open(model, name, side, attrs))
+        if self.joint_committee:
+            model.zones.committee[zones] = zones[::-1]
         effects = self._growth(model, zones)
         if self.joint_customs:
             effects.append(Effect("crossing_cost", np.array([x]), "scale", self.joint_customs_factor))

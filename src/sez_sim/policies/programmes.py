@@ -1,0 +1,201 @@
+"""Programmes for zones that exist: capacity building for their management, and investment promotion.
+
+Both target zones by name, every zone of the listed provinces (twin provinces such as Khammouane and Nakhon
+Phanom) or every zone of the listed countries: the dataset's operating zones and those added by the policies listed
+before the programme. Both cost a sum per target zone and year from their start until their end, which the public
+ledger books as the zone's programme cost.
+
+- **Capacity building** trains a zone authority's staff: its management capacity (:mod:`sez_sim.zones`) closes the
+  share ``gain`` of its gap to 1 along a learning curve. Nothing changes until the first trained staff are in
+  post (``lag_years``); then the gain grows as ``1 - exp(-t / learning_years)``.
+- **Investment promotion** (business-to-business meetings, investor missions, a zone's own marketing) brings the
+  zone before more potential investors: ``uplift`` more of the entrants' stream consider it than know it, and it
+  becomes known faster (:attr:`~sez_sim.zones.ZoneTable.consideration`).
+"""
+
+from __future__ import annotations
+
+import difflib
+import math
+from typing import TYPE_CHECKING, ClassVar, Literal
+
+import numpy as np
+from pydantic import Field, PrivateAttr, model_validator
+
+from sez_sim.levers import Effect
+from sez_sim.params import Param, declare
+from sez_sim.policies.base import Instrument, param_field
+
+if TYPE_CHECKING:
+    from sez_sim.geography import Geography
+    from sez_sim.model import SEZModel
+
+CAPACITY_BUILDING = declare(
+    "capacity_building",
+    Param(
+        name="gain",
+        default=0.5,
+        unit="share of the gap to 1",
+        bounds=(0.0, 1.0),
+        description="Share of a zone authority's management gap (1 - management) that training closes in full.",
+        source="Author's assumption: a programme brings a weak authority about half way to good practice.",
+        kind="lever",
+    ),
+    Param(
+        name="lag_years",
+        default=1.0,
+        unit="years",
+        bounds=(0.0, 20.0),
+        description="Years from the programme's start until the first trained staff are in post (no effect before).",
+        source="Author's assumption: the first training cycle of a technical-cooperation project takes about a year.",
+        kind="lever",
+    ),
+    Param(
+        name="learning_years",
+        default=3.0,
+        unit="years",
+        bounds=(0.01, 50.0),
+        description="Time constant of the learning curve after the lag: 63% of the gain after this long.",
+        source="Author's assumption: technical-cooperation projects for zone authorities run 3-5 years (for example "
+        "JICA's support to Cambodia's CDC and to the Thilawa SEZ Management Committee).",
+        kind="lever",
+    ),
+    Param(
+        name="cost_per_year",
+        default=0.5,
+        unit="US$ m per zone a year",
+        bounds=(0.0, 1000.0),
+        description="Public cost of the programme per target zone and year while it runs.",
+        source="Author's assumption: technical-cooperation projects of a few US$ million over 3-5 years.",
+        kind="uncertainty",
+    ),
+)
+
+INVESTMENT_PROMOTION = declare(
+    "investment_promotion",
+    Param(
+        name="uplift",
+        default=0.5,
+        unit="share",
+        bounds=(0.0, 10.0),
+        description="Extra potential investors who consider a promoted zone, relative to those who know it (and the "
+        "extra speed at which it becomes known).",
+        source="Harding & Javorcik (2011, Economic Journal 121): sectors targeted by national investment promotion "
+        "agencies received markedly more FDI afterwards, about twice as much in developing countries (author's "
+        "reading, not re-verified); a zone's own promotion reaches fewer investors, hence 0.5.",
+        kind="lever",
+    ),
+    Param(
+        name="cost_per_year",
+        default=0.3,
+        unit="US$ m per zone a year",
+        bounds=(0.0, 1000.0),
+        description="Public cost of promotion (meetings, missions, marketing) per target zone and year.",
+        source="Author's assumption: a few investor missions and matching events a year.",
+        kind="uncertainty",
+    ),
+)
+
+
+class ZoneProgramme(Instrument):
+    """Fields and targeting shared by the zone programmes."""
+
+    zones: list[str] = Field(default_factory=list, description="Zones by exact name (e.g. 'Tak SEZ').")
+    provinces: list[str] = Field(default_factory=list, description="Every zone of these provinces (ids or names).")
+    countries: list[str] = Field(default_factory=list, description="Every zone of these countries (codes).")
+    _targets: np.ndarray = PrivateAttr(default_factory=lambda: np.zeros(0, np.int64))
+
+    @model_validator(mode="after")
+    def _where(self) -> ZoneProgramme:
+        if not (self.zones or self.provinces or self.countries):
+            raise ValueError("give zones, provinces, countries or a combination")
+        return self
+
+    def check(self, geo: Geography) -> None:
+        for k, province in enumerate(self.provinces):
+            self.lookup(f"provinces[{k}]", geo.index_of, province)
+        for k, code in enumerate(self.countries):
+            self.country_index(f"countries[{k}]", code, geo.country_names())
+
+    def check_zones(self, geo: Geography, zones: dict[str, int]) -> None:
+        self.targets(geo, zones)
+
+    def targets(self, geo: Geography, zones: dict[str, int]) -> list[str]:
+        """The names of the target zones among ``zones`` (name -> host province), in their order there.
+
+        Raises:
+            ScenarioError: naming the field of a zone that does not exist, or a province or country without one.
+        """
+        where = " (the dataset's operating zones and those of the policies listed before this one)"
+        chosen = set()
+        for k, name in enumerate(self.zones):
+            if name not in zones:
+                close = difflib.get_close_matches(name, list(zones), n=3, cutoff=0.4)
+                hint = f"; close: {', '.join(map(repr, close))}" if close else f"; there are {len(zones)}"
+                raise self.error(f"zones[{k}]", f"no zone {name!r} exists before this policy{where}{hint}")
+            chosen.add(name)
+        country = geo.provinces["country"].to_numpy()
+        for field, places, hosts in (
+            ("provinces", self.provinces, lambda p: {geo.index_of(p)}),
+            ("countries", self.countries, lambda c: set(np.flatnonzero(country == c).tolist())),
+        ):
+            for k, place in enumerate(places):
+                inside = [name for name, host in zones.items() if host in hosts(place)]
+                if not inside:
+                    raise self.error(f"{field}[{k}]", f"{place} has no zone before this policy{where}")
+                chosen.update(inside)
+        return [name for name in zones if name in chosen]
+
+    def target_zones(self, model: SEZModel) -> np.ndarray:
+        """Resolve the targets against the model's zone table (at setup); remembered for :meth:`spending`."""
+        zones = dict(zip(model.zones.name, model.zones.province.tolist(), strict=True))
+        names = self.targets(model.geo, zones)
+        self._targets = np.array([model.zones.name.index(n) for n in names], dtype=np.int64)
+        return self._targets
+
+    def spending(self, year: float, start_default: float) -> tuple[np.ndarray, float]:
+        start = start_default if self.start_year is None else self.start_year
+        running = start <= year and (self.end_year is None or year < self.end_year)
+        return (self._targets, self.cost_per_year) if running else (np.zeros(0, np.int64), 0.0)
+
+
+class CapacityBuilding(ZoneProgramme):
+    """Training for the management of zone authorities: management capacity rises along a learning curve."""
+
+    sections: ClassVar[tuple[str, ...]] = ("capacity_building",)
+    type: Literal["capacity_building"] = "capacity_building"
+    gain: float | None = param_field(CAPACITY_BUILDING["gain"])
+    lag_years: float | None = param_field(CAPACITY_BUILDING["lag_years"])
+    learning_years: float | None = param_field(CAPACITY_BUILDING["learning_years"])
+    cost_per_year: float | None = param_field(CAPACITY_BUILDING["cost_per_year"])
+
+    @model_validator(mode="after")
+    def _no_phase_in(self) -> CapacityBuilding:
+        if self.phase_in:
+            raise ValueError("capacity_building takes no phase_in: its timing is lag_years and learning_years")
+        return self
+
+    def intensity(self, year: float, start_default: float) -> float:
+        """0 until the lag has passed, then ``1 - exp(-t / learning_years)``; 0 again from the end year."""
+        start = start_default if self.start_year is None else self.start_year
+        if self.end_year is not None and year >= self.end_year:
+            return 0.0
+        learnt = year - start - self.lag_years
+        return 0.0 if learnt < 0 else -math.expm1(-learnt / self.learning_years)
+
+    def setup(self, model: SEZModel) -> list[Effect]:
+        zones = self.target_zones(model)
+        now = model.levers.baseline["zone_management"][zones]
+        return [Effect("zone_management", zones, "move", now + self.gain * (1.0 - now))]
+
+
+class InvestmentPromotion(ZoneProgramme):
+    """Promotion of listed zones to investors: more of them consider the zones, which become known faster."""
+
+    sections: ClassVar[tuple[str, ...]] = ("investment_promotion",)
+    type: Literal["investment_promotion"] = "investment_promotion"
+    uplift: float | None = param_field(INVESTMENT_PROMOTION["uplift"])
+    cost_per_year: float | None = param_field(INVESTMENT_PROMOTION["cost_per_year"])
+
+    def setup(self, model: SEZModel) -> list[Effect]:
+        return [Effect("zone_promotion", self.target_zones(model), "move", self.uplift)]

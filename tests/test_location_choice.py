@@ -28,8 +28,24 @@ def alternatives(host: list[int], n: int) -> Alternatives:
     province = np.concatenate([np.arange(n), host]).astype(np.int64)
     zone = np.concatenate([np.full(n, -1), np.arange(len(host))]).astype(np.int64)
     ones = np.ones(k)
+    steps = np.zeros(k, np.int64)
     return Alternatives(
-        province, zone, ones, ones, ones, ones, np.zeros(k, np.int64), ones, ones, ones, ones, ones * 0, ones > 0
+        province,
+        zone,
+        ones,
+        ones,
+        ones,
+        ones,
+        ones,
+        ones,
+        ones * np.inf,
+        steps,
+        ones,
+        ones,
+        ones,
+        ones,
+        ones * 0,
+        ones > 0,
     )
 
 

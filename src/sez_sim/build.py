@@ -13,7 +13,8 @@ geography already in place) with its economy, its firm and worker stocks and the
    so raises the productivity an entrant needs there; where that leaves too few potential entrants able to
    profit (small stocks drawn above the average, costly entry), entry can no longer balance exit. The rounds then
    stop at the last stock whose entry calibration converged (:func:`steady_state`);
-4. the approval queue of the steady state; jobs; amenities and the moving cost (workers' steady state).
+4. the approval queue of the steady state; jobs; amenities and the moving cost (workers' steady state); a
+   dataset zone's capacity in jobs grows to hold its members' jobs where they are larger than its slots assumed.
 """
 
 from __future__ import annotations
@@ -161,6 +162,7 @@ def build_gms(model: SEZModel) -> None:
     fill_approval_queue(model, rng)
     model.workers.allocate_jobs(model.equilibrium.employment_m / model.persons_per_agent, rng)
     model.workers.calibrate(model.equilibrium.expected_real_wage)
+    fit_dataset_zones(model)
     firms.rule = FirmRule.ENTRY_EXIT
 
 
@@ -261,6 +263,22 @@ def open_dataset_zones(model: SEZModel, rng: np.random.Generator) -> None:
         age = rng.geometric(max(hazard, 1e-9), size=members.size) - 1
         holiday = int(round(model.zones.holiday_years[z] * model.steps_per_year))
         firms["holiday_until"][members] = holiday - age
+
+
+def fit_dataset_zones(model: SEZModel) -> None:
+    """A dataset zone's capacity in jobs is at least the jobs its members have in the steady state.
+
+    Its slots were sized with the host's mean firm size, but members are redrawn from the entrants who choose the
+    zone; where they are larger, the capacity in jobs grows to hold them (the zone is full, not over-full).
+    """
+    zones = model.zones
+    if not len(zones):
+        return
+    jobs = model.firms.zone_production(model.equilibrium, zones, model.market.sigma, model.levers["corporate_tax"])
+    workers = jobs["jobs"] * model.employment_rate
+    needed = np.divide(workers, zones.capacity, out=np.zeros(len(zones)), where=zones.capacity > 0)
+    zones.jobs_per_slot = np.maximum(zones.jobs_per_slot, needed)
+    model.reset_built_capacity()
 
 
 def mean_profit(model: SEZModel) -> np.ndarray:

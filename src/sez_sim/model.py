@@ -20,7 +20,7 @@ from sez_sim.clock import Calendar
 from sez_sim.economy.calibration import owner_cdfs
 from sez_sim.economy.equilibrium import Equilibrium, FirmBlock, Labour, solve
 from sez_sim.economy.presets import PRESETS
-from sez_sim.errors import Problem, ScenarioError, UserError
+from sez_sim.errors import ConvergenceError, Problem, ScenarioError, UserError
 from sez_sim.geography import Geography, load_gms, two_region
 from sez_sim.levers import Levers
 from sez_sim.params import defaults, layered, per_country, per_pair
@@ -30,6 +30,9 @@ from sez_sim.zones import Management, ZoneTable, jobs_per_slot
 
 STREAMS = ("init", "firms", "workers", "policies", "mesa")
 """Named random streams spawned from one SeedSequence per run."""
+
+CROWD_OUT_ROUNDS = 20
+"""Most rounds of (move a full zone's newest firms out, solve again) in a step; one or two suffice in practice."""
 
 PRESET_DEFAULTS: dict[str, dict[str, dict[str, Any]]] = {
     "gms": {},
@@ -98,8 +101,9 @@ class SEZModel(mesa.Model):
        textbook presets); movers leave their modern jobs;
     3. **approvals** (:meth:`Firms.approvals <sez_sim.agents.firms.Firms.approvals>`): firms waiting for
        investment approval count down; approved firms start producing;
-    4. **equilibrium** (:meth:`solve`): the short-run equilibrium is solved for the producing firms, the
-       residents and the commuters, warm-started from the previous step;
+    4. **equilibrium** (:meth:`solve_within_capacity`): the short-run equilibrium is solved for the producing
+       firms, the residents and the commuters, warm-started from the previous step; if a zone's firms have grown
+       beyond its capacity in jobs, its newest firms move out to wait for room and it is solved again;
     5. **firms** (:meth:`firm_dynamics`): loss streaks are updated from after-tax profits; firms exit after
        sustained losses and by the hazard; under footloose capital a share relocate; potential entrants choose a
        location (or stay out) and join the approval queue;
@@ -276,6 +280,10 @@ class SEZModel(mesa.Model):
         self._capacity_built = np.append(self._capacity_built, self.zones.capacity_jobs[z])
         return z
 
+    def reset_built_capacity(self) -> None:
+        """Count every zone as built to its capacity now (the state before the run; what is added later is paid)."""
+        self._capacity_built = self.zones.capacity_jobs.copy()
+
     @property
     def employment_rate(self) -> float:
         """Workers per person of labour (the calibrated model counts labour in persons; the textbook presets, 1)."""
@@ -345,7 +353,7 @@ class SEZModel(mesa.Model):
         self.zones.become_known(1.0 / self.steps_per_year)
         self.migrate()
         self.firms.approvals()
-        self.equilibrium = self.solve()
+        self.equilibrium = self.solve_within_capacity()
         self.zone_output = self.measure_zones()
         entrants, exits = self.firm_dynamics()
         self.match_jobs()
@@ -387,10 +395,33 @@ class SEZModel(mesa.Model):
         """Step 4: the short-run equilibrium now, warm-started from the last one."""
         return solve(self.market, self.labour(), self.firm_block(), self.equilibrium)
 
+    def solve_within_capacity(self) -> Equilibrium:
+        """Step 4: the equilibrium, with no zone's jobs above its capacity in jobs.
+
+        Zone firms grow with demand; when a zone's jobs outgrow its capacity, its newest firms move out to wait for
+        room (:meth:`Firms.crowd_out <sez_sim.agents.firms.Firms.crowd_out>`) and the equilibrium is solved again.
+        """
+        eq = self.solve()
+        for _ in range(CROWD_OUT_ROUNDS):
+            if not self.firms.crowd_out(eq, self.zones, self.zone_capacity(), self.market.sigma):
+                return eq
+            self.equilibrium = eq
+            eq = self.solve()
+        raise ConvergenceError(f"zone jobs still above capacity after {CROWD_OUT_ROUNDS} rounds of crowding out", ())
+
+    def zone_capacity(self) -> np.ndarray:
+        """Each zone's capacity in jobs, in the model's labour units (persons)."""
+        return self.zones.capacity_jobs / self.employment_rate
+
     def alternatives(self) -> Alternatives:
-        """The location options an entrant faces at the current equilibrium."""
+        """The location options an entrant faces at the current equilibrium (zones' room for jobs included)."""
         return self.firms.alternatives(
-            self.market, self.equilibrium, self.zones, self.levers["corporate_tax"], self.steps_per_year
+            self.market,
+            self.equilibrium,
+            self.zones,
+            self.levers["corporate_tax"],
+            self.steps_per_year,
+            self.zone_capacity(),
         )
 
     def firm_dynamics(self) -> tuple[np.ndarray, np.ndarray]:

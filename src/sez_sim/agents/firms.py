@@ -371,11 +371,39 @@ class Firms(Population):
         }
 
     def alternatives(
-        self, market: Market, eq: Equilibrium, zones: ZoneTable, country_tax: np.ndarray, steps_per_year: int
+        self,
+        market: Market,
+        eq: Equilibrium,
+        zones: ZoneTable,
+        country_tax: np.ndarray,
+        steps_per_year: int,
+        capacity: np.ndarray | None = None,
     ) -> Alternatives:
-        """The location options an entrant faces now (see :meth:`LocationChoice.alternatives`)."""
+        """The location options an entrant faces now (see :meth:`LocationChoice.alternatives`).
+
+        Args:
+            market: the solver's market.
+            eq: the current equilibrium.
+            zones: the zone table.
+            country_tax: the profit-tax rate of each province.
+            steps_per_year: steps per year.
+            capacity: each zone's capacity in jobs (persons); the options' ``room`` is what its members leave of it,
+                at their jobs at ``eq`` (those waiting for approval at the jobs they will have). Default: no limit.
+        """
         occupancy = self.zone_occupancy(len(zones))
-        return self.choice.alternatives(market, eq, zones, country_tax, occupancy, steps_per_year)
+        alts = self.choice.alternatives(market, eq, zones, country_tax, occupancy, steps_per_year)
+        if capacity is not None and len(zones):
+            n = self.n_provinces
+            members = np.flatnonzero(self["zone"] >= 0)
+            zone = self["zone"][members]
+            jobs = self.expected_jobs(alts, n + zone, self["productivity"][members], market.sigma)
+            alts.room[n:] = capacity - np.bincount(zone, jobs, minlength=len(zones))
+        return alts
+
+    @staticmethod
+    def expected_jobs(alts: Alternatives, option: np.ndarray, productivity: np.ndarray, sigma: float) -> np.ndarray:
+        """Jobs (persons) of firms of ``productivity`` at ``option`` at the equilibrium of ``alts``."""
+        return alts.fixed_jobs[option] + alts.jobs_unit[option] * productivity ** (sigma - 1.0)
 
     # ------------------------------------------------------------------ rules
     def start(self, rng: np.random.Generator) -> None:
@@ -439,8 +467,8 @@ class Firms(Population):
         choice = self.choice
         z = choice.grid()
         values = choice.option_values(alts, z, market.sigma)
-        free = alts.free_slots.copy()
-        self.move_into_zones(free[n:], alts.holiday_years[n:], step, steps_per_year)
+        free, room = alts.free_slots.copy(), alts.room.copy()
+        self.move_into_zones(alts, free, room, market.sigma, step, steps_per_year)
         choice.clear_zones(values, alts, country, alts.choice_slots[n:], rounds=2, tolerance=0.1)
         prob, share = choice.stream_probabilities(values, alts, country)
         rates = choice.stream_rates()
@@ -455,13 +483,16 @@ class Firms(Population):
             cdf = np.cumsum(prob[s_idx][:, province], axis=0)
             pick = np.minimum((cdf < rng.random(total)[None, :] * cdf[-1]).sum(axis=0), POOL_SIZE - 1)
             chosen = choice.within(province, share[s_idx][pick], alts, rng)
-            # Zones admit entrants up to their free slots (in random order); the rest set up outside the zone and
-            # wait for a plot.
+            # Zones admit entrants (in random order) while they have free slots and room for their jobs; the rest
+            # set up outside the zone and wait for a plot.
             waiting_for = np.full(total, -1)
             for o in np.unique(chosen[chosen >= n]):
                 rows = rng.permutation(np.flatnonzero(chosen == o))
-                overflow = rows[int(max(free[o], 0)) :]
-                free[o] -= rows.size - overflow.size
+                jobs = self.expected_jobs(alts, np.full(rows.size, o), z[pick[rows]], market.sigma)
+                admitted = int(min(np.sum(np.cumsum(jobs) <= room[o]), max(free[o], 0)))
+                free[o] -= admitted
+                room[o] -= jobs[:admitted].sum()
+                overflow = rows[admitted:]
                 chosen[overflow] = province[overflow]
                 waiting_for[overflow] = o - n
             keep = values[pick, chosen] > -np.inf
@@ -488,22 +519,51 @@ class Firms(Population):
             entered += np.bincount(province, minlength=n)
         return entered
 
-    def move_into_zones(self, free: np.ndarray, holiday_years: np.ndarray, step: int, steps_per_year: int) -> None:
-        """Firms waiting outside a full zone move into its free slots, longest waiting first (``free`` is reduced).
+    def move_into_zones(
+        self, alts: Alternatives, free: np.ndarray, room: np.ndarray, sigma: float, step: int, steps_per_year: int
+    ) -> None:
+        """Firms waiting outside a full zone move in, longest waiting first, while it has free slots and room.
 
-        They start the zone's tax holiday when they move in.
+        ``free`` and ``room`` (per option) are reduced by what the movers take. Movers start the zone's tax holiday.
         """
+        n = self.n_provinces
         waiting = np.flatnonzero(self["waiting_for"] >= 0)
         if not waiting.size:
             return
         waiting = waiting[np.argsort(self["born"][waiting], kind="stable")]
         zone = self["waiting_for"][waiting]
         for z in np.unique(zone):
-            movers = waiting[zone == z][: int(max(free[z], 0))]
-            free[z] -= movers.size
+            o = n + z
+            queue = waiting[zone == z]
+            jobs = self.expected_jobs(alts, np.full(queue.size, o), self["productivity"][queue], sigma)
+            movers = queue[: int(min(np.sum(np.cumsum(jobs) <= room[o]), max(free[o], 0)))]
+            free[o] -= movers.size
+            room[o] -= jobs[: movers.size].sum()
             self["zone"][movers] = z
             self["waiting_for"][movers] = -1
-            self["holiday_until"][movers] = step + round(holiday_years[z] * steps_per_year)
+            self["holiday_until"][movers] = step + round(alts.holiday_years[o] * steps_per_year)
+
+    def crowd_out(self, eq: Equilibrium, zones: ZoneTable, capacity: np.ndarray, sigma: float) -> bool:
+        """Move the newest producing firms out of each zone whose jobs at ``eq`` exceed ``capacity`` (persons).
+
+        The fewest newest firms whose leaving brings the zone's jobs within its capacity set up outside it, in the
+        same province, and wait to move back in. Returns whether any firm moved (the equilibrium is then stale).
+        """
+        jobs = self.zone_production(eq, zones, sigma, np.zeros(self.n_provinces))["jobs"]
+        over = np.flatnonzero(jobs > capacity)
+        if not over.size:
+            return False
+        rows = self.block_rows
+        zone = self["zone"][rows]
+        fixed = self["fixed_labour"][rows] * np.where(zone >= 0, zones.fixed_cost_factor[zone], 1.0)
+        own = fixed + (sigma - 1.0) / sigma * eq.firm_revenue / eq.wage[self["province"][rows]]
+        for z in over:
+            members = np.flatnonzero(zone == z)
+            newest = members[np.lexsort((-rows[members], -self["born"][rows[members]]))]
+            leaving = newest[: int(np.sum(jobs[z] - np.cumsum(own[newest]) > capacity[z])) + 1]
+            self["zone"][rows[leaving]] = -1
+            self["waiting_for"][rows[leaving]] = z
+        return True
 
     def relocate(
         self, alts: Alternatives, country_tax: np.ndarray, rng: np.random.Generator, mode: Sampling, steps_per_year: int

@@ -132,6 +132,8 @@ class Alternatives:
         fixed_cost: ``w_i F_i`` (times the zone's fixed-cost factor) per year.
         annuity: discounted after-tax years of profit, after the approval wait.
         sunk: entry cost plus red tape (money).
+        fixed_jobs, jobs_unit: an entrant's jobs (persons) at the equilibrium: ``fixed_jobs + jobs_unit z^(sigma-1)``.
+        room: jobs (persons) a zone's capacity leaves to entrants (inf outside zones; set by the firm population).
         approval_steps: steps an entrant waits before producing.
         holiday_years: the option's tax holiday.
         free_slots: whole slots free now (inf outside zones): what the zone can admit this step.
@@ -147,6 +149,9 @@ class Alternatives:
     fixed_cost: np.ndarray
     annuity: np.ndarray
     sunk: np.ndarray
+    fixed_jobs: np.ndarray
+    jobs_unit: np.ndarray
+    room: np.ndarray
     approval_steps: np.ndarray
     holiday_years: np.ndarray
     free_slots: np.ndarray
@@ -249,6 +254,9 @@ class LocationChoice:
             zone=zone,
             revenue_unit=revenue_unit,
             fixed_cost=fixed_cost,
+            fixed_jobs=fixed_cost / eq.wage[province],
+            jobs_unit=(s - 1.0) / s * revenue_unit / eq.wage[province],
+            room=np.full(n + nz, np.inf),
             annuity=annuity,
             sunk=(p["entry_cost"] + tape) * self.profit_unit[province],
             approval_steps=np.ceil(wait * steps_per_year - 1e-9).astype(np.int64),

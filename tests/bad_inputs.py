@@ -220,6 +220,42 @@ def scenario_cases() -> Iterator[Case]:
         ),
         ("fdi-negative", "policies", [{"type": "fdi_inflow", "multiplier": -1}]),
         ("cbez-crossing-unknown", "policies", [{"type": "cbez", "crossing": "Nowhere"}]),
+        ("zone-management-high", "policies.0.management", 1.5),
+        ("zone-management-text", "policies.0.management", "good"),
+        ("programme-no-target", "policies", [{"type": "capacity_building"}]),
+        (
+            "programme-zone-unknown",
+            "policies",
+            [*LINE["policies"], {"type": "capacity_building", "zones": ["P04 SEZ"]}],
+        ),
+        ("programme-before-its-zone", "policies", [{"type": "investment_promotion", "zones": ["P03 SEZ"]}]),
+        (
+            "programme-province-no-zone",
+            "policies",
+            [*LINE["policies"], {"type": "investment_promotion", "provinces": ["P05"]}],
+        ),
+        (
+            "programme-country-unknown",
+            "policies",
+            [*LINE["policies"], {"type": "capacity_building", "countries": ["XX"]}],
+        ),
+        (
+            "programme-cost-negative",
+            "policies",
+            [*LINE["policies"], {"type": "capacity_building", "zones": ["P03 SEZ"], "cost_per_year": -1}],
+        ),
+        (
+            "programme-gain-high",
+            "policies",
+            [*LINE["policies"], {"type": "capacity_building", "zones": ["P03 SEZ"], "gain": 2}],
+        ),
+        (
+            "capacity-building-phase-in",
+            "policies",
+            [*LINE["policies"], {"type": "capacity_building", "zones": ["P03 SEZ"], "phase_in": 2}],
+        ),
+        ("promotion-uplift-negative", "policy_defaults.investment_promotion.uplift", -0.5),
+        ("management-delay-text", "policy_defaults.sez.management_delay", "slow"),
         ("border-crossing-unknown", "policies", [{"type": "border_facilitation", "crossing": "Nowhere"}]),
         ("policy-defaults-typo", "policy_defaults.sez.capacity", 5),
         ("policy-defaults-section", "policy_defaults.zones", {"capacity_jobs": 5}),
@@ -262,6 +298,8 @@ def scenario_cases() -> Iterator[Case]:
         ("barrier-three", "agents.workers.border_barrier", {"THA-LAO-VNM": 3}),
         ("barrier-inf", "agents.workers.border_barrier", {"THA-LAO": INF}),
         ("holiday-country", "policy_defaults.sez.tax_holiday_years", {"LA": 3}),
+        ("management-country-high", "policy_defaults.sez.management", {"LAO": 1.2}),
+        ("programme-dataset-zone-typo", "policies", [{"type": "investment_promotion", "zones": ["Savan Seno SEZ"]}]),
         ("sez-tak-unknown", "policies", [{"type": "sez", "province": "Savanakhet"}]),
         ("cbez-reversed-unknown", "policies", [{"type": "cbez", "crossing": "Myawaddy-Mae Sot-X"}]),
         ("migration-country", "policies", [{"type": "migration_regime", "origin": "THA", "destination": "XYZ"}]),
@@ -273,6 +311,8 @@ def scenario_cases() -> Iterator[Case]:
         expect = ("s.yaml", path.split(".")[-1])
         if ident == "sez-tak-unknown":
             expect = ("s.yaml", "policies[0].province", "did you mean 'Savannakhet'")
+        if ident == "programme-dataset-zone-typo":
+            expect = ("s.yaml", "policies[0].zones[0]", "'Savan-Seno Special Economic Zone'")
         yield Case(f"scenario-gms/{ident}", ["validate", "{d}/s.yaml"], {"s.yaml": dump(data)}, expect)
 
 

@@ -537,6 +537,8 @@ class SEZModel(mesa.Model):
         jobs = out["jobs"] * self.employment_rate
         invested = self.params["firms"]["entry_cost"] * self.firms.choice.profit_unit[zones.province]
         year = 1e6 * self.steps_per_year  # annual rates in model currency -> US$ m in the step
+        span = 1.0 if self.steps else 0.0  # the start (step 0) is a moment: no flows
+        construction, operation, programme = construction * span, operation * span, programme * span
         return {
             "active": zones.active.copy(),
             "management": zones.managed,
@@ -548,10 +550,10 @@ class SEZModel(mesa.Model):
             "firms": counts["firms"],
             "firms_foreign": counts["firms_foreign"],
             "occupancy": np.divide(jobs, capacity, out=np.full(len(zones), np.nan), where=capacity > 0),
-            "investment": counts["foreign_entrants"] * invested / 1e6,
+            "investment": span * counts["foreign_entrants"] * invested / 1e6,
             "exports": out["exports"] / 1e6,
-            "tax_revenue": out["tax_revenue"] / year,
-            "tax_forgone": out["tax_forgone"] / year,
+            "tax_revenue": span * out["tax_revenue"] / year,
+            "tax_forgone": span * out["tax_forgone"] / year,
             "construction": construction,
             "operation": operation,
             "programme": programme,

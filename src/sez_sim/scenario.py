@@ -70,17 +70,18 @@ def _section_model(name: str, section: str, doc: str) -> type[BaseModel]:
             fields[p.name] = (int | None, Field(default=None, ge=p.bounds[0], le=p.bounds[1], description=desc))
         else:
             fields[p.name] = (float | None, Field(default=None, ge=p.bounds[0], le=p.bounds[1], description=desc))
-    model = create_model(name, __base__=Strict, __doc__=doc, **fields)
-    return model
 
+    def mappings(values: BaseModel) -> BaseModel:
+        """Per-country and per-pair values within their parameter's bounds."""
+        reg = registry()
+        for key, value in values.model_dump(exclude_none=True).items():
+            param = reg.get(f"{section}.{key}")
+            if param and param.per and (problems := param.check(value)):
+                raise ValueError(f"{key}: {'; '.join(problems)}")
+        return values
 
-def _check_mappings(values: BaseModel, section: str) -> BaseModel:
-    reg = registry()
-    for key, value in values.model_dump(exclude_none=True).items():
-        param = reg.get(f"{section}.{key}")
-        if param and param.per and (problems := param.check(value)):
-            raise ValueError(f"{key}: {'; '.join(problems)}")
-    return values
+    validators = {"_mappings": model_validator(mode="after")(mappings)}
+    return create_model(name, __base__=Strict, __doc__=doc, __validators__=validators, **fields)
 
 
 EconomyParams = _section_model("EconomyParams", "economy", "Economic parameters (registry section 'economy').")
@@ -157,25 +158,13 @@ class EconomySpec(EconomyParams):  # type: ignore[misc, valid-type]
         default="gms", description="gms (calibrated agent model), core_periphery or footloose_capital."
     )
 
-    @model_validator(mode="after")
-    def _maps(self) -> EconomySpec:
-        return _check_mappings(self, "economy")
-
 
 class FirmsSpec(FirmsParams):  # type: ignore[misc, valid-type]
     """Firm parameters (any ``firms.*`` registry entry)."""
 
-    @model_validator(mode="after")
-    def _maps(self) -> FirmsSpec:
-        return _check_mappings(self, "firms")
-
 
 class WorkersSpec(WorkersParams):  # type: ignore[misc, valid-type]
     """Worker parameters (any ``workers.*`` registry entry)."""
-
-    @model_validator(mode="after")
-    def _maps(self) -> WorkersSpec:
-        return _check_mappings(self, "workers")
 
 
 class AgentsSpec(Strict):

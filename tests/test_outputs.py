@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import os
+import stat
 import subprocess
 import sys
 from pathlib import Path
@@ -130,3 +132,18 @@ def test_the_python_api_follows_the_same_rules(tmp_path):
     result = run_scenario(LINE, seed=9, years=0.5, out=fresh, figures=False)
     assert (fresh / SENTINEL).read_text() == "keep me"
     assert json.loads((fresh / "manifest.json").read_text())["seed"] == 9 == result.manifest["seed"]
+
+
+def test_outputs_get_the_permissions_of_ordinary_files(tmp_path):
+    """Written through temporary files and folders (private by default), outputs still follow the umask."""
+    old = os.umask(0o022)
+    try:
+        out = tmp_path / "shared"
+        run_scenario(LINE, years=0.5, out=out)
+    finally:
+        os.umask(old)
+    assert stat.S_IMODE(out.stat().st_mode) == 0o755
+    files = [p for p in out.rglob("*") if p.is_file()]
+    assert any(p.suffix == ".png" for p in files) and any(p.suffix == ".parquet" for p in files)
+    assert {stat.S_IMODE(p.stat().st_mode) for p in files} == {0o644}
+    assert {stat.S_IMODE(p.stat().st_mode) for p in out.rglob("*") if p.is_dir()} == {0o755}

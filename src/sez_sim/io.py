@@ -128,6 +128,13 @@ def write_marker(folder: Path, kind: str, name: str | None = None, files: set[st
         tmp.write_text(json.dumps(marker, indent=1) + "\n")
 
 
+def _umask() -> int:
+    """The process's umask (read by setting it and restoring it at once)."""
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
+
+
 @contextlib.contextmanager
 def output_folder(target: str | Path, kind: str, name: str | None = None) -> Iterator[Path]:
     """Yield a temporary folder to write an output into; on success it replaces the output at ``target``.
@@ -144,6 +151,7 @@ def output_folder(target: str | Path, kind: str, name: str | None = None) -> Ite
     previous = check_target(target, kind, name)
     target.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=f".{target.name}.", suffix=".part", dir=target.parent))
+    os.chmod(tmp, 0o777 & ~_umask())  # mkdtemp makes it private; an output folder is shared like any other
     try:
         yield tmp
         written = _contents(tmp)
@@ -185,6 +193,7 @@ def atomic_path(target: str | Path) -> Iterator[Path]:
     fd, name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=target.suffix + ".part", dir=target.parent)
     os.close(fd)
     tmp = Path(name)
+    os.chmod(tmp, 0o666 & ~_umask())  # mkstemp makes it private; the file it becomes is an ordinary one
     try:
         yield tmp
         os.replace(tmp, target)

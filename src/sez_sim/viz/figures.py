@@ -17,11 +17,15 @@ import numpy as np  # noqa: E402
 from matplotlib.collections import LineCollection  # noqa: E402
 from matplotlib.lines import Line2D  # noqa: E402
 
-from sez_sim.viz.maps import draw_base  # noqa: E402
+from sez_sim.viz.maps import draw_base, place_labels  # noqa: E402
 from sez_sim.viz.save import save_png  # noqa: E402
 
 if TYPE_CHECKING:
     from sez_sim.runs import RunResult
+
+
+LABELLED = 10
+"""Provinces with the largest changes that the GDP map tries to label (those without room are left out)."""
 
 
 def _years(result: RunResult) -> tuple[float, float]:
@@ -40,14 +44,6 @@ def gdp_change_map(result: RunResult, path: Path) -> None:
     markers = draw_base(geo, ax, node_values=change, cmap="RdBu")
     bar = fig.colorbar(markers, ax=ax, shrink=0.6)
     bar.set_label("change in GDP per capita (%)")
-    for i in np.argsort(-np.abs(change))[:8]:
-        ax.annotate(
-            f"{geo.provinces['name'].iat[i]} {change[i]:+.1f}%",
-            (geo.provinces["lon"].iat[i], geo.provinces["lat"].iat[i]),
-            xytext=(4, -10),
-            textcoords="offset points",
-            fontsize=7,
-        )
     start, end = _years(result)
     ax.set_title(
         f"{result.scenario.name}: change in GDP per capita, {start:.0f}-{end:.0f}\n"
@@ -56,6 +52,10 @@ def gdp_change_map(result: RunResult, path: Path) -> None:
     ax.set_xlabel("longitude (°E)")
     ax.set_ylabel("latitude (°N)")
     fig.tight_layout()
+    largest = np.argsort(-np.nan_to_num(np.abs(change)), kind="stable")[:LABELLED]
+    prov = geo.provinces
+    texts = [f"{prov['name'].iat[i]} {change[i]:+.1f}%" for i in largest]
+    place_labels(ax, prov[["lon", "lat"]].to_numpy(float)[largest], texts, fontsize=7)
     save_png(fig, path)
 
 

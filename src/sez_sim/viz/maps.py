@@ -43,6 +43,32 @@ def _segments(geo: Geography, rows: Sequence[int] | np.ndarray) -> np.ndarray:
     return np.stack([np.column_stack([lon[ia], lat[ia]]), np.column_stack([lon[ib], lat[ib]])], axis=1)
 
 
+OFFSETS = ((4, -10), (4, 4), (-4, 4), (-4, -10), (4, -22), (4, 16), (-4, 16), (-4, -22), (14, -3), (-14, -3))
+"""Label positions tried around a point, in points: right, above, left, below, further out (``ha`` follows the side)."""
+
+
+def place_labels(ax: Axes, points: np.ndarray, texts: Sequence[str], **style) -> list:
+    """Label points in the order given, each at the first offset where it overlaps no label placed before.
+
+    A label that finds no free place is left out, so earlier (more important) labels win. Returns the texts
+    placed. Overlap is judged on the labels' extents as drawn, so call this once the axes' limits are final.
+    """
+    renderer = ax.figure.canvas.get_renderer()
+    placed, boxes = [], []
+    for (x, y), text in zip(points, texts, strict=True):
+        for dx, dy in OFFSETS:
+            label = ax.annotate(
+                text, (x, y), xytext=(dx, dy), textcoords="offset points", ha="left" if dx >= 0 else "right", **style
+            )
+            box = label.get_window_extent(renderer).expanded(1.05, 1.1)
+            if not any(box.overlaps(other) for other in boxes):
+                placed.append(label)
+                boxes.append(box)
+                break
+            label.remove()
+    return placed
+
+
 def draw_base(
     geo: Geography,
     ax: Axes,
@@ -122,16 +148,8 @@ def draw_network(geo: Geography, ax: Axes | None = None, title: str | None = Non
     ports = np.flatnonzero(prov["is_port"].to_numpy(bool))
     ax.scatter(lon[ports] - 0.12, lat[ports], marker="s", s=26, c="#17becf", edgecolors="black", lw=0.5, zorder=6)
     caps = np.flatnonzero(prov["is_national_capital"].to_numpy(int) == 1)
-    for i in caps:
-        ax.annotate(
-            prov["name"].iat[i],
-            (lon[i], lat[i]),
-            xytext=(4, 4),
-            textcoords="offset points",
-            fontsize=8,
-            weight="bold",
-            zorder=7,
-        )
+    ax.autoscale_view()
+    place_labels(ax, np.column_stack([lon[caps], lat[caps]]), list(prov["name"].iloc[caps]), fontsize=8, weight="bold")
     # Label each corridor once, at the middle province of its longest branch.
     if len(geo.corridors):
         for corr, grp in geo.corridors.groupby("corridor"):

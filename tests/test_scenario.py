@@ -17,6 +17,7 @@ from sez_sim.cli import app
 from sez_sim.docs import scenario_reference
 from sez_sim.errors import ScenarioError
 from sez_sim.scenario import Scenario, deep_merge, load_scenario, parse_overrides
+from sez_sim.yamlio import apply_overrides
 
 ROOT = Path(__file__).resolve().parent.parent
 SCENARIOS = sorted((ROOT / "scenarios").rglob("*.yaml"))
@@ -83,6 +84,15 @@ def test_overrides_as_strings_and_as_a_dict_are_the_same():
     assert a.resolved() == b.resolved() and a.digest() == b.digest()
     assert a.economy.sigma == 4.5 and a.policies[0].capacity_jobs == 30000
     assert parse_overrides(["initial.shares=[0.6, 0.4]"]) == {"initial.shares": [0.6, 0.4]}
+
+
+def test_an_override_fills_a_section_left_empty():
+    """A key under a section that is absent or null (as a resolved scenario dumps it) starts the section."""
+    assert apply_overrides({"policy_defaults": {"sez": None}}, {"policy_defaults.sez.capacity_jobs": 5}) == {
+        "policy_defaults": {"sez": {"capacity_jobs": 5}}
+    }
+    s = load_scenario(ROOT / "scenarios/capacity_building.yaml", {"policy_defaults.capacity_building.gain": 0.9})
+    assert s.resolved()["policy_defaults"]["capacity_building"]["gain"] == 0.9
 
 
 def test_textbook_overrides_are_accepted():

@@ -360,7 +360,9 @@ def apply_overrides(
                 message = f"{'.'.join(parts[: depth + 1])} has no entries; no index {parts[depth + 1]}"
                 raise ScenarioError([Problem(origin, "", message)])
             else:
-                node = node.setdefault(part, {})
+                if node.get(part) is None:  # absent, or a section left empty (null): set keys start one
+                    node[part] = {}
+                node = node[part]
     return out
 
 

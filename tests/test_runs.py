@@ -12,9 +12,13 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from threadpoolctl import threadpool_info
 
 from sez_sim import run_scenario
+from sez_sim.errors import ScenarioError
 from sez_sim.results import PANEL_COLUMNS, SUMMARY_COLUMNS
+from sez_sim.runs import simulate
+from sez_sim.scenario import load_scenario
 
 ROOT = Path(__file__).resolve().parent.parent
 BASELINE = ROOT / "scenarios/gms_baseline.yaml"
@@ -157,3 +161,24 @@ def test_progress_callback_sees_every_step():
     seen = []
     run_scenario(LINE, overrides={"run.years": 1}, progress=lambda step, total: seen.append((step, total)))
     assert seen == [(k, 4) for k in range(1, 5)]
+
+
+def test_a_run_uses_one_blas_thread_unless_asked_for_more(monkeypatch):
+    """The model's matrices are small: BLAS threads only contend (src/sez_sim/blas.py)."""
+    seen = []
+
+    def record(step, total):
+        seen.append({lib["num_threads"] for lib in threadpool_info() if lib["user_api"] == "blas"})
+
+    scenario = load_scenario(LINE)
+    result = simulate(scenario, years=0.25, progress=record)
+    assert seen and all(threads == {1} for threads in seen)
+    assert result.manifest["timings_seconds"]["blas_threads"] == 1
+    monkeypatch.setenv("SEZ_SIM_BLAS_THREADS", "2")
+    simulate(scenario, years=0.25, progress=record)
+    assert seen[-1] == {2}
+    monkeypatch.setenv("SEZ_SIM_BLAS_THREADS", "auto")
+    assert simulate(scenario, years=0.25).manifest["timings_seconds"]["blas_threads"] == "auto"
+    monkeypatch.setenv("SEZ_SIM_BLAS_THREADS", "many")
+    with pytest.raises(ScenarioError, match="SEZ_SIM_BLAS_THREADS"):
+        simulate(scenario, years=0.25)

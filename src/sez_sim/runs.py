@@ -23,6 +23,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from sez_sim.blas import limited_blas
 from sez_sim.io import output_folder
 from sez_sim.results import ledger, zone_summary
 from sez_sim.scenario import Scenario, load_scenario
@@ -124,23 +125,27 @@ def simulate(
         years: years to run (default: the scenario's ``run.years``; validated as ``run.years`` is).
         progress: called as ``progress(step, total_steps)`` after each step.
 
+    BLAS is limited to one thread while the model is built and run (:mod:`sez_sim.blas`; ``SEZ_SIM_BLAS_THREADS``
+    asks for more), and the limit is in the manifest's timings.
+
     Raises:
-        ScenarioError: for a seed or length of run the scenario would refuse.
+        ScenarioError: for a seed or length of run the scenario would refuse (or a bad ``SEZ_SIM_BLAS_THREADS``).
     """
     started = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
     scenario = scenario.with_changes(options={"run.seed": ("seed", seed), "run.years": ("years", years)})
     seed, years = scenario.run.seed, scenario.run.years
-    t0 = time.perf_counter()
-    model = scenario.model(seed)
-    t1 = time.perf_counter()
-    total = model.calendar.steps(years)
-    for step in range(1, total + 1):
-        model.step()
-        if progress is not None:
-            progress(step, total)
-    t2 = time.perf_counter()
+    with limited_blas() as threads:
+        t0 = time.perf_counter()
+        model = scenario.model(seed)
+        t1 = time.perf_counter()
+        total = model.calendar.steps(years)
+        for step in range(1, total + 1):
+            model.step()
+            if progress is not None:
+                progress(step, total)
+        t2 = time.perf_counter()
     rec = model.recorder
-    timings = {"build": t1 - t0, "simulate": t2 - t1, "steps": total}
+    timings = {"build": t1 - t0, "simulate": t2 - t1, "steps": total, "blas_threads": threads or "auto"}
     return RunResult(
         provinces=rec.provinces(),
         summary=rec.summary_frame(),

@@ -292,7 +292,7 @@ class SEZModel(mesa.Model):
     def _install(self, policy: Instrument) -> None:
         policy = policy.resolved(self.params)
         policy.check(self.geo)
-        policy.check_zones(self.geo, dict(zip(self.zones.name, self.zones.province.tolist(), strict=True)))
+        policy.check_zones(self.geo, self.zones.hosts())
         self._handles.append(self.levers.register(policy.setup(self)))
         self.policies.append(policy)
 

@@ -282,6 +282,10 @@ class ZoneTable:
         self.kind.append(kind)
         return len(self.name) - 1
 
+    def hosts(self) -> dict[str, int]:
+        """Each zone's host province, by zone name."""
+        return dict(zip(self.name, self.province.tolist(), strict=True))
+
     @property
     def capacity_jobs(self) -> np.ndarray:
         """Capacity in jobs (workers) now."""

@@ -227,6 +227,18 @@ ZONE_OUTPUT = ("jobs", "exports", "tax_revenue", "tax_forgone")
 """What :meth:`Firms.zone_production` measures per zone at an equilibrium."""
 
 
+def admit(jobs: np.ndarray, free: np.ndarray, room: np.ndarray, option: int) -> int:
+    """How many of a queue of firms with these ``jobs`` a zone option admits, in order.
+
+    It admits them while it has a free slot and room for their jobs; its ``free`` slots and ``room`` are reduced by
+    what those admitted take.
+    """
+    admitted = int(min(np.sum(np.cumsum(jobs) <= room[option]), max(free[option], 0)))
+    free[option] -= admitted
+    room[option] -= jobs[:admitted].sum()
+    return admitted
+
+
 class FirmRule(StrEnum):
     """How the firm population changes: the calibrated model's entry and exit, or a textbook preset's rule."""
 
@@ -346,18 +358,22 @@ class Firms(Population):
             return {k: np.zeros(nz) for k in ZONE_OUTPUT}
         zone = self["zone"][rows]
         inz = zone >= 0
-        rows, z = rows[inz], zone[inz]
-        province = self["province"][rows]
-        revenue, profit = eq.firm_revenue[inz], eq.firm_profit[inz]
+        z, province = zone[inz], self["province"][rows[inz]]
+        profit = eq.firm_profit[inz]
         paid = profit - eq.firm_net_profit[inz]
-        fixed = self["fixed_labour"][rows] * zones.fixed_cost_factor[z]
-        jobs = fixed + (sigma - 1.0) / sigma * revenue / eq.wage[province]
         return {
-            "jobs": np.bincount(z, jobs, minlength=nz),
+            "jobs": np.bincount(z, self.block_jobs(eq, zones, sigma)[inz], minlength=nz),
             "exports": np.bincount(z, eq.firm_exports[inz], minlength=nz),
             "tax_revenue": np.bincount(z, paid, minlength=nz),
             "tax_forgone": np.bincount(z, country_tax[province] * np.maximum(profit, 0.0) - paid, minlength=nz),
         }
+
+    def block_jobs(self, eq: Equilibrium, zones: ZoneTable, sigma: float) -> np.ndarray:
+        """Jobs (persons) of each firm of the last :meth:`block` at ``eq``: fixed labour plus variable labour."""
+        rows = self.block_rows
+        zone = self["zone"][rows]
+        fixed = self["fixed_labour"][rows] * np.where(zone >= 0, zones.fixed_cost_factor[zone], 1.0)
+        return fixed + (sigma - 1.0) / sigma * eq.firm_revenue / eq.wage[self["province"][rows]]
 
     def zone_counts(self, n_zones: int, step: int) -> dict[str, np.ndarray]:
         """Per zone: firm agents (producing or waiting), foreign ones, and foreign ones that entered at ``step``."""
@@ -489,10 +505,7 @@ class Firms(Population):
             for o in np.unique(chosen[chosen >= n]):
                 rows = rng.permutation(np.flatnonzero(chosen == o))
                 jobs = self.expected_jobs(alts, np.full(rows.size, o), z[pick[rows]], market.sigma)
-                admitted = int(min(np.sum(np.cumsum(jobs) <= room[o]), max(free[o], 0)))
-                free[o] -= admitted
-                room[o] -= jobs[:admitted].sum()
-                overflow = rows[admitted:]
+                overflow = rows[admit(jobs, free, room, o) :]
                 chosen[overflow] = province[overflow]
                 waiting_for[overflow] = o - n
             keep = values[pick, chosen] > -np.inf
@@ -536,9 +549,7 @@ class Firms(Population):
             o = n + z
             queue = waiting[zone == z]
             jobs = self.expected_jobs(alts, np.full(queue.size, o), self["productivity"][queue], sigma)
-            movers = queue[: int(min(np.sum(np.cumsum(jobs) <= room[o]), max(free[o], 0)))]
-            free[o] -= movers.size
-            room[o] -= jobs[: movers.size].sum()
+            movers = queue[: admit(jobs, free, room, o)]
             self["zone"][movers] = z
             self["waiting_for"][movers] = -1
             self["holiday_until"][movers] = step + round(alts.holiday_years[o] * steps_per_year)
@@ -549,21 +560,20 @@ class Firms(Population):
         The fewest newest firms whose leaving brings the zone's jobs within its capacity set up outside it, in the
         same province, and wait to move back in. Returns whether any firm moved (the equilibrium is then stale).
         """
-        jobs = self.zone_production(eq, zones, sigma, np.zeros(self.n_provinces))["jobs"]
-        over = np.flatnonzero(jobs > capacity)
-        if not over.size:
-            return False
         rows = self.block_rows
+        if not len(zones) or len(rows) != len(eq.firm_revenue):
+            return False
         zone = self["zone"][rows]
-        fixed = self["fixed_labour"][rows] * np.where(zone >= 0, zones.fixed_cost_factor[zone], 1.0)
-        own = fixed + (sigma - 1.0) / sigma * eq.firm_revenue / eq.wage[self["province"][rows]]
+        own = self.block_jobs(eq, zones, sigma)
+        jobs = np.bincount(zone[zone >= 0], own[zone >= 0], minlength=len(zones))
+        over = np.flatnonzero(jobs > capacity)
         for z in over:
             members = np.flatnonzero(zone == z)
             newest = members[np.lexsort((-rows[members], -self["born"][rows[members]]))]
             leaving = newest[: int(np.sum(jobs[z] - np.cumsum(own[newest]) > capacity[z])) + 1]
             self["zone"][rows[leaving]] = -1
             self["waiting_for"][rows[leaving]] = z
-        return True
+        return bool(over.size)
 
     def relocate(
         self, alts: Alternatives, country_tax: np.ndarray, rng: np.random.Generator, mode: Sampling, steps_per_year: int

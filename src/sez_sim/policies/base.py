@@ -141,6 +141,13 @@ class Instrument(Strict):
             raise cls.error(field, f"unknown country {code!r} (this geography has {', '.join(known)})")
         return known.index(code)
 
+    def check_places(self, geo: Geography, provinces: list[str], countries: list[str]) -> None:
+        """Resolve lists of provinces and countries (``provinces[k]``, ``countries[k]`` name an unknown one)."""
+        for k, province in enumerate(provinces):
+            self.lookup(f"provinces[{k}]", geo.index_of, province)
+        for k, code in enumerate(countries):
+            self.country_index(f"countries[{k}]", code, geo.country_names())
+
     def identity(self, geo: Geography) -> str:
         """What makes two instruments the same: type, parameters, schedule and places; the label does not count.
 

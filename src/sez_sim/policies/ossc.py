@@ -57,10 +57,7 @@ class OSSCInstrument(Instrument):
         return self
 
     def check(self, geo: Geography) -> None:
-        for k, province in enumerate(self.provinces):
-            self.lookup(f"provinces[{k}]", geo.index_of, province)
-        for k, code in enumerate(self.countries):
-            self.country_index(f"countries[{k}]", code, geo.country_names())
+        self.check_places(geo, self.provinces, self.countries)
 
     def setup(self, model: SEZModel) -> list[Effect]:
         rows = {model.geo.index_of(p) for p in self.provinces}

@@ -112,10 +112,7 @@ class ZoneProgramme(Instrument):
         return self
 
     def check(self, geo: Geography) -> None:
-        for k, province in enumerate(self.provinces):
-            self.lookup(f"provinces[{k}]", geo.index_of, province)
-        for k, code in enumerate(self.countries):
-            self.country_index(f"countries[{k}]", code, geo.country_names())
+        self.check_places(geo, self.provinces, self.countries)
 
     def check_zones(self, geo: Geography, zones: dict[str, int]) -> None:
         self.targets(geo, zones)
@@ -148,8 +145,7 @@ class ZoneProgramme(Instrument):
 
     def target_zones(self, model: SEZModel) -> np.ndarray:
         """Resolve the targets against the model's zone table (at setup); remembered for :meth:`spending`."""
-        zones = dict(zip(model.zones.name, model.zones.province.tolist(), strict=True))
-        names = self.targets(model.geo, zones)
+        names = self.targets(model.geo, model.zones.hosts())
         self._targets = np.array([model.zones.name.index(n) for n in names], dtype=np.int64)
         return self._targets
 

@@ -16,14 +16,17 @@ STEPS = 6
 @pytest.fixture(scope="module")
 def run() -> tuple[SEZModel, list[pd.DataFrame]]:
     """A coarse GMS model with a CBEZ (commuters), an SEZ (entry) and an open border (migrants), and what the
-    province agents held after each step."""
+    province agents held after each step (at Hekou-Lao Cai the Chinese twin fills at once, so it has commuters)."""
     policies = [
-        CBEZInstrument(crossing="Mae Sot-Myawaddy", phase_in=0),
+        CBEZInstrument(crossing="Hekou-Lao Cai", phase_in=0),
         SEZInstrument(province="Savannakhet", phase_in=0),
         MigrationRegime(countries=("THA", "MMR"), barrier=0.0),
     ]
     config = ModelConfig(
-        params=resolve_params("gms", {"firms": {"count": 8000}}), persons_per_agent=2000.0, seed=3, policies=policies
+        params=resolve_params("gms", {"firms": {"count": 8000}}),
+        persons_per_agent=2000.0,
+        seed=3,
+        policies=policies,
     )
     model = SEZModel(config)
     held = []

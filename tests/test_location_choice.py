@@ -45,6 +45,7 @@ def alternatives(host: list[int], n: int) -> Alternatives:
         ones,
         ones,
         ones * 0,
+        ones * 0,
         ones > 0,
     )
 

@@ -10,6 +10,7 @@ sweep`` runs it (``SEZ_SIM_GMS_SWEEP=1``).
 from __future__ import annotations
 
 import os
+import zlib
 from pathlib import Path
 
 import numpy as np
@@ -65,19 +66,19 @@ def test_each_uncertainty_at_each_bound_on_the_gms_data(key, value):
 
 
 def corners_and_draws(corners: int, draws: int, seed: int = 7) -> list[dict]:
-    """Random corners of the box, then a Latin hypercube of ``draws`` points in it."""
-    rng = np.random.default_rng(seed)
-    keys = list(UNCERTAIN)
-    out = [{k: UNCERTAIN[k][int(rng.integers(2))] for k in keys} for _ in range(corners)]
-    strata = np.array([rng.permutation(draws) for _ in keys])
-    for i in range(draws):
-        out.append(
-            {
-                k: float(lo + (strata[j, i] + rng.random()) / draws * (hi - lo))
-                for j, (k, (lo, hi)) in enumerate(UNCERTAIN.items())
-            }
-        )
-    return out
+    """Random corners of the box, then a Latin hypercube of ``draws`` points in it.
+
+    Each uncertainty draws from a stream of its own (seeded by the seed and its name), so declaring a new one
+    leaves the others' values where they were.
+    """
+    columns = {}
+    for key, (lo, hi) in UNCERTAIN.items():
+        rng = np.random.default_rng([seed, zlib.crc32(key.encode())])
+        corner_values = [(lo, hi)[int(rng.integers(2))] for _ in range(corners)]
+        strata = rng.permutation(draws)
+        drawn = [float(lo + (strata[i] + rng.random()) / draws * (hi - lo)) for i in range(draws)]
+        columns[key] = corner_values + drawn
+    return [{key: values[i] for key, values in columns.items()} for i in range(corners + draws)]
 
 
 POINTS = corners_and_draws(8, 16)

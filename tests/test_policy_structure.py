@@ -180,6 +180,7 @@ def test_a_copy_continues_exactly_like_the_original_and_independently(base):
     twin = copy.deepcopy(original)
     twin_other = copy.deepcopy(original)
     twin_other.add_policy(instrument("sez"))
+    twin_other.add_policy(instrument("fdi_inflow"))
     original.run(steps=3)
     twin.run(steps=3)
     twin_other.run(steps=3)

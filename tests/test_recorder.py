@@ -27,7 +27,8 @@ from sez_sim.results import (
 def model() -> SEZModel:
     config = ModelConfig(
         geography=line(6, spacing_km=150),
-        params=resolve_params("gms", {"firms": {"count": 300, "min_per_province": 10}}),
+        # Investors take to new zones as in the upper part of the evidence, so the zone fills within the run.
+        params=resolve_params("gms", {"firms": {"count": 300, "min_per_province": 10}, "sez": {"fdi_uplift": 5.0}}),
         policies=[SEZInstrument(province="P04", phase_in=0)],
         seed=4,
     )
@@ -83,7 +84,8 @@ def test_zone_taxes_follow_the_holiday(model):
     """A new zone's firms are on a full tax holiday: they pay no profit tax, and all they would pay at the country's
     rate is forgone; the dataset-free line has no other zones."""
     zones = model.recorder.zones_frame()
-    ours = zones[(zones["zone"] == "P04 SEZ") & (zones["step"] > 1)]
+    ours = zones[(zones["zone"] == "P04 SEZ") & (zones["jobs"] > 0)]
+    assert len(ours) >= 2
     assert (ours["tax_revenue"].abs() < 1e-12).all()
     assert (ours["tax_forgone"] > 0).all()
 

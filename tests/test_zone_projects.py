@@ -16,7 +16,11 @@ from sez_sim.model import ModelConfig, SEZModel, resolve_params
 from sez_sim.policies import BY_TYPE
 from sez_sim.results import LEDGER_FLOWS, ledger, zone_summary
 
-CONFIG = dict(params=resolve_params("gms", {"firms": {"count": 8000}}), persons_per_agent=2000.0)
+CONFIG = dict(
+    params=resolve_params("gms", {"firms": {"count": 8000}, "sez": {"fdi_uplift": 5.0}}), persons_per_agent=2000.0
+)
+"""Investors respond to new zones at the top of the evidence's range (``sez.fdi_uplift``), so that these border zones,
+which at the default mostly stay empty, fill within the runs and what changes how fast they fill can be seen."""
 
 
 @pytest.fixture(scope="module")
@@ -40,7 +44,9 @@ def rows(model: SEZModel, zone: str) -> pd.DataFrame:
     return zones[zones["zone"] == zone].set_index("step")
 
 
-@pytest.mark.parametrize(("seed", "province"), [(5, "Savannakhet"), (6, "Kayin"), (5, "Kampot"), (6, "Tak")])
+@pytest.mark.parametrize(
+    ("seed", "province"), [(5, "Kampot"), (6, "Champasak"), (5, "Luang Prabang"), (6, "Prey Veng")]
+)
 def test_a_poorly_managed_zone_fills_more_slowly_than_the_same_zone_well_managed(bases, seed, province):
     """Same place, capacity open at once, same seed: management 0.1 against 0.9."""
     runs = {
@@ -51,7 +57,8 @@ def test_a_poorly_managed_zone_fills_more_slowly_than_the_same_zone_well_managed
     assert (low["management"] == 0.1).all() and (high["management"] == 0.9).all()
     assert (low["awareness"].iloc[1:] < high["awareness"].iloc[1:]).all()  # known more slowly
     assert low["jobs"].sum() < 0.8 * high["jobs"].sum()  # job-years over the two years
-    assert low["jobs"].iloc[2] < high["jobs"].iloc[2]
+    opened = [zone.index[zone["jobs"] > 0].min() if (zone["jobs"] > 0).any() else np.inf for zone in (low, high)]
+    assert opened[1] < opened[0]  # its first firm produces earlier
     for m, model in runs.items():  # the rules it promises, as its management delivers them
         z = model.zones.name.index(f"{province} SEZ")
         sez = model.params["sez"]
@@ -62,10 +69,10 @@ def test_a_poorly_managed_zone_fills_more_slowly_than_the_same_zone_well_managed
 
 
 def test_capacity_building_raises_fill_up_after_its_learning_time_and_not_before(bases):
-    zone = policy("sez", province="Kayin", phase_in=0, capacity_jobs=10000, management=0.1)
-    training = policy("capacity_building", zones=["Kayin SEZ"], lag_years=1.0, learning_years=1.0, gain=0.8)
+    zone = policy("sez", province="Champasak", phase_in=0, capacity_jobs=10000, management=0.1)
+    training = policy("capacity_building", zones=["Champasak SEZ"], lag_years=1.0, learning_years=1.0, gain=0.8)
     without, with_ = run(bases[6], zone, steps=14), run(bases[6], zone, training, steps=14)
-    a, b = rows(without, "Kayin SEZ"), rows(with_, "Kayin SEZ")
+    a, b = rows(without, "Champasak SEZ"), rows(with_, "Champasak SEZ")
     lag = 5  # the step that starts in 2020: the first with trained staff, at learning 0
     columns = ["management", "awareness", "jobs", "firms", "occupancy", "exports"]
     pd.testing.assert_frame_equal(a.loc[:lag, columns], b.loc[:lag, columns], check_exact=True)
@@ -83,14 +90,14 @@ def test_capacity_building_raises_fill_up_after_its_learning_time_and_not_before
 
 
 def test_investment_promotion_brings_more_investors_to_the_listed_zones_only(bases):
-    zones = [policy("sez", province=p, phase_in=0, capacity_jobs=10000, management=0.2) for p in ("Kayin", "Mon")]
-    promoted = policy("investment_promotion", zones=["Kayin SEZ", "Savan-Seno Special Economic Zone"], uplift=1.0)
+    zones = [policy("sez", province=p, phase_in=0, capacity_jobs=10000, management=0.2) for p in ("Kampot", "Takeo")]
+    promoted = policy("investment_promotion", zones=["Kampot SEZ", "Savan-Seno Special Economic Zone"], uplift=1.0)
     without, with_ = run(bases[5], *zones, steps=8), run(bases[5], *zones, promoted, steps=8)
     a, b = (
         without.recorder.zones_frame().set_index(["zone", "step"]),
         with_.recorder.zones_frame().set_index(["zone", "step"]),
     )
-    listed = ["Kayin SEZ", "Savan-Seno Special Economic Zone"]
+    listed = ["Kampot SEZ", "Savan-Seno Special Economic Zone"]
     others = sorted(set(a.index.get_level_values("zone")) - set(listed))
     for zone in listed:
         assert (b.loc[zone, "prospects"].iloc[1:] > a.loc[zone, "prospects"].iloc[1:]).all(), zone
@@ -98,10 +105,10 @@ def test_investment_promotion_brings_more_investors_to_the_listed_zones_only(bas
     np.testing.assert_allclose(
         known["prospects"].iloc[1:], 2.0 * a.loc["Savan-Seno Special Economic Zone", "prospects"].iloc[1:]
     )
-    np.testing.assert_array_equal(b.loc["Mon SEZ", "awareness"], a.loc["Mon SEZ", "awareness"])
+    np.testing.assert_array_equal(b.loc["Takeo SEZ", "awareness"], a.loc["Takeo SEZ", "awareness"])
     for zone in others:
         np.testing.assert_array_equal(b.loc[zone, "prospects"].to_numpy(), a.loc[zone, "prospects"].to_numpy())
-    assert b.loc["Kayin SEZ", "jobs"].sum() > a.loc["Kayin SEZ", "jobs"].sum()
+    assert b.loc["Kampot SEZ", "jobs"].sum() > a.loc["Kampot SEZ", "jobs"].sum()
     assert (b.loc[listed, "programme"].groupby("zone").sum() > 0).all()
     assert b.loc[others, "programme"].sum() == 0
 

@@ -14,7 +14,8 @@ geography already in place) with its economy, its firm and worker stocks and the
    profit (small stocks drawn above the average, costly entry), entry can no longer balance exit. The rounds then
    stop at the last stock whose entry calibration converged (:func:`steady_state`);
 4. the approval queue of the steady state; jobs; amenities and the moving cost (workers' steady state); a
-   dataset zone's capacity in jobs grows to hold its members' jobs where they are larger than its slots assumed.
+   dataset zone's capacity in jobs grows to hold its members' jobs where they are larger than its slots assumed;
+5. the newcomer cost of untried zones, from the FDI a new zone brings its host (:func:`calibrate_newcomer_cost`).
 """
 
 from __future__ import annotations
@@ -30,7 +31,7 @@ from sez_sim.economy.calibration import InitialFirms, allocate, calibrate, draw_
 from sez_sim.economy.equilibrium import FirmBlock, solve
 from sez_sim.economy.presets import core_periphery, textbook_market
 from sez_sim.errors import ConvergenceError, Problem, ScenarioError
-from sez_sim.zones import dataset_zones, slots
+from sez_sim.zones import ZoneTable, dataset_zones, incentives, slots, with_ossc
 
 if TYPE_CHECKING:
     from sez_sim.geography import Geography
@@ -163,6 +164,7 @@ def build_gms(model: SEZModel) -> None:
     model.workers.allocate_jobs(model.equilibrium.employment_m / model.persons_per_agent, rng)
     model.workers.calibrate(model.equilibrium.expected_real_wage)
     fit_dataset_zones(model)
+    calibrate_newcomer_cost(model)
     firms.rule = FirmRule.ENTRY_EXIT
 
 
@@ -258,7 +260,9 @@ def open_dataset_zones(model: SEZModel, rng: np.random.Generator) -> None:
         here = int(np.sum(firms["province"] == i))
         capacity = slots(sez["capacity_jobs"], model.jobs_per_firm[i], rate)
         members = rng.permutation(free)[: int(min(capacity, ZONE_HOST_SHARE * here))]
-        z = model.add_zone(zone.name, i, kind=zone.kind, capacity=members.size, active=True, **zone.incentives)
+        z = model.add_zone(
+            zone.name, i, kind=zone.kind, capacity=members.size, planned=members.size, active=True, **zone.incentives
+        )
         firms["zone"][members] = z
         age = rng.geometric(max(hazard, 1e-9), size=members.size) - 1
         holiday = int(round(model.zones.holiday_years[z] * model.steps_per_year))
@@ -279,6 +283,29 @@ def fit_dataset_zones(model: SEZModel) -> None:
     needed = np.divide(workers, zones.capacity, out=np.zeros(len(zones)), where=zones.capacity > 0)
     zones.jobs_per_slot = np.maximum(zones.jobs_per_slot, needed)
     model.reset_built_capacity()
+
+
+def calibrate_newcomer_cost(model: SEZModel) -> None:
+    """Set the cost investors charge an untried zone (``ZoneTable.newcomer_cost``, :mod:`sez_sim.zones`).
+
+    A standard zone (the host country's package with an OSSC inside, at its management) is placed, known to all
+    and with room, in each province in turn; the cost is the one at which such a zone raises its host's expected
+    foreign entrants by ``sez.fdi_uplift`` on average (:meth:`LocationChoice.zone_discount
+    <sez_sim.agents.location_choice.LocationChoice.zone_discount>`). Every place keeps what the model says about
+    it (market access, ports, wages, incentives, management): the calibration sets only the level.
+    """
+    geo, choice, params = model.geo, model.firms.choice, model.params
+    sites = ZoneTable(model.zones.effects)
+    red_tape = model.levers.baseline["red_tape"]
+    for i, country in enumerate(geo.provinces["country"]):
+        attrs = with_ossc(incentives(params["sez"], country), params["ossc"], red_tape[i])
+        sites.add("site", province=i, capacity=1.0, active=True, **attrs)
+    tax, sigma, grid = model.levers["corporate_tax"], model.market.sigma, choice.grid()
+    site_alts = choice.alternatives(model.market, model.equilibrium, sites, tax, np.zeros(geo.n), model.steps_per_year)
+    site = choice.option_values(site_alts, grid, sigma)[:, geo.n :]
+    alts = model.alternatives()
+    values = choice.option_values(alts, grid, sigma)
+    model.zones.newcomer_cost = choice.zone_discount(values, alts, site, params["sez"]["fdi_uplift"])
 
 
 def mean_profit(model: SEZModel) -> np.ndarray:

@@ -95,7 +95,8 @@ class SEZModel(mesa.Model):
        is put in force on the levers (taxes, minimum wages, approval times, red tape, barriers and quotas, link
        and crossing costs, zone capacity, activity, management and promotion, commuting into CBEZ zones),
        relative to their baselines; active zones become better known to investors (their awareness grows with
-       their management and promotion, :mod:`sez_sim.zones`);
+       their management and promotion, :mod:`sez_sim.zones`) and their track records grow with the share of
+       their planned slots their firms fill;
     2. **migration** (:meth:`Workers.migrate <sez_sim.agents.workers.Workers.migrate>`): workers reconsider where
        to live, comparing expected real incomes at the last equilibrium (logit, or best response in the
        textbook presets); movers leave their modern jobs;
@@ -351,6 +352,7 @@ class SEZModel(mesa.Model):
         """Advance one step in the order stated in the class docstring."""
         self.apply_policies()
         self.zones.become_known(1.0 / self.steps_per_year)
+        self.zones.prove(self.firms.zone_occupancy(len(self.zones)))
         self.migrate()
         self.firms.approvals()
         self.equilibrium = self.solve_within_capacity()

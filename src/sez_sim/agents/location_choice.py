@@ -5,7 +5,8 @@ entrants arrive in streams: one domestic stream per country (owned by residents 
 its provinces) and one foreign stream (choosing anywhere; its profits leave the region), scaled by the
 ``fdi_inflow`` lever. An entrant with productivity ``z`` values option ``o`` at
 
-    v_o(z) = lambda ln(NPV_o(z) / pi_i)  (+ foreign_zone_preference for foreign entrants in zones, - queue_o)
+    v_o(z) = lambda ln(NPV_o(z) / pi_i)  (+ foreign_zone_preference for foreign entrants in zones, - queue_o,
+                                          - the zone's newcomer cost for its unproven track record)
 
 where ``NPV`` is the discounted after-tax operating profit from the current equilibrium, starting after the
 approval delay and counting any tax holiday, minus the sunk entry cost and red tape, and ``pi_i`` is the host's
@@ -33,6 +34,7 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 import numpy as np
+from scipy.optimize import brentq
 
 from sez_sim.economy.equilibrium import Equilibrium, Market
 from sez_sim.errors import ConvergenceError
@@ -140,6 +142,7 @@ class Alternatives:
         choice_slots: what entrants plan on: the free slots, or the slots a full zone's exits free on average.
         awareness: share of potential entrants who know the option (1 outside zones).
         promotion: extra investors a promotion programme brings to the option (0 outside zones).
+        unproven: utility investors deduct for the option's unproven track record (0 outside zones).
         open: entrants may choose it (zones: active, with room now or soon).
     """
 
@@ -158,6 +161,7 @@ class Alternatives:
     choice_slots: np.ndarray
     awareness: np.ndarray
     promotion: np.ndarray
+    unproven: np.ndarray
     open: np.ndarray
 
 
@@ -265,6 +269,7 @@ class LocationChoice:
             choice_slots=choice,
             awareness=np.concatenate([np.ones(n), zones.awareness]),
             promotion=np.concatenate([np.zeros(n), zones.promotion]),
+            unproven=np.concatenate([np.zeros(n), zones.unproven]),
             open=np.concatenate([np.ones(n, bool), zones.active]) & (choice > 0),
         )
 
@@ -282,7 +287,8 @@ class LocationChoice:
     def nests(self, values: np.ndarray, alts: Alternatives, foreign: bool) -> tuple[np.ndarray, np.ndarray]:
         """Each province's inclusive value and the within-province shares of its zone options.
 
-        Foreign entrants add their zone preference; every zone option carries its queue cost. A zone known to only
+        Foreign entrants add their zone preference; every zone option carries its queue cost and its newcomer cost
+        for an unproven record. A zone known to only
         the share ``a`` of potential entrants (its awareness) is in the choice set of that share: for each set
         ``S`` of its province's partly known zones, entrants who know just those (chance ``prod a prod (1 - a)``)
         face the nest of the outside option, the zones everyone knows and ``S``. The province is worth the log of
@@ -301,7 +307,7 @@ class LocationChoice:
         if values.shape[1] == n:
             return outside, np.zeros((values.shape[0], 0))
         bonus = self.params["foreign_zone_preference"] if foreign else 0.0
-        zone_values = values[:, n:] + bonus - self.queue_cost(values.shape[1] - n)
+        zone_values = values[:, n:] + bonus - self.queue_cost(values.shape[1] - n) - alts.unproven[n:]
         host = alts.province[n:]
         aware, boost = alts.awareness[n:], 1.0 + alts.promotion[n:]
         top = outside.copy()
@@ -341,6 +347,71 @@ class LocationChoice:
                 inclusive[:, i] = top[:, i] + np.log(mass)
             share[:, zones] = np.divide(zone_mass, mass[:, None], out=np.zeros_like(zone_mass), where=mass[:, None] > 0)
         return inclusive, share
+
+    def host_uplift(self, values: np.ndarray, alts: Alternatives, site: np.ndarray, discount: float) -> np.ndarray:
+        """Per province, the foreign stream's expected entrants with one more zone there over those without it.
+
+        The added zone (a "site") is known to all, has room, and is worth ``site[:, i]`` to an entrant in province
+        ``i``, plus the foreign zone preference, less ``discount``. Adding it to a province's nest raises its
+        inclusive value to ``s ln(exp(IV_i / s) + exp(V_i / s))`` (``s`` the zone choice scale); the province's
+        logit share of the foreign stream then follows with every other province unchanged.
+
+        Args:
+            values: option values of the current options (:meth:`option_values`).
+            alts: the current options.
+            site: (pool, N) values of the added zone in each province (:meth:`option_values` of a zone table with
+                one zone per province).
+            discount: utility deducted from the added zone.
+
+        Returns:
+            The ratio per province (NaN where no foreign entrant comes now).
+        """
+        scale = self.params["zone_choice_scale"]
+        inclusive, _ = self.nests(values, alts, foreign=True)
+        zone = site + self.params["foreign_zone_preference"] - discount
+        with np.errstate(invalid="ignore", divide="ignore"):
+            now = inclusive + self.xi
+            added = self.xi + scale * np.logaddexp(inclusive / scale, zone / scale)
+            top = np.maximum(np.max(np.where(np.isfinite(now), now, -np.inf), axis=1, keepdims=True), 0.0)
+            weight = np.where(np.isfinite(now), np.exp(now - top), 0.0)
+            rest = np.exp(-top) + weight.sum(axis=1, keepdims=True) - weight  # everything but the province itself
+            before = weight / (rest + weight)
+            after = np.where(np.isfinite(added), 1.0 / (1.0 + rest * np.exp(top - added)), 0.0)
+        base = before.sum(axis=0)
+        return np.divide(after.sum(axis=0), base, out=np.full(self.n, np.nan), where=base > 0)
+
+    def zone_discount(self, values: np.ndarray, alts: Alternatives, site: np.ndarray, uplift: float) -> float:
+        """The discount at which a new zone raises its host's foreign entrants by ``uplift`` on average.
+
+        Solves ``mean_i ln H_i(d) = ln(1 + uplift)`` over the provinces foreign entrants come to, ``H_i`` from
+        :meth:`host_uplift`; the mean falls monotonically from the undiscounted zone's value towards 0 as ``d``
+        grows, so the root is bracketed by doubling and found by Brent's method.
+
+        Returns 0 when no foreign entrant comes to any province (nothing to calibrate on).
+
+        Raises:
+            ConvergenceError: when no discount reaches the target (the undiscounted zone falls short of it by
+                more than a discount of -100 can make up).
+        """
+        target = np.log1p(uplift)
+        if not np.isfinite(self.host_uplift(values, alts, site, 0.0)).any():
+            return 0.0  # no foreign entrant comes anywhere: nothing to calibrate on
+
+        def gap(discount: float) -> float:
+            ratio = self.host_uplift(values, alts, site, discount)
+            return float(np.mean(np.log(ratio[np.isfinite(ratio)]))) - target
+
+        low, high = -1.0, 1.0
+        while gap(high) > 0.0 and high < 1e3:
+            low, high = high, 2.0 * high
+        while gap(low) < 0.0 and low > -100.0:
+            low, high = 2.0 * low, low
+        if gap(low) < 0.0 or gap(high) > 0.0:
+            raise ConvergenceError(
+                f"no new-zone discount makes a zone raise its host's foreign entrants by {uplift:.3g} on average",
+                ("sez.fdi_uplift", "firms.foreign_zone_preference", "firms.entry_logit_scale"),
+            )
+        return float(brentq(gap, low, high, xtol=1e-10))
 
     def stream_probabilities(
         self, values: np.ndarray, alts: Alternatives, country: np.ndarray, xi: np.ndarray | None = None

@@ -1,7 +1,7 @@
 """The SEZ and CBEZ policy instruments: new zones with the standard package, and twin zones across a crossing.
 
 The zone table, the standard incentive package and the dataset's zones are model state (:mod:`sez_sim.zones`).
-An instrument adds its zones at setup, inactive, empty and unknown to investors, managed at the host country's
+An instrument adds its zones at setup, inactive, empty, unknown to investors and untried, managed at the host country's
 ``sez.management`` unless it says otherwise; its effects then grow their capacity (in firm slots) over the
 build-out years and switch them on; a CBEZ also cuts the cost of its crossing (joint customs), opens each twin's
 jobs to commuters from the partner province, and with a joint committee runs both twins at the better side's
@@ -18,7 +18,7 @@ from pydantic import Field
 from sez_sim.levers import Effect
 from sez_sim.params import Param, declare, per_country
 from sez_sim.policies.base import Instrument, param_field
-from sez_sim.zones import SEZ, incentives, slots
+from sez_sim.zones import SEZ, incentives, slots, with_ossc
 
 if TYPE_CHECKING:
     from sez_sim.geography import Geography
@@ -83,21 +83,22 @@ class ZoneInstrument(Instrument):
         return attrs
 
     def _open(self, model: SEZModel, name: str, province: int, attrs: dict[str, Any]) -> int:
-        """Add one zone, inactive, empty and unknown (an OSSC inside sets its own approval time and red tape)."""
+        """Add one zone: inactive, empty, unknown, untried and planned to its capacity in slots.
+
+        An OSSC inside sets the zone's own approval time and red tape.
+        """
         if self.ossc:
-            ossc = model.params["ossc"]
-            attrs["approval_days"] = ossc["approval_days"]
-            attrs["red_tape_years"] = model.levers.baseline["red_tape"][province] * ossc["red_tape_factor"]
-        return model.add_zone(name, province, kind=self.type.upper(), awareness=0.0, **attrs)
+            attrs = with_ossc(attrs, model.params["ossc"], model.levers.baseline["red_tape"][province])
+        planned = slots(self.capacity_jobs, model.jobs_per_firm[province], model.params["economy"]["employment_rate"])
+        return model.add_zone(
+            name, province, kind=self.type.upper(), awareness=0.0, planned=planned, record=0.0, **attrs
+        )
 
     def _growth(self, model: SEZModel, zones: list[int]) -> list[Effect]:
-        """Effects that build the zones to their capacity over the phase-in and switch them on."""
-        rate = model.params["economy"]["employment_rate"]
-        host = model.zones.province[zones]
-        capacity = [slots(self.capacity_jobs, model.jobs_per_firm[i], rate) for i in host]
+        """Effects that build the zones to their planned capacity over the phase-in and switch them on."""
         cells = np.asarray(zones, dtype=np.int64)
         return [
-            Effect("zone_capacity", cells, "move", np.asarray(capacity)),
+            Effect("zone_capacity", cells, "move", model.zones.planned[cells]),
             Effect("zone_active", cells, "switch", 1.0),
         ]
 

@@ -256,6 +256,7 @@ def scenario_cases() -> Iterator[Case]:
         ),
         ("promotion-uplift-negative", "policy_defaults.investment_promotion.uplift", -0.5),
         ("management-delay-text", "policy_defaults.sez.management_delay", "slow"),
+        ("fdi-uplift-zero", "policy_defaults.sez.fdi_uplift", 0),
         ("border-crossing-unknown", "policies", [{"type": "border_facilitation", "crossing": "Nowhere"}]),
         ("policy-defaults-typo", "policy_defaults.sez.capacity", 5),
         ("policy-defaults-section", "policy_defaults.zones", {"capacity_jobs": 5}),

@@ -34,6 +34,7 @@ from sez_sim.errors import ConvergenceError, Problem, ScenarioError
 from sez_sim.zones import ZoneTable, dataset_zones, incentives, slots, with_ossc
 
 if TYPE_CHECKING:
+    from sez_sim.agents.location_choice import Alternatives
     from sez_sim.geography import Geography
     from sez_sim.model import SEZModel
 
@@ -285,14 +286,14 @@ def fit_dataset_zones(model: SEZModel) -> None:
     model.reset_built_capacity()
 
 
-def calibrate_newcomer_cost(model: SEZModel) -> None:
-    """Set the cost investors charge an untried zone (``ZoneTable.newcomer_cost``, :mod:`sez_sim.zones`).
+def standard_sites(model: SEZModel) -> tuple[np.ndarray, Alternatives, np.ndarray]:
+    """The entry model's option values now, its options, and the values of a standard new zone in each province.
 
-    A standard zone (the host country's package with an OSSC inside, at its management) is placed, known to all
-    and with room, in each province in turn; the cost is the one at which such a zone raises its host's expected
-    foreign entrants by ``sez.fdi_uplift`` on average (:meth:`LocationChoice.zone_discount
-    <sez_sim.agents.location_choice.LocationChoice.zone_discount>`). Every place keeps what the model says about
-    it (market access, ports, wages, incentives, management): the calibration sets only the level.
+    A standard zone is the SEZ instrument's: the host country's package with an OSSC inside, at the country's
+    management, active and with room.
+
+    Returns:
+        ``(values, alternatives, site)``: (pool, options), the options, and (pool, N) site values.
     """
     geo, choice, params = model.geo, model.firms.choice, model.params
     sites = ZoneTable(model.zones.effects)
@@ -302,10 +303,21 @@ def calibrate_newcomer_cost(model: SEZModel) -> None:
         sites.add("site", province=i, capacity=1.0, active=True, **attrs)
     tax, sigma, grid = model.levers["corporate_tax"], model.market.sigma, choice.grid()
     site_alts = choice.alternatives(model.market, model.equilibrium, sites, tax, np.zeros(geo.n), model.steps_per_year)
-    site = choice.option_values(site_alts, grid, sigma)[:, geo.n :]
     alts = model.alternatives()
-    values = choice.option_values(alts, grid, sigma)
-    model.zones.newcomer_cost = choice.zone_discount(values, alts, site, params["sez"]["fdi_uplift"])
+    return choice.option_values(alts, grid, sigma), alts, choice.option_values(site_alts, grid, sigma)[:, geo.n :]
+
+
+def calibrate_newcomer_cost(model: SEZModel) -> None:
+    """Set the cost investors charge an untried zone (``ZoneTable.newcomer_cost``, :mod:`sez_sim.zones`).
+
+    A standard zone (:func:`standard_sites`) is placed, known to all, in each province in turn; the cost is the one
+    at which such a zone raises its host's expected foreign entrants by ``sez.fdi_uplift`` on average
+    (:meth:`LocationChoice.zone_discount <sez_sim.agents.location_choice.LocationChoice.zone_discount>`). Every
+    place keeps what the model says about it (market access, ports, wages, incentives, management): the
+    calibration sets only the level.
+    """
+    values, alts, site = standard_sites(model)
+    model.zones.newcomer_cost = model.firms.choice.zone_discount(values, alts, site, model.params["sez"]["fdi_uplift"])
 
 
 def mean_profit(model: SEZModel) -> np.ndarray:

@@ -1,10 +1,9 @@
-"""Draw docs/figures/zone_fillup.png: how the model's new zones fill, beside observed zones (not fitted to them).
+"""Draw docs/figures/zone_fillup.png: how the library's new zones fill, beside observed zones (not fitted to them).
 
-Run from the repository root: ``.venv/bin/python docs/figures/zone_fillup.py`` (about 40 seconds). The model's
-curves are the six EWEC border SEZs (20,000 jobs each, built over five years from 2020), seed 1: managed at their
-countries' default capacity (``scenarios/ewec_border_sezs.yaml``, left) and with the Lao and Myanmar zone authorities
-trained from 2020 (``scenarios/capacity_building.yaml``, right). The observed points are from
-../shared/design/EVIDENCE.md.
+Run from the repository root: ``.venv/bin/python docs/figures/zone_fillup.py`` (about a minute). The model's curves
+are the new zones of three library scenarios (20,000 jobs each, built over five years from 2020, 19 years, seed 1):
+the six EWEC border SEZs, the four CBEZ pairs (eight twin zones) and the same six SEZs next to the capitals. The
+observed points are from ../shared/design/EVIDENCE.md.
 """
 
 from __future__ import annotations
@@ -27,30 +26,34 @@ OBSERVED = [
     ("Phnom Penh SEZ (2006): 2019", 13, 21_717),
 ]
 PANELS = {
-    "ewec_border_sezs.yaml": "management by country (THA 0.65, LAO 0.2, MMR 0.1)",
-    "capacity_building.yaml": "Lao and Myanmar zone authorities trained from 2020",
+    "ewec_border_sezs.yaml": "six border SEZs on the EWEC",
+    "cbez_pairs.yaml": "four CBEZ pairs (eight twin zones)",
+    "capital_sezs.yaml": "the same six SEZs next to the capitals",
 }
 
 
 def main() -> None:
-    """Run the two scenarios and draw the figure."""
-    fig, axes = plt.subplots(1, 2, figsize=(12, 4.8), sharey=True)
+    """Run the three scenarios and draw the figure."""
+    fig, axes = plt.subplots(1, 3, figsize=(15, 6.4), sharey=True)
     for ax, (scenario, title) in zip(axes, PANELS.items(), strict=True):
-        zones = simulate(load_scenario(ROOT / "scenarios" / scenario, {"run.years": 15})).zones
-        new = zones[zones["kind"] == "SEZ"].groupby("zone").filter(lambda z: z["jobs"].iloc[0] == 0)
+        zones = simulate(load_scenario(ROOT / "scenarios" / scenario, {"run.years": 19}), seed=1).zones
+        new = zones.groupby("zone").filter(lambda z: z["jobs"].iloc[0] == 0 and z["active"].any())
         for name, z in new.groupby("zone"):
             since = z["year"] - z.loc[z["active"], "year"].min()
-            country = z["country"].iloc[0]
-            ax.plot(since, z["jobs"] / 1e3, lw=1.4, ls="-" if country == "THA" else "-.", label=f"{name} ({country})")
+            ax.plot(
+                since, z["jobs"] / 1e3, lw=1.4, label=name.replace(" CBEZ ", " ").replace("Autonomous Prefecture", "AP")
+            )
         ax.plot(since, z["capacity_jobs"] / 1e3, color="grey", ls="--", lw=0.8, label="capacity")
         for k, (label, years, jobs) in enumerate(OBSERVED):
             ax.scatter(years, jobs / 1e3, marker="*s^"[k], s=90, color="black", zorder=3, label=f"observed: {label}")
         ax.set_xlabel("years after the zone opened")
         ax.set_title(title, fontsize=10)
         ax.grid(alpha=0.3)
+        ax.legend(fontsize=6.5, loc="upper center", bbox_to_anchor=(0.5, -0.14), ncol=2, frameon=False)
     axes[0].set_ylabel("thousand jobs")
-    axes[1].legend(fontsize=7, loc="lower right")
-    fig.suptitle("Zone fill-up: the model's new border SEZs (20,000 jobs each) and observed zones")
+    fig.suptitle(
+        "Zone fill-up: the library's new zones (20,000 jobs each; default parameters, seed 1) and observed zones"
+    )
     fig.tight_layout()
     fig.savefig(Path(__file__).with_suffix(".png"), dpi=110)
 

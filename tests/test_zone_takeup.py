@@ -121,3 +121,21 @@ def test_the_baseline_zones_are_proven_and_new_zones_start_untried(model):
     assert (copied.zones.record[dataset:] == 0.0).all()
     np.testing.assert_allclose(copied.zones.unproven[dataset:], copied.zones.newcomer_cost)
     assert copied.zones.newcomer_cost > 0
+
+
+def test_the_track_record_is_recorded_and_follows_the_zone_as_it_fills(model):
+    copied = copy.deepcopy(model)
+    copied.add_policy(
+        BY_TYPE["sez"].model_validate(
+            {"type": "sez", "province": "Phnom Penh", "phase_in": 0, "management": 0.9, "start_year": 2019}
+        )
+    )
+    copied.run(steps=16)
+    zones = copied.recorder.zones_frame()
+    ours = zones[zones["zone"] == "Phnom Penh SEZ"].set_index("step")
+    planned = copied.zones.planned[copied.zones.name.index("Phnom Penh SEZ")]
+    assert ours["record"].iloc[0] == 0.0 and ours["record"].is_monotonic_increasing
+    assert (ours["record"] <= 1.0).all() and ours["record"].iloc[-1] > 0
+    # the record at a step's start counts the firms there at the end of the step before
+    np.testing.assert_allclose(ours["record"].iloc[1:].to_numpy(), np.minimum(ours["firms"].cummax() / planned, 1)[:-1])
+    assert (zones.loc[zones["zone"] != "Phnom Penh SEZ", "record"] == 1.0).all()

@@ -545,6 +545,7 @@ class SEZModel(mesa.Model):
             "active": zones.active.copy(),
             "management": zones.managed,
             "awareness": zones.awareness.copy(),
+            "record": zones.record.copy(),
             "prospects": self.prospects(),
             "capacity_slots": zones.capacity.copy(),
             "capacity_jobs": capacity,

@@ -59,6 +59,7 @@ ZONE_UNITS: dict[str, str] = {
     "active": "flag",
     "management": "index 0-1",
     "awareness": "share",
+    "record": "share",
     "prospects": "firm agents a year",
     "capacity_slots": "firm agents",
     "capacity_jobs": "jobs",
@@ -75,15 +76,16 @@ ZONE_UNITS: dict[str, str] = {
     "programme": "US$ m in the step",
     "public_cost": "US$ m in the step",
 }
-"""Columns of ``zones.parquet`` and their units: one row per zone per step. Management is the capacity the zone
-works at (its own, or its CBEZ committee's better side), awareness the share of potential entrants who know it and
-prospects the potential entrants a year who consider it (awareness and promotion times the streams that may choose
-it: its country's and the foreign one). Jobs are workers (persons in modern jobs times
-``economy.employment_rate``), the unit of ``capacity_jobs``; a slot stands for the host's mean firm size when the
-zone opened. Investment is the foreign entrants of the step (each invests the entry cost in the host's mean
-profits, as in ``fdi_stock``); exports to the world are an annual rate at the step's equilibrium. The public
-ledger, in the step: the profit tax the zone's firms pay and what they would pay more at the country's rate (tax
-forgone), construction (capacity added during the run times ``sez.construction_cost_per_job``), operation
+"""Columns of ``zones.parquet`` and their units: one row per zone per step. Management is the capacity the zone works at
+(its own, or its CBEZ committee's better side), awareness the share of potential entrants who know it, record its
+track record (the largest share of its planned slots its firms have filled; investors charge an untried zone the
+newcomer cost times 1 - record) and prospects the potential entrants a year who consider it (awareness and promotion
+times the streams that may choose it: its country's and the foreign one). Jobs are workers (persons in modern jobs
+times ``economy.employment_rate``), the unit of ``capacity_jobs``; a slot stands for the host's mean firm size when
+the zone opened. Investment is the foreign entrants of the step (each invests the entry cost in the host's mean
+profits, as in ``fdi_stock``); exports to the world are an annual rate at the step's equilibrium. The public ledger,
+in the step: the profit tax the zone's firms pay and what they would pay more at the country's rate (tax forgone),
+construction (capacity added during the run times ``sez.construction_cost_per_job``), operation
 (``sez.operation_cost_share`` of the built capacity's cost a year, while active) and programmes (capacity building
 and promotion, their ``cost_per_year`` while they run); public cost is the three."""
 

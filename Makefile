@@ -12,7 +12,7 @@ PYTHON ?= $(shell for c in python3.13 python3.12 python3 \
 	  "$$c" -c 'import sys; sys.exit(0 if sys.version_info >= (3, 12) else 1)' >/dev/null 2>&1 && { echo "$$c"; break; }; \
 	done)
 
-.PHONY: help run test sweep lint bench network clean check-python
+.PHONY: help run test sweep lint bench notebooks network clean check-python
 
 help:
 	@echo "make run    - run the GMS baseline scenario (outputs in results/)"
@@ -20,6 +20,7 @@ help:
 	@echo "make lint   - ruff check and format check"
 	@echo "make bench  - performance benchmarks (benchmarks/)"
 	@echo "make sweep  - every uncertainty at its bounds on the GMS data (about 250 CPU-seconds)"
+	@echo "make notebooks - build examples/*.ipynb from their sources, examples/*.py"
 
 check-python:
 	@if [ -z "$(PYTHON)" ]; then \
@@ -56,6 +57,9 @@ lint: $(VENV)/.stamp-dev
 
 bench: $(VENV)/.stamp-dev
 	$(BIN)/python benchmarks/run_all.py
+
+notebooks: $(VENV)/.stamp-dev
+	$(BIN)/jupytext --to ipynb examples/*.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache

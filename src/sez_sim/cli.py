@@ -279,6 +279,60 @@ def compare(
 
 @app.command()
 @user_errors
+def claim(
+    claim_file: Annotated[Path, typer.Argument(metavar="CLAIM", help="A claim YAML file (docs/claims.md).")],
+    replicates: Annotated[int | None, typer.Option(help="Paired runs at the default parameters.")] = None,
+    samples: Annotated[int | None, typer.Option(help="Draws of the uncertainties (0: no robustness).")] = None,
+    years: Annotated[float | None, typer.Option(help="Years per run (default: the claim's).")] = None,
+    workers: Annotated[int | None, typer.Option(min=1, help="Local processes (default: the number of cores).")] = None,
+    set_: Annotated[list[str] | None, typer.Option("--set", help="Override a claim key: dotted.key=value.")] = None,
+    out_dir: Annotated[
+        str | None,
+        typer.Option(
+            "--out",
+            callback=_output,
+            help="Output folder: new, empty, or an earlier claim's (default: results/claim-<name>).",
+        ),
+    ] = None,
+) -> None:
+    """A published claim put to the model: a verdict at the defaults, its robustness and what it hinges on."""
+    import os
+
+    from sez_sim.experiments.claims import evaluate, load_claim
+
+    spec = load_claim(claim_file, set_ or [], replicates=replicates, samples=samples, years=years)
+    target = out_dir or Path("results") / f"claim-{spec.name}"
+    answer = evaluate(spec, workers=workers or os.cpu_count() or 1, out=target)
+    out.print(claim_summary(answer))
+    out.print(f"wrote {target}")
+
+
+def claim_summary(answer: dict) -> str:
+    """The answer to a claim in a few lines."""
+    d, r, h = answer["defaults"], answer["robustness"], answer["hinges_on"]
+    lines = [
+        f"{answer['claim']}: {d['verdict'].upper()} at the default parameters",
+        f"  {answer['outcome']}: effect {d['effect']:+.4g} (95% interval {d['ci_low']:+.4g} to {d['ci_high']:+.4g}, "
+        f"{d['replicates']} paired replicates); expected {answer['expect']} beyond {answer['threshold']:.4g}",
+    ]
+    if r:
+        lines.append(
+            f"  robustness: holds in {r['holds']} of {r['draws']} draws ({r['share']:.0%}, 95% interval "
+            f"{r['ci_low']:.0%}-{r['ci_high']:.0%}); {r['refused_draws']} draws refused by the scenario rules, redrawn"
+        )
+    if h and h.get("box"):
+        limits = ", ".join(f"{k} in [{v['low']:.4g}, {v['high']:.4g}]" for k, v in h["box"]["restrictions"].items())
+        lines.append(
+            f"  it fails mostly where {limits or 'no parameter is restricted'} (coverage {h['box']['coverage']:.2f}, "
+            f"density {h['box']['density']:.2f})"
+        )
+    elif h:
+        lines.append(f"  {h['note']}")
+    return "\n".join(lines)
+
+
+@app.command()
+@user_errors
 def batch(
     experiment_file: Annotated[Path, typer.Argument(metavar="EXPERIMENT", help="An experiment YAML file.")],
     replicates: Annotated[int | None, typer.Option(min=1, help="Replicates per design point.")] = None,

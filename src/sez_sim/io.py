@@ -83,7 +83,7 @@ def check_target(target: str | Path, kind: str, name: str | None = None) -> set[
 
     Args:
         target: the output folder.
-        kind: ``run``, ``comparison`` or ``batch``.
+        kind: ``run``, ``comparison``, ``batch`` or ``claim``.
         name: for a batch, the experiment's name (a folder holds one experiment's batch).
 
     Raises:

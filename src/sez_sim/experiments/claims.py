@@ -1,0 +1,406 @@
+"""Claims: a published statement put to the model, with a verdict, its robustness and what it hinges on.
+
+A claim file (:class:`Claim`) names a baseline and a treatment scenario, an outcome, the direction the claim
+expects and the smallest effect that counts. :func:`evaluate` answers it in three parts.
+
+1. **Verdict at the default parameters.** ``replicates`` paired runs (baseline and treatment on seeds ``seed``,
+   ``seed + 1``, ...: common random numbers) give the mean paired effect ``d`` with a Student-t 95% interval
+   ``[lo, hi]``. With the threshold ``m = max(min_effect, min_relative |baseline mean|)``, the claim is
+   ``supported`` when the interval lies beyond ``m`` in the expected direction (``lo > m`` for an increase,
+   ``hi < -m`` for a decrease), ``contradicted`` when it lies wholly on the other side of zero, and
+   ``inconclusive`` otherwise.
+2. **Robustness** (Starr's domain criterion, as in robust decision making: McPhail et al. 2018). ``samples`` draws
+   of the uncertainties, a Latin hypercube over their ranges (the registry's bounds unless the claim narrows
+   them). A draw the scenario rules refuse (a combination the economy cannot have) is replaced by a uniform draw
+   from a stream of its own until the rules accept it, so every draw is a model that runs, and the number refused
+   is reported. Each draw gets one paired run on seed ``seed``; the claim holds in it when its effect is beyond
+   ``m`` in the expected direction. The share of draws in which it holds gets an exact (Clopper-Pearson) 95%
+   interval.
+3. **What it hinges on.** Over the draws, PRIM (EMA Workbench 3.x, ``prim.Prim``; Friedman & Fisher 1999, Bryant
+   & Lempert 2010) looks for a box of parameter values where the claim fails. On the peeling trajectory, among the
+   boxes that hold at least half of the failures, the one chosen restricts the fewest parameters while coming
+   within 0.05 of the highest density; reported with its restrictions, coverage, density and how often resampling
+   half the draws reproduces each restriction (10 resamples). Extra-trees feature scores
+   (``get_ex_feature_scores``) rank the parameters.
+   When the claim holds, or fails, in every draw, there is nothing to discover and the report says so.
+"""
+
+from __future__ import annotations
+
+import json
+import warnings
+from pathlib import Path
+from typing import Any, Literal
+
+import numpy as np
+import pandas as pd
+from pydantic import Field, model_validator
+from scipy import stats
+from scipy.stats import qmc
+
+from sez_sim import yamlio
+from sez_sim.errors import Problem, ScenarioError
+from sez_sim.experiments import executors
+from sez_sim.experiments.batch import run_key
+from sez_sim.experiments.compare import interval
+from sez_sim.experiments.spec import Outcome
+from sez_sim.io import check_target, output_folder
+from sez_sim.params import registry
+from sez_sim.scenario import Scenario, load_scenario, registry_path
+from sez_sim.yamlio import Strict, check_counts
+
+MIN_COVERAGE = 0.5
+"""The PRIM box reported holds at least this share of the draws where the claim fails."""
+
+DENSITY_TOLERANCE = 0.05
+"""Of the boxes within this much of the densest (and holding enough of the failures), the one restricting the fewest
+parameters is reported: further restrictions that buy less density mostly fit noise."""
+
+RESAMPLES = 10
+"""Half-samples PRIM is rerun on to say how reproducible each restriction is."""
+
+
+class Uncertainty(Strict):
+    """An uncertain registry parameter the robustness draws vary, optionally over a narrower range."""
+
+    key: str = Field(description="Registry key of an uncertainty (firms.entry_logit_scale).")
+    range: tuple[float, float] | None = Field(default=None, description="[low, high] (default: the registry's bounds).")
+
+    @model_validator(mode="after")
+    def _known(self) -> Uncertainty:
+        param = registry().get(self.key)
+        if param is None or param.kind != "uncertainty" or param.per:
+            raise ValueError(f"{self.key!r} is not an uncertainty of the registry with one value (sez-sim params)")
+        low, high = param.bounds
+        if self.range is not None and not low <= self.range[0] < self.range[1] <= high:
+            raise ValueError(f"range must be [low, high] with {low:g} <= low < high <= {high:g}")
+        return self
+
+    @property
+    def bounds(self) -> tuple[float, float]:
+        """The range the draws cover."""
+        return self.range if self.range is not None else tuple(registry()[self.key].bounds)
+
+
+class Claim(Strict):
+    """A published claim as a model experiment (``experiments/claims/*.yaml``; docs/claims.md)."""
+
+    name: str = Field(description="Short name (used for the output folder).", pattern=r"^[A-Za-z0-9_.-]+$")
+    statement: str = Field(description="The claim as published.")
+    source: str = Field(description="Where it was published.")
+    baseline: str = Field(description="The reference scenario file (relative to the claim file).")
+    treatment: str = Field(description="The scenario the claim is about (relative to the claim file).")
+    outcome: Outcome = Field(description="What the claim is about (the outcome spec of experiment files).")
+    years: float | None = Field(default=None, gt=0, le=200, description="Years per run (default: the scenarios').")
+    window: tuple[float, float] | None = Field(
+        default=None, description="[first, last] calendar year: the outcome is the mean over it (default: the end)."
+    )
+    expect: Literal["increase", "decrease"] = Field(description="The direction the claim asserts.")
+    min_effect: float = Field(default=0.0, ge=0, description="Smallest absolute effect that counts.")
+    min_relative: float | None = Field(
+        default=None, ge=0, description="Smallest effect that counts, as a share of the baseline's value."
+    )
+    replicates: int = Field(default=8, ge=2, le=1000, description="Paired runs at the default parameters.")
+    samples: int = Field(default=32, ge=0, le=100_000, description="Draws of the uncertainties (0: no robustness).")
+    uncertainties: Literal["all"] | list[Uncertainty] = Field(
+        default="all", description="'all' uncertainties of the registry with one value, or a list."
+    )
+    seed: int = Field(default=1, ge=0, description="Seed of the first replicate (and of the draws).")
+
+    _source: Path | None = None
+
+    @model_validator(mode="after")
+    def _window(self) -> Claim:
+        if self.window is not None:
+            if self.outcome.over is not None:
+                raise ValueError("give the years in window or in outcome.over, not both")
+            if not self.window[0] <= self.window[1]:
+                raise ValueError("window must be [first, last] with first <= last")
+        return self
+
+    def resolved_outcome(self) -> Outcome:
+        """The outcome with the claim's window applied."""
+        if self.window is None:
+            return self.outcome
+        return self.outcome.model_copy(update={"over": self.window})
+
+    def varied(self) -> list[Uncertainty]:
+        """The uncertainties the robustness draws vary."""
+        if self.uncertainties == "all":
+            return [Uncertainty(key=k) for k, p in sorted(registry().items()) if p.kind == "uncertainty" and not p.per]
+        return list(self.uncertainties)
+
+    def scenarios(self, overrides: dict[str, Any] | None = None) -> tuple[Scenario, Scenario]:
+        """The baseline and the treatment, with ``overrides`` (scenario paths) and the claim's years."""
+        options = {"run.years": ("years", self.years)}
+        folder = self._source.parent if self._source else Path.cwd()
+        return tuple(
+            load_scenario(folder / path, overrides or {}, options=options) for path in (self.baseline, self.treatment)
+        )
+
+
+def load_claim(source: str | Path, overrides: list[str] | None = None, **options: Any) -> Claim:
+    """Load and validate a claim file, and check that its two scenarios and its outcome are sound.
+
+    Args:
+        source: the claim file.
+        overrides: ``["key=value", ...]`` overrides of the claim's own keys.
+        options: ``replicates``, ``samples``, ``years`` from flags (None: the file's), validated the same way.
+
+    Raises:
+        ScenarioError: naming the file, the YAML path and what is allowed.
+    """
+    flags = {key: (f"--{key}", value) for key, value in options.items() if value is not None}
+    claim, path = yamlio.load(Claim, source, overrides, kind="claim", options=flags)
+    claim._source = path
+    problems = []
+    for field in ("baseline", "treatment"):
+        target = (path.parent if path else Path.cwd()) / getattr(claim, field)
+        if not target.is_file():
+            problems.append(Problem(str(path), field, f"no scenario file {target}"))
+    if problems:
+        raise ScenarioError(problems)
+    claim.scenarios()  # the scenarios' own errors, with their files
+    return claim
+
+
+# ---------------------------------------------------------------------------------------------------- the runs
+def threshold(claim: Claim, baseline_mean: float) -> float:
+    """The smallest effect that counts: ``max(min_effect, min_relative |baseline mean|)``."""
+    relative = (claim.min_relative or 0.0) * abs(baseline_mean)
+    return max(claim.min_effect, relative)
+
+
+def judge(low: float, high: float, expect: str, m: float) -> str:
+    """``supported``, ``contradicted`` or ``inconclusive`` for an effect interval ``[low, high]``."""
+    sign = 1.0 if expect == "increase" else -1.0
+    near, far = sorted((sign * low, sign * high))
+    if near > m:
+        return "supported"
+    if far < 0.0:
+        return "contradicted"
+    return "inconclusive"
+
+
+def draws(claim: Claim) -> tuple[pd.DataFrame, int]:
+    """The robustness draws (one column per uncertainty key) and how many draws the scenario rules refused.
+
+    A Latin hypercube of ``samples`` points; each refused point is replaced by uniform draws from a second stream
+    until one is accepted (at most 100 tries a point).
+    """
+    varied = claim.varied()
+    keys = [u.key for u in varied]
+    if not claim.samples or not keys:
+        return pd.DataFrame(columns=keys), 0
+    low, high = np.array([u.bounds for u in varied], float).T
+    unit = qmc.LatinHypercube(d=len(keys), seed=np.random.default_rng([claim.seed, 1])).random(claim.samples)
+    spare = np.random.default_rng([claim.seed, 2])
+    rows, refused = [], 0
+    for point in unit:
+        for _ in range(100):
+            values = dict(zip(keys, (low + point * (high - low)).tolist(), strict=True))
+            try:
+                claim.scenarios(paths(values))
+            except ScenarioError:
+                refused += 1
+                point = spare.random(len(keys))
+                continue
+            rows.append(values)
+            break
+        else:
+            raise ScenarioError(
+                [Problem(str(claim._source), "uncertainties", "the scenario rules refused 100 draws in a row")]
+            )
+    return pd.DataFrame(rows, columns=keys), refused
+
+
+def paths(values: dict[str, float]) -> dict[str, float]:
+    """Registry keys to the scenario paths that set them."""
+    params = registry()
+    return {registry_path(params[k]): v for k, v in values.items()}
+
+
+def tasks(claim: Claim, design: pd.DataFrame) -> list[dict[str, Any]]:
+    """One task per run: the replicates at the defaults (point -1), then one pair per draw (point 0, 1, ...)."""
+    outcome = [claim.resolved_outcome().model_dump(mode="json")]
+    out = []
+
+    def add(point: int, replicate: int, seed: int, overrides: dict[str, Any]) -> None:
+        for arm, scenario in zip(("baseline", "treatment"), claim.scenarios(overrides), strict=True):
+            key = run_key(scenario.digest(), overrides, seed, claim.years)
+            out.append(
+                {
+                    "key": f"{arm}-{key}",
+                    "arm": arm,
+                    "point": point,
+                    "replicate": replicate,
+                    "seed": seed,
+                    "scenario": scenario.resolved(),
+                    "source": str(scenario.source),
+                    "overrides": {},
+                    "years": None,
+                    "outcomes": outcome,
+                }
+            )
+
+    for r in range(claim.replicates):
+        add(-1, r, claim.seed + r, {})
+    for point, row in enumerate(design.to_dict("records")):
+        add(point, 0, claim.seed, paths(row))
+    return out
+
+
+# ---------------------------------------------------------------------------------------------------- analysis
+def effects(claim: Claim, results: list[dict[str, Any]]) -> pd.DataFrame:
+    """One row per (point, replicate): the baseline's and the treatment's outcome and the effect."""
+    name = claim.outcome.name
+    rows = {}
+    for res in results:
+        row = rows.setdefault((res["point"], res["replicate"]), {"point": res["point"], "replicate": res["replicate"]})
+        row["seed"] = res["seed"]
+        row[res["arm"]] = res["outcomes"].get(name, np.nan) if res["status"] == "ok" else np.nan
+        if res["status"] != "ok":
+            row["error"] = res["error"]
+    table = pd.DataFrame(sorted(rows.values(), key=lambda r: (r["point"], r["replicate"])))
+    table["effect"] = table["treatment"] - table["baseline"]
+    return table
+
+
+def hinges(x: pd.DataFrame, fails: np.ndarray, seed: int) -> dict[str, Any]:
+    """PRIM's box of the draws where the claim fails, and the parameters' importance (module docstring, step 3)."""
+    if not fails.any() or fails.all():
+        return {"box": None, "note": "the claim " + ("fails" if fails.any() else "holds") + " in every draw"}
+    with warnings.catch_warnings():  # the workbench warns of optional back ends it lacks and of pandas deprecations
+        warnings.simplefilter("ignore")
+        return _prim(x.reset_index(drop=True).astype(float), fails.astype(bool), seed)
+
+
+def _prim(x: pd.DataFrame, fails: np.ndarray, seed: int) -> dict[str, Any]:
+    from ema_workbench.analysis import feature_scoring, prim
+
+    box = prim.Prim(x, fails).find_box()
+    trajectory = box.peeling_trajectory
+    eligible = trajectory[trajectory["coverage"] >= MIN_COVERAGE]
+    close = eligible[eligible["density"] >= eligible["density"].max() - DENSITY_TOLERANCE]
+    best = close.sort_values(["res_dim", "density"], ascending=[True, False]).index[0]
+    box.select(int(best))
+    limits = box.box_lims[int(best)]
+    restricted = [c for c in x.columns if limits.loc[0, c] > x[c].min() or limits.loc[1, c] < x[c].max()]
+    reproduce = box.resample(int(best), iterations=RESAMPLES, rng=seed) if restricted else pd.DataFrame()
+    scores = feature_scoring.get_ex_feature_scores(x, fails.astype(int), random_state=seed)[0]
+    importance = scores.iloc[:, 0].sort_values(ascending=False)
+    return {
+        "box": {
+            "restrictions": {
+                c: {
+                    "low": float(limits.loc[0, c]),
+                    "high": float(limits.loc[1, c]),
+                    "reproduce_coverage": float(reproduce.loc[c, "reproduce coverage"]) / 100
+                    if c in reproduce.index
+                    else None,
+                    "reproduce_density": float(reproduce.loc[c, "reproduce density"]) / 100
+                    if c in reproduce.index
+                    else None,
+                }
+                for c in restricted
+            },
+            "coverage": float(trajectory.loc[best, "coverage"]),
+            "density": float(trajectory.loc[best, "density"]),
+            "mass": float(trajectory.loc[best, "mass"]),
+        },
+        "importance": {k: float(v) for k, v in importance.items()},
+        "note": None,
+    }
+
+
+def verdict(claim: Claim, table: pd.DataFrame, refused: int, design: pd.DataFrame) -> dict[str, Any]:
+    """The machine-readable answer (``verdict.json``): the verdict, robustness and what it hinges on."""
+    defaults = table[table["point"] == -1]
+    ci = interval(defaults["effect"].to_numpy())
+    m = threshold(claim, float(defaults["baseline"].mean()))
+    out: dict[str, Any] = {
+        "claim": claim.name,
+        "statement": claim.statement,
+        "source": claim.source,
+        "outcome": claim.outcome.name,
+        "expect": claim.expect,
+        "threshold": m,
+        "defaults": {
+            "verdict": judge(ci["ci_low"], ci["ci_high"], claim.expect, m) if ci["replicates"] > 1 else "inconclusive",
+            "baseline": float(defaults["baseline"].mean()),
+            "treatment": float(defaults["treatment"].mean()),
+            "effect": ci["mean"],
+            "ci_low": ci["ci_low"],
+            "ci_high": ci["ci_high"],
+            "replicates": int(ci["replicates"]),
+        },
+        "robustness": None,
+        "hinges_on": None,
+    }
+    sampled = table[table["point"] >= 0].sort_values("point")
+    ok = sampled["effect"].notna().to_numpy()
+    if len(sampled):
+        sign = 1.0 if claim.expect == "increase" else -1.0
+        holds = sign * sampled["effect"].to_numpy() > m
+        k, n = int(holds[ok].sum()), int(ok.sum())
+        ci_share = stats.binomtest(k, n).proportion_ci(method="exact") if n else None
+        out["robustness"] = {
+            "draws": n,
+            "failed_runs": int((~ok).sum()),
+            "refused_draws": refused,
+            "holds": k,
+            "share": k / n if n else float("nan"),
+            "ci_low": float(ci_share.low) if ci_share else float("nan"),
+            "ci_high": float(ci_share.high) if ci_share else float("nan"),
+        }
+        x = design.iloc[sampled["point"].to_numpy()[ok]]
+        out["hinges_on"] = hinges(x, ~holds[ok], claim.seed)
+    return out
+
+
+def evaluate(claim: Claim, *, workers: int = 1, out: str | Path | None = None) -> dict[str, Any]:
+    """Answer a claim (module docstring): run everything, analyse, and write the outputs to ``out`` if given.
+
+    Returns:
+        The verdict (as written to ``verdict.json``), with the per-run table under ``"runs"`` (a DataFrame).
+    """
+    check_counts(workers=(workers, 1))
+    if out is not None:
+        check_target(out, "claim")
+    design, refused = draws(claim)
+    todo = tasks(claim, design)
+    results = list(executors.run_processes(todo, workers))
+    order = {t["key"]: t for t in todo}
+    for res in results:
+        res.update({k: order[res["key"]][k] for k in ("arm", "point", "replicate", "seed")})
+    table = effects(claim, results)
+    defaults = table[table["point"] == -1]
+    if defaults["effect"].isna().any():
+        first = next(r for r in results if r["point"] == -1 and r["status"] != "ok")
+        raise ScenarioError(
+            [Problem(str(claim._source), "", f"a run at the default parameters failed: {first['error']}")]
+        )
+    answer = verdict(claim, table, refused, design)
+    runs = table.merge(design.reset_index(names="point"), on="point", how="left")
+    if out is not None:
+        write(claim, answer, runs, results, Path(out))
+    return answer | {"runs": runs}
+
+
+def write(claim: Claim, answer: dict[str, Any], runs: pd.DataFrame, results: list[dict[str, Any]], folder: Path):
+    """Write ``verdict.json``, ``runs.parquet``, ``series.parquet`` and the figures atomically."""
+    from sez_sim.viz.claims import claim_figures
+
+    series = pd.concat(
+        [
+            r["summary"].assign(arm=r["arm"], replicate=r["replicate"])
+            for r in results
+            if r["point"] == -1 and r["summary"] is not None
+        ],
+        ignore_index=True,
+    )
+    with output_folder(folder, "claim") as tmp:
+        (tmp / "verdict.json").write_text(json.dumps(answer, indent=1, default=float))
+        runs.to_parquet(tmp / "runs.parquet", index=False)
+        series.to_parquet(tmp / "series.parquet", index=False)
+        claim_figures(claim, answer, runs, series, tmp / "figures")

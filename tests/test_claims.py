@@ -1,0 +1,142 @@
+"""Claims with a known truth on the teaching corridor: supported, contradicted, inconclusive; PRIM finds a planted
+box; bad claim files are refused with the YAML path."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+import yaml
+from typer.testing import CliRunner
+
+from sez_sim.cli import app
+from sez_sim.errors import ScenarioError
+from sez_sim.experiments.claims import evaluate, hinges, judge, load_claim
+
+ROOT = Path(__file__).resolve().parent.parent
+LINE = str(ROOT / "scenarios/teaching/line_corridor.yaml")
+SCENARIOS = {
+    "plain.yaml": {"name": "plain", "extends": LINE, "policies": []},
+    "upgrade.yaml": {
+        "name": "upgrade",
+        "extends": LINE,
+        "policies": [{"type": "corridor_upgrade", "corridor": "LINE", "quality": 0.5, "start_year": 2019}],
+    },
+    "nothing.yaml": {
+        "name": "nothing",
+        "extends": LINE,
+        "policies": [{"type": "fdi_inflow", "multiplier": 1.0}],  # an instrument that changes nothing
+    },
+}
+CLAIM = {
+    "name": "upgrade_raises_gdp",
+    "statement": "A corridor upgrade raises the corridor's GDP.",
+    "source": "constructed for the tests",
+    "baseline": "plain.yaml",
+    "treatment": "upgrade.yaml",
+    "outcome": {"name": "gdp", "column": "gdp"},
+    "years": 1,
+    "expect": "increase",
+    "replicates": 2,
+    "samples": 0,
+}
+
+
+def claim_file(folder: Path, **changes) -> Path:
+    for name, content in SCENARIOS.items():
+        (folder / name).write_text(yaml.safe_dump(content))
+    path = folder / "claim.yaml"
+    path.write_text(yaml.safe_dump(CLAIM | changes))
+    return path
+
+
+@pytest.mark.parametrize(
+    ("changes", "verdict"),
+    [
+        ({}, "supported"),
+        ({"expect": "decrease"}, "contradicted"),
+        ({"treatment": "nothing.yaml"}, "inconclusive"),
+        ({"min_relative": 0.5}, "inconclusive"),  # real, but far below half the corridor's GDP
+    ],
+    ids=["supported", "contradicted", "no-channel", "below-the-threshold"],
+)
+def test_constructed_claims_get_their_known_verdict(tmp_path, changes, verdict):
+    answer = evaluate(load_claim(claim_file(tmp_path, **changes)), workers=1)
+    assert answer["defaults"]["verdict"] == verdict
+    assert answer["robustness"] is None and len(answer["runs"]) == 2
+
+
+def test_judge_reads_the_interval_against_the_threshold_and_the_direction():
+    assert judge(1.0, 2.0, "increase", 0.5) == "supported"
+    assert judge(1.0, 2.0, "increase", 1.5) == "inconclusive"
+    assert judge(-2.0, -1.0, "increase", 0.0) == "contradicted"
+    assert judge(-2.0, -1.0, "decrease", 0.5) == "supported"
+    assert judge(1.0, 2.0, "decrease", 0.0) == "contradicted"
+    assert judge(-1.0, 1.0, "decrease", 0.0) == "inconclusive"
+
+
+def test_the_command_writes_the_verdict_its_robustness_and_figures(tmp_path):
+    path = claim_file(
+        tmp_path,
+        samples=6,
+        uncertainties=[{"key": "firms.entry_logit_scale", "range": [2.0, 4.0]}, {"key": "economy.kappa"}],
+    )
+    out = tmp_path / "out"
+    result = CliRunner().invoke(app, ["claim", str(path), "--workers", "2", "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    assert "SUPPORTED" in result.output and "robustness" in result.output
+    answer = json.loads((out / "verdict.json").read_text())
+    r = answer["robustness"]
+    assert r["draws"] == 6 and r["holds"] <= 6 and 0 <= r["ci_low"] <= r["share"] <= r["ci_high"] <= 1
+    runs = pd.read_parquet(out / "runs.parquet")
+    assert len(runs) == 2 + 6 and runs["firms.entry_logit_scale"].dropna().between(2.0, 4.0).all()
+    assert (out / "figures/effects.png").exists() and (out / "figures/over_time.png").exists()
+    again = CliRunner().invoke(app, ["claim", str(path), "--workers", "1", "--out", str(tmp_path / "again")])
+    assert again.exit_code == 0, again.output
+    assert json.loads((tmp_path / "again/verdict.json").read_text()) == answer  # the same seed, the same answer
+
+
+def test_prim_finds_a_failure_planted_on_one_parameter():
+    rng = np.random.default_rng(4)
+    x = pd.DataFrame(rng.random((300, 4)), columns=["a", "b", "c", "d"])
+    fails = (x["b"] > 0.7).to_numpy() & (rng.random(300) < 0.95)
+    found = hinges(x, fails, seed=1)
+    box = found["box"]
+    assert list(box["restrictions"]) == ["b"]
+    assert box["restrictions"]["b"]["low"] == pytest.approx(0.7, abs=0.05) and box["coverage"] >= 0.5
+    assert box["density"] > 0.8 and max(found["importance"], key=found["importance"].get) == "b"
+    assert box["restrictions"]["b"]["reproduce_coverage"] >= 0.8
+    assert hinges(x, np.zeros(300, bool), seed=1) == {"box": None, "note": "the claim holds in every draw"}
+
+
+@pytest.mark.parametrize(
+    ("changes", "where"),
+    [
+        ({"expect": "up"}, "expect"),
+        ({"replicates": 1}, "replicates"),
+        ({"treatment": "missing.yaml"}, "treatment"),
+        ({"uncertainties": [{"key": "economy.nonsense"}]}, "uncertainties"),
+        ({"uncertainties": [{"key": "economy.sigma", "range": [1.0, 99.0]}]}, "uncertainties"),
+        ({"outcome": {"name": "gdp", "column": "gdp", "over": [2019, 2020]}, "window": [2019, 2020]}, "window"),
+        ({"colour": "red"}, "colour"),
+    ],
+    ids=["direction", "replicates", "scenario-file", "unknown-uncertainty", "range", "window-twice", "unknown-key"],
+)
+def test_a_bad_claim_file_is_refused_with_its_yaml_path(tmp_path, changes, where):
+    path = claim_file(tmp_path, **changes)
+    with pytest.raises(ScenarioError, match=where):
+        load_claim(path)
+    result = CliRunner().invoke(app, ["claim", str(path), "--out", str(tmp_path / "out")])
+    assert result.exit_code == 2 and "claim.yaml" in result.output and "Traceback" not in result.output
+    assert not (tmp_path / "out").exists()
+
+
+def test_the_library_claims_load():
+    files = sorted((ROOT / "experiments/claims").glob("*.yaml"))
+    assert files
+    for path in files:
+        claim = load_claim(path)
+        assert claim.statement and claim.source and claim.varied()

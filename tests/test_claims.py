@@ -108,7 +108,9 @@ def test_prim_finds_a_failure_planted_on_one_parameter():
     assert list(box["restrictions"]) == ["b"]
     assert box["restrictions"]["b"]["low"] == pytest.approx(0.7, abs=0.05) and box["coverage"] >= 0.5
     assert box["density"] > 0.8 and max(found["importance"], key=found["importance"].get) == "b"
-    assert box["restrictions"]["b"]["reproduce_coverage"] >= 0.8
+    assert box["restrictions"]["b"]["reproduce_coverage"] >= 0.8 and box["reproducible"]
+    noise = hinges(x, rng.random(300) < 0.8, seed=1)["box"]  # failures everywhere: nothing it hinges on
+    assert noise is not None and not noise["reproducible"]
     assert hinges(x, np.zeros(300, bool), seed=1) == {"box": None, "note": "the claim holds in every draw"}
 
 

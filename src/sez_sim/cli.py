@@ -320,11 +320,16 @@ def claim_summary(answer: dict) -> str:
             f"  robustness: holds in {r['holds']} of {r['draws']} draws ({r['share']:.0%}, 95% interval "
             f"{r['ci_low']:.0%}-{r['ci_high']:.0%}); {r['refused_draws']} draws refused by the scenario rules, redrawn"
         )
-    if h and h.get("box"):
-        limits = ", ".join(f"{k} in [{v['low']:.4g}, {v['high']:.4g}]" for k, v in h["box"]["restrictions"].items())
+    if h and h.get("box", {}) and h["box"]["reproducible"]:
+        box = h["box"]
+        limits = ", ".join(
+            f"{k} in [{v['low']:.4g}, {v['high']:.4g}]" for k, v in box["restrictions"].items() if v["reproducible"]
+        )
+        lines.append(f"  it fails mostly where {limits} (coverage {box['coverage']:.2f}, density {box['density']:.2f})")
+    elif h and h.get("box"):
         lines.append(
-            f"  it fails mostly where {limits or 'no parameter is restricted'} (coverage {h['box']['coverage']:.2f}, "
-            f"density {h['box']['density']:.2f})"
+            "  no reproducible box: the failures are spread over the uncertainties, not in one corner "
+            "(PRIM's restrictions reappear in under half the resamples)"
         )
     elif h:
         lines.append(f"  {h['note']}")

@@ -20,8 +20,10 @@ expects and the smallest effect that counts. :func:`evaluate` answers it in thre
    & Lempert 2010) looks for a box of parameter values where the claim fails. On the peeling trajectory, among the
    boxes that hold at least half of the failures, the one chosen restricts the fewest parameters while coming
    within 0.05 of the highest density; reported with its restrictions, coverage, density and how often resampling
-   half the draws reproduces each restriction (10 resamples). Extra-trees feature scores
-   (``get_ex_feature_scores``) rank the parameters.
+   half the draws reproduces each restriction (10 resamples; a restriction found in under half of them is marked
+   not reproducible, and a box with no reproducible restriction says the failures are spread over the
+   uncertainties rather than in one corner). Extra-trees feature scores (``get_ex_feature_scores``) rank the
+   parameters.
    When the claim holds, or fails, in every draw, there is nothing to discover and the report says so.
 """
 
@@ -55,6 +57,10 @@ MIN_COVERAGE = 0.5
 DENSITY_TOLERANCE = 0.05
 """Of the boxes within this much of the densest (and holding enough of the failures), the one restricting the fewest
 parameters is reported: further restrictions that buy less density mostly fit noise."""
+
+REPRODUCIBLE = 0.5
+"""A restriction counts as reproducible when at least this share of the resamples find it (by coverage or density);
+a box with none is reported as not reproducible: the failures are spread over the uncertainties."""
 
 RESAMPLES = 10
 """Half-samples PRIM is rerun on to say how reproducible each restriction is."""
@@ -289,21 +295,22 @@ def _prim(x: pd.DataFrame, fails: np.ndarray, seed: int) -> dict[str, Any]:
     reproduce = box.resample(int(best), iterations=RESAMPLES, rng=seed) if restricted else pd.DataFrame()
     scores = feature_scoring.get_ex_feature_scores(x, fails.astype(int), random_state=seed)[0]
     importance = scores.iloc[:, 0].sort_values(ascending=False)
+    restrictions = {
+        c: {
+            "low": float(limits.loc[0, c]),
+            "high": float(limits.loc[1, c]),
+            "reproduce_coverage": float(reproduce.loc[c, "reproduce coverage"]) / 100 if c in reproduce.index else None,
+            "reproduce_density": float(reproduce.loc[c, "reproduce density"]) / 100 if c in reproduce.index else None,
+        }
+        for c in restricted
+    }
+    for limits_of in restrictions.values():
+        shares = [v for v in (limits_of["reproduce_coverage"], limits_of["reproduce_density"]) if v is not None]
+        limits_of["reproducible"] = bool(shares) and max(shares) >= REPRODUCIBLE
     return {
         "box": {
-            "restrictions": {
-                c: {
-                    "low": float(limits.loc[0, c]),
-                    "high": float(limits.loc[1, c]),
-                    "reproduce_coverage": float(reproduce.loc[c, "reproduce coverage"]) / 100
-                    if c in reproduce.index
-                    else None,
-                    "reproduce_density": float(reproduce.loc[c, "reproduce density"]) / 100
-                    if c in reproduce.index
-                    else None,
-                }
-                for c in restricted
-            },
+            "restrictions": restrictions,
+            "reproducible": any(v["reproducible"] for v in restrictions.values()),
             "coverage": float(trajectory.loc[best, "coverage"]),
             "density": float(trajectory.loc[best, "density"]),
             "mass": float(trajectory.loc[best, "mass"]),

@@ -61,7 +61,8 @@ def claim_figures(claim: Claim, answer: dict[str, Any], runs: pd.DataFrame, seri
         )
         ax.set_xlabel(x)
         ax.set_ylabel(y)
-        ax.set_title(f"PRIM box: coverage {box['coverage']:.2f}, density {box['density']:.2f}", fontsize=10)
+        note = "" if box["reproducible"] else " (not reproducible)"
+        ax.set_title(f"PRIM box{note}: coverage {box['coverage']:.2f}, density {box['density']:.2f}", fontsize=10)
         ax.legend(fontsize=7)
         save_png(fig, folder / "box.png")
 

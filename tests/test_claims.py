@@ -142,3 +142,22 @@ def test_the_library_claims_load():
     for path in files:
         claim = load_claim(path)
         assert claim.statement and claim.source and claim.varied()
+
+
+def test_a_stopped_claim_resumes_without_redoing_finished_runs_and_dask_agrees(tmp_path):
+    path = claim_file(tmp_path, samples=2, uncertainties=[{"key": "economy.kappa"}])
+    out = tmp_path / "out"
+    first = evaluate(load_claim(path), out=out)
+    records = sorted((out / "runs").glob("*.json"))
+    assert len(records) == 2 * (2 + 2)
+    for lost in records[:3]:  # a crash before these were stored
+        lost.unlink()
+    (out / "verdict.json").unlink()
+    calls = []
+    again = evaluate(load_claim(path), out=out, progress=lambda done, total: calls.append((done, total)))
+    assert calls == [(6, 8), (7, 8), (8, 8)]  # only the three lost runs ran again
+    assert (out / "verdict.json").exists()
+    keep = ("defaults", "robustness", "hinges_on")
+    assert {k: again[k] for k in keep} == {k: first[k] for k in keep}
+    on_dask = evaluate(load_claim(path), dask_local=1)
+    assert {k: on_dask[k] for k in keep} == {k: first[k] for k in keep}

@@ -285,6 +285,8 @@ def claim(
     samples: Annotated[int | None, typer.Option(help="Draws of the uncertainties (0: no robustness).")] = None,
     years: Annotated[float | None, typer.Option(help="Years per run (default: the claim's).")] = None,
     workers: Annotated[int | None, typer.Option(min=1, help="Local processes (default: the number of cores).")] = None,
+    scheduler: Annotated[str | None, typer.Option(help="An existing Dask scheduler, tcp://host:port.")] = None,
+    dask_local: Annotated[int | None, typer.Option(min=1, help="Start a Dask LocalCluster of N workers.")] = None,
     set_: Annotated[list[str] | None, typer.Option("--set", help="Override a claim key: dotted.key=value.")] = None,
     out_dir: Annotated[
         str | None,
@@ -294,15 +296,32 @@ def claim(
             help="Output folder: new, empty, or an earlier claim's (default: results/claim-<name>).",
         ),
     ] = None,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar.")] = False,
 ) -> None:
-    """A published claim put to the model: a verdict at the defaults, its robustness and what it hinges on."""
+    """A published claim put to the model: a verdict at the defaults, its robustness and what it hinges on.
+
+    Runs are stored as they finish: rerun the same command to finish a stopped claim.
+    """
     import os
+
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
     from sez_sim.experiments.claims import evaluate, load_claim
 
+    if scheduler is not None and dask_local is not None:
+        raise UserError("give --scheduler or --dask-local, not both")
     spec = load_claim(claim_file, set_ or [], replicates=replicates, samples=samples, years=years)
     target = out_dir or Path("results") / f"claim-{spec.name}"
-    answer = evaluate(spec, workers=workers or os.cpu_count() or 1, out=target)
+    options = {"workers": workers or os.cpu_count() or 1, "scheduler": scheduler, "dask_local": dask_local}
+    if not quiet and out.is_terminal:
+        columns = (TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
+        with Progress(*columns, console=out) as bar:
+            task = bar.add_task(spec.name, total=None)
+            answer = evaluate(
+                spec, out=target, progress=lambda done, total: bar.update(task, completed=done, total=total), **options
+            )
+    else:
+        answer = evaluate(spec, out=target, **options)
     out.print(claim_summary(answer))
     out.print(f"wrote {target}")
 

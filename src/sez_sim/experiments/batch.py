@@ -111,7 +111,7 @@ def tasks_for(experiment: Experiment):
     return design, tasks
 
 
-def _store(folder: Path, task: dict[str, Any], result: dict[str, Any]) -> None:
+def store_run(folder: Path, task: dict[str, Any], result: dict[str, Any]) -> None:
     """Write one run's time series and record (the record last, so it marks a complete run)."""
     key = task["key"]
     if result["summary"] is not None:
@@ -134,7 +134,8 @@ def _store(folder: Path, task: dict[str, Any], result: dict[str, Any]) -> None:
         tmp.write_text(json.dumps(record, indent=1))
 
 
-def _finished(folder: Path) -> set[str]:
+def finished_runs(folder: Path) -> set[str]:
+    """The keys of the runs stored in ``folder`` that finished without error."""
     done = set()
     for path in (folder / "runs").glob("*.json"):
         try:
@@ -183,7 +184,7 @@ def run_batch(
         tmp.write_text(dump(experiment))
     with atomic_path(folder / "design.parquet") as tmp:
         design.to_parquet(tmp, index=False)
-    finished = _finished(folder)
+    finished = finished_runs(folder)
     pending = [t for t in tasks if t["key"] not in finished]
     by_key = {t["key"]: t for t in tasks}
     if scheduler is not None or dask_local is not None:
@@ -192,7 +193,7 @@ def run_batch(
         stream = executors.run_processes(pending, workers or os.cpu_count() or 1)
     failed = 0
     for count, result in enumerate(stream, start=1):
-        _store(folder, by_key[result["key"]], result)
+        store_run(folder, by_key[result["key"]], result)
         failed += result["status"] != "ok"
         if progress is not None:
             progress(len(finished) + count, len(tasks), result)

@@ -31,6 +31,7 @@ from __future__ import annotations
 
 import json
 import warnings
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any, Literal
 
@@ -43,10 +44,10 @@ from scipy.stats import qmc
 from sez_sim import yamlio
 from sez_sim.errors import Problem, ScenarioError
 from sez_sim.experiments import executors
-from sez_sim.experiments.batch import run_key
+from sez_sim.experiments.batch import finished_runs, run_key, store_run
 from sez_sim.experiments.compare import interval
 from sez_sim.experiments.spec import Outcome
-from sez_sim.io import check_target, output_folder
+from sez_sim.io import atomic_path, check_target, write_marker
 from sez_sim.params import registry
 from sez_sim.scenario import Scenario, load_scenario, registry_path
 from sez_sim.yamlio import Strict, check_counts
@@ -365,37 +366,85 @@ def verdict(claim: Claim, table: pd.DataFrame, refused: int, design: pd.DataFram
     return out
 
 
-def evaluate(claim: Claim, *, workers: int = 1, out: str | Path | None = None) -> dict[str, Any]:
+CLAIM_FILES = ("verdict.json", "runs.parquet", "series.parquet", "runs/", "timeseries/", "figures/")
+"""What a claim writes (its folder's marker lists these; other files there are the user's)."""
+
+
+def evaluate(
+    claim: Claim,
+    *,
+    workers: int = 1,
+    scheduler: str | None = None,
+    dask_local: int | None = None,
+    out: str | Path | None = None,
+    progress: Callable[[int, int], None] | None = None,
+) -> dict[str, Any]:
     """Answer a claim (module docstring): run everything, analyse, and write the outputs to ``out`` if given.
+
+    With ``out``, each run is stored as it finishes (as a batch's are), so running the same claim into the same
+    folder again resumes without redoing finished runs; the answer's files are then written, each atomically.
+
+    Args:
+        claim: the claim.
+        workers: local processes (ignored with Dask).
+        scheduler: address of an existing Dask scheduler.
+        dask_local: start a Dask LocalCluster of this many workers.
+        out: the output folder (new, empty, or this claim's earlier output).
+        progress: called as ``progress(done, total)`` after each run.
 
     Returns:
         The verdict (as written to ``verdict.json``), with the per-run table under ``"runs"`` (a DataFrame).
     """
-    check_counts(workers=(workers, 1))
-    if out is not None:
-        check_target(out, "claim")
+    check_counts(workers=(workers, 1), dask_local=(dask_local, 1))
+    if scheduler is not None and dask_local is not None:
+        raise ScenarioError([Problem("scheduler", "", "give a scheduler or a local cluster (dask_local), not both")])
+    folder = Path(out) if out is not None else None
+    if folder is not None:
+        check_target(folder, "claim", claim.name)
     design, refused = draws(claim)
     todo = tasks(claim, design)
-    results = list(executors.run_processes(todo, workers))
-    order = {t["key"]: t for t in todo}
-    for res in results:
-        res.update({k: order[res["key"]][k] for k in ("arm", "point", "replicate", "seed")})
+    client = executors.connect(scheduler) if scheduler is not None else None
+    done: dict[str, dict[str, Any]] = {}
+    if folder is not None:
+        folder.mkdir(parents=True, exist_ok=True)
+        write_marker(folder, "claim", claim.name, set(CLAIM_FILES))
+        done = {key: stored(folder, key) for key in finished_runs(folder)}
+    pending = [t for t in todo if t["key"] not in done]
+    by_key = {t["key"]: t for t in pending}
+    if scheduler is not None or dask_local is not None:
+        stream = executors.run_dask(pending, client, dask_local)
+    else:
+        stream = executors.run_processes(pending, workers)
+    for count, result in enumerate(stream, start=1):
+        if folder is not None:
+            store_run(folder, by_key[result["key"]], result)
+        done[result["key"]] = result
+        if progress is not None:
+            progress(len(todo) - len(pending) + count, len(todo))
+    results = [done[t["key"]] | {k: t[k] for k in ("arm", "point", "replicate", "seed")} for t in todo]
     table = effects(claim, results)
-    defaults = table[table["point"] == -1]
-    if defaults["effect"].isna().any():
+    if table.loc[table["point"] == -1, "effect"].isna().any():
         first = next(r for r in results if r["point"] == -1 and r["status"] != "ok")
         raise ScenarioError(
             [Problem(str(claim._source), "", f"a run at the default parameters failed: {first['error']}")]
         )
     answer = verdict(claim, table, refused, design)
     runs = table.merge(design.reset_index(names="point"), on="point", how="left")
-    if out is not None:
-        write(claim, answer, runs, results, Path(out))
+    if folder is not None:
+        write(claim, answer, runs, results, folder)
     return answer | {"runs": runs}
 
 
+def stored(folder: Path, key: str) -> dict[str, Any]:
+    """A finished run as the executors return it, read back from the folder (record and time series)."""
+    record = json.loads((folder / "runs" / f"{key}.json").read_text())
+    series = folder / "timeseries" / f"run={key}" / "part-0.parquet"
+    summary = pd.read_parquet(series).drop(columns=["point", "replicate"]) if series.exists() else None
+    return record | {"summary": summary}
+
+
 def write(claim: Claim, answer: dict[str, Any], runs: pd.DataFrame, results: list[dict[str, Any]], folder: Path):
-    """Write ``verdict.json``, ``runs.parquet``, ``series.parquet`` and the figures atomically."""
+    """Write ``verdict.json``, ``runs.parquet``, ``series.parquet`` and the figures, each atomically."""
     from sez_sim.viz.claims import claim_figures
 
     series = pd.concat(
@@ -406,8 +455,10 @@ def write(claim: Claim, answer: dict[str, Any], runs: pd.DataFrame, results: lis
         ],
         ignore_index=True,
     )
-    with output_folder(folder, "claim") as tmp:
-        (tmp / "verdict.json").write_text(json.dumps(answer, indent=1, default=float))
-        runs.to_parquet(tmp / "runs.parquet", index=False)
-        series.to_parquet(tmp / "series.parquet", index=False)
-        claim_figures(claim, answer, runs, series, tmp / "figures")
+    with atomic_path(folder / "runs.parquet") as tmp:
+        runs.to_parquet(tmp, index=False)
+    with atomic_path(folder / "series.parquet") as tmp:
+        series.to_parquet(tmp, index=False)
+    claim_figures(claim, answer, runs, series, folder / "figures")
+    with atomic_path(folder / "verdict.json") as tmp:  # last: its presence says the answer is complete
+        tmp.write_text(json.dumps(answer, indent=1, default=float))

@@ -124,8 +124,20 @@ def test_prim_finds_a_failure_planted_on_one_parameter():
         ({"uncertainties": [{"key": "economy.sigma", "range": [1.0, 99.0]}]}, "uncertainties"),
         ({"outcome": {"name": "gdp", "column": "gdp", "over": [2019, 2020]}, "window": [2019, 2020]}, "window"),
         ({"colour": "red"}, "colour"),
+        ({"outcome": {"name": "x", "table": "provinces", "column": "gdp", "provinces": ["Atlantis"]}}, "Atlantis"),
+        ({"window": [2050, 2060]}, "outcome"),
     ],
-    ids=["direction", "replicates", "scenario-file", "unknown-uncertainty", "range", "window-twice", "unknown-key"],
+    ids=[
+        "direction",
+        "replicates",
+        "scenario-file",
+        "unknown-uncertainty",
+        "range",
+        "window-twice",
+        "unknown-key",
+        "province",
+        "window-beyond-the-run",
+    ],
 )
 def test_a_bad_claim_file_is_refused_with_its_yaml_path(tmp_path, changes, where):
     path = claim_file(tmp_path, **changes)
@@ -161,3 +173,27 @@ def test_a_stopped_claim_resumes_without_redoing_finished_runs_and_dask_agrees(t
     assert {k: again[k] for k in keep} == {k: first[k] for k in keep}
     on_dask = evaluate(load_claim(path), dask_local=1)
     assert {k: on_dask[k] for k in keep} == {k: first[k] for k in keep}
+
+
+def test_claims_answers_a_folder_into_a_summary_table(tmp_path):
+    claim_file(tmp_path)
+    folder = tmp_path / "library"
+    folder.mkdir()
+    for name, expect in (("rises", "increase"), ("falls", "decrease")):
+        (folder / f"{name}.yaml").write_text(
+            yaml.safe_dump(
+                CLAIM | {"name": name, "expect": expect, "baseline": "../plain.yaml", "treatment": "../upgrade.yaml"}
+            )
+        )
+    out = tmp_path / "summary"
+    result = CliRunner().invoke(app, ["claims", str(folder), "--workers", "2", "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    table = pd.read_parquet(out / "summary.parquet").set_index("claim")
+    assert table.loc["rises", "verdict"] == "supported" and table.loc["falls", "verdict"] == "contradicted"
+    assert table.loc["rises", "draws"] == 0 and (out / "rises/verdict.json").exists()
+    markdown = (out / "summary.md").read_text()
+    assert "| **rises**: A corridor upgrade raises the corridor's GDP." in markdown and "contradicted" in markdown
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    refused = CliRunner().invoke(app, ["claims", str(empty), "--out", str(tmp_path / "none")])
+    assert refused.exit_code == 2 and "holds no claim files" in refused.output

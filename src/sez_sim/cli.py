@@ -326,6 +326,49 @@ def claim(
     out.print(f"wrote {target}")
 
 
+@app.command()
+@user_errors
+def claims(
+    folder: Annotated[Path, typer.Argument(metavar="FOLDER", help="A folder of claim files (experiments/claims).")],
+    replicates: Annotated[int | None, typer.Option(help="Paired runs at the default parameters, every claim.")] = None,
+    samples: Annotated[int | None, typer.Option(help="Draws of the uncertainties, every claim.")] = None,
+    years: Annotated[float | None, typer.Option(help="Years per run, every claim.")] = None,
+    workers: Annotated[int | None, typer.Option(min=1, help="Local processes (default: the number of cores).")] = None,
+    scheduler: Annotated[str | None, typer.Option(help="An existing Dask scheduler, tcp://host:port.")] = None,
+    dask_local: Annotated[int | None, typer.Option(min=1, help="Start a Dask LocalCluster of N workers.")] = None,
+    out_dir: Annotated[
+        str | None,
+        typer.Option("--out", callback=_output, help="Output folder (default: results/claims)."),
+    ] = None,
+) -> None:
+    """Every claim of a folder: each answered into OUT/<name>/, and a summary table (summary.md, summary.parquet)."""
+    import os
+
+    from sez_sim.experiments.claims import evaluate_all
+
+    if scheduler is not None and dask_local is not None:
+        raise UserError("give --scheduler or --dask-local, not both")
+    if not folder.is_dir():
+        raise UserError(f"{folder}: not a folder of claim files")
+    files = sorted(folder.glob("*.yaml"))
+    if not files:
+        raise UserError(f"{folder}: holds no claim files (*.yaml)")
+    target = out_dir or Path("results") / "claims"
+    table = evaluate_all(
+        files,
+        target,
+        replicates=replicates,
+        samples=samples,
+        years=years,
+        workers=workers or os.cpu_count() or 1,
+        scheduler=scheduler,
+        dask_local=dask_local,
+    )
+    for row in table.itertuples(index=False):
+        out.print(f"{row.claim}: {row.verdict}" + (f", holds in {row.holds_share:.0%} of draws" if row.draws else ""))
+    out.print(f"wrote {target}")
+
+
 def claim_summary(answer: dict) -> str:
     """The answer to a claim in a few lines."""
     d, r, h = answer["defaults"], answer["robustness"], answer["hinges_on"]

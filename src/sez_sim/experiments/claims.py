@@ -46,7 +46,7 @@ from sez_sim.errors import Problem, ScenarioError
 from sez_sim.experiments import executors
 from sez_sim.experiments.batch import finished_runs, run_key, store_run
 from sez_sim.experiments.compare import interval
-from sez_sim.experiments.spec import Outcome
+from sez_sim.experiments.spec import Outcome, outcome_problems
 from sez_sim.io import atomic_path, check_target, write_marker
 from sez_sim.params import registry
 from sez_sim.scenario import Scenario, load_scenario, registry_path
@@ -167,7 +167,13 @@ def load_claim(source: str | Path, overrides: list[str] | None = None, **options
             problems.append(Problem(str(path), field, f"no scenario file {target}"))
     if problems:
         raise ScenarioError(problems)
-    claim.scenarios()  # the scenarios' own errors, with their files
+    baseline, _ = claim.scenarios()  # the scenarios' own errors, with their files
+    start, years = baseline.run.start_year, baseline.run.years
+    problems = outcome_problems(
+        claim.resolved_outcome(), "outcome", baseline.build_geography(), start, start + years, str(path)
+    )
+    if problems:
+        raise ScenarioError(problems)
     return claim
 
 
@@ -462,3 +468,99 @@ def write(claim: Claim, answer: dict[str, Any], runs: pd.DataFrame, results: lis
     claim_figures(claim, answer, runs, series, folder / "figures")
     with atomic_path(folder / "verdict.json") as tmp:  # last: its presence says the answer is complete
         tmp.write_text(json.dumps(answer, indent=1, default=float))
+
+
+# ---------------------------------------------------------------------------------------------------- many claims
+SUMMARY_COLUMNS = (
+    "claim",
+    "statement",
+    "source",
+    "outcome",
+    "expect",
+    "verdict",
+    "effect",
+    "ci_low",
+    "ci_high",
+    "holds_share",
+    "holds_ci_low",
+    "holds_ci_high",
+    "draws",
+    "hinges_on",
+)
+"""Columns of a claims summary (``summary.parquet``), one row per claim."""
+
+
+def summary_row(answer: dict[str, Any]) -> dict[str, Any]:
+    """One claim's answer as a row of the summary table."""
+    d, r, h = answer["defaults"], answer["robustness"] or {}, answer["hinges_on"] or {}
+    box = h.get("box") or {}
+    kept = [k for k, v in box.get("restrictions", {}).items() if v["reproducible"]]
+    hinge = ", ".join(kept) if kept else (h.get("note") or ("no reproducible box" if box else ""))
+    return {
+        "claim": answer["claim"],
+        "statement": " ".join(answer["statement"].split()),
+        "source": " ".join(answer["source"].split()),
+        "outcome": answer["outcome"],
+        "expect": answer["expect"],
+        "verdict": d["verdict"],
+        "effect": d["effect"],
+        "ci_low": d["ci_low"],
+        "ci_high": d["ci_high"],
+        "holds_share": r.get("share", np.nan),
+        "holds_ci_low": r.get("ci_low", np.nan),
+        "holds_ci_high": r.get("ci_high", np.nan),
+        "draws": r.get("draws", 0),
+        "hinges_on": hinge,
+    }
+
+
+def summary_markdown(table: pd.DataFrame) -> str:
+    """The summary as a Markdown table: claim, verdict at the defaults, effect, robustness, what it hinges on."""
+    lines = [
+        "| claim | verdict at the defaults | effect (95% interval) | holds in (95% interval) | hinges on |",
+        "|---|---|---|---|---|",
+    ]
+    for row in table.itertuples(index=False):
+        robust = (
+            f"{row.holds_share:.0%} of {row.draws} draws ({row.holds_ci_low:.0%}-{row.holds_ci_high:.0%})"
+            if row.draws
+            else "not sampled"
+        )
+        lines.append(
+            f"| **{row.claim}**: {row.statement} *({row.source})* | {row.verdict} | {row.effect:+.4g} "
+            f"({row.ci_low:+.4g}, {row.ci_high:+.4g}) | {robust} | {row.hinges_on} |"
+        )
+    return "\n".join(lines) + "\n"
+
+
+def evaluate_all(
+    files: list[Path], out: str | Path, *, progress: Callable[[str, int, int], None] | None = None, **options: Any
+) -> pd.DataFrame:
+    """Answer every claim, each into ``out/<name>/`` (resumable), and write ``summary.parquet`` and ``summary.md``.
+
+    Args:
+        files: the claims (loaded and checked, every one, before any runs).
+        out: the output folder (new, empty, or an earlier claims summary's).
+        progress: called as ``progress(claim, done, total)`` after each run.
+        options: passed to :func:`evaluate` (workers, scheduler, dask_local) and ``replicates``, ``samples``,
+            ``years`` overriding every claim's.
+    """
+    flags = {k: options.pop(k) for k in ("replicates", "samples", "years") if k in options}
+    claims = [load_claim(f, **flags) for f in files]
+    names = [c.name for c in claims]
+    if len(set(names)) < len(names):
+        raise ScenarioError([Problem("claims", "name", "two claim files have the same name")])
+    folder = Path(out)
+    check_target(folder, "claims")
+    folder.mkdir(parents=True, exist_ok=True)
+    write_marker(folder, "claims", None, {"summary.parquet", "summary.md", *(f"{n}/" for n in names)})
+    rows = []
+    for claim in claims:
+        report = None if progress is None else (lambda done, total, name=claim.name: progress(name, done, total))
+        rows.append(summary_row(evaluate(claim, out=folder / claim.name, progress=report, **options)))
+    table = pd.DataFrame(rows, columns=list(SUMMARY_COLUMNS))
+    with atomic_path(folder / "summary.parquet") as tmp:
+        table.to_parquet(tmp, index=False)
+    with atomic_path(folder / "summary.md") as tmp:
+        tmp.write_text(summary_markdown(table))
+    return table

@@ -267,7 +267,7 @@ def check(experiment: Experiment) -> None:
         problems += _factor_problems(experiment, base, k, factor, where)
     geo = base.build_geography()
     for i, outcome in enumerate(experiment.outcomes):
-        problems += _outcome_problems(outcome, f"outcomes[{i}]", geo, start, start + years, where)
+        problems += outcome_problems(outcome, f"outcomes[{i}]", geo, start, start + years, where)
     if problems:
         raise ScenarioError(problems)
 
@@ -296,7 +296,7 @@ def _factor_problems(experiment: Experiment, base: Scenario, k: int, factor: Fac
     return out
 
 
-def _outcome_problems(outcome: Outcome, place: str, geo: Any, start: float, end: float, where: str) -> list[Problem]:
+def outcome_problems(outcome: Outcome, place: str, geo: Any, start: float, end: float, where: str) -> list[Problem]:
     """What is wrong with an outcome: an unknown column, province or country, or years outside the run."""
     from sez_sim.results import PANEL_COLUMNS, SUMMARY_COLUMNS
 

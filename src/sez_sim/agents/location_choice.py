@@ -366,8 +366,11 @@ class LocationChoice:
         Returns:
             The ratio per province (NaN where no foreign entrant comes now).
         """
+        return self._uplift(self.nests(values, alts, foreign=True)[0], site, discount)
+
+    def _uplift(self, inclusive: np.ndarray, site: np.ndarray, discount: float) -> np.ndarray:
+        """:meth:`host_uplift` from the provinces' inclusive values for the foreign stream."""
         scale = self.params["zone_choice_scale"]
-        inclusive, _ = self.nests(values, alts, foreign=True)
         zone = site + self.params["foreign_zone_preference"] - discount
         with np.errstate(invalid="ignore", divide="ignore"):
             now = inclusive + self.xi
@@ -394,11 +397,12 @@ class LocationChoice:
                 more than a discount of -100 can make up).
         """
         target = np.log1p(uplift)
-        if not np.isfinite(self.host_uplift(values, alts, site, 0.0)).any():
+        inclusive = self.nests(values, alts, foreign=True)[0]  # the current options do not depend on the discount
+        if not np.isfinite(self._uplift(inclusive, site, 0.0)).any():
             return 0.0  # no foreign entrant comes anywhere: nothing to calibrate on
 
         def gap(discount: float) -> float:
-            ratio = self.host_uplift(values, alts, site, discount)
+            ratio = self._uplift(inclusive, site, discount)
             return float(np.mean(np.log(ratio[np.isfinite(ratio)]))) - target
 
         low, high = -1.0, 1.0

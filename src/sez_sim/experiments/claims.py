@@ -195,8 +195,8 @@ def judge(low: float, high: float, expect: str, m: float) -> str:
     return "inconclusive"
 
 
-def draws(claim: Claim) -> tuple[pd.DataFrame, int]:
-    """The robustness draws (one column per uncertainty key) and how many draws the scenario rules refused.
+def draws(claim: Claim) -> tuple[pd.DataFrame, list[tuple[Scenario, Scenario]], int]:
+    """The robustness draws (one column per uncertainty key), their scenario pairs, and how many were refused.
 
     A Latin hypercube of ``samples`` points; each refused point is replaced by uniform draws from a second stream
     until one is accepted (at most 100 tries a point).
@@ -204,16 +204,16 @@ def draws(claim: Claim) -> tuple[pd.DataFrame, int]:
     varied = claim.varied()
     keys = [u.key for u in varied]
     if not claim.samples or not keys:
-        return pd.DataFrame(columns=keys), 0
+        return pd.DataFrame(columns=keys), [], 0
     low, high = np.array([u.bounds for u in varied], float).T
     unit = qmc.LatinHypercube(d=len(keys), seed=np.random.default_rng([claim.seed, 1])).random(claim.samples)
     spare = np.random.default_rng([claim.seed, 2])
-    rows, refused = [], 0
+    rows, pairs, refused = [], [], 0
     for point in unit:
         for _ in range(100):
             values = dict(zip(keys, (low + point * (high - low)).tolist(), strict=True))
             try:
-                claim.scenarios(paths(values))
+                pairs.append(claim.scenarios(paths(values)))
             except ScenarioError:
                 refused += 1
                 point = spare.random(len(keys))
@@ -224,7 +224,7 @@ def draws(claim: Claim) -> tuple[pd.DataFrame, int]:
             raise ScenarioError(
                 [Problem(str(claim._source), "uncertainties", "the scenario rules refused 100 draws in a row")]
             )
-    return pd.DataFrame(rows, columns=keys), refused
+    return pd.DataFrame(rows, columns=keys), pairs, refused
 
 
 def paths(values: dict[str, float]) -> dict[str, float]:
@@ -233,13 +233,19 @@ def paths(values: dict[str, float]) -> dict[str, float]:
     return {registry_path(params[k]): v for k, v in values.items()}
 
 
-def tasks(claim: Claim, design: pd.DataFrame) -> list[dict[str, Any]]:
-    """One task per run: the replicates at the defaults (point -1), then one pair per draw (point 0, 1, ...)."""
+def tasks(claim: Claim, design: pd.DataFrame, pairs: list[tuple[Scenario, Scenario]]) -> list[dict[str, Any]]:
+    """One task per run: the replicates at the defaults (point -1), then one pair per draw (point 0, 1, ...).
+
+    Args:
+        claim: the claim.
+        design: the draws' parameter values (:func:`draws`).
+        pairs: the draws' (baseline, treatment) scenarios (:func:`draws`).
+    """
     outcome = [claim.resolved_outcome().model_dump(mode="json")]
     out = []
 
-    def add(point: int, replicate: int, seed: int, overrides: dict[str, Any]) -> None:
-        for arm, scenario in zip(("baseline", "treatment"), claim.scenarios(overrides), strict=True):
+    def add(point: int, replicate: int, seed: int, overrides: dict[str, Any], pair: tuple[Scenario, Scenario]):
+        for arm, scenario in zip(("baseline", "treatment"), pair, strict=True):
             key = run_key(scenario.digest(), overrides, seed, claim.years)
             out.append(
                 {
@@ -256,10 +262,11 @@ def tasks(claim: Claim, design: pd.DataFrame) -> list[dict[str, Any]]:
                 }
             )
 
+    defaults = claim.scenarios()
     for r in range(claim.replicates):
-        add(-1, r, claim.seed + r, {})
-    for point, row in enumerate(design.to_dict("records")):
-        add(point, 0, claim.seed, paths(row))
+        add(-1, r, claim.seed + r, {}, defaults)
+    for point, (row, pair) in enumerate(zip(design.to_dict("records"), pairs, strict=True)):
+        add(point, 0, claim.seed, paths(row), pair)
     return out
 
 
@@ -407,8 +414,8 @@ def evaluate(
     folder = Path(out) if out is not None else None
     if folder is not None:
         check_target(folder, "claim", claim.name)
-    design, refused = draws(claim)
-    todo = tasks(claim, design)
+    design, pairs, refused = draws(claim)
+    todo = tasks(claim, design, pairs)
     client = executors.connect(scheduler) if scheduler is not None else None
     done: dict[str, dict[str, Any]] = {}
     if folder is not None:

@@ -371,31 +371,10 @@ def claims(
 
 def claim_summary(answer: dict) -> str:
     """The answer to a claim in a few lines."""
-    d, r, h = answer["defaults"], answer["robustness"], answer["hinges_on"]
-    lines = [
-        f"{answer['claim']}: {d['verdict'].upper()} at the default parameters",
-        f"  {answer['outcome']}: effect {d['effect']:+.4g} (95% interval {d['ci_low']:+.4g} to {d['ci_high']:+.4g}, "
-        f"{d['replicates']} paired replicates); expected {answer['expect']} beyond {answer['threshold']:.4g}",
-    ]
-    if r:
-        lines.append(
-            f"  robustness: holds in {r['holds']} of {r['draws']} draws ({r['share']:.0%}, 95% interval "
-            f"{r['ci_low']:.0%}-{r['ci_high']:.0%}); {r['refused_draws']} draws refused by the scenario rules, redrawn"
-        )
-    if h and h.get("box", {}) and h["box"]["reproducible"]:
-        box = h["box"]
-        limits = ", ".join(
-            f"{k} in [{v['low']:.4g}, {v['high']:.4g}]" for k, v in box["restrictions"].items() if v["reproducible"]
-        )
-        lines.append(f"  it fails mostly where {limits} (coverage {box['coverage']:.2f}, density {box['density']:.2f})")
-    elif h and h.get("box"):
-        lines.append(
-            "  no reproducible box: the failures are spread over the uncertainties, not in one corner "
-            "(PRIM's restrictions reappear in under half the resamples)"
-        )
-    elif h:
-        lines.append(f"  {h['note']}")
-    return "\n".join(lines)
+    from sez_sim.experiments.claims import describe
+
+    first, *rest = describe(answer)
+    return "\n".join([first, *(f"  {line}" for line in rest)])
 
 
 @app.command()

@@ -55,7 +55,8 @@ class RunResult:
     model: Any = field(default=None, repr=False)
 
 
-def _git_commit() -> str | None:
+def git_commit() -> str | None:
+    """The commit of the package's git checkout, or None outside one."""
     here = Path(__file__).resolve().parent
     try:
         out = subprocess.run(
@@ -88,7 +89,7 @@ def manifest(
         "started": started,
         "finished": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
         "command": sys.argv,
-        "git_commit": _git_commit(),
+        "git_commit": git_commit(),
         "versions": _versions(),
         "platform": {
             "system": platform.system(),

@@ -406,6 +406,27 @@ class Scenario(Strict):
         """SHA-256 of the resolved scenario (canonical JSON)."""
         return hashlib.sha256(json.dumps(self.resolved(), sort_keys=True).encode()).hexdigest()
 
+    def inputs_digest(self) -> str:
+        """SHA-256 of everything a run's results depend on besides the code and the seed.
+
+        That is the resolved scenario, the registry's defaults and the dataset's files (for dataset geographies).
+        """
+        from sez_sim.geography import GMS_DATA
+        from sez_sim.geography.dataset import dataset_digest
+
+        g = self.geography
+        folder = None
+        if g.folder is not None:
+            folder = ((self._source.parent if self._source else Path.cwd()) / g.folder).resolve()
+        elif g.synthetic is None:
+            folder = GMS_DATA
+        blob = {
+            "scenario": self.digest(),
+            "defaults": {k: p.default for k, p in sorted(registry().items())},
+            "dataset": dataset_digest(folder) if folder is not None else None,
+        }
+        return hashlib.sha256(json.dumps(blob, sort_keys=True, default=str).encode()).hexdigest()
+
     def parameter_overrides(self) -> dict[str, dict[str, Any]]:
         """Registry sections -> values the scenario sets (everything else stays at the defaults)."""
         out = {"economy": self.economy.model_dump(exclude_none=True, exclude={"preset"})}

@@ -29,6 +29,7 @@ expects and the smallest effect that counts. :func:`evaluate` answers it in thre
 
 from __future__ import annotations
 
+import hashlib
 import json
 import warnings
 from collections.abc import Callable
@@ -49,7 +50,9 @@ from sez_sim.experiments.compare import interval
 from sez_sim.experiments.spec import Outcome, outcome_problems
 from sez_sim.io import atomic_path, check_target, write_marker
 from sez_sim.params import registry
+from sez_sim.runs import git_commit
 from sez_sim.scenario import Scenario, load_scenario, registry_path
+from sez_sim.version import __version__
 from sez_sim.yamlio import Strict, check_counts
 
 MIN_COVERAGE = 0.5
@@ -136,6 +139,19 @@ class Claim(Strict):
         if self.uncertainties == "all":
             return [Uncertainty(key=k) for k, p in sorted(registry().items()) if p.kind == "uncertainty" and not p.per]
         return list(self.uncertainties)
+
+    def fingerprint(self) -> str:
+        """A short SHA-256 of everything the answer depends on besides the code.
+
+        That is the claim's settings, both scenarios' inputs (:meth:`Scenario.inputs_digest`) and the package
+        version: a stored answer with another fingerprint is out of date.
+        """
+        blob = {
+            "claim": self.model_dump(mode="json"),
+            "scenarios": [s.inputs_digest() for s in self.scenarios()],
+            "version": __version__,
+        }
+        return hashlib.sha256(json.dumps(blob, sort_keys=True).encode()).hexdigest()[:16]
 
     def scenarios(self, overrides: dict[str, Any] | None = None) -> tuple[Scenario, Scenario]:
         """The baseline and the treatment, with ``overrides`` (scenario paths) and the claim's years."""
@@ -346,6 +362,9 @@ def verdict(claim: Claim, table: pd.DataFrame, refused: int, design: pd.DataFram
         "outcome": claim.outcome.name,
         "expect": claim.expect,
         "threshold": m,
+        "fingerprint": claim.fingerprint(),
+        "git_commit": git_commit(),
+        "settings": {k: getattr(claim, k) for k in ("replicates", "samples", "years", "seed")},
         "defaults": {
             "verdict": judge(ci["ci_low"], ci["ci_high"], claim.expect, m) if ci["replicates"] > 1 else "inconclusive",
             "baseline": float(defaults["baseline"].mean()),
@@ -379,7 +398,37 @@ def verdict(claim: Claim, table: pd.DataFrame, refused: int, design: pd.DataFram
     return out
 
 
-CLAIM_FILES = ("verdict.json", "runs.parquet", "series.parquet", "runs/", "timeseries/", "figures/")
+def describe(answer: dict[str, Any]) -> list[str]:
+    """The answer in plain sentences: the verdict, the effect, the robustness and what it hinges on."""
+    d, r, h = answer["defaults"], answer["robustness"], answer["hinges_on"]
+    lines = [
+        f"{answer['claim']}: {d['verdict'].upper()} at the default parameters",
+        f"{answer['outcome']}: effect {d['effect']:+.4g} (95% interval {d['ci_low']:+.4g} to {d['ci_high']:+.4g}, "
+        f"{d['replicates']} paired replicates); expected {answer['expect']} beyond {answer['threshold']:.4g}",
+    ]
+    if r:
+        lines.append(
+            f"robustness: holds in {r['holds']} of {r['draws']} draws ({r['share']:.0%}, 95% interval "
+            f"{r['ci_low']:.0%}-{r['ci_high']:.0%}); {r['refused_draws']} draws refused by the scenario rules, redrawn"
+            + (f"; {r['failed_runs']} draws failed to run" if r["failed_runs"] else "")
+        )
+    box = (h or {}).get("box")
+    if box and box["reproducible"]:
+        limits = ", ".join(
+            f"{k} in [{v['low']:.4g}, {v['high']:.4g}]" for k, v in box["restrictions"].items() if v["reproducible"]
+        )
+        lines.append(f"it fails mostly where {limits} (coverage {box['coverage']:.2f}, density {box['density']:.2f})")
+    elif box:
+        lines.append(
+            "no reproducible box: the failures are spread over the uncertainties, not in one corner "
+            "(PRIM's restrictions reappear in under half the resamples)"
+        )
+    elif h:
+        lines.append(h["note"])
+    return lines
+
+
+CLAIM_FILES = ("verdict.json", "runs.parquet", "series.parquet", "runs/", "timeseries/", "figures/", "report.html")
 """What a claim writes (its folder's marker lists these; other files there are the user's)."""
 
 
@@ -458,7 +507,7 @@ def stored(folder: Path, key: str) -> dict[str, Any]:
 
 def write(claim: Claim, answer: dict[str, Any], runs: pd.DataFrame, results: list[dict[str, Any]], folder: Path):
     """Write ``verdict.json``, ``runs.parquet``, ``series.parquet`` and the figures, each atomically."""
-    from sez_sim.viz.claims import claim_figures
+    from sez_sim.viz.claims import claim_figures, report_html
 
     series = pd.concat(
         [
@@ -473,6 +522,8 @@ def write(claim: Claim, answer: dict[str, Any], runs: pd.DataFrame, results: lis
     with atomic_path(folder / "series.parquet") as tmp:
         series.to_parquet(tmp, index=False)
     claim_figures(claim, answer, runs, series, folder / "figures")
+    with atomic_path(folder / "report.html") as tmp:
+        tmp.write_text(report_html(answer, describe(answer), folder / "figures"))
     with atomic_path(folder / "verdict.json") as tmp:  # last: its presence says the answer is complete
         tmp.write_text(json.dumps(answer, indent=1, default=float))
 
@@ -493,6 +544,7 @@ SUMMARY_COLUMNS = (
     "holds_ci_high",
     "draws",
     "hinges_on",
+    "fingerprint",
 )
 """Columns of a claims summary (``summary.parquet``), one row per claim."""
 
@@ -518,6 +570,7 @@ def summary_row(answer: dict[str, Any]) -> dict[str, Any]:
         "holds_ci_high": r.get("ci_high", np.nan),
         "draws": r.get("draws", 0),
         "hinges_on": hinge,
+        "fingerprint": answer["fingerprint"],
     }
 
 

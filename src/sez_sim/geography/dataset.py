@@ -18,6 +18,7 @@ Files (``*`` = required):
 
 from __future__ import annotations
 
+import hashlib
 import math
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -304,6 +305,16 @@ class Dataset:
     zones: pd.DataFrame
     ports: pd.DataFrame
     national_totals: pd.DataFrame | None
+
+
+def dataset_digest(folder: str | Path) -> str:
+    """SHA-256 of a dataset folder's files (names and bytes): what results computed from it depend on."""
+    h = hashlib.sha256()
+    for name in sorted(SCHEMAS):
+        path = Path(folder) / name
+        if path.is_file():
+            h.update(name.encode() + b"\0" + path.read_bytes() + b"\0")
+    return h.hexdigest()
 
 
 def _empty(schema: FileSchema) -> pd.DataFrame:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import base64
+import html
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -80,3 +82,101 @@ def claim_figures(claim: Claim, answer: dict[str, Any], runs: pd.DataFrame, seri
         ax.set_title("the effect over time, at the default parameters", fontsize=10)
         ax.legend(fontsize=7)
         save_png(fig, folder / "over_time.png")
+
+
+FIGURES = (
+    ("effects.png", "The effect in each draw of the uncertain parameters, beside the 95% interval at the defaults."),
+    ("box.png", "Where the claim fails: the draws in the two most important parameters PRIM restricts, and its box."),
+    ("over_time.png", "The effect at the default parameters, year by year, over the replicates."),
+)
+
+STYLE = """
+body{font-family:system-ui,-apple-system,'Segoe UI',sans-serif;max-width:60rem;margin:2rem auto;padding:0 1rem;
+color:#222;line-height:1.45}
+h1{font-size:1.5rem;margin-bottom:.2rem}h2{font-size:1.15rem;margin-top:1.8rem;border-bottom:1px solid #ddd}
+.verdict{display:inline-block;padding:.25rem .7rem;border-radius:.3rem;font-weight:bold;color:#fff}
+.supported{background:#1a7f37}.contradicted{background:#b42318}.inconclusive{background:#8a6d00}
+table{border-collapse:collapse;margin:.5rem 0}td,th{border:1px solid #ccc;padding:.25rem .6rem;text-align:left}
+figure{margin:1rem 0}img{max-width:100%}figcaption,.small{color:#555;font-size:.9rem}code{background:#f3f3f3}
+"""
+
+
+def report_html(answer: dict[str, Any], sentences: list[str], figures: Path) -> str:
+    """A self-contained HTML page of a claim's answer: every figure embedded, no external assets.
+
+    Args:
+        answer: the verdict (``verdict.json``).
+        sentences: the answer in plain sentences (``claims.describe``).
+        figures: the folder holding the claim's figures.
+    """
+    e = html.escape
+    d, r, h = answer["defaults"], answer["robustness"], answer["hinges_on"] or {}
+    parts = [
+        f"<h1>{e(answer['claim'])}</h1>",
+        f"<p><em>{e(' '.join(answer['statement'].split()))}</em></p>",
+        f"<p class=small>Source: {e(' '.join(answer['source'].split()))}</p>",
+        f"<p><span class='verdict {e(d['verdict'])}'>{e(d['verdict'])}</span> at the default parameters</p>",
+        "<ul>" + "".join(f"<li>{e(line)}</li>" for line in sentences[1:]) + "</ul>",
+        "<h2>At the default parameters</h2><table>",
+        f"<tr><th>outcome</th><td>{e(answer['outcome'])} (expected: {e(answer['expect'])})</td></tr>",
+        f"<tr><th>baseline, mean</th><td>{d['baseline']:.6g}</td></tr>",
+        f"<tr><th>treatment, mean</th><td>{d['treatment']:.6g}</td></tr>",
+        f"<tr><th>paired effect</th><td>{d['effect']:+.4g} (95% interval {d['ci_low']:+.4g} to {d['ci_high']:+.4g},"
+        f" {d['replicates']} replicates)</td></tr>",
+        f"<tr><th>smallest effect that counts</th><td>{answer['threshold']:.4g}</td></tr></table>",
+    ]
+    if r:
+        parts += [
+            "<h2>Robustness over the uncertain parameters</h2>",
+            f"<p>The claim holds in {r['holds']} of {r['draws']} draws ({r['share']:.0%}; exact 95% interval "
+            f"{r['ci_low']:.0%}-{r['ci_high']:.0%}). The scenario rules refused {r['refused_draws']} draws, which"
+            f" were redrawn; {r['failed_runs']} draws failed to run and are not counted.</p>",
+        ]
+    box = h.get("box")
+    if box:
+        rows = "".join(
+            f"<tr><td>{e(k)}</td><td>{v['low']:.4g}</td><td>{v['high']:.4g}</td>"
+            f"<td>{'yes' if v['reproducible'] else 'no'}</td></tr>"
+            for k, v in box["restrictions"].items()
+        )
+        top = list(h["importance"].items())[:8]
+        parts += [
+            "<h2>What it hinges on</h2>",
+            f"<p>PRIM's box of the draws where the claim fails: coverage {box['coverage']:.2f} (share of the failures"
+            f" inside), density {box['density']:.2f} (share of the draws inside that fail)"
+            + (
+                ""
+                if box["reproducible"]
+                else "; no restriction reappears in half the resamples, so the failures"
+                " are spread over the uncertainties rather than in one corner"
+            )
+            + ".</p>",
+            "<table><tr><th>parameter</th><th>from</th><th>to</th><th>reproducible</th></tr>" + rows + "</table>"
+            if rows
+            else "<p>The box restricts no parameter.</p>",
+            "<p>Importance of each parameter for whether the claim fails (extra trees):</p><table>"
+            + "".join(f"<tr><td>{e(k)}</td><td>{v:.3f}</td></tr>" for k, v in top)
+            + "</table>",
+        ]
+    elif h.get("note"):
+        parts += ["<h2>What it hinges on</h2>", f"<p>{e(h['note'])}.</p>"]
+    shown = [(name, caption) for name, caption in FIGURES if (figures / name).is_file()]
+    if shown:
+        parts.append("<h2>Figures</h2>")
+    for name, caption in shown:
+        data = base64.b64encode((figures / name).read_bytes()).decode("ascii")
+        parts.append(
+            f"<figure><img alt='{e(name)}' src='data:image/png;base64,{data}'>"
+            f"<figcaption>{e(caption)}</figcaption></figure>"
+        )
+    settings = ", ".join(f"{k} {v}" for k, v in answer.get("settings", {}).items())
+    parts.append(
+        f"<h2>Reproduce</h2><p class=small>Settings: {e(settings)}. Fingerprint {e(answer.get('fingerprint') or '')}"
+        f" (claim, scenarios, parameter defaults, dataset and version); code commit "
+        f"{e(answer.get('git_commit') or 'unknown')}. The same claim file and seed give the same answer.</p>"
+    )
+    title = e(f"sez-sim claim: {answer['claim']}")
+    return (
+        f"<!DOCTYPE html><html lang=en><head><meta charset=utf-8><title>{title}</title>"
+        f"<style>{STYLE}</style></head><body>{''.join(parts)}</body></html>\n"
+    )

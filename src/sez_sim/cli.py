@@ -369,6 +369,39 @@ def claims(
     out.print(f"wrote {target}")
 
 
+@app.command(name="app")
+@user_errors
+def workshop_app(
+    port: Annotated[int, typer.Option(min=0, max=65535, help="Port (0: a free one).")] = 8765,
+    host: Annotated[str, typer.Option(help="Address to listen on; 0.0.0.0 shares the app on the network.")] = (
+        "127.0.0.1"
+    ),
+    scenarios: Annotated[Path, typer.Option(help="Folder of scenario files to start from.")] = Path("scenarios"),
+    scenario: Annotated[str, typer.Option(help="The scenario (by name) a new session starts from.")] = "gms_baseline",
+    language: Annotated[str, typer.Option(help="Language of the labels (sez_sim/app/labels.py).")] = "en",
+) -> None:
+    """The workshop app: place zones and policies live, baseline and policy side by side (docs/app.md).
+
+    Runs offline: nothing is fetched from the internet, and no usage data is sent.
+    """
+    import importlib.util
+    import os
+
+    from sez_sim.app.labels import LABELS
+    from sez_sim.app.server import environment
+
+    if importlib.util.find_spec("solara") is None:
+        raise UserError("the app needs its extra packages: pip install 'sez-sim[app]' (or make app)")
+    if not scenarios.is_dir():
+        raise UserError(f"--scenarios {scenarios}: not a folder of scenario files")
+    if language not in LABELS:
+        raise UserError(f"--language {language}: not one of {', '.join(sorted(LABELS))}")
+    os.environ.update(environment(scenarios, scenario, language))
+    out.print(f"sez-sim workshop app on http://{host}:{port} (Ctrl-C stops it)")
+    command = [sys.executable, "-m", "solara", "run", "sez_sim.app.page", "--host", host, "--port", str(port)]
+    os.execv(sys.executable, [*command, "--production", "--no-open", "--log-level", "warning"])
+
+
 def claim_summary(answer: dict) -> str:
     """The answer to a claim in a few lines."""
     from sez_sim.experiments.claims import describe

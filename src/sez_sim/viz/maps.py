@@ -14,6 +14,7 @@ from matplotlib.collections import LineCollection, PathCollection  # noqa: E402
 from matplotlib.lines import Line2D  # noqa: E402
 
 from sez_sim.geography import Geography  # noqa: E402
+from sez_sim.viz.basemap import covers, draw_basemap  # noqa: E402
 
 COUNTRY_COLOURS = {
     "THA": "#4e79a7",
@@ -77,13 +78,18 @@ def draw_base(
     cmap: str = "RdBu",
     corridors: bool = True,
 ) -> PathCollection:
-    """Draw links, corridors (unless ``corridors=False``) and provinces (by country, or by ``node_values``).
+    """Draw the base map, links, corridors (unless ``corridors=False``) and provinces (by country or value).
+
+    The base map (:mod:`sez_sim.viz.basemap`) is drawn when the provinces are real places it covers; provinces are
+    coloured by country, or by ``node_values`` when given.
 
     Returns:
         The province markers (pass to ``colorbar`` when ``node_values`` is given).
     """
     lon = geo.provinces["lon"].to_numpy(float)
     lat = geo.provinces["lat"].to_numpy(float)
+    if covers(set(geo.provinces["country"]), lon, lat):
+        draw_basemap(ax)
     ax.add_collection(LineCollection(_segments(geo, np.arange(len(geo.links))), colors="#c8c8c8", lw=0.6, zorder=1))
     corridor_col = geo.links["corridor"].fillna("") if "corridor" in geo.links else None
     if corridors and corridor_col is not None:

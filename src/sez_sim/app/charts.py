@@ -1,0 +1,133 @@
+"""The app's figures, drawn once and then updated in place.
+
+Re-creating a matplotlib figure every step costs 170-280 ms; updating the artists of a kept one (colours, line data)
+and rendering it costs a fraction of that, and text-free images cost least. So each figure here is built once per
+session, ``update`` changes its artists, and titles, colour scales and numbers are left to the page's HTML. Figures
+are plain :class:`~matplotlib.figure.Figure` objects with their own Agg canvas (not pyplot's global state), so
+sessions rendering in different threads do not share anything.
+"""
+
+from __future__ import annotations
+
+import io
+from typing import TYPE_CHECKING
+
+import numpy as np
+from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.colors import TwoSlopeNorm
+from matplotlib.figure import Figure
+
+from sez_sim.viz.maps import draw_base, place_labels
+
+if TYPE_CHECKING:
+    from sez_sim.geography import Geography
+
+BASELINE = "#8c8c8c"
+POLICY = "#d6604d"
+CMAP = "RdBu"
+"""Diverging: blue where the policy run's GDP per capita is above the baseline's, red where below."""
+
+
+def png(fig: Figure, dpi: float = 90) -> bytes:
+    """The figure as PNG bytes."""
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format="png", dpi=dpi)
+    return buffer.getvalue()
+
+
+def colour_limit(change: np.ndarray) -> float:
+    """A symmetric colour limit for changes: the largest absolute change, rounded up to 1, 2 or 5 times a power of ten.
+
+    At least 0.0001 (0.01%); the rounding keeps the scale still while the effect grows within a step of it.
+    """
+    top = float(np.nanmax(np.abs(change))) if change.size else 0.0
+    top = max(top, 1e-4)
+    power = 10.0 ** np.floor(np.log10(top))
+    return float(next(m * power for m in (1, 2, 5, 10) if m * power >= top - 1e-15))
+
+
+class MapView:
+    """The GMS map: base map, links, corridors, crossings, zones, and provinces coloured by a change."""
+
+    def __init__(self, geo: Geography, zone_hosts: list[int], size: tuple[float, float] = (6.4, 7.2)):
+        self.geo = geo
+        self.fig = Figure(figsize=size)
+        FigureCanvasAgg(self.fig)
+        self.ax = self.fig.add_axes((0.0, 0.0, 1.0, 1.0))
+        self.markers = draw_base(geo, self.ax, node_values=np.zeros(geo.n), cmap=CMAP)
+        self.markers.set_norm(TwoSlopeNorm(0.0, -1e-4, 1e-4))
+        lon = geo.provinces["lon"].to_numpy(float)
+        lat = geo.provinces["lat"].to_numpy(float)
+        self.points = np.column_stack([lon, lat])
+        if len(geo.crossings):
+            ia, ib = geo.crossings["ia"].to_numpy(int), geo.crossings["ib"].to_numpy(int)
+            mid = (self.points[ia] + self.points[ib]) / 2
+            self.ax.scatter(mid[:, 0], mid[:, 1], marker="x", s=18, c="black", lw=0.9, zorder=4)
+        hosts = np.array(sorted(set(zone_hosts)), int)
+        self.ax.scatter(lon[hosts], lat[hosts], marker="*", s=70, c="#ffd92f", edgecolors="black", lw=0.5, zorder=5)
+        self.placed = self.ax.scatter([], [], marker="*", s=260, c="#7b3294", edgecolors="white", lw=0.8, zorder=6)
+        pad = 0.6
+        self.ax.set_xlim(lon.min() - pad, lon.max() + pad)
+        self.ax.set_ylim(lat.min() - pad, lat.max() + pad)
+        self.ax.set_axis_off()
+        self.capitals = np.flatnonzero(geo.provinces["is_national_capital"].to_numpy(int) == 1)
+        self.labels: list = []
+        self.limit = 1e-4
+        self.label([])
+
+    def label(self, targeted: list[int]) -> None:
+        """Label the targeted provinces first, then the capitals, where labels do not overlap."""
+        for text in self.labels:
+            text.remove()
+        order = list(dict.fromkeys([*targeted, *self.capitals.tolist()]))
+        names = self.geo.provinces["name"].to_numpy()[order]
+        self.labels = place_labels(self.ax, self.points[order], list(names), fontsize=7, zorder=7)
+
+    def update(self, change: np.ndarray, placed_hosts: list[int], targeted: list[int]) -> None:
+        """Colour provinces by ``change`` (a share), mark the placed zones' hosts and label the targeted provinces."""
+        self.limit = colour_limit(change)
+        self.markers.set_array(change)
+        self.markers.set_norm(TwoSlopeNorm(0.0, -self.limit, self.limit))
+        hosts = np.array(sorted(set(placed_hosts)), int)
+        self.placed.set_offsets(self.points[hosts] if hosts.size else np.empty((0, 2)))
+        if set(targeted) != set(getattr(self, "_labelled", ())):
+            self.label(targeted)
+            self._labelled = list(targeted)
+
+    def png(self) -> bytes:
+        """The map as PNG bytes."""
+        return png(self.fig)
+
+
+class LineChart:
+    """A small chart of the baseline and the policy run (or one line), without text but the axes' numbers."""
+
+    def __init__(self, lines: int = 2, size: tuple[float, float] = (3.6, 2.0), percent: bool = False):
+        self.fig = Figure(figsize=size)
+        FigureCanvasAgg(self.fig)
+        self.ax = self.fig.add_axes((0.17, 0.15, 0.8, 0.8))
+        colours = (BASELINE, POLICY) if lines == 2 else (POLICY,)
+        styles = ("--", "-") if lines == 2 else ("-",)
+        self.lines = [self.ax.plot([], [], ls=s, color=c, lw=1.6)[0] for s, c in zip(styles, colours, strict=True)]
+        if lines == 1:
+            self.ax.axhline(0.0, color=BASELINE, lw=0.8, ls="--")
+        self.percent = percent
+        self.ax.tick_params(labelsize=7)
+        self.ax.grid(alpha=0.3)
+        if percent:
+            self.ax.yaxis.set_major_formatter(lambda v, _: f"{100 * v:.2g}%")
+
+    def update(self, years: np.ndarray, *values: np.ndarray) -> None:
+        """New data for each line (in the order given when built)."""
+        for line, y in zip(self.lines, values, strict=True):
+            line.set_data(years, y)
+        if len(years):
+            self.ax.set_autoscalex_on(True)
+            self.ax.relim()
+            self.ax.autoscale_view()
+            if years[0] == years[-1]:
+                self.ax.set_xlim(years[0] - 0.5, years[0] + 0.5)
+
+    def png(self) -> bytes:
+        """The chart as PNG bytes."""
+        return png(self.fig)

@@ -1,0 +1,80 @@
+"""Every text the workshop app shows, in one place, so that a translation is one more mapping.
+
+To add a language, copy ``LABELS["en"]``, translate the values (keep the ``{placeholders}``) and start the app with
+``sez-sim app --language xx``. A key missing from a translation falls back to English.
+"""
+
+from __future__ import annotations
+
+LABELS: dict[str, dict[str, str]] = {
+    "en": {
+        "title": "sez-sim workshop",
+        "subtitle": "Baseline and policy, side by side, same seed",
+        "scenario": "Start from scenario",
+        "year": "Year {year}",
+        "step": "Step a quarter",
+        "year_step": "Step a year",
+        "play": "Play",
+        "pause": "Pause",
+        "reset": "Reset",
+        "save": "Save as scenario",
+        "finished": "The run has reached {year}, the scenario's end.",
+        "place": "Place",
+        "placed": "Placed so far",
+        "nothing_placed": "Nothing placed yet: the two runs are identical.",
+        "sez": "Special economic zone",
+        "province": "Province",
+        "capacity": "Capacity (jobs)",
+        "own_terms": "Set management and tax holiday (default: the host country's)",
+        "management": "Management capacity (0-1)",
+        "tax_holiday": "Tax holiday (years)",
+        "duty_exemption": "Duty-free inputs",
+        "infrastructure": "Zone infrastructure",
+        "customs": "In-zone customs",
+        "ossc_in_zone": "One-stop service centre in the zone",
+        "cbez": "Cross-border economic zone",
+        "crossing": "Border crossing",
+        "joint_customs": "Joint customs",
+        "commuting": "Cross-border commuting",
+        "ossc": "One-stop service centres",
+        "country": "Country",
+        "corridor": "Corridor upgrade",
+        "corridor_name": "Corridor or branch",
+        "migration": "Migration openness",
+        "country_a": "First country",
+        "country_b": "Second country",
+        "barrier": "Barrier to moving (0 open - higher closed)",
+        "capacity_building": "Train zone authorities",
+        "promotion": "Promote zones to investors",
+        "map_title": "GDP per capita: policy run against baseline",
+        "map_note": "Stars: operating zones; large purple stars: placed zones; crosses: border crossings; "
+        "lines: roads, corridors in colour.",
+        "scale": "{low} to {high}",
+        "theil_between": "Theil index between countries",
+        "theil_within": "Theil index within countries",
+        "targeted_gdp": "Targeted provinces' GDP against the baseline",
+        "capital_share": "Capitals' share of GMS GDP",
+        "cross_border": "Cross-border migrants per quarter",
+        "zone_jobs": "Jobs in zones",
+        "legend": "Charts: dashed grey, baseline; red, policy.",
+        "targeted_table": "Targeted provinces (baseline / policy)",
+        "gdp_pc": "GDP per capita (US$)",
+        "modern_jobs": "Modern jobs",
+        "zone_firms": "Firms in zones",
+        "download_png": "PNG",
+        "headline_gdp": "GMS GDP: {value} against the baseline",
+        "headline_targeted": "Targeted provinces' GDP: {value}",
+        "headline_capital": "Capitals' share: {base} baseline, {policy} policy",
+        "headline_zone_jobs": "Jobs in zones: {value} more than the baseline",
+        "headline_migrants": "Cross-border migrants this year: {base} baseline, {policy} policy",
+        "headline_theil": "Theil between / within countries: {between} / {within} against the baseline",
+        "error": "Not placed: {message}",
+        "loading": "Building the model of {scenario} (a few seconds, once per scenario)...",
+        "limits": "What the model cannot say: see docs/app.md, 'Known limits'.",
+    }
+}
+
+
+def labels(language: str = "en") -> dict[str, str]:
+    """The labels of ``language``, English where a translation lacks a key."""
+    return LABELS["en"] | LABELS.get(language, {})

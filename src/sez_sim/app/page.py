@@ -1,0 +1,451 @@
+"""The workshop page (solara): controls, the map, baseline-and-policy charts and headline numbers.
+
+One template model per scenario is built in the server process (the starting scenario when the module loads,
+others when first chosen); every browser session forks its own :class:`~sez_sim.app.workshop.Workshop` from it
+inside the page component (``solara.use_memo``), so sessions never share a model. Settings come from the
+environment, which ``sez-sim app`` sets: ``SEZ_SIM_APP_SCENARIOS`` (a folder of scenario files),
+``SEZ_SIM_APP_SCENARIO`` (the one to start from) and ``SEZ_SIM_APP_LANGUAGE`` (:mod:`sez_sim.app.labels`).
+"""
+
+from __future__ import annotations
+
+import html
+import os
+import threading
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import reacton.ipyvuetify as rv
+import solara
+
+from sez_sim.app.charts import CMAP, LineChart, MapView
+from sez_sim.app.labels import labels
+from sez_sim.app.workshop import Workshop
+from sez_sim.blas import limited_blas
+from sez_sim.errors import UserError
+from sez_sim.scenario import Scenario, load_scenario
+
+T = labels(os.environ.get("SEZ_SIM_APP_LANGUAGE", "en"))
+STEPS_PER_TICK = 4
+"""Play and "step a year" advance both models four quarterly steps per tick."""
+
+
+def library(folder: Path) -> dict[str, Scenario]:
+    """The scenarios of a folder the app can start from: those on a dataset geography (by name, sorted)."""
+    out = {}
+    for path in sorted(folder.glob("*.yaml")):
+        try:
+            scenario = load_scenario(path)
+        except UserError:
+            continue
+        if scenario.economy.preset == "gms" and scenario.geography.synthetic is None:
+            out[scenario.name] = scenario
+    return out
+
+
+SCENARIOS = library(Path(os.environ.get("SEZ_SIM_APP_SCENARIOS", "scenarios")))
+if not SCENARIOS:
+    SCENARIOS = {"gms_baseline": load_scenario({"name": "gms_baseline"})}
+START = os.environ.get("SEZ_SIM_APP_SCENARIO", "gms_baseline")
+START = START if START in SCENARIOS else next(iter(SCENARIOS))
+
+_templates: dict[str, Any] = {}
+_lock = threading.Lock()
+
+
+def template(name: str):
+    """The template model of a scenario, built once per server process."""
+    with _lock:
+        if name not in _templates:
+            with limited_blas():
+                _templates[name] = SCENARIOS[name].model()
+        return _templates[name]
+
+
+template(START)  # built before the server answers, so the first page opens at once
+
+
+@dataclass
+class Session:
+    """What one browser session draws from: its workshop and its figures."""
+
+    workshop: Workshop
+    map: MapView
+    charts: dict[str, LineChart] = field(default_factory=dict)
+
+    @classmethod
+    def start(cls, name: str) -> Session:
+        """A new session on scenario ``name``."""
+        workshop = Workshop(SCENARIOS[name], template(name))
+        hosts = workshop.baseline.zones.province.tolist() if len(workshop.baseline.zones) else []
+        charts = {
+            "theil_between": LineChart(),
+            "theil_within": LineChart(),
+            "targeted_gdp": LineChart(lines=1, percent=True),
+            "capital_share": LineChart(percent=True),
+            "cross_border": LineChart(),
+            "zone_jobs": LineChart(),
+        }
+        return cls(workshop, MapView(workshop.policy.geo, hosts), charts)
+
+    def render(self) -> dict[str, Any]:
+        """Update every figure from the models and return the images and the numbers the page shows."""
+        w = self.workshop
+        placed_hosts = [int(i) for i in w.policy.zones.province[len(w.baseline.zones) :]]
+        change = w.change()
+        self.map.update(change, placed_hosts, w.targeted)
+        columns = {
+            "theil_between": "theil_t_between",
+            "theil_within": "theil_t_within",
+            "capital_share": "capital_gdp_share",
+            "cross_border": "cross_border_migrants",
+            "zone_jobs": "zone_jobs",
+        }
+        numbers = {}
+        for key, column in columns.items():
+            years, base, pol = w.series(column)
+            self.charts[key].update(years, base, pol)
+            numbers[column] = (base[-1], pol[-1]) if len(base) else (np.nan, np.nan)
+        years, targeted = w.targeted_gdp()
+        self.charts["targeted_gdp"].update(years, targeted)
+        years, base, pol = w.series("gdp")
+        year_rows = slice(-w.policy.steps_per_year, None)
+        _, mb, mp = w.series("cross_border_migrants")
+        return {
+            "year": w.year,
+            "map": self.map.png(),
+            "limit": self.map.limit,
+            "charts": {key: chart.png() for key, chart in self.charts.items()},
+            "gdp": pol[-1] / base[-1] - 1.0,
+            "targeted": targeted[-1] if len(targeted) and w.targeted else None,
+            "table": w.targeted_table(),
+            "capital": numbers["capital_gdp_share"],
+            "zone_jobs": numbers["zone_jobs"][1] - numbers["zone_jobs"][0],
+            "migrants": (float(mb[year_rows].sum()), float(mp[year_rows].sum())),
+            "theil": (
+                numbers["theil_t_between"][1] / numbers["theil_t_between"][0] - 1.0,
+                numbers["theil_t_within"][1] / numbers["theil_t_within"][0] - 1.0,
+            ),
+        }
+
+
+def percent(x: float) -> str:
+    """A share as a signed percentage with enough digits to show small effects."""
+    return f"{100 * x:+.3g}%"
+
+
+def options(workshop: Workshop) -> dict[str, list[dict[str, str]]]:
+    """The choices of the controls: provinces, crossings, countries, corridors (text shown, value used)."""
+    geo = workshop.policy.geo
+    prov = geo.provinces.sort_values("name")
+    corridors = sorted(set(geo.corridors["corridor"])) + sorted(
+        f"{c}/{b}" for c, b in set(zip(geo.corridors["corridor"], geo.corridors["branch"], strict=True))
+    )
+    return {
+        "provinces": [
+            {"text": f"{n} ({c})", "value": i}
+            for n, c, i in zip(prov["name"], prov["country"], prov["id"], strict=True)
+        ],
+        "crossings": [{"text": n, "value": n} for n in sorted(geo.crossings["name"])],
+        "countries": [{"text": c, "value": c} for c in workshop.policy.country_names],
+        "corridors": [{"text": c, "value": c} for c in corridors],
+    }
+
+
+@solara.component
+def Choice(label: str, items: list[dict[str, str]], value: solara.Reactive):
+    """A searchable choice (type to filter): long lists such as 228 provinces stay usable."""
+    rv.Autocomplete(label=label, items=items, v_model=value.value, on_v_model=value.set, dense=True, hide_details=True)
+
+
+@solara.component
+def Controls(choices: dict[str, list[dict[str, str]]], place):
+    """The instruments a trainer can place, each in its own card with a Place button."""
+    province = solara.use_reactive(None)
+    capacity = solara.use_reactive(20_000)
+    management = solara.use_reactive(0.5)
+    holiday = solara.use_reactive(5)
+    own_terms = solara.use_reactive(False)
+    package = {
+        "duty_exemption": solara.use_reactive(True),
+        "infrastructure": solara.use_reactive(True),
+        "customs": solara.use_reactive(True),
+        "ossc": solara.use_reactive(True),
+    }
+    crossing = solara.use_reactive(None)
+    joint = solara.use_reactive(True)
+    commuting = solara.use_reactive(True)
+    ossc_country = solara.use_reactive(None)
+    corridor = solara.use_reactive(None)
+    country_a = solara.use_reactive(None)
+    country_b = solara.use_reactive(None)
+    barrier = solara.use_reactive(0.5)
+    programme_country = solara.use_reactive(None)
+
+    with solara.Card(T["sez"], classes=["control-sez"]):
+        Choice(T["province"], choices["provinces"], province)
+        solara.SliderInt(f"{T['capacity']}: {capacity.value:,}", value=capacity, min=2_000, max=100_000, step=2_000)
+        solara.Checkbox(label=T["own_terms"], value=own_terms)
+        if own_terms.value:
+            solara.SliderFloat(
+                f"{T['management']}: {management.value:.2f}", value=management, min=0.0, max=1.0, step=0.05
+            )
+            solara.SliderInt(f"{T['tax_holiday']}: {holiday.value}", value=holiday, min=0, max=15)
+        for key, label in (
+            ("duty_exemption", "duty_exemption"),
+            ("infrastructure", "infrastructure"),
+            ("customs", "customs"),
+            ("ossc", "ossc_in_zone"),
+        ):
+            solara.Checkbox(label=T[label], value=package[key])
+        solara.Button(
+            T["place"],
+            classes=["place-sez"],
+            disabled=province.value is None,
+            on_click=lambda: place(
+                {
+                    "type": "sez",
+                    "province": province.value,
+                    "capacity_jobs": float(capacity.value),
+                    **(
+                        {"management": float(management.value), "tax_holiday_years": float(holiday.value)}
+                        if own_terms.value
+                        else {}
+                    ),
+                    **{k: v.value for k, v in package.items()},
+                }
+            ),
+        )
+    with solara.Card(T["cbez"], classes=["control-cbez"]):
+        Choice(T["crossing"], choices["crossings"], crossing)
+        solara.Checkbox(label=T["joint_customs"], value=joint)
+        solara.Checkbox(label=T["commuting"], value=commuting)
+        solara.Button(
+            T["place"],
+            classes=["place-cbez"],
+            disabled=crossing.value is None,
+            on_click=lambda: place(
+                {
+                    "type": "cbez",
+                    "crossing": crossing.value,
+                    "capacity_jobs": float(capacity.value),
+                    "joint_customs": joint.value,
+                    "commuting": commuting.value,
+                }
+            ),
+        )
+    with solara.Card(T["ossc"], classes=["control-ossc"]):
+        Choice(T["country"], choices["countries"], ossc_country)
+        solara.Button(
+            T["place"],
+            classes=["place-ossc"],
+            disabled=ossc_country.value is None,
+            on_click=lambda: place({"type": "ossc", "countries": [ossc_country.value]}),
+        )
+    with solara.Card(T["corridor"], classes=["control-corridor"]):
+        Choice(T["corridor_name"], choices["corridors"], corridor)
+        solara.Button(
+            T["place"],
+            classes=["place-corridor"],
+            disabled=corridor.value is None,
+            on_click=lambda: place({"type": "corridor_upgrade", "corridor": corridor.value}),
+        )
+    with solara.Card(T["migration"], classes=["control-migration"]):
+        Choice(T["country_a"], choices["countries"], country_a)
+        Choice(T["country_b"], choices["countries"], country_b)
+        solara.SliderFloat(f"{T['barrier']}: {barrier.value:.2f}", value=barrier, min=0.0, max=5.0, step=0.25)
+        solara.Button(
+            T["place"],
+            classes=["place-migration"],
+            disabled=country_a.value is None or country_b.value is None,
+            on_click=lambda: place(
+                {
+                    "type": "migration_regime",
+                    "countries": [country_a.value, country_b.value],
+                    "barrier": float(barrier.value),
+                }
+            ),
+        )
+    with solara.Card(T["capacity_building"] + " / " + T["promotion"], classes=["control-programmes"]):
+        Choice(T["country"], choices["countries"], programme_country)
+        with solara.Row():
+            for kind, label in (("capacity_building", "capacity_building"), ("investment_promotion", "promotion")):
+                solara.Button(
+                    T[label],
+                    classes=[f"place-{kind}"],
+                    disabled=programme_country.value is None,
+                    on_click=lambda kind=kind: place({"type": kind, "countries": [programme_country.value]}),
+                )
+
+
+def headline(view: dict[str, Any]) -> list[str]:
+    """The headline numbers as sentences."""
+    base_cap, pol_cap = view["capital"]
+    lines = [
+        T["year"].format(year=f"{view['year']:.2f}"),
+        T["headline_gdp"].format(value=percent(view["gdp"])),
+        T["headline_capital"].format(base=f"{100 * base_cap:.2f}%", policy=f"{100 * pol_cap:.2f}%"),
+        T["headline_zone_jobs"].format(value=f"{view['zone_jobs']:,.0f}"),
+        T["headline_migrants"].format(base=f"{view['migrants'][0]:,.0f}", policy=f"{view['migrants'][1]:,.0f}"),
+        T["headline_theil"].format(between=percent(view["theil"][0]), within=percent(view["theil"][1])),
+    ]
+    if view["targeted"] is not None:
+        lines.insert(2, T["headline_targeted"].format(value=percent(view["targeted"])))
+    return lines
+
+
+def describe(entry: dict[str, Any]) -> str:
+    """A placed instrument in one line: its type, then its settings."""
+    settings = ", ".join(
+        f"{k.replace('_', ' ')} {v:g}" if isinstance(v, float) else f"{k.replace('_', ' ')} {v}"
+        for k, v in entry.items()
+        if k != "type"
+    )
+    return f"{entry['type']}: {settings}"
+
+
+def targeted_html(rows: list[dict[str, Any]]) -> str:
+    """The targeted provinces' numbers in both runs, as an HTML table."""
+    head = "".join(f"<th>{html.escape(T[k])}</th>" for k in ("province", "gdp_pc", "modern_jobs", "zone_firms"))
+    body = "".join(
+        f"<tr><td>{html.escape(r['province'])}</td>"
+        f"<td>{r['gdp_per_capita'][0]:,.0f} / {r['gdp_per_capita'][1]:,.0f}</td>"
+        f"<td>{r['modern_jobs'][0]:,.0f} / {r['modern_jobs'][1]:,.0f}</td>"
+        f"<td>{r['zone_firms'][0]:,.0f} / {r['zone_firms'][1]:,.0f}</td></tr>"
+        for r in rows
+    )
+    return f"<div class=chart-title>{html.escape(T['targeted_table'])}</div><table>{head}{body}</table>"
+
+
+def scale_html(limit: float) -> str:
+    """The map's colour scale as HTML (a CSS gradient with its end values)."""
+    from matplotlib import colormaps
+    from matplotlib.colors import to_hex
+
+    stops = ", ".join(to_hex(colormaps[CMAP](x)) for x in np.linspace(0, 1, 7))
+    return (
+        f"<div class='scale'><span>{percent(-limit)}</span>"
+        f"<span style='display:inline-block;width:12rem;height:.8rem;margin:0 .5rem;"
+        f"background:linear-gradient(to right, {stops})'></span><span>{percent(limit)}</span></div>"
+    )
+
+
+STYLE = """
+.scale{font-size:.85rem;display:flex;align-items:center}
+.headline{line-height:1.5}
+.targeted td, .targeted th{padding:.1rem .5rem;font-size:.85rem;text-align:right}
+.targeted td:first-child, .targeted th:first-child{text-align:left}
+.chart-title{font-size:.85rem;font-weight:600;margin-top:.3rem}
+.placed-list{font-size:.85rem}
+"""
+
+
+@solara.component
+def Page():
+    """The workshop page of one browser session."""
+    scenario = solara.use_reactive(START)
+    resets = solara.use_reactive(0)
+    session = solara.use_memo(lambda: Session.start(scenario.value), dependencies=[scenario.value, resets.value])
+    view, set_view = solara.use_state(None)
+    message = solara.use_reactive(None)
+    playing = solara.use_reactive(False)
+    choices = solara.use_memo(lambda: options(session.workshop), dependencies=[scenario.value])
+
+    def refresh():
+        set_view(session.render())
+
+    solara.use_effect(refresh, [session])
+
+    def step(steps: int):
+        session.workshop.step(steps)
+        refresh()
+
+    def place(entry: dict[str, Any]):
+        try:
+            session.workshop.place(entry)
+        except UserError as exc:
+            message.set(T["error"].format(message="; ".join(p.message for p in exc.problems)))
+            return
+        message.set(None)
+        refresh()
+
+    def play():
+        while playing.value and not session.workshop.finished:
+            session.workshop.step(STEPS_PER_TICK)
+            set_view(session.render())
+            time.sleep(0.05)
+        playing.set(False)
+
+    solara.use_thread(play, dependencies=[playing.value, session])
+
+    solara.Title(T["title"])
+    solara.Style(STYLE)
+    w = session.workshop
+    with solara.AppBarTitle():
+        solara.Text(f"{T['title']}: {T['subtitle']}")
+    with solara.Sidebar():
+        solara.Select(T["scenario"], values=list(SCENARIOS), value=scenario)
+        Controls(choices, place)
+    with solara.Column():
+        with solara.Row(classes=["toolbar"]):
+            solara.Button(T["step"], classes=["step"], on_click=lambda: step(1), disabled=w.finished or playing.value)
+            solara.Button(
+                T["year_step"],
+                classes=["step-year"],
+                on_click=lambda: step(STEPS_PER_TICK),
+                disabled=w.finished or playing.value,
+            )
+            solara.Button(
+                T["pause"] if playing.value else T["play"],
+                classes=["play"],
+                on_click=lambda: playing.set(not playing.value),
+                disabled=w.finished,
+            )
+            solara.Button(
+                T["reset"], classes=["reset"], on_click=lambda: (playing.set(False), resets.set(resets.value + 1))
+            )
+            solara.FileDownload(
+                lambda: w.scenario_yaml().encode(),
+                filename=f"{w.scenario.name}_workshop.yaml",
+                label=T["save"],
+                mime_type="application/x-yaml",
+            )
+        if message.value:
+            solara.Error(message.value, classes=["message"])
+        if w.finished:
+            solara.Info(T["finished"].format(year=f"{w.year:g}"))
+        if view is None:
+            return
+        with solara.Row():
+            with solara.Column(style={"flex": "1 1 420px"}):
+                solara.HTML(tag="div", unsafe_innerHTML=T["map_title"], classes=["chart-title"])
+                solara.Image(view["map"], classes=["map"])
+                solara.HTML(tag="div", unsafe_innerHTML=scale_html(view["limit"]))
+                solara.HTML(tag="div", unsafe_innerHTML=T["map_note"], classes=["placed-list"])
+                solara.FileDownload(view["map"], filename="map.png", label=T["download_png"], mime_type="image/png")
+            with solara.Column(style={"flex": "1 1 420px"}):
+                solara.HTML(
+                    tag="div",
+                    unsafe_innerHTML="<div style='font-size:0.95rem'>"
+                    + "<br>".join(html.escape(line) for line in headline(view))
+                    + "</div>",
+                    classes=["headline"],
+                )
+                if view["table"]:
+                    solara.HTML(tag="div", unsafe_innerHTML=targeted_html(view["table"]), classes=["targeted"])
+                solara.HTML(tag="div", unsafe_innerHTML=T["placed"], classes=["chart-title"])
+                solara.HTML(
+                    tag="div",
+                    unsafe_innerHTML="<br>".join(html.escape(describe(p)) for p in w.placed) or T["nothing_placed"],
+                    classes=["placed-list"],
+                )
+                solara.HTML(tag="div", unsafe_innerHTML=T["legend"], classes=["placed-list"])
+        with solara.Row(style={"flex-wrap": "wrap"}):
+            for key, image in view["charts"].items():
+                with solara.Column(style={"flex": "0 1 340px"}, classes=[f"chart-{key}"]):
+                    solara.HTML(tag="div", unsafe_innerHTML=T[key], classes=["chart-title"])
+                    solara.Image(image)
+                    solara.FileDownload(image, filename=f"{key}.png", label=T["download_png"], mime_type="image/png")

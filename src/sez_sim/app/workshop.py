@@ -1,0 +1,174 @@
+"""A workshop: a baseline and a policy model stepping together, and the policies a trainer has placed.
+
+This is the app's state without any web framework, so it is tested directly and could drive another front end.
+Both models are ``deepcopy`` forks of one template built from a scenario (building takes seconds, a copy a tenth of
+one), so they start identical, share the seed and, stepping together, differ only by what is placed in the policy
+model (common random numbers: a difference is the policy's effect, not noise). A placed instrument joins the
+policy model from its next step (:meth:`SEZModel.add_policy`); the same instrument listed in the scenario with that
+start year gives the same run, which is what :meth:`Workshop.scenario_yaml` writes.
+"""
+
+from __future__ import annotations
+
+import copy
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import yaml
+from pydantic import TypeAdapter, ValidationError
+
+from sez_sim.blas import limited_blas
+from sez_sim.errors import Problem, ScenarioError
+from sez_sim.policies import Instrument, Policy
+from sez_sim.policies.corridors import CorridorUpgrade
+from sez_sim.policies.migration import MigrationRegime
+
+if TYPE_CHECKING:
+    from sez_sim.geography import Geography
+    from sez_sim.model import SEZModel
+    from sez_sim.scenario import Scenario
+
+SERIES = (
+    "theil_t_between",
+    "theil_t_within",
+    "capital_gdp_share",
+    "cross_border_migrants",
+    "zone_jobs",
+    "gdp",
+)
+"""Summary columns the app charts, for both runs, step by step."""
+
+_POLICY = TypeAdapter(Policy)
+
+
+def targets(instrument: Instrument, geo: Geography) -> list[int]:
+    """The provinces an instrument is aimed at: its zones' hosts, its corridor's provinces, the places it names."""
+    out = set(instrument.zones_added(geo).values())
+    if isinstance(instrument, CorridorUpgrade):
+        rows = geo.corridor_links(instrument.corridor) if instrument.corridor else np.zeros(0, int)
+        rows = np.concatenate([rows, [geo.link_of(a, b) for a, b in instrument.links]]).astype(int)
+        out |= set(geo.links["ia"].to_numpy()[rows]) | set(geo.links["ib"].to_numpy()[rows])
+    out |= {geo.index_of(p) for p in getattr(instrument, "provinces", [])}
+    if not isinstance(instrument, MigrationRegime):  # its two countries are a border, not places it aims at
+        countries = set(getattr(instrument, "countries", []))
+        out |= set(np.flatnonzero(geo.provinces["country"].isin(countries).to_numpy()))
+    return sorted(int(i) for i in out)
+
+
+class Workshop:
+    """The baseline and the policy model of one browser session.
+
+    Attributes:
+        scenario: the scenario both models were built from.
+        baseline: the model without the placed policies.
+        policy: the model with them.
+        placed: the placed instruments as scenario entries (with their start years), in order.
+        targeted: the provinces the placed instruments aim at (node ids, sorted).
+    """
+
+    def __init__(self, scenario: Scenario, template: SEZModel):
+        self.scenario = scenario
+        self.baseline = copy.deepcopy(template)
+        self.policy = copy.deepcopy(template)
+        self.placed: list[dict[str, Any]] = []
+        self.targeted: list[int] = []
+
+    @property
+    def year(self) -> float:
+        """The calendar year the models have reached (the end of their last step)."""
+        return self.policy.year
+
+    @property
+    def end_year(self) -> float:
+        """The scenario's last year."""
+        return self.scenario.run.start_year + self.scenario.run.years
+
+    def place(self, entry: dict[str, Any]) -> Instrument:
+        """Add an instrument to the policy model from its next step.
+
+        Args:
+            entry: the instrument as a scenario's ``policies`` entry (``{"type": "sez", "province": "Tak"}``).
+
+        Returns:
+            The instrument as the model holds it.
+
+        Raises:
+            ScenarioError: what is wrong with the entry (a field, a place), as for a scenario file.
+        """
+        try:
+            instrument = _POLICY.validate_python(entry)
+        except ValidationError as exc:
+            raise ScenarioError(
+                [Problem("placed policy", ".".join(map(str, e["loc"][1:])), e["msg"]) for e in exc.errors()]
+            ) from None
+        added = self.policy.add_policy(instrument)
+        saved = instrument.model_dump(mode="json", exclude_unset=True)
+        self.placed.append({"type": instrument.tag(), **saved, "start_year": added.start_year})
+        self.targeted = sorted(set(self.targeted) | set(targets(added, self.policy.geo)))
+        return added
+
+    def step(self, steps: int = 1) -> None:
+        """Advance both models ``steps`` steps (not beyond the scenario's end)."""
+        left = self.policy.calendar.steps(self.scenario.run.years) - self.policy.steps
+        with limited_blas():
+            for _ in range(max(0, min(steps, left))):
+                self.baseline.step()
+                self.policy.step()
+
+    @property
+    def finished(self) -> bool:
+        """Whether the models have reached the scenario's end."""
+        return self.year >= self.end_year - 1e-9
+
+    def series(self, name: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Years, baseline and policy values of a summary column, one value per step recorded."""
+        base = self.baseline.recorder.summary
+        pol = self.policy.recorder.summary
+        years = np.array([row["year"] for row in pol])
+        return years, np.array([row[name] for row in base]), np.array([row[name] for row in pol])
+
+    def change(self, account: str = "gdp_per_capita") -> np.ndarray:
+        """Per province, the policy run's value of an account relative to the baseline's, minus 1."""
+        base = np.asarray(self.baseline.accounts[account], float)
+        pol = np.asarray(self.policy.accounts[account], float)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            return np.where(base > 0, pol / base - 1.0, 0.0)
+
+    def targeted_gdp(self) -> tuple[np.ndarray, np.ndarray]:
+        """Years and the targeted provinces' GDP in the policy run relative to the baseline, minus 1, per step."""
+        rows = np.array(self.targeted, int)
+        years = np.array(self.policy.recorder.panel["year"])[:, 0] if self.policy.recorder.panel["year"] else []
+        base = np.array([g[rows].sum() for g in self.baseline.recorder.panel["gdp"]])
+        pol = np.array([g[rows].sum() for g in self.policy.recorder.panel["gdp"]])
+        with np.errstate(divide="ignore", invalid="ignore"):
+            return np.asarray(years, float), np.where(base > 0, pol / base - 1.0, 0.0)
+
+    def targeted_table(self, limit: int = 8) -> list[dict[str, Any]]:
+        """The first ``limit`` targeted provinces: GDP per capita and modern jobs in both runs, zone firms."""
+        geo, base, pol = self.policy.geo, self.baseline.accounts, self.policy.accounts
+        rate_b, rate_p = self.baseline.employment_rate, self.policy.employment_rate
+        return [
+            {
+                "province": f"{geo.provinces['name'].iat[i]} ({geo.provinces['country'].iat[i]})",
+                "gdp_per_capita": (float(base["gdp_per_capita"][i]), float(pol["gdp_per_capita"][i])),
+                "modern_jobs": (float(base["workers_m"][i]) * rate_b, float(pol["workers_m"][i]) * rate_p),
+                "zone_firms": (float(base["firms_in_zone"][i]), float(pol["firms_in_zone"][i])),
+            }
+            for i in self.targeted[:limit]
+        ]
+
+    def scenario_dict(self) -> dict[str, Any]:
+        """The setup as a scenario: the starting scenario, resolved, with the placed instruments after its own."""
+        data = self.scenario.model_dump(mode="json", exclude_none=True, exclude={"extends"})
+        data["name"] = f"{self.scenario.name}_workshop"
+        data["description"] = (
+            f"Saved from the sez-sim workshop app: {self.scenario.name} with {len(self.placed)} placed "
+            f"polic{'y' if len(self.placed) == 1 else 'ies'}."
+        )
+        own = [p.model_dump(mode="json", exclude_unset=True) | {"type": p.tag()} for p in self.scenario.policies]
+        data["policies"] = own + [dict(p) for p in self.placed]
+        return data
+
+    def scenario_yaml(self) -> str:
+        """:meth:`scenario_dict` as YAML that ``sez-sim run`` reproduces (same seed, same numbers)."""
+        return yaml.safe_dump(self.scenario_dict(), sort_keys=False, allow_unicode=True)

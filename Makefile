@@ -12,10 +12,11 @@ PYTHON ?= $(shell for c in python3.13 python3.12 python3 \
 	  "$$c" -c 'import sys; sys.exit(0 if sys.version_info >= (3, 12) else 1)' >/dev/null 2>&1 && { echo "$$c"; break; }; \
 	done)
 
-.PHONY: help run test sweep lint bench notebooks network clean check-python
+.PHONY: help run app test sweep lint bench notebooks network clean check-python
 
 help:
 	@echo "make run    - run the GMS baseline scenario (outputs in results/)"
+	@echo "make app    - the workshop app on http://127.0.0.1:8765 (offline; docs/app.md)"
 	@echo "make test   - ruff + the full pytest suite"
 	@echo "make lint   - ruff check and format check"
 	@echo "make bench  - performance benchmarks (benchmarks/)"
@@ -35,6 +36,10 @@ $(VENV)/.stamp-base: pyproject.toml | check-python
 	$(BIN)/python -m pip install -q -e .
 	@touch $@
 
+$(VENV)/.stamp-app: $(VENV)/.stamp-base
+	$(BIN)/python -m pip install -q -e ".[app]"
+	@touch $@
+
 $(VENV)/.stamp-dev: $(VENV)/.stamp-base
 	$(BIN)/python -m pip install -q -e ".[dev]"
 	@touch $@
@@ -42,6 +47,9 @@ $(VENV)/.stamp-dev: $(VENV)/.stamp-base
 run: $(VENV)/.stamp-base
 	$(BIN)/sez-sim network --out results/gms_network.png
 	$(BIN)/sez-sim run scenarios/gms_baseline.yaml
+
+app: $(VENV)/.stamp-app
+	$(BIN)/sez-sim app
 
 test: $(VENV)/.stamp-dev
 	$(BIN)/ruff check .

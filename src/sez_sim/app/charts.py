@@ -16,6 +16,7 @@ import numpy as np
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.colors import TwoSlopeNorm
 from matplotlib.figure import Figure
+from matplotlib.ticker import MaxNLocator
 
 from sez_sim.viz.maps import draw_base, place_labels
 
@@ -113,6 +114,7 @@ class LineChart:
             self.ax.axhline(0.0, color=BASELINE, lw=0.8, ls="--")
         self.percent = percent
         self.ax.tick_params(labelsize=7)
+        self.ax.xaxis.set_major_locator(MaxNLocator(nbins=5, integer=True))
         self.ax.grid(alpha=0.3)
         if percent:
             self.ax.yaxis.set_major_formatter(lambda v, _: f"{100 * v:.2g}%")

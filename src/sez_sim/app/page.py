@@ -339,7 +339,7 @@ STYLE = """
 .targeted td, .targeted th{padding:.1rem .5rem;font-size:.85rem;text-align:right}
 .targeted td:first-child, .targeted th:first-child{text-align:left}
 .chart-title{font-size:.85rem;font-weight:600;margin-top:.3rem}
-.placed-list{font-size:.85rem}
+.note{font-size:.85rem}
 """
 
 
@@ -424,7 +424,7 @@ def Page():
                 solara.HTML(tag="div", unsafe_innerHTML=T["map_title"], classes=["chart-title"])
                 solara.Image(view["map"], classes=["map"])
                 solara.HTML(tag="div", unsafe_innerHTML=scale_html(view["limit"]))
-                solara.HTML(tag="div", unsafe_innerHTML=T["map_note"], classes=["placed-list"])
+                solara.HTML(tag="div", unsafe_innerHTML=T["map_note"], classes=["note"])
                 solara.FileDownload(view["map"], filename="map.png", label=T["download_png"], mime_type="image/png")
             with solara.Column(style={"flex": "1 1 420px"}):
                 solara.HTML(
@@ -440,9 +440,9 @@ def Page():
                 solara.HTML(
                     tag="div",
                     unsafe_innerHTML="<br>".join(html.escape(describe(p)) for p in w.placed) or T["nothing_placed"],
-                    classes=["placed-list"],
+                    classes=["note", "placed"],
                 )
-                solara.HTML(tag="div", unsafe_innerHTML=T["legend"], classes=["placed-list"])
+                solara.HTML(tag="div", unsafe_innerHTML=T["legend"], classes=["note"])
         with solara.Row(style={"flex-wrap": "wrap"}):
             for key, image in view["charts"].items():
                 with solara.Column(style={"flex": "0 1 340px"}, classes=[f"chart-{key}"]):

@@ -1,0 +1,243 @@
+"""The workshop app in a real browser: Debian's chromium driven by playwright against ``sez-sim app``.
+
+The server runs on a free 127.0.0.1 port and is stopped by its PID. Every request to another host is aborted and
+counted (there must be none: the app works offline), any response >= 400 and any console error fail the test. Without
+chromium or playwright the tests are skipped, except in CI (``CI=true``), where that fails them.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import numpy as np
+import pytest
+import yaml
+
+ROOT = Path(__file__).resolve().parents[1]
+ARTIFACTS = ROOT / "results" / "test-artifacts"
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+FLAGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+
+def missing(what: str):
+    if os.environ.get("CI", "").lower() == "true":
+        pytest.fail(f"{what} is missing: .ci/run installs it (CI=true makes this a failure, not a skip)")
+    pytest.skip(f"{what} is missing (apt-get install chromium; pip install playwright)")
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def server():
+    """``sez-sim app`` on a free local port, until the module's tests are done."""
+    port = free_port()
+    log = (ARTIFACTS / "app-server.log").resolve()
+    log.parent.mkdir(parents=True, exist_ok=True)
+    with log.open("w") as sink:
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "sez_sim", "app", "--port", str(port), "--scenarios", str(ROOT / "scenarios")],
+            cwd=ROOT,
+            stdout=sink,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+    url = f"http://127.0.0.1:{port}/"
+    deadline = time.monotonic() + 180
+    while True:
+        try:
+            with urllib.request.urlopen(url, timeout=5) as response:
+                if response.status == 200:
+                    break
+        except OSError:
+            pass
+        if proc.poll() is not None or time.monotonic() > deadline:
+            proc.kill()
+            pytest.fail(f"the app server did not start: {log.read_text()[-2000:]}")
+        time.sleep(0.5)
+    yield url
+    os.kill(proc.pid, signal.SIGTERM)
+    try:
+        proc.wait(timeout=20)
+    except subprocess.TimeoutExpired:
+        os.kill(proc.pid, signal.SIGKILL)
+        proc.wait()
+
+
+@pytest.fixture(scope="module")
+def browser():
+    if CHROMIUM is None:
+        missing("chromium")
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        missing("playwright")
+    with sync_playwright() as p:
+        launched = p.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
+        yield launched
+        launched.close()
+
+
+class Watched:
+    """A page whose requests to other hosts are aborted and counted, with its bad responses and console errors."""
+
+    def __init__(self, browser, url: str):
+        self.context = browser.new_context(viewport={"width": 1400, "height": 1000}, accept_downloads=True)
+        self.page = self.context.new_page()
+        self.outside: list[str] = []
+        self.bad: list[tuple[int, str]] = []
+        self.errors: list[str] = []
+        self.page.route("**/*", self._route)
+        self.page.on("response", lambda r: r.status >= 400 and self.bad.append((r.status, r.url)))
+        self.page.on("console", lambda m: m.type == "error" and self.errors.append(m.text))
+        self.page.on("pageerror", lambda e: self.errors.append(str(e)))
+        self.page.goto(url)
+        self.page.get_by_role("button", name="Step a year").wait_for(timeout=60_000)
+        self.headline()
+
+    def _route(self, route):
+        if re.match(r"^(https?|wss?)://127\.0\.0\.1[:/]", route.request.url) or route.request.url.startswith("data:"):
+            route.continue_()
+        else:
+            self.outside.append(route.request.url)
+            route.abort()
+
+    def headline(self) -> str:
+        box = self.page.locator(".headline")
+        box.wait_for(timeout=60_000)
+        return box.inner_text()
+
+    def year(self) -> float:
+        return float(re.search(r"Year (\d+\.\d+)", self.headline()).group(1))
+
+    def step_year(self) -> None:
+        target = self.year() + 1
+        self.page.get_by_role("button", name="Step a year").click()
+        self.page.wait_for_function(
+            "t => { const h = document.querySelector('.headline');"
+            " const m = h && h.innerText.match(/Year (\\d+\\.\\d+)/); return m && parseFloat(m[1]) >= t - 1e-9; }",
+            arg=target,
+            timeout=60_000,
+        )
+
+    def choose(self, card: str, label: str, text: str) -> None:
+        box = self.page.locator(f".{card}")
+        box.get_by_label(label).first.click()
+        self.page.keyboard.type(text.split(" (")[0])
+        self.page.locator(".v-menu__content:visible .v-list-item", has_text=text).first.click()
+
+    def place_sez(self, province: str, management: float | None = None) -> None:
+        self.choose("control-sez", "Province", province)
+        card = self.page.locator(".control-sez")
+        if management is not None:
+            card.get_by_text("Set management and tax holiday").click()
+            slider = card.get_by_role("slider").nth(1)
+            slider.focus()
+            for _ in range(round((management - 0.5) / 0.05)):
+                self.page.keyboard.press("ArrowRight")
+            card.get_by_text(f"Management capacity (0-1): {management:.2f}").wait_for(timeout=10_000)
+        card.get_by_role("button", name="Place").click()
+        self.page.locator(".placed", has_text="sez:").wait_for(timeout=60_000)
+
+    def map_png(self) -> str:
+        return self.page.locator(".map img, img.map").first.get_attribute("src")
+
+    def clean(self) -> None:
+        assert self.outside == [], f"requests left the machine: {self.outside[:5]}"
+        assert self.bad == [], f"responses >= 400: {self.bad[:5]}"
+        assert self.errors == [], f"console errors: {self.errors[:5]}"
+
+    def close(self) -> None:
+        self.context.close()
+
+
+def test_the_page_opens_offline_with_no_errors(server, browser):
+    page = Watched(browser, server)
+    assert "Year 2019.00" in page.headline()
+    assert "Nothing placed yet" in page.page.content()
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    page.page.screenshot(path=str(ARTIFACTS / "app-opened.png"), full_page=True)
+    page.clean()
+    page.close()
+
+
+def test_placing_a_zone_and_stepping_changes_the_host_and_the_map(server, browser):
+    page = Watched(browser, server)
+    before = page.map_png()
+    page.place_sez("Binh Duong (VNM)", management=0.9)
+    assert "management 0.9" in page.page.locator(".placed").inner_text()
+    for _ in range(4):
+        page.step_year()
+    table = page.page.locator(".targeted").inner_text()
+    row = next(line for line in table.splitlines() if "Binh Duong" in line)
+    pairs = [(float(a.replace(",", "")), float(b.replace(",", ""))) for a, b in re.findall(r"([\d,]+) / ([\d,]+)", row)]
+    assert len(pairs) == 3 and any(policy != base for base, policy in pairs), row
+    assert page.map_png() != before
+    assert "GMS GDP: +0%" not in page.headline()
+    page.page.screenshot(path=str(ARTIFACTS / "app-zone-placed.png"), full_page=True)
+    page.clean()
+    page.close()
+
+
+def test_two_browser_sessions_are_independent(server, browser):
+    first, second = Watched(browser, server), Watched(browser, server)
+    first.place_sez("Binh Duong (VNM)")
+    first.step_year()
+    first.step_year()
+    second.step_year()
+    assert first.year() == 2021.0 and second.year() == 2020.0
+    assert "Nothing placed yet" in second.page.content()
+    assert "GMS GDP: +0%" in second.headline()
+    assert "GMS GDP: +0%" not in first.headline()
+    for page in (first, second):
+        page.clean()
+        page.close()
+
+
+def test_the_saved_scenario_reruns_to_the_numbers_shown(server, browser, tmp_path):
+    from sez_sim.runs import simulate
+    from sez_sim.scenario import load_scenario
+
+    page = Watched(browser, server)
+    page.step_year()
+    page.place_sez("Binh Duong (VNM)")
+    page.step_year()
+    page.step_year()
+    with page.page.expect_download() as download:
+        page.page.get_by_role("button", name="Save as scenario").click()
+    path = tmp_path / "saved.yaml"
+    download.value.save_as(path)
+    saved = load_scenario(yaml.safe_load(path.read_text()))
+    assert saved.policies[-1].province == "VN-57" or saved.policies[-1].province.startswith("VN")
+    assert saved.policies[-1].start_year == 2020.0
+    run = simulate(saved, years=page.year() - saved.run.start_year)
+    last = run.provinces[run.provinces["step"] == run.provinces["step"].max()].set_index("name")
+    row = next(line for line in page.page.locator(".targeted").inner_text().splitlines() if "Binh Duong" in line)
+    shown = [float(x.replace(",", "")) for pair in re.findall(r"([\d,]+) / ([\d,]+)", row) for x in pair]
+    gdp_pc = shown[1]
+    assert gdp_pc == np.round(last.loc["Binh Duong", "gdp_per_capita"])
+    capital = re.search(r"Capitals' share: [\d.]+% baseline, ([\d.]+)% policy", page.headline()).group(1)
+    assert float(capital) == pytest.approx(100 * run.summary["capital_gdp_share"].iat[-1], abs=0.006)
+    page.clean()
+    page.close()

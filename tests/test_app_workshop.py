@@ -158,6 +158,17 @@ def test_a_bad_control_is_refused_with_what_is_wrong_and_changes_nothing(scenari
     assert len(w.policy.policies) == len(w.baseline.policies)
 
 
+def test_the_same_instrument_twice_at_the_same_step_is_refused_as_a_scenario_would(scenario, template):
+    w = fresh(scenario, template)
+    w.place(CONTROLS["sez"])
+    with pytest.raises(ScenarioError, match="repeats"):
+        w.place({**CONTROLS["sez"], "province": "VN-57"})  # Binh Duong by id
+    w.step(1)
+    w.place(CONTROLS["sez"])  # a second phase, a step later, is a different instrument
+    assert len(w.placed) == 2
+    load_scenario(yaml.safe_load(w.scenario_yaml()))
+
+
 def test_stepping_stops_at_the_scenarios_end(template):
     short = load_scenario({"name": "short", "run": {"years": 1}})
     w = Workshop(short, template)

@@ -13,6 +13,7 @@ import io
 from typing import TYPE_CHECKING
 
 import numpy as np
+import PIL.Image
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.colors import TwoSlopeNorm
 from matplotlib.figure import Figure
@@ -29,10 +30,12 @@ CMAP = "RdBu"
 """Diverging: blue where the policy run's GDP per capita is above the baseline's, red where below."""
 
 
-def png(fig: Figure, dpi: float = 90) -> bytes:
-    """The figure as PNG bytes."""
+def encode(canvas: FigureCanvasAgg) -> bytes:
+    """What the canvas holds, as PNG bytes (fast zlib level: these images live for one step)."""
     buffer = io.BytesIO()
-    fig.savefig(buffer, format="png", dpi=dpi)
+    PIL.Image.frombuffer("RGBA", canvas.get_width_height(), canvas.buffer_rgba(), "raw", "RGBA", 0, 1).save(
+        buffer, format="png", compress_level=1
+    )
     return buffer.getvalue()
 
 
@@ -50,10 +53,10 @@ def colour_limit(change: np.ndarray) -> float:
 class MapView:
     """The GMS map: base map, links, corridors, crossings, zones, and provinces coloured by a change."""
 
-    def __init__(self, geo: Geography, zone_hosts: list[int], size: tuple[float, float] = (6.4, 7.2)):
+    def __init__(self, geo: Geography, zone_hosts: list[int], size: tuple[float, float] = (6.4, 7.2), dpi: float = 90):
         self.geo = geo
-        self.fig = Figure(figsize=size)
-        FigureCanvasAgg(self.fig)
+        self.fig = Figure(figsize=size, dpi=dpi)
+        self.canvas = FigureCanvasAgg(self.fig)
         self.ax = self.fig.add_axes((0.0, 0.0, 1.0, 1.0))
         self.markers = draw_base(geo, self.ax, node_values=np.zeros(geo.n), cmap=CMAP)
         self.markers.set_norm(TwoSlopeNorm(0.0, -1e-4, 1e-4))
@@ -63,10 +66,15 @@ class MapView:
         if len(geo.crossings):
             ia, ib = geo.crossings["ia"].to_numpy(int), geo.crossings["ib"].to_numpy(int)
             mid = (self.points[ia] + self.points[ib]) / 2
-            self.ax.scatter(mid[:, 0], mid[:, 1], marker="x", s=18, c="black", lw=0.9, zorder=4)
+            crossings = self.ax.scatter(mid[:, 0], mid[:, 1], marker="x", s=18, c="black", lw=0.9, zorder=4)
         hosts = np.array(sorted(set(zone_hosts)), int)
-        self.ax.scatter(lon[hosts], lat[hosts], marker="*", s=70, c="#ffd92f", edgecolors="black", lw=0.5, zorder=5)
+        zones = self.ax.scatter(
+            lon[hosts], lat[hosts], marker="*", s=70, c="#ffd92f", edgecolors="black", lw=0.5, zorder=5
+        )
         self.placed = self.ax.scatter([], [], marker="*", s=260, c="#7b3294", edgecolors="white", lw=0.8, zorder=6)
+        self.front = [self.markers, *([crossings] if len(geo.crossings) else []), zones, self.placed]
+        """Drawn at every redraw, in this order, over the kept background."""
+        self.ax.set_aspect("equal", adjustable="box")
         pad = 0.6
         self.ax.set_xlim(lon.min() - pad, lon.max() + pad)
         self.ax.set_ylim(lat.min() - pad, lat.max() + pad)
@@ -74,6 +82,15 @@ class MapView:
         self.capitals = np.flatnonzero(geo.provinces["is_national_capital"].to_numpy(int) == 1)
         self.labels: list = []
         self.limit = 1e-4
+        # What never changes (outlines, roads, corridors, crossings, existing zones) is drawn once and kept as a
+        # bitmap; a redraw restores it and draws only the province markers, the placed zones and the labels.
+        for artist in self.front:
+            artist.set_visible(False)
+        self.canvas.draw()
+        self.background = self.canvas.copy_from_bbox(self.fig.bbox)
+        for artist in self.front:
+            artist.set_visible(True)
+        self._labelled: list[int] = []
         self.label([])
 
     def label(self, targeted: list[int]) -> None:
@@ -91,21 +108,24 @@ class MapView:
         self.markers.set_norm(TwoSlopeNorm(0.0, -self.limit, self.limit))
         hosts = np.array(sorted(set(placed_hosts)), int)
         self.placed.set_offsets(self.points[hosts] if hosts.size else np.empty((0, 2)))
-        if set(targeted) != set(getattr(self, "_labelled", ())):
+        if set(targeted) != set(self._labelled):
             self.label(targeted)
             self._labelled = list(targeted)
 
     def png(self) -> bytes:
-        """The map as PNG bytes."""
-        return png(self.fig)
+        """The map as PNG bytes: the kept background with the changing artists drawn over it."""
+        self.canvas.restore_region(self.background)
+        for artist in (*self.front, *self.labels):
+            self.ax.draw_artist(artist)
+        return encode(self.canvas)
 
 
 class LineChart:
     """A small chart of the baseline and the policy run (or one line), without text but the axes' numbers."""
 
-    def __init__(self, lines: int = 2, size: tuple[float, float] = (3.6, 2.0), percent: bool = False):
-        self.fig = Figure(figsize=size)
-        FigureCanvasAgg(self.fig)
+    def __init__(self, lines: int = 2, size: tuple[float, float] = (3.6, 2.0), percent: bool = False, dpi: float = 90):
+        self.fig = Figure(figsize=size, dpi=dpi)
+        self.canvas = FigureCanvasAgg(self.fig)
         self.ax = self.fig.add_axes((0.17, 0.15, 0.8, 0.8))
         colours = (BASELINE, POLICY) if lines == 2 else (POLICY,)
         styles = ("--", "-") if lines == 2 else ("-",)
@@ -115,7 +135,7 @@ class LineChart:
         self.percent = percent
         self.ax.tick_params(labelsize=7)
         self.ax.xaxis.set_major_locator(MaxNLocator(nbins=5, integer=True))
-        self.ax.grid(alpha=0.3)
+        self.ax.yaxis.set_major_locator(MaxNLocator(nbins=4))
         if percent:
             self.ax.yaxis.set_major_formatter(lambda v, _: f"{100 * v:.2g}%")
 
@@ -132,4 +152,5 @@ class LineChart:
 
     def png(self) -> bytes:
         """The chart as PNG bytes."""
-        return png(self.fig)
+        self.canvas.draw()
+        return encode(self.canvas)

@@ -22,21 +22,11 @@ from sez_sim.errors import Problem, ScenarioError
 from sez_sim.policies import Instrument, Policy
 from sez_sim.policies.corridors import CorridorUpgrade
 from sez_sim.policies.migration import MigrationRegime
+from sez_sim.scenario import Scenario, load_scenario
 
 if TYPE_CHECKING:
     from sez_sim.geography import Geography
     from sez_sim.model import SEZModel
-    from sez_sim.scenario import Scenario
-
-SERIES = (
-    "theil_t_between",
-    "theil_t_within",
-    "capital_gdp_share",
-    "cross_border_migrants",
-    "zone_jobs",
-    "gdp",
-)
-"""Summary columns the app charts, for both runs, step by step."""
 
 _POLICY = TypeAdapter(Policy)
 
@@ -101,9 +91,21 @@ class Workshop:
             raise ScenarioError(
                 [Problem("placed policy", ".".join(map(str, e["loc"][1:])), e["msg"]) for e in exc.errors()]
             ) from None
+        start = self.policy.calendar.end(self.policy.steps)
+        saved = {"type": instrument.tag(), **instrument.model_dump(mode="json", exclude_unset=True)}
+        saved.setdefault("start_year", start)
+        candidate = self.scenario_dict()
+        candidate["policies"].append(saved)
+        try:  # the saved scenario must load: the same rules as for a scenario file, such as no repeats
+            load_scenario(candidate)
+        except ScenarioError as exc:
+            index = f"policies[{len(candidate['policies']) - 1}]"
+            problems = [p for p in exc.problems if p.where.startswith(index)] or exc.problems
+            raise ScenarioError(
+                [Problem("placed policy", p.where.removeprefix(index).lstrip("."), p.message) for p in problems]
+            ) from None
         added = self.policy.add_policy(instrument)
-        saved = instrument.model_dump(mode="json", exclude_unset=True)
-        self.placed.append({"type": instrument.tag(), **saved, "start_year": added.start_year})
+        self.placed.append(saved)
         self.targeted = sorted(set(self.targeted) | set(targets(added, self.policy.geo)))
         return added
 

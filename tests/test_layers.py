@@ -23,6 +23,7 @@ LAYERS = [
     ("scenario",),
     ("runs", "viz", "docs"),
     ("experiments",),
+    ("app",),
     ("cli", "__main__", "__init__"),
 ]
 """From the bottom up: a module may import its own layer and the layers below it."""

@@ -25,6 +25,7 @@ OUT = Path(__file__).resolve().parent
 
 
 def main() -> None:
+    """Start the app, walk through the workshop, save the screenshots, stop the app."""
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]

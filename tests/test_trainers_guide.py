@@ -1,0 +1,83 @@
+"""The trainers' guide's exercises give what the guide says they give (docs/guide-trainers.md).
+
+Each exercise is run as a participant runs it in the app: a fresh session on the GMS baseline, the policy placed at
+the start, ten years stepped. ``python tests/test_trainers_guide.py`` prints the numbers the guide quotes.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from sez_sim.app.workshop import Workshop
+from sez_sim.scenario import load_scenario
+
+YEARS = 10
+EXERCISES = {
+    "tak": [{"type": "sez", "province": "Tak"}],
+    "tak_managed": [{"type": "sez", "province": "Tak", "management": 0.9, "tax_holiday_years": 5.0}],
+    "pathum_thani": [{"type": "sez", "province": "Pathum Thani"}],
+    "cbez_joint": [{"type": "cbez", "crossing": "Mukdahan-Savannakhet"}],
+    "cbez_apart": [{"type": "cbez", "crossing": "Mukdahan-Savannakhet", "joint_customs": False}],
+    "ossc_lao": [{"type": "ossc", "countries": ["LAO"]}],
+    "ossc_khm": [{"type": "ossc", "countries": ["KHM"]}],
+}
+"""The placements of the guide's exercises, as the app's controls make them (the app's default settings)."""
+
+
+def exercise(template, scenario, entries: list[dict]) -> dict[str, float]:
+    """Ten years of one exercise: the measures the guide quotes (changes are policy against baseline)."""
+    w = Workshop(scenario, template)
+    for entry in entries:
+        w.place(entry)
+    w.step(YEARS * w.policy.steps_per_year)
+    _, targeted = w.targeted_gdp()
+    out = {"targeted_gdp": targeted[-1]}
+    for name in ("zone_jobs", "capital_gdp_share"):
+        _, base, policy = w.series(name)
+        out[name] = policy[-1] - base[-1]
+    for name in ("theil_t_between", "theil_t_within", "gdp"):
+        _, base, policy = w.series(name)
+        out[name] = policy[-1] / base[-1] - 1.0
+    host = w.targeted[0]
+    out["host_zone_firms"] = w.policy.accounts["firms_in_zone"][host] - w.baseline.accounts["firms_in_zone"][host]
+    out["year"] = w.year
+    return out
+
+
+@pytest.fixture(scope="module")
+def results():
+    scenario = load_scenario("scenarios/gms_baseline.yaml")
+    template = scenario.model()
+    return {name: exercise(template, scenario, entries) for name, entries in EXERCISES.items()}
+
+
+def test_exercise_1_a_zone_near_bangkok_fills_and_one_at_tak_does_not(results):
+    for name in ("tak", "tak_managed"):
+        tak = results[name]
+        assert tak["host_zone_firms"] == 0 and tak["zone_jobs"] == 0 and tak["targeted_gdp"] == 0
+    near = results["pathum_thani"]
+    assert near["year"] == 2029
+    assert 20 <= near["host_zone_firms"] <= 40
+    assert 12_000 <= near["zone_jobs"] <= 20_000
+    assert 0.015 <= near["targeted_gdp"] <= 0.03
+    assert -0.0010 <= near["capital_gdp_share"] <= -0.0002
+
+
+def test_exercise_2_joint_customs_carry_the_cbez(results):
+    joint, apart = results["cbez_joint"], results["cbez_apart"]
+    assert 0.015 <= joint["targeted_gdp"] <= 0.03
+    assert abs(apart["targeted_gdp"]) <= 0.005
+    assert joint["theil_t_within"] < 0
+
+
+def test_exercise_3_an_ossc_roll_out_does_little(results):
+    for name in ("ossc_lao", "ossc_khm"):
+        assert abs(results[name]["targeted_gdp"]) < 0.01
+        assert results[name]["theil_t_between"] < 0
+
+
+if __name__ == "__main__":
+    scenario = load_scenario("scenarios/gms_baseline.yaml")
+    template = scenario.model()
+    for name, entries in EXERCISES.items():
+        print(name, {k: round(float(v), 5) for k, v in exercise(template, scenario, entries).items()}, flush=True)

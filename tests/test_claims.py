@@ -4,6 +4,7 @@ box; bad claim files are refused with the YAML path."""
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import numpy as np
@@ -14,7 +15,7 @@ from typer.testing import CliRunner
 
 from sez_sim.cli import app
 from sez_sim.errors import ScenarioError
-from sez_sim.experiments.claims import evaluate, hinges, judge, load_claim
+from sez_sim.experiments.claims import DOC_BEGIN, DOC_END, documented, evaluate, hinges, judge, load_claim
 
 ROOT = Path(__file__).resolve().parent.parent
 LINE = str(ROOT / "scenarios/teaching/line_corridor.yaml")
@@ -94,6 +95,11 @@ def test_the_command_writes_the_verdict_its_robustness_and_figures(tmp_path):
     runs = pd.read_parquet(out / "runs.parquet")
     assert len(runs) == 2 + 6 and runs["firms.entry_logit_scale"].dropna().between(2.0, 4.0).all()
     assert (out / "figures/effects.png").exists() and (out / "figures/over_time.png").exists()
+    report = (out / "report.html").read_text()
+    assert report.count("data:image/png;base64,") >= 2 and "supported" in report
+    assert not re.search(r"""(src|href)\s*=\s*["']?(https?:)?//""", report), "the report must not load anything"
+    assert "<script" not in report and "<link" not in report
+    assert answer["fingerprint"] == load_claim(path).fingerprint() and answer["settings"]["samples"] == 6
     again = CliRunner().invoke(app, ["claim", str(path), "--workers", "1", "--out", str(tmp_path / "again")])
     assert again.exit_code == 0, again.output
     assert json.loads((tmp_path / "again/verdict.json").read_text()) == answer  # the same seed, the same answer
@@ -148,6 +154,33 @@ def test_a_bad_claim_file_is_refused_with_its_yaml_path(tmp_path, changes, where
     assert not (tmp_path / "out").exists()
 
 
+def test_a_claims_fingerprint_follows_its_inputs(tmp_path):
+    path = claim_file(tmp_path)
+    first = load_claim(path).fingerprint()
+    assert load_claim(path).fingerprint() == first
+    assert load_claim(path, ["min_effect=0.5"]).fingerprint() != first
+    assert load_claim(path, replicates=3).fingerprint() != first
+    scenario = tmp_path / "upgrade.yaml"
+    text = scenario.read_text()
+    scenario.write_text(text.replace("quality: 0.5", "quality: 0.4"))
+    assert load_claim(path).fingerprint() != first
+    scenario.write_text(text)
+    assert load_claim(path).fingerprint() == first
+
+
+def test_the_library_verdicts_in_the_docs_are_current():
+    text = (ROOT / "docs/claims.md").read_text()
+    shown = documented(text)
+    claims = [load_claim(p) for p in sorted((ROOT / "experiments/claims").glob("*.yaml"))]
+    assert set(shown) == {c.name for c in claims}, "regenerate: sez-sim claims experiments/claims --doc docs/claims.md"
+    for claim in claims:
+        assert shown[claim.name] == claim.fingerprint(), (
+            f"{claim.name}: its verdict in docs/claims.md was computed from other inputs; regenerate it with "
+            "sez-sim claims experiments/claims --doc docs/claims.md"
+        )
+        assert " ".join(claim.source.split()) in text
+
+
 def test_the_library_claims_load():
     files = sorted((ROOT / "experiments/claims").glob("*.yaml"))
     assert files
@@ -193,6 +226,17 @@ def test_claims_answers_a_folder_into_a_summary_table(tmp_path):
     assert table.loc["rises", "draws"] == 0 and (out / "rises/verdict.json").exists()
     markdown = (out / "summary.md").read_text()
     assert "| **rises**: A corridor upgrade raises the corridor's GDP." in markdown and "contradicted" in markdown
+    doc = tmp_path / "claims.md"
+    doc.write_text(f"# Claims\n\nbefore\n\n{DOC_BEGIN}\nold table\n{DOC_END}\n\nafter\n")
+    documenting = CliRunner().invoke(app, ["claims", str(folder), "--out", str(out), "--doc", str(doc)])
+    assert documenting.exit_code == 0, documenting.output
+    written = doc.read_text()
+    assert "old table" not in written and written.startswith("# Claims\n\nbefore") and written.endswith("after\n")
+    assert documented(written) == {n: load_claim(folder / f"{n}.yaml").fingerprint() for n in ("rises", "falls")}
+    plain = tmp_path / "plain.md"
+    plain.write_text("# no block\n")
+    unmarked = CliRunner().invoke(app, ["claims", str(folder), "--out", str(out), "--doc", str(plain)])
+    assert unmarked.exit_code == 2 and "generated verdicts block" in unmarked.output
     empty = tmp_path / "empty"
     empty.mkdir()
     refused = CliRunner().invoke(app, ["claims", str(empty), "--out", str(tmp_path / "none")])

@@ -340,14 +340,20 @@ def claims(
         str | None,
         typer.Option("--out", callback=_output, help="Output folder (default: results/claims)."),
     ] = None,
+    doc: Annotated[
+        Path | None,
+        typer.Option(help="A document whose generated verdicts block to rewrite (docs/claims.md)."),
+    ] = None,
 ) -> None:
     """Every claim of a folder: each answered into OUT/<name>/, and a summary table (summary.md, summary.parquet)."""
     import os
 
-    from sez_sim.experiments.claims import evaluate_all
+    from sez_sim.experiments.claims import DOC_BEGIN, doc_block, evaluate_all, update_doc
 
     if scheduler is not None and dask_local is not None:
         raise UserError("give --scheduler or --dask-local, not both")
+    if doc is not None and (not doc.is_file() or DOC_BEGIN not in doc.read_text()):
+        raise UserError(f"--doc {doc}: not a document with a generated verdicts block ({DOC_BEGIN})")
     if not folder.is_dir():
         raise UserError(f"{folder}: not a folder of claim files")
     files = sorted(folder.glob("*.yaml"))
@@ -367,6 +373,9 @@ def claims(
     for row in table.itertuples(index=False):
         out.print(f"{row.claim}: {row.verdict}" + (f", holds in {row.holds_share:.0%} of draws" if row.draws else ""))
     out.print(f"wrote {target}")
+    if doc is not None:
+        update_doc(doc, doc_block(table, table.attrs["commits"]))
+        out.print(f"updated {doc}")
 
 
 @app.command(name="app")

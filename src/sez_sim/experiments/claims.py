@@ -20,10 +20,11 @@ expects and the smallest effect that counts. :func:`evaluate` answers it in thre
    & Lempert 2010) looks for a box of parameter values where the claim fails. On the peeling trajectory, among the
    boxes that hold at least half of the failures, the one chosen restricts the fewest parameters while coming
    within 0.05 of the highest density; reported with its restrictions, coverage, density and how often resampling
-   half the draws reproduces each restriction (10 resamples; a restriction found in under half of them is marked
-   not reproducible, and a box with no reproducible restriction says the failures are spread over the
-   uncertainties rather than in one corner). Extra-trees feature scores (``get_ex_feature_scores``) rank the
-   parameters.
+   half the draws reproduces each restriction (10 resamples) and its quasi-p-value (a one-sided binomial test of
+   whether the box's density needs it). A restriction found in under half of the resamples, or with a quasi-p-value
+   of 0.05 or more, is marked not reproducible, and a box with no reproducible restriction says the failures are
+   spread over the uncertainties rather than in one corner. Extra-trees feature scores (``get_ex_feature_scores``)
+   rank the parameters.
    When the claim holds, or fails, in every draw, there is nothing to discover and the report says so.
 """
 
@@ -31,6 +32,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 import warnings
 from collections.abc import Callable
 from pathlib import Path
@@ -43,7 +45,7 @@ from scipy import stats
 from scipy.stats import qmc
 
 from sez_sim import yamlio
-from sez_sim.errors import Problem, ScenarioError
+from sez_sim.errors import Problem, ScenarioError, UserError
 from sez_sim.experiments import executors
 from sez_sim.experiments.batch import finished_runs, run_key, store_run
 from sez_sim.experiments.compare import interval
@@ -68,6 +70,11 @@ a box with none is reported as not reproducible: the failures are spread over th
 
 RESAMPLES = 10
 """Half-samples PRIM is rerun on to say how reproducible each restriction is."""
+
+SIGNIFICANCE = 0.05
+"""A restriction counts only when its quasi-p-value is below this: the chance that the box's density would be as high
+without it (a binomial test, Bryant & Lempert 2010). With few draws and many failures, PRIM boxes noise; a
+restriction that is not significant is reported but not counted as what the claim hinges on."""
 
 
 class Uncertainty(Strict):
@@ -325,10 +332,12 @@ def _prim(x: pd.DataFrame, fails: np.ndarray, seed: int) -> dict[str, Any]:
     reproduce = box.resample(int(best), iterations=RESAMPLES, rng=seed) if restricted else pd.DataFrame()
     scores = feature_scoring.get_ex_feature_scores(x, fails.astype(int), random_state=seed)[0]
     importance = scores.iloc[:, 0].sort_values(ascending=False)
+    quasi_p = box.p_values[int(best)]
     restrictions = {
         c: {
             "low": float(limits.loc[0, c]),
             "high": float(limits.loc[1, c]),
+            "quasi_p": min((float(v) for v in quasi_p.get(c, []) if v >= 0), default=None),
             "reproduce_coverage": float(reproduce.loc[c, "reproduce coverage"]) / 100 if c in reproduce.index else None,
             "reproduce_density": float(reproduce.loc[c, "reproduce density"]) / 100 if c in reproduce.index else None,
         }
@@ -336,7 +345,8 @@ def _prim(x: pd.DataFrame, fails: np.ndarray, seed: int) -> dict[str, Any]:
     }
     for limits_of in restrictions.values():
         shares = [v for v in (limits_of["reproduce_coverage"], limits_of["reproduce_density"]) if v is not None]
-        limits_of["reproducible"] = bool(shares) and max(shares) >= REPRODUCIBLE
+        significant = limits_of["quasi_p"] is not None and limits_of["quasi_p"] < SIGNIFICANCE
+        limits_of["reproducible"] = bool(shares) and max(shares) >= REPRODUCIBLE and significant
     return {
         "box": {
             "restrictions": restrictions,
@@ -421,7 +431,7 @@ def describe(answer: dict[str, Any]) -> list[str]:
     elif box:
         lines.append(
             "no reproducible box: the failures are spread over the uncertainties, not in one corner "
-            "(PRIM's restrictions reappear in under half the resamples)"
+            "(none of PRIM's restrictions is both significant and found again in half the resamples)"
         )
     elif h:
         lines.append(h["note"])
@@ -575,10 +585,13 @@ def summary_row(answer: dict[str, Any]) -> dict[str, Any]:
 
 
 def summary_markdown(table: pd.DataFrame) -> str:
-    """The summary as a Markdown table: claim, verdict at the defaults, effect, robustness, what it hinges on."""
+    """The summary as a Markdown table: claim, verdict, effect, robustness, what it hinges on, the inputs' fingerprint.
+
+    The last column is the fingerprint of what the answer was computed from (:meth:`Claim.fingerprint`).
+    """
     lines = [
-        "| claim | verdict at the defaults | effect (95% interval) | holds in (95% interval) | hinges on |",
-        "|---|---|---|---|---|",
+        "| claim | verdict at the defaults | effect (95% interval) | holds in (95% interval) | hinges on | inputs |",
+        "|---|---|---|---|---|---|",
     ]
     for row in table.itertuples(index=False):
         robust = (
@@ -588,9 +601,47 @@ def summary_markdown(table: pd.DataFrame) -> str:
         )
         lines.append(
             f"| **{row.claim}**: {row.statement} *({row.source})* | {row.verdict} | {row.effect:+.4g} "
-            f"({row.ci_low:+.4g}, {row.ci_high:+.4g}) | {robust} | {row.hinges_on} |"
+            f"({row.ci_low:+.4g}, {row.ci_high:+.4g}) | {robust} | {row.hinges_on} | `{row.fingerprint}` |"
         )
     return "\n".join(lines) + "\n"
+
+
+DOC_BEGIN = "<!-- claims-verdicts: generated by `sez-sim claims experiments/claims --doc docs/claims.md` -->"
+DOC_END = "<!-- claims-verdicts: end -->"
+_DOC_ROW = re.compile(r"^\| \*\*([A-Za-z0-9_.-]+)\*\*: .*\| `([0-9a-f]+)` \|$", re.M)
+
+
+def doc_block(table: pd.DataFrame, commits: list[str | None]) -> str:
+    """The library's verdicts as the generated block of a document (between :data:`DOC_BEGIN` and :data:`DOC_END`)."""
+    made = ", ".join(sorted({c[:10] for c in commits if c})) or "an unknown commit"
+    return (
+        f"{DOC_BEGIN}\n\n{summary_markdown(table)}\n"
+        f"*Computed at each claim file's settings, seed and horizon, by sez-sim {__version__} at commit {made}."
+        " The last column fingerprints what each answer depends on besides the code (the claim, both scenarios,"
+        " the parameter defaults, the dataset, the version); the test suite checks that it matches the claim files,"
+        " so an edited claim or scenario shows this table is out of date.*\n\n"
+        f"{DOC_END}"
+    )
+
+
+def update_doc(path: Path, block: str) -> None:
+    """Replace the generated block of a document, atomically.
+
+    Raises:
+        UserError: when the document lacks the block's markers.
+    """
+    text = path.read_text()
+    begin, end = text.find(DOC_BEGIN), text.find(DOC_END)
+    if begin < 0 or end < begin:
+        raise UserError(f"{path}: no generated block to replace (the lines {DOC_BEGIN} ... {DOC_END})")
+    with atomic_path(path) as tmp:
+        tmp.write_text(text[:begin] + block + text[end + len(DOC_END) :])
+
+
+def documented(text: str) -> dict[str, str]:
+    """The claims of a document's generated block with the fingerprints their answers were computed from."""
+    begin, end = text.find(DOC_BEGIN), text.find(DOC_END)
+    return dict(_DOC_ROW.findall(text[begin:end])) if 0 <= begin < end else {}
 
 
 def evaluate_all(
@@ -614,11 +665,14 @@ def evaluate_all(
     check_target(folder, "claims")
     folder.mkdir(parents=True, exist_ok=True)
     write_marker(folder, "claims", None, {"summary.parquet", "summary.md", *(f"{n}/" for n in names)})
-    rows = []
+    rows, commits = [], []
     for claim in claims:
         report = None if progress is None else (lambda done, total, name=claim.name: progress(name, done, total))
-        rows.append(summary_row(evaluate(claim, out=folder / claim.name, progress=report, **options)))
+        answer = evaluate(claim, out=folder / claim.name, progress=report, **options)
+        rows.append(summary_row(answer))
+        commits.append(answer["git_commit"])
     table = pd.DataFrame(rows, columns=list(SUMMARY_COLUMNS))
+    table.attrs["commits"] = commits
     with atomic_path(folder / "summary.parquet") as tmp:
         table.to_parquet(tmp, index=False)
     with atomic_path(folder / "summary.md") as tmp:

@@ -136,6 +136,7 @@ def report_html(answer: dict[str, Any], sentences: list[str], figures: Path) -> 
     if box:
         rows = "".join(
             f"<tr><td>{e(k)}</td><td>{v['low']:.4g}</td><td>{v['high']:.4g}</td>"
+            f"<td>{'' if v.get('quasi_p') is None else format(v['quasi_p'], '.2g')}</td>"
             f"<td>{'yes' if v['reproducible'] else 'no'}</td></tr>"
             for k, v in box["restrictions"].items()
         )
@@ -147,11 +148,13 @@ def report_html(answer: dict[str, Any], sentences: list[str], figures: Path) -> 
             + (
                 ""
                 if box["reproducible"]
-                else "; no restriction reappears in half the resamples, so the failures"
-                " are spread over the uncertainties rather than in one corner"
+                else "; no restriction is both significant (quasi-p below 0.05) and found again in half the"
+                " resamples, so the failures are spread over the uncertainties rather than in one corner"
             )
             + ".</p>",
-            "<table><tr><th>parameter</th><th>from</th><th>to</th><th>reproducible</th></tr>" + rows + "</table>"
+            "<table><tr><th>parameter</th><th>from</th><th>to</th><th>quasi-p</th><th>counts</th></tr>"
+            + rows
+            + "</table>"
             if rows
             else "<p>The box restricts no parameter.</p>",
             "<p>Importance of each parameter for whether the claim fails (extra trees):</p><table>"

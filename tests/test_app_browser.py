@@ -241,3 +241,26 @@ def test_the_saved_scenario_reruns_to_the_numbers_shown(server, browser, tmp_pat
     assert float(capital) == pytest.approx(100 * run.summary["capital_gdp_share"].iat[-1], abs=0.006)
     page.clean()
     page.close()
+
+
+def test_play_runs_a_year_a_tick_until_paused_and_figures_download_as_png(server, browser, tmp_path):
+    page = Watched(browser, server)
+    page.page.get_by_role("button", name="Play").click()
+    page.page.wait_for_function(
+        "() => { const m = document.querySelector('.headline').innerText.match(/Year (\\d+\\.\\d+)/);"
+        " return m && parseFloat(m[1]) >= 2021; }",
+        timeout=120_000,
+    )
+    page.page.get_by_role("button", name="Pause").click()
+    page.page.get_by_role("button", name="Play").wait_for(timeout=60_000)
+    paused = page.year()
+    assert paused >= 2021 and paused == int(paused)  # whole years: a tick is a year
+    page.page.wait_for_timeout(1500)
+    assert page.year() == paused
+    with page.page.expect_download() as download:
+        page.page.locator(".chart-zone_jobs").get_by_role("button", name="PNG").click()
+    path = tmp_path / "chart.png"
+    download.value.save_as(path)
+    assert path.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" and download.value.suggested_filename == "zone_jobs.png"
+    page.clean()
+    page.close()

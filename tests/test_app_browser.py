@@ -264,3 +264,21 @@ def test_play_runs_a_year_a_tick_until_paused_and_figures_download_as_png(server
     assert path.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" and download.value.suggested_filename == "zone_jobs.png"
     page.clean()
     page.close()
+
+
+def test_a_session_can_start_from_a_library_scenario(server, browser, tmp_path):
+    page = Watched(browser, server)
+    page.page.locator(".scenario-select .v-select__slot").first.click()
+    page.page.locator(".v-menu__content:visible .v-list-item", has_text="ewec_border_sezs").first.click()
+    page.page.wait_for_timeout(500)
+    page.headline()  # the new session's page
+    page.step_year()
+    with page.page.expect_download() as download:
+        page.page.get_by_role("button", name="Save as scenario").click()
+    path = tmp_path / "saved.yaml"
+    download.value.save_as(path)
+    saved = yaml.safe_load(path.read_text())
+    assert saved["name"] == "ewec_border_sezs_workshop"
+    assert [p["type"] for p in saved["policies"]] == ["sez"] * 6
+    page.clean()
+    page.close()

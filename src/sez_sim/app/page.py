@@ -387,7 +387,7 @@ def Page():
     with solara.AppBarTitle():
         solara.Text(f"{T['title']}: {T['subtitle']}")
     with solara.Sidebar():
-        solara.Select(T["scenario"], values=list(SCENARIOS), value=scenario)
+        solara.Select(T["scenario"], values=list(SCENARIOS), value=scenario, classes=["scenario-select"])
         Controls(choices, place)
     with solara.Column():
         with solara.Row(classes=["toolbar"]):

@@ -282,3 +282,16 @@ def test_a_session_can_start_from_a_library_scenario(server, browser, tmp_path):
     assert [p["type"] for p in saved["policies"]] == ["sez"] * 6
     page.clean()
     page.close()
+
+
+def test_a_refused_placement_says_why_and_places_nothing(server, browser):
+    page = Watched(browser, server)
+    page.choose("control-migration", "First country", "THA")
+    page.choose("control-migration", "Second country", "THA")
+    page.page.locator(".control-migration").get_by_role("button", name="Place").click()
+    message = page.page.locator(".message")
+    message.wait_for(timeout=60_000)
+    assert "Not placed" in message.inner_text() and "differ" in message.inner_text()
+    assert "Nothing placed yet" in page.page.content()
+    page.clean()
+    page.close()

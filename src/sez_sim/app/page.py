@@ -93,6 +93,10 @@ class Session:
 
     def render(self) -> dict[str, Any]:
         """Update every figure from the models and return the images and the numbers the page shows."""
+        with self.workshop.lock:
+            return self._render()
+
+    def _render(self) -> dict[str, Any]:
         w = self.workshop
         placed_hosts = [int(i) for i in w.policy.zones.province[len(w.baseline.zones) :]]
         change = w.change()

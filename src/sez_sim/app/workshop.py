@@ -11,6 +11,7 @@ start year gives the same run, which is what :meth:`Workshop.scenario_yaml` writ
 from __future__ import annotations
 
 import copy
+import threading
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -62,6 +63,8 @@ class Workshop:
         self.policy = copy.deepcopy(template)
         self.placed: list[dict[str, Any]] = []
         self.targeted: list[int] = []
+        self.lock = threading.RLock()
+        """Held while the models change or are read for the page: Play steps in a thread while a trainer places."""
 
     @property
     def year(self) -> float:
@@ -104,15 +107,16 @@ class Workshop:
             raise ScenarioError(
                 [Problem("placed policy", p.where.removeprefix(index).lstrip("."), p.message) for p in problems]
             ) from None
-        added = self.policy.add_policy(instrument)
-        self.placed.append(saved)
-        self.targeted = sorted(set(self.targeted) | set(targets(added, self.policy.geo)))
+        with self.lock:
+            added = self.policy.add_policy(instrument)
+            self.placed.append(saved)
+            self.targeted = sorted(set(self.targeted) | set(targets(added, self.policy.geo)))
         return added
 
     def step(self, steps: int = 1) -> None:
         """Advance both models ``steps`` steps (not beyond the scenario's end)."""
-        left = self.policy.calendar.steps(self.scenario.run.years) - self.policy.steps
-        with limited_blas():
+        with self.lock, limited_blas():
+            left = self.policy.calendar.steps(self.scenario.run.years) - self.policy.steps
             for _ in range(max(0, min(steps, left))):
                 self.baseline.step()
                 self.policy.step()

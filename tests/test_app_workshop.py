@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import copy
 import itertools
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -103,7 +104,7 @@ def test_the_saved_scenario_reruns_to_the_same_numbers(scenario, template):
 
 
 def test_a_saved_scenario_keeps_the_starting_scenarios_own_policies(template):
-    library = load_scenario("scenarios/ewec_border_sezs.yaml")
+    library = load_scenario(Path(__file__).resolve().parents[1] / "scenarios" / "ewec_border_sezs.yaml")
     w = Workshop(library, template)
     w.place(CONTROLS["ossc"])
     types = [p["type"] for p in w.scenario_dict()["policies"]]

@@ -6,11 +6,14 @@ the start, ten years stepped. ``python tests/test_trainers_guide.py`` prints the
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from sez_sim.app.workshop import Workshop
 from sez_sim.scenario import load_scenario
 
+BASELINE = Path(__file__).resolve().parents[1] / "scenarios" / "gms_baseline.yaml"
 YEARS = 10
 EXERCISES = {
     "tak": [{"type": "sez", "province": "Tak"}],
@@ -46,7 +49,7 @@ def exercise(template, scenario, entries: list[dict]) -> dict[str, float]:
 
 @pytest.fixture(scope="module")
 def results():
-    scenario = load_scenario("scenarios/gms_baseline.yaml")
+    scenario = load_scenario(BASELINE)
     template = scenario.model()
     return {name: exercise(template, scenario, entries) for name, entries in EXERCISES.items()}
 
@@ -77,7 +80,7 @@ def test_exercise_3_an_ossc_roll_out_does_little(results):
 
 
 if __name__ == "__main__":
-    scenario = load_scenario("scenarios/gms_baseline.yaml")
+    scenario = load_scenario(BASELINE)
     template = scenario.model()
     for name, entries in EXERCISES.items():
         print(name, {k: round(float(v), 5) for k, v in exercise(template, scenario, entries).items()}, flush=True)

@@ -12,17 +12,14 @@ from __future__ import annotations
 import os
 import re
 import shutil
-import signal
-import socket
 import statistics
-import subprocess
-import sys
 import time
-import urllib.request
 from pathlib import Path
 
 import common  # noqa: F401
 from common import report
+
+from sez_sim.app.server import serve
 
 ROOT = Path(__file__).resolve().parent.parent
 REPEATS = 8
@@ -73,73 +70,54 @@ def browser_side() -> list[dict]:
         return []
     if chromium is None:
         return []
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "sez_sim", "app", "--port", str(port), "--scenarios", str(ROOT / "scenarios")],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-        start_new_session=True,
-    )
-    url = f"http://127.0.0.1:{port}/"
     t0 = time.perf_counter()
-    while True:
-        try:
-            urllib.request.urlopen(url, timeout=5)
-            break
-        except OSError:
-            time.sleep(0.2)
-    up = time.perf_counter() - t0
-    rows = [{"measure": "server up (template built)", "seconds": up}]
-    try:
-        with sync_playwright() as p:
-            browser = p.chromium.launch(
-                executable_path=chromium, args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"]
-            )
-            pages = []
-            for k in range(10):
-                context = browser.new_context(viewport={"width": 1400, "height": 1000})
-                page = context.new_page()
-                t0 = time.perf_counter()
-                page.goto(url)
-                page.locator(".headline").wait_for(timeout=60_000)
-                if k == 0:
-                    rows.append({"measure": "page usable after opening", "seconds": time.perf_counter() - t0})
-                pages.append(page)
-            steps = []
-            for k in range(REPEATS):
-                page = pages[0]
-                t0 = time.perf_counter()
-                page.get_by_role("button", name="Step a quarter").click()
-                page.wait_for_function(
-                    "t => document.querySelector('.headline').innerText.includes('Year ' + t)",
-                    arg=f"{2019 + 0.25 * (k + 1):.2f}",
-                    timeout=60_000,
-                )
-                steps.append(time.perf_counter() - t0)
-            rows.append(
-                {
-                    "measure": "step a quarter in the browser (click to new year shown)",
-                    "seconds": statistics.median(steps),
-                }
-            )
+    with serve(ROOT / "scenarios") as (url, pid):
+        up = time.perf_counter() - t0
+        return [
+            {"measure": "server up (template built)", "seconds": up},
+            *in_browser(sync_playwright, chromium, url, pid),
+        ]
+
+
+def in_browser(sync_playwright, chromium: str, url: str, pid: int) -> list[dict]:
+    rows = []
+    with sync_playwright() as p:
+        browser = p.chromium.launch(
+            executable_path=chromium, args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"]
+        )
+        pages = []
+        for k in range(10):
+            page = browser.new_context(viewport={"width": 1400, "height": 1000}).new_page()
             t0 = time.perf_counter()
-            for page in pages[1:]:
-                page.get_by_role("button", name="Step a year").click()
-            for page in pages[1:]:
-                page.wait_for_function(
-                    "document.querySelector('.headline').innerText.includes('Year 2020.00')", timeout=300_000
-                )
-            rows.append(
-                {"measure": "nine sessions step a year at once (all done)", "seconds": time.perf_counter() - t0}
+            page.goto(url)
+            page.locator(".headline").wait_for(timeout=60_000)
+            if k == 0:
+                rows.append({"measure": "page usable after opening", "seconds": time.perf_counter() - t0})
+            pages.append(page)
+        steps = []
+        for k in range(REPEATS):
+            t0 = time.perf_counter()
+            pages[0].get_by_role("button", name="Step a quarter").click()
+            pages[0].wait_for_function(
+                "t => document.querySelector('.headline').innerText.includes('Year ' + t)",
+                arg=f"{2019 + 0.25 * (k + 1):.2f}",
+                timeout=60_000,
             )
-            rows.append({"measure": "server memory, ten sessions open (MB)", "seconds": rss_mb(proc.pid)})
-            assert all(re.search(r"Year 2020\.00", p.locator(".headline").inner_text()) for p in pages[1:])
-            browser.close()
-    finally:
-        os.kill(proc.pid, signal.SIGTERM)
-        proc.wait(timeout=30)
+            steps.append(time.perf_counter() - t0)
+        rows.append(
+            {"measure": "step a quarter in the browser (click to new year shown)", "seconds": statistics.median(steps)}
+        )
+        t0 = time.perf_counter()
+        for page in pages[1:]:
+            page.get_by_role("button", name="Step a year").click()
+        for page in pages[1:]:
+            page.wait_for_function(
+                "document.querySelector('.headline').innerText.includes('Year 2020.00')", timeout=300_000
+            )
+        rows.append({"measure": "nine sessions step a year at once (all done)", "seconds": time.perf_counter() - t0})
+        rows.append({"measure": "server memory, ten sessions open (MB)", "seconds": rss_mb(pid)})
+        assert all(re.search(r"Year 2020\.00", p.locator(".headline").inner_text()) for p in pages[1:])
+        browser.close()
     return rows
 
 

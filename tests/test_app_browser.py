@@ -10,17 +10,13 @@ from __future__ import annotations
 import os
 import re
 import shutil
-import signal
-import socket
-import subprocess
-import sys
-import time
-import urllib.request
 from pathlib import Path
 
 import numpy as np
 import pytest
 import yaml
+
+from sez_sim.app.server import serve
 
 ROOT = Path(__file__).resolve().parents[1]
 ARTIFACTS = ROOT / "results" / "test-artifacts"
@@ -43,46 +39,16 @@ def missing(what: str):
     pytest.skip(f"{what} is missing (apt-get install chromium; pip install playwright)")
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.fixture(scope="module")
 def server():
     """``sez-sim app`` on a free local port, until the module's tests are done."""
-    port = free_port()
     log = (ARTIFACTS / "app-server.log").resolve()
     log.parent.mkdir(parents=True, exist_ok=True)
-    with log.open("w") as sink:
-        proc = subprocess.Popen(
-            [sys.executable, "-m", "sez_sim", "app", "--port", str(port), "--scenarios", str(ROOT / "scenarios")],
-            cwd=ROOT,
-            stdout=sink,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
-    url = f"http://127.0.0.1:{port}/"
-    deadline = time.monotonic() + 180
-    while True:
-        try:
-            with urllib.request.urlopen(url, timeout=5) as response:
-                if response.status == 200:
-                    break
-        except OSError:
-            pass
-        if proc.poll() is not None or time.monotonic() > deadline:
-            proc.kill()
-            pytest.fail(f"the app server did not start: {log.read_text()[-2000:]}")
-        time.sleep(0.5)
-    yield url
-    os.kill(proc.pid, signal.SIGTERM)
     try:
-        proc.wait(timeout=20)
-    except subprocess.TimeoutExpired:
-        os.kill(proc.pid, signal.SIGKILL)
-        proc.wait()
+        with serve(ROOT / "scenarios", log=log) as (url, _):
+            yield url
+    except RuntimeError as exc:
+        pytest.fail(str(exc))
 
 
 @pytest.fixture(scope="module")

@@ -8,17 +8,12 @@ management, four years, then a CBEZ at Mukdahan-Savannakhet) and saves the page 
 
 from __future__ import annotations
 
-import os
 import shutil
-import signal
-import socket
-import subprocess
-import sys
-import time
-import urllib.request
 from pathlib import Path
 
 from playwright.sync_api import sync_playwright
+
+from sez_sim.app.server import serve
 
 ROOT = Path(__file__).resolve().parents[2]
 OUT = Path(__file__).resolve().parent
@@ -26,58 +21,38 @@ OUT = Path(__file__).resolve().parent
 
 def main() -> None:
     """Start the app, walk through the workshop, save the screenshots, stop the app."""
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "sez_sim", "app", "--port", str(port), "--scenarios", str(ROOT / "scenarios")],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-        start_new_session=True,
-    )
-    url = f"http://127.0.0.1:{port}/"
-    try:
-        while True:
-            try:
-                urllib.request.urlopen(url, timeout=5)
-                break
-            except OSError:
-                time.sleep(0.5)
-        with sync_playwright() as p:
-            browser = p.chromium.launch(executable_path=shutil.which("chromium"), args=["--no-sandbox"])
-            page = browser.new_page(viewport={"width": 1400, "height": 1050})
-            page.goto(url)
-            page.locator(".headline").wait_for(timeout=60_000)
-            page.screenshot(path=str(OUT / "app_start.png"))
+    with serve(ROOT / "scenarios") as (url, _), sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=shutil.which("chromium"), args=["--no-sandbox"])
+        page = browser.new_page(viewport={"width": 1400, "height": 1050})
+        page.goto(url)
+        page.locator(".headline").wait_for(timeout=60_000)
+        page.screenshot(path=str(OUT / "app_start.png"))
 
-            card = page.locator(".control-sez")
-            card.get_by_label("Province").first.click()
-            page.keyboard.type("Binh Duong")
-            page.locator(".v-menu__content:visible .v-list-item", has_text="Binh Duong (VNM)").first.click()
-            card.get_by_text("Set management and tax holiday").click()
-            card.get_by_role("slider").nth(1).focus()
-            for _ in range(8):
-                page.keyboard.press("ArrowRight")
-            card.get_by_role("button", name="Place").click()
-            page.locator(".placed", has_text="sez:").wait_for()
-            for year in range(2020, 2024):
-                page.get_by_role("button", name="Step a year").click()
-                page.get_by_text(f"Year {year}.00").wait_for(timeout=120_000)
-            page.wait_for_timeout(500)
-            page.screenshot(path=str(OUT / "app_zone.png"), full_page=True)
+        card = page.locator(".control-sez")
+        card.get_by_label("Province").first.click()
+        page.keyboard.type("Binh Duong")
+        page.locator(".v-menu__content:visible .v-list-item", has_text="Binh Duong (VNM)").first.click()
+        card.get_by_text("Set management and tax holiday").click()
+        card.get_by_role("slider").nth(1).focus()
+        for _ in range(8):
+            page.keyboard.press("ArrowRight")
+        card.get_by_role("button", name="Place").click()
+        page.locator(".placed", has_text="sez:").wait_for()
+        for year in range(2020, 2024):
+            page.get_by_role("button", name="Step a year").click()
+            page.get_by_text(f"Year {year}.00").wait_for(timeout=120_000)
+        page.wait_for_timeout(500)
+        page.screenshot(path=str(OUT / "app_zone.png"), full_page=True)
 
-            cbez = page.locator(".control-cbez")
-            cbez.get_by_label("Border crossing").first.click()
-            page.keyboard.type("Mukdahan")
-            page.locator(".v-menu__content:visible .v-list-item", has_text="Mukdahan").first.click()
-            cbez.get_by_role("button", name="Place").click()
-            page.locator(".placed", has_text="cbez:").wait_for()
-            page.wait_for_timeout(500)
-            page.locator(".control-cbez").screenshot(path=str(OUT / "app_cbez_control.png"))
-            browser.close()
-    finally:
-        os.kill(proc.pid, signal.SIGTERM)
-        proc.wait(timeout=30)
+        cbez = page.locator(".control-cbez")
+        cbez.get_by_label("Border crossing").first.click()
+        page.keyboard.type("Mukdahan")
+        page.locator(".v-menu__content:visible .v-list-item", has_text="Mukdahan").first.click()
+        cbez.get_by_role("button", name="Place").click()
+        page.locator(".placed", has_text="cbez:").wait_for()
+        page.wait_for_timeout(500)
+        page.locator(".control-cbez").screenshot(path=str(OUT / "app_cbez_control.png"))
+        browser.close()
     print(f"wrote {OUT}/app_start.png, app_zone.png, app_cbez_control.png")
 
 

@@ -374,7 +374,7 @@ def claims(
         out.print(f"{row.claim}: {row.verdict}" + (f", holds in {row.holds_share:.0%} of draws" if row.draws else ""))
     out.print(f"wrote {target}")
     if doc is not None:
-        update_doc(doc, doc_block(table, table.attrs["commits"]))
+        update_doc(doc, doc_block(table))
         out.print(f"updated {doc}")
 
 

@@ -68,6 +68,16 @@ def template(name: str):
 template(START)  # built before the server answers, so the first page opens at once
 
 
+CHARTED = {
+    "theil_between": "theil_t_between",
+    "theil_within": "theil_t_within",
+    "capital_share": "capital_gdp_share",
+    "cross_border": "cross_border_migrants",
+    "zone_jobs": "zone_jobs",
+}
+"""The two-line charts (baseline and policy) and the summary column each draws."""
+
+
 @dataclass
 class Session:
     """What one browser session draws from: its workshop and its figures."""
@@ -99,40 +109,28 @@ class Session:
     def _render(self) -> dict[str, Any]:
         w = self.workshop
         placed_hosts = [int(i) for i in w.policy.zones.province[len(w.baseline.zones) :]]
-        change = w.change()
-        self.map.update(change, placed_hosts, w.targeted)
-        columns = {
-            "theil_between": "theil_t_between",
-            "theil_within": "theil_t_within",
-            "capital_share": "capital_gdp_share",
-            "cross_border": "cross_border_migrants",
-            "zone_jobs": "zone_jobs",
-        }
-        numbers = {}
-        for key, column in columns.items():
-            years, base, pol = w.series(column)
-            self.charts[key].update(years, base, pol)
-            numbers[column] = (base[-1], pol[-1]) if len(base) else (np.nan, np.nan)
+        self.map.update(w.change(), placed_hosts, w.targeted)
+        series = {column: w.series(column) for column in (*CHARTED.values(), "gdp")}
+        for key, column in CHARTED.items():
+            self.charts[key].update(*series[column])
+        runs = {column: (base, policy) for column, (_, base, policy) in series.items()}
         years, targeted = w.targeted_gdp()
         self.charts["targeted_gdp"].update(years, targeted)
-        years, base, pol = w.series("gdp")
-        year_rows = slice(-w.policy.steps_per_year, None)
-        _, mb, mp = w.series("cross_border_migrants")
+        end = {column: (base[-1], policy[-1]) for column, (base, policy) in runs.items()}
+        year = slice(-w.policy.steps_per_year, None)
+        migrants = runs["cross_border_migrants"]
         return {
             "year": w.year,
             "map": self.map.png(),
             "limit": self.map.limit,
             "charts": {key: chart.png() for key, chart in self.charts.items()},
-            "gdp": pol[-1] / base[-1] - 1.0,
-            "targeted": targeted[-1] if len(targeted) and w.targeted else None,
+            "gdp": end["gdp"][1] / end["gdp"][0] - 1.0,
+            "targeted": targeted[-1] if w.targeted else None,
             "table": w.targeted_table(),
-            "capital": numbers["capital_gdp_share"],
-            "zone_jobs": numbers["zone_jobs"][1] - numbers["zone_jobs"][0],
-            "migrants": (float(mb[year_rows].sum()), float(mp[year_rows].sum())),
-            "theil": (
-                numbers["theil_t_between"][1] / numbers["theil_t_between"][0] - 1.0,
-                numbers["theil_t_within"][1] / numbers["theil_t_within"][0] - 1.0,
-            ),
+            "capital": end["capital_gdp_share"],
+            "zone_jobs": end["zone_jobs"][1] - end["zone_jobs"][0],
+            "migrants": (float(migrants[0][year].sum()), float(migrants[1][year].sum())),
+            "theil": tuple(end[c][1] / end[c][0] - 1.0 for c in ("theil_t_between", "theil_t_within")),
         }
 
 

@@ -1,10 +1,20 @@
 """How the app's server is started: the environment that keeps it offline and private.
 
-``sez-sim app`` hands over to solara's server with these settings; tests and benchmarks start it the same way.
+``sez-sim app`` hands over to solara's server with these settings; tests, benchmarks and the documents'
+screenshots start it through :func:`serve`.
 """
 
 from __future__ import annotations
 
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 DEAD_CDN = "http://127.0.0.1:9/"
@@ -25,3 +35,52 @@ def environment(scenarios: Path, scenario: str, language: str) -> dict[str, str]
         "SOLARA_ASSETS_CDN": DEAD_CDN,
         "SOLARA_KERNEL_CULL_TIMEOUT": CULL_TIMEOUT,
     }
+
+
+@contextmanager
+def serve(scenarios: Path, log: Path | None = None, timeout: float = 180.0) -> Iterator[tuple[str, int]]:
+    """``sez-sim app`` in a process of its own on a free 127.0.0.1 port, until the block ends (stopped by PID).
+
+    For tests, benchmarks and the documents' screenshots.
+
+    Args:
+        scenarios: the folder of scenario files (``--scenarios``).
+        log: a file for the server's output (default: discarded).
+        timeout: seconds to wait for the server's first page.
+
+    Yields:
+        The page's address and the server's PID.
+
+    Raises:
+        RuntimeError: when the server stops or does not answer in time (with the end of its log).
+    """
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    command = [sys.executable, "-m", "sez_sim", "app", "--port", str(port), "--scenarios", str(scenarios)]
+    with open(log or os.devnull, "w") as sink:
+        proc = subprocess.Popen(command, stdout=sink, stderr=subprocess.STDOUT, start_new_session=True)
+    url = f"http://127.0.0.1:{port}/"
+    try:
+        deadline = time.monotonic() + timeout
+        while not _answers(url):
+            if proc.poll() is not None or time.monotonic() > deadline:
+                said = Path(log).read_text()[-2000:] if log else ""
+                raise RuntimeError(f"the app server did not start: {said}")
+            time.sleep(0.2)
+        yield url, proc.pid
+    finally:
+        os.kill(proc.pid, signal.SIGTERM)
+        try:
+            proc.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            os.kill(proc.pid, signal.SIGKILL)
+            proc.wait()
+
+
+def _answers(url: str) -> bool:
+    try:
+        with urllib.request.urlopen(url, timeout=5) as response:
+            return response.status == 200
+    except OSError:
+        return False

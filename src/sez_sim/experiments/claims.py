@@ -555,6 +555,7 @@ SUMMARY_COLUMNS = (
     "draws",
     "hinges_on",
     "fingerprint",
+    "git_commit",
 )
 """Columns of a claims summary (``summary.parquet``), one row per claim."""
 
@@ -581,6 +582,7 @@ def summary_row(answer: dict[str, Any]) -> dict[str, Any]:
         "draws": r.get("draws", 0),
         "hinges_on": hinge,
         "fingerprint": answer["fingerprint"],
+        "git_commit": answer["git_commit"],
     }
 
 
@@ -611,9 +613,9 @@ DOC_END = "<!-- claims-verdicts: end -->"
 _DOC_ROW = re.compile(r"^\| \*\*([A-Za-z0-9_.-]+)\*\*: .*\| `([0-9a-f]+)` \|$", re.M)
 
 
-def doc_block(table: pd.DataFrame, commits: list[str | None]) -> str:
+def doc_block(table: pd.DataFrame) -> str:
     """The library's verdicts as the generated block of a document (between :data:`DOC_BEGIN` and :data:`DOC_END`)."""
-    made = ", ".join(sorted({c[:10] for c in commits if c})) or "an unknown commit"
+    made = ", ".join(sorted({c[:10] for c in table["git_commit"] if c})) or "an unknown commit"
     return (
         f"{DOC_BEGIN}\n\n{summary_markdown(table)}\n"
         f"*Computed at each claim file's settings, seed and horizon, by sez-sim {__version__} at commit {made}."
@@ -665,14 +667,11 @@ def evaluate_all(
     check_target(folder, "claims")
     folder.mkdir(parents=True, exist_ok=True)
     write_marker(folder, "claims", None, {"summary.parquet", "summary.md", *(f"{n}/" for n in names)})
-    rows, commits = [], []
+    rows = []
     for claim in claims:
         report = None if progress is None else (lambda done, total, name=claim.name: progress(name, done, total))
-        answer = evaluate(claim, out=folder / claim.name, progress=report, **options)
-        rows.append(summary_row(answer))
-        commits.append(answer["git_commit"])
+        rows.append(summary_row(evaluate(claim, out=folder / claim.name, progress=report, **options)))
     table = pd.DataFrame(rows, columns=list(SUMMARY_COLUMNS))
-    table.attrs["commits"] = commits
     with atomic_path(folder / "summary.parquet") as tmp:
         table.to_parquet(tmp, index=False)
     with atomic_path(folder / "summary.md") as tmp:

@@ -94,20 +94,20 @@ class Workshop:
             raise ScenarioError(
                 [Problem("placed policy", ".".join(map(str, e["loc"][1:])), e["msg"]) for e in exc.errors()]
             ) from None
-        start = self.policy.calendar.end(self.policy.steps)
-        saved = {"type": instrument.tag(), **instrument.model_dump(mode="json", exclude_unset=True)}
-        saved.setdefault("start_year", start)
-        candidate = self.scenario_dict()
-        candidate["policies"].append(saved)
-        try:  # the saved scenario must load: the same rules as for a scenario file, such as no repeats
-            load_scenario(candidate)
-        except ScenarioError as exc:
-            index = f"policies[{len(candidate['policies']) - 1}]"
-            problems = [p for p in exc.problems if p.where.startswith(index)] or exc.problems
-            raise ScenarioError(
-                [Problem("placed policy", p.where.removeprefix(index).lstrip("."), p.message) for p in problems]
-            ) from None
-        with self.lock:
+        with self.lock:  # Play may be stepping: the start year and the model must be those of the same step
+            start = self.policy.calendar.end(self.policy.steps)
+            saved = {"type": instrument.tag(), **instrument.model_dump(mode="json", exclude_unset=True)}
+            saved.setdefault("start_year", start)
+            candidate = self.scenario_dict()
+            candidate["policies"].append(saved)
+            try:  # the saved scenario must load: the same rules as for a scenario file, such as no repeats
+                load_scenario(candidate)
+            except ScenarioError as exc:
+                index = f"policies[{len(candidate['policies']) - 1}]"
+                problems = [p for p in exc.problems if p.where.startswith(index)] or exc.problems
+                raise ScenarioError(
+                    [Problem("placed policy", p.where.removeprefix(index).lstrip("."), p.message) for p in problems]
+                ) from None
             added = self.policy.add_policy(instrument)
             self.placed.append(saved)
             self.targeted = sorted(set(self.targeted) | set(targets(added, self.policy.geo)))

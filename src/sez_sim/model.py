@@ -15,7 +15,7 @@ from sez_sim.agents.location_choice import Alternatives
 from sez_sim.agents.province import ACCOUNTS, Province
 from sez_sim.agents.sampling import Sampling
 from sez_sim.agents.workers import Workers
-from sez_sim.build import BUILDERS
+from sez_sim.build import build
 from sez_sim.clock import Calendar
 from sez_sim.economy.calibration import owner_cdfs
 from sez_sim.economy.equilibrium import Equilibrium, FirmBlock, Labour, solve
@@ -136,6 +136,8 @@ class SEZModel(mesa.Model):
             exit after more, see :func:`~sez_sim.build.steady_state`); None for the textbook presets.
         calibration_gap: the largest log gap between a province's modern revenue and its data that the economy's
             calibration left (gms preset; below 1e-10 at the defaults); None for the textbook presets.
+        build_cache: whether construction was restored from the disk cache (:func:`sez_sim.build.build`; its key,
+            hit, and why it missed); None for the textbook presets, which are not cached.
     """
 
     def __init__(self, config: ModelConfig | None = None, **changes: Any):
@@ -179,7 +181,7 @@ class SEZModel(mesa.Model):
         self.steady_state_rounds: int | None = None
         self.calibration_gap: float | None = None
         self.push_levers(list(self.levers.baseline))
-        BUILDERS[config.preset](self)
+        self.build_cache = build(self)
         self.push_levers(list(self.levers.baseline))
 
         self.space = Network(geo.graph, layout=geo.layout(), random=self.random)

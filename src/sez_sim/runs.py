@@ -23,6 +23,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from sez_sim import cache
 from sez_sim.blas import limited_blas
 from sez_sim.io import output_folder
 from sez_sim.results import ledger, zone_summary
@@ -108,8 +109,16 @@ def manifest(
             "steady_state_rounds": getattr(model, "steady_state_rounds", None),
             "steady_state_rounds_planned": STEADY_STATE_ROUNDS,
             "gap": getattr(model, "calibration_gap", None),
+            "cache": _cache_record(getattr(model, "build_cache", None)),
         },
     }
+
+
+def _cache_record(lookup: Any) -> dict[str, Any] | None:
+    """How the model's construction was obtained: from the disk cache (``hit``) or built (and why)."""
+    if lookup is None:
+        return None
+    return {"key": lookup.key, "hit": lookup.hit, "missed_because": lookup.reason or None, "folder": cache.location()}
 
 
 def simulate(

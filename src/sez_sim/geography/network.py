@@ -11,6 +11,7 @@ paths used that link.
 from __future__ import annotations
 
 import difflib
+import hashlib
 from collections.abc import Iterable, Sequence
 
 import networkx as nx
@@ -309,6 +310,20 @@ class Geography:
     def country_names(self) -> list[str]:
         """Country codes in order of first appearance."""
         return list(dict.fromkeys(self.provinces["country"]))
+
+    def digest(self) -> str:
+        """SHA-256 of the geography's current content.
+
+        That is its tables (link qualities and crossing costs included) and any freeness override: two geographies
+        with the same digest give the same model.
+        """
+        h = hashlib.sha256(self.name.encode())
+        for table in (self.provinces, self.links, self.crossings, self.corridors, self.zones):
+            h.update(repr([(str(c), str(t)) for c, t in table.dtypes.items()]).encode())
+            h.update(pd.util.hash_pandas_object(table.astype(str), index=True).to_numpy().tobytes())
+        if self.freeness_override is not None:
+            h.update(np.ascontiguousarray(self.freeness_override, float).tobytes())
+        return h.hexdigest()
 
     def __repr__(self) -> str:
         return (

@@ -1,0 +1,165 @@
+"""A disk cache for results that take seconds to compute and depend only on what their key names.
+
+The calibrated model's construction (about 3 s for the GMS data: seven calibrations of the economy and the firm
+stock's steady state) is the same for every run that shares the data, the parameters, the seed and the code, so
+runs that differ only in their policies (a claim's baseline and treatment, a lever sweep, the workshop app, the
+test suite) compute it once (:func:`sez_sim.build.build`).
+
+Design:
+
+- **Keys** are SHA-256 digests of everything a result depends on, the package's source code included
+  (:func:`code_digest`), so an edited module can never be answered from an old entry.
+- **Entries** are files named by their key: a header line with the payload's own SHA-256, then the payload. A file
+  cut short, overwritten or otherwise corrupt fails that check (or the unpickling) and counts as a miss; it is
+  then rewritten. Entries are written under a temporary name and renamed, so concurrent runs (batch workers) never
+  see half a file.
+- **Where**: the folder ``SEZ_SIM_CACHE`` names; by default ``$XDG_CACHE_HOME/sez-sim`` (``~/.cache/sez-sim``).
+  ``SEZ_SIM_CACHE=off`` turns the cache off. The newest :data:`MAX_ENTRIES` entries are kept.
+
+Entries are pickles: only a folder the user owns should be used as the cache (as for any pickle).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import functools
+import hashlib
+import json
+import os
+import pickle
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+ENV = "SEZ_SIM_CACHE"
+"""Environment variable: the cache folder, or ``off`` to turn the cache off."""
+
+OFF = ("off", "0", "no", "false", "")
+"""Values of :data:`ENV` that turn the cache off."""
+
+MAX_ENTRIES = 64
+"""Entries kept (the newest by modification time); a GMS model's entry is about 20 MB."""
+
+FORMAT = 1
+"""Version of the entry layout; part of every key."""
+
+SUFFIX = ".entry"
+
+
+def location() -> Path | None:
+    """The cache folder (:data:`ENV`, else the user's cache folder), or None when the cache is off."""
+    value = os.environ.get(ENV)
+    if value is not None:
+        return None if value.strip().lower() in OFF else Path(value).expanduser()
+    base = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
+    return Path(base) / "sez-sim"
+
+
+@functools.cache
+def code_digest() -> str:
+    """SHA-256 of the package's Python source files (their paths and contents)."""
+    package = Path(__file__).resolve().parent
+    h = hashlib.sha256()
+    for path in sorted(package.rglob("*.py")):
+        h.update(path.relative_to(package).as_posix().encode())
+        h.update(path.read_bytes())
+    return h.hexdigest()
+
+
+def key(*parts: Any) -> str:
+    """The key of a result that depends on ``parts`` (JSON-serialisable) and on the code."""
+    blob = json.dumps([FORMAT, code_digest(), *parts], sort_keys=True, default=str)
+    return hashlib.sha256(blob.encode()).hexdigest()
+
+
+@dataclass
+class Lookup:
+    """What a lookup found: ``value`` (None on a miss), and why it missed (``absent``, ``corrupt``, ``off``)."""
+
+    key: str
+    value: Any = None
+    hit: bool = False
+    reason: str = ""
+
+
+def load(entry_key: str) -> Lookup:
+    """The entry stored under ``entry_key``; a corrupt entry is removed and reported as a miss."""
+    folder = location()
+    if folder is None:
+        return Lookup(entry_key, reason="off")
+    path = folder / f"{entry_key}{SUFFIX}"
+    try:
+        data = path.read_bytes()
+    except OSError:
+        return Lookup(entry_key, reason="absent")
+    header, _, payload = data.partition(b"\n")
+    try:
+        if hashlib.sha256(payload).hexdigest().encode() != header:
+            raise ValueError("checksum")
+        value = pickle.loads(payload)
+    except Exception:  # noqa: BLE001 (any failure to read an entry back means it is unusable)
+        with contextlib.suppress(OSError):
+            path.unlink()
+        return Lookup(entry_key, reason="corrupt")
+    with contextlib.suppress(OSError):
+        os.utime(path)  # recently used: kept longest
+    return Lookup(entry_key, value, hit=True)
+
+
+def store(entry_key: str, value: Any) -> Path | None:
+    """Store ``value`` under ``entry_key``, atomically.
+
+    Returns:
+        The entry's path, or None when the cache is off or its folder cannot be written (a cache that cannot be
+        written never stops a run).
+    """
+    folder = location()
+    if folder is None:
+        return None
+    payload = pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
+    header = hashlib.sha256(payload).hexdigest().encode()
+    path = folder / f"{entry_key}{SUFFIX}"
+    tmp = None
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=folder, prefix=f".{entry_key[:16]}.", suffix=".part")
+        with os.fdopen(fd, "wb") as f:
+            f.write(header + b"\n" + payload)
+        os.replace(tmp, path)
+    except OSError:
+        if tmp is not None:
+            with contextlib.suppress(OSError):
+                os.unlink(tmp)
+        return None
+    prune(folder)
+    return path
+
+
+def entries(folder: Path | None = None) -> list[Path]:
+    """The cache's entries, newest first."""
+    folder = folder or location()
+    if folder is None or not folder.is_dir():
+        return []
+    found = []
+    for p in folder.glob(f"*{SUFFIX}"):
+        with contextlib.suppress(OSError):
+            found.append((p.stat().st_mtime, p))
+    return [p for _, p in sorted(found, reverse=True)]
+
+
+def prune(folder: Path, keep: int = MAX_ENTRIES) -> None:
+    """Remove all but the newest ``keep`` entries."""
+    for path in entries(folder)[keep:]:
+        with contextlib.suppress(OSError):
+            path.unlink()
+
+
+def clear() -> int:
+    """Remove every entry; returns how many were removed."""
+    removed = 0
+    for path in entries():
+        with contextlib.suppress(OSError):
+            path.unlink()
+            removed += 1
+    return removed

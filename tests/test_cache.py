@@ -1,0 +1,184 @@
+"""The construction cache: a restored model is the model built afresh; every input it depends on is in its key;
+a bad entry is a miss that gets rewritten; the folder is the user's choice (sez_sim.cache, sez_sim.build.build)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+from bad_inputs import DATASET
+
+from sez_sim import cache
+from sez_sim.build import build_key
+from sez_sim.geography import line, load_folder
+from sez_sim.model import ModelConfig, SEZModel, resolve_params
+from sez_sim.runs import simulate
+from sez_sim.scenario import load_scenario
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture
+def folder(tmp_path, monkeypatch):
+    """A cache folder of this test's own."""
+    monkeypatch.setenv(cache.ENV, str(tmp_path / "cache"))
+    return tmp_path / "cache"
+
+
+def small(**changes) -> ModelConfig:
+    values = dict(
+        geography=lambda: line(6, spacing_km=150.0),
+        params=resolve_params("gms", {"firms": {"count": 200, "min_per_province": 10}}),
+        seed=3,
+    )
+    return ModelConfig(**(values | changes))
+
+
+def same_runs(a, b) -> None:
+    for name in ("provinces", "summary", "migration", "zones"):
+        pd.testing.assert_frame_equal(getattr(a, name), getattr(b, name), check_exact=True)
+    sa, sb = a.model.state(), b.model.state()
+    assert sa.keys() == sb.keys()
+    for k in sa:
+        assert np.array_equal(sa[k], sb[k], equal_nan=True), k
+
+
+def test_a_restored_gms_model_runs_bit_for_bit_as_one_built_afresh(folder, monkeypatch):
+    # Policies that change the geography, zones, taxes and commuting after the restore: nothing restored may still
+    # share state with what was built, or miss something the builder set.
+    scenario = load_scenario(
+        {
+            "name": "mixed",
+            "extends": "gms_baseline.yaml",
+            "run": {"years": 2},
+            "policies": [
+                {"type": "cbez", "crossing": "Mae Sot-Myawaddy", "start_year": 2019},
+                {
+                    "type": "corridor_upgrade",
+                    "corridor": "EWEC/main_Mawlamyine-DaNang",
+                    "quality": 0.6,
+                    "start_year": 2019,
+                    "completion_year": 2020,
+                },
+                {"type": "sez", "province": "Savannakhet", "start_year": 2019.5},
+            ],
+        },
+        relative_to=ROOT / "scenarios/mixed.yaml",
+    )
+    monkeypatch.setenv(cache.ENV, "off")
+    fresh = simulate(scenario)
+    assert fresh.model.build_cache.reason == "off" and not cache.entries(folder)
+    monkeypatch.setenv(cache.ENV, str(folder))
+    first = simulate(scenario)
+    restored = simulate(scenario)
+    assert (first.model.build_cache.hit, restored.model.build_cache.hit) == (False, True)
+    assert len(cache.entries(folder)) == 1
+    same_runs(fresh, restored)
+    same_runs(first, restored)
+    record = restored.manifest["calibration"]["cache"]
+    assert record["hit"] and record["key"] == first.manifest["calibration"]["cache"]["key"]
+
+
+def test_runs_that_differ_only_in_policies_share_an_entry(folder):
+    keys = {
+        load_scenario(ROOT / f"scenarios/{name}.yaml").model().build_cache.key
+        for name in ("gms_baseline", "corridor_upgrades", "ossc_rollout")
+    }
+    assert len(keys) == 1 and len(cache.entries(folder)) == 1
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        {"seed": 4},
+        {"persons_per_agent": 900.0},
+        {"sampling": "independent"},
+        {"start_year": 2021},
+        {"steps_per_year": 2},
+        {"existing_zones": False},
+        {"params": resolve_params("gms", {"firms": {"count": 200, "min_per_province": 10}, "economy": {"mu": 0.5}})},
+        {"params": resolve_params("gms", {"firms": {"count": 201, "min_per_province": 10}})},
+        {"params": resolve_params("gms", {"firms": {"count": 200, "min_per_province": 10}, "sez": {"fdi_uplift": 2}})},
+        {"geography": lambda: line(6, spacing_km=151.0)},
+        {"geography": lambda: line(6, spacing_km=150.0, crossing_cost_km=100.0)},
+    ],
+    ids=lambda c: next(iter(c)),
+)
+def test_every_input_of_construction_is_in_the_key(change, folder):
+    base = SEZModel(small())
+    other = SEZModel(small(**change))
+    assert base.build_cache.key != other.build_cache.key
+    assert not other.build_cache.hit and other.build_cache.reason == "absent"
+
+
+def test_a_dataset_file_edited_or_the_code_changed_misses(folder, tmp_path, monkeypatch):
+    data = tmp_path / "data"
+    data.mkdir()
+    for name, text in DATASET.items():
+        (data / name).write_text(text)
+    model = SEZModel(small(geography=lambda: load_folder(data)))
+    key = model.build_cache.key
+    assert SEZModel(small(geography=lambda: load_folder(data))).build_cache.hit
+    (data / "provinces.csv").write_text(DATASET["provinces.csv"].replace("2000000", "2000500"))
+    edited = SEZModel(small(geography=lambda: load_folder(data)))
+    assert edited.build_cache.key != key and not edited.build_cache.hit
+
+    monkeypatch.setattr(cache, "code_digest", lambda: "an edited module")
+    assert build_key(model) != key
+
+
+@pytest.mark.parametrize("damage", ["truncated", "garbage", "flipped", "empty", "not a pickle"])
+def test_a_damaged_entry_is_ignored_and_rewritten(damage, folder):
+    built = SEZModel(small())
+    (entry,) = cache.entries(folder)
+    data = entry.read_bytes()
+    header, _, payload = data.partition(b"\n")
+    entry.write_bytes(
+        {
+            "truncated": data[: len(data) // 2],
+            "garbage": b"\x00\x01 not an entry",
+            "flipped": header + b"\n" + payload[:-1] + bytes([payload[-1] ^ 1]),
+            "empty": b"",
+            "not a pickle": cache.hashlib.sha256(b"abc").hexdigest().encode() + b"\nabc",
+        }[damage]
+    )
+    again = SEZModel(small())
+    assert not again.build_cache.hit and again.build_cache.reason == "corrupt"
+    assert entry.read_bytes() == data  # rewritten whole
+    restored = SEZModel(small())
+    assert restored.build_cache.hit
+    a, b = built.run(steps=3).state(), restored.run(steps=3).state()
+    assert all(np.array_equal(a[k], b[k], equal_nan=True) for k in a)
+
+
+def test_the_folder_is_configurable_and_a_cache_that_cannot_be_written_never_stops_a_run(tmp_path, monkeypatch):
+    monkeypatch.setenv(cache.ENV, str(tmp_path / "mine"))
+    SEZModel(small())
+    assert len(cache.entries(tmp_path / "mine")) == 1
+    blocker = tmp_path / "a file"
+    blocker.write_text("")
+    monkeypatch.setenv(cache.ENV, str(blocker / "cache"))
+    model = SEZModel(small()).run(steps=1)
+    assert not model.build_cache.hit and cache.entries() == []
+    for off in ("off", "0", "false"):
+        monkeypatch.setenv(cache.ENV, off)
+        assert cache.location() is None and SEZModel(small()).build_cache.reason == "off"
+    monkeypatch.delenv(cache.ENV)
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))
+    assert cache.location() == tmp_path / "xdg" / "sez-sim"
+
+
+def test_the_newest_entries_are_kept(folder):
+    for k in range(7):
+        cache.store(cache.key("test", k), k)
+    cache.prune(folder, keep=3)
+    kept = cache.entries(folder)
+    assert [cache.load(p.name.removesuffix(cache.SUFFIX)).value for p in kept] == [6, 5, 4]
+    assert cache.clear() == 3 and cache.entries(folder) == []
+
+
+def test_the_textbook_presets_are_not_cached(folder):
+    model = SEZModel(ModelConfig(preset="core_periphery", params=resolve_params("core_periphery")))
+    assert model.build_cache is None and cache.entries(folder) == []

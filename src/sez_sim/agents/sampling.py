@@ -67,12 +67,14 @@ def sinkhorn(x: np.ndarray, rows: np.ndarray, cols: np.ndarray, iterations: int 
     that need exact integer margins repair the remainder (see :func:`controlled_matrix`).
     """
     y = x.copy()
+    allowed = tol * np.maximum(rows, 1.0)
+    s = y.sum(axis=1)
     for _ in range(iterations):
-        s = y.sum(axis=1)
         y *= np.divide(rows, s, out=np.zeros_like(s), where=s > 0)[:, None]
-        s = y.sum(axis=0)
-        y *= np.divide(cols, s, out=np.zeros_like(s), where=s > 0)[None, :]
-        if np.all(np.abs(y.sum(axis=1) - rows) <= tol * np.maximum(rows, 1.0)):
+        c = y.sum(axis=0)
+        y *= np.divide(cols, c, out=np.zeros_like(c), where=c > 0)[None, :]
+        s = y.sum(axis=1)  # tests this round and scales the next
+        if np.all(np.abs(s - rows) <= allowed):
             break
     return y
 

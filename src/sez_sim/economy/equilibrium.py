@@ -252,6 +252,7 @@ def solve(market: Market, labour: Labour, firms: FirmBlock, guess: Equilibrium |
     E = np.maximum(E, 1e-300)
     step, residual, previous = 1.0, np.inf, np.inf
     mixer = Anderson(memory=5, max_leap_ratio=MAX_LEAP_RATIO)
+    accounts = _Accounts(market, labour, firms, e, ew, c_out, c_in)
     for iteration in range(1, market.max_iterations + 1):  # noqa: B007 (reported after the loop)
         supply = cp * w ** (1.0 - s) * Z
         inv_G = phi.T @ supply + phi_w * market.world_supply  # G^(1-sigma)
@@ -260,8 +261,7 @@ def solve(market: Market, labour: Labour, firms: FirmBlock, guess: Equilibrium |
         reach = Z * ma + ZW * market.world_demand
         w_star = ((s - 1.0) / s * cp * reach / available) ** (1.0 / s)
         w_new = np.where(has_firms, np.maximum(floor, w_star), np.maximum(floor, w))
-        acc = _accounts(market, labour, firms, e, ew, w_new, ma, c_out, c_in)
-        E_new = np.maximum(mu * acc["income"], 1e-300)
+        E_new = np.maximum(mu * accounts.income(w_new, ma), 1e-300)
         x = np.concatenate([np.log(w), np.log(E)])
         g = np.concatenate([np.log(w_new), np.log(E_new)])
         residual = float(np.max(np.abs(g - x)))
@@ -304,7 +304,7 @@ def solve(market: Market, labour: Labour, firms: FirmBlock, guess: Equilibrium |
     inv_G = phi.T @ supply + phi_w * market.world_supply
     demand = E / inv_G
     ma = phi @ demand
-    acc = _accounts(market, labour, firms, e, ew, w, ma, c_out, c_in)
+    acc = accounts.full(w, ma)
     G = inv_G ** (1.0 / (1.0 - s))
     price = G**mu
     workers = labour.workers
@@ -400,66 +400,99 @@ class Anderson:
         return g - leap
 
 
-def _accounts(
-    market: Market,
-    labour: Labour,
-    firms: FirmBlock,
-    e: np.ndarray,
-    ew: np.ndarray,
-    w: np.ndarray,
-    ma: np.ndarray,
-    c_out: np.ndarray,
-    c_in: np.ndarray,
-) -> dict[str, np.ndarray]:
-    """Revenues, employment, profits and incomes at wages ``w`` and market access ``ma``."""
-    s, n = market.sigma, market.n
-    p = firms.province
-    unit = market.price_constant * w ** (1.0 - s)
-    world = unit[p] * ew * market.phi_world[p] * market.world_demand
-    firm_revenue = unit[p] * e * ma[p] + world
-    firm_profit = firm_revenue / s - w[p] * firms.fixed_labour
-    tax = firms.tax * np.maximum(firm_profit, 0.0)
-    firm_net = firm_profit - tax
-    revenue = np.bincount(p, firm_revenue, minlength=n)
-    fixed = np.bincount(p, firms.fixed_labour, minlength=n)
-    employment_m = np.where(revenue > 0, fixed + (s - 1.0) / s * revenue / w, 0.0)
+class _Accounts:
+    """Revenues, employment, profits and incomes of one solve, at given wages and market access.
 
-    # Jobs in a province go to its commuters first, then to residents; the rest of the residents work in A.
-    resident_m = np.maximum(employment_m - c_in, 0.0)
-    resident_a = np.maximum(labour.workers - c_out - resident_m, 0.0)
-    employment_a = resident_a + labour.farmers
-    commute_income = (
-        np.bincount(labour.commute_home, w[labour.commute_work] * labour.commute_persons, minlength=n)
-        if len(labour.commute_persons)
-        else np.zeros(n)
-    )
-    a = market.traditional_wage
-    labour_income_workers = w * resident_m + a * resident_a + commute_income
-    labour_income = labour_income_workers + a * labour.farmers
+    Everything that does not change between the solver's iterations (the firms' provinces and owners, fixed labour,
+    the country populations, commuting) is gathered once, when the solve starts. The iterations need only incomes
+    (:meth:`income`); the full accounts (:meth:`full`) are computed once, at the solution, with the same arithmetic.
+    """
 
-    country = market.country
-    pop = labour.population
-    tax_by_country = np.bincount(country[p], tax, minlength=country.max() + 1)
-    pop_by_country = np.bincount(country, pop, minlength=country.max() + 1)
-    transfers = np.where(
-        pop_by_country[country] > 0, tax_by_country[country] * pop / np.maximum(pop_by_country[country], 1e-300), 0.0
-    )
-    domestic = firms.owner >= 0
-    profits_owned = np.bincount(firms.owner[domestic], firm_net[domestic], minlength=n)
-    return {
-        "revenue": revenue,
-        "employment_m": employment_m,
-        "employment_a": employment_a,
-        "labour_income": labour_income,
-        "labour_income_workers": labour_income_workers,
-        "profits_owned": profits_owned,
-        "transfers": transfers,
-        "tax_revenue": np.bincount(p, tax, minlength=n),
-        "income": labour_income + profits_owned + transfers,
-        "exports_world": np.bincount(p, world, minlength=n),
-        "firm_revenue": firm_revenue,
-        "firm_profit": firm_profit,
-        "firm_net_profit": firm_net,
-        "firm_exports": world,
-        "profits_abroad": float(firm_net[~domestic].sum()),
-    }
+    def __init__(
+        self,
+        market: Market,
+        labour: Labour,
+        firms: FirmBlock,
+        e: np.ndarray,
+        ew: np.ndarray,
+        c_out: np.ndarray,
+        c_in: np.ndarray,
+    ):
+        n = market.n
+        p = firms.province
+        self.market, self.labour, self.firms = market, labour, firms
+        self.e, self.ew, self.c_in = e, ew, c_in
+        self.world_access = market.phi_world[p]
+        self.fixed = np.bincount(p, firms.fixed_labour, minlength=n)
+        self.not_commuting = labour.workers - c_out
+        self.farm_income = market.traditional_wage * labour.farmers
+        self.pop = labour.population
+        country = market.country
+        self.country_of_firm = country[p]
+        self.countries = country.max() + 1
+        pop_by_country = np.bincount(country, self.pop, minlength=self.countries)[country]
+        self.has_people = pop_by_country > 0
+        self.pop_by_country = np.maximum(pop_by_country, 1e-300)
+        self.domestic = np.flatnonzero(firms.owner >= 0)
+        self.owner = firms.owner[self.domestic]
+
+    def _firms(self, w: np.ndarray, ma: np.ndarray) -> tuple[np.ndarray, ...]:
+        """Per firm: exports to the world, revenue, operating profit, tax, after-tax profit."""
+        market, firms, p = self.market, self.firms, self.firms.province
+        unit = (market.price_constant * w ** (1.0 - market.sigma))[p]
+        world = unit * self.ew * self.world_access * market.world_demand
+        revenue = unit * self.e * ma[p] + world
+        profit = revenue / market.sigma - w[p] * firms.fixed_labour
+        tax = firms.tax * np.maximum(profit, 0.0)
+        return world, revenue, profit, tax, profit - tax
+
+    def _provinces(self, w: np.ndarray, revenue_f: np.ndarray, tax: np.ndarray, net: np.ndarray) -> dict:
+        """Per province: modern revenue and employment, employment in A, labour income, transfers, profits owned."""
+        market, labour, s, n = self.market, self.labour, self.market.sigma, self.market.n
+        revenue = np.bincount(self.firms.province, revenue_f, minlength=n)
+        employment_m = np.where(revenue > 0, self.fixed + (s - 1.0) / s * revenue / w, 0.0)
+        # Jobs in a province go to its commuters first, then to residents; the rest of the residents work in A.
+        resident_m = np.maximum(employment_m - self.c_in, 0.0)
+        resident_a = np.maximum(self.not_commuting - resident_m, 0.0)
+        commute_income = (
+            np.bincount(labour.commute_home, w[labour.commute_work] * labour.commute_persons, minlength=n)
+            if len(labour.commute_persons)
+            else np.zeros(n)
+        )
+        a = market.traditional_wage
+        labour_income_workers = w * resident_m + a * resident_a + commute_income
+        labour_income = labour_income_workers + self.farm_income
+        tax_by_country = np.bincount(self.country_of_firm, tax, minlength=self.countries)[market.country]
+        transfers = np.where(self.has_people, tax_by_country * self.pop / self.pop_by_country, 0.0)
+        profits_owned = np.bincount(self.owner, net[self.domestic], minlength=n)
+        return {
+            "revenue": revenue,
+            "employment_m": employment_m,
+            "employment_a": resident_a + labour.farmers,
+            "labour_income": labour_income,
+            "labour_income_workers": labour_income_workers,
+            "profits_owned": profits_owned,
+            "transfers": transfers,
+            "income": labour_income + profits_owned + transfers,
+        }
+
+    def income(self, w: np.ndarray, ma: np.ndarray) -> np.ndarray:
+        """Income per province at wages ``w`` and market access ``ma``."""
+        _, revenue, _, tax, net = self._firms(w, ma)
+        return self._provinces(w, revenue, tax, net)["income"]
+
+    def full(self, w: np.ndarray, ma: np.ndarray) -> dict[str, np.ndarray]:
+        """Every account at wages ``w`` and market access ``ma``: per province, per firm, and profits sent abroad."""
+        world, revenue, profit, tax, net = self._firms(w, ma)
+        p, n = self.firms.province, self.market.n
+        foreign = np.ones(len(net), bool)
+        foreign[self.domestic] = False
+        return self._provinces(w, revenue, tax, net) | {
+            "tax_revenue": np.bincount(p, tax, minlength=n),
+            "exports_world": np.bincount(p, world, minlength=n),
+            "firm_revenue": revenue,
+            "firm_profit": profit,
+            "firm_net_profit": net,
+            "firm_exports": world,
+            "profits_abroad": float(net[foreign].sum()),
+        }

@@ -1,9 +1,18 @@
-"""Compare the speed of this tree with an earlier commit in one run: ``python benchmarks/side_by_side.py REV``.
+"""Compare the speed of this tree with an earlier commit in one run: ``python benchmarks/side_by_side.py REV [ROUNDS]``.
 
-The earlier commit is checked out into a temporary git worktree; the same measurement (public API that every
-version has: build the default GMS model, step it, and start the command line) runs against both source trees,
-alternating, several rounds, on one core, timed in CPU seconds of the process (other load on the machine then
-matters less than for wall time). Prints the medians side by side and writes results/benchmarks/side.json.
+The earlier commit is checked out into a temporary git worktree; the same measurements run against both source
+trees, alternating, several rounds, on one core (one BLAS thread), so a noisy machine affects both alike. Each
+round and tree runs in a fresh process with a fresh, empty construction cache:
+
+- ``import_s``: importing the model (CPU seconds);
+- ``build_cold_s``: building the default GMS model with nothing cached (CPU seconds; writing the entry included);
+- ``build_warm_s``: building it again (restored from the cache where the tree has one);
+- ``step_ms``: a quarterly step, the mean of 80 (a 20-year run; CPU milliseconds);
+- ``write_s``: writing the run's tables and figures (CPU seconds);
+- ``peak_mb``: the process's peak resident memory;
+- ``run_s``: ``sez-sim run scenarios/gms_baseline.yaml --quiet`` end to end, wall seconds, with the cache warm.
+
+Prints the medians side by side with the ratio (this tree / earlier) and writes results/benchmarks/side.json.
 """
 
 from __future__ import annotations
@@ -22,45 +31,78 @@ from common import report
 
 ROOT = Path(__file__).resolve().parent.parent
 MEASURE = """
-import json, subprocess, sys, time
+import json, resource, sys, tempfile, time
+from pathlib import Path
 t0 = time.process_time()
 from sez_sim.model import ModelConfig, SEZModel
+from sez_sim.runs import simulate, write_into
+from sez_sim.scenario import load_scenario
 t1 = time.process_time()
-model = SEZModel(ModelConfig(seed=1))
+SEZModel(ModelConfig(seed=1))
 t2 = time.process_time()
-model.run(steps=STEPS)
+model = SEZModel(ModelConfig(seed=1))
 t3 = time.process_time()
-print(json.dumps({"import_s": t1 - t0, "build_s": t2 - t1, "step_s": (t3 - t2) / STEPS}))
+model.run(steps=STEPS)
+t4 = time.process_time()
+result = simulate(load_scenario(sys.argv[1]))
+t5 = time.process_time()
+with tempfile.TemporaryDirectory() as tmp:
+    write_into(result, Path(tmp))
+t6 = time.process_time()
+print(json.dumps({"import_s": t1 - t0, "build_cold_s": t2 - t1, "build_warm_s": t3 - t2,
+                  "step_ms": 1000 * (t4 - t3) / STEPS, "write_s": t6 - t5,
+                  "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
 """
+STEPS = 80
 
 
-def measure(src: Path, steps: int) -> dict[str, float]:
-    env = os.environ | {"PYTHONPATH": str(src), "OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1"}
-    code = MEASURE.replace("STEPS", str(steps))
-    out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True)
-    row = json.loads(out.stdout.strip().splitlines()[-1])
-    start = time.perf_counter()
-    subprocess.run([sys.executable, "-m", "sez_sim", "--version"], env=env, capture_output=True, check=True)
-    row["version_s"] = time.perf_counter() - start
+def measure(src: Path) -> dict[str, float]:
+    with tempfile.TemporaryDirectory() as tmp:
+        env = os.environ | {
+            "PYTHONPATH": str(src),
+            "OPENBLAS_NUM_THREADS": "1",
+            "OMP_NUM_THREADS": "1",
+            "SEZ_SIM_CACHE": str(Path(tmp) / "cache"),
+        }
+        scenario = str(ROOT / "scenarios/gms_baseline.yaml")
+        code = MEASURE.replace("STEPS", str(STEPS))
+        out = subprocess.run(
+            [sys.executable, "-c", code, scenario], env=env, capture_output=True, text=True, check=True, cwd=tmp
+        )
+        row = json.loads(out.stdout.strip().splitlines()[-1])
+        command = [sys.executable, "-m", "sez_sim", "run", scenario, "--quiet", "--out", str(Path(tmp) / "run")]
+        start = time.perf_counter()
+        subprocess.run(command, env=env, capture_output=True, check=True, cwd=tmp)
+        row["run_s"] = time.perf_counter() - start
     return row
 
 
 def main() -> None:
     rev = sys.argv[1] if len(sys.argv) > 1 else "HEAD~1"
     rounds = int(sys.argv[2]) if len(sys.argv) > 2 else 3
-    steps = 40
     with tempfile.TemporaryDirectory() as tmp:
         old = Path(tmp) / "old"
         subprocess.run(["git", "worktree", "add", "--detach", str(old), rev], cwd=ROOT, capture_output=True, check=True)
         try:
             runs: dict[str, list[dict[str, float]]] = {rev: [], "this tree": []}
             for _ in range(rounds):
-                runs[rev].append(measure(old / "src", steps))
-                runs["this tree"].append(measure(ROOT / "src", steps))
+                runs[rev].append(measure(old / "src"))
+                runs["this tree"].append(measure(ROOT / "src"))
         finally:
             subprocess.run(["git", "worktree", "remove", "--force", str(old)], cwd=ROOT, capture_output=True)
     rows = [{"tree": tree} | {k: statistics.median(r[k] for r in rs) for k in rs[0]} for tree, rs in runs.items()]
-    report("side", rows, {"step_s": "no slower than the earlier commit"})
+    rows.append({"tree": "ratio"} | {k: rows[1][k] / rows[0][k] for k in rows[0] if k != "tree"})
+    report(
+        "side",
+        rows,
+        {
+            "run_s": "<= 3 s end to end (issue 15)",
+            "build_warm_s": "<= 1 s",
+            "step_ms": "<= 25 ms",
+            "write_s": "<= 1 s",
+            "peak_mb": "<= 400 MB",
+        },
+    )
     print(json.dumps(rows, indent=1))
 
 

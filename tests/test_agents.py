@@ -8,7 +8,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from sez_sim.agents.population import Population
-from sez_sim.agents.sampling import Ledger, controlled_matrix, pick_per_group
+from sez_sim.agents.sampling import Ledger, controlled_matrix, pick_per_group, sinkhorn
 
 
 class Toy(Population):
@@ -92,6 +92,41 @@ def test_controlled_matrix_hits_both_margins_exactly(shape, seed, density):
     assert (k >= 0).all()
     np.testing.assert_array_equal(k.sum(axis=1), rows)
     np.testing.assert_array_equal(k.sum(axis=0), cols)
+
+
+def rescaled(x: np.ndarray, rows: np.ndarray, cols: np.ndarray, iterations: int) -> np.ndarray:
+    """Sinkhorn by rescaling the matrix itself: the textbook algorithm, the reference for :func:`sinkhorn`."""
+    y = x.copy()
+    for _ in range(iterations):
+        s = y.sum(axis=1)
+        y *= np.divide(rows, s, out=np.zeros_like(s), where=s > 0)[:, None]
+        s = y.sum(axis=0)
+        y *= np.divide(cols, s, out=np.zeros_like(s), where=s > 0)[None, :]
+    return y
+
+
+@settings(max_examples=100, deadline=None)
+@given(
+    shape=st.tuples(st.integers(1, 30), st.integers(1, 30)),
+    seed=st.integers(0, 2**16),
+    density=st.floats(0.05, 1.0),
+    iterations=st.integers(1, 60),
+)
+def test_sinkhorn_scales_vectors_as_the_textbook_algorithm_scales_the_matrix(shape, seed, density, iterations):
+    rng = np.random.default_rng(seed)
+    x = rng.random(shape) * 10.0 ** rng.uniform(-3, 3, shape) * (rng.random(shape) < density)
+    rows = rng.integers(0, 9, shape[0]).astype(float)
+    cols = np.bincount(rng.integers(0, shape[1], int(rows.sum())), minlength=shape[1]).astype(float)
+    fast = sinkhorn(x, rows, cols, iterations=iterations, tol=0.0)
+    np.testing.assert_allclose(fast, rescaled(x, rows, cols, iterations), rtol=1e-9, atol=1e-12)
+
+
+def test_sinkhorn_stops_once_the_margins_are_met():
+    x = np.random.default_rng(1).random((40, 30)) + 0.1
+    rows, cols = np.full(40, 3.0), np.full(30, 4.0)
+    y = sinkhorn(x, rows, cols, iterations=10_000, tol=1e-12)
+    np.testing.assert_allclose(y.sum(axis=1), rows, rtol=1e-12)
+    np.testing.assert_allclose(y.sum(axis=0), cols, rtol=1e-12)
 
 
 def test_controlled_matrix_follows_the_expected_flows():

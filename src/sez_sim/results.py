@@ -239,7 +239,7 @@ class Recorder:
         self.panel: dict[str, list[np.ndarray]] = {c: [] for c in ("step", "year", *ACCOUNTS)}
         self.summary: list[dict[str, float]] = []
         self.migration: list[pd.DataFrame] = []
-        self.zones: list[pd.DataFrame] = []
+        self.zones: list[dict[str, np.ndarray]] = []  # a step's columns; one frame is made when asked for
         self._year_flows = np.zeros((geo.n, geo.n))
         self._cross_border = self.country[:, None] != self.country[None, :]
 
@@ -263,7 +263,11 @@ class Recorder:
                 "country": self.static["country"][zones.province],
                 "kind": zones.kind,
             }
-            self.zones.append(pd.DataFrame({"step": step, "year": year, **where, **model.zone_accounts}))
+            rows = len(zones)
+            self.zones.append(
+                {"step": np.full(rows, step, np.int64), "year": np.full(rows, year, float), **where}
+                | {k: np.array(v, copy=True) for k, v in model.zone_accounts.items()}
+            )
         self.summary.append(
             {
                 "step": step,
@@ -333,7 +337,7 @@ class Recorder:
         """Per zone and step: the columns of :data:`ZONE_COLUMNS`."""
         if not self.zones:
             return pd.DataFrame(columns=list(ZONE_COLUMNS))
-        return pd.concat(self.zones, ignore_index=True)[list(ZONE_COLUMNS)]
+        return pd.DataFrame({c: np.concatenate([np.asarray(step[c]) for step in self.zones]) for c in ZONE_COLUMNS})
 
     def migration_frame(self) -> pd.DataFrame:
         """Origin-destination migration flows per calendar year (persons; complete years only)."""

@@ -63,20 +63,22 @@ def realise(
 def sinkhorn(x: np.ndarray, rows: np.ndarray, cols: np.ndarray, iterations: int = 100, tol: float = 1e-6):
     """Scale the non-negative matrix ``x`` so its row and column sums approach ``rows`` and ``cols``.
 
-    Stops when every row sum is within ``tol`` (relative) of its target or after ``iterations`` rounds; callers
-    that need exact integer margins repair the remainder (see :func:`controlled_matrix`).
+    The result is ``diag(r) x diag(c)``; only the scaling vectors are iterated (two matrix-vector products a round
+    instead of rescaling the matrix). Stops when every row sum is within ``tol`` (relative) of its target or after
+    ``iterations`` rounds; callers that need exact integer margins repair the remainder (see
+    :func:`controlled_matrix`).
     """
-    y = x.copy()
     allowed = tol * np.maximum(rows, 1.0)
-    s = y.sum(axis=1)
+    c = np.ones(x.shape[1])
+    xc = x @ c
     for _ in range(iterations):
-        y *= np.divide(rows, s, out=np.zeros_like(s), where=s > 0)[:, None]
-        c = y.sum(axis=0)
-        y *= np.divide(cols, c, out=np.zeros_like(c), where=c > 0)[None, :]
-        s = y.sum(axis=1)  # tests this round and scales the next
-        if np.all(np.abs(s - rows) <= allowed):
+        r = np.divide(rows, xc, out=np.zeros_like(xc), where=xc > 0)
+        xr = r @ x
+        c = np.divide(cols, xr, out=np.zeros_like(xr), where=xr > 0)
+        xc = x @ c
+        if np.all(np.abs(r * xc - rows) <= allowed):
             break
-    return y
+    return r[:, None] * x * c[None, :]
 
 
 def _trim(k: np.ndarray, left: np.ndarray, axis: int) -> None:
@@ -117,11 +119,14 @@ def controlled_matrix(x: np.ndarray, rows: np.ndarray, cols: np.ndarray, rng: np
     for i in rng.permutation(np.flatnonzero(row_left > 0)):
         need = int(row_left[i])
         for weights in (frac[i], sub[i]):
+            if need == 0:
+                break
             w = weights * (col_left > 0)
-            if need == 0 or w.sum() <= 0:
+            total = w.sum()
+            if total <= 0:
                 continue
             # Systematic sampling: each cell's chance of a unit is its (rescaled) fractional part.
-            cum = np.cumsum(w) * (need / w.sum())
+            cum = np.cumsum(w) * (need / total)
             picks = np.searchsorted(cum, rng.random() + np.arange(need), side="right")
             units = np.minimum(np.bincount(np.minimum(picks, len(w) - 1), minlength=len(w)), col_left)
             k[i] += units

@@ -485,9 +485,9 @@ class LocationChoice:
         prob, share = self.stream_probabilities(values, alts, country)
         host = alts.province[self.n :]
         rates = self.stream_rates()[:, None, None]
-        weight = rates * prob[:, :, host] * share
-        demand = weight.sum(axis=(0, 1)) / values.shape[0]
-        province = (rates * prob).sum(axis=(0, 1))[host] / values.shape[0]
+        reach = rates * prob[:, :, host]  # only the hosts' columns are needed
+        demand = (reach * share).sum(axis=(0, 1)) / values.shape[0]
+        province = reach.sum(axis=(0, 1)) / values.shape[0]
         within = np.divide(demand, province, out=np.zeros_like(demand), where=province > 0)
         return demand, within, province / rates.sum()
 

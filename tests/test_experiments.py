@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import os
 import signal
 import subprocess
@@ -18,9 +19,10 @@ from sez_sim import model
 from sez_sim.economy.closed_forms import home_market_share
 from sez_sim.errors import ConvergenceError, ScenarioError
 from sez_sim.experiments import Outcome, compare, load_experiment, paired_differences, run_batch
-from sez_sim.experiments.batch import analyse
+from sez_sim.experiments.batch import analyse, tasks_for
 from sez_sim.experiments.compare import LEDGER_MEASURES, public_ledger
 from sez_sim.experiments.designs import sample
+from sez_sim.experiments.executors import run_task
 from sez_sim.params import registry
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -239,6 +241,25 @@ def test_batch_records_each_run_and_its_time_series(tmp_path):
     series = pd.read_parquet(tmp_path / "out/timeseries")
     assert series["run"].nunique() == 6 and len(series) == 6 * 13
     assert runs["gdp"].iloc[-1] > runs["gdp"].iloc[0]  # a far bigger zone, more GDP (same seed)
+
+
+def test_a_finished_run_leaves_no_model_behind_in_its_worker(tmp_path):
+    # Models and their agents form reference cycles; a worker running model after model must free each one (its
+    # memory grew step-wise over a Sobol batch until run_task collected them).
+    path = experiment_file(tmp_path, **(SWEEP | {"years": 1}))
+    _, tasks = tasks_for(load_experiment(path))
+
+    def alive() -> int:
+        return sum(isinstance(o, model.SEZModel) for o in gc.get_objects())
+
+    gc.collect()
+    before = alive()
+    records = [run_task(task) for task in tasks[:3]]
+    assert alive() == before
+    assert all(r["status"] == "ok" and r["worker"] == os.getpid() and r["worker_rss_mb"] > 0 for r in records)
+    stored = run_batch(load_experiment(path), tmp_path / "out", workers=1).folder / "runs"
+    record = yaml.safe_load(next(stored.glob("*.json")).read_text())
+    assert record["worker"] == os.getpid() and record["worker_rss_mb"] > 0
 
 
 def test_a_failing_run_is_recorded_and_the_batch_goes_on(tmp_path, monkeypatch):

@@ -3,7 +3,8 @@
 Output folder (``--out``, default ``results/<experiment name>``):
 
 - ``experiment.yaml`` and ``design.parquet``: what was asked;
-- ``runs/<key>.json``: one file per finished run (outcomes, status, seconds), written last and atomically;
+- ``runs/<key>.json``: one file per finished run (outcomes, status, seconds, the worker and its resident memory
+  after the run), written last and atomically;
 - ``timeseries/run=<key>/part-0.parquet``: the run's per-step summary (a partitioned Parquet dataset);
 - ``runs.parquet``: one row per run (factor values, replicate, seed, outcomes, status, seconds);
 - ``sensitivity.parquet`` and ``figures/``: Sobol S1/ST or Morris mu*/sigma with confidence intervals.
@@ -128,6 +129,8 @@ def store_run(folder: Path, task: dict[str, Any], result: dict[str, Any]) -> Non
         "status": result["status"],
         "error": result["error"],
         "seconds": result["seconds"],
+        "worker": result.get("worker"),
+        "worker_rss_mb": result.get("worker_rss_mb"),
         "outcomes": {k: _jsonable(v) for k, v in result["outcomes"].items()},
     }
     with atomic_path(folder / "runs" / f"{key}.json") as tmp:

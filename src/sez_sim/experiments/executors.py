@@ -7,6 +7,7 @@ error, and the batch records it and carries on.
 
 from __future__ import annotations
 
+import gc
 import multiprocessing
 import os
 import signal
@@ -39,7 +40,7 @@ def _quiet_on_interrupt() -> None:
     signal.signal(signal.SIGINT, lambda *_: os._exit(INTERRUPTED))
 
 
-def run_task(task: dict[str, Any]) -> dict[str, Any]:
+def _run(task: dict[str, Any]) -> dict[str, Any]:
     """Run one task: load the scenario with its overrides, simulate, compute the outcomes.
 
     Returns:
@@ -66,8 +67,35 @@ def run_task(task: dict[str, Any]) -> dict[str, Any]:
         out["outcomes"] = {}
         out["summary"] = None
     out["seconds"] = time.perf_counter() - start
-    out["worker"] = os.getpid()
     return out
+
+
+def run_task(task: dict[str, Any]) -> dict[str, Any]:
+    """Run one task (:func:`_run`) and free its model before the next.
+
+    A model and its agents refer to each other, so only the cycle collector frees them, and it runs too rarely for
+    a worker that builds model after model: a worker's resident memory rose by about 23 MB every few runs.
+
+    Returns:
+        What :func:`_run` returns, with ``worker`` (the process id) and ``worker_rss_mb`` (its resident memory once
+        the run is freed).
+    """
+    out = _run(task)
+    gc.collect()
+    out["worker"] = os.getpid()
+    out["worker_rss_mb"] = resident_mb()
+    return out
+
+
+def resident_mb() -> float:
+    """This process's resident memory now, in MB (its peak so far where /proc is not available)."""
+    try:
+        with open("/proc/self/statm") as f:
+            return int(f.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") / 2**20
+    except (OSError, ValueError, IndexError):
+        import resource
+
+        return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0
 
 
 def run_here(tasks: list[dict[str, Any]]) -> Iterator[dict[str, Any]]:

@@ -3,6 +3,8 @@ a bad entry is a miss that gets rewritten; the folder is the user's choice (sez_
 
 from __future__ import annotations
 
+import os
+import time
 from pathlib import Path
 
 import numpy as np
@@ -170,15 +172,47 @@ def test_the_folder_is_configurable_and_a_cache_that_cannot_be_written_never_sto
     assert cache.location() == tmp_path / "xdg" / "sez-sim"
 
 
-def test_the_newest_entries_are_kept(folder):
-    for k in range(7):
-        cache.store(cache.key("test", k), k)
-    cache.prune(folder, keep=3)
-    kept = cache.entries(folder)
-    assert [cache.load(p.name.removesuffix(cache.SUFFIX)).value for p in kept] == [6, 5, 4]
-    assert cache.clear() == 3 and cache.entries(folder) == []
+def test_the_newest_entries_are_kept_within_the_size_limit(folder):
+    def stored(k: int, age: float) -> Path:
+        path = cache.store(cache.key("test", k), bytes(1000) + bytes([k]))
+        os.utime(path, (time.time() - age, time.time() - age))  # file times are coarse: set them
+        return path
+
+    def kept() -> list[int]:
+        return [cache.load(p.name.removesuffix(cache.SUFFIX)).value[-1] for p in cache.entries(folder)]
+
+    paths = [stored(k, age=100 - k) for k in range(7)]
+    size = paths[0].stat().st_size
+    cache.prune(folder, keep_bytes=3 * size)
+    assert kept() == [6, 5, 4]  # loading marks an entry used: the order holds while all are loaded in it
+    os.utime(paths[4], (time.time() + 5, time.time() + 5))  # 4 used most recently
+    stored(7, age=-10)
+    cache.prune(folder, keep_bytes=3 * size)
+    assert [p.name for p in cache.entries(folder)][1] == paths[4].name and len(cache.entries(folder)) == 3
+    cache.prune(folder, keep_bytes=0)
+    assert len(cache.entries(folder)) == 1  # the newest stays, whatever the limit
+    assert cache.clear() == 1 and cache.entries(folder) == []
 
 
 def test_the_textbook_presets_are_not_cached(folder):
     model = SEZModel(ModelConfig(preset="core_periphery", params=resolve_params("core_periphery")))
     assert model.build_cache is None and cache.entries(folder) == []
+
+
+def test_the_command_line_shows_and_clears_the_cache(folder, monkeypatch):
+    from typer.testing import CliRunner
+
+    from sez_sim.cli import app
+
+    runner = CliRunner()
+    SEZModel(small())
+    shown = runner.invoke(app, ["cache"])
+    assert shown.exit_code == 0 and f"{folder}: entries 1," in " ".join(shown.output.split())
+    cleared = runner.invoke(app, ["cache", "--clear"])
+    assert (
+        cleared.exit_code == 0
+        and "removed 1 entries" in " ".join(cleared.output.split())
+        and cache.entries(folder) == []
+    )
+    monkeypatch.setenv(cache.ENV, "off")
+    assert "is off" in runner.invoke(app, ["cache"]).output

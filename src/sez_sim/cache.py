@@ -14,7 +14,7 @@ Design:
   then rewritten. Entries are written under a temporary name and renamed, so concurrent runs (batch workers) never
   see half a file.
 - **Where**: the folder ``SEZ_SIM_CACHE`` names; by default ``$XDG_CACHE_HOME/sez-sim`` (``~/.cache/sez-sim``).
-  ``SEZ_SIM_CACHE=off`` turns the cache off. The newest :data:`MAX_ENTRIES` entries are kept.
+  ``SEZ_SIM_CACHE=off`` turns the cache off. The newest entries that fit in :data:`MAX_BYTES` are kept.
 
 Entries are pickles: only a folder the user owns should be used as the cache (as for any pickle).
 """
@@ -39,8 +39,9 @@ ENV = "SEZ_SIM_CACHE"
 OFF = ("off", "0", "no", "false", "")
 """Values of :data:`ENV` that turn the cache off."""
 
-MAX_ENTRIES = 64
-"""Entries kept (the newest by modification time); a GMS model's entry is about 20 MB."""
+MAX_BYTES = 2**30
+"""Size the cache is kept within: the newest entries (by use) that fit in 1 GiB; a GMS model's entry is about
+20 MB."""
 
 FORMAT = 1
 """Version of the entry layout; part of every key."""
@@ -168,11 +169,14 @@ def entries(folder: Path | None = None) -> list[Path]:
     return [p for _, p in sorted(found, reverse=True)]
 
 
-def prune(folder: Path, keep: int = MAX_ENTRIES) -> None:
-    """Remove all but the newest ``keep`` entries."""
-    for path in entries(folder)[keep:]:
+def prune(folder: Path, keep_bytes: int = MAX_BYTES) -> None:
+    """Remove the oldest entries beyond ``keep_bytes`` in all (the newest entry is always kept)."""
+    total = 0
+    for k, path in enumerate(entries(folder)):
         with contextlib.suppress(OSError):
-            path.unlink()
+            total += path.stat().st_size
+            if k and total > keep_bytes:
+                path.unlink()
 
 
 def clear() -> int:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import functools
+import os
 import sys
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -139,6 +140,26 @@ def params(
             f"{p.description}\n[dim]{p.source}[/]",
         )
     out.print(table)
+
+
+@app.command(name="cache")
+def cache_command(
+    clear: Annotated[bool, typer.Option("--clear", help="Remove every entry.")] = False,
+) -> None:
+    """Show the construction cache: its folder (SEZ_SIM_CACHE), entries and size; --clear empties it."""
+    from sez_sim import cache
+
+    folder = cache.location()
+    if folder is None:
+        out.print(f"the construction cache is off ({cache.ENV}={os.environ.get(cache.ENV)!r})")
+        return
+    if clear:
+        out.print(f"{folder}: removed {cache.clear()} entries")
+        return
+    entries = cache.entries(folder)
+    size = sum(p.stat().st_size for p in entries) / 2**20
+    limit = cache.MAX_BYTES / 2**20
+    out.print(f"{folder}: entries {len(entries)}, {size:,.0f} MB (the newest are kept within {limit:,.0f} MB)")
 
 
 @app.command()

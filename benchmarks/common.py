@@ -6,6 +6,9 @@ import os
 
 for var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
     os.environ.setdefault(var, "1")  # "on one core": no BLAS threads
+# Benchmarks time the work: a model restored from the construction cache would time the cache instead. Those that
+# measure the cache (side_by_side.py, bench_sobol.py) give each measurement a cache folder of its own.
+os.environ.setdefault("SEZ_SIM_CACHE", "off")
 
 import json  # noqa: E402
 import resource  # noqa: E402

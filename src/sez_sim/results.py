@@ -264,10 +264,9 @@ class Recorder:
                 "kind": zones.kind,
             }
             rows = len(zones)
-            self.zones.append(
-                {"step": np.full(rows, step, np.int64), "year": np.full(rows, year, float), **where}
-                | {k: np.array(v, copy=True) for k, v in model.zone_accounts.items()}
-            )
+            columns = {"step": np.full(rows, step, np.int64), "year": np.full(rows, year, float)}
+            # Copies: the zone table's names and kinds are lists that grow as zones are added.
+            self.zones.append(columns | {k: np.array(v, copy=True) for k, v in (where | model.zone_accounts).items()})
         self.summary.append(
             {
                 "step": step,

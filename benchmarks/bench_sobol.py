@@ -94,7 +94,8 @@ def memory(samples: int) -> dict:
 
 def projection(small: dict, large: dict) -> dict:
     """The batch overhead split into a fixed part and a part per run (from two sizes), and a 1,000-run design."""
-    per_run = (large["overhead_s"] - small["overhead_s"]) / (large["runs"] - small["runs"])
+    # Below the run-to-run noise the slope can come out negative: a run costs the batch nothing measurable then.
+    per_run = max((large["overhead_s"] - small["overhead_s"]) / (large["runs"] - small["runs"]), 0.0)
     fixed = small["overhead_s"] - per_run * small["runs"]
     own = 1000 * large["mean_run_s"]
     return {

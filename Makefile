@@ -19,7 +19,7 @@ help:
 	@echo "make app    - the workshop app on http://127.0.0.1:8765 (offline; docs/app.md)"
 	@echo "make test   - ruff + the full pytest suite"
 	@echo "make lint   - ruff check and format check"
-	@echo "make bench  - performance benchmarks (benchmarks/)"
+	@echo "make bench  - performance benchmarks (benchmarks/README.md; about 25 minutes)"
 	@echo "make sweep  - every uncertainty at its bounds on the GMS data (about 250 CPU-seconds)"
 	@echo "make notebooks - build examples/*.ipynb from their sources, examples/*.py"
 

@@ -216,3 +216,15 @@ def test_the_command_line_shows_and_clears_the_cache(folder, monkeypatch):
     )
     monkeypatch.setenv(cache.ENV, "off")
     assert "is off" in runner.invoke(app, ["cache"]).output
+
+
+def test_without_a_home_folder_the_cache_is_off(monkeypatch):
+    monkeypatch.delenv(cache.ENV, raising=False)
+    monkeypatch.delenv("XDG_CACHE_HOME", raising=False)
+
+    def no_home():
+        raise RuntimeError("Could not determine home directory.")
+
+    monkeypatch.setattr(cache.Path, "home", staticmethod(no_home))
+    assert cache.location() is None
+    assert SEZModel(small()).build_cache.reason == "off"

@@ -57,7 +57,10 @@ def location() -> Path | None:
     value = os.environ.get(ENV)
     if value is not None:
         return None if value.strip().lower() in OFF else Path(value).expanduser()
-    base = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
+    try:
+        base = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
+    except RuntimeError:  # no home folder to put it in
+        return None
     return Path(base) / "sez-sim"
 
 
@@ -148,7 +151,7 @@ def store(entry_key: str, value: Any) -> Path | None:
             f.seek(0)
             f.write(hashing.sha.hexdigest().encode())
         os.replace(tmp, path)
-    except OSError:
+    except (OSError, pickle.PicklingError):
         if tmp is not None:
             with contextlib.suppress(OSError):
                 os.unlink(tmp)

@@ -2,8 +2,8 @@
 
 The calibrated model's construction (about 3 s for the GMS data: seven calibrations of the economy and the firm
 stock's steady state) is the same for every run that shares the data, the parameters, the seed and the code, so
-runs that differ only in their policies (a claim's baseline and treatment, a lever sweep, the workshop app, the
-test suite) compute it once (:func:`sez_sim.build.build`).
+runs that differ only in their policies (a claim's baseline and treatment, a sweep of a policy's settings, the
+workshop app, the test suite) compute it once (:func:`sez_sim.build.build`).
 
 Design:
 

@@ -28,10 +28,11 @@ import io
 import json
 import os
 import pickle
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, BinaryIO
+
+from sez_sim.io import atomic_path
 
 ENV = "SEZ_SIM_CACHE"
 """Environment variable: the cache folder, or ``off`` to turn the cache off."""
@@ -140,21 +141,14 @@ def store(entry_key: str, value: Any) -> Path | None:
     if folder is None:
         return None
     path = folder / f"{entry_key}{SUFFIX}"
-    tmp = None
     try:
-        folder.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=folder, prefix=f".{entry_key[:16]}.", suffix=".part")
-        with os.fdopen(fd, "wb") as f:
+        with atomic_path(path) as tmp, open(tmp, "wb") as f:
             f.write(b"0" * HEADER + b"\n")
             hashing = _Hashing(f)
             pickle.dump(value, hashing, protocol=pickle.HIGHEST_PROTOCOL)
             f.seek(0)
             f.write(hashing.sha.hexdigest().encode())
-        os.replace(tmp, path)
     except (OSError, pickle.PicklingError):
-        if tmp is not None:
-            with contextlib.suppress(OSError):
-                os.unlink(tmp)
         return None
     prune(folder)
     return path

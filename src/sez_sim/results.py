@@ -336,7 +336,7 @@ class Recorder:
         """Per zone and step: the columns of :data:`ZONE_COLUMNS`."""
         if not self.zones:
             return pd.DataFrame(columns=list(ZONE_COLUMNS))
-        return pd.DataFrame({c: np.concatenate([np.asarray(step[c]) for step in self.zones]) for c in ZONE_COLUMNS})
+        return pd.DataFrame({c: np.concatenate([step[c] for step in self.zones]) for c in ZONE_COLUMNS})
 
     def migration_frame(self) -> pd.DataFrame:
         """Origin-destination migration flows per calendar year (persons; complete years only)."""

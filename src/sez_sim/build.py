@@ -233,7 +233,8 @@ def build(model: SEZModel) -> cache.Lookup | None:
     """Fill ``model`` by its preset's builder, or restore the same result from the cache (:mod:`sez_sim.cache`).
 
     The cache key covers everything construction reads: the geography's content, the resolved parameters, the
-    resolution, sampling, calendar, seed and dataset zones, the versions of numpy and scipy, and the package's code.
+    resolution, sampling, calendar, seed, dataset zones and mechanisms, the versions of numpy and scipy, and the
+    package's code.
     A restored model is bit-identical to a freshly built one, random streams included, so runs do not depend on
     whether the cache was used.
 
@@ -272,6 +273,7 @@ def build_key(model: SEZModel) -> str:
         "calendar": [config.start_year, config.steps_per_year],
         "seed": config.seed,
         "existing_zones": config.existing_zones,
+        "mechanisms": model.mechanisms.on(),
         "libraries": [np.__version__, scipy.__version__],
     }
     return cache.key("build", inputs)
@@ -358,7 +360,7 @@ def standard_sites(model: SEZModel) -> tuple[np.ndarray, Alternatives, np.ndarra
     """The entry model's option values now, its options, and the values of a standard new zone in each province.
 
     A standard zone is the SEZ instrument's: the host country's package with an OSSC inside, at the country's
-    management, active and with room.
+    management, active and with room, its firms learning (under the learning mechanism).
 
     Returns:
         ``(values, alternatives, site)``: (pool, options), the options, and (pool, N) site values.
@@ -368,7 +370,7 @@ def standard_sites(model: SEZModel) -> tuple[np.ndarray, Alternatives, np.ndarra
     red_tape = model.levers.baseline["red_tape"]
     for i, country in enumerate(geo.provinces["country"]):
         attrs = with_ossc(incentives(params["sez"], country), params["ossc"], red_tape[i])
-        sites.add("site", province=i, capacity=1.0, active=True, **attrs)
+        sites.add("site", province=i, capacity=1.0, active=True, learns=True, **attrs)
     tax, sigma, grid = model.levers["corporate_tax"], model.market.sigma, choice.grid()
     site_alts = choice.alternatives(model.market, model.equilibrium, sites, tax, np.zeros(geo.n), model.steps_per_year)
     alts = model.alternatives()

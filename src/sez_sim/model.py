@@ -19,6 +19,13 @@ from sez_sim.build import build
 from sez_sim.clock import Calendar
 from sez_sim.economy.calibration import owner_cdfs
 from sez_sim.economy.equilibrium import Equilibrium, FirmBlock, Labour, solve
+from sez_sim.economy.mechanisms import (
+    Agglomeration,
+    Capital,
+    Mechanisms,
+    anticipated_learning,
+    spillover_weights,
+)
 from sez_sim.economy.presets import PRESETS
 from sez_sim.errors import ConvergenceError, Problem, ScenarioError, UserError
 from sez_sim.geography import Geography, load_gms, two_region
@@ -70,6 +77,8 @@ class ModelConfig:
         seed: the run's seed.
         policies: policy instruments (:class:`~sez_sim.policies.base.Instrument`).
         existing_zones: open the dataset's zones that operate by the start year (calibrated models only).
+        mechanisms: the growth mechanisms switched on (:mod:`sez_sim.economy.mechanisms`); default: none (the
+            textbook presets allow none).
     """
 
     preset: str = "gms"
@@ -84,6 +93,7 @@ class ModelConfig:
     seed: int = 0
     policies: list[Instrument] = field(default_factory=list)
     existing_zones: bool = True
+    mechanisms: Mechanisms | None = None
 
 
 class SEZModel(mesa.Model):
@@ -91,6 +101,9 @@ class SEZModel(mesa.Model):
 
     One step (a quarter by default) runs, in this order:
 
+    0. **productivity** (:meth:`update_productivity`): each province's TFP is its calibrated level times the
+       agglomeration factor of the modern employment within reach at the last equilibrium and the capital factor
+       of its capital stock (:mod:`sez_sim.economy.mechanisms`; 1 where the mechanisms are off);
     1. **policies** (:meth:`apply_policies`): each instrument's intensity for the year at the start of the step
        is put in force on the levers (taxes, minimum wages, approval times, red tape, barriers and quotas, link
        and crossing costs, zone capacity, activity, management and promotion, commuting into CBEZ zones),
@@ -102,12 +115,14 @@ class SEZModel(mesa.Model):
        textbook presets); movers leave their modern jobs;
     3. **approvals** (:meth:`Firms.approvals <sez_sim.agents.firms.Firms.approvals>`): firms waiting for
        investment approval count down; approved firms start producing;
-    4. **equilibrium** (:meth:`solve_within_capacity`): the short-run equilibrium is solved for the producing
-       firms, the residents and the commuters, warm-started from the previous step; if a zone's firms have grown
-       beyond its capacity in jobs, its newest firms move out to wait for room and it is solved again;
+    4. **equilibrium** (:meth:`solve_within_capacity`): the short-run equilibrium (with traditional earnings,
+       under the labour-market mechanism) is solved for the producing firms (zone firms at the productivity they
+       have learned), the residents and the commuters, warm-started from the previous step; if a zone's firms
+       have grown beyond its capacity in jobs, its newest firms move out to wait for room and it is solved again;
     5. **firms** (:meth:`firm_dynamics`): loss streaks are updated from after-tax profits; firms exit after
        sustained losses and by the hazard; under footloose capital a share relocate; potential entrants choose a
-       location (or stay out) and join the approval queue;
+       location (or stay out) and join the approval queue; entrants' investment and reinvested profits add to
+       the capital stocks, which depreciate and which exits scrap (:meth:`accumulate_capital`);
     6. **jobs** (:meth:`match_jobs`): CBEZ commuters take their share of the zones' jobs, then modern jobs from
        the equilibrium are matched to residents;
     7. **accounts** (:meth:`update_accounts`): the accounts of the step (stocks at its end, flows during it) are
@@ -138,6 +153,10 @@ class SEZModel(mesa.Model):
             calibration left (gms preset; below 1e-10 at the defaults); None for the textbook presets.
         build_cache: whether construction was restored from the disk cache (:func:`sez_sim.build.build`; its key,
             hit, and why it missed); None for the textbook presets, which are not cached.
+        mechanisms: the growth mechanisms switched on; ``strength`` holds their elasticities in force.
+        tfp_base: the calibrated TFP, on which the agglomeration and capital factors act.
+        agglomeration: the agglomeration mechanism's state (None when it is off).
+        capital: the capital stocks (accounted in every preset; they raise TFP only under the capital mechanism).
     """
 
     def __init__(self, config: ModelConfig | None = None, **changes: Any):
@@ -159,6 +178,13 @@ class SEZModel(mesa.Model):
         self.steps_per_year = config.steps_per_year
         self.persons_per_agent = float(config.persons_per_agent)
         self.preset = config.preset
+        self.mechanisms = config.mechanisms or Mechanisms.none()
+        if self.preset != "gms" and self.mechanisms.on():
+            raise ValueError(
+                f"the {self.preset} preset has no growth mechanisms (its closed forms assume none); switch off "
+                f"{', '.join(self.mechanisms.on())}"
+            )
+        self.strength = self.mechanisms.elasticities(self.params["economy"])
 
         geo = config.geography() if callable(config.geography) else config.geography
         if geo is None:
@@ -168,6 +194,11 @@ class SEZModel(mesa.Model):
         self.country = geo.countries()
         self.country_names = geo.country_names()
         self.firms = Firms(self.params["firms"], geo.n)
+        beta = (1.0 - self.params["firms"]["hazard"]) / (1.0 + self.params["firms"]["discount_rate"])
+        econ = self.params["economy"]
+        self.firms.choice.learning = anticipated_learning(
+            self.strength["learning_gain"], econ["learning_years"], econ["sigma"], beta
+        )
         self.workers = Workers(self.params["workers"])
         self.zones = ZoneTable(Management.of(self.params["sez"]))
         self.levers = self._baseline_levers()
@@ -183,6 +214,7 @@ class SEZModel(mesa.Model):
         self.push_levers(list(self.levers.baseline))
         self.build_cache = build(self)
         self.push_levers(list(self.levers.baseline))
+        self.install_mechanisms()
 
         self.space = Network(geo.graph, layout=geo.layout(), random=self.random)
         self.provinces = mesa.agent.AgentSet(
@@ -349,9 +381,89 @@ class SEZModel(mesa.Model):
                 self.market.phi_world = np.nan_to_num(world, nan=0.0)
         self.workers.static_costs(self.geo.distance, self.country, self.levers["border_barrier"])
 
+    # ---------------------------------------------------------------------------------------- mechanisms
+    def install_mechanisms(self) -> None:
+        """Put the growth mechanisms in place around the built steady state, where each of their factors is 1.
+
+        The calibrated traditional employment, modern employment within reach and capital stocks become the
+        levels the factors are measured against (:mod:`sez_sim.economy.mechanisms`). The capital stocks are the
+        steady state of the calibrated flows: entrants balance exits (the hazard times the firms), each investing
+        the entry cost in its province's mean profits, and a share of after-tax profits is reinvested.
+        """
+        econ, eq, market, strength = self.params["economy"], self.equilibrium, self.market, self.strength
+        self.tfp_base = market.tfp.copy()
+        if market.dual:
+            market.land_elasticity = strength["land_elasticity"]
+            market.subsistence = np.full(self.geo.n, econ["subsistence"] * self.employment_rate)
+            market.traditional_employment = np.maximum(eq.employment_a, 1e-9 * max(float(eq.employment_a.mean()), 1.0))
+        self.agglomeration = None
+        if strength["agglomeration_elasticity"] > 0:
+            lon, lat, area = (self.geo.provinces[c].to_numpy(float) for c in ("lon", "lat", "area_km2"))
+            weights = spillover_weights(lon, lat, area, econ["spillover_km"])
+            self.agglomeration = Agglomeration.calibrated(
+                weights, eq.employment_m, strength["agglomeration_elasticity"]
+            )
+        firms, spy = self.firms, self.steps_per_year
+        turnover = self.params["firms"]["hazard"] / spy
+        profits, foreign_profits = self.reinvestable_profits()
+        entrants = turnover * firms.per_province()
+        foreign_entrants = turnover * firms.per_province(np.flatnonzero(firms.foreign))
+        cost, share = self.entry_investment(), econ["reinvestment"]
+        self.capital = Capital.steady(
+            Capital.investment(entrants, cost, profits, share, spy),
+            Capital.investment(foreign_entrants, cost, foreign_profits, share, spy),
+            econ["depreciation"],
+            self.params["firms"]["hazard"],
+            share,
+            strength["capital_elasticity"],
+            spy,
+        )
+
+    def entry_investment(self) -> np.ndarray:
+        """What an entrant invests in each province: the entry cost in the province's mean profits (model currency)."""
+        return self.params["firms"]["entry_cost"] * self.firms.choice.profit_unit
+
+    def reinvestable_profits(self) -> tuple[np.ndarray, np.ndarray]:
+        """After-tax profits (annual rate, losses as 0) of the producing firms by province: all, and foreign-owned."""
+        rows, n = self.firms.block_rows, self.geo.n
+        profit = np.maximum(self.equilibrium.firm_net_profit, 0.0)
+        province = self.firms["province"][rows]
+        foreign = self.firms.foreign[rows]
+        return np.bincount(province, profit, minlength=n), np.bincount(province[foreign], profit[foreign], minlength=n)
+
+    def update_productivity(self) -> None:
+        """Step 0: TFP is the calibrated level times the agglomeration and capital factors (when they are on)."""
+        if self.agglomeration is None and not self.capital.elasticity:
+            return
+        factor = self.capital.factor()
+        if self.agglomeration is not None:
+            factor = factor * self.agglomeration.factor(self.equilibrium.employment_m)
+        self.market.tfp = self.tfp_base * factor
+
+    def accumulate_capital(self, profits: tuple[np.ndarray, np.ndarray], exits: np.ndarray) -> None:
+        """Step 5 (end): exits scrap their capital, entrants invest, a share of ``profits`` is reinvested.
+
+        Args:
+            profits: after-tax profits by province at this step's equilibrium: all, and foreign-owned.
+            exits: exits by province in this step.
+        """
+        firms, spy = self.firms, self.steps_per_year
+        new = firms["born"] == self.steps
+        entrants = firms.per_province(np.flatnonzero(new))
+        foreign_entrants = firms.per_province(np.flatnonzero(new & firms.foreign))
+        before = firms.per_province() - entrants + exits
+        survival = np.divide(before - exits, before, out=np.ones(self.geo.n), where=before > 0)
+        cost, share = self.entry_investment(), self.capital.reinvestment
+        self.capital.accumulate(
+            Capital.investment(entrants, cost, profits[0], share, spy),
+            Capital.investment(foreign_entrants, cost, profits[1], share, spy),
+            survival,
+        )
+
     # ---------------------------------------------------------------------------------------- the step
     def step(self) -> None:
         """Advance one step in the order stated in the class docstring."""
+        self.update_productivity()
         self.apply_policies()
         self.zones.become_known(1.0 / self.steps_per_year)
         self.zones.prove(self.firms.zone_occupancy(len(self.zones)))
@@ -359,7 +471,9 @@ class SEZModel(mesa.Model):
         self.firms.approvals()
         self.equilibrium = self.solve_within_capacity()
         self.zone_output = self.measure_zones()
+        profits = self.reinvestable_profits()
         entrants, exits = self.firm_dynamics()
+        self.accumulate_capital(profits, exits)
         self.match_jobs()
         self.update_accounts(entrants, exits)
 
@@ -393,7 +507,13 @@ class SEZModel(mesa.Model):
 
     def firm_block(self) -> FirmBlock:
         """The producing firms as the solver sees them (zone incentives and tax rates applied)."""
-        return self.firms.block(self.market.sigma, self.levers["corporate_tax"], self.zones, self.steps)
+        return self.firms.block(
+            self.market.sigma,
+            self.levers["corporate_tax"],
+            self.zones,
+            self.steps,
+            learning=(self.strength["learning_gain"], self.params["economy"]["learning_years"], self.steps_per_year),
+        )
 
     def solve(self) -> Equilibrium:
         """Step 4: the short-run equilibrium now, warm-started from the last one."""
@@ -458,7 +578,8 @@ class SEZModel(mesa.Model):
         A zone with a partner province opens the ``commuting_share`` lever's share of its jobs to the partner's
         residents, who take them when the zone's wage beats their traditional earnings.
         """
-        eq, a = self.equilibrium, self.market.traditional_wage
+        eq = self.equilibrium
+        a = eq.traditional_wage
         share = self.levers["commuting_share"]
         out: dict[tuple[int, int], float] = {}
         for z in np.flatnonzero(self.zones.commuter_home >= 0):
@@ -506,11 +627,12 @@ class SEZModel(mesa.Model):
             "entrants": np.asarray(entrants, float),
             "exits": np.asarray(exits, float),
             "wage_m": eq.wage / rate,
-            "wage_a": self.market.traditional_wage / rate,
+            "wage_a": eq.traditional_wage / rate,
             "gdp": eq.gdp / 1e6,
             "gdp_per_capita": np.divide(eq.gdp, population, out=np.zeros(n), where=population > 0),
             "real_income": eq.real_income,
-            "fdi_stock": foreign_firms * self.params["firms"]["entry_cost"] * firms.choice.profit_unit / 1e6,
+            "fdi_stock": self.capital.foreign / 1e6,
+            "capital_stock": self.capital.stock / 1e6,
             "migrants_in": self.flows.sum(axis=0),
             "migrants_out": self.flows.sum(axis=1),
             "commuters_in": heads["commuters_in"] * ppa,

@@ -25,6 +25,7 @@ Per = Literal["country", "country_pair"] | None
 
 _COMPONENT_MODULES = (
     "sez_sim.economy.params",
+    "sez_sim.economy.mechanisms",
     "sez_sim.agents.firms",
     "sez_sim.agents.workers",
     "sez_sim.zones",

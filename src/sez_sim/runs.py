@@ -16,7 +16,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -105,6 +105,7 @@ def manifest(
         "seed": seed,
         "random_streams": {"seed_sequence_entropy": seed, "spawned": list(STREAMS)},
         "timings_seconds": dict(timings),
+        "mechanisms": asdict(model.mechanisms) if hasattr(model, "mechanisms") else None,
         "calibration": {
             "steady_state_rounds": getattr(model, "steady_state_rounds", None),
             "steady_state_rounds_planned": STEADY_STATE_ROUNDS,

@@ -1,8 +1,8 @@
 """Scenario files: the pydantic v2 schema; reading, ``extends`` and overrides are :mod:`sez_sim.yamlio`'s.
 
 A scenario is a YAML mapping with the sections ``name``, ``description``, ``extends``, ``geography``, ``economy``,
-``agents``, ``policy_defaults``, ``initial``, ``policies``, ``run`` and ``outputs``. Unknown keys are rejected.
-Parameters default to the registry (``sez-sim params``). Every user mistake becomes a
+``mechanisms``, ``agents``, ``policy_defaults``, ``initial``, ``policies``, ``run`` and ``outputs``. Unknown keys are
+rejected. Parameters default to the registry (``sez-sim params``). Every user mistake becomes a
 :class:`~sez_sim.errors.ScenarioError` listing each problem as ``file: yaml.path: what is wrong (what is allowed)``.
 
 >>> from sez_sim.scenario import load_scenario
@@ -23,6 +23,7 @@ from pydantic import AfterValidator, BaseModel, Field, create_model, field_valid
 
 from sez_sim import yamlio
 from sez_sim.agents.workers import MOVERS_SHARE
+from sez_sim.economy.mechanisms import Mechanisms
 from sez_sim.errors import DataError, Problem, ScenarioError, UserError
 from sez_sim.io import check_path
 from sez_sim.params import Param, defaults, layered, registry
@@ -165,6 +166,29 @@ class FirmsSpec(FirmsParams):  # type: ignore[misc, valid-type]
 
 class WorkersSpec(WorkersParams):  # type: ignore[misc, valid-type]
     """Worker parameters (any ``workers.*`` registry entry)."""
+
+
+class MechanismsSpec(Strict):
+    """The growth mechanisms (:mod:`sez_sim.economy.mechanisms`, docs/ODD.md 7.9), switched on here.
+
+    They are off unless switched on (``mechanisms: {labour_market: true, ...}``, or ``all: true``); the textbook
+    presets have none.
+    """
+
+    all: bool = Field(default=False, description="Switch on every mechanism not switched off below.")
+    labour_market: bool | None = Field(
+        default=None, description="Traditional earnings above subsistence rise as workers leave the sector."
+    )
+    agglomeration: bool | None = Field(
+        default=None, description="TFP rises with the modern employment within reach (own and neighbours')."
+    )
+    capital: bool | None = Field(default=None, description="TFP rises with the capital stock that investment builds.")
+    learning: bool | None = Field(default=None, description="Zone firms' productivity rises over their first years.")
+
+    def resolve(self) -> Mechanisms:
+        """The switches in force: those given, the rest as ``all`` says."""
+        given = self.model_dump(exclude={"all"})
+        return Mechanisms(**{k: self.all if v is None else v for k, v in given.items()})
 
 
 class AgentsSpec(Strict):
@@ -325,6 +349,7 @@ class Scenario(Strict):
     extends: str | None = Field(default=None, description="A parent scenario file, deep-merged under this one.")
     geography: GeographySpec = Field(default_factory=GeographySpec)
     economy: EconomySpec = Field(default_factory=EconomySpec)
+    mechanisms: MechanismsSpec = Field(default_factory=MechanismsSpec)
     agents: AgentsSpec = Field(default_factory=AgentsSpec)
     policy_defaults: PolicyDefaults = Field(default_factory=PolicyDefaults)  # type: ignore[valid-type]
     initial: InitialSpec = Field(default_factory=InitialSpec)
@@ -341,6 +366,11 @@ class Scenario(Strict):
         if not textbook:
             values = layered(defaults(["economy", "firms", "workers"]), self.parameter_overrides())
             _check_calibration(values["economy"], values["firms"], values["workers"])
+        if textbook and (on := self.mechanisms.resolve().on()):
+            raise ValueError(
+                f"mechanisms: the {self.economy.preset} preset has no growth mechanisms (its closed forms assume "
+                f"none); switch off {', '.join(on)}"
+            )
         if textbook and self.geography.synthetic is None:
             raise ValueError(
                 f"economy.preset {self.economy.preset} needs a synthetic geography (geography.synthetic: {{kind: "
@@ -535,6 +565,7 @@ class Scenario(Strict):
             seed=self.run.seed if seed is None else seed,
             policies=list(self.policies),
             existing_zones=self.geography.existing_zones,
+            mechanisms=self.mechanisms.resolve(),
         )
 
     def model(self, seed: int | None = None):

@@ -263,6 +263,8 @@ class ZoneTable:
         planned: the firm slots the zone is being built to (its track record is measured against them).
         record: the zone's track record, the largest share of its planned slots its firms have filled, in [0, 1]
             (1 for the dataset's zones, which operate full).
+        learns: whether the zone's firms learn over their first years (zones opened by policies, under the learning
+            mechanism; the dataset's zones are calibrated as they operate, learning included).
 
     Besides the arrays, ``name`` and ``kind`` (SEZ, CBEZ, or the dataset's kind) are lists over zones; ``effects``
     says how management acts (:class:`Management`) and ``newcomer_cost`` what an untried zone costs investors
@@ -289,6 +291,7 @@ class ZoneTable:
         "promotion": (np.float64, 0.0),
         "planned": (np.float64, 0.0),
         "record": (np.float64, 1.0),
+        "learns": (np.bool_, False),
     }
 
     def __init__(self, effects: Management | None = None) -> None:

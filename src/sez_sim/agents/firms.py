@@ -26,6 +26,7 @@ import numpy as np
 from sez_sim.agents.location_choice import POOL_SIZE, Alternatives, LocationChoice
 from sez_sim.agents.population import Population
 from sez_sim.agents.sampling import Ledger, Sampling, pick_per_group, realise
+from sez_sim.economy import mechanisms
 from sez_sim.economy.equilibrium import Equilibrium, FirmBlock, Market
 from sez_sim.params import Param, declare
 from sez_sim.zones import ZoneTable
@@ -311,8 +312,24 @@ class Firms(Population):
             rate[inz] = np.where(on_holiday, zones.holiday_rate[z], after)
         return rate
 
-    def block(self, sigma: float, country_tax: np.ndarray, zones: ZoneTable, step: int) -> FirmBlock:
-        """The producing firms as the equilibrium solver sees them (remembered as :attr:`block_rows`)."""
+    def block(
+        self,
+        sigma: float,
+        country_tax: np.ndarray,
+        zones: ZoneTable,
+        step: int,
+        learning: tuple[float, float, int] = (0.0, 1.0, 1),
+    ) -> FirmBlock:
+        """The producing firms as the equilibrium solver sees them (remembered as :attr:`block_rows`).
+
+        Args:
+            sigma: elasticity of substitution.
+            country_tax: profit-tax rate per province.
+            zones: the zone table (incentives of zone firms).
+            step: the current step (tax holidays, ages).
+            learning: ``(gain, years, steps_per_year)`` of the firms in zones that learn (``ZoneTable.learns``,
+                :func:`~sez_sim.economy.mechanisms.learning`); a gain of 0 is none.
+        """
         rows = self.producing()
         self.block_rows = rows
         zone = self["zone"][rows]
@@ -322,6 +339,11 @@ class Firms(Population):
         fixed_factor = np.ones(rows.size)
         if inz.any():
             bonus[inz] = zones.productivity[zone[inz]]
+            gain, years, steps_per_year = learning
+            learns = np.flatnonzero(inz)[zones.learns[zone[inz]]]
+            if gain and learns.size:
+                age = (step - self["born"][rows[learns]]) / steps_per_year
+                bonus[learns] *= mechanisms.learning(age, gain, years)
             access[inz] = zones.world_access[zone[inz]]
             fixed_factor[inz] = zones.fixed_cost_factor[zone[inz]]
         return FirmBlock(

@@ -178,6 +178,8 @@ class LocationChoice:
         queue: queue cost per zone.
         stream_rate: potential entrants per step per stream (countries, then foreign), before ``fdi_inflow``.
         stream_country: each stream's country (-1 for the foreign stream).
+        learning: the revenue factor entrants expect from learning over their life in a zone that learns (1 = none;
+            :func:`~sez_sim.economy.mechanisms.anticipated_learning`).
     """
 
     def __init__(self, params: dict[str, Any], n_provinces: int):
@@ -192,6 +194,7 @@ class LocationChoice:
         self.queue = np.zeros(0)
         self.stream_rate = np.zeros(0)
         self.stream_country = np.zeros(0, np.int64)
+        self.learning = 1.0
 
     def grid(self) -> np.ndarray:
         """The productivity grid of the current parameters."""
@@ -226,7 +229,9 @@ class LocationChoice:
         nz = len(zones)
         province = np.concatenate([np.arange(n), zones.province]).astype(np.int64)
         zone = np.concatenate([np.full(n, -1), np.arange(nz)]).astype(np.int64)
-        bonus = np.concatenate([np.ones(n), zones.productivity]) ** (s - 1.0)
+        bonus = np.concatenate(
+            [np.ones(n), zones.productivity ** (s - 1.0) * np.where(zones.learns, self.learning, 1.0)]
+        )
         access = np.concatenate([np.ones(n), zones.world_access])
         revenue_unit = bonus * (dom[province] + access * world[province])
         fixed_factor = np.concatenate([np.ones(n), zones.fixed_cost_factor])

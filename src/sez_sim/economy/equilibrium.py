@@ -14,12 +14,24 @@ consistent. Notation (per province i; the rest of the world W is reached through
     Y_i        = wages of residents + a_i * traditional workers + after-tax profits owned by residents
                  + the country's tax revenue returned per capita;  foreign-owned profits leave the region
     E_i        = mu Y_i
+    a_i - s_i  = (a0_i - s_i) (L^A_i / L^A0_i) ** -beta            traditional earnings (labour-market mechanism)
 
 Here ``e_f = (A_i b_f z_f)^(sigma-1)`` is the firm's efficiency (province TFP ``A_i``, zone bonus ``b_f``,
 productivity ``z_f``). Everything per firm is a handful of vector operations; firms are aggregated per province
 with ``bincount`` and the rest is N x N algebra. The fixed point in (w, E) is found by iteration in logs with
 Anderson acceleration (falling back to damped steps when the residual grows), warm-started from the previous
 solution; it raises :class:`~sez_sim.errors.ConvergenceError` naming the provinces that did not settle.
+
+With the labour-market mechanism (``land_elasticity`` beta > 0, :mod:`sez_sim.economy.mechanisms`) traditional
+earnings above subsistence ``s_i`` (``min(subsistence, a0_i)``) are the marginal product of labour on land: where
+earnings are near subsistence, labour is in surplus and earnings hardly move; where they are far above it they
+rise as workers leave. Each iteration first finds the earnings that clear each province's labour market at its
+current market access: the root of ``h(x_i) = x_i - log(a0_i - s_i) + beta log(L^A_i / L^A0_i)`` in ``x_i = log(a_i
+- s_i)``, where traditional employment ``L^A_i`` rises with ``a_i`` wherever the floor ``psi a_i`` binds (modern
+jobs fall with the floor). ``h`` is increasing, so the root is unique; it is found by Newton steps from the last
+earnings, with the slope ``1 + beta sigma (L^M_var / L^A) (a_i - s_i) / a_i`` where the floor binds and 1
+elsewhere (:meth:`_Accounts.traditional_earnings`). The plain update would oscillate instead: its slope is beyond
+-1 in the Thai provinces. Wages and expenditure stay the fixed point's only unknowns.
 
 Free entry (the core-periphery preset): firms enter until profits are zero, so a province's firm mass is
 ``labour_i / (sigma F)`` and its wage solves ``w^sigma = c A^(sigma-1) MA_i / (sigma F)``. It is the same solver
@@ -33,6 +45,19 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from sez_sim.errors import ConvergenceError
+
+MIN_TRADITIONAL_SHARE = 0.01
+"""Traditional employment counts as at least this share of its calibrated level when earnings are set: a province
+emptied of traditional workers pays at most ``MIN_TRADITIONAL_SHARE ** -land_elasticity`` times its calibrated
+earnings (without the bound they would be infinite)."""
+
+EARNINGS_STEPS = 8
+"""Most steps for the traditional earnings within one iteration of the solver. Two or three Newton steps usually
+settle them; where they do not (a province at a kink, bisecting), the next iteration starts from where these
+stopped, and the solver converges only once wages and expenditure, and with them the earnings, have settled."""
+
+EARNINGS_TOLERANCE = 1e-12
+"""The steps stop when no province's labour-market gap (in logs) is larger."""
 
 MAX_LEAP_RATIO = 10.0
 """The farthest the short-run solver's Anderson extrapolation may land beyond the plain iterate, in plain steps (see
@@ -51,7 +76,8 @@ class Market:
         world_demand: ``D_W = E_W G_W^(sigma-1)``, the world's demand shifter.
         world_supply: ``S_W = G_W^(1-sigma)``, the world's supply into GMS price indices.
         country: (N,) integer country of each province (tax revenue is returned within the country).
-        traditional_wage: (N,) earnings per person in the traditional sector, ``a_i``.
+        traditional_wage: (N,) earnings per person in the traditional sector, ``a_i`` (with the labour-market
+            mechanism: ``a0_i``, their level at the calibrated traditional employment).
         minimum_wage: (N,) modern-sector wage floor per person (0 = none).
         tfp: (N,) province TFP ``A_i``.
         dual: when True, modern-eligible workers fall back on the traditional sector at ``a_i`` (Lewis floor);
@@ -59,6 +85,11 @@ class Market:
         modern_premium: the modern wage floor is ``max(modern_premium * a_i, minimum wage)`` in a dual economy.
         free_entry_fixed_labour: when set, firms enter until profits are zero (core-periphery); the firm block
             passed to :func:`solve` is then ignored.
+        land_elasticity: the labour-market mechanism's beta: traditional earnings are ``s_i + (a0_i - s_i) (L^A_i /
+            L^A0_i) ** -beta`` (0 = fixed earnings).
+        subsistence: (N,) subsistence earnings per person (``s_i`` is the smaller of it and ``a0_i``; None = 0).
+        traditional_employment: (N,) ``L^A0``, the traditional employment at which earnings are ``a0`` (needed
+            when ``land_elasticity`` > 0).
         tolerance: convergence tolerance on log changes of wages and expenditure.
         max_iterations: iterations before giving up.
     """
@@ -76,6 +107,9 @@ class Market:
     dual: bool = True
     modern_premium: float = 1.0
     free_entry_fixed_labour: float | None = None
+    land_elasticity: float = 0.0
+    subsistence: np.ndarray | None = None
+    traditional_employment: np.ndarray | None = None
     tolerance: float = 1e-10
     max_iterations: int = 2000
 
@@ -91,11 +125,20 @@ class Market:
         return (s / (s - 1.0)) ** (1.0 - s)
 
     @property
+    def tight(self) -> bool:
+        """Whether traditional earnings respond to traditional employment (the labour-market mechanism)."""
+        return self.dual and self.land_elasticity > 0.0
+
+    @property
     def wage_floor(self) -> np.ndarray:
-        """The modern-sector wage floor: ``max(premium * a_i, minimum wage)`` in a dual economy, else none."""
+        """The modern-sector wage floor at the calibrated traditional earnings (see :meth:`floor_at`)."""
+        return self.floor_at(self.traditional_wage)
+
+    def floor_at(self, traditional: np.ndarray) -> np.ndarray:
+        """The modern-sector wage floor ``max(premium * a_i, minimum wage)`` in a dual economy, else none."""
         if not self.dual:
             return np.zeros(self.n)
-        return np.maximum(self.modern_premium * self.traditional_wage, self.minimum_wage)
+        return np.maximum(self.modern_premium * traditional, self.minimum_wage)
 
 
 @dataclass
@@ -162,6 +205,7 @@ class Equilibrium:
     """A solved short-run equilibrium. Per-province arrays have length N, per-firm arrays the firm count."""
 
     wage: np.ndarray
+    traditional_wage: np.ndarray
     price_index: np.ndarray
     expenditure: np.ndarray
     income: np.ndarray
@@ -241,10 +285,13 @@ def solve(market: Market, labour: Labour, firms: FirmBlock, guess: Equilibrium |
     else:
         # Guard for fixed labour alone exceeding the labour force: firms then make losses and exit.
         available = np.maximum(work - fixed, 1e-3 * np.maximum(work, 1e-12))
-    floor = market.wage_floor
     has_firms = Z > 0
+    tight = market.tight
+    warm = guess is not None and len(guess.wage) == n
+    a = guess.traditional_wage.copy() if tight and warm else market.traditional_wage
+    floor = market.floor_at(a)
 
-    if guess is not None and len(guess.wage) == n:
+    if warm:
         w, E = guess.wage.copy(), guess.expenditure.copy()
     else:
         w = np.maximum(floor, np.where(floor > 0, floor, 1.0))
@@ -260,8 +307,11 @@ def solve(market: Market, labour: Labour, firms: FirmBlock, guess: Equilibrium |
         ma = phi @ demand
         reach = Z * ma + ZW * market.world_demand
         w_star = ((s - 1.0) / s * cp * reach / available) ** (1.0 / s)
+        if tight:
+            a = accounts.traditional_earnings(a, w_star, cp * reach)
+            floor = market.floor_at(a)
         w_new = np.where(has_firms, np.maximum(floor, w_star), np.maximum(floor, w))
-        E_new = np.maximum(mu * accounts.income(w_new, ma), 1e-300)
+        E_new = np.maximum(mu * accounts.income(w_new, ma, a), 1e-300)
         x = np.concatenate([np.log(w), np.log(E)])
         g = np.concatenate([np.log(w_new), np.log(E_new)])
         residual = float(np.max(np.abs(g - x)))
@@ -304,17 +354,18 @@ def solve(market: Market, labour: Labour, firms: FirmBlock, guess: Equilibrium |
     inv_G = phi.T @ supply + phi_w * market.world_supply
     demand = E / inv_G
     ma = phi @ demand
-    acc = accounts.full(w, ma)
+    acc = accounts.full(w, ma, a)
     G = inv_G ** (1.0 / (1.0 - s))
     price = G**mu
     workers = labour.workers
     # An empty province (everyone has left) offers a newcomer the wage it would be paid there.
-    per_worker = np.where(workers > 1e-9, 0.0, w if not market.dual else np.maximum(market.traditional_wage, 0.0))
+    per_worker = np.where(workers > 1e-9, 0.0, w if not market.dual else np.maximum(a, 0.0))
     np.divide(acc["labour_income_workers"], workers, out=per_worker, where=workers > 1e-9)
     pop = labour.population
     income_per_person = np.divide(acc["income"], pop, out=np.zeros_like(pop, dtype=float), where=pop > 0)
     return Equilibrium(
         wage=w,
+        traditional_wage=np.array(a, dtype=float),
         price_index=G,
         expenditure=E,
         income=acc["income"],
@@ -322,7 +373,7 @@ def solve(market: Market, labour: Labour, firms: FirmBlock, guess: Equilibrium |
         revenue=acc["revenue"],
         employment_m=acc["employment_m"],
         employment_a=acc["employment_a"],
-        gdp=acc["revenue"] + market.traditional_wage * acc["employment_a"],
+        gdp=acc["revenue"] + a * acc["employment_a"],
         labour_income=acc["labour_income"],
         profits_owned=acc["profits_owned"],
         transfers=acc["transfers"],
@@ -425,7 +476,6 @@ class _Accounts:
         self.world_access = market.phi_world[p]
         self.fixed = np.bincount(p, firms.fixed_labour, minlength=n)
         self.not_commuting = labour.workers - c_out
-        self.farm_income = market.traditional_wage * labour.farmers
         self.pop = labour.population
         country = market.country
         self.country_of_firm = country[p]
@@ -446,7 +496,7 @@ class _Accounts:
         tax = firms.tax * np.maximum(profit, 0.0)
         return world, revenue, profit, tax, profit - tax
 
-    def _provinces(self, w: np.ndarray, revenue_f: np.ndarray, tax: np.ndarray, net: np.ndarray) -> dict:
+    def _provinces(self, w: np.ndarray, a: np.ndarray, revenue_f: np.ndarray, tax: np.ndarray, net: np.ndarray) -> dict:
         """Per province: modern revenue and employment, employment in A, labour income, transfers, profits owned."""
         market, labour, s, n = self.market, self.labour, self.market.sigma, self.market.n
         revenue = np.bincount(self.firms.province, revenue_f, minlength=n)
@@ -459,9 +509,8 @@ class _Accounts:
             if len(labour.commute_persons)
             else np.zeros(n)
         )
-        a = market.traditional_wage
         labour_income_workers = w * resident_m + a * resident_a + commute_income
-        labour_income = labour_income_workers + self.farm_income
+        labour_income = labour_income_workers + a * labour.farmers
         tax_by_country = np.bincount(self.country_of_firm, tax, minlength=self.countries)[market.country]
         transfers = np.where(self.has_people, tax_by_country * self.pop / self.pop_by_country, 0.0)
         profits_owned = np.bincount(self.owner, net[self.domestic], minlength=n)
@@ -476,18 +525,62 @@ class _Accounts:
             "income": labour_income + profits_owned + transfers,
         }
 
-    def income(self, w: np.ndarray, ma: np.ndarray) -> np.ndarray:
-        """Income per province at wages ``w`` and market access ``ma``."""
+    def income(self, w: np.ndarray, ma: np.ndarray, a: np.ndarray) -> np.ndarray:
+        """Income per province at wages ``w``, market access ``ma`` and traditional earnings ``a``."""
         _, revenue, _, tax, net = self._firms(w, ma)
-        return self._provinces(w, revenue, tax, net)["income"]
+        return self._provinces(w, a, revenue, tax, net)["income"]
 
-    def full(self, w: np.ndarray, ma: np.ndarray) -> dict[str, np.ndarray]:
-        """Every account at wages ``w`` and market access ``ma``: per province, per firm, and profits sent abroad."""
+    def traditional_earnings(self, a: np.ndarray, w_star: np.ndarray, reach: np.ndarray) -> np.ndarray:
+        """The traditional earnings that clear each province's labour market (the module docstring's Newton steps).
+
+        The steps are safeguarded: each evaluation narrows a bracket around the root (``h`` is increasing), and a
+        step that would leave the bracket bisects it instead, so the kinks where the floor starts or stops binding
+        cannot make the steps cycle.
+
+        Args:
+            a: the last earnings (the start).
+            w_star: the wages that would employ every worker in the modern sector.
+            reach: ``c (Z MA + Z_W D_W)`` per province: modern revenue is ``reach * w ** (1 - sigma)``.
+        """
+        market, s = self.market, self.market.sigma
+        base, beta, a0 = market.traditional_employment, market.land_elasticity, market.traditional_wage
+        floor_a = np.minimum(market.subsistence, a0) if market.subsistence is not None else np.zeros_like(a0)
+        excess0 = a0 - floor_a
+        free = excess0 > 0  # earnings at subsistence stay there: their labour is all surplus
+        log_excess0 = np.log(np.where(free, excess0, 1.0))
+        x = np.log(np.where(free, np.maximum(a - floor_a, 1e-300), 1.0))
+        low, high = np.full(len(x), -np.inf), np.full(len(x), np.inf)
+        for _ in range(EARNINGS_STEPS):
+            a = np.where(free, floor_a + np.exp(x), a0)
+            floor = market.floor_at(a)
+            w = np.maximum(floor, w_star)
+            revenue = reach * w ** (1.0 - s)
+            variable = np.where(revenue > 0, (s - 1.0) / s * revenue / w, 0.0)
+            employment_m = np.where(revenue > 0, self.fixed + variable, 0.0)
+            traditional = np.maximum(self.not_commuting - np.maximum(employment_m - self.c_in, 0.0), 0.0)
+            traditional = traditional + self.labour.farmers
+            bounded = np.maximum(traditional, MIN_TRADITIONAL_SHARE * base)
+            gap = np.where(free, x - log_excess0 + beta * np.log(bounded / base), 0.0)
+            if np.max(np.abs(gap)) < EARNINGS_TOLERANCE:
+                break
+            low, high = np.where(gap < 0, np.maximum(low, x), low), np.where(gap > 0, np.minimum(high, x), high)
+            binding = (floor > w_star) & (floor > market.minimum_wage) & (revenue > 0) & (traditional > bounded * 0.5)
+            slope = 1.0 + np.where(binding, beta * s * variable / bounded * (a - floor_a) / a, 0.0)
+            step = x - gap / slope
+            bracketed = np.isfinite(low) & np.isfinite(high)
+            x = np.where(bracketed & ((step <= low) | (step >= high)), 0.5 * (low + high), step)
+        return np.where(free, floor_a + np.exp(x), a0)
+
+    def full(self, w: np.ndarray, ma: np.ndarray, a: np.ndarray) -> dict[str, np.ndarray]:
+        """Every account at wages ``w``, market access ``ma`` and traditional earnings ``a``.
+
+        Per province, per firm, and profits sent abroad.
+        """
         world, revenue, profit, tax, net = self._firms(w, ma)
         p, n = self.firms.province, self.market.n
         foreign = np.ones(len(net), bool)
         foreign[self.domestic] = False
-        return self._provinces(w, revenue, tax, net) | {
+        return self._provinces(w, a, revenue, tax, net) | {
             "tax_revenue": np.bincount(p, tax, minlength=n),
             "exports_world": np.bincount(p, world, minlength=n),
             "firm_revenue": revenue,

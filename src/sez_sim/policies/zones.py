@@ -91,7 +91,7 @@ class ZoneInstrument(Instrument):
             attrs = with_ossc(attrs, model.params["ossc"], model.levers.baseline["red_tape"][province])
         planned = slots(self.capacity_jobs, model.jobs_per_firm[province], model.params["economy"]["employment_rate"])
         return model.add_zone(
-            name, province, kind=self.type.upper(), awareness=0.0, planned=planned, record=0.0, **attrs
+            name, province, kind=self.type.upper(), awareness=0.0, planned=planned, record=0.0, learns=True, **attrs
         )
 
     def _growth(self, model: SEZModel, zones: list[int]) -> list[Effect]:

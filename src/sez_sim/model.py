@@ -424,8 +424,13 @@ class SEZModel(mesa.Model):
         return self.params["firms"]["entry_cost"] * self.firms.choice.profit_unit
 
     def reinvestable_profits(self) -> tuple[np.ndarray, np.ndarray]:
-        """After-tax profits (annual rate, losses as 0) of the producing firms by province: all, and foreign-owned."""
+        """After-tax profits (annual rate, losses as 0) of the producing firms by province: all, and foreign-owned.
+
+        Zeros under free entry (core-periphery), where firms are a mass in the equilibrium, not agents.
+        """
         rows, n = self.firms.block_rows, self.geo.n
+        if len(rows) != len(self.equilibrium.firm_net_profit):
+            return np.zeros(n), np.zeros(n)
         profit = np.maximum(self.equilibrium.firm_net_profit, 0.0)
         province = self.firms["province"][rows]
         foreign = self.firms.foreign[rows]

@@ -360,7 +360,10 @@ def standard_sites(model: SEZModel) -> tuple[np.ndarray, Alternatives, np.ndarra
     """The entry model's option values now, its options, and the values of a standard new zone in each province.
 
     A standard zone is the SEZ instrument's: the host country's package with an OSSC inside, at the country's
-    management, active and with room, its firms learning (under the learning mechanism).
+    management, active and with room. Its firms do not learn: under the learning mechanism the newcomer cost is the
+    one without it, so what entrants expect to learn in a new zone adds to its pull (calibrating the uplift with
+    learning included raised the newcomer cost by as much as learning adds, and well-run zones that fill without
+    learning stayed empty with it).
 
     Returns:
         ``(values, alternatives, site)``: (pool, options), the options, and (pool, N) site values.
@@ -370,7 +373,7 @@ def standard_sites(model: SEZModel) -> tuple[np.ndarray, Alternatives, np.ndarra
     red_tape = model.levers.baseline["red_tape"]
     for i, country in enumerate(geo.provinces["country"]):
         attrs = with_ossc(incentives(params["sez"], country), params["ossc"], red_tape[i])
-        sites.add("site", province=i, capacity=1.0, active=True, learns=True, **attrs)
+        sites.add("site", province=i, capacity=1.0, active=True, **attrs)
     tax, sigma, grid = model.levers["corporate_tax"], model.market.sigma, choice.grid()
     site_alts = choice.alternatives(model.market, model.equilibrium, sites, tax, np.zeros(geo.n), model.steps_per_year)
     alts = model.alternatives()

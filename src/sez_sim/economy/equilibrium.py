@@ -568,7 +568,8 @@ class _Accounts:
             slope = 1.0 + np.where(binding, beta * s * variable / bounded * (a - floor_a) / a, 0.0)
             step = x - gap / slope
             bracketed = np.isfinite(low) & np.isfinite(high)
-            x = np.where(bracketed & ((step <= low) | (step >= high)), 0.5 * (low + high), step)
+            middle = 0.5 * (np.where(bracketed, low, 0.0) + np.where(bracketed, high, 0.0))
+            x = np.where(bracketed & ((step <= low) | (step >= high)), middle, step)
         return np.where(free, floor_a + np.exp(x), a0)
 
     def full(self, w: np.ndarray, ma: np.ndarray, a: np.ndarray) -> dict[str, np.ndarray]:

@@ -23,7 +23,6 @@ from sez_sim.economy.mechanisms import (
     Agglomeration,
     Capital,
     Mechanisms,
-    anticipated_learning,
     spillover_weights,
 )
 from sez_sim.economy.presets import PRESETS
@@ -194,11 +193,8 @@ class SEZModel(mesa.Model):
         self.country = geo.countries()
         self.country_names = geo.country_names()
         self.firms = Firms(self.params["firms"], geo.n)
-        beta = (1.0 - self.params["firms"]["hazard"]) / (1.0 + self.params["firms"]["discount_rate"])
         econ = self.params["economy"]
-        self.firms.choice.learning = anticipated_learning(
-            self.strength["learning_gain"], econ["learning_years"], econ["sigma"], beta
-        )
+        self.firms.choice.expect_learning(self.strength["learning_gain"], econ["learning_years"], econ["sigma"])
         self.workers = Workers(self.params["workers"])
         self.zones = ZoneTable(Management.of(self.params["sez"]))
         self.levers = self._baseline_levers()
@@ -403,25 +399,36 @@ class SEZModel(mesa.Model):
             self.agglomeration = Agglomeration.calibrated(
                 weights, eq.employment_m, strength["agglomeration_elasticity"]
             )
-        firms, spy = self.firms, self.steps_per_year
-        turnover = self.params["firms"]["hazard"] / spy
-        profits, foreign_profits = self.reinvestable_profits()
-        entrants = turnover * firms.per_province()
-        foreign_entrants = turnover * firms.per_province(np.flatnonzero(firms.foreign))
-        cost, share = self.entry_investment(), econ["reinvestment"]
+        firms, hazard = self.firms, self.params["firms"]["hazard"]
+        turnover = hazard / self.steps_per_year
+        entrants = turnover * firms.per_province(), turnover * firms.per_province(np.flatnonzero(firms.foreign))
+        investment, foreign_investment = self.investment(entrants, self.reinvestable_profits(), econ["reinvestment"])
         self.capital = Capital.steady(
-            Capital.investment(entrants, cost, profits, share, spy),
-            Capital.investment(foreign_entrants, cost, foreign_profits, share, spy),
+            investment,
+            foreign_investment,
             econ["depreciation"],
-            self.params["firms"]["hazard"],
-            share,
+            hazard,
+            econ["reinvestment"],
             strength["capital_elasticity"],
-            spy,
+            self.steps_per_year,
         )
 
-    def entry_investment(self) -> np.ndarray:
-        """What an entrant invests in each province: the entry cost in the province's mean profits (model currency)."""
-        return self.params["firms"]["entry_cost"] * self.firms.choice.profit_unit
+    def investment(
+        self, entrants: tuple[np.ndarray, np.ndarray], profits: tuple[np.ndarray, np.ndarray], reinvestment: float
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """Investment in a step by province, of all owners and of foreign owners.
+
+        Args:
+            entrants: entrants in the step, all and foreign-owned; each invests the entry cost in its province's
+                mean profits.
+            profits: after-tax profits (annual rate), all and foreign-owned; ``reinvestment`` of them is invested.
+            reinvestment: the share of profits reinvested.
+        """
+        cost = self.params["firms"]["entry_cost"] * self.firms.choice.profit_unit
+        return tuple(
+            Capital.investment(e, cost, p, reinvestment, self.steps_per_year)
+            for e, p in zip(entrants, profits, strict=True)
+        )
 
     def reinvestable_profits(self) -> tuple[np.ndarray, np.ndarray]:
         """After-tax profits (annual rate, losses as 0) of the producing firms by province: all, and foreign-owned.
@@ -452,18 +459,12 @@ class SEZModel(mesa.Model):
             profits: after-tax profits by province at this step's equilibrium: all, and foreign-owned.
             exits: exits by province in this step.
         """
-        firms, spy = self.firms, self.steps_per_year
+        firms = self.firms
         new = firms["born"] == self.steps
-        entrants = firms.per_province(np.flatnonzero(new))
-        foreign_entrants = firms.per_province(np.flatnonzero(new & firms.foreign))
-        before = firms.per_province() - entrants + exits
+        entrants = firms.per_province(np.flatnonzero(new)), firms.per_province(np.flatnonzero(new & firms.foreign))
+        before = firms.per_province() - entrants[0] + exits
         survival = np.divide(before - exits, before, out=np.ones(self.geo.n), where=before > 0)
-        cost, share = self.entry_investment(), self.capital.reinvestment
-        self.capital.accumulate(
-            Capital.investment(entrants, cost, profits[0], share, spy),
-            Capital.investment(foreign_entrants, cost, profits[1], share, spy),
-            survival,
-        )
+        self.capital.accumulate(*self.investment(entrants, profits, self.capital.reinvestment), survival)
 
     # ---------------------------------------------------------------------------------------- the step
     def step(self) -> None:

@@ -37,6 +37,7 @@ import numpy as np
 from scipy.optimize import brentq
 
 from sez_sim.economy.equilibrium import Equilibrium, Market
+from sez_sim.economy.mechanisms import anticipated_learning
 from sez_sim.errors import ConvergenceError
 from sez_sim.zones import ZoneTable
 
@@ -196,6 +197,15 @@ class LocationChoice:
         self.stream_country = np.zeros(0, np.int64)
         self.learning = 1.0
 
+    @property
+    def discount_factor(self) -> float:
+        """An entrant's yearly discount factor: survival (one less the hazard) over interest."""
+        return (1.0 - self.params["hazard"]) / (1.0 + self.params["discount_rate"])
+
+    def expect_learning(self, gain: float, years: float, sigma: float) -> None:
+        """Set :attr:`learning`, what entrants expect to learn in a zone that learns, at this discount factor."""
+        self.learning = anticipated_learning(gain, years, sigma, self.discount_factor)
+
     def grid(self) -> np.ndarray:
         """The productivity grid of the current parameters."""
         return productivity_grid(self.params["pareto_shape"], self.params["pareto_top"])
@@ -247,7 +257,7 @@ class LocationChoice:
         after = np.concatenate([country_tax, own_or_province(zones.after_rate, country_tax)])
         holiday_years = np.concatenate([np.zeros(n), zones.holiday_years])
         holiday_rate = np.concatenate([country_tax, zones.holiday_rate])
-        beta = (1.0 - p["hazard"]) / (1.0 + p["discount_rate"])
+        beta = self.discount_factor
         wait = days / 365.0
         after_holiday = beta**holiday_years
         annuity = (

@@ -496,14 +496,21 @@ class _Accounts:
         tax = firms.tax * np.maximum(profit, 0.0)
         return world, revenue, profit, tax, profit - tax
 
-    def _provinces(self, w: np.ndarray, a: np.ndarray, revenue_f: np.ndarray, tax: np.ndarray, net: np.ndarray) -> dict:
-        """Per province: modern revenue and employment, employment in A, labour income, transfers, profits owned."""
-        market, labour, s, n = self.market, self.labour, self.market.sigma, self.market.n
-        revenue = np.bincount(self.firms.province, revenue_f, minlength=n)
-        employment_m = np.where(revenue > 0, self.fixed + (s - 1.0) / s * revenue / w, 0.0)
+    def _employment(self, w: np.ndarray, revenue: np.ndarray) -> tuple[np.ndarray, ...]:
+        """Per province at wages ``w`` and revenue: jobs in M, residents in them, residents in A, variable jobs."""
+        s = self.market.sigma
+        variable = np.where(revenue > 0, (s - 1.0) / s * revenue / w, 0.0)
+        employment_m = np.where(revenue > 0, self.fixed + variable, 0.0)
         # Jobs in a province go to its commuters first, then to residents; the rest of the residents work in A.
         resident_m = np.maximum(employment_m - self.c_in, 0.0)
         resident_a = np.maximum(self.not_commuting - resident_m, 0.0)
+        return employment_m, resident_m, resident_a, variable
+
+    def _provinces(self, w: np.ndarray, a: np.ndarray, revenue_f: np.ndarray, tax: np.ndarray, net: np.ndarray) -> dict:
+        """Per province: modern revenue and employment, employment in A, labour income, transfers, profits owned."""
+        market, labour, n = self.market, self.labour, self.market.n
+        revenue = np.bincount(self.firms.province, revenue_f, minlength=n)
+        employment_m, resident_m, resident_a, _ = self._employment(w, revenue)
         commute_income = (
             np.bincount(labour.commute_home, w[labour.commute_work] * labour.commute_persons, minlength=n)
             if len(labour.commute_persons)
@@ -555,10 +562,8 @@ class _Accounts:
             floor = market.floor_at(a)
             w = np.maximum(floor, w_star)
             revenue = reach * w ** (1.0 - s)
-            variable = np.where(revenue > 0, (s - 1.0) / s * revenue / w, 0.0)
-            employment_m = np.where(revenue > 0, self.fixed + variable, 0.0)
-            traditional = np.maximum(self.not_commuting - np.maximum(employment_m - self.c_in, 0.0), 0.0)
-            traditional = traditional + self.labour.farmers
+            _, _, resident_a, variable = self._employment(w, revenue)
+            traditional = resident_a + self.labour.farmers
             bounded = np.maximum(traditional, MIN_TRADITIONAL_SHARE * base)
             gap = np.where(free, x - log_excess0 + beta * np.log(bounded / base), 0.0)
             if np.max(np.abs(gap)) < EARNINGS_TOLERANCE:

@@ -16,9 +16,10 @@ STEPS = 6
 @pytest.fixture(scope="module")
 def run() -> tuple[SEZModel, list[pd.DataFrame]]:
     """A coarse GMS model with a CBEZ (commuters), an SEZ (entry) and an open border (migrants), and what the
-    province agents held after each step (at Hekou-Lao Cai the Chinese twin fills at once, so it has commuters)."""
+    province agents held after each step (at Hekou-Lao Cai the well-run Chinese twin
+    fills within a year, so it has commuters)."""
     policies = [
-        CBEZInstrument(crossing="Hekou-Lao Cai", phase_in=0),
+        CBEZInstrument(crossing="Hekou-Lao Cai", phase_in=0, management=1.0),
         SEZInstrument(province="Savannakhet", phase_in=0),
         MigrationRegime(countries=("THA", "MMR"), barrier=0.0),
     ]

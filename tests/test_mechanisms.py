@@ -121,8 +121,7 @@ def test_every_combination_starts_from_the_data_and_switches_off_what_is_off(mec
 def test_with_every_mechanism_the_baseline_stays_a_steady_state_over_20_years():
     """test_model.py's steady-state test with every mechanism on (mean drift over three seeds).
 
-    The mean bound is the same (1%). The largest province's is 8%, not 5%: Preah Sihanouk drifts 3.3% without the
-    mechanisms (its firm stock is not quite steady) and the mechanisms amplify it to 6.2% (measured).
+    The bounds are the same: population-weighted mean 1%, no province 5% (measured: at most 2.3%).
     """
     drifts, weight = [], None
     for seed in (11, 12, 13):
@@ -134,7 +133,7 @@ def test_with_every_mechanism_the_baseline_stays_a_steady_state_over_20_years():
         weight = population / population.sum()
     drift = np.abs(np.mean(drifts, axis=0) - 1)
     assert np.sum(weight * drift[0]) <= 0.01 and np.sum(weight * drift[1]) <= 0.01
-    assert drift.max() <= 0.08
+    assert drift.max() <= 0.05
 
 
 def test_textbook_presets_have_no_mechanisms():
@@ -307,7 +306,8 @@ def test_filled_zones_raise_host_gdp_and_the_mechanisms_add_to_it(zone_effects):
     assert np.all((on["gdp"][filled] >= 0.02) & (on["gdp"][filled] <= 0.35)), on["gdp"]
     per_job = (on["gdp"] / on["occupancy"])[filled].mean()
     assert per_job > 1.2 * (off["gdp"] / off["occupancy"])[off_filled].mean()
-    assert np.all(off["wage"] == 0.0)  # without the labour market no wage moves
+    # Without the labour market only a host whose modern labour runs short bids its wage up, and by less.
+    assert np.all(off["wage"] <= np.maximum(on["wage"], 0.01)), (on["wage"], off["wage"])
 
 
 def test_neighbours_fare_better_the_nearer_they_are(zone_effects):

@@ -429,7 +429,9 @@ class Firms(Population):
                 at their jobs at ``eq`` (those waiting for approval at the jobs they will have). Default: no limit.
         """
         occupancy = self.zone_occupancy(len(zones))
-        alts = self.choice.alternatives(market, eq, zones, country_tax, occupancy, steps_per_year)
+        waiting = self["waiting_for"]
+        queued = np.bincount(waiting[waiting >= 0], minlength=len(zones))[: len(zones)].astype(float)
+        alts = self.choice.alternatives(market, eq, zones, country_tax, occupancy, steps_per_year, queued)
         if capacity is not None and len(zones):
             n = self.n_provinces
             members = np.flatnonzero(self["zone"] >= 0)

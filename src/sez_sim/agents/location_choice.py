@@ -140,7 +140,8 @@ class Alternatives:
         approval_steps: steps an entrant waits before producing.
         holiday_years: the option's tax holiday.
         free_slots: whole slots free now (inf outside zones): what the zone can admit this step.
-        choice_slots: what entrants plan on: the free slots, or the slots a full zone's exits free on average.
+        choice_slots: what entrants plan on: the free slots, or the slots a full zone's exits free on average,
+            less those the firms waiting for a plot will take.
         awareness: share of potential entrants who know the option (1 outside zones).
         promotion: extra investors a promotion programme brings to the option (0 outside zones).
         unproven: utility investors deduct for the option's unproven track record (0 outside zones).
@@ -219,6 +220,7 @@ class LocationChoice:
         country_tax: np.ndarray,
         occupancy: np.ndarray,
         steps_per_year: int,
+        waiting: np.ndarray | None = None,
     ) -> Alternatives:
         """Evaluate every location option (each province outside zones, then each zone) at the equilibrium.
 
@@ -229,6 +231,7 @@ class LocationChoice:
             country_tax: the profit-tax rate of each province.
             occupancy: firms (producing or waiting) in each zone.
             steps_per_year: steps per year.
+            waiting: firms outside each zone waiting for a plot in it (default none); they take its next slots.
         """
         p = self.params
         s = market.sigma
@@ -265,9 +268,12 @@ class LocationChoice:
         )
         free = np.concatenate([np.full(n, np.inf), np.floor(zones.capacity - occupancy)])
         # A full zone frees the slots of its exiting firms; entrants plan on that turnover (as the steady state
-        # was calibrated), and those who find no slot this step locate outside the zone.
+        # was calibrated), and those who find no slot this step locate outside the zone. Firms already waiting
+        # take the next slots first: entrants who did not count them would keep the queue critical (as many
+        # arrivals as slots on average), and a random walk that only exits drain grows without bound.
         turnover = np.concatenate([np.zeros(n), p["hazard"] / steps_per_year * occupancy])
-        choice = np.maximum(free, turnover)
+        queued = np.concatenate([np.zeros(n), np.zeros(nz) if waiting is None else waiting])
+        choice = np.maximum(np.maximum(free, turnover) - queued, 0.0)
         return Alternatives(
             province=province,
             zone=zone,

@@ -14,8 +14,11 @@ import yaml
 from typer.testing import CliRunner
 
 from sez_sim.cli import app
+from sez_sim.economy.mechanisms import ACTS_ONLY_THROUGH
 from sez_sim.errors import ScenarioError
 from sez_sim.experiments.claims import DOC_BEGIN, DOC_END, documented, evaluate, hinges, judge, load_claim
+from sez_sim.params import registry
+from sez_sim.scenario import Scenario, load_scenario, registry_path
 
 ROOT = Path(__file__).resolve().parent.parent
 LINE = str(ROOT / "scenarios/teaching/line_corridor.yaml")
@@ -241,3 +244,52 @@ def test_claims_answers_a_folder_into_a_summary_table(tmp_path):
     empty.mkdir()
     refused = CliRunner().invoke(app, ["claims", str(empty), "--out", str(tmp_path / "none")])
     assert refused.exit_code == 2 and "holds no claim files" in refused.output
+
+
+# ------------------------------------------------------------------------------------------ inert parameters
+def at_bounds(keys: set[str], end: int) -> dict[str, float]:
+    """The scenario overrides that set each registry parameter of ``keys`` with one value and bounds to one end."""
+    params = registry()
+    return {registry_path(params[k]): params[k].bounds[end] for k in keys if params[k].bounds and not params[k].per}
+
+
+def outputs(scenario: Scenario) -> np.ndarray:
+    model = scenario.model()
+    model.run(years=2)
+    return model.recorder.provinces().select_dtypes("number").to_numpy(float)
+
+
+@pytest.mark.parametrize("mechanisms", [{}, {"learning": True, "capital": True}], ids=["none", "learning+capital"])
+def test_inert_parameters_change_nothing_and_the_others_do(mechanisms):
+    """Every parameter a scenario declares inert, at either end of its bounds at once, leaves its results bit for
+    bit; the mechanisms' parameters stop being inert when they are switched on, and then move the results."""
+    scenario = load_scenario(LINE, {"mechanisms": mechanisms})
+    inert = scenario.inert_parameters()
+    on = set(mechanisms)
+    for mechanism, names in ACTS_ONLY_THROUGH.items():
+        assert all((f"economy.{n}" in inert) != (mechanism in on) for n in names)
+    assert "capacity_building.cost_per_year" in inert and "cbez.commuting_share" in inert
+    assert not inert & {"sez.fdi_uplift", "ossc.approval_days", "corridor.quality", "economy.depreciation"}
+    reference = outputs(scenario)
+    for end in (0, 1):
+        np.testing.assert_array_equal(outputs(scenario.with_changes(at_bounds(inert, end))), reference)
+    if on:
+        active = {f"economy.{n}" for m in on for n in ACTS_ONLY_THROUGH[m]}
+        assert not np.array_equal(outputs(scenario.with_changes(at_bounds(active, 1))), reference)
+
+
+def test_claims_vary_only_what_either_scenario_can_use(tmp_path):
+    path = claim_file(tmp_path)
+    varied = {u.key for u in load_claim(path).varied()}
+    everything = {k for k, p in registry().items() if p.kind == "uncertainty" and not p.per}
+    assert varied < everything
+    assert not varied & {f"economy.{n}" for names in ACTS_ONLY_THROUGH.values() for n in names}
+    assert "capacity_building.cost_per_year" not in varied and "sez.fdi_uplift" in varied
+    zone = {"type": "sez", "province": "P06", "start_year": 2019}
+    training = {"type": "capacity_building", "countries": ["B"], "start_year": 2019}
+    (tmp_path / "upgrade.yaml").write_text(
+        yaml.safe_dump(SCENARIOS["upgrade.yaml"] | {"mechanisms": {"learning": True}, "policies": [zone, training]})
+    )
+    varied = {u.key for u in load_claim(path).varied()}  # one scenario uses them: they are varied
+    assert {"economy.learning_gain", "economy.learning_years", "capacity_building.cost_per_year"} <= varied
+    assert "economy.land_elasticity" not in varied

@@ -27,7 +27,7 @@ from sez_sim.economy.mechanisms import Mechanisms
 from sez_sim.errors import DataError, Problem, ScenarioError, UserError
 from sez_sim.io import check_path
 from sez_sim.params import Param, defaults, layered, registry
-from sez_sim.policies import POLICY_SECTIONS, Policy
+from sez_sim.policies import MODEL_SECTIONS, POLICY_SECTIONS, Policy
 from sez_sim.yamlio import Strict, deep_merge, parse_overrides
 from sez_sim.zones import operating_zones
 
@@ -456,6 +456,18 @@ class Scenario(Strict):
             "dataset": dataset_digest(folder) if folder is not None else None,
         }
         return hashlib.sha256(json.dumps(blob, sort_keys=True, default=str).encode()).hexdigest()
+
+    def inert_parameters(self) -> set[str]:
+        """Registry keys of the parameters that cannot change this scenario's results.
+
+        Those of the growth mechanisms it leaves off (:data:`~sez_sim.economy.mechanisms.ACTS_ONLY_THROUGH`) and of
+        the policy sections that only instruments it does not have read (all but
+        :data:`~sez_sim.policies.MODEL_SECTIONS`). A robustness design that varies them spends its draws on
+        nothing, and a scenario discovery may find a "box" in them that is pure noise.
+        """
+        used = set(MODEL_SECTIONS).union(*(policy.sections for policy in self.policies))
+        idle = set(POLICY_SECTIONS) - used
+        return self.mechanisms.resolve().inert() | {k for k in registry() if k.split(".")[0] in idle}
 
     def parameter_overrides(self) -> dict[str, dict[str, Any]]:
         """Registry sections -> values the scenario sets (everything else stays at the defaults)."""

@@ -140,6 +140,17 @@ PARAMS = declare(
 )
 
 
+ACTS_ONLY_THROUGH = {
+    "labour_market": ("land_elasticity", "subsistence"),
+    "agglomeration": ("agglomeration_elasticity", "spillover_km"),
+    "capital": ("capital_elasticity",),
+    "learning": ("learning_gain", "learning_years"),
+}
+"""The parameters (section ``economy``) that act only through each mechanism. Capital's ``depreciation`` and
+``reinvestment`` are not among them: every run keeps the capital stocks (the panel's ``capital_stock`` and
+``fdi_stock``) whether or not they act on productivity."""
+
+
 @dataclass(frozen=True)
 class Mechanisms:
     """Which mechanisms are on; a mechanism that is off has its elasticity (or gain) set to 0.
@@ -169,6 +180,15 @@ class Mechanisms:
     def on(self) -> list[str]:
         """The names of the mechanisms that are on."""
         return [name for name, value in asdict(self).items() if value]
+
+    def inert(self) -> set[str]:
+        """Registry keys of the parameters that cannot change a run with these switches (those of mechanisms off)."""
+        return {
+            f"economy.{name}"
+            for mechanism, names in ACTS_ONLY_THROUGH.items()
+            if not getattr(self, mechanism)
+            for name in names
+        }
 
     def elasticities(self, economy: dict) -> dict[str, float]:
         """The parameters in force: each mechanism's strength from ``economy``, or 0 where it is off."""

@@ -120,7 +120,8 @@ class Claim(Strict):
     replicates: int = Field(default=8, ge=2, le=1000, description="Paired runs at the default parameters.")
     samples: int = Field(default=32, ge=0, le=100_000, description="Draws of the uncertainties (0: no robustness).")
     uncertainties: Literal["all"] | list[Uncertainty] = Field(
-        default="all", description="'all' uncertainties of the registry with one value, or a list."
+        default="all",
+        description="'all': the registry's uncertainties with one value that either scenario can use; or a list.",
     )
     seed: int = Field(default=1, ge=0, description="Seed of the first replicate (and of the draws).")
 
@@ -142,10 +143,20 @@ class Claim(Strict):
         return self.outcome.model_copy(update={"over": self.window})
 
     def varied(self) -> list[Uncertainty]:
-        """The uncertainties the robustness draws vary."""
-        if self.uncertainties == "all":
-            return [Uncertainty(key=k) for k, p in sorted(registry().items()) if p.kind == "uncertainty" and not p.per]
-        return list(self.uncertainties)
+        """The uncertainties the robustness draws vary.
+
+        ``all`` is every registry uncertainty with one value that either scenario can use: not those inert in both
+        (:meth:`Scenario.inert_parameters`), such as a growth mechanism's parameters when both leave it off.
+        """
+        if self.uncertainties != "all":
+            return list(self.uncertainties)
+        baseline, treatment = self.scenarios()
+        inert = baseline.inert_parameters() & treatment.inert_parameters()
+        return [
+            Uncertainty(key=k)
+            for k, p in sorted(registry().items())
+            if p.kind == "uncertainty" and not p.per and k not in inert
+        ]
 
     def fingerprint(self) -> str:
         """A short SHA-256 of everything the answer depends on besides the code.

@@ -41,7 +41,19 @@ Policy = Annotated[reduce(or_, INSTRUMENTS), Field(discriminator="type")]
 POLICY_SECTIONS: tuple[str, ...] = tuple(dict.fromkeys(s for i in INSTRUMENTS for s in i.sections))
 """Registry sections that hold the instruments' defaults (``policy_defaults.<section>`` in scenario files)."""
 
+MODEL_SECTIONS: tuple[str, ...] = ("sez", "ossc")
+"""Policy sections the model reads for the dataset's operating zones as well; every other policy section acts only
+through the instruments that declare it, so its parameters are inert in a scenario without one."""
+
 BY_TYPE: dict[str, type[Instrument]] = {i.tag(): i for i in INSTRUMENTS}
 """Each instrument class by its ``type`` tag."""
 
-__all__ = ["BY_TYPE", "INSTRUMENTS", "POLICY_SECTIONS", "Instrument", "Policy", *[c.__name__ for c in INSTRUMENTS]]
+__all__ = [
+    "BY_TYPE",
+    "INSTRUMENTS",
+    "MODEL_SECTIONS",
+    "POLICY_SECTIONS",
+    "Instrument",
+    "Policy",
+    *[c.__name__ for c in INSTRUMENTS],
+]

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import copy
+
 import numpy as np
 import pytest
 from hypothesis import given, settings
@@ -169,3 +171,61 @@ def test_viable_share_falls_as_entry_gets_costlier(name, low, step):
     cheaper = viable_share(**VIABLE | {name: low * scale})
     costlier = viable_share(**VIABLE | {name: (low + step) * scale})
     assert 0.0 <= costlier <= cheaper <= 1.0
+
+
+# ------------------------------------------------------------------------------------ zone queues
+@settings(max_examples=200, deadline=None)
+@given(
+    free=st.integers(0, 50),
+    occupancy=st.integers(0, 400),
+    waiting=st.integers(0, 60),
+    steps_per_year=st.sampled_from([1, 4, 12]),
+)
+def test_entrants_plan_on_the_slots_the_queue_leaves(free, occupancy, waiting, steps_per_year):
+    lc = choice(3)
+    planned = lc.planned_slots(np.array([free], float), np.array([occupancy], float), steps_per_year)
+    queued = lc.planned_slots(
+        np.array([free], float), np.array([occupancy], float), steps_per_year, np.array([waiting], float)
+    )
+    turnover = lc.params["hazard"] / steps_per_year * occupancy
+    assert planned[0] == max(free, turnover)  # no queue: the free slots or, for a full zone, its turnover
+    assert queued[0] == pytest.approx(max(planned[0] - waiting, 0.0), abs=1e-12)
+    more = lc.planned_slots(
+        np.array([free], float), np.array([occupancy], float), steps_per_year, np.array([waiting + 1], float)
+    )
+    assert more[0] <= queued[0]
+
+
+@pytest.fixture(scope="module")
+def gms():
+    return SEZModel(ModelConfig(seed=3))
+
+
+def test_a_full_zone_with_a_queue_closes_and_a_free_slot_without_room_is_no_slot(gms):
+    model = copy.deepcopy(gms)
+    n, firms = model.geo.n, model.firms
+    occupancy = firms.zone_occupancy(len(model.zones))
+    alts = model.alternatives()
+    queue = np.bincount(firms["waiting_for"][firms["waiting_for"] >= 0], minlength=len(model.zones))
+    full = np.flatnonzero((alts.free_slots[n:] == 0) & (occupancy > 0) & (queue == 0))
+    z = int(full[np.argmax(occupancy[full])])
+    turnover = firms.choice.params["hazard"] / model.steps_per_year * occupancy[z]
+    assert alts.choice_slots[n + z] == pytest.approx(turnover) and alts.open[n + z]
+    outside = np.flatnonzero((firms["province"] == model.zones.province[z]) & (firms["zone"] < 0))
+    firms["waiting_for"][outside[:1]] = z  # one firm waits: it takes the next slot
+    alts = model.alternatives()
+    assert alts.choice_slots[n + z] == max(turnover - 1.0, 0.0) and alts.open[n + z] == (turnover > 1.0)
+    firms["waiting_for"][outside[:1]] = -1
+
+    # Two members leave the zone (slots free up) while its capacity in jobs shrinks to what the rest employ.
+    members = np.flatnonzero(firms["zone"] == z)
+    firms["zone"][members[:2]] = -1
+    alts = model.alternatives()
+    assert alts.free_slots[n + z] == 2 and alts.choice_slots[n + z] == 2
+    held = model.zone_capacity()[z] - alts.room[n + z]
+    model.zones.jobs_per_slot[z] = held * model.employment_rate / model.zones.capacity[z]
+    alts = model.alternatives()
+    assert alts.room[n + z] == pytest.approx(0.0, abs=1e-6)
+    assert alts.free_slots[n + z] == 2 and alts.choice_slots[n + z] == pytest.approx(
+        turnover * (len(members) - 2) / len(members)
+    )

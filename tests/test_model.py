@@ -112,6 +112,10 @@ def test_gms_firm_turnover_balances(baselines):
         s = model.recorder.summary_frame()
         for column in ("firms", "firms_foreign", "zone_firms"):
             assert s[column].iloc[-1] == pytest.approx(s[column].iloc[0], rel=0.015), column
+        # Full zones' queues stay short: entrants plan on the slots the waiting firms leave (a queue that entrants
+        # ignored grew to 6% of the zones' members in 20 years, a third in Preah Sihanouk).
+        waiting = np.count_nonzero(model.firms["waiting_for"] >= 0)
+        assert waiting <= 0.03 * s["zone_firms"].iloc[-1]
 
 
 def test_small_firm_stocks_build_and_run_where_refinement_must_stop():

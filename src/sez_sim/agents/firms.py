@@ -428,16 +428,28 @@ class Firms(Population):
             capacity: each zone's capacity in jobs (persons); the options' ``room`` is what its members leave of it,
                 at their jobs at ``eq`` (those waiting for approval at the jobs they will have). Default: no limit.
         """
-        occupancy = self.zone_occupancy(len(zones))
+        nz = len(zones)
+        occupancy = self.zone_occupancy(nz)
         waiting = self["waiting_for"]
-        queued = np.bincount(waiting[waiting >= 0], minlength=len(zones))[: len(zones)].astype(float)
+        queued = np.bincount(waiting[waiting >= 0], minlength=nz)[:nz].astype(float)
         alts = self.choice.alternatives(market, eq, zones, country_tax, occupancy, steps_per_year, queued)
-        if capacity is not None and len(zones):
+        if capacity is not None and nz:
             n = self.n_provinces
             members = np.flatnonzero(self["zone"] >= 0)
             zone = self["zone"][members]
-            jobs = self.expected_jobs(alts, n + zone, self["productivity"][members], market.sigma)
-            alts.room[n:] = capacity - np.bincount(zone, jobs, minlength=len(zones))
+            jobs = np.bincount(
+                zone, self.expected_jobs(alts, n + zone, self["productivity"][members], market.sigma), minlength=nz
+            )
+            alts.room[n:] = capacity - jobs
+            # A free slot without room for a member's jobs is no slot: it opens when its members outgrow the
+            # zone's jobs and move out to wait (crowd_out), and entrants who planned on it would only join them.
+            with np.errstate(divide="ignore", invalid="ignore"):
+                afforded = np.where(occupancy > 0, np.floor(np.maximum(alts.room[n:], 0.0) * occupancy / jobs), np.inf)
+            short = afforded < alts.free_slots[n:]
+            if short.any():
+                usable = np.minimum(alts.free_slots[n:], afforded)
+                alts.choice_slots[n:] = self.choice.planned_slots(usable, occupancy, steps_per_year, queued)
+                alts.open[n:] = zones.active & (alts.choice_slots[n:] > 0)
         return alts
 
     @staticmethod

@@ -267,13 +267,7 @@ class LocationChoice:
             beta**wait / (1.0 - beta) * ((1.0 - holiday_rate) * (1.0 - after_holiday) + (1.0 - after) * after_holiday)
         )
         free = np.concatenate([np.full(n, np.inf), np.floor(zones.capacity - occupancy)])
-        # A full zone frees the slots of its exiting firms; entrants plan on that turnover (as the steady state
-        # was calibrated), and those who find no slot this step locate outside the zone. Firms already waiting
-        # take the next slots first: entrants who did not count them would keep the queue critical (as many
-        # arrivals as slots on average), and a random walk that only exits drain grows without bound.
-        turnover = np.concatenate([np.zeros(n), p["hazard"] / steps_per_year * occupancy])
-        queued = np.concatenate([np.zeros(n), np.zeros(nz) if waiting is None else waiting])
-        choice = np.maximum(np.maximum(free, turnover) - queued, 0.0)
+        choice = np.concatenate([np.full(n, np.inf), self.planned_slots(free[n:], occupancy, steps_per_year, waiting)])
         return Alternatives(
             province=province,
             zone=zone,
@@ -293,6 +287,25 @@ class LocationChoice:
             unproven=np.concatenate([np.zeros(n), zones.unproven]),
             open=np.concatenate([np.ones(n, bool), zones.active]) & (choice > 0),
         )
+
+    def planned_slots(
+        self, free: np.ndarray, occupancy: np.ndarray, steps_per_year: int, waiting: np.ndarray | None = None
+    ) -> np.ndarray:
+        """The slots of each zone that entrants plan on this step (``Alternatives.choice_slots``).
+
+        A full zone frees the slots of its exiting firms; entrants plan on that turnover (as the steady state was
+        calibrated), and those who find no slot this step locate outside the zone. Firms already waiting take the
+        next slots first: entrants who did not count them would keep the queue critical (as many arrivals as
+        slots on average), and a random walk that only exits drain grows without bound.
+
+        Args:
+            free: slots free now that an entrant could fill (whole slots).
+            occupancy: firms (producing or waiting for approval) in each zone.
+            steps_per_year: steps per year.
+            waiting: firms outside each zone waiting for a plot in it (default none).
+        """
+        turnover = self.params["hazard"] / steps_per_year * occupancy
+        return np.maximum(np.maximum(free, turnover) - (0.0 if waiting is None else waiting), 0.0)
 
     def option_values(self, alts: Alternatives, z: np.ndarray, sigma: float) -> np.ndarray:
         """``lambda ln(NPV / profit_unit)`` for each pool productivity (rows) and location option (columns).

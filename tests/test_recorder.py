@@ -78,6 +78,9 @@ def test_zone_rows_hold_their_columns_and_agree_with_the_other_tables(model):
     assert (ours["jobs"] <= host["workers_m"] * rate * 1.001 + 1e-9).all()  # zone jobs are part of the host's
     assert (ours["firms_foreign"] <= ours["firms"]).all() and (zones["investment"] >= 0).all()
     assert ours["investment"].sum() > 0  # foreign entrants arrived
+    last = zones[zones["step"] == zones["step"].max()]
+    assert last["waiting"].sum() == np.count_nonzero(model.firms["waiting_for"] >= 0)
+    assert (zones["waiting"] >= 0).all() and (zones.loc[~zones["active"], "waiting"] == 0).all()
 
 
 def test_zone_taxes_follow_the_holiday(model):

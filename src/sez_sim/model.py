@@ -682,6 +682,7 @@ class SEZModel(mesa.Model):
             "jobs": jobs,
             "firms": counts["firms"],
             "firms_foreign": counts["firms_foreign"],
+            "waiting": counts["waiting"],
             "occupancy": np.divide(jobs, capacity, out=np.full(len(zones), np.nan), where=capacity > 0),
             "investment": span * counts["foreign_entrants"] * invested / 1e6,
             "exports": out["exports"] / 1e6,

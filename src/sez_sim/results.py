@@ -66,6 +66,7 @@ ZONE_UNITS: dict[str, str] = {
     "jobs": "jobs",
     "firms": "firm agents",
     "firms_foreign": "firm agents",
+    "waiting": "firm agents",
     "occupancy": "share",
     "investment": "US$ m in the step",
     "exports": "US$ m a year",
@@ -82,12 +83,14 @@ track record (the largest share of its planned slots its firms have filled; inve
 newcomer cost times 1 - record) and prospects the potential entrants a year who consider it (awareness and promotion
 times the streams that may choose it: its country's and the foreign one). Jobs are workers (persons in modern jobs
 times ``economy.employment_rate``), the unit of ``capacity_jobs``; a slot stands for the host's mean firm size when
-the zone opened. Investment is the foreign entrants of the step (each invests the entry cost in the host's mean
-profits, as in ``fdi_stock``); exports to the world are an annual rate at the step's equilibrium. The public ledger,
-in the step: the profit tax the zone's firms pay and what they would pay more at the country's rate (tax forgone),
-construction (capacity added during the run times ``sez.construction_cost_per_job``), operation
-(``sez.operation_cost_share`` of the built capacity's cost a year, while active) and programmes (capacity building
-and promotion, their ``cost_per_year`` while they run); public cost is the three."""
+the zone opened. Waiting are the firms set up outside a full zone, in its province, that wait for a plot in it
+(they take its next free slots before new entrants, docs/ODD.md 7.3). Investment is the foreign entrants of the
+step (each invests the entry cost in the host's mean profits, as in ``fdi_stock``); exports to the world are an
+annual rate at the step's equilibrium. The public ledger, in the step: the profit tax the zone's firms pay and what
+they would pay more at the country's rate (tax forgone), construction (capacity added during the run times
+``sez.construction_cost_per_job``), operation (``sez.operation_cost_share`` of the built capacity's cost a year,
+while active) and programmes (capacity building and promotion, their ``cost_per_year`` while they run); public cost
+is the three."""
 
 LEDGER_FLOWS = ("construction", "operation", "programme", "public_cost", "tax_revenue", "tax_forgone")
 """The public ledger's flows (US$ m), summed per zone or country and year in ``ledger.csv``."""

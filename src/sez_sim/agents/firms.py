@@ -398,7 +398,10 @@ class Firms(Population):
         return fixed + (sigma - 1.0) / sigma * eq.firm_revenue / eq.wage[self["province"][rows]]
 
     def zone_counts(self, n_zones: int, step: int) -> dict[str, np.ndarray]:
-        """Per zone: firm agents (producing or waiting), foreign ones, and foreign ones that entered at ``step``."""
+        """Per zone: its firm agents, foreign ones, foreign entrants at ``step``, and those waiting for a plot.
+
+        Firm agents count those producing or waiting for approval; the waiting are outside it (:meth:`queued`).
+        """
         zone = self["zone"]
         foreign = (zone >= 0) & self.foreign
         arrived = foreign & (self["born"] == step)
@@ -406,7 +409,13 @@ class Firms(Population):
             "firms": self.zone_occupancy(n_zones),
             "firms_foreign": np.bincount(zone[foreign], minlength=n_zones)[:n_zones].astype(float),
             "foreign_entrants": np.bincount(zone[arrived], minlength=n_zones)[:n_zones].astype(float),
+            "waiting": self.queued(n_zones),
         }
+
+    def queued(self, n_zones: int) -> np.ndarray:
+        """Firms outside each zone waiting for a plot in it (they take its next free slots)."""
+        waiting = self["waiting_for"]
+        return np.bincount(waiting[waiting >= 0], minlength=n_zones)[:n_zones].astype(float)
 
     def alternatives(
         self,
@@ -430,8 +439,7 @@ class Firms(Population):
         """
         nz = len(zones)
         occupancy = self.zone_occupancy(nz)
-        waiting = self["waiting_for"]
-        queued = np.bincount(waiting[waiting >= 0], minlength=nz)[:nz].astype(float)
+        queued = self.queued(nz)
         alts = self.choice.alternatives(market, eq, zones, country_tax, occupancy, steps_per_year, queued)
         if capacity is not None and nz:
             n = self.n_provinces

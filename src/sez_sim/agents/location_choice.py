@@ -140,8 +140,8 @@ class Alternatives:
         approval_steps: steps an entrant waits before producing.
         holiday_years: the option's tax holiday.
         free_slots: whole slots free now (inf outside zones): what the zone can admit this step.
-        choice_slots: what entrants plan on: the free slots, or the slots a full zone's exits free on average,
-            less those the firms waiting for a plot will take.
+        choice_slots: what entrants plan on: the free slots (those with room for a member's jobs), or the slots a
+            full zone's exits free on average, less those the firms waiting for a plot will take.
         awareness: share of potential entrants who know the option (1 outside zones).
         promotion: extra investors a promotion programme brings to the option (0 outside zones).
         unproven: utility investors deduct for the option's unproven track record (0 outside zones).

@@ -76,6 +76,36 @@ def test_a_zone_nests_inside_its_province(outside, zone):
     assert foreign_share[0, 0] >= share[0, 0]  # foreign entrants prefer zones
 
 
+@settings(max_examples=60, deadline=None)
+@given(
+    host=st.lists(st.integers(0, 4), min_size=1, max_size=9),
+    seed=st.integers(0, 2**32 - 1),
+    closed=st.floats(0.0, 0.5),
+)
+def test_provinces_with_several_zones_are_plain_nested_logits(host, seed, closed):
+    """Every zone known to all, none promoted: each host is worth s ln(e^(out/s) + sum_z e^(v_z/s)), each zone takes
+    its inner-logit share, and a province without zones is worth its outside option (closed options at -inf)."""
+    n, pool = 5, 3
+    lc = choice(n)
+    s = lc.params["zone_choice_scale"]
+    rng = np.random.default_rng(seed)
+    values = rng.normal(0.0, 2.0, (pool, n + len(host)))
+    values[rng.random(values.shape) < closed] = -np.inf
+    inclusive, share = lc.nests(values, alternatives(host, n), foreign=False)
+    outside, zones = values[:, :n], values[:, n:]
+    for i in range(n):
+        mine = np.flatnonzero(np.array(host) == i)
+        if not mine.size:
+            np.testing.assert_array_equal(inclusive[:, i], outside[:, i])
+            continue
+        terms = np.column_stack([outside[:, i], zones[:, mine]]) / s
+        expected = s * np.logaddexp.reduce(terms, axis=1)
+        np.testing.assert_allclose(inclusive[:, i], expected, rtol=1e-12, atol=1e-12)
+        with np.errstate(invalid="ignore"):
+            inner = np.exp(terms[:, 1:] - np.logaddexp.reduce(terms, axis=1, keepdims=True))
+        np.testing.assert_allclose(share[:, mine], np.nan_to_num(inner), rtol=1e-9, atol=1e-12)
+
+
 def test_a_closed_zone_changes_nothing():
     lc = choice(2, foreign=True)
     values = np.array([[0.3, -0.2], [1.0, 0.5]])

@@ -645,7 +645,6 @@ class SEZModel(mesa.Model):
         }
         assert self.accounts.keys() == ACCOUNTS.keys()
         self.zone_accounts = self.account_zones()
-        self.provinces.do("step")
         self.recorder.collect(self)
 
     def account_zones(self) -> dict[str, np.ndarray]:

@@ -48,6 +48,19 @@ STAGNATION_TOLERANCE = 1e-5
 near-singular Jacobian), a gap below this is accepted: 0.001% of a province's expected entrants."""
 
 
+def _tiers(nest: np.ndarray) -> list[tuple[np.ndarray, np.ndarray]]:
+    """The zones of each nest in zone order, dealt out in tiers: the first zone of every nest, then the second, ...
+
+    Returns:
+        Per tier, its zones and their nests (each nest at most once), so a tier is one column operation and the
+        tiers in order visit each nest's zones in zone order.
+    """
+    order = np.argsort(nest, kind="stable")
+    sorted_nest = nest[order]
+    rank = np.arange(nest.size) - np.searchsorted(sorted_nest, sorted_nest, side="left")
+    return [(order[rank == r], sorted_nest[rank == r]) for r in range(int(rank.max(initial=-1)) + 1)]
+
+
 def productivity_grid(shape: float, top: float, size: int = POOL_SIZE) -> np.ndarray:
     """The productivities potential entrants draw from: quantile midpoints of a Pareto truncated at ``top``.
 
@@ -342,25 +355,31 @@ class LocationChoice:
             return outside, np.zeros((values.shape[0], 0))
         bonus = self.params["foreign_zone_preference"] if foreign else 0.0
         zone_values = values[:, n:] + bonus - self.queue_cost(values.shape[1] - n) - alts.unproven[n:]
-        host = alts.province[n:]
+        # A province without zones is worth its outside option; the nests are formed in the hosts' columns only.
+        hosts, nest = np.unique(alts.province[n:], return_inverse=True)
         aware, boost = alts.awareness[n:], 1.0 + alts.promotion[n:]
-        top = outside.copy()
-        for z, i in enumerate(host):  # a few dozen zones: a loop of column operations
-            top[:, i] = np.maximum(top[:, i], zone_values[:, z])
+        tiers = _tiers(nest)
+        top = outside[:, hosts]
+        for zones, nests in tiers:
+            top[:, nests] = np.maximum(top[:, nests], zone_values[:, zones])
         top = np.where(np.isfinite(top), top, 0.0)
-        weight_zone = np.exp((zone_values - top[:, host]) / scale)
+        weight_zone = np.exp((zone_values - top[:, nest]) / scale)
         known = aware >= 1.0
-        total = np.exp((outside - top) / scale)
-        # Zones known to all are added to their host's total one after the other, in zone order (unbuffered): a zone
-        # that admits no one adds exactly zero, so an inactive zone changes no other number.
-        np.add.at(total, (slice(None), host), np.where(known, weight_zone, 0.0))
+        total = np.exp((outside[:, hosts] - top) / scale)
+        # Zones known to all are added to their host's total one after the other, in zone order: a zone that admits
+        # no one adds exactly zero, so an inactive zone changes no other number.
+        counted = np.where(known, weight_zone, 0.0)
+        for zones, nests in tiers:
+            total[:, nests] += counted[:, zones]
+        inclusive = outside.copy()
         with np.errstate(divide="ignore"):
-            inclusive = top + scale * np.log(total)
+            inclusive[:, hosts] = top + scale * np.log(total)
         share = np.divide(
-            weight_zone, total[:, host], out=np.zeros_like(weight_zone), where=known & (total[:, host] > 0)
+            weight_zone, total[:, nest], out=np.zeros_like(weight_zone), where=known & (total[:, nest] > 0)
         )
-        for i in np.unique(host[(~known & (aware > 0)) | (boost != 1.0)]):
-            zones = np.flatnonzero(host == i)
+        for k in np.unique(nest[(~known & (aware > 0)) | (boost != 1.0)]):
+            i = hosts[k]
+            zones = np.flatnonzero(nest == k)
             sure, unsure = zones[known[zones]], zones[~known[zones] & (aware[zones] > 0)]
             mass = np.zeros(len(values))
             zone_mass = np.zeros((len(values), len(zones)))
@@ -368,7 +387,7 @@ class LocationChoice:
                 inside = unsure[np.array(bits, dtype=bool)]
                 chance = np.prod(aware[inside]) * np.prod(1.0 - aware[np.setdiff1d(unsure, inside)])
                 members = np.concatenate([sure, inside])
-                t = total[:, i].copy()
+                t = total[:, k].copy()
                 for z in inside:
                     t += weight_zone[:, z]
                 m = chance * np.prod(boost[members]) * t**scale
@@ -378,7 +397,7 @@ class LocationChoice:
                         m * weight_zone[:, z], t, out=np.zeros_like(t), where=t > 0
                     )
             with np.errstate(divide="ignore"):
-                inclusive[:, i] = top[:, i] + np.log(mass)
+                inclusive[:, i] = top[:, k] + np.log(mass)
             share[:, zones] = np.divide(zone_mass, mass[:, None], out=np.zeros_like(zone_mass), where=mass[:, None] > 0)
         return inclusive, share
 

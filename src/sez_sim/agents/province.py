@@ -39,6 +39,9 @@ migrants_out`` of the next is the next step's ``population``."""
 class Province(FixedAgent):
     """One province (a Mesa ``FixedAgent`` on the network cell with the same integer id).
 
+    Its accounts (see :data:`ACCOUNTS`) are read from its row of the model's accounts of the last step when asked
+    for, so a step costs the provinces nothing and an agent never holds a stale copy.
+
     Attributes:
         index: integer node id (row in the geography and in every per-province array).
         province_id, name, country: from the dataset.
@@ -52,14 +55,18 @@ class Province(FixedAgent):
         self.name = name
         self.country = country
         self.cell = model.space[index]
-        for account in ACCOUNTS:
-            setattr(self, account, 0.0)
 
-    def step(self) -> None:
-        """Copy this province's row of the model's accounts onto the agent."""
-        row = self.model.accounts
-        for account in ACCOUNTS:
-            setattr(self, account, float(row[account][self.index]))
+    def account(self, name: str) -> float:
+        """This province's value of the account ``name`` at the end of the last step."""
+        return float(self.model.accounts[name][self.index])
 
     def __repr__(self) -> str:
         return f"Province({self.index}, {self.name!r}, {self.country}, population={self.population:,.0f})"
+
+
+def _account_property(name: str) -> property:
+    return property(lambda self: self.account(name), doc=f"{name} ({ACCOUNTS[name]}) at the end of the last step.")
+
+
+for _name in ACCOUNTS:
+    setattr(Province, _name, _account_property(_name))

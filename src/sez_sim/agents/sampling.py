@@ -71,12 +71,18 @@ def sinkhorn(x: np.ndarray, rows: np.ndarray, cols: np.ndarray, iterations: int 
     allowed = tol * np.maximum(rows, 1.0)
     c = np.ones(x.shape[1])
     xc = x @ c
+    r, gap = np.zeros_like(xc), np.empty_like(xc)  # the rounds reuse these: on small matrices, allocation counts
     for _ in range(iterations):
-        r = np.divide(rows, xc, out=np.zeros_like(xc), where=xc > 0)
+        r.fill(0.0)
+        np.divide(rows, xc, out=r, where=xc > 0)
         xr = r @ x
-        c = np.divide(cols, xr, out=np.zeros_like(xr), where=xr > 0)
+        c.fill(0.0)
+        np.divide(cols, xr, out=c, where=xr > 0)
         xc = x @ c
-        if np.all(np.abs(r * xc - rows) <= allowed):
+        np.multiply(r, xc, out=gap)
+        gap -= rows
+        np.abs(gap, out=gap)
+        if (gap <= allowed).all():
             break
     return r[:, None] * x * c[None, :]
 
@@ -116,27 +122,34 @@ def controlled_matrix(x: np.ndarray, rows: np.ndarray, cols: np.ndarray, rng: np
         _trim(k, col_left, 1)
         row_left = rows[ri] - k.sum(axis=1)
     frac = np.clip(y - k, 0.0, None)
+    last = k.shape[1] - 1
+    has_room = col_left > 0
     for i in rng.permutation(np.flatnonzero(row_left > 0)):
         need = int(row_left[i])
         for weights in (frac[i], sub[i]):
             if need == 0:
                 break
-            w = weights * (col_left > 0)
+            w = weights * has_room
             total = w.sum()
             if total <= 0:
                 continue
             # Systematic sampling: each cell's chance of a unit is its (rescaled) fractional part.
-            cum = np.cumsum(w) * (need / total)
-            picks = np.searchsorted(cum, rng.random() + np.arange(need), side="right")
-            units = np.minimum(np.bincount(np.minimum(picks, len(w) - 1), minlength=len(w)), col_left)
-            k[i] += units
-            col_left -= units
-            need -= int(units.sum())
+            cum = w.cumsum()
+            cum *= need / total
+            picks = cum.searchsorted(rng.random() + np.arange(need), side="right")
+            # A row takes a handful of units: one by one, each while its column has room left.
+            for j in np.minimum(picks, last).tolist():
+                if col_left[j] > 0:
+                    k[i, j] += 1
+                    col_left[j] -= 1
+                    has_room[j] = col_left[j] > 0
+                    need -= 1
         while need > 0:  # nowhere this row's flows point to has room left: any open column will do
-            candidates = np.flatnonzero(col_left > 0)
+            candidates = np.flatnonzero(has_room)
             chosen = rng.choice(candidates, min(need, candidates.size), replace=False)
             k[i, chosen] += 1
             col_left[chosen] -= 1
+            has_room[chosen] = col_left[chosen] > 0
             need -= chosen.size
         row_left[i] = 0
     out[np.ix_(ri, ci)] = k

@@ -297,6 +297,7 @@ def recalibrate(model: SEZModel, population: np.ndarray, tolerance: float = FINA
     """Calibrate the economy around the current firm stock, zone incentives and taxes included."""
     f = model.firms
     stock = InitialFirms(f["province"].copy(), f["productivity"].copy(), f["owner"].copy(), f["fixed_labour"].copy())
+    block = model.firm_block()  # the model's firms, incentives and taxes stay as they are while the economy calibrates
     cal = calibrate(
         model.geo,
         model.params["economy"],
@@ -308,7 +309,7 @@ def recalibrate(model: SEZModel, population: np.ndarray, tolerance: float = FINA
         rng=model.streams["init"],
         population=population,
         stock=stock,
-        make_block=lambda _: model.firm_block(),
+        make_block=lambda _: block,
         tolerance=tolerance,
     )
     model.market, model.equilibrium, model.calibration_gap = cal.market, cal.equilibrium, cal.gap

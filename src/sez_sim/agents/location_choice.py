@@ -654,6 +654,7 @@ class LocationChoice:
         steady.open[zone_rows] = alts.open[zone_rows] | (turnover > 0)
         values = self.option_values(steady, z, sigma)
         ok = np.flatnonzero(target > 0)
+        every = ok.size == n  # then the Jacobian's products take the probabilities as they are, without a copy
         warm = len(self.xi) == n and np.all(np.isfinite(self.xi[ok]))  # recalibrating: start from the last solution
         self.queue = self.queue if warm and len(self.queue) == n_zones else np.zeros(n_zones)
         self.xi = np.where(target > 0, self.xi if warm else 0.0, -np.inf)
@@ -685,14 +686,15 @@ class LocationChoice:
             if error < tolerance:
                 return
             q, pk, w, expected, v, demand = parts
+            q_ok, pk_ok = (q, pk) if every else (q[:, ok], pk[:, ok])
             # Jacobian of (ln E, ln D) in (xi, queue): the logit's derivatives, with a zone's queue cost lowering
             # its host's inclusive value by its within-province share.
-            a = np.eye(ok.size) - (q[:, ok].T @ pk[:, ok]) / expected[ok, None]
+            a = np.eye(ok.size) - (q_ok.T @ pk_ok) / expected[ok, None]
             pw = pk[:, host[zones]] * w[:, zones]
             hosted = (np.arange(n)[ok, None] == host[zones][None, :]) * demand[zones][None, :]
-            b = -(hosted - q[:, ok].T @ pw) / expected[ok, None]
+            b = -(hosted - q_ok.T @ pw) / expected[ok, None]
             c = (
-                (host[zones][:, None] == np.arange(n)[None, ok]) * demand[zones][:, None] - v[:, zones].T @ pk[:, ok]
+                (host[zones][:, None] == np.arange(n)[None, ok]) * demand[zones][:, None] - v[:, zones].T @ pk_ok
             ) / demand[zones, None]
             vw = v[:, zones].T @ w[:, zones]
             d = (

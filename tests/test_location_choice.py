@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import warnings
 
 import numpy as np
 import pytest
@@ -159,6 +160,29 @@ def test_entry_calibration_balances_exit_in_every_province():
     assert lc.stream_rate[foreign].sum() / lc.stream_rate.sum() == pytest.approx(lc.params["foreign_share"])
 
 
+@pytest.mark.parametrize("spread", [20.0, 40.0])
+def test_entry_calibration_converges_from_a_start_far_from_the_solution(spread):
+    """A warm start carried over from a very different economy (half the provinces' xi far up, half far down): where
+    entry saturates, Newton's Jacobian is nearly singular and its steps stall; the contraction brings it back."""
+    model = SEZModel(
+        ModelConfig(
+            geography=line(8, spacing_km=150),
+            params=resolve_params("gms", {"firms": {"count": 400, "min_per_province": 10, "outside_share": 0.3}}),
+            seed=2,
+        )
+    )
+    firms, lc = model.firms, model.firms.choice
+    alts = model.alternatives()
+    here = firms.per_province()
+    lc.xi = np.where(np.arange(8) % 2 == 0, spread, -spread)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", RuntimeWarning)  # no 0/0 on the way
+        lc.calibrate(alts, model.market.sigma, model.country, here, firms.zone_occupancy(0), model.steps_per_year)
+    prob, _ = lc.stream_probabilities(lc.option_values(alts, lc.grid(), model.market.sigma), alts, model.country)
+    expected = (lc.stream_rates()[:, None, None] * prob).mean(axis=1).sum(axis=0)
+    np.testing.assert_allclose(expected, lc.params["hazard"] / model.steps_per_year * here, rtol=1e-8)
+
+
 # ------------------------------------------------------------------------------------ viable entry
 VIABLE = {
     "sigma": 5.0,
@@ -259,3 +283,21 @@ def test_a_full_zone_with_a_queue_closes_and_a_free_slot_without_room_is_no_slot
     assert alts.free_slots[n + z] == 2 and alts.choice_slots[n + z] == pytest.approx(
         turnover * (len(members) - 2) / len(members)
     )
+
+
+def test_a_queue_cost_that_turns_every_investor_away_starts_again_from_zero(gms):
+    """Recalibrating from queue costs carried over from another economy, one so high that nobody would take its zone:
+    its log demand has no slope there, so the zone starts again from zero and calibration converges as from scratch."""
+    model = copy.deepcopy(gms)
+    firms, lc = model.firms, model.firms.choice
+    alts = model.alternatives()
+    args = (alts, model.market.sigma, model.country, firms.per_province(), firms.zone_occupancy(len(model.zones)))
+    lc.calibrate(*args, model.steps_per_year)
+    reference = lc.queue.copy()
+    z = int(np.argmax(reference))
+    assert reference[z] > 0  # a full zone that rations its entrants
+    lc.queue[z] = 1e3
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", RuntimeWarning)
+        lc.calibrate(*args, model.steps_per_year)
+    np.testing.assert_allclose(lc.queue, reference, rtol=1e-6, atol=1e-8)

@@ -48,6 +48,17 @@ STAGNATION_TOLERANCE = 1e-5
 near-singular Jacobian), a gap below this is accepted: 0.001% of a province's expected entrants."""
 
 
+CONTRACTION_GAP = 0.1
+"""Entry calibration's fallback contraction stops once no province's log gap is larger (Newton takes over)."""
+
+CONTRACTION_ROUNDS = 600
+"""Most rounds of the fallback contraction (each one evaluation of the entry shares, about 3 ms on the GMS). Near
+the solution it shrinks the gaps by about the outside share a round, 1% at the bound of ``firms.outside_share``:
+some 500 rounds from a log gap of 15; the claims' failed draws needed up to 350 (a province whose entry saturates
+for a while holds it back). Where a province's target exceeds every potential entrant able to profit there, its
+xi climbs for ever: the rounds run out and calibration fails as before."""
+
+
 def _tiers(nest: np.ndarray) -> list[tuple[np.ndarray, np.ndarray]]:
     """The zones of each nest in zone order, dealt out in tiers: the first zone of every nest, then the second, ...
 
@@ -665,12 +676,19 @@ class LocationChoice:
         same = host[:, None] == host[None, :]
 
         def residual():
-            prob, share = self.stream_probabilities(values, steady, country)
-            q = (weight * prob).reshape(-1, n)  # (stream, pool) x provinces, entrants per step
-            w = share.reshape(prob.shape[0] * prob.shape[1], n_zones)
-            expected = q.sum(axis=0)
-            v = q[:, host] * w  # entrants taking each zone
-            demand = v.sum(axis=0)
+            while True:
+                prob, share = self.stream_probabilities(values, steady, country)
+                q = (weight * prob).reshape(-1, n)  # (stream, pool) x provinces, entrants per step
+                w = share.reshape(prob.shape[0] * prob.shape[1], n_zones)
+                expected = q.sum(axis=0)
+                v = q[:, host] * w  # entrants taking each zone
+                demand = v.sum(axis=0)
+                priced_out = (self.queue > 0) & (demand <= 0)
+                if not priced_out.any():
+                    break
+                # A queue cost that turns every investor away rations no one (and its log demand has no slope): a
+                # start carried over from an earlier economy, or a step too far. Such zones start again from zero.
+                self.queue[priced_out] = 0.0
             zones = np.flatnonzero((free > 0) & ((self.queue > 0) | (demand > free)))
             gap = np.concatenate(
                 [
@@ -680,45 +698,75 @@ class LocationChoice:
             )
             return gap, zones, (q, prob.reshape(-1, n), w, expected, v, demand)
 
-        gap, zones, parts = residual()
-        error = float(np.max(np.abs(gap)))
-        for _ in range(max_iterations):
-            if error < tolerance:
-                return
-            q, pk, w, expected, v, demand = parts
-            q_ok, pk_ok = (q, pk) if every else (q[:, ok], pk[:, ok])
-            # Jacobian of (ln E, ln D) in (xi, queue): the logit's derivatives, with a zone's queue cost lowering
-            # its host's inclusive value by its within-province share.
-            a = np.eye(ok.size) - (q_ok.T @ pk_ok) / expected[ok, None]
-            pw = pk[:, host[zones]] * w[:, zones]
-            hosted = (np.arange(n)[ok, None] == host[zones][None, :]) * demand[zones][None, :]
-            b = -(hosted - q_ok.T @ pw) / expected[ok, None]
-            c = (
-                (host[zones][:, None] == np.arange(n)[None, ok]) * demand[zones][:, None] - v[:, zones].T @ pk_ok
-            ) / demand[zones, None]
-            vw = v[:, zones].T @ w[:, zones]
-            d = (
-                same[np.ix_(zones, zones)] * vw * (1.0 / scale - 1.0)
-                - np.diag(demand[zones]) / scale
-                + v[:, zones].T @ pw
-            ) / demand[zones, None]
-            try:
-                step = np.linalg.solve(np.block([[a, b], [c, d]]), gap)
-            except np.linalg.LinAlgError:
-                break  # a singular Jacobian: reported below with the gap reached
-            step *= min(1.0, 3.0 / max(float(np.max(np.abs(step))), 1e-300))  # no leaps far from the solution
-            xi, queue = self.xi.copy(), self.queue.copy()
-            for _ in range(8):  # backtrack until the residual falls
-                self.xi[ok] = xi[ok] - step[: ok.size]
-                self.queue[zones] = np.maximum(queue[zones] - step[ok.size :], 0.0)
-                new_gap, new_zones, new_parts = residual()
-                new_error = float(np.max(np.abs(new_gap)))
-                if new_error < error:
+        def newton() -> float:
+            """Newton steps from the current ``xi`` and queue costs; returns the largest log gap reached."""
+            gap, zones, parts = residual()
+            error = float(np.max(np.abs(gap)))
+            for _ in range(max_iterations):
+                if error < tolerance:
+                    return error
+                q, pk, w, expected, v, demand = parts
+                q_ok, pk_ok = (q, pk) if every else (q[:, ok], pk[:, ok])
+                # Jacobian of (ln E, ln D) in (xi, queue): the logit's derivatives, with a zone's queue cost lowering
+                # its host's inclusive value by its within-province share.
+                with np.errstate(divide="ignore", invalid="ignore"):  # a province or zone nobody enters: no slope
+                    a = np.eye(ok.size) - (q_ok.T @ pk_ok) / expected[ok, None]
+                    pw = pk[:, host[zones]] * w[:, zones]
+                    hosted = (np.arange(n)[ok, None] == host[zones][None, :]) * demand[zones][None, :]
+                    b = -(hosted - q_ok.T @ pw) / expected[ok, None]
+                    c = (hosted.T - v[:, zones].T @ pk_ok) / demand[zones, None]
+                    vw = v[:, zones].T @ w[:, zones]
+                    d = (
+                        same[np.ix_(zones, zones)] * vw * (1.0 / scale - 1.0)
+                        - np.diag(demand[zones]) / scale
+                        + v[:, zones].T @ pw
+                    ) / demand[zones, None]
+                    jacobian = np.block([[a, b], [c, d]])
+                if not np.isfinite(jacobian).all():
                     break
-                step *= 0.5
-            gap, zones, parts, error = new_gap, new_zones, new_parts, new_error
+                try:
+                    step = np.linalg.solve(jacobian, gap)
+                except np.linalg.LinAlgError:
+                    break  # a singular Jacobian: reported below with the gap reached
+                step *= min(1.0, 3.0 / max(float(np.max(np.abs(step))), 1e-300))  # no leaps far from the solution
+                xi, queue = self.xi.copy(), self.queue.copy()
+                for _ in range(8):  # backtrack until the residual falls
+                    self.xi[ok] = xi[ok] - step[: ok.size]
+                    self.queue[zones] = np.maximum(queue[zones] - step[ok.size :], 0.0)
+                    new_gap, new_zones, new_parts = residual()
+                    new_error = float(np.max(np.abs(new_gap)))
+                    if new_error < error:
+                        break
+                    step *= 0.5
+                gap, zones, parts, error = new_gap, new_zones, new_parts, new_error
+            return error
+
+        def contract() -> bool:
+            """Berry's contraction ``xi <- xi - ln(E / target)``, queue costs at zero, until the gaps are small.
+
+            Entry shares are a mixture of logits with an outside option, for which the mapping is a contraction
+            (Berry 1994, RAND J. Econ. 25(2); Berry, Levinsohn & Pakes 1995, Econometrica 63(4)): it converges from
+            any start, slowly, so it only brings Newton within reach. Returns whether it did: where a province's
+            target exceeds every potential entrant able to profit there, its xi climbs for ever and the gap stays.
+            """
+            self.queue = np.zeros(n_zones)
+            for _ in range(CONTRACTION_ROUNDS):
+                gap = residual()[0][: ok.size]
+                if np.max(np.abs(gap)) < CONTRACTION_GAP:
+                    return True
+                self.xi[ok] -= gap
+            return False
+
+        start = self.xi.copy()
+        error = newton()
+        if not error < STAGNATION_TOLERANCE:  # NaN included
+            # Far from the solution the Jacobian can be nearly singular (a common shift of xi barely moves entry
+            # while hardly anyone stays out) and the damped steps stall: contract from the start, then Newton again.
+            self.xi = start
+            if contract():
+                error = newton()
         if error < STAGNATION_TOLERANCE:
-            return  # Newton has stalled at rounding level: as good as the arithmetic allows
+            return  # converged, or Newton has stalled at rounding level: as good as the arithmetic allows
         raise ConvergenceError(
             f"entry calibration did not converge (largest log gap {error:.3g})",
             ("firms.entry_logit_scale", "firms.outside_share", "firms.foreign_share", "firms.zone_choice_scale"),

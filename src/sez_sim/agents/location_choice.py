@@ -623,6 +623,8 @@ class LocationChoice:
         Newton's method on ``ln E_i(xi) = ln target_i`` with the analytic Jacobian of the logit
         ``d ln E_i / d xi_j = delta_ij - (1/E_i) sum_s sum_z Q_szi P_szj``, solved jointly with the zones' queue
         costs, which make each zone's expected entrants equal the slots that its exits free in a steady state.
+        Where Newton does not converge from the start it is given, it starts again from there after Berry's
+        contraction has brought ``xi`` near the solution (the contraction's docstring says why).
 
         Args:
             alts: the options at the calibrated equilibrium.

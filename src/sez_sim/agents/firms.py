@@ -456,8 +456,7 @@ class Firms(Population):
             short = afforded < alts.free_slots[n:]
             if short.any():
                 usable = np.minimum(alts.free_slots[n:], afforded)
-                alts.choice_slots[n:] = self.choice.planned_slots(usable, occupancy, steps_per_year, queued)
-                alts.open[n:] = zones.active & (alts.choice_slots[n:] > 0)
+                self.choice.plan(alts, usable, occupancy, zones.active, steps_per_year, queued)
         return alts
 
     @staticmethod

@@ -291,8 +291,7 @@ class LocationChoice:
             beta**wait / (1.0 - beta) * ((1.0 - holiday_rate) * (1.0 - after_holiday) + (1.0 - after) * after_holiday)
         )
         free = np.concatenate([np.full(n, np.inf), np.floor(zones.capacity - occupancy)])
-        choice = np.concatenate([np.full(n, np.inf), self.planned_slots(free[n:], occupancy, steps_per_year, waiting)])
-        return Alternatives(
+        alts = Alternatives(
             province=province,
             zone=zone,
             revenue_unit=revenue_unit,
@@ -305,12 +304,37 @@ class LocationChoice:
             approval_steps=np.ceil(wait * steps_per_year - 1e-9).astype(np.int64),
             holiday_years=holiday_years,
             free_slots=free,
-            choice_slots=choice,
+            choice_slots=np.full(n + nz, np.inf),
             awareness=np.concatenate([np.ones(n), zones.awareness]),
             promotion=np.concatenate([np.zeros(n), zones.promotion]),
             unproven=np.concatenate([np.zeros(n), zones.unproven]),
-            open=np.concatenate([np.ones(n, bool), zones.active]) & (choice > 0),
+            open=np.ones(n + nz, bool),
         )
+        self.plan(alts, free[n:], occupancy, zones.active, steps_per_year, waiting)
+        return alts
+
+    def plan(
+        self,
+        alts: Alternatives,
+        free: np.ndarray,
+        occupancy: np.ndarray,
+        active: np.ndarray,
+        steps_per_year: int,
+        waiting: np.ndarray | None = None,
+    ) -> None:
+        """Set the zones' planned slots and which zones are open (the one place the rule is stated).
+
+        Args:
+            alts: the options, changed in place (their zone rows).
+            free: slots each zone can admit now (:meth:`planned_slots`).
+            occupancy: firms (producing or waiting for approval) in each zone.
+            active: which zones are active; an open zone is active with a slot planned.
+            steps_per_year: steps per year.
+            waiting: firms outside each zone waiting for a plot in it (default none).
+        """
+        n = self.n
+        alts.choice_slots[n:] = self.planned_slots(free, occupancy, steps_per_year, waiting)
+        alts.open[n:] = active & (alts.choice_slots[n:] > 0)
 
     def planned_slots(
         self, free: np.ndarray, occupancy: np.ndarray, steps_per_year: int, waiting: np.ndarray | None = None

@@ -1,16 +1,23 @@
-"""Figures: labels on the maps never overlap, and the most important ones are kept."""
+"""Figures: labels on the maps never overlap, the most important ones are kept, and nothing is cut off."""
 
 from __future__ import annotations
 
 import itertools
+from pathlib import Path
 
 import matplotlib
 
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
+import pytest  # noqa: E402
 
+from sez_sim.runs import simulate  # noqa: E402
+from sez_sim.scenario import load_scenario  # noqa: E402
+from sez_sim.viz import figures  # noqa: E402
 from sez_sim.viz.maps import place_labels  # noqa: E402
+
+ROOT = Path(__file__).resolve().parent.parent
 
 
 def test_labels_of_crowded_points_do_not_overlap_and_the_first_are_kept():
@@ -30,3 +37,37 @@ def test_labels_of_crowded_points_do_not_overlap_and_the_first_are_kept():
     assert shown == [t for t in texts if t in shown]  # in the order given: a label is dropped, never moved ahead
     assert len(ax.texts) == len(placed)  # labels without room leave nothing behind
     plt.close(fig)
+
+
+FIGURES = ["gdp_change_map", "inequality", "migration_map", "zone_occupancy"]
+
+
+@pytest.fixture(scope="module")
+def runs():
+    """A short run of the GMS model and of the teaching corridor: the two sizes the figures are laid out for."""
+    coarse = {"agents.persons_per_agent": 4000, "agents.firms.count": 3000}
+    return [
+        simulate(load_scenario(ROOT / "scenarios/gms_baseline.yaml", coarse), years=1.0),
+        simulate(load_scenario(ROOT / "scenarios/teaching/line_corridor.yaml"), years=1.0),
+    ]
+
+
+@pytest.mark.parametrize("name", FIGURES)
+def test_run_figures_keep_every_text_inside_and_clear_of_other_axes(runs, name, tmp_path, monkeypatch):
+    """The figures' fixed margins hold their titles, labels, tick labels, legends and colour bars at both sizes."""
+    drawn = []
+    monkeypatch.setattr(figures, "save_png", lambda fig, path: drawn.append(fig))
+    for result in runs:
+        getattr(figures, name)(result, tmp_path / "figure.png")
+    for fig in drawn:
+        fig.canvas.draw()
+        renderer = fig.canvas.get_renderer()
+        inside = fig.bbox.padded(1.0)
+        # An axes' tight box holds what it draws: title, axis labels, the tick labels in view, legend, annotations.
+        boxes = {ax.get_title() or ax.get_ylabel(): ax.get_tightbbox(renderer) for ax in fig.axes}
+        boxes |= {t.get_text(): t.get_window_extent(renderer) for t in fig.texts if t.get_visible()}
+        for what, box in boxes.items():
+            assert inside.contains(box.x0, box.y0) and inside.contains(box.x1, box.y1), (name, what, box, fig.bbox)
+        for a, b in itertools.permutations(fig.axes, 2):
+            assert not a.get_tightbbox(renderer).padded(-1.0).overlaps(b.bbox), (name, a.get_title(), b.get_title())
+        plt.close(fig)

@@ -506,19 +506,33 @@ class LocationChoice:
         return float(brentq(gap, low, high, xtol=1e-10))
 
     def stream_probabilities(
-        self, values: np.ndarray, alts: Alternatives, country: np.ndarray, xi: np.ndarray | None = None
+        self,
+        values: np.ndarray,
+        alts: Alternatives,
+        country: np.ndarray,
+        xi: np.ndarray | None = None,
+        columns: np.ndarray | None = None,
     ) -> tuple[np.ndarray, np.ndarray]:
         """Logit choice of a province per stream, and the within-province shares of the zones.
 
         Domestic streams choose among their country's provinces, the foreign stream among all; a province is worth
         ``xi_i`` plus its inclusive value; the outside option (value 0) takes the rest of each row.
 
+        Args:
+            values: option values (:meth:`option_values`).
+            alts: the options.
+            country: the country of each province.
+            xi: attractiveness per province (default: the calibrated :attr:`xi`).
+            columns: the provinces whose probabilities are returned, in this order (default all); zone demand needs
+                only its hosts'. Each is the same number as in the full array.
+
         Returns:
-            ``(probabilities, zone_share)``: (streams, pool, provinces) and (streams, pool, zones).
+            ``(probabilities, zone_share)``: (streams, pool, provinces or ``columns``) and (streams, pool, zones).
         """
         xi = self.xi if xi is None else xi
         n = self.n
-        prob = np.zeros((len(self.stream_country), values.shape[0], n))
+        columns = np.arange(n) if columns is None else columns
+        prob = np.zeros((len(self.stream_country), values.shape[0], len(columns)))
         share = np.zeros((len(self.stream_country), values.shape[0], values.shape[1] - n))
         nests = {False: None, True: None}  # domestic streams share theirs; the foreign one adds its zone preference
         for s_idx, c in enumerate(self.stream_country):
@@ -529,7 +543,10 @@ class LocationChoice:
             v = inclusive[:, cols] + xi[cols]
             top = np.maximum(v.max(axis=1, keepdims=True), 0.0)
             ev = np.exp(v - top)
-            prob[s_idx][:, cols] = ev / (np.exp(-top) + ev.sum(axis=1, keepdims=True))
+            wanted = np.flatnonzero(country[columns] == c) if c >= 0 else np.arange(len(columns))
+            prob[s_idx][:, wanted] = ev[:, np.searchsorted(cols, columns[wanted])] / (
+                np.exp(-top) + ev.sum(axis=1, keepdims=True)
+            )
         return prob, share
 
     def within(
@@ -570,10 +587,10 @@ class LocationChoice:
             ``(demand, within, province_share)``: per zone, its expected entrants, their share of its province's
             expected entrants, and the province's share of all potential entrants (for the queue update).
         """
-        prob, share = self.stream_probabilities(values, alts, country)
         host = alts.province[self.n :]
+        prob, share = self.stream_probabilities(values, alts, country, columns=host)  # only the hosts' are needed
         rates = self.stream_rates()[:, None, None]
-        reach = rates * prob[:, :, host]  # only the hosts' columns are needed
+        reach = rates * prob
         demand = (reach * share).sum(axis=(0, 1)) / values.shape[0]
         province = reach.sum(axis=(0, 1)) / values.shape[0]
         within = np.divide(demand, province, out=np.zeros_like(demand), where=province > 0)

@@ -48,6 +48,12 @@ STAGNATION_TOLERANCE = 1e-5
 near-singular Jacobian), a gap below this is accepted: 0.001% of a province's expected entrants."""
 
 
+STALLED_GAP = 1e-4
+"""When neither Newton nor the contraction followed by Newton reaches :data:`STAGNATION_TOLERANCE`, the best point
+Newton reached is kept if its gap is below this: 0.01% of a province's expected entrants (zone demand is solved to
+the same). Near a zone that is just full, Newton can cycle between points whose set of rationing zones differs,
+with a nearly singular Jacobian at one of them (condition 1e8)."""
+
 CONTRACTION_GAP = 0.1
 """Entry calibration's fallback contraction stops once no province's log gap is larger (Newton takes over)."""
 
@@ -741,10 +747,17 @@ class LocationChoice:
             )
             return gap, zones, (q, prob.reshape(-1, n), w, expected, v, demand)
 
+        best = [np.inf, self.xi, self.queue]  # the smallest gap Newton reached, with its point
+
+        def reached(error: float) -> float:
+            if error < best[0]:
+                best[:] = error, self.xi.copy(), self.queue.copy()
+            return error
+
         def newton() -> float:
             """Newton steps from the current ``xi`` and queue costs; returns the largest log gap reached."""
             gap, zones, parts = residual()
-            error = float(np.max(np.abs(gap)))
+            error = reached(float(np.max(np.abs(gap))))
             for _ in range(max_iterations):
                 if error < tolerance:
                     return error
@@ -781,7 +794,7 @@ class LocationChoice:
                     if new_error < error:
                         break
                     step *= 0.5
-                gap, zones, parts, error = new_gap, new_zones, new_parts, new_error
+                gap, zones, parts, error = new_gap, new_zones, new_parts, reached(new_error)
             return error
 
         def contract() -> bool:
@@ -810,6 +823,9 @@ class LocationChoice:
                 error = newton()
         if error < STAGNATION_TOLERANCE:
             return  # converged, or Newton has stalled at rounding level: as good as the arithmetic allows
+        if best[0] < STALLED_GAP:
+            _, self.xi, self.queue = best  # Newton cycled (STALLED_GAP says where) after coming this close
+            return
         raise ConvergenceError(
             f"entry calibration did not converge (largest log gap {error:.3g})",
             ("firms.entry_logit_scale", "firms.outside_share", "firms.foreign_share", "firms.zone_choice_scale"),

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gc
+import json
 import os
 import signal
 import subprocess
@@ -16,6 +17,7 @@ import pytest
 import yaml
 
 from sez_sim import model
+from sez_sim.cache import code_digest
 from sez_sim.economy.closed_forms import home_market_share
 from sez_sim.errors import ConvergenceError, ScenarioError
 from sez_sim.experiments import Outcome, compare, load_experiment, paired_differences, run_batch
@@ -309,6 +311,23 @@ def test_a_killed_batch_resumes_without_redoing_finished_runs(tmp_path):
     whole = run_batch(load_experiment(path), tmp_path / "whole", workers=1)
     resumed = pd.read_parquet(out / "runs.parquet")
     pd.testing.assert_frame_equal(resumed.drop(columns=["seconds"]), whole.runs.drop(columns=["seconds"]))
+
+
+def test_a_resumed_batch_runs_again_what_other_code_stored(tmp_path, monkeypatch):
+    """A record names the code that ran it: after an upgrade or an edit, resuming recomputes instead of mixing."""
+    path = experiment_file(tmp_path, **SWEEP)
+    out = tmp_path / "out"
+    first = run_batch(load_experiment(path), out, workers=1)
+    records = sorted((out / "runs").glob("*.json"))
+    assert first.done == 6 and {json.loads(r.read_text())["code"] for r in records} == {code_digest()}
+    older = records[2]
+    older.write_text(json.dumps(json.loads(older.read_text()) | {"code": "an earlier version"}))
+    mtimes = {r.name: r.stat().st_mtime_ns for r in records}
+    again = run_batch(load_experiment(path), out, workers=1)
+    assert (again.done, again.skipped) == (1, 5)
+    assert json.loads(older.read_text())["code"] == code_digest()
+    assert [r.name for r in records if r.stat().st_mtime_ns != mtimes[r.name]] == [older.name]
+    pd.testing.assert_frame_equal(again.runs.drop(columns=["seconds"]), first.runs.drop(columns=["seconds"]))
 
 
 def test_local_cluster_equals_local_processes(tmp_path):

@@ -12,7 +12,9 @@ Output folder (``--out``, default ``results/<experiment name>``):
 The folder must be new, empty, or an earlier batch of the same experiment (its ``.sez-sim-output.json`` marker
 says so); other files there are left alone. A run's key hashes the base scenario's hash, the overrides (fixed
 ones and the factor values) and the seed, so rerunning the same command after a crash or a kill skips the runs
-that finished and completes the rest.
+that finished and completes the rest. Each record also holds the digest of the package's source code that ran it
+(:func:`sez_sim.cache.code_digest`): a run stored by other code (an upgrade or an edit since) is run again, so a
+resumed batch never mixes results of two versions of the model.
 """
 
 from __future__ import annotations
@@ -29,6 +31,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from sez_sim.cache import code_digest
 from sez_sim.errors import Problem, ScenarioError
 from sez_sim.experiments import executors
 from sez_sim.experiments.designs import problem, sample
@@ -132,17 +135,19 @@ def store_run(folder: Path, task: dict[str, Any], result: dict[str, Any]) -> Non
         "worker": result.get("worker"),
         "worker_rss_mb": result.get("worker_rss_mb"),
         "outcomes": {k: _jsonable(v) for k, v in result["outcomes"].items()},
+        "code": code_digest(),
     }
     with atomic_path(folder / "runs" / f"{key}.json") as tmp:
         tmp.write_text(json.dumps(record, indent=1))
 
 
 def finished_runs(folder: Path) -> set[str]:
-    """The keys of the runs stored in ``folder`` that finished without error."""
-    done = set()
+    """The keys of the runs stored in ``folder`` that finished without error, run by this code."""
+    done, code = set(), code_digest()
     for path in (folder / "runs").glob("*.json"):
         try:
-            if json.loads(path.read_text()).get("status") == "ok":
+            record = json.loads(path.read_text())
+            if record.get("status") == "ok" and record.get("code") == code:
                 done.add(path.stem)
         except (OSError, json.JSONDecodeError):
             continue

@@ -324,7 +324,7 @@ def test_a_resumed_batch_runs_again_what_other_code_stored(tmp_path, monkeypatch
     older.write_text(json.dumps(json.loads(older.read_text()) | {"code": "an earlier version"}))
     mtimes = {r.name: r.stat().st_mtime_ns for r in records}
     again = run_batch(load_experiment(path), out, workers=1)
-    assert (again.done, again.skipped) == (1, 5)
+    assert (again.done, again.skipped, again.rerun) == (1, 5, 1)
     assert json.loads(older.read_text())["code"] == code_digest()
     assert [r.name for r in records if r.stat().st_mtime_ns != mtimes[r.name]] == [older.name]
     pd.testing.assert_frame_equal(again.runs.drop(columns=["seconds"]), first.runs.drop(columns=["seconds"]))

@@ -557,6 +557,7 @@ def batch_summary(experiment: Any, result: Any) -> Any:
     table = Table(
         title=f"{experiment.name}: {result.done} run(s) done, {result.skipped} already finished, "
         f"{result.failed} failed, {result.seconds:.0f} s"
+        + (f" ({result.rerun} stored by another version of sez-sim, run again)" if result.rerun else "")
     )
     for column in ("outcome", "mean", "sd", "min", "max"):
         table.add_column(column, justify="left" if column == "outcome" else "right")

@@ -53,7 +53,11 @@ BATCH_FILES = (
 
 @dataclass
 class BatchResult:
-    """What a batch produced."""
+    """What a batch produced.
+
+    ``done`` runs now, ``skipped`` because this code had finished them, ``failed`` among those done, and ``rerun``
+    among those done because another version of the code had stored them (run again, not mixed in).
+    """
 
     runs: pd.DataFrame
     sensitivity: pd.DataFrame | None
@@ -62,6 +66,7 @@ class BatchResult:
     skipped: int
     failed: int
     seconds: float
+    rerun: int
 
 
 def _jsonable(value: Any) -> Any:
@@ -141,17 +146,21 @@ def store_run(folder: Path, task: dict[str, Any], result: dict[str, Any]) -> Non
         tmp.write_text(json.dumps(record, indent=1))
 
 
-def finished_runs(folder: Path) -> set[str]:
-    """The keys of the runs stored in ``folder`` that finished without error, run by this code."""
-    done, code = set(), code_digest()
+def finished_runs(folder: Path) -> tuple[set[str], set[str]]:
+    """The keys of the runs stored in ``folder`` that finished without error.
+
+    Returns:
+        ``(done, other)``: those this code ran, and those other code ran (to be run again).
+    """
+    done, other, code = set(), set(), code_digest()
     for path in (folder / "runs").glob("*.json"):
         try:
             record = json.loads(path.read_text())
-            if record.get("status") == "ok" and record.get("code") == code:
-                done.add(path.stem)
         except (OSError, json.JSONDecodeError):
             continue
-    return done
+        if record.get("status") == "ok":
+            (done if record.get("code") == code else other).add(path.stem)
+    return done, other
 
 
 def run_batch(
@@ -192,7 +201,7 @@ def run_batch(
         tmp.write_text(dump(experiment))
     with atomic_path(folder / "design.parquet") as tmp:
         design.to_parquet(tmp, index=False)
-    finished = finished_runs(folder)
+    finished, other_code = finished_runs(folder)
     pending = [t for t in tasks if t["key"] not in finished]
     by_key = {t["key"]: t for t in tasks}
     if scheduler is not None or dask_local is not None:
@@ -216,7 +225,14 @@ def run_batch(
 
     batch_figures(experiment, design, runs, sensitivity, folder / "figures")
     return BatchResult(
-        runs, sensitivity, folder, len(pending) - failed, len(tasks) - len(pending), failed, time.perf_counter() - start
+        runs,
+        sensitivity,
+        folder,
+        len(pending) - failed,
+        len(tasks) - len(pending),
+        failed,
+        time.perf_counter() - start,
+        sum(t["key"] in other_code for t in pending),
     )
 
 

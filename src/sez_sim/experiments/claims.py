@@ -491,7 +491,7 @@ def evaluate(
     if folder is not None:
         folder.mkdir(parents=True, exist_ok=True)
         write_marker(folder, "claim", claim.name, set(CLAIM_FILES))
-        done = {key: stored(folder, key) for key in finished_runs(folder)}
+        done = {key: stored(folder, key) for key in finished_runs(folder)[0]}
     pending = [t for t in todo if t["key"] not in done]
     by_key = {t["key"]: t for t in pending}
     if scheduler is not None or dask_local is not None:

@@ -1,0 +1,147 @@
+"""Do this tree and an earlier commit give the same results? ``python benchmarks/same_results.py REV [YEARS]``.
+
+Speed work must keep the results (issue 15): bit for bit where the arithmetic is unchanged, and otherwise so close
+that no agent decides differently, so that every number the docs quote stays true. The earlier commit is checked
+out into a temporary git worktree; each tree runs, in a fresh process with the construction cache off, the
+scenarios of :data:`SCENARIOS` (this tree's files, seed 3, ``YEARS`` years, default 8) and a run that adds a zone
+while it runs with every growth mechanism on. Then, per scenario:
+
+- every integer agent array (each worker's province, sector, origin and workplace; each firm's province, zone,
+  owner, ages...) must be identical: whole agents decided the same;
+- every float array (agent attributes, the equilibrium) and every table (provinces, summary, migration, zones) is
+  compared by its largest relative difference.
+
+A scenario is ``bit-identical``, ``same agents`` (largest relative difference below :data:`TOLERANCE`) or
+``different``. Prints a table, writes results/benchmarks/same_results.json, and exits with 1 unless every scenario
+is one of the first two.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+import common  # noqa: F401
+import numpy as np
+import pandas as pd
+from common import report
+
+ROOT = Path(__file__).resolve().parent.parent
+SCENARIOS = [
+    "gms_baseline",
+    "cbez_pairs",
+    "corridor_upgrades",
+    "mechanism_zones",
+    "twin_promotion",
+    "capacity_building",
+    "textbook/core_periphery",
+    "textbook/footloose_capital",
+]
+"""Scenarios run in both trees: every instrument, the growth mechanisms and the two textbook presets."""
+
+TOLERANCE = 1e-8
+"""Largest relative difference in a float array or table for results to count as the same (solver tolerances are
+1e-10 and tighter: arithmetic that differs in rounding stays far below this unless an agent decides differently)."""
+
+RUN = """
+import sys
+from pathlib import Path
+import numpy as np
+from sez_sim.economy.mechanisms import Mechanisms
+from sez_sim.model import ModelConfig, SEZModel
+from sez_sim.policies.zones import SEZInstrument
+from sez_sim.runs import simulate
+from sez_sim.scenario import load_scenario
+out, years = Path(sys.argv[1]), float(sys.argv[2])
+for name in sys.argv[3:]:
+    result = simulate(load_scenario(name), seed=3, years=years)
+    folder = out / Path(name).stem
+    folder.mkdir(parents=True)
+    np.savez(folder / "state.npz", **result.model.state())
+    for table in ("provinces", "summary", "migration", "zones"):
+        getattr(result, table).to_parquet(folder / f"{table}.parquet")
+model = SEZModel(ModelConfig(seed=5, mechanisms=Mechanisms()))
+model.run(steps=6)
+model.add_policy(SEZInstrument(province="Tak", capacity_jobs=20000, management=1.0))
+model.run(steps=20)
+(out / "added_zone").mkdir()
+np.savez(out / "added_zone" / "state.npz", **model.state())
+"""
+
+
+def run(src: Path, out: Path, years: float) -> None:
+    """Run the scenarios with the package in ``src``, writing their states and tables under ``out``."""
+    env = os.environ | {"PYTHONPATH": str(src), "SEZ_SIM_CACHE": "off", "OPENBLAS_NUM_THREADS": "1"}
+    files = [str(ROOT / "scenarios" / f"{name}.yaml") for name in SCENARIOS]
+    subprocess.run([sys.executable, "-c", RUN, str(out), str(years), *files], env=env, check=True, cwd=out.parent)
+
+
+def relative(a: np.ndarray, b: np.ndarray) -> float:
+    """Largest relative difference of two float arrays (equal values, infinities and NaNs count as the same)."""
+    a, b = np.asarray(a, float), np.asarray(b, float)
+    if a.shape != b.shape:
+        return np.inf
+    same = (a == b) | (np.isnan(a) & np.isnan(b))
+    if not np.all(np.isfinite(a[~same]) & np.isfinite(b[~same])):
+        return np.inf  # a NaN or an infinity on one side only
+    gap = np.abs(a - b)[~same] / np.maximum(np.maximum(np.abs(a), np.abs(b))[~same], 1e-300)
+    return float(gap.max(initial=0.0))
+
+
+def compare(old: Path, new: Path) -> dict[str, object]:
+    """One scenario's verdict, the integer arrays that differ, and the largest relative difference."""
+    a, b = np.load(old / "state.npz"), np.load(new / "state.npz")
+    keys = sorted(set(a.files) | set(b.files))
+    changed = [k for k in keys if k not in a.files or k not in b.files or a[k].shape != b[k].shape]
+    agents = [k for k in keys if k not in changed and a[k].dtype.kind in "iub" and not np.array_equal(a[k], b[k])]
+    floats = [relative(a[k], b[k]) for k in keys if k not in changed and a[k].dtype.kind == "f"]
+    identical = not changed and not agents and all(np.array_equal(a[k], b[k], equal_nan=True) for k in keys)
+    for table in sorted(p.name for p in old.glob("*.parquet")):
+        x, y = pd.read_parquet(old / table), pd.read_parquet(new / table)
+        if x.shape != y.shape or list(x.columns) != list(y.columns):
+            changed.append(table)
+            continue
+        identical &= x.equals(y)
+        numbers = x.select_dtypes("number").columns
+        floats.append(relative(x[numbers].to_numpy(float), y[numbers].to_numpy(float)) if len(numbers) else 0.0)
+        other = x.columns.difference(numbers)
+        if len(other) and not x[other].equals(y[other]):
+            changed.append(table)
+    largest = max(floats, default=0.0)
+    verdict = (
+        "bit-identical"
+        if identical
+        else "same agents"
+        if not changed and not agents and largest < TOLERANCE
+        else "different"
+    )
+    return {"verdict": verdict, "agent_arrays_changed": len(agents) + len(changed), "largest_relative": largest}
+
+
+def main() -> int:
+    rev = sys.argv[1] if len(sys.argv) > 1 else "HEAD~1"
+    years = float(sys.argv[2]) if len(sys.argv) > 2 else 8.0
+    with tempfile.TemporaryDirectory() as tmp:
+        tree = Path(tmp) / "old"
+        subprocess.run(
+            ["git", "worktree", "add", "--detach", str(tree), rev], cwd=ROOT, capture_output=True, check=True
+        )
+        try:
+            for name, src in ((rev, tree / "src"), ("this", ROOT / "src")):
+                (Path(tmp) / name).mkdir()
+                run(src, Path(tmp) / name / "out", years)
+        finally:
+            subprocess.run(["git", "worktree", "remove", "--force", str(tree)], cwd=ROOT, capture_output=True)
+        rows = [
+            {"scenario": folder.name} | compare(folder, Path(tmp) / "this" / "out" / folder.name)
+            for folder in sorted((Path(tmp) / rev / "out").iterdir())
+        ]
+    report("same_results", rows, {"verdict": f"bit-identical, or same agents with tables within {TOLERANCE:g}"})
+    return 0 if all(row["verdict"] != "different" for row in rows) else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

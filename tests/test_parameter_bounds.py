@@ -16,6 +16,7 @@ import zlib
 from pathlib import Path
 
 import numpy as np
+import pandas as pd
 import pytest
 
 from sez_sim.economy.mechanisms import PARAMS as MECHANISM_PARAMS
@@ -44,15 +45,21 @@ SYNTHETIC = {
 GMS = ROOT / "scenarios/gms_baseline.yaml"
 
 
+def checked_run(scenario, changes: dict) -> pd.DataFrame:
+    """The run's province panel, which must stay finite and non-negative."""
+    panel = simulate(scenario).provinces
+    assert np.isfinite(panel.select_dtypes("number").to_numpy(float)).all(), changes
+    assert (panel[list(STOCKS)] >= 0).all().all(), changes
+    return panel
+
+
 def short_run(source, changes: dict) -> str:
-    """``refused`` or ``ran``; a run must stay finite and non-negative."""
+    """``refused`` or ``ran`` (:func:`checked_run`)."""
     try:
         scenario = load_scenario(source, {**changes, "run.years": 0.5})
     except ScenarioError:
         return "refused"
-    panel = simulate(scenario).provinces
-    assert np.isfinite(panel.select_dtypes("number").to_numpy(float)).all(), changes
-    assert (panel[list(STOCKS)] >= 0).all().all(), changes
+    checked_run(scenario, changes)
     return "ran"
 
 
@@ -75,11 +82,8 @@ ON = {"mechanisms.all": True}
 
 
 def drift(source, changes: dict, years: float) -> float:
-    """The largest change of a province's GDP per capita over a run without policy (after :func:`short_run`'s
-    checks)."""
-    panel = simulate(load_scenario(source, {**changes, "run.years": years})).provinces
-    assert np.isfinite(panel.select_dtypes("number").to_numpy(float)).all(), changes
-    assert (panel[list(STOCKS)] >= 0).all().all(), changes
+    """The largest change of a province's GDP per capita over a run without policy (:func:`checked_run`)."""
+    panel = checked_run(load_scenario(source, {**changes, "run.years": years}), changes)
     first, last = (panel[panel["step"] == step].set_index("province_id") for step in panel["step"].agg(["min", "max"]))
     return float((last["gdp_per_capita"] / first["gdp_per_capita"] - 1.0).abs().max())
 

@@ -75,7 +75,8 @@ def test_a_dask_worker_killed_mid_batch_loses_no_run_and_stores_none_twice(tmp_p
 
 def test_ctrl_c_in_a_run_exits_130_and_leaves_nothing_complete_looking(tmp_path):
     target = tmp_path / "run"
-    proc = sez_sim("run", str(LINE), "--years", "40", "--out", str(target), "--quiet")
+    # 200 years step for about 5 s: the interrupt lands in the run (40 years could finish within the second).
+    proc = sez_sim("run", str(LINE), "--years", "200", "--out", str(target), "--quiet")
     wait_for(lambda: any(tmp_path.glob(".run.*.part")))  # the run is under way in its temporary folder
     time.sleep(1.0)
     proc.send_signal(signal.SIGINT)

@@ -223,7 +223,7 @@ def run(
     from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
 
     from sez_sim.io import output_folder
-    from sez_sim.runs import default_folder, simulate, write_into
+    from sez_sim.runs import default_folder, load_writers, simulate, write_into
     from sez_sim.scenario import load_scenario
 
     scenario = load_scenario(
@@ -231,6 +231,8 @@ def run(
     )
     warn(scenario.warnings())
     seed = scenario.run.seed
+    draw = figures and scenario.outputs.figures
+    load_writers(draw)
     target = Path(out_dir) if out_dir is not None else default_folder(scenario, seed)
     show = not quiet and out.is_terminal
     with claimed(target, out_dir is None), output_folder(target, "run") as tmp:  # a killed run leaves a .part
@@ -247,7 +249,7 @@ def run(
                 result = simulate(scenario, progress=lambda step, total: bar.update(task, completed=step, total=total))
         else:
             result = simulate(scenario)
-        write_into(result, tmp, figures and scenario.outputs.figures)
+        write_into(result, tmp, draw)
     calibration = result.manifest["calibration"]
     rounds, planned = calibration["steady_state_rounds"], calibration["steady_state_rounds_planned"]
     if rounds is not None and rounds < planned:
@@ -259,7 +261,7 @@ def run(
             ]
         )
     out.print(f"wrote {target}")
-    if figures and scenario.outputs.figures:
+    if draw:
         out.print(f"figures: {target / 'figures'}")
     if not quiet:
         out.print(headline_table(result))

@@ -186,6 +186,19 @@ def default_folder(scenario: Scenario, seed: int, root: str | Path = "results") 
     raise OSError(f"no free folder name under {parent}")
 
 
+def load_writers(figures: bool = True) -> None:
+    """Import now what writing a run's outputs needs: pyarrow's Parquet writer, and matplotlib for figures.
+
+    Call it before a run whose outputs will be written. A Ctrl-C that arrives while a C extension initialises
+    aborts the interpreter instead of raising ``KeyboardInterrupt`` (seen with matplotlib's ``ft2font`` when the
+    interrupt came as the figures module was first imported), which leaves the run's temporary folder behind.
+    """
+    import pyarrow.parquet  # noqa: F401
+
+    if figures:
+        import sez_sim.viz.figures  # noqa: F401
+
+
 def write_into(result: RunResult, tmp: Path, figures: bool = True) -> None:
     """Write a run's outputs into ``tmp`` (a folder :func:`~sez_sim.io.output_folder` swaps in when complete)."""
     t0 = time.perf_counter()

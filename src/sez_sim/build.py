@@ -28,7 +28,7 @@ import numpy as np
 from sez_sim import cache
 from sez_sim.agents.firms import FirmRule
 from sez_sim.agents.workers import MobilityRule
-from sez_sim.economy.calibration import InitialFirms, allocate, calibrate, draw_owners, owner_cdfs
+from sez_sim.economy.calibration import Calibration, InitialFirms, allocate, calibrate, draw_owners, owner_cdfs
 from sez_sim.economy.equilibrium import FirmBlock, solve
 from sez_sim.economy.presets import core_periphery, textbook_market
 from sez_sim.errors import ConvergenceError, Problem, ScenarioError
@@ -158,9 +158,9 @@ def build_gms(model: SEZModel) -> None:
     model.workers.populate(counts, model.country, rng)
     if model.config.existing_zones:
         open_dataset_zones(model, rng)
-    recalibrate(model, population)
+    cal = recalibrate(model, population, cal)
     choice.profit_unit = mean_profit(model)
-    model.steady_state_rounds = steady_state(model, population, rng)
+    model.steady_state_rounds = steady_state(model, population, rng, cal)
     firms.start(model.streams["firms"])
     fill_approval_queue(model, rng)
     model.workers.allocate_jobs(model.equilibrium.employment_m / model.persons_per_agent, rng)
@@ -293,8 +293,14 @@ def load_stock(model: SEZModel, stock: InitialFirms) -> None:
     )
 
 
-def recalibrate(model: SEZModel, population: np.ndarray, tolerance: float = FINAL_TOLERANCE) -> None:
-    """Calibrate the economy around the current firm stock, zone incentives and taxes included."""
+def recalibrate(
+    model: SEZModel, population: np.ndarray, warm: Calibration, tolerance: float = FINAL_TOLERANCE
+) -> Calibration:
+    """Calibrate the economy around the current firm stock, zone incentives and taxes included.
+
+    The stock changed only in part since ``warm`` (zones opened, some firms redrawn): the calibration starts from
+    its TFP, world and level, in about half the iterations of a start from equal market access.
+    """
     f = model.firms
     stock = InitialFirms(f["province"].copy(), f["productivity"].copy(), f["owner"].copy(), f["fixed_labour"].copy())
     block = model.firm_block()  # the model's firms, incentives and taxes stay as they are while the economy calibrates
@@ -311,8 +317,10 @@ def recalibrate(model: SEZModel, population: np.ndarray, tolerance: float = FINA
         stock=stock,
         make_block=lambda _: block,
         tolerance=tolerance,
+        warm=warm,
     )
     model.market, model.equilibrium, model.calibration_gap = cal.market, cal.equilibrium, cal.gap
+    return cal
 
 
 def open_dataset_zones(model: SEZModel, rng: np.random.Generator) -> None:
@@ -414,8 +422,10 @@ def calibrate_entry(model: SEZModel) -> None:
     )
 
 
-def steady_state(model: SEZModel, population: np.ndarray, rng: np.random.Generator) -> int:
+def steady_state(model: SEZModel, population: np.ndarray, rng: np.random.Generator, cal: Calibration) -> int:
     """Make the firm stock and the entrants agree (module docstring, step 3); returns the rounds completed.
+
+    ``cal`` is the economy's calibration around the current stock; each round's recalibration starts from the last.
 
     Raises:
         ConvergenceError: when entry cannot balance exit even for the initial stock.
@@ -448,7 +458,7 @@ def steady_state(model: SEZModel, population: np.ndarray, rng: np.random.Generat
         last = round_ == STEADY_STATE_ROUNDS - 1
         losing = model.equilibrium.firm_net_profit < 0
         steady_stock(model, rng, losing if last else FIRST_REDRAW_SHARE if round_ == 0 else LATER_REDRAW_SHARE)
-        recalibrate(model, population, FINAL_TOLERANCE if last else ROUND_TOLERANCE)
+        cal = recalibrate(model, population, cal, FINAL_TOLERANCE if last else ROUND_TOLERANCE)
     return STEADY_STATE_ROUNDS
 
 

@@ -94,6 +94,7 @@ class Calibration:
         gdp_per_capita, population: the targets.
         iterations: outer iterations of the TFP fixed point.
         gap: the largest log gap between a province's modern revenue and its target that was reached.
+        level: the level of the modern employment shares (step 1 of the module docstring).
     """
 
     market: Market
@@ -107,6 +108,7 @@ class Calibration:
     population: np.ndarray
     iterations: int
     gap: float
+    level: float
 
 
 MODERN_SHARES = (0.005, 0.9)
@@ -207,6 +209,7 @@ def calibrate(
     make_block: Callable[[InitialFirms], FirmBlock] | None = None,
     tolerance: float = 1e-10,
     max_iterations: int = 10_000,
+    warm: Calibration | None = None,
 ) -> Calibration:
     """Calibrate the GMS economy so that its t = 0 equilibrium reproduces population and GDP per capita.
 
@@ -227,6 +230,9 @@ def calibrate(
             incentives and tax rates); by default every firm pays its country's corporate tax.
         tolerance: stop when every province's modern revenue is within this relative distance of its target.
         max_iterations: give up after this many TFP updates.
+        warm: a calibration of the same geography and parameters to start from (its TFP, world demand and supply,
+            level and equilibrium) instead of equal market access: the model's steady-state rounds recalibrate
+            after changing part of the stock, and start near the answer.
 
     Raises:
         ConvergenceError: when the TFP fixed point does not converge.
@@ -269,7 +275,7 @@ def calibrate(
     # and the world still far off) would overshoot there and crawl back for hundreds of iterations.
     relative = relative_income(y, pop, econ["modern_share_elasticity"])
     levels = (MODERN_SHARES[0] / relative.max(), MODERN_SHARES[1] / relative.min())
-    level = 0.25
+    level = 0.25 if warm is None else warm.level
     a, m, target = targets(level)
     market.traditional_wage = a
     if stock is None:
@@ -306,6 +312,10 @@ def calibrate(
     if not has_world:
         market.world_demand = market.world_supply = 0.0
     eq = None
+    if warm is not None:
+        market.tfp = warm.market.tfp.copy()
+        market.world_demand, market.world_supply = warm.market.world_demand, warm.market.world_supply
+        eq = warm.equilibrium
     exact, error = market.tolerance, 1.0
     best, best_iteration = np.inf, 0
 
@@ -413,6 +423,7 @@ def calibrate(
         population=pop,
         iterations=iteration,
         gap=error,
+        level=level,
     )
 
 

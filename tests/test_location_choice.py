@@ -11,7 +11,13 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from sez_sim.agents.location_choice import Alternatives, LocationChoice, productivity_grid, viable_share
+from sez_sim.agents.location_choice import (
+    Alternatives,
+    LocationChoice,
+    productivity_grid,
+    stream_products,
+    viable_share,
+)
 from sez_sim.geography import line
 from sez_sim.model import ModelConfig, SEZModel, resolve_params
 from sez_sim.params import defaults, registry
@@ -136,6 +142,31 @@ def test_a_queue_with_one_slot_lets_in_one_entrant_a_step():
     assert lc.queue[0] > 0
     lc.clear_zones(values, alts, np.zeros(1, np.int64), free=np.array([1000.0]), rounds=50, tolerance=1e-4)
     assert lc.queue[0] == 0  # room again: no queue
+
+
+@settings(max_examples=60, deadline=None)
+@given(seed=st.integers(0, 2**32 - 1), countries=st.integers(1, 5), extra=st.integers(1, 6), foreign=st.booleans())
+def test_stream_products_are_the_dense_products(seed, countries, extra, foreign):
+    """The entry calibration's block products agree with the dense ``left.T @ right`` of the flattened streams."""
+    rng = np.random.default_rng(seed)
+    country = rng.integers(0, countries, size=countries + extra)
+    n = country.size
+    stream_country = np.concatenate([np.unique(country), [-1] if foreign else []]).astype(int)
+    columns = [np.flatnonzero(country == c) if c >= 0 else np.arange(n) for c in stream_country]
+    pool, zones = 7, 3
+
+    def per_stream(width: int, by_province: bool) -> np.ndarray:
+        x = rng.random((len(columns), pool, width))
+        if by_province:
+            for s, cols in enumerate(columns):
+                x[s][:, np.setdiff1d(np.arange(n), cols)] = 0.0  # a stream's zeros outside its provinces
+        return x
+
+    for by_province in [(True, True), (True, False), (False, True)]:
+        left = per_stream(n if by_province[0] else zones, by_province[0])
+        right = per_stream(n if by_province[1] else zones, by_province[1])
+        dense = left.reshape(-1, left.shape[2]).T @ right.reshape(-1, right.shape[2])
+        np.testing.assert_allclose(stream_products(left, right, columns, by_province), dense, rtol=1e-12, atol=1e-12)
 
 
 def test_the_productivity_grid_is_the_truncated_pareto():

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from sez_sim.agents.sampling import Sampling
 from sez_sim.agents.workers import A_SECTOR, M_SECTOR, Workers
@@ -100,3 +102,23 @@ def test_jobs_go_to_residents_and_commuters_keep_theirs():
     np.testing.assert_array_equal(held, [40, 40, 0, 10])  # province 0's 60 jobs: 20 to commuters, 40 to residents
     w.commute({(1, 0): 0.0}, rng)
     assert not (w["workplace"] >= 0).any()
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    seed=st.integers(0, 2**32 - 1),
+    commuters=st.lists(st.integers(0, 40), min_size=2, max_size=2),
+    jobs=st.lists(st.floats(0.0, 320.0), min_size=N, max_size=N),
+    again=st.lists(st.floats(0.0, 320.0), min_size=N, max_size=N),
+)
+def test_job_matching_reports_the_head_counts_of_a_fresh_count(seed, commuters, jobs, again):
+    """The head counts matching returns (hires and lay-offs, commuters both ways) are those a full pass counts."""
+    w = workers(seed=seed)
+    rng = np.random.default_rng(seed)
+    w.commute({(1, 0): float(commuters[0]), (3, 2): float(commuters[1])}, rng)
+    for modern_jobs in (jobs, again):  # the second round hires in some provinces and lays off in others
+        heads = w.allocate_jobs(np.array(modern_jobs), rng)
+        fresh = w.head_counts()
+        assert heads.keys() == fresh.keys()
+        for name in heads:
+            np.testing.assert_array_equal(heads[name], fresh[name], err_msg=name)

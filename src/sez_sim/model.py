@@ -480,8 +480,8 @@ class SEZModel(mesa.Model):
         profits = self.reinvestable_profits()
         entrants, exits = self.firm_dynamics()
         self.accumulate_capital(profits, exits)
-        self.match_jobs()
-        self.update_accounts(entrants, exits)
+        heads = self.match_jobs()
+        self.update_accounts(entrants, exits, heads)
 
     def measure_zones(self) -> dict[str, np.ndarray]:
         """Jobs, exports and profit tax of each zone's firms at the current equilibrium (model units)."""
@@ -572,11 +572,18 @@ class SEZModel(mesa.Model):
         )
         return entrants, exits
 
-    def match_jobs(self) -> None:
-        """Step 6: commuters into CBEZ zones first, then the equilibrium's modern jobs to residents."""
+    def match_jobs(self) -> dict[str, np.ndarray]:
+        """Step 6: commuters into CBEZ zones first, then the equilibrium's modern jobs to residents.
+
+        Returns:
+            The workers' head counts after matching (:meth:`Workers.head_counts
+            <sez_sim.agents.workers.Workers.head_counts>`).
+        """
         if (self.zones.commuter_home >= 0).any():
             self.workers.commute(self.commuting_targets(), self.streams["workers"])
-        self.workers.allocate_jobs(self.equilibrium.employment_m / self.persons_per_agent, self.streams["workers"])
+        return self.workers.allocate_jobs(
+            self.equilibrium.employment_m / self.persons_per_agent, self.streams["workers"]
+        )
 
     def commuting_targets(self) -> dict[tuple[int, int], float]:
         """Commuter agents wanted on each (home, work) route: a share of each twin zone's jobs, if worth it.
@@ -607,14 +614,17 @@ class SEZModel(mesa.Model):
         return self.calendar.end(self.steps)
 
     # ---------------------------------------------------------------------------------------- accounts
-    def update_accounts(self, entrants: np.ndarray, exits: np.ndarray) -> None:
+    def update_accounts(
+        self, entrants: np.ndarray, exits: np.ndarray, heads: dict[str, np.ndarray] | None = None
+    ) -> None:
         """Step 7: this step's accounts, once; then the province agents and the recorder read them.
 
         Stocks are measured at the end of the step (residents after migration, the equilibrium, the firms after
         entry and exit, jobs after matching); flows are what happened during it (migrants, entrants, exits).
+        ``heads`` are the workers' head counts when the caller has them (the step's job matching counts them).
         """
         n, ppa, eq = self.geo.n, self.persons_per_agent, self.equilibrium
-        heads = self.workers.head_counts()
+        heads = self.workers.head_counts() if heads is None else heads
         population = heads["residents"] * ppa + self.farmers
         firms = self.firms
         foreign = firms.foreign

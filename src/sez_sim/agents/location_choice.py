@@ -81,14 +81,15 @@ def _tiers(nest: np.ndarray) -> list[tuple[np.ndarray, np.ndarray]]:
 def stream_products(
     left: np.ndarray, right: np.ndarray, columns: list[np.ndarray], by_province: tuple[bool, bool]
 ) -> np.ndarray:
-    """``sum_s left_s.T @ right_s`` for per-stream factors (streams, pool, k) that are zero outside each stream's
-    provinces on their province axes (a domestic stream chooses among its country's provinces only).
+    """``sum_s left_s.T @ right_s`` for per-stream factors (streams, pool, k), each stream's block on its own.
 
-    Each stream's product is taken over its own provinces (``columns[s]``): the domestic streams' blocks together
-    are a few per cent of the dense products, so the entry calibration's Jacobian costs about a fifth.
+    A factor with provinces on its last axis is zero outside each stream's provinces (a domestic stream chooses
+    among its country's provinces only), so each stream's product is taken over its provinces (``columns[s]``):
+    the domestic streams' blocks together are a few per cent of the dense products.
 
     Args:
-        left, right: the factors.
+        left: the left factor.
+        right: the right factor.
         columns: the provinces of each stream.
         by_province: whether ``left`` and ``right`` have provinces on their last axis.
     """
@@ -249,6 +250,7 @@ class LocationChoice:
         self.stream_rate = np.zeros(0)
         self.stream_country = np.zeros(0, np.int64)
         self.learning = 1.0
+        self._nesting: tuple[tuple[str, bytes] | None, tuple] = (None, ())
 
     @property
     def discount_factor(self) -> float:
@@ -419,9 +421,8 @@ class LocationChoice:
         bonus = self.params["foreign_zone_preference"] if foreign else 0.0
         zone_values = values[:, n:] + bonus - self.queue_cost(values.shape[1] - n) - alts.unproven[n:]
         # A province without zones is worth its outside option; the nests are formed in the hosts' columns only.
-        hosts, nest = np.unique(alts.province[n:], return_inverse=True)
+        hosts, nest, tiers = self.nesting(alts.province[n:])
         aware, boost = alts.awareness[n:], 1.0 + alts.promotion[n:]
-        tiers = _tiers(nest)
         top = outside[:, hosts]
         for zones, nests in tiers:
             top[:, nests] = np.maximum(top[:, nests], zone_values[:, zones])
@@ -463,6 +464,18 @@ class LocationChoice:
                 inclusive[:, i] = top[:, k] + np.log(mass)
             share[:, zones] = np.divide(zone_mass, mass[:, None], out=np.zeros_like(zone_mass), where=mass[:, None] > 0)
         return inclusive, share
+
+    def nesting(self, host: np.ndarray) -> tuple[np.ndarray, np.ndarray, list[tuple[np.ndarray, np.ndarray]]]:
+        """The provinces hosting zones, each zone's nest among them, and the nests' tiers (:func:`_tiers`).
+
+        The same zones are nested several times a step (each round of :meth:`clear_zones`, both kinds of stream):
+        the last answer is kept for the zones' hosts it was found for.
+        """
+        key = (host.dtype.str, host.tobytes())
+        if self._nesting[0] != key:
+            hosts, nest = np.unique(host, return_inverse=True)
+            self._nesting = (key, (hosts, nest, _tiers(nest)))
+        return self._nesting[1]
 
     def host_uplift(self, values: np.ndarray, alts: Alternatives, site: np.ndarray, discount: float) -> np.ndarray:
         """Per province, the foreign stream's expected entrants with one more zone there over those without it.

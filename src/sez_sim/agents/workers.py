@@ -153,6 +153,16 @@ LEAP = 10.0
 GMS calibration rises at most 4.6-fold on its way to the solution, so it is unaffected)."""
 
 
+def _census(by_home: np.ndarray, out: np.ndarray, into: np.ndarray) -> dict[str, np.ndarray]:
+    """:meth:`Workers.head_counts` from workers by (home, sector) and commuters by home and by workplace."""
+    return {
+        "residents": by_home.sum(axis=1).astype(float),
+        "modern": (by_home[:, 1] - out + into).astype(float),
+        "traditional": by_home[:, 0].astype(float),
+        "commuters_in": into.astype(float),
+    }
+
+
 class Workers(Population):
     """The worker population and its rules.
 
@@ -221,13 +231,7 @@ class Workers(Population):
         by_home = np.bincount(self["province"] * 2 + (self["sector"] == M_SECTOR), minlength=2 * n).reshape(n, 2)
         commuters = np.flatnonzero(self["workplace"] >= 0)
         into = np.bincount(self["workplace"][commuters], minlength=n)
-        out = np.bincount(self["province"][commuters], minlength=n)
-        return {
-            "residents": by_home.sum(axis=1).astype(float),
-            "modern": (by_home[:, 1] - out + into).astype(float),
-            "traditional": by_home[:, 0].astype(float),
-            "commuters_in": into.astype(float),
-        }
+        return _census(by_home, np.bincount(self["province"][commuters], minlength=n), into)
 
     def member_keys(self) -> np.ndarray:
         """Each worker's (province, origin country, sector) cell as one integer."""
@@ -259,11 +263,15 @@ class Workers(Population):
         return by / np.maximum(by.sum(axis=0, keepdims=True), 1.0)
 
     # ----------------------------------------------------------------------------- jobs
-    def allocate_jobs(self, modern_jobs: np.ndarray, rng: np.random.Generator) -> None:
+    def allocate_jobs(self, modern_jobs: np.ndarray, rng: np.random.Generator) -> dict[str, np.ndarray]:
         """Match modern-sector jobs (agents per province, from the equilibrium) to workers.
 
         Commuters into a province hold modern jobs there; the rest go to its residents. Incumbents keep their jobs;
         vacancies are filled by random local traditional-sector workers; lay-offs are random.
+
+        Returns:
+            The head counts after matching, as :meth:`head_counts` gives them, from the counts the matching makes
+            anyway (a pass over the population fewer).
         """
         n = self.n_provinces
         target = np.floor(modern_jobs + self._job_offset).astype(np.int64)  # dithered rounding, stable over time
@@ -271,18 +279,25 @@ class Workers(Population):
         modern = self["sector"] == M_SECTOR
         commuting = workplace >= 0
         local = ~commuting
-        # One count gives both the local modern jobs held and the traditional workers available, per province.
-        status = province * 2 + (modern & local) + 2 * n * commuting
-        counts = np.bincount(status, minlength=4 * n)[: 2 * n].reshape(n, 2)
-        held = counts[:, 1]
-        need = target - np.bincount(workplace[commuting], minlength=n) - held
+        # One count gives, per home province, the local and the commuting workers of each sector.
+        counts = np.bincount(province * 2 + modern + 2 * n * commuting, minlength=4 * n).reshape(2, n, 2)
+        traditional, held = counts[0, :, 0], counts[0, :, 1]
+        into = np.bincount(workplace[commuting], minlength=n)
+        need = target - into - held
+        hired = fired = np.zeros(n, np.int64)
         # Only a few provinces change their modern employment in a step: draw among their workers only.
         if (need > 0).any():
             hire = np.flatnonzero(~modern & local & (need > 0)[province])
-            self["sector"][hire[pick_per_group(province[hire], np.maximum(need, 0), rng, counts[:, 0])]] = M_SECTOR
+            hire = hire[pick_per_group(province[hire], np.maximum(need, 0), rng, traditional)]
+            self["sector"][hire] = M_SECTOR
+            hired = np.bincount(province[hire], minlength=n)
         if (need < 0).any():
             fire = np.flatnonzero(modern & local & (need < 0)[province])
-            self["sector"][fire[pick_per_group(province[fire], np.maximum(-need, 0), rng, held)]] = A_SECTOR
+            fire = fire[pick_per_group(province[fire], np.maximum(-need, 0), rng, held)]
+            self["sector"][fire] = A_SECTOR
+            fired = np.bincount(province[fire], minlength=n)
+        by_home = counts.sum(axis=0) + np.stack([fired - hired, hired - fired], axis=1)
+        return _census(by_home, counts[1].sum(axis=1), into)
 
     def commute(self, targets: dict[tuple[int, int], float], rng: np.random.Generator) -> None:
         """Bring the number of commuters on each (home, work) route to its target (agents, rounded down).

@@ -124,7 +124,10 @@ def controlled_matrix(x: np.ndarray, rows: np.ndarray, cols: np.ndarray, rng: np
     frac = np.clip(y - k, 0.0, None)
     last = k.shape[1] - 1
     has_room = col_left > 0
-    for i in rng.permutation(np.flatnonzero(row_left > 0)):
+    room = col_left.tolist()  # the units are placed one at a time: Python integers, not numpy scalars
+    offsets = np.arange(int(row_left.max(initial=0)))
+    placed: list[int] = []  # flat cells of k that receive a unit
+    for i in rng.permutation(np.flatnonzero(row_left > 0)).tolist():
         need = int(row_left[i])
         for weights in (frac[i], sub[i]):
             if need == 0:
@@ -136,22 +139,26 @@ def controlled_matrix(x: np.ndarray, rows: np.ndarray, cols: np.ndarray, rng: np
             # Systematic sampling: each cell's chance of a unit is its (rescaled) fractional part.
             cum = w.cumsum()
             cum *= need / total
-            picks = cum.searchsorted(rng.random() + np.arange(need), side="right")
+            picks = cum.searchsorted(rng.random() + offsets[:need], side="right")
             # A row takes a handful of units: one by one, each while its column has room left.
-            for j in np.minimum(picks, last).tolist():
-                if col_left[j] > 0:
-                    k[i, j] += 1
-                    col_left[j] -= 1
-                    has_room[j] = col_left[j] > 0
+            for j in picks.tolist():
+                j = min(j, last)
+                if room[j] > 0:
+                    placed.append(i * (last + 1) + j)
+                    room[j] -= 1
+                    if not room[j]:
+                        has_room[j] = False
                     need -= 1
         while need > 0:  # nowhere this row's flows point to has room left: any open column will do
             candidates = np.flatnonzero(has_room)
-            chosen = rng.choice(candidates, min(need, candidates.size), replace=False)
-            k[i, chosen] += 1
-            col_left[chosen] -= 1
-            has_room[chosen] = col_left[chosen] > 0
-            need -= chosen.size
-        row_left[i] = 0
+            chosen = rng.choice(candidates, min(need, candidates.size), replace=False).tolist()
+            for j in chosen:
+                placed.append(i * (last + 1) + j)
+                room[j] -= 1
+                if not room[j]:
+                    has_room[j] = False
+            need -= len(chosen)
+    k += np.bincount(np.asarray(placed, dtype=np.int64), minlength=k.size).reshape(k.shape)
     out[np.ix_(ri, ci)] = k
     return out
 

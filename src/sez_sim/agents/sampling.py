@@ -60,6 +60,15 @@ def realise(
     return rng.poisson(np.maximum(expected, 0.0))
 
 
+def _scale(target: np.ndarray, sums: np.ndarray, out: np.ndarray) -> None:
+    """``out = target / sums`` where ``sums`` is positive, else 0 (``sums`` is non-negative)."""
+    if sums.all():  # the usual case: no line is empty, and the division needs no mask
+        np.divide(target, sums, out=out)
+    else:
+        out.fill(0.0)
+        np.divide(target, sums, out=out, where=sums > 0)
+
+
 def sinkhorn(x: np.ndarray, rows: np.ndarray, cols: np.ndarray, iterations: int = 100, tol: float = 1e-6):
     """Scale the non-negative matrix ``x`` so its row and column sums approach ``rows`` and ``cols``.
 
@@ -73,11 +82,9 @@ def sinkhorn(x: np.ndarray, rows: np.ndarray, cols: np.ndarray, iterations: int 
     xc = x @ c
     r, gap = np.zeros_like(xc), np.empty_like(xc)  # the rounds reuse these: on small matrices, allocation counts
     for _ in range(iterations):
-        r.fill(0.0)
-        np.divide(rows, xc, out=r, where=xc > 0)
+        _scale(rows, xc, r)
         xr = r @ x
-        c.fill(0.0)
-        np.divide(cols, xr, out=c, where=xr > 0)
+        _scale(cols, xr, c)
         xc = x @ c
         np.multiply(r, xc, out=gap)
         gap -= rows

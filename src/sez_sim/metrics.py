@@ -66,11 +66,11 @@ def theil_decomposition(
     y, s = _shares(y, weights)
     groups = np.asarray(groups)
     mean = float(np.sum(s * y))
-    labels = np.unique(groups)
-    group_share = np.array([s[groups == g].sum() for g in labels])
-    group_mean = np.array([np.sum(s[groups == g] * y[groups == g]) / s[groups == g].sum() for g in labels])
+    parts = [(y[groups == g], s[groups == g]) for g in np.unique(groups)]
+    group_share = np.array([sg.sum() for _, sg in parts])
+    group_mean = np.array([np.sum(sg * yg) / sg.sum() for yg, sg in parts])
     between = index(group_mean, group_share)
-    within_parts = np.array([index(y[groups == g], s[groups == g]) for g in labels])
+    within_parts = np.array([index(yg, sg) for yg, sg in parts])
     weight = group_share * group_mean / mean if kind == "T" else group_share
     within = float(np.sum(weight * within_parts))
     return index(y, s), float(between), within

@@ -241,7 +241,7 @@ class Recorder:
         self.calendar: Calendar = model.calendar
         self.panel: dict[str, list[np.ndarray]] = {c: [] for c in ("step", "year", *ACCOUNTS)}
         self.summary: list[dict[str, float]] = []
-        self.migration: list[pd.DataFrame] = []
+        self.migration: list[tuple[int, np.ndarray, np.ndarray, np.ndarray]] = []  # year, origin, destination, persons
         self.zones: list[dict[str, np.ndarray]] = []  # a step's columns; one frame is made when asked for
         self._year_flows = np.zeros((geo.n, geo.n))
         self._cross_border = self.country[:, None] != self.country[None, :]
@@ -305,19 +305,8 @@ class Recorder:
 
     def _close_year(self, year: int) -> None:
         origin, destination = np.nonzero(self._year_flows)
-        if origin.size:
-            self.migration.append(
-                pd.DataFrame(
-                    {
-                        "year": np.full(origin.size, year, dtype=np.int64),
-                        "origin_id": self.static["province_id"][origin],
-                        "destination_id": self.static["province_id"][destination],
-                        "origin_country": self.static["country"][origin],
-                        "destination_country": self.static["country"][destination],
-                        "persons": self._year_flows[origin, destination],
-                    }
-                )
-            )
+        if origin.size:  # the frame is made once, when asked for (:meth:`migration_frame`)
+            self.migration.append((year, origin, destination, self._year_flows[origin, destination]))
         self._year_flows = np.zeros_like(self._year_flows)
 
     def provinces(self) -> pd.DataFrame:
@@ -348,4 +337,15 @@ class Recorder:
             return pd.DataFrame({c: pd.Series(dtype="int64" if c == "year" else object) for c in columns}).astype(
                 {"persons": float}
             )
-        return pd.concat(self.migration, ignore_index=True)
+        years, origin, destination, persons = zip(*self.migration, strict=True)
+        origin, destination = np.concatenate(origin), np.concatenate(destination)
+        return pd.DataFrame(
+            {
+                "year": np.repeat(np.array(years, dtype=np.int64), [len(p) for p in persons]),
+                "origin_id": self.static["province_id"][origin],
+                "destination_id": self.static["province_id"][destination],
+                "origin_country": self.static["country"][origin],
+                "destination_country": self.static["country"][destination],
+                "persons": np.concatenate(persons),
+            }
+        )

@@ -5,7 +5,7 @@ section 5, "Where the steady state cannot be refined").
 The suite runs the box on a synthetic 40-province geography with four countries (the calibrated ``gms`` preset,
 a second each). The growth mechanisms' parameters act only with the mechanisms on, so their bounds also run with
 every mechanism on, for ten years, and must stay near the steady state. The same sweeps on the GMS data (the
-mechanisms' for 20 years) take about 360 CPU-seconds, too long for every commit: ``make sweep`` runs them
+mechanisms' for 20 years) take about 200 CPU-seconds, too long for every commit: ``make sweep`` runs them
 (``SEZ_SIM_GMS_SWEEP=1``).
 """
 
@@ -68,7 +68,7 @@ def test_each_uncertainty_at_each_bound(key, value):
     assert short_run(SYNTHETIC, {key: value}) == ("refused" if (key, value) in REFUSED else "ran")
 
 
-@pytest.mark.skipif(not os.environ.get("SEZ_SIM_GMS_SWEEP"), reason="make sweep (about 250 CPU-seconds)")
+@pytest.mark.skipif(not os.environ.get("SEZ_SIM_GMS_SWEEP"), reason="make sweep (about 115 CPU-seconds)")
 @pytest.mark.parametrize(("key", "value"), BOUNDS)
 def test_each_uncertainty_at_each_bound_on_the_gms_data(key, value):
     outcome = short_run(GMS, {"agents.persons_per_agent": 5000, key: value})
@@ -96,7 +96,7 @@ def test_each_mechanism_parameter_at_each_bound_with_every_mechanism_on(key, val
     assert drift(SYNTHETIC, {**ON, key: value}, years=10) < 0.10
 
 
-@pytest.mark.skipif(not os.environ.get("SEZ_SIM_GMS_SWEEP"), reason="make sweep (about 110 CPU-seconds)")
+@pytest.mark.skipif(not os.environ.get("SEZ_SIM_GMS_SWEEP"), reason="make sweep (about 80 CPU-seconds)")
 @pytest.mark.parametrize(("key", "value"), MECHANISM_BOUNDS)
 def test_each_mechanism_parameter_at_each_bound_on_the_gms_data_for_twenty_years(key, value):
     """On the GMS data, at the default resolution, every mechanism on: no province drifts by a tenth in 20 years

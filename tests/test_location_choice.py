@@ -118,6 +118,25 @@ def test_provinces_with_several_zones_are_plain_nested_logits(host, seed, closed
         np.testing.assert_allclose(share[:, mine], np.nan_to_num(inner), rtol=1e-9, atol=1e-12)
 
 
+@settings(max_examples=40, deadline=None)
+@given(added=st.lists(st.lists(st.integers(0, 4), min_size=1, max_size=4), min_size=2, max_size=5))
+def test_the_kept_nesting_follows_the_zones(added):
+    """One entry model nesting a zone table that grows (the nesting it keeps between calls) gives what a fresh
+    one gives each time."""
+    n, pool = 5, 3
+    kept = choice(n)
+    rng = np.random.default_rng(len(added))
+    host: list[int] = []
+    for zones in added:
+        host = host + zones  # zones are only ever added to the table
+        values = rng.normal(0.0, 2.0, (pool, n + len(host)))
+        for foreign in (False, True):
+            got = kept.nests(values, alternatives(host, n), foreign)
+            fresh = choice(n).nests(values, alternatives(host, n), foreign)
+            for a, b in zip(got, fresh, strict=True):
+                np.testing.assert_array_equal(a, b)
+
+
 def test_a_closed_zone_changes_nothing():
     lc = choice(2, foreign=True)
     values = np.array([[0.3, -0.2], [1.0, 0.5]])

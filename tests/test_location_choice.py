@@ -184,7 +184,8 @@ def test_stream_products_are_the_dense_products(seed, countries, extra, foreign)
     for by_province in [(True, True), (True, False), (False, True)]:
         left = per_stream(n if by_province[0] else zones, by_province[0])
         right = per_stream(n if by_province[1] else zones, by_province[1])
-        dense = left.reshape(-1, left.shape[2]).T @ right.reshape(-1, right.shape[2])
+        left, right = left.reshape(-1, left.shape[2]), right.reshape(-1, right.shape[2])  # rows: (stream, pool)
+        dense = left.T @ right
         np.testing.assert_allclose(stream_products(left, right, columns, by_province), dense, rtol=1e-12, atol=1e-12)
 
 

@@ -81,19 +81,21 @@ def _tiers(nest: np.ndarray) -> list[tuple[np.ndarray, np.ndarray]]:
 def stream_products(
     left: np.ndarray, right: np.ndarray, columns: list[np.ndarray], by_province: tuple[bool, bool]
 ) -> np.ndarray:
-    """``sum_s left_s.T @ right_s`` for per-stream factors (streams, pool, k), each stream's block on its own.
+    """``left.T @ right`` for factors whose rows are (stream, pool) pairs, each stream's block on its own.
 
-    A factor with provinces on its last axis is zero outside each stream's provinces (a domestic stream chooses
-    among its country's provinces only), so each stream's product is taken over its provinces (``columns[s]``):
-    the domestic streams' blocks together are a few per cent of the dense products.
+    A factor with provinces on its columns is zero outside each stream's provinces (a domestic stream chooses among
+    its country's provinces only), so each stream's product is taken over its provinces (``columns[s]``): the
+    domestic streams' blocks together are a few per cent of the dense products.
 
     Args:
-        left: the left factor.
-        right: the right factor.
+        left: the left factor, (streams x pool, k).
+        right: the right factor, (streams x pool, k').
         columns: the provinces of each stream.
-        by_province: whether ``left`` and ``right`` have provinces on their last axis.
+        by_province: whether ``left`` and ``right`` have provinces on their columns.
     """
-    out = np.zeros((left.shape[2], right.shape[2]))
+    out = np.zeros((left.shape[1], right.shape[1]))
+    pool = left.shape[0] // len(columns)
+    left, right = (x.reshape(len(columns), pool, x.shape[1]) for x in (left, right))
     for s, cols in enumerate(columns):
         rows = cols if by_province[0] else np.arange(out.shape[0])
         cells = cols if by_province[1] else np.arange(out.shape[1])
@@ -749,7 +751,6 @@ class LocationChoice:
         steady.open[zone_rows] = alts.open[zone_rows] | (turnover > 0)
         values = self.option_values(steady, z, sigma)
         ok = np.flatnonzero(target > 0)
-        streams = len(self.stream_country)
         columns = [np.flatnonzero(country == c) if c >= 0 else np.arange(n) for c in self.stream_country]
         warm = len(self.xi) == n and np.all(np.isfinite(self.xi[ok]))  # recalibrating: start from the last solution
         self.queue = self.queue if warm and len(self.queue) == n_zones else np.zeros(n_zones)
@@ -798,9 +799,7 @@ class LocationChoice:
                 if error < tolerance:
                     return error
                 q, pk, w, expected, v, demand = parts
-                q, pk, w = (x.reshape(streams, len(z), -1) for x in (q, pk, w))
-                pw = pk[:, :, host[zones]] * w[:, :, zones]
-                vz = v[:, zones].reshape(streams, len(z), -1)
+                pw, vz = pk[:, host[zones]] * w[:, zones], v[:, zones]
                 # Jacobian of (ln E, ln D) in (xi, queue): the logit's derivatives, with a zone's queue cost lowering
                 # its host's inclusive value by its within-province share.
                 with np.errstate(divide="ignore", invalid="ignore"):  # a province or zone nobody enters: no slope
@@ -809,7 +808,6 @@ class LocationChoice:
                     hosted = (np.arange(n)[ok, None] == host[zones][None, :]) * demand[zones][None, :]
                     b = -(hosted - stream_products(q, pw, columns, (True, False))[ok]) / expected[ok, None]
                     c = (hosted.T - stream_products(vz, pk, columns, (False, True))[:, ok]) / demand[zones, None]
-                    pw, vz, w = (x.reshape(streams * len(z), -1) for x in (pw, vz, w))
                     vw = vz.T @ w[:, zones]
                     d = (
                         same[np.ix_(zones, zones)] * vw * (1.0 / scale - 1.0)

@@ -12,10 +12,14 @@ import pandas as pd
 import pytest
 from bad_inputs import DATASET
 
+import sez_sim.build
+import sez_sim.model
 from sez_sim import cache
 from sez_sim.build import build_key
+from sez_sim.economy.mechanisms import Mechanisms
 from sez_sim.geography import line, load_folder
 from sez_sim.model import ModelConfig, SEZModel, resolve_params
+from sez_sim.params import Param, registry
 from sez_sim.runs import simulate
 from sez_sim.scenario import load_scenario
 
@@ -89,6 +93,121 @@ def test_runs_that_differ_only_in_policies_share_an_entry(folder):
         for name in ("gms_baseline", "corridor_upgrades", "ossc_rollout")
     }
     assert len(keys) == 1 and len(cache.entries(folder)) == 1
+
+
+class Reads(dict):
+    """A parameter section that records which of its parameters are read (and whether it is read whole)."""
+
+    def __init__(self, section: str, values: dict, log: set[str]):
+        super().__init__(values)
+        self.section, self.log = section, log
+
+    def __getitem__(self, name):
+        self.log.add(f"{self.section}.{name}")
+        return super().__getitem__(name)
+
+    def get(self, name, default=None):
+        self.log.add(f"{self.section}.{name}")
+        return super().get(name, default)
+
+    def __iter__(self):  # also what dict(section), {**section} and copies go through
+        self.log.add(f"{self.section}.*")
+        return super().__iter__()
+
+    def keys(self):
+        self.log.add(f"{self.section}.*")
+        return super().keys()
+
+    def items(self):
+        self.log.add(f"{self.section}.*")
+        return super().items()
+
+    def values(self):
+        self.log.add(f"{self.section}.*")
+        return super().values()
+
+
+def construction_reads(config: ModelConfig, monkeypatch) -> set[str]:
+    """The parameters read from the start of a model's construction to the end of its build (cache off)."""
+    monkeypatch.setenv(cache.ENV, "off")
+    log: set[str] = set()
+    reading = {section: Reads(section, values, log) for section, values in config.params.items()}
+    built = sez_sim.model.build
+
+    def build_then_stop(model):
+        found = built(model)
+        reading_done = set(log)
+        log.clear()
+        log.update(reading_done | {"(built)"})
+        for section in reading.values():
+            section.log = set()  # reads after construction (the mechanisms' set-up, the steps) are not counted
+        return found
+
+    monkeypatch.setattr(sez_sim.model, "build", build_then_stop)
+    keyed = sez_sim.build.construction_params  # the key reads every section whole, and is meant to
+    monkeypatch.setattr(
+        sez_sim.build, "construction_params", lambda p: keyed({s: dict(dict.items(v)) for s, v in p.items()})
+    )
+    SEZModel(ModelConfig(**(config.__dict__ | {"params": reading})))
+    assert "(built)" in log
+    return log - {"(built)"}
+
+
+@pytest.mark.parametrize(
+    "config",
+    [
+        pytest.param(lambda: small(), id="line"),
+        pytest.param(lambda: small(mechanisms=Mechanisms(), existing_zones=False), id="line-mechanisms"),
+        pytest.param(lambda: ModelConfig(seed=2), id="gms"),
+    ],
+)
+def test_construction_reads_no_parameter_declared_not_to_be_read(config, monkeypatch):
+    # What makes a restored model valid for runs whose parameters differ where construction does not read.
+    reads = construction_reads(config(), monkeypatch)
+    assert {"economy.sigma", "firms.hazard", "workers.real_income_elasticity", "sez.management"} <= reads
+    assert not {r for r in reads if r.endswith(".*")}, "a section was read whole: every parameter in it counts"
+    declared = {key for key, p in registry().items() if not p.construction}
+    assert not reads & declared, f"construction reads {sorted(reads & declared)}: declare them construction=True"
+
+
+def elsewhere(p: Param):
+    """An admissible value of ``p`` a quarter of the way from its default to its farther bound."""
+    lo, hi = p.bounds
+    base = p.default["*"] if p.per else p.default
+    base = lo + 0.25 * (hi - lo) if base is None else base
+    value = base + 0.25 * ((hi if hi - base >= base - lo else lo) - base)
+    value = round(value) if p.integer else value
+    return {"*": value} if p.per else value
+
+
+def test_runs_differing_only_where_construction_does_not_read_share_the_built_model(folder, monkeypatch):
+    unread = [p for p in registry().values() if not p.construction]
+    assert len(unread) >= 10
+    changes: dict[str, dict] = {}
+    for p in unread:
+        changes.setdefault(p.section, {})[p.name] = elsewhere(p)
+    base_params = {"firms": {"count": 200, "min_per_province": 10}}
+    other = small(
+        mechanisms=Mechanisms(),
+        params=resolve_params("gms", {s: base_params.get(s, {}) | c for s, c in (base_params | changes).items()}),
+    )
+    first = SEZModel(small(mechanisms=Mechanisms()))
+    restored = SEZModel(other)
+    assert restored.build_cache.hit and restored.build_cache.key == first.build_cache.key
+    assert restored.firms.params is restored.params["firms"] and restored.workers.params is restored.params["workers"]
+    assert restored.firms.params["exit_patience"] == changes["firms"]["exit_patience"]
+    monkeypatch.setenv(cache.ENV, "off")
+    fresh = SEZModel(other)
+    for model in (fresh, restored):
+        model.run(steps=12)
+    for name in ("provinces", "summary_frame", "zones_frame", "migration_frame"):
+        pd.testing.assert_frame_equal(
+            getattr(fresh.recorder, name)(), getattr(restored.recorder, name)(), check_exact=True
+        )
+    sf, sr = fresh.state(), restored.state()
+    assert sf.keys() == sr.keys()
+    for k in sf:
+        assert np.array_equal(sf[k], sr[k], equal_nan=True), k
 
 
 @pytest.mark.parametrize(

@@ -21,7 +21,7 @@ geography already in place) with its economy, its firm and worker stocks and the
 from __future__ import annotations
 
 import os
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -32,6 +32,7 @@ from sez_sim.economy.calibration import Calibration, InitialFirms, allocate, cal
 from sez_sim.economy.equilibrium import FirmBlock, solve
 from sez_sim.economy.presets import core_periphery, textbook_market
 from sez_sim.errors import ConvergenceError, Problem, ScenarioError
+from sez_sim.params import registry
 from sez_sim.zones import ZoneTable, dataset_zones, incentives, slots, with_ossc
 
 if TYPE_CHECKING:
@@ -232,9 +233,11 @@ BUILD_STATE = (
 def build(model: SEZModel) -> cache.Lookup | None:
     """Fill ``model`` by its preset's builder, or restore the same result from the cache (:mod:`sez_sim.cache`).
 
-    The cache key covers everything construction reads: the geography's content, the resolved parameters, the
-    resolution, sampling, calendar, seed, dataset zones and mechanisms, the versions of numpy and scipy, and the
-    package's code.
+    The cache key covers everything construction reads: the geography's content, the resolved parameters that
+    construction may read (:attr:`~sez_sim.params.Param.construction`), the resolution, sampling, calendar, seed,
+    dataset zones and mechanisms, the versions of numpy and scipy, and the package's code. The restored state refers
+    to this model's parameter sections (the populations keep their section to read in the steps), so parameters
+    that construction does not read take this run's values.
     A restored model is bit-identical to a freshly built one, random streams included, so runs do not depend on
     whether the cache was used.
 
@@ -245,7 +248,8 @@ def build(model: SEZModel) -> cache.Lookup | None:
     if preset not in CACHED_PRESETS:
         BUILDERS[preset](model)
         return None
-    found = cache.load(build_key(model))
+    sections = {f"params.{name}": section for name, section in model.params.items()}
+    found = cache.load(build_key(model), sections)
     if found.hit:
         state, streams = found.value
         for name in BUILD_STATE:
@@ -255,7 +259,7 @@ def build(model: SEZModel) -> cache.Lookup | None:
         return found
     BUILDERS[preset](model)
     state = {name: getattr(model, name) for name in BUILD_STATE}
-    cache.store(found.key, (state, {name: g.bit_generator.state for name, g in model.streams.items()}))
+    cache.store(found.key, (state, {name: g.bit_generator.state for name, g in model.streams.items()}), sections)
     return found
 
 
@@ -266,7 +270,7 @@ def build_key(model: SEZModel) -> str:
     config = model.config
     inputs = {
         "geography": model.geo.digest(),
-        "params": config.params,
+        "params": construction_params(config.params),
         "preset": config.preset,
         "persons_per_agent": config.persons_per_agent,
         "sampling": str(config.sampling),
@@ -277,6 +281,22 @@ def build_key(model: SEZModel) -> str:
         "libraries": [np.__version__, scipy.__version__],
     }
     return cache.key("build", inputs)
+
+
+def construction_params(params: dict[str, dict[str, Any]]) -> dict[str, dict[str, Any]]:
+    """The parameter values construction may read: all but those declared ``construction=False``.
+
+    A parameter the registry does not know is kept (it may be read).
+    """
+    known = registry()
+    return {
+        section: {
+            name: value
+            for name, value in values.items()
+            if f"{section}.{name}" not in known or known[f"{section}.{name}"].construction
+        }
+        for section, values in params.items()
+    }
 
 
 # ---------------------------------------------------------------------------------------------------- steps

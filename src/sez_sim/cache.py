@@ -1,9 +1,10 @@
 """A disk cache for results that take seconds to compute and depend only on what their key names.
 
-The calibrated model's construction (about 3 s for the GMS data: seven calibrations of the economy and the firm
-stock's steady state) is the same for every run that shares the data, the parameters, the seed and the code, so
-runs that differ only in their policies (a claim's baseline and treatment, a sweep of a policy's settings, the
-workshop app, the test suite) compute it once (:func:`sez_sim.build.build`).
+The calibrated model's construction (about 1.4 s for the GMS data: the economy's calibrations and the firm stock's
+steady state) is the same for every run that shares the data, the parameters construction reads, the seed and the
+code, so runs that differ only in their policies or in parameters construction does not read (a claim's baseline
+and treatment, a sweep of a policy's settings, the workshop app, the test suite) compute it once
+(:func:`sez_sim.build.build`).
 
 Design:
 
@@ -28,6 +29,7 @@ import io
 import json
 import os
 import pickle
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, BinaryIO
@@ -92,21 +94,28 @@ class Lookup:
     reason: str = ""
 
 
-def load(entry_key: str) -> Lookup:
-    """The entry stored under ``entry_key``; a corrupt entry is removed and reported as a miss."""
+def load(entry_key: str, shared: Mapping[str, Any] | None = None) -> Lookup:
+    """The entry stored under ``entry_key``; a corrupt entry is removed and reported as a miss.
+
+    ``shared`` resolves the references by name that :func:`store` wrote (an entry that names one ``shared`` lacks
+    is unusable, so a miss).
+    """
     folder = location()
     if folder is None:
         return Lookup(entry_key, reason="off")
     path = folder / f"{entry_key}{SUFFIX}"
     try:
-        data = memoryview(path.read_bytes())
+        data = path.read_bytes()
     except OSError:
         return Lookup(entry_key, reason="absent")
     try:
-        header, payload = data[:HEADER], data[HEADER + 1 :]  # views: no copy of a 20 MB entry
-        if data[HEADER : HEADER + 1] != b"\n" or hashlib.sha256(payload).hexdigest().encode() != header:
+        view = memoryview(data)
+        header, payload = view[:HEADER], view[HEADER + 1 :]  # views: no copy of a 20 MB entry
+        if view[HEADER : HEADER + 1] != b"\n" or hashlib.sha256(payload).hexdigest().encode() != header:
             raise ValueError("checksum")
-        value = pickle.loads(payload)
+        stream = io.BytesIO(data)  # shares the bytes object until written to: no copy either
+        stream.seek(HEADER + 1)
+        value = _Unpickler(stream, shared or {}).load()
     except Exception:  # noqa: BLE001 (any failure to read an entry back means it is unusable)
         with contextlib.suppress(OSError):
             path.unlink()
@@ -114,6 +123,29 @@ def load(entry_key: str) -> Lookup:
     with contextlib.suppress(OSError):
         os.utime(path)  # recently used: kept longest
     return Lookup(entry_key, value, hit=True)
+
+
+class _Pickler(pickle.Pickler):
+    """Writes the objects of ``shared`` as references by name (:func:`store`)."""
+
+    def __init__(self, file: BinaryIO, shared: Mapping[str, Any]):
+        super().__init__(file, protocol=pickle.HIGHEST_PROTOCOL)
+        self.shared = shared  # holds them, so no other object can take their ids while pickling
+        self.names = {id(obj): name for name, obj in shared.items()}
+
+    def persistent_id(self, obj: Any) -> str | None:
+        return self.names.get(id(obj))
+
+
+class _Unpickler(pickle.Unpickler):
+    """Reads what :class:`_Pickler` wrote, resolving its references by name in ``shared``."""
+
+    def __init__(self, file: BinaryIO, shared: Mapping[str, Any]):
+        super().__init__(file)
+        self.shared = shared
+
+    def persistent_load(self, pid: Any) -> Any:
+        return self.shared[pid]
 
 
 class _Hashing(io.RawIOBase):
@@ -130,8 +162,13 @@ class _Hashing(io.RawIOBase):
         return self.file.write(data)
 
 
-def store(entry_key: str, value: Any) -> Path | None:
+def store(entry_key: str, value: Any, shared: Mapping[str, Any] | None = None) -> Path | None:
     """Store ``value`` under ``entry_key``, atomically.
+
+    ``value`` may refer to objects that belong to the caller rather than to the entry (a model's parameter
+    sections, which runs that share the entry may hold with other values where construction does not read them):
+    ``shared`` names them, they are written as references by name, and :func:`load` resolves each reference to the
+    loader's object of that name.
 
     Returns:
         The entry's path, or None when the cache is off or its folder cannot be written (a cache that cannot be
@@ -145,7 +182,7 @@ def store(entry_key: str, value: Any) -> Path | None:
         with atomic_path(path) as tmp, open(tmp, "wb") as f:
             f.write(b"0" * HEADER + b"\n")
             hashing = _Hashing(f)
-            pickle.dump(value, hashing, protocol=pickle.HIGHEST_PROTOCOL)
+            _Pickler(hashing, shared or {}).dump(value)
             f.seek(0)
             f.write(hashing.sha.hexdigest().encode())
     except (OSError, pickle.PicklingError):

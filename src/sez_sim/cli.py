@@ -110,10 +110,14 @@ def params(
     section: Annotated[str | None, typer.Argument(help="Only this section (economy, firms, workers, ...).")] = None,
     kind: Annotated[str | None, typer.Option(help="Only this kind: uncertainty, lever or setting.")] = None,
 ) -> None:
-    """Print the parameter registry: defaults, units, bounds, kind, description and source."""
+    """Print the parameter registry: defaults, units, bounds, kind, description and source.
+
+    A kind marked "no rebuild" is not read by construction: runs that differ only in such parameters share one built
+    model (the construction cache).
+    """
     from rich.table import Table
 
-    from sez_sim.docs import default_text
+    from sez_sim.docs import default_text, kind_text
     from sez_sim.params import registry
 
     params = registry()
@@ -136,7 +140,7 @@ def params(
             default_text(p),
             p.unit,
             f"[{p.bounds[0]:g}, {p.bounds[1]:g}]",
-            p.kind,
+            kind_text(p),
             f"{p.description}\n[dim]{p.source}[/]",
         )
     out.print(table)

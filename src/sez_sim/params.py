@@ -49,6 +49,11 @@ class Param:
         integer: the value is an integer.
         optional: None is admissible and means "not set" (a policy default such as a quota that most regimes
             do not have).
+        construction: model construction (the calibrated steady state, :func:`sez_sim.build.build`) may read it.
+            False for a parameter that only the steps, the growth mechanisms' set-up and the policy instruments
+            read: the construction cache's key leaves it out, so runs that differ only in such parameters (an
+            instrument's defaults, how fast firms give up) share one built model. ``tests/test_cache.py`` records
+            what construction reads and fails when it reads one of these.
         section: the component owning it (``economy``, ``firms``, ``workers``, ``sez``, ...); set by
             :func:`declare`.
     """
@@ -63,6 +68,7 @@ class Param:
     per: Per = None
     integer: bool = False
     optional: bool = False
+    construction: bool = True
     section: str = ""
 
     @property

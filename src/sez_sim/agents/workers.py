@@ -121,6 +121,7 @@ PARAMS = declare(
         "(capped at 1).",
         source="Numerical setting for the textbook presets (docs/ODD.md 7.7).",
         kind="setting",
+        construction=False,
     ),
 )
 

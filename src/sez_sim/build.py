@@ -16,11 +16,14 @@ geography already in place) with its economy, its firm and worker stocks and the
 4. the approval queue of the steady state; jobs; amenities and the moving cost (workers' steady state); a
    dataset zone's capacity in jobs grows to hold its members' jobs where they are larger than its slots assumed;
 5. the newcomer cost of untried zones, from the FDI a new zone brings its host (:func:`calibrate_newcomer_cost`).
+
+Steps 1-3 (:func:`calibrate_gms`) and steps 4-5 (:func:`set_up_gms`) are the two stages :func:`build` caches.
 """
 
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -32,7 +35,7 @@ from sez_sim.economy.calibration import Calibration, InitialFirms, allocate, cal
 from sez_sim.economy.equilibrium import FirmBlock, solve
 from sez_sim.economy.presets import core_periphery, textbook_market
 from sez_sim.errors import ConvergenceError, Problem, ScenarioError
-from sez_sim.params import registry
+from sez_sim.params import STAGES, Stage, registry
 from sez_sim.zones import ZoneTable, dataset_zones, incentives, slots, with_ossc
 
 if TYPE_CHECKING:
@@ -127,7 +130,13 @@ def worker_counts(model: SEZModel) -> np.ndarray:
 
 
 def build_gms(model: SEZModel) -> None:
-    """Calibrate the model to the geography's data and put it in its steady state (the module's steps 1-4).
+    """Calibrate the model to the geography's data and put it in its steady state (the module's steps 1-5)."""
+    calibrate_gms(model)
+    set_up_gms(model)
+
+
+def calibrate_gms(model: SEZModel) -> None:
+    """The economy's calibration and the firms' steady state (the module's steps 1-3).
 
     Raises:
         ScenarioError: when the geography cannot be represented at the model's resolution.
@@ -162,6 +171,12 @@ def build_gms(model: SEZModel) -> None:
     cal = recalibrate(model, population, cal)
     choice.profit_unit = mean_profit(model)
     model.steady_state_rounds = steady_state(model, population, rng, cal)
+
+
+def set_up_gms(model: SEZModel) -> None:
+    """What follows the steady state: approval queue, jobs, workers' moving costs, zones (steps 4-5)."""
+    rng = model.streams["init"]
+    firms = model.firms
     firms.start(model.streams["firms"])
     fill_approval_queue(model, rng)
     model.workers.allocate_jobs(model.equilibrium.employment_m / model.persons_per_agent, rng)
@@ -210,8 +225,11 @@ def build_footloose_capital(model: SEZModel) -> None:
 BUILDERS = {"gms": build_gms, "core_periphery": build_core_periphery, "footloose_capital": build_footloose_capital}
 """The builder of each preset."""
 
-CACHED_PRESETS = ("gms",)
-"""Presets whose construction is cached (:func:`build`); the textbook presets build in milliseconds."""
+CACHED_PRESETS: dict[str, tuple[tuple[Stage, Callable[[SEZModel], None]], ...]] = {
+    "gms": (("calibration", calibrate_gms), ("setup", set_up_gms)),
+}
+"""Presets whose construction is cached (:func:`build`), as their stages in order (together, the preset's
+builder); the textbook presets build in milliseconds."""
 
 BUILD_STATE = (
     "firms",
@@ -233,44 +251,65 @@ BUILD_STATE = (
 def build(model: SEZModel) -> cache.Lookup | None:
     """Fill ``model`` by its preset's builder, or restore the same result from the cache (:mod:`sez_sim.cache`).
 
-    The cache key covers everything construction reads: the geography's content, the resolved parameters that
-    construction may read (:attr:`~sez_sim.params.Param.construction`), the resolution, sampling, calendar, seed,
-    dataset zones and mechanisms, the versions of numpy and scipy, and the package's code. The restored state refers
-    to this model's parameter sections (the populations keep their section to read in the steps), so parameters
-    that construction does not read take this run's values.
+    A cached preset is built in stages (:data:`CACHED_PRESETS`), each stored as an entry of its own: the result of
+    the latest stage found in the cache is restored and the stages after it are run (and stored). A stage's key
+    covers everything it and the stages before it read: the geography's content, the parameters they read
+    (:attr:`~sez_sim.params.Param.construction`), the resolution, sampling, calendar, seed, dataset zones and
+    mechanisms, the versions of numpy and scipy, and the package's code. The restored state refers to this model's
+    parameter sections (the populations keep their section to read in the steps), so parameters that construction
+    does not read take this run's values.
     A restored model is bit-identical to a freshly built one, random streams included, so runs do not depend on
-    whether the cache was used.
+    whether the cache was used. ``model.restored_stage`` names the stage restored (None: built from scratch).
 
     Returns:
-        The lookup (hit or miss, and why), or None for presets that are not cached.
+        The lookup of the whole construction (hit or miss, and why), or None for presets that are not cached.
     """
     preset = model.config.preset
+    model.restored_stage = None
     if preset not in CACHED_PRESETS:
         BUILDERS[preset](model)
         return None
+    stages = CACHED_PRESETS[preset]
     sections = {f"params.{name}": section for name, section in model.params.items()}
-    found = cache.load(build_key(model), sections)
-    if found.hit:
-        state, streams = found.value
-        for name in BUILD_STATE:
-            setattr(model, name, state[name])
-        for name, generator in model.streams.items():
-            generator.bit_generator.state = streams[name]
-        return found
-    BUILDERS[preset](model)
+    lookups: dict[str, cache.Lookup] = {}
+    start = 0
+    for k in reversed(range(len(stages))):
+        stage = stages[k][0]
+        lookups[stage] = cache.load(build_key(model, stage), sections)
+        if lookups[stage].hit:
+            _restore(model, lookups[stage].value)
+            model.restored_stage, start = stage, k + 1
+            break
+    for stage, run in stages[start:]:
+        run(model)
+        cache.store(lookups[stage].key, _snapshot(model), sections)
+    return lookups[stages[-1][0]]
+
+
+def _snapshot(model: SEZModel) -> tuple[dict, dict]:
+    """What a stage leaves: the :data:`BUILD_STATE` attributes and the random streams' states."""
     state = {name: getattr(model, name) for name in BUILD_STATE}
-    cache.store(found.key, (state, {name: g.bit_generator.state for name, g in model.streams.items()}), sections)
-    return found
+    return state, {name: g.bit_generator.state for name, g in model.streams.items()}
 
 
-def build_key(model: SEZModel) -> str:
-    """The cache key of ``model``'s construction (see :func:`build`)."""
+def _restore(model: SEZModel, snapshot: tuple[dict, dict]) -> None:
+    state, streams = snapshot
+    for name in BUILD_STATE:
+        setattr(model, name, state[name])
+    for name, generator in model.streams.items():
+        generator.bit_generator.state = streams[name]
+
+
+def build_key(model: SEZModel, stage: Stage = "setup") -> str:
+    """The cache key of ``model``'s construction up to the end of ``stage`` (see :func:`build`)."""
     import scipy
 
     config = model.config
+    read = STAGES[: STAGES.index(stage) + 1]
     inputs = {
+        "stage": stage,
         "geography": model.geo.digest(),
-        "params": construction_params(config.params),
+        "params": construction_params(config.params, read),
         "preset": config.preset,
         "persons_per_agent": config.persons_per_agent,
         "sampling": str(config.sampling),
@@ -283,8 +322,10 @@ def build_key(model: SEZModel) -> str:
     return cache.key("build", inputs)
 
 
-def construction_params(params: dict[str, dict[str, Any]]) -> dict[str, dict[str, Any]]:
-    """The parameter values construction may read: all but those declared ``construction=False``.
+def construction_params(
+    params: dict[str, dict[str, Any]], stages: tuple[Stage, ...] = STAGES
+) -> dict[str, dict[str, Any]]:
+    """The parameter values the given stages of construction may read (:attr:`~sez_sim.params.Param.construction`).
 
     A parameter the registry does not know is kept (it may be read).
     """
@@ -293,7 +334,7 @@ def construction_params(params: dict[str, dict[str, Any]]) -> dict[str, dict[str
         section: {
             name: value
             for name, value in values.items()
-            if f"{section}.{name}" not in known or known[f"{section}.{name}"].construction
+            if f"{section}.{name}" not in known or known[f"{section}.{name}"].construction in stages
         }
         for section, values in params.items()
     }

@@ -113,7 +113,8 @@ def params(
     """Print the parameter registry: defaults, units, bounds, kind, description and source.
 
     A kind marked "no rebuild" is not read by construction: runs that differ only in such parameters share one built
-    model (the construction cache).
+    model (the construction cache); "partial rebuild" is read only after the calibrated steady state, which runs that
+    differ in it share.
     """
     from rich.table import Table
 

@@ -50,6 +50,8 @@ Building the calibrated model takes about 1.4 s; runs that share the data, the s
 construction reads restore it from the construction cache instead (`SEZ_SIM_CACHE`, README). A parameter whose
 kind says *no rebuild* is not read by construction (only by the steps, the growth mechanisms or the instruments):
 sweeping it, or comparing scenarios that differ only in it and in their policies, builds the model once per seed.
+One marked *partial rebuild* is read only after the calibrated steady state (the workers' moving costs, the
+newcomer cost of untried zones): runs that differ in it restore the steady state and redo the rest, about 0.2 s.
 """
 
 
@@ -104,8 +106,8 @@ def default_text(p: Param) -> str:
 
 
 def kind_text(p: Param) -> str:
-    """A parameter's kind, marked *no rebuild* where construction does not read it (:attr:`Param.construction`)."""
-    return p.kind if p.construction else f"{p.kind}, no rebuild"
+    """A parameter's kind, marked by what changing it rebuilds when the rest is cached (:attr:`Param.construction`)."""
+    return {"calibration": p.kind, "setup": f"{p.kind}, partial rebuild", None: f"{p.kind}, no rebuild"}[p.construction]
 
 
 def _parameters(section: str) -> list[str]:

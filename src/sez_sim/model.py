@@ -152,6 +152,8 @@ class SEZModel(mesa.Model):
             calibration left (gms preset; below 1e-10 at the defaults); None for the textbook presets.
         build_cache: whether construction was restored from the disk cache (:func:`sez_sim.build.build`; its key,
             hit, and why it missed); None for the textbook presets, which are not cached.
+        restored_stage: the last stage of construction restored from the cache (``"setup"``: all of it,
+            ``"calibration"``: the steady state, the set-up run afresh; None: nothing).
         mechanisms: the growth mechanisms switched on; ``strength`` holds their elasticities in force.
         tfp_base: the calibrated TFP, on which the agglomeration and capital factors act.
         agglomeration: the agglomeration mechanism's state (None when it is off).

@@ -22,6 +22,9 @@ from typing import Any, Literal
 
 Kind = Literal["uncertainty", "lever", "setting"]
 Per = Literal["country", "country_pair"] | None
+Stage = Literal["calibration", "setup"]
+STAGES: tuple[Stage, ...] = ("calibration", "setup")
+"""The stages of model construction, in order (:attr:`Param.construction`)."""
 
 _COMPONENT_MODULES = (
     "sez_sim.economy.params",
@@ -49,11 +52,15 @@ class Param:
         integer: the value is an integer.
         optional: None is admissible and means "not set" (a policy default such as a quota that most regimes
             do not have).
-        construction: model construction (the calibrated steady state, :func:`sez_sim.build.build`) may read it.
-            False for a parameter that only the steps, the growth mechanisms' set-up and the policy instruments
-            read: the construction cache's key leaves it out, so runs that differ only in such parameters (an
-            instrument's defaults, how fast firms give up) share one built model. ``tests/test_cache.py`` records
-            what construction reads and fails when it reads one of these.
+        construction: the stage of model construction (:func:`sez_sim.build.build`) that first reads it:
+            ``"calibration"`` (the economy's calibration and the firms' steady state; the default), ``"setup"`` (the
+            set-up that follows: the workers' moving costs and amenities, the approval queue, the newcomer cost of
+            untried zones) or None (construction does not read it: only the steps, the growth mechanisms' set-up and
+            the policy instruments do). The construction cache keys each stage's result by the parameters read up
+            to it, so runs that differ only in parameters of a later stage restore what comes before: a sweep over a
+            None parameter builds once per seed, one over a ``"setup"`` parameter redoes only the set-up.
+            ``tests/test_cache.py`` records what each stage reads and fails when a parameter is read earlier than
+            declared.
         section: the component owning it (``economy``, ``firms``, ``workers``, ``sez``, ...); set by
             :func:`declare`.
     """
@@ -68,7 +75,7 @@ class Param:
     per: Per = None
     integer: bool = False
     optional: bool = False
-    construction: bool = True
+    construction: Stage | None = "calibration"
     section: str = ""
 
     @property

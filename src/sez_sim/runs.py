@@ -110,16 +110,25 @@ def manifest(
             "steady_state_rounds": getattr(model, "steady_state_rounds", None),
             "steady_state_rounds_planned": STEADY_STATE_ROUNDS,
             "gap": getattr(model, "calibration_gap", None),
-            "cache": _cache_record(getattr(model, "build_cache", None)),
+            "cache": _cache_record(getattr(model, "build_cache", None), getattr(model, "restored_stage", None)),
         },
     }
 
 
-def _cache_record(lookup: Any) -> dict[str, Any] | None:
-    """How the model's construction was obtained: from the disk cache (``hit``) or built (and why)."""
+def _cache_record(lookup: Any, restored_stage: str | None) -> dict[str, Any] | None:
+    """How the model's construction was obtained: from the disk cache (``hit``) or built (and why).
+
+    ``restored_stage`` is the last stage restored (``calibration``: the steady state, with the set-up run afresh).
+    """
     if lookup is None:
         return None
-    return {"key": lookup.key, "hit": lookup.hit, "missed_because": lookup.reason or None, "folder": cache.location()}
+    return {
+        "key": lookup.key,
+        "hit": lookup.hit,
+        "missed_because": lookup.reason or None,
+        "restored_stage": restored_stage,
+        "folder": cache.location(),
+    }
 
 
 def simulate(

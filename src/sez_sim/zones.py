@@ -67,7 +67,7 @@ SEZ = declare(
         description="Years over which capacity grows linearly to its full size (the SEZ's default phase-in).",
         source="Author's assumption; GMS zones are built in phases over several years.",
         kind="lever",
-        construction=False,
+        construction=None,
     ),
     Param(
         name="tax_holiday_years",
@@ -128,7 +128,7 @@ SEZ = declare(
         source="Savan-Seno (Lao PDR): about US$ 24 m of infrastructure on 234 ha for 4,681 jobs (US$ 5,100 a job); "
         "Phnom Penh SEZ: US$ 92 m at founding for 21,717 jobs in 2019 (US$ 4,200); docs/policies.md.",
         kind="uncertainty",
-        construction=False,
+        construction=None,
     ),
     Param(
         name="operation_cost_share",
@@ -139,7 +139,7 @@ SEZ = declare(
         "as a share of what its capacity cost to build.",
         source="Author's assumption: maintenance of public infrastructure at 2-4% of its cost a year.",
         kind="uncertainty",
-        construction=False,
+        construction=None,
     ),
     Param(
         name="social_discount_rate",
@@ -150,7 +150,7 @@ SEZ = declare(
         source="ADB, Guidelines for the Economic Analysis of Projects (2017): 9% a year in real terms (6% for "
         "social-sector and poverty-targeted projects).",
         kind="setting",
-        construction=False,
+        construction=None,
     ),
     Param(
         name="customs_access",
@@ -221,6 +221,7 @@ SEZ = declare(
         "developing Asia. Frick, Rodriguez-Pose & Wong (2019): incentives are not structurally correlated with zone "
         "performance (docs/policies.md).",
         kind="uncertainty",
+        construction="setup",
     ),
 )
 

@@ -120,7 +120,7 @@ PARAMS = declare(
         description="A producing firm exits after this long with an after-tax loss.",
         source="Author's assumption (see docs/ODD.md 7.3).",
         kind="uncertainty",
-        construction=False,
+        construction=None,
     ),
     Param(
         name="entry_logit_scale",
@@ -211,7 +211,7 @@ PARAMS = declare(
         description="Share of firms that reconsider their location each year (used by the footloose-capital preset).",
         source="Footloose-capital preset (docs/ODD.md 7.7); 0 in the GMS model.",
         kind="setting",
-        construction=False,
+        construction=None,
     ),
     Param(
         name="response_scale",
@@ -222,7 +222,7 @@ PARAMS = declare(
         "(capped at 1), so small gains move few firms (0 = pure best response).",
         source="Numerical setting for the textbook presets (docs/ODD.md 7.7).",
         kind="setting",
-        construction=False,
+        construction=None,
     ),
 )
 

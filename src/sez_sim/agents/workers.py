@@ -44,6 +44,7 @@ PARAMS = declare(
         "employed_mobility).",
         source="Author's assumption; the calibrated moving cost makes the resulting gross flows match migration_rate.",
         kind="setting",
+        construction="setup",
     ),
     Param(
         name="migration_rate",
@@ -54,6 +55,7 @@ PARAMS = declare(
         source="Viet Nam 2019 census: 6.4 m people moved province in the previous five years (about 1.3% a year); "
         "Thailand's migration surveys give similar rates.",
         kind="uncertainty",
+        construction="setup",
     ),
     Param(
         name="real_income_elasticity",
@@ -63,6 +65,7 @@ PARAMS = declare(
         description="beta: weight of log expected real labour income in destination choice.",
         source="Tombe & Zhu (2019, AER) estimate a migration elasticity of about 1.5 for China.",
         kind="uncertainty",
+        construction="setup",
     ),
     Param(
         name="distance_elasticity",
@@ -93,6 +96,7 @@ PARAMS = declare(
         description="gamma: pull of people from one's own country already living at the destination (ln(1 + share)).",
         source="Network effects in migration (Beine, Docquier & Ozden 2011); author's assumption.",
         kind="uncertainty",
+        construction="setup",
     ),
     Param(
         name="congestion",
@@ -102,6 +106,7 @@ PARAMS = declare(
         description="Amenities fall with population relative to t = 0 (housing, crowding): the dispersion force.",
         source="Housing share of spending of about 0.2-0.3 (Redding 2016; Allen & Arkolakis 2014).",
         kind="uncertainty",
+        construction="setup",
     ),
     Param(
         name="employed_mobility",
@@ -111,6 +116,7 @@ PARAMS = declare(
         description="Reconsider rate of modern-sector workers relative to traditional-sector ones.",
         source="Author's assumption: a job ties people down.",
         kind="uncertainty",
+        construction="setup",
     ),
     Param(
         name="response_scale",
@@ -121,7 +127,7 @@ PARAMS = declare(
         "(capped at 1).",
         source="Numerical setting for the textbook presets (docs/ODD.md 7.7).",
         kind="setting",
-        construction=False,
+        construction=None,
     ),
 )
 

@@ -58,7 +58,7 @@ PARAMS = declare(
         "provinces, US$ 1,600-2,000 per worker-year): about US$ 4 a day per worker, near the World Bank's US$ 1.90 "
         "a day poverty line for a worker and a dependant.",
         kind="uncertainty",
-        construction=False,
+        construction=None,
     ),
     Param(
         name="agglomeration_elasticity",
@@ -85,7 +85,7 @@ PARAMS = declare(
         source="Frick, Rodríguez-Pose & Wong (2019, Economic Geography 95(1)): SEZ spillovers on surrounding "
         "areas' night lights decrease continuously up to about 50 km.",
         kind="uncertainty",
-        construction=False,
+        construction=None,
     ),
     Param(
         name="capital_elasticity",
@@ -112,7 +112,7 @@ PARAMS = declare(
         source="Penn World Table 10 average depreciation rates are 4-6% a year for developing Asia (Feenstra, "
         "Inklaar & Timmer 2015, AER 105(10)).",
         kind="uncertainty",
-        construction=False,
+        construction=None,
     ),
     Param(
         name="reinvestment",
@@ -123,7 +123,7 @@ PARAMS = declare(
         source="Author's assumption: retained earnings finance most fixed investment of firms in developing Asia; "
         "about a third of profits reinvested.",
         kind="uncertainty",
-        construction=False,
+        construction=None,
     ),
     Param(
         name="learning_gain",

@@ -25,7 +25,7 @@ BORDER = declare(
         description="Cost of a facilitated crossing relative to before (single window, longer hours, CBTA).",
         source="ADB CBTA monitoring reports clearance time cuts of about half at pilot crossings (author's summary).",
         kind="lever",
-        construction=False,
+        construction=None,
     ),
 )
 

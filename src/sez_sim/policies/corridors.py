@@ -26,7 +26,7 @@ CORRIDOR = declare(
         source="Author's assumption: GMS corridor projects cut travel times by a quarter to a half (ADB evaluations of "
         "the EWEC and NSEC road projects).",
         kind="lever",
-        construction=False,
+        construction=None,
     ),
 )
 

@@ -28,7 +28,7 @@ MINIMUM_WAGE = declare(
         source="A lever; for scale, Cambodia's garment-sector minimum wage roughly tripled from 2007 to 2020 (author's "
         "summary of the Labour Advisory Committee's decisions).",
         kind="lever",
-        construction=False,
+        construction=None,
     ),
 )
 

@@ -26,7 +26,7 @@ MIGRATION = declare(
         "workers.border_barrier).",
         source="Author's assumption for an open regime (labour mobility agreement, recognised permits).",
         kind="lever",
-        construction=False,
+        construction=None,
     ),
     Param(
         name="quota",
@@ -37,7 +37,7 @@ MIGRATION = declare(
         source="A lever: MOU systems admit a set number of workers a year (Myanmar's Ministry of Labour counted "
         "915,980 workers sent to Thailand under the MOU system up to March 2020).",
         kind="lever",
-        construction=False,
+        construction=None,
         optional=True,
     ),
 )

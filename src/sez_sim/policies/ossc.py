@@ -27,6 +27,7 @@ OSSC = declare(
         "Sep 2008); Myanmar's investment registration takes 15 days or less (Irrawaddy/Myanmar Times, Oct 2012). 15 "
         "days is the slower of these.",
         kind="lever",
+        construction="setup",
     ),
     Param(
         name="red_tape_factor",
@@ -36,6 +37,7 @@ OSSC = declare(
         description="Red-tape cost of an entrant with an OSSC relative to without.",
         source="Author's assumption: a single window removes most separate licences and visits.",
         kind="lever",
+        construction="setup",
     ),
 )
 

@@ -40,7 +40,7 @@ CAPACITY_BUILDING = declare(
         description="Share of a zone authority's management gap (1 - management) that training closes in full.",
         source="Author's assumption: a programme brings a weak authority about half way to good practice.",
         kind="lever",
-        construction=False,
+        construction=None,
     ),
     Param(
         name="lag_years",
@@ -50,7 +50,7 @@ CAPACITY_BUILDING = declare(
         description="Years from the programme's start until the first trained staff are in post (no effect before).",
         source="Author's assumption: the first training cycle of a technical-cooperation project takes about a year.",
         kind="lever",
-        construction=False,
+        construction=None,
     ),
     Param(
         name="learning_years",
@@ -61,7 +61,7 @@ CAPACITY_BUILDING = declare(
         source="Author's assumption: technical-cooperation projects for zone authorities run 3-5 years (for example "
         "JICA's support to Cambodia's CDC and to the Thilawa SEZ Management Committee).",
         kind="lever",
-        construction=False,
+        construction=None,
     ),
     Param(
         name="cost_per_year",
@@ -71,7 +71,7 @@ CAPACITY_BUILDING = declare(
         description="Public cost of the programme per target zone and year while it runs.",
         source="Author's assumption: technical-cooperation projects of a few US$ million over 3-5 years.",
         kind="uncertainty",
-        construction=False,
+        construction=None,
     ),
 )
 
@@ -88,7 +88,7 @@ INVESTMENT_PROMOTION = declare(
         "agencies received markedly more FDI afterwards, about twice as much in developing countries (author's "
         "reading, not re-verified); a zone's own promotion reaches fewer investors, hence 0.5.",
         kind="lever",
-        construction=False,
+        construction=None,
     ),
     Param(
         name="cost_per_year",
@@ -98,7 +98,7 @@ INVESTMENT_PROMOTION = declare(
         description="Public cost of promotion (meetings, missions, marketing) per target zone and year.",
         source="Author's assumption: a few investor missions and matching events a year.",
         kind="uncertainty",
-        construction=False,
+        construction=None,
     ),
 )
 

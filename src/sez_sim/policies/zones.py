@@ -34,7 +34,7 @@ CBEZ = declare(
         description="Cost of the twins' crossing with joint customs (single-stop inspection) relative to before.",
         source="ADB GMS Cross-Border Transport Agreement single-window pilots cut clearance times by half or more.",
         kind="lever",
-        construction=False,
+        construction=None,
     ),
     Param(
         name="commuting_share",
@@ -44,7 +44,7 @@ CBEZ = declare(
         description="Share of each twin zone's jobs that residents of the partner province may fill without migrating.",
         source="Author's assumption; daily border passes let workers commute into Mae Sot, Savannakhet and Ruili.",
         kind="lever",
-        construction=False,
+        construction=None,
     ),
 )
 

@@ -322,9 +322,7 @@ def build_key(model: SEZModel, stage: Stage = "setup") -> str:
     return cache.key("build", inputs)
 
 
-def construction_params(
-    params: dict[str, dict[str, Any]], stages: tuple[Stage, ...] = STAGES
-) -> dict[str, dict[str, Any]]:
+def construction_params(params: dict[str, dict[str, Any]], stages: tuple[Stage, ...]) -> dict[str, dict[str, Any]]:
     """The parameter values the given stages of construction may read (:attr:`~sez_sim.params.Param.construction`).
 
     A parameter the registry does not know is kept (it may be read).

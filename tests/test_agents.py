@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pickle
+
 import numpy as np
 import pytest
 from hypothesis import given, settings
@@ -49,6 +51,39 @@ def test_views_write_through():
     pop.add(3)
     pop["wealth"][1] = 7.0
     assert pop.view(1)["wealth"] == 7.0
+
+
+@settings(max_examples=100, deadline=None)
+@given(
+    steps=st.lists(st.tuples(st.booleans(), st.integers(0, 40)), min_size=1, max_size=12),
+    later=st.lists(st.tuples(st.booleans(), st.integers(0, 40)), max_size=6),
+    seed=st.integers(0, 2**16),
+)
+def test_a_pickled_population_is_the_same_population_without_its_spare_rows(steps, later, seed):
+    # The construction cache stores populations: the copy must behave as the original, growth included.
+    rng = np.random.default_rng(seed)
+
+    def apply(pop: Toy, ops, rng) -> None:
+        for adding, k in ops:
+            if adding:
+                pop.add(k, where=rng.integers(0, 9, k), wealth=rng.random(k))
+            else:
+                pop.remove(rng.random(len(pop)) < k / 40)
+
+    pop = Toy(capacity=4)
+    apply(pop, steps, rng)
+    copy = pickle.loads(pickle.dumps(pop))
+    assert (len(copy), copy.capacity, copy._next_id) == (len(pop), pop.capacity, pop._next_id)
+    state = rng.bit_generator.state
+    apply(pop, later, rng)
+    rng.bit_generator.state = state
+    apply(copy, later, rng)
+    assert (len(copy), copy.capacity) == (len(pop), pop.capacity)
+    for name in ("id", "where", "wealth"):
+        np.testing.assert_array_equal(copy[name], pop[name])
+    spare = Toy(capacity=4096)
+    spare.add(3)
+    assert len(pickle.dumps(spare)) < len(pickle.dumps(Toy(capacity=4096).__dict__)) / 10
 
 
 @settings(max_examples=200, deadline=None)

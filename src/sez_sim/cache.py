@@ -44,7 +44,7 @@ OFF = ("off", "0", "no", "false", "")
 
 MAX_BYTES = 2**30
 """Size the cache is kept within: the newest entries (by use) that fit in 1 GiB; a GMS model's entry is about
-20 MB."""
+15 MB (two stages of it: two entries)."""
 
 FORMAT = 1
 """Version of the entry layout; part of every key."""
@@ -110,7 +110,7 @@ def load(entry_key: str, shared: Mapping[str, Any] | None = None) -> Lookup:
         return Lookup(entry_key, reason="absent")
     try:
         view = memoryview(data)
-        header, payload = view[:HEADER], view[HEADER + 1 :]  # views: no copy of a 20 MB entry
+        header, payload = view[:HEADER], view[HEADER + 1 :]  # views: no copy of a 15 MB entry
         if view[HEADER : HEADER + 1] != b"\n" or hashlib.sha256(payload).hexdigest().encode() != header:
             raise ValueError("checksum")
         stream = io.BytesIO(data)  # shares the bytes object until written to: no copy either

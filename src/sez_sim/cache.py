@@ -14,6 +14,9 @@ Design:
   cut short, overwritten or otherwise corrupt fails that check (or the unpickling) and counts as a miss; it is
   then rewritten. Entries are written under a temporary name and renamed, so concurrent runs (batch workers) never
   see half a file.
+- **Shared objects**: a value may refer to objects that belong to whoever stores and loads it rather than to the
+  entry (a model's parameter sections); they are written as references by name and resolved to the loader's own
+  (:func:`store`), so a restored model reads the parameters of the run that restored it.
 - **Where**: the folder ``SEZ_SIM_CACHE`` names; by default ``$XDG_CACHE_HOME/sez-sim`` (``~/.cache/sez-sim``).
   ``SEZ_SIM_CACHE=off`` turns the cache off. The newest entries that fit in :data:`MAX_BYTES` are kept.
 

@@ -51,7 +51,7 @@ construction reads restore it from the construction cache instead (`SEZ_SIM_CACH
 kind says *no rebuild* is not read by construction (only by the steps, the growth mechanisms or the instruments):
 sweeping it, or comparing scenarios that differ only in it and in their policies, builds the model once per seed.
 One marked *partial rebuild* is read only after the calibrated steady state (the workers' moving costs, the
-newcomer cost of untried zones): runs that differ in it restore the steady state and redo the rest, about 0.2 s.
+newcomer cost of untried zones): runs that differ in it restore the steady state and redo the rest, about 0.25 s.
 """
 
 

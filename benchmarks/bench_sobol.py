@@ -2,12 +2,14 @@
 
 Two measurements:
 
-- **design**: a Saltelli sample of the main uncertainties of the default scenario (every run has its own
-  parameters, so every model is calibrated afresh: nothing comes from the construction cache), 20-year runs on 2
-  local workers, at two sizes. Reports runs per minute, the minutes a 1,000-run design takes at that pace, and the
-  batch layer's overhead (wall time x workers - the runs' own times) as a share of the runs' own time; the two
-  sizes split the overhead into a fixed part (starting workers, the last run's idle partner, figures, the tables)
-  and a part per run, which project a 1,000-run design (the last row);
+- **design**: a Saltelli sample of the main uncertainties of the default scenario, 20-year runs on 2 local
+  workers, at two sizes, with an empty construction cache as a new design has. Every run has its own parameters;
+  the runs that differ from an earlier one only in the two workers' factors (read only by the set-up after the
+  calibration) restore its calibrated steady state, the others are calibrated afresh. Reports runs per minute,
+  the minutes a 1,000-run design takes at that pace, and the batch layer's overhead (wall time x workers - the
+  runs' own times) as a share of the runs' own time; the two sizes split the overhead into a fixed part (starting
+  workers, the last run's idle partner, figures, the tables) and a part per run, which project a 1,000-run design
+  (the last row);
 - **memory**: many one-year runs of the same kind on 2 workers; each run records its worker's resident memory
   afterwards (``runs/<key>.json``); reports each worker's growth from its first runs to its last.
 

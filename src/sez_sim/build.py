@@ -1,8 +1,8 @@
 """Constructing a model: the calibrated GMS steady state and the two textbook presets (docs/ODD.md section 5).
 
-Each ``build_*`` function fills a freshly created :class:`~sez_sim.model.SEZModel` (populations, zones, levers and
-geography already in place) with its economy, its firm and worker stocks and their calibration. The order for the
-``gms`` preset:
+A preset's builder (``build_*``, or the stages of :data:`CACHED_PRESETS`) fills a freshly created
+:class:`~sez_sim.model.SEZModel` (populations, zones, levers and geography already in place) with its economy, its
+firm and worker stocks and their calibration. The order for the ``gms`` preset:
 
 1. workers per province from the population; economy calibrated by inversion (:mod:`sez_sim.economy.calibration`);
 2. the dataset's operating zones open, full (:func:`open_dataset_zones`), and the economy is recalibrated with
@@ -129,12 +129,6 @@ def worker_counts(model: SEZModel) -> np.ndarray:
     return np.maximum(allocate(int(round(pop.sum() / model.persons_per_agent)), pop, 0), 1)
 
 
-def build_gms(model: SEZModel) -> None:
-    """Calibrate the model to the geography's data and put it in its steady state (the module's steps 1-5)."""
-    calibrate_gms(model)
-    set_up_gms(model)
-
-
 def calibrate_gms(model: SEZModel) -> None:
     """The economy's calibration and the firms' steady state (the module's steps 1-3).
 
@@ -222,14 +216,13 @@ def build_footloose_capital(model: SEZModel) -> None:
     model.firms.rule = FirmRule.RELOCATION
 
 
-BUILDERS = {"gms": build_gms, "core_periphery": build_core_periphery, "footloose_capital": build_footloose_capital}
-"""The builder of each preset."""
+BUILDERS = {"core_periphery": build_core_periphery, "footloose_capital": build_footloose_capital}
+"""The builder of each preset that is not cached (they build in milliseconds)."""
 
 CACHED_PRESETS: dict[str, tuple[tuple[Stage, Callable[[SEZModel], None]], ...]] = {
     "gms": (("calibration", calibrate_gms), ("setup", set_up_gms)),
 }
-"""Presets whose construction is cached (:func:`build`), as their stages in order (together, the preset's
-builder); the textbook presets build in milliseconds."""
+"""Presets whose construction is cached (:func:`build`), as the stages that build them, in order."""
 
 BUILD_STATE = (
     "firms",

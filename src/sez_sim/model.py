@@ -32,6 +32,7 @@ from sez_sim.levers import Levers
 from sez_sim.params import defaults, layered, per_country, per_pair
 from sez_sim.policies.base import Instrument
 from sez_sim.results import Recorder
+from sez_sim.tally import tally
 from sez_sim.zones import Management, ZoneTable, jobs_per_slot
 
 STREAMS = ("init", "firms", "workers", "policies", "mesa")
@@ -443,7 +444,7 @@ class SEZModel(mesa.Model):
         profit = np.maximum(self.equilibrium.firm_net_profit, 0.0)
         province = self.firms["province"][rows]
         foreign = self.firms.foreign[rows]
-        return np.bincount(province, profit, minlength=n), np.bincount(province[foreign], profit[foreign], minlength=n)
+        return tally(province, n, profit), tally(province[foreign], n, profit[foreign])
 
     def update_productivity(self) -> None:
         """Step 0: TFP is the calibrated level times the agglomeration and capital factors (when they are on)."""

@@ -29,6 +29,7 @@ from sez_sim.agents.sampling import Ledger, Sampling, pick_per_group, realise
 from sez_sim.economy import mechanisms
 from sez_sim.economy.equilibrium import Equilibrium, FirmBlock, Market
 from sez_sim.params import Param, declare
+from sez_sim.tally import tally
 from sez_sim.zones import ZoneTable
 
 PARAMS = declare(
@@ -301,7 +302,7 @@ class Firms(Population):
     def per_province(self, rows: np.ndarray | None = None) -> np.ndarray:
         """Firm agents per province (all of them, or those at ``rows``)."""
         province = self["province"] if rows is None else self["province"][rows]
-        return np.bincount(province, minlength=self.n_provinces).astype(float)
+        return tally(province, self.n_provinces).astype(float)
 
     def tax_rates(self, country_tax: np.ndarray, zones: ZoneTable, step: int) -> np.ndarray:
         """Profit-tax rate of every firm: its province's, or its zone's holiday/after rates."""

@@ -14,6 +14,8 @@ from typing import Any, ClassVar
 import numpy as np
 import pandas as pd
 
+from sez_sim.tally import tally
+
 
 class Population:
     """A population of agents stored as parallel arrays.
@@ -139,8 +141,8 @@ class Population:
         return pd.DataFrame({name: arr[: self._n].copy() for name, arr in self._data.items()}).set_index("id")
 
     def counts(self, field: str, n: int, weights: np.ndarray | None = None) -> np.ndarray:
-        """Number (or weighted sum) of live agents per value of an integer field, for values 0..n-1."""
-        return np.bincount(self[field], weights=weights, minlength=n)[:n].astype(float)
+        """Number (or weighted sum) of live agents per value of an integer field, whose values are 0..n-1."""
+        return tally(self[field], n, weights).astype(float)
 
     def snapshot(self) -> Mapping[str, np.ndarray]:
         """Copies of the live arrays (used to compare runs bit for bit)."""

@@ -32,6 +32,7 @@ from sez_sim.agents.population import Population
 from sez_sim.agents.sampling import Ledger, Sampling, controlled_matrix, pick_per_group
 from sez_sim.errors import ConvergenceError
 from sez_sim.params import Param, declare
+from sez_sim.tally import tally
 
 PARAMS = declare(
     "workers",
@@ -235,7 +236,7 @@ class Workers(Population):
             (all work where they live); ``commuters_in`` by workplace.
         """
         n = self.n_provinces
-        by_home = np.bincount(self["province"] * 2 + (self["sector"] == M_SECTOR), minlength=2 * n).reshape(n, 2)
+        by_home = tally(self["province"] * 2 + (self["sector"] == M_SECTOR), 2 * n).reshape(n, 2)
         commuters = np.flatnonzero(self["workplace"] >= 0)
         into = np.bincount(self["workplace"][commuters], minlength=n)
         return _census(by_home, np.bincount(self["province"][commuters], minlength=n), into)
@@ -250,7 +251,7 @@ class Workers(Population):
         """Worker agents by (province, origin country, sector): shape (provinces, countries, 2)."""
         n, o = self.n_provinces, self.n_countries
         keys = self.member_keys() if keys is None else keys
-        return np.bincount(keys, minlength=n * o * 2).reshape(n, o, 2).astype(float)
+        return tally(keys, n * o * 2).reshape(n, o, 2).astype(float)
 
     def commuting(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """(home, work, agents) for every commuting pair."""
@@ -287,7 +288,7 @@ class Workers(Population):
         commuting = workplace >= 0
         local = ~commuting
         # One count gives, per home province, the local and the commuting workers of each sector.
-        counts = np.bincount(province * 2 + modern + 2 * n * commuting, minlength=4 * n).reshape(2, n, 2)
+        counts = tally(province * 2 + modern + 2 * n * commuting, 4 * n).reshape(2, n, 2)
         traditional, held = counts[0, :, 0], counts[0, :, 1]
         into = np.bincount(workplace[commuting], minlength=n)
         need = target - into - held

@@ -45,6 +45,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from sez_sim.errors import ConvergenceError
+from sez_sim.tally import tally
 
 MIN_TRADITIONAL_SHARE = 0.01
 """Traditional employment counts as at least this share of its calibrated level when earnings are set: a province
@@ -274,9 +275,9 @@ def solve(market: Market, labour: Labour, firms: FirmBlock, guess: Equilibrium |
     p = firms.province
     e = market.tfp[p] ** (s - 1.0) * firms.efficiency
     ew = e * firms.world_access
-    Z = np.bincount(p, e, minlength=n)
-    ZW = np.bincount(p, ew, minlength=n) * phi_w
-    fixed = np.bincount(p, firms.fixed_labour, minlength=n)
+    Z = tally(p, n, e)
+    ZW = tally(p, n, ew) * phi_w
+    fixed = tally(p, n, firms.fixed_labour)
     c_out, c_in = labour.commuters(n)
     work = labour.workers - c_out + c_in
     if market.free_entry_fixed_labour is not None:
@@ -474,7 +475,7 @@ class _Accounts:
         self.market, self.labour, self.firms = market, labour, firms
         self.e, self.ew, self.c_in = e, ew, c_in
         self.world_access = market.phi_world[p]
-        self.fixed = np.bincount(p, firms.fixed_labour, minlength=n)
+        self.fixed = tally(p, n, firms.fixed_labour)
         self.not_commuting = labour.workers - c_out
         self.pop = labour.population
         country = market.country
@@ -509,7 +510,7 @@ class _Accounts:
     def _provinces(self, w: np.ndarray, a: np.ndarray, revenue_f: np.ndarray, tax: np.ndarray, net: np.ndarray) -> dict:
         """Per province: modern revenue and employment, employment in A, labour income, transfers, profits owned."""
         market, labour, n = self.market, self.labour, self.market.n
-        revenue = np.bincount(self.firms.province, revenue_f, minlength=n)
+        revenue = tally(self.firms.province, n, revenue_f)
         employment_m, resident_m, resident_a, _ = self._employment(w, revenue)
         commute_income = (
             np.bincount(labour.commute_home, w[labour.commute_work] * labour.commute_persons, minlength=n)
@@ -518,7 +519,7 @@ class _Accounts:
         )
         labour_income_workers = w * resident_m + a * resident_a + commute_income
         labour_income = labour_income_workers + a * labour.farmers
-        tax_by_country = np.bincount(self.country_of_firm, tax, minlength=self.countries)[market.country]
+        tax_by_country = tally(self.country_of_firm, self.countries, tax)[market.country]
         transfers = np.where(self.has_people, tax_by_country * self.pop / self.pop_by_country, 0.0)
         profits_owned = np.bincount(self.owner, net[self.domestic], minlength=n)
         return {
@@ -587,8 +588,8 @@ class _Accounts:
         foreign = np.ones(len(net), bool)
         foreign[self.domestic] = False
         return self._provinces(w, a, revenue, tax, net) | {
-            "tax_revenue": np.bincount(p, tax, minlength=n),
-            "exports_world": np.bincount(p, world, minlength=n),
+            "tax_revenue": tally(p, n, tax),
+            "exports_world": tally(p, n, world),
             "firm_revenue": revenue,
             "firm_profit": profit,
             "firm_net_profit": net,

@@ -266,9 +266,10 @@ def build(model: SEZModel) -> cache.Lookup | None:
     sections = {f"params.{name}": section for name, section in model.params.items()}
     lookups: dict[str, cache.Lookup] = {}
     start = 0
+    geography = model.geo.digest()  # hashing its tables takes 0.03 s: once for all the stages' keys
     for k in reversed(range(len(stages))):
         stage = stages[k][0]
-        lookups[stage] = cache.load(build_key(model, stage), sections)
+        lookups[stage] = cache.load(build_key(model, stage, geography), sections)
         if lookups[stage].hit:
             _restore(model, lookups[stage].value)
             model.restored_stage, start = stage, k + 1
@@ -293,15 +294,18 @@ def _restore(model: SEZModel, snapshot: tuple[dict, dict]) -> None:
         generator.bit_generator.state = streams[name]
 
 
-def build_key(model: SEZModel, stage: Stage = "setup") -> str:
-    """The cache key of ``model``'s construction up to the end of ``stage`` (see :func:`build`)."""
+def build_key(model: SEZModel, stage: Stage = "setup", geography: str | None = None) -> str:
+    """The cache key of ``model``'s construction up to the end of ``stage`` (see :func:`build`).
+
+    ``geography`` is ``model.geo.digest()``, when the caller has it.
+    """
     import scipy
 
     config = model.config
     read = STAGES[: STAGES.index(stage) + 1]
     inputs = {
         "stage": stage,
-        "geography": model.geo.digest(),
+        "geography": model.geo.digest() if geography is None else geography,
         "params": construction_params(config.params, read),
         "preset": config.preset,
         "persons_per_agent": config.persons_per_agent,

@@ -300,7 +300,7 @@ def solve(market: Market, labour: Labour, firms: FirmBlock, guess: Equilibrium |
     E = np.maximum(E, 1e-300)
     step, residual, previous = 1.0, np.inf, np.inf
     mixer = Anderson(memory=5, max_leap_ratio=MAX_LEAP_RATIO)
-    accounts = _Accounts(market, labour, firms, e, ew, c_out, c_in)
+    accounts = _Accounts(market, labour, firms, e, ew, Z, ZW, c_out, c_in)
     for iteration in range(1, market.max_iterations + 1):  # noqa: B007 (reported after the loop)
         supply = cp * w ** (1.0 - s) * Z
         inv_G = phi.T @ supply + phi_w * market.world_supply  # G^(1-sigma)
@@ -456,8 +456,10 @@ class _Accounts:
     """Revenues, employment, profits and incomes of one solve, at given wages and market access.
 
     Everything that does not change between the solver's iterations (the firms' provinces and owners, fixed labour,
-    the country populations, commuting) is gathered once, when the solve starts. The iterations need only incomes
-    (:meth:`income`); the full accounts (:meth:`full`) are computed once, at the solution, with the same arithmetic.
+    their sums per province, the country populations, commuting) is gathered once, when the solve starts. The
+    iterations need only incomes (:meth:`income`): per firm only its profit (the tax is nonlinear in it), with a
+    province's revenue ``c w^(1-sigma) (MA Z + Z_W D_W)`` from its sums. The full accounts (:meth:`full`) are
+    computed once, at the solution, with the same arithmetic, and add each firm's revenue and exports.
     """
 
     def __init__(
@@ -467,14 +469,17 @@ class _Accounts:
         firms: FirmBlock,
         e: np.ndarray,
         ew: np.ndarray,
+        Z: np.ndarray,
+        ZW: np.ndarray,
         c_out: np.ndarray,
         c_in: np.ndarray,
     ):
         n = market.n
         p = firms.province
         self.market, self.labour, self.firms = market, labour, firms
-        self.e, self.ew, self.c_in = e, ew, c_in
-        self.world_access = market.phi_world[p]
+        self.e, self.c_in = e, c_in
+        self.world_weight = ew * market.phi_world[p] * market.world_demand  # world demand per unit of price
+        self.Z, self.world_sum = Z, ZW * market.world_demand
         self.fixed = tally(p, n, firms.fixed_labour)
         self.not_commuting = labour.workers - c_out
         self.pop = labour.population
@@ -487,15 +492,18 @@ class _Accounts:
         self.domestic = np.flatnonzero(firms.owner >= 0)
         self.owner = firms.owner[self.domestic]
 
-    def _firms(self, w: np.ndarray, ma: np.ndarray) -> tuple[np.ndarray, ...]:
-        """Per firm: exports to the world, revenue, operating profit, tax, after-tax profit."""
-        market, firms, p = self.market, self.firms, self.firms.province
-        unit = (market.price_constant * w ** (1.0 - market.sigma))[p]
-        world = unit * self.ew * self.world_access * market.world_demand
-        revenue = unit * self.e * ma[p] + world
-        profit = revenue / market.sigma - w[p] * firms.fixed_labour
+    def _profits(self, w: np.ndarray, ma: np.ndarray) -> tuple[np.ndarray, ...]:
+        """Per province the price term ``c w^(1-sigma)`` and its revenue; per firm its operating profit, tax and net.
+
+        A firm's profit ``R_f / sigma - w F_f`` with ``R_f = c w^(1-sigma) (e_f MA + e_f^W D_W)`` is formed from
+        per-province factors gathered once each.
+        """
+        market, firms, p, s = self.market, self.firms, self.firms.province, self.market.sigma
+        unit = market.price_constant * w ** (1.0 - s)
+        revenue = unit * (ma * self.Z + self.world_sum)
+        profit = (unit * ma / s)[p] * self.e + (unit / s)[p] * self.world_weight - w[p] * firms.fixed_labour
         tax = firms.tax * np.maximum(profit, 0.0)
-        return world, revenue, profit, tax, profit - tax
+        return unit, revenue, profit, tax, profit - tax
 
     def _employment(self, w: np.ndarray, revenue: np.ndarray) -> tuple[np.ndarray, ...]:
         """Per province at wages ``w`` and revenue: jobs in M, residents in them, residents in A, variable jobs."""
@@ -507,10 +515,17 @@ class _Accounts:
         resident_a = np.maximum(self.not_commuting - resident_m, 0.0)
         return employment_m, resident_m, resident_a, variable
 
-    def _provinces(self, w: np.ndarray, a: np.ndarray, revenue_f: np.ndarray, tax: np.ndarray, net: np.ndarray) -> dict:
-        """Per province: modern revenue and employment, employment in A, labour income, transfers, profits owned."""
+    def _provinces(self, w: np.ndarray, a: np.ndarray, revenue: np.ndarray, tax: np.ndarray, net: np.ndarray) -> dict:
+        """Per province: modern revenue and employment, employment in A, labour income, transfers, profits owned.
+
+        Args:
+            w: wages.
+            a: traditional earnings.
+            revenue: modern revenue per province.
+            tax: each firm's profit tax.
+            net: each firm's after-tax profit.
+        """
         market, labour, n = self.market, self.labour, self.market.n
-        revenue = tally(self.firms.province, n, revenue_f)
         employment_m, resident_m, resident_a, _ = self._employment(w, revenue)
         commute_income = (
             np.bincount(labour.commute_home, w[labour.commute_work] * labour.commute_persons, minlength=n)
@@ -535,7 +550,7 @@ class _Accounts:
 
     def income(self, w: np.ndarray, ma: np.ndarray, a: np.ndarray) -> np.ndarray:
         """Income per province at wages ``w``, market access ``ma`` and traditional earnings ``a``."""
-        _, revenue, _, tax, net = self._firms(w, ma)
+        _, revenue, _, tax, net = self._profits(w, ma)
         return self._provinces(w, a, revenue, tax, net)["income"]
 
     def traditional_earnings(self, a: np.ndarray, w_star: np.ndarray, reach: np.ndarray) -> np.ndarray:
@@ -583,14 +598,16 @@ class _Accounts:
 
         Per province, per firm, and profits sent abroad.
         """
-        world, revenue, profit, tax, net = self._firms(w, ma)
+        unit, revenue, profit, tax, net = self._profits(w, ma)
         p, n = self.firms.province, self.market.n
+        price = unit[p]
+        world = price * self.world_weight
         foreign = np.ones(len(net), bool)
         foreign[self.domestic] = False
         return self._provinces(w, a, revenue, tax, net) | {
             "tax_revenue": tally(p, n, tax),
             "exports_world": tally(p, n, world),
-            "firm_revenue": revenue,
+            "firm_revenue": price * self.e * ma[p] + world,
             "firm_profit": profit,
             "firm_net_profit": net,
             "firm_exports": world,

@@ -18,8 +18,8 @@ consistent. Notation (per province i; the rest of the world W is reached through
 
 Here ``e_f = (A_i b_f z_f)^(sigma-1)`` is the firm's efficiency (province TFP ``A_i``, zone bonus ``b_f``,
 productivity ``z_f``). Everything per firm is a handful of vector operations; firms are aggregated per province
-with ``bincount`` and the rest is N x N algebra. The fixed point in (w, E) is found by iteration in logs with
-Anderson acceleration (falling back to damped steps when the residual grows), warm-started from the previous
+(:func:`~sez_sim.tally.tally`) and the rest is N x N algebra. The fixed point in (w, E) is found by iteration in
+logs with Anderson acceleration (falling back to damped steps when the residual grows), warm-started from the previous
 solution; it raises :class:`~sez_sim.errors.ConvergenceError` naming the provinces that did not settle.
 
 With the labour-market mechanism (``land_elasticity`` beta > 0, :mod:`sez_sim.economy.mechanisms`) traditional
@@ -272,13 +272,9 @@ def solve(market: Market, labour: Labour, firms: FirmBlock, guess: Equilibrium |
     s, mu, n = market.sigma, market.mu, market.n
     cp = market.price_constant
     phi, phi_w = market.phi, market.phi_world
-    p = firms.province
-    e = market.tfp[p] ** (s - 1.0) * firms.efficiency
-    ew = e * firms.world_access
-    Z = tally(p, n, e)
-    ZW = tally(p, n, ew) * phi_w
-    fixed = tally(p, n, firms.fixed_labour)
     c_out, c_in = labour.commuters(n)
+    accounts = _Accounts(market, labour, firms, c_out, c_in)
+    Z, ZW, fixed = accounts.Z, accounts.ZW, accounts.fixed
     work = labour.workers - c_out + c_in
     if market.free_entry_fixed_labour is not None:
         # Zero profit: variable labour is (sigma - 1) times fixed labour, also in a province about to empty.
@@ -300,7 +296,6 @@ def solve(market: Market, labour: Labour, firms: FirmBlock, guess: Equilibrium |
     E = np.maximum(E, 1e-300)
     step, residual, previous = 1.0, np.inf, np.inf
     mixer = Anderson(memory=5, max_leap_ratio=MAX_LEAP_RATIO)
-    accounts = _Accounts(market, labour, firms, e, ew, Z, ZW, c_out, c_in)
     for iteration in range(1, market.max_iterations + 1):  # noqa: B007 (reported after the loop)
         supply = cp * w ** (1.0 - s) * Z
         inv_G = phi.T @ supply + phi_w * market.world_supply  # G^(1-sigma)
@@ -462,24 +457,16 @@ class _Accounts:
     computed once, at the solution, with the same arithmetic, and add each firm's revenue and exports.
     """
 
-    def __init__(
-        self,
-        market: Market,
-        labour: Labour,
-        firms: FirmBlock,
-        e: np.ndarray,
-        ew: np.ndarray,
-        Z: np.ndarray,
-        ZW: np.ndarray,
-        c_out: np.ndarray,
-        c_in: np.ndarray,
-    ):
+    def __init__(self, market: Market, labour: Labour, firms: FirmBlock, c_out: np.ndarray, c_in: np.ndarray):
         n = market.n
         p = firms.province
-        self.market, self.labour, self.firms = market, labour, firms
-        self.e, self.c_in = e, c_in
+        self.market, self.labour, self.firms, self.c_in = market, labour, firms, c_in
+        self.e = market.tfp[p] ** (market.sigma - 1.0) * firms.efficiency
+        ew = self.e * firms.world_access
+        self.Z = tally(p, n, self.e)  # the firms' efficiency per province
+        self.ZW = tally(p, n, ew) * market.phi_world  # ... times their access to the world
         self.world_weight = ew * market.phi_world[p] * market.world_demand  # world demand per unit of price
-        self.Z, self.world_sum = Z, ZW * market.world_demand
+        self.world_sum = self.ZW * market.world_demand
         self.fixed = tally(p, n, firms.fixed_labour)
         self.not_commuting = labour.workers - c_out
         self.pop = labour.population

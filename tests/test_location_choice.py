@@ -118,50 +118,6 @@ def test_provinces_with_several_zones_are_plain_nested_logits(host, seed, closed
         np.testing.assert_allclose(share[:, mine], np.nan_to_num(inner), rtol=1e-9, atol=1e-12)
 
 
-def reference_probabilities(lc, values, alts, country, xi):
-    """Each stream's logit over its provinces from the full nests, staying out at value 0: (streams, pool, N)."""
-    prob = np.zeros((len(lc.stream_country), len(values), lc.n))
-    for s_idx, c in enumerate(lc.stream_country):
-        inclusive = lc.nests(values, alts, foreign=c < 0)[0]
-        cols = np.flatnonzero(country == c) if c >= 0 else np.arange(lc.n)
-        v = inclusive[:, cols] + xi[cols]
-        log_total = np.logaddexp.reduce(np.column_stack([np.zeros(len(values)), v]), axis=1, keepdims=True)
-        prob[s_idx][:, cols] = np.exp(v - log_total)
-    return prob
-
-
-@settings(max_examples=60, deadline=None)
-@given(
-    host=st.lists(st.integers(0, 7), max_size=9),
-    countries=st.integers(1, 3),
-    seed=st.integers(0, 2**32 - 1),
-    closed=st.floats(0.0, 0.6),
-    spread=st.sampled_from([1.0, 30.0]),
-)
-def test_stream_choice_is_the_logit_of_the_full_nests_at_each_queue(host, countries, seed, closed, spread):
-    """:class:`StreamChoice` keeps the provinces without zones from its start and redoes the hosts: at every queue
-    cost it gives each stream's plain logit over the full nests, for all provinces and for a list of hosts."""
-    n, pool = 8, 4
-    rng = np.random.default_rng(seed)
-    lc = choice(n, countries, foreign=True)
-    country = rng.integers(0, countries, n)
-    values = rng.normal(0.0, spread, (pool, n + len(host)))
-    values[rng.random(values.shape) < closed] = -np.inf
-    xi = rng.normal(0.0, spread, n)
-    xi[rng.random(n) < 0.2] = -np.inf  # provinces calibration closes to entry
-    alts = alternatives(host, n)
-    streams = lc.streams(values, alts, country, xi)
-    columns = np.array(host, np.int64)
-    for _ in range(3):
-        lc.queue = rng.exponential(1.0, len(host)) * (rng.random(len(host)) < 0.7)
-        expected = reference_probabilities(lc, values, alts, country, xi)
-        prob, share = streams.probabilities()
-        np.testing.assert_allclose(prob, expected, rtol=1e-12, atol=1e-300)
-        np.testing.assert_allclose(streams.probabilities(columns)[0], expected[:, :, columns], rtol=1e-12, atol=1e-300)
-        for s_idx, c in enumerate(lc.stream_country):
-            np.testing.assert_array_equal(share[s_idx], lc.nests(values, alts, foreign=c < 0)[1])
-
-
 @settings(max_examples=40, deadline=None)
 @given(added=st.lists(st.lists(st.integers(0, 4), min_size=1, max_size=4), min_size=2, max_size=5))
 def test_the_kept_nesting_follows_the_zones(added):

@@ -532,9 +532,8 @@ class Firms(Population):
         values = choice.option_values(alts, z, market.sigma)
         free, room = alts.free_slots.copy(), alts.room.copy()
         self.move_into_zones(alts, free, room, market.sigma, step, steps_per_year)
-        streams = choice.streams(values, alts, country)
-        choice.clear_zones(values, alts, country, alts.choice_slots[n:], rounds=2, tolerance=0.1, streams=streams)
-        prob, share = streams.probabilities()
+        choice.clear_zones(values, alts, country, alts.choice_slots[n:], rounds=2, tolerance=0.1)
+        prob, share = choice.stream_probabilities(values, alts, country)
         rates = choice.stream_rates()
         entered = np.zeros(n)
         for s_idx, c in enumerate(choice.stream_country):

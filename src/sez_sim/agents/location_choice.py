@@ -415,26 +415,11 @@ class LocationChoice:
             ``(inclusive, zone_share)``: (pool, N) province values and (pool, zones) shares of each zone within
             its province.
         """
-        outside = values[:, : self.n]
-        if values.shape[1] == self.n:
-            return outside, np.zeros((values.shape[0], 0))
-        hosts, hosted, share = self.host_nests(values, alts, foreign)
-        inclusive = outside.copy()
-        inclusive[:, hosts] = hosted
-        return inclusive, share
-
-    def host_nests(
-        self, values: np.ndarray, alts: Alternatives, foreign: bool
-    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """:meth:`nests` in the provinces hosting zones only (elsewhere a province is worth its outside option).
-
-        Returns:
-            ``(hosts, inclusive, zone_share)``: the hosts, their (pool, hosts) inclusive values, and the (pool,
-            zones) shares of each zone within its province.
-        """
         n = self.n
         scale = self.params["zone_choice_scale"]
         outside = values[:, :n]
+        if values.shape[1] == n:
+            return outside, np.zeros((values.shape[0], 0))
         bonus = self.params["foreign_zone_preference"] if foreign else 0.0
         zone_values = values[:, n:] + bonus - self.queue_cost(values.shape[1] - n) - alts.unproven[n:]
         # A province without zones is worth its outside option; the nests are formed in the hosts' columns only.
@@ -452,12 +437,14 @@ class LocationChoice:
         counted = np.where(known, weight_zone, 0.0)
         for zones, nests in tiers:
             total[:, nests] += counted[:, zones]
+        inclusive = outside.copy()
         with np.errstate(divide="ignore"):
-            inclusive = top + scale * np.log(total)
+            inclusive[:, hosts] = top + scale * np.log(total)
         share = np.divide(
             weight_zone, total[:, nest], out=np.zeros_like(weight_zone), where=known & (total[:, nest] > 0)
         )
         for k in np.unique(nest[(~known & (aware > 0)) | (boost != 1.0)]):
+            i = hosts[k]
             zones = np.flatnonzero(nest == k)
             sure, unsure = zones[known[zones]], zones[~known[zones] & (aware[zones] > 0)]
             mass = np.zeros(len(values))
@@ -476,9 +463,9 @@ class LocationChoice:
                         m * weight_zone[:, z], t, out=np.zeros_like(t), where=t > 0
                     )
             with np.errstate(divide="ignore"):
-                inclusive[:, k] = top[:, k] + np.log(mass)
+                inclusive[:, i] = top[:, k] + np.log(mass)
             share[:, zones] = np.divide(zone_mass, mass[:, None], out=np.zeros_like(zone_mass), where=mass[:, None] > 0)
-        return hosts, inclusive, share
+        return inclusive, share
 
     def nesting(self, host: np.ndarray) -> tuple[np.ndarray, np.ndarray, list[tuple[np.ndarray, np.ndarray]]]:
         """The provinces hosting zones, each zone's nest among them, and the nests' tiers (:func:`_tiers`).
@@ -580,18 +567,30 @@ class LocationChoice:
             country: the country of each province.
             xi: attractiveness per province (default: the calibrated :attr:`xi`).
             columns: the provinces whose probabilities are returned, in this order (default all); zone demand needs
-                only its hosts'.
+                only its hosts'. Each is the same number as in the full array.
 
         Returns:
             ``(probabilities, zone_share)``: (streams, pool, provinces or ``columns``) and (streams, pool, zones).
         """
-        return self.streams(values, alts, country, xi).probabilities(columns)
-
-    def streams(
-        self, values: np.ndarray, alts: Alternatives, country: np.ndarray, xi: np.ndarray | None = None
-    ) -> StreamChoice:
-        """The streams' choice at these option values, for evaluating at several queue costs (:class:`StreamChoice`)."""
-        return StreamChoice(self, values, alts, country, self.xi if xi is None else xi)
+        xi = self.xi if xi is None else xi
+        n = self.n
+        columns = np.arange(n) if columns is None else columns
+        prob = np.zeros((len(self.stream_country), values.shape[0], len(columns)))
+        share = np.zeros((len(self.stream_country), values.shape[0], values.shape[1] - n))
+        nests = {False: None, True: None}  # domestic streams share theirs; the foreign one adds its zone preference
+        for s_idx, c in enumerate(self.stream_country):
+            if nests[c < 0] is None:
+                nests[c < 0] = self.nests(values, alts, foreign=c < 0)
+            inclusive, share[s_idx] = nests[c < 0]
+            cols = np.flatnonzero(country == c) if c >= 0 else np.arange(n)
+            v = inclusive[:, cols] + xi[cols]
+            top = np.maximum(v.max(axis=1, keepdims=True), 0.0)
+            ev = np.exp(v - top)
+            wanted = np.flatnonzero(country[columns] == c) if c >= 0 else np.arange(len(columns))
+            prob[s_idx][:, wanted] = ev[:, np.searchsorted(cols, columns[wanted])] / (
+                np.exp(-top) + ev.sum(axis=1, keepdims=True)
+            )
+        return prob, share
 
     def within(
         self, province: np.ndarray, share: np.ndarray, alts: Alternatives, rng: np.random.Generator
@@ -623,22 +622,16 @@ class LocationChoice:
         return rate
 
     def zone_demand(
-        self, values: np.ndarray, alts: Alternatives, country: np.ndarray, streams: StreamChoice | None = None
+        self, values: np.ndarray, alts: Alternatives, country: np.ndarray
     ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Expected entrants per step who would take each zone, at the current queue costs.
-
-        Args:
-            values: option values (:meth:`option_values`).
-            alts: the options.
-            country: the country of each province.
-            streams: :meth:`streams` of these values, when the caller has it.
 
         Returns:
             ``(demand, within, province_share)``: per zone, its expected entrants, their share of its province's
             expected entrants, and the province's share of all potential entrants (for the queue update).
         """
-        streams = self.streams(values, alts, country) if streams is None else streams
-        prob, share = streams.probabilities(alts.province[self.n :])  # only the hosts' are needed
+        host = alts.province[self.n :]
+        prob, share = self.stream_probabilities(values, alts, country, columns=host)  # only the hosts' are needed
         rates = self.stream_rates()[:, None, None]
         reach = rates * prob
         demand = (reach * share).sum(axis=(0, 1)) / values.shape[0]
@@ -654,7 +647,6 @@ class LocationChoice:
         free: np.ndarray,
         rounds: int = 30,
         tolerance: float = 0.02,
-        streams: StreamChoice | None = None,
     ) -> None:
         """Set the queue costs so that no open zone is expected to take more entrants than it has free slots.
 
@@ -665,20 +657,17 @@ class LocationChoice:
         bracketed the root (demand above the free slots at one queue cost, below at another), the step is the
         secant through the bracket (regula falsi) instead: log demand is far from linear once a zone's value falls
         below its province's outside option, where a local Newton step overshoots or crawls.
-
-        ``streams`` is :meth:`streams` of these values, when the caller has it (it is made here otherwise).
         """
         queue = self.queue_cost(values.shape[1] - self.n)  # closed zones keep theirs: a warm start when they reopen
         zones = np.flatnonzero(alts.open[self.n :])
         if not zones.size:
             return
-        streams = self.streams(values, alts, country) if streams is None else streams
         scale = self.params["zone_choice_scale"]
         low, low_gap = np.full(zones.size, -np.inf), np.zeros(zones.size)  # a queue cost with demand above the slots
         high, high_gap = np.full(zones.size, np.inf), np.zeros(zones.size)  # ... and one with demand below them
         last_queue = last_log = None
         for _ in range(rounds):
-            demand, within, province = (x[zones] for x in self.zone_demand(values, alts, country, streams))
+            demand, within, province = (x[zones] for x in self.zone_demand(values, alts, country))
             log_demand = np.log(np.maximum(demand, 1e-300))
             gap = np.clip(log_demand - np.log(np.maximum(free[zones], 1e-12)), -5.0, 5.0)
             binding = (queue[zones] > 0) | (gap > 0)
@@ -914,78 +903,3 @@ class LocationChoice:
             pick[rows] = np.searchsorted(cdf[:, o], u[rows] * cdf[-1, o], side="right")
         stream, pool = np.divmod(np.minimum(pick, cdf.shape[0] - 1), len(z))
         return z[pool], self.stream_country[stream] < 0
-
-
-class StreamChoice:
-    """Every stream's logit choice of a province at fixed option values, evaluated at the current queue costs.
-
-    Entry evaluates the same options several times a step (each round of :meth:`LocationChoice.clear_zones`, then
-    the draw), with only the queue costs changed. They move the inclusive values of the provinces hosting zones
-    alone, so each stream's terms of the other provinces, ``exp(v_i - shift)`` with ``v_i`` the outside option
-    plus ``xi_i`` and ``shift`` their largest value (at least 0, the value of staying out), are computed once, here.
-    An evaluation (:meth:`probabilities`) adds the hosts' terms: with ``top`` the largest of ``shift`` and the
-    hosts' values, the stream's denominator is ``exp(-top) + exp(shift - top) sum_plain + sum_hosts exp(v_h -
-    top)``, the usual logit written with no term above 1.
-
-    Args:
-        choice: the entry model (its nests and queue costs).
-        values: option values (:meth:`LocationChoice.option_values`).
-        alts: the options.
-        country: the country of each province.
-        xi: attractiveness per province.
-    """
-
-    def __init__(
-        self, choice: LocationChoice, values: np.ndarray, alts: Alternatives, country: np.ndarray, xi: np.ndarray
-    ):
-        n = choice.n
-        self.choice, self.values, self.alts = choice, values, alts
-        self.hosts = choice.nesting(alts.province[n:])[0]
-        self.hosts_xi = xi[self.hosts]
-        hosted = np.zeros(n, bool)
-        hosted[self.hosts] = True
-        plain_value = values[:, :n] + xi
-        self.parts: list[tuple[np.ndarray, ...]] = []
-        for c in choice.stream_country:
-            plain = np.flatnonzero(~hosted & (country == c)) if c >= 0 else np.flatnonzero(~hosted)
-            mine = np.flatnonzero(country[self.hosts] == c) if c >= 0 else np.arange(self.hosts.size)
-            block = plain_value[:, plain]
-            shift = block.max(axis=1, initial=0.0)
-            weight = np.exp(block - shift[:, None])
-            # Where each province sits among the stream's hosts and among its other provinces (-1: elsewhere).
-            at_host, at_plain = np.full(n, -1), np.full(n, -1)
-            at_plain[plain] = np.arange(plain.size)
-            at_host[self.hosts[mine]] = np.arange(mine.size)
-            self.parts.append((mine, shift, weight, weight.sum(axis=1), at_host, at_plain))
-        self._nests: dict[bool, tuple[bytes, tuple[np.ndarray, np.ndarray, np.ndarray]]] = {}
-
-    def nests(self, foreign: bool) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """:meth:`LocationChoice.host_nests` at the current queue costs (kept while they do not change)."""
-        key = self.choice.queue_cost(self.values.shape[1] - self.choice.n).tobytes()
-        if foreign not in self._nests or self._nests[foreign][0] != key:
-            self._nests[foreign] = (key, self.choice.host_nests(self.values, self.alts, foreign))
-        return self._nests[foreign][1]
-
-    def probabilities(self, columns: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
-        """:meth:`LocationChoice.stream_probabilities` at the current queue costs."""
-        choice = self.choice
-        columns = np.arange(choice.n) if columns is None else columns
-        pool = self.values.shape[0]
-        prob = np.zeros((len(choice.stream_country), pool, len(columns)))
-        share = np.zeros((len(choice.stream_country), pool, self.values.shape[1] - choice.n))
-        for s_idx, (c, (mine, shift, weight, plain_sum, at_host, at_plain)) in enumerate(
-            zip(choice.stream_country, self.parts, strict=True)
-        ):
-            _, inclusive, share[s_idx] = self.nests(foreign=c < 0)
-            value = inclusive[:, mine] + self.hosts_xi[mine]
-            top = np.maximum(shift, value.max(axis=1, initial=-np.inf))
-            rescale = np.exp(shift - top)
-            ev = np.exp(value - top[:, None])
-            denominator = np.exp(-top) + rescale * plain_sum + ev.sum(axis=1)
-            host_cols, plain_cols = at_host[columns], at_plain[columns]
-            taken = host_cols >= 0
-            prob[s_idx][:, taken] = ev[:, host_cols[taken]] / denominator[:, None]
-            taken = plain_cols >= 0
-            if taken.any():
-                prob[s_idx][:, taken] = weight[:, plain_cols[taken]] * (rescale / denominator)[:, None]
-        return prob, share

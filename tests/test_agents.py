@@ -10,7 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from sez_sim.agents.population import Population
-from sez_sim.agents.sampling import Ledger, controlled_matrix, pick_per_group, sinkhorn
+from sez_sim.agents.sampling import RELAX, Ledger, controlled_matrix, pick_per_group, place_remainders, sinkhorn
 
 
 class Toy(Population):
@@ -162,6 +162,91 @@ def test_sinkhorn_stops_once_the_margins_are_met():
     y = sinkhorn(x, rows, cols, iterations=10_000, tol=1e-12)
     np.testing.assert_allclose(y.sum(axis=1), rows, rtol=1e-12)
     np.testing.assert_allclose(y.sum(axis=0), cols, rtol=1e-12)
+
+
+def flow_problem(rng: np.random.Generator, shape: tuple[int, int], density: float):
+    """A flow matrix and integer margins with equal totals, as migration's controlled rounding meets them."""
+    x = rng.random(shape) * 10.0 ** rng.uniform(-2, 2, shape) * (rng.random(shape) < density)
+    rows = rng.integers(1, 9, shape[0]).astype(float)
+    cols = np.bincount(rng.integers(0, shape[1], int(rows.sum())), minlength=shape[1]).astype(float)
+    return x, rows, cols
+
+
+@settings(max_examples=100, deadline=None)
+@given(shape=st.tuples(st.integers(2, 40), st.integers(2, 40)), seed=st.integers(0, 2**16))
+def test_over_relaxed_sinkhorn_reaches_the_textbook_fixed_point(shape, seed):
+    x, rows, cols = flow_problem(np.random.default_rng(seed), shape, 1.0)
+    cols[cols == 0] = 1.0  # every margin positive and every cell too: the margins can be met
+    rows[0] += cols.sum() - rows.sum()
+    if rows[0] <= 0:
+        return
+    x += 1e-3
+    fast = sinkhorn(x, rows, cols, iterations=20_000, tol=1e-11, relax=RELAX)
+    plain = sinkhorn(x, rows, cols, iterations=20_000, tol=1e-11)
+    np.testing.assert_allclose(fast.sum(axis=1), rows, rtol=1e-10)
+    np.testing.assert_allclose(fast.sum(axis=0), cols, rtol=1e-8)
+    np.testing.assert_allclose(fast, plain, rtol=1e-6, atol=1e-9 * rows.max())
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    shape=st.tuples(st.integers(1, 30), st.integers(1, 30)),
+    seed=st.integers(0, 2**16),
+    density=st.floats(0.05, 1.0),
+    relax=st.floats(1.0, 1.95),
+)
+def test_over_relaxed_sinkhorn_stays_finite_and_ends_no_farther_than_it_began(shape, seed, density, relax):
+    """Also where the margins cannot be met (zeros in the wrong places): over-relaxation must not run away."""
+    x, rows, cols = flow_problem(np.random.default_rng(seed), shape, density)
+    warm = sinkhorn(x, rows, cols, iterations=10)
+    y = sinkhorn(x, rows, cols, relax=relax, warmup=10)
+    assert np.isfinite(y).all()
+    assert np.abs(y.sum(axis=1) - rows).max() <= np.abs(warm.sum(axis=1) - rows).max() + 1e-9 * rows.max()
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    shape=st.tuples(st.integers(1, 30), st.integers(1, 30)),
+    seed=st.integers(0, 2**16),
+    density=st.floats(0.0, 1.0),
+    uniform=st.booleans(),
+)
+def test_place_remainders_meets_what_it_can_and_only_where_there_is_weight(shape, seed, density, uniform):
+    rng = np.random.default_rng(seed)
+    weights = None if uniform else rng.random(shape) * (rng.random(shape) < density)
+    need = rng.integers(0, 6, shape[0])
+    room = np.bincount(rng.integers(0, shape[1], need.sum() + rng.integers(0, 4)), minlength=shape[1])
+    k = np.zeros(shape, np.int64)
+    need0, room0 = need.copy(), room.copy()
+    place_remainders(k, weights, need, room, rng)
+    np.testing.assert_array_equal(k.sum(axis=1), need0 - need)
+    np.testing.assert_array_equal(k.sum(axis=0), room0 - room)
+    assert (need >= 0).all() and (room >= 0).all()
+    if weights is not None:
+        assert not k[weights == 0].any()
+        # What is left: rows whose weight lies only on full columns.
+        assert not (weights[need > 0][:, room > 0] > 0).any()
+    else:
+        assert not need.any() or not room.any()
+
+
+def test_place_remainders_gives_each_cell_its_share_and_full_columns_to_rows_at_random():
+    """Without competition a cell gets a unit with probability need x weight / row weight; a full column's
+    units go to its rows in proportion to what they ask of it."""
+    rng = np.random.default_rng(4)
+    weights = np.array([[0.2, 0.5, 0.3], [0.6, 0.4, 0.0]])
+    hits = np.zeros((2, 3))
+    for _ in range(20_000):
+        k = np.zeros((2, 3), np.int64)
+        place_remainders(k, weights, np.array([2, 1]), np.array([5, 5, 5]), rng)
+        hits += k
+    np.testing.assert_allclose(hits / 20_000, [[0.4, 1.0, 0.6], [0.6, 0.4, 0.0]], atol=0.015)
+    first = np.zeros(2)
+    for _ in range(4_000):  # column 0 has room for one unit; both rows ask for it only
+        k = np.zeros((2, 3), np.int64)
+        place_remainders(k, np.array([[1.0, 0, 0], [1.0, 0, 0]]), np.array([1, 1]), np.array([1, 0, 0]), rng)
+        first += k[:, 0]
+    np.testing.assert_allclose(first / 4_000, [0.5, 0.5], atol=0.03)
 
 
 def test_controlled_matrix_follows_the_expected_flows():

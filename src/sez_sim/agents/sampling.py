@@ -60,38 +60,86 @@ def realise(
     return rng.poisson(np.maximum(expected, 0.0))
 
 
-def _scale(target: np.ndarray, sums: np.ndarray, out: np.ndarray) -> None:
-    """``out = target / sums`` where ``sums`` is positive, else 0 (``sums`` is non-negative)."""
-    if sums.all():  # the usual case: no line is empty, and the division needs no mask
-        np.divide(target, sums, out=out)
-    else:
-        out.fill(0.0)
-        np.divide(target, sums, out=out, where=sums > 0)
-
-
-def sinkhorn(x: np.ndarray, rows: np.ndarray, cols: np.ndarray, iterations: int = 100, tol: float = 1e-6):
+def sinkhorn(
+    x: np.ndarray,
+    rows: np.ndarray,
+    cols: np.ndarray,
+    iterations: int = 100,
+    tol: float = 1e-6,
+    relax: float = 1.0,
+    warmup: int = 10,
+) -> np.ndarray:
     """Scale the non-negative matrix ``x`` so its row and column sums approach ``rows`` and ``cols``.
 
     The result is ``diag(r) x diag(c)``; only the scaling vectors are iterated (two matrix-vector products a round
-    instead of rescaling the matrix). Stops when every row sum is within ``tol`` (relative) of its target or after
-    ``iterations`` rounds; callers that need exact integer margins repair the remainder (see
-    :func:`controlled_matrix`).
+    instead of rescaling the matrix). A round multiplies ``r`` by ``(rows / row sums)^w`` and then ``c`` by
+    ``(cols / column sums)^w``: ``w = 1`` is the textbook algorithm, which ``relax`` > 1 over-relaxes after
+    ``warmup`` plain rounds (Thibault, Chizat, Dossal & Papadakis 2021, Algorithms 14(5):143; Lehmann, von Renesse,
+    Sambale & Uschmajew 2021, Optimization Letters 15:2477, prove local convergence for ``w`` in (0, 2)). Its gap
+    to the margins may rise for a few rounds before it falls (up to 2.5-fold on the GMS's flow matrices); should it
+    grow :data:`DIVERGED`-fold from where over-relaxation started (far from a solution, or where the margins cannot
+    be met), or a scale overflow, the rounds since are undone and the remaining ones are the textbook's; and it never
+    returns farther from the margins than where over-relaxation began. Stops when
+    every row sum is within ``tol`` (relative, at least ``tol``) of its target or after ``iterations`` rounds;
+    callers that need exact integer margins repair the remainder (see :func:`controlled_matrix`).
     """
     allowed = tol * np.maximum(rows, 1.0)
-    c = np.ones(x.shape[1])
+    r, c = np.ones(x.shape[0]), np.ones(x.shape[1])
     xc = x @ c
-    r, gap = np.zeros_like(xc), np.empty_like(xc)  # the rounds reuse these: on small matrices, allocation counts
-    for _ in range(iterations):
-        _scale(rows, xc, r)
-        xr = r @ x
-        _scale(cols, xr, c)
-        xc = x @ c
-        np.multiply(r, xc, out=gap)
-        gap -= rows
-        np.abs(gap, out=gap)
-        if (gap <= allowed).all():
-            break
+    # The rounds reuse these: on small matrices, allocation counts.
+    gap, col_work = np.empty_like(xc), np.empty(x.shape[1])
+    w, start, kept = 1.0, np.inf, None  # kept: the scales where over-relaxation began
+    with np.errstate(over="ignore", invalid="ignore"):  # an over-relaxation that diverges is caught below
+        for round_ in range(1, iterations + 1):
+            _step(r, xc, rows, w, gap)
+            xr = r @ x
+            _step(c, xr, cols, w, col_work)
+            xc = x @ c
+            np.multiply(r, xc, out=gap)
+            gap -= rows
+            np.abs(gap, out=gap)
+            if kept is not None and not gap.max() <= DIVERGED * start:  # also when a scale overflowed (not finite)
+                (r, c), w, kept = kept, 1.0, None
+                xc = x @ c
+                continue
+            if (gap <= allowed).all():
+                break
+            if round_ == warmup and relax != 1.0:
+                w, start, kept = relax, gap.max(), (r.copy(), c.copy())
+    if (
+        kept is not None and not gap.max() <= start
+    ):  # out of rounds, over-relaxed farther from the margins than it began
+        r, c = kept
     return r[:, None] * x * c[None, :]
+
+
+def _step(scale: np.ndarray, products: np.ndarray, target: np.ndarray, w: float, work: np.ndarray) -> None:
+    """One half-round: ``scale *= (target / (scale * products))^w`` where the line has mass, else ``scale = 0``.
+
+    ``scale * products`` are the current line sums; a line without mass (or without a target) gets scale 0, as in
+    the textbook algorithm.
+    """
+    np.multiply(scale, products, out=work)
+    if work.all():  # the usual case: no line is empty, and the division needs no mask
+        np.divide(target, work, out=work)
+    else:
+        np.divide(target, work, out=work, where=work > 0)
+        work[~(scale * products > 0)] = 0.0
+    if w != 1.0:
+        np.power(work, w, out=work)
+    scale *= work
+
+
+DIVERGED = 10.0
+"""How far Sinkhorn's gap to the margins may grow under over-relaxation before the textbook's rounds take over."""
+
+RELAX = 1.7
+"""Sinkhorn's over-relaxation in migration's controlled rounding.
+
+On the GMS's flow matrices (about 220 origin groups x 220 destinations, a thousand movers a step) the plain
+algorithm's error falls about 5% a round and needs about 300 rounds to reach 1e-6 of an agent; over-relaxed at
+1.5, 1.6, 1.7 and 1.8 it needs about 105, 74, 46 and 72 (medians over 40 steps).
+"""
 
 
 def _trim(k: np.ndarray, left: np.ndarray, axis: int) -> None:
@@ -108,9 +156,9 @@ def controlled_matrix(x: np.ndarray, rows: np.ndarray, cols: np.ndarray, rng: np
     """An integer matrix with row sums ``rows`` and column sums ``cols`` that follows ``x`` as closely as it can.
 
     ``x`` is scaled to the margins (Sinkhorn, on the rows and columns with a positive margin only), floored, and
-    the remaining units are placed one row at a time (rows in random order) by systematic sampling on the
-    fractional parts, so each cell receives a unit with probability equal to its fractional part. Cells where
-    ``x`` is zero receive units only when a row has nowhere else to go.
+    the remaining units are placed by systematic sampling on the fractional parts (:func:`place_remainders`), so
+    each cell receives a unit with probability equal to its fractional part. Cells where ``x`` is zero receive
+    units only when a row has nowhere else to go.
     """
     if rows.sum() != cols.sum():
         raise ValueError("row and column totals differ")
@@ -119,8 +167,7 @@ def controlled_matrix(x: np.ndarray, rows: np.ndarray, cols: np.ndarray, rng: np
     if not ri.size:
         return out
     sub = x[np.ix_(ri, ci)]
-    r, c = rows[ri].astype(float), cols[ci].astype(float)
-    y = sinkhorn(sub, r, c)
+    y = sinkhorn(sub, rows[ri].astype(float), cols[ci].astype(float), relax=RELAX)
     k = np.floor(y + 1e-9).astype(np.int64)
     row_left = rows[ri] - k.sum(axis=1)
     _trim(k, row_left, 0)
@@ -129,45 +176,66 @@ def controlled_matrix(x: np.ndarray, rows: np.ndarray, cols: np.ndarray, rng: np
         _trim(k, col_left, 1)
         row_left = rows[ri] - k.sum(axis=1)
     frac = np.clip(y - k, 0.0, None)
-    last = k.shape[1] - 1
-    has_room = col_left > 0
-    room = col_left.tolist()  # the units are placed one at a time: Python integers, not numpy scalars
-    offsets = np.arange(int(row_left.max(initial=0)))
-    placed: list[int] = []  # flat cells of k that receive a unit
-    for i in rng.permutation(np.flatnonzero(row_left > 0)).tolist():
-        need = int(row_left[i])
-        for weights in (frac[i], sub[i]):
-            if need == 0:
-                break
-            w = weights * has_room
-            total = w.sum()
-            if total <= 0:
-                continue
-            # Systematic sampling: each cell's chance of a unit is its (rescaled) fractional part.
-            cum = w.cumsum()
-            cum *= need / total
-            picks = cum.searchsorted(rng.random() + offsets[:need], side="right")
-            # A row takes a handful of units: one by one, each while its column has room left.
-            for j in picks.tolist():
-                j = min(j, last)
-                if room[j] > 0:
-                    placed.append(i * (last + 1) + j)
-                    room[j] -= 1
-                    if not room[j]:
-                        has_room[j] = False
-                    need -= 1
-        while need > 0:  # nowhere this row's flows point to has room left: any open column will do
-            candidates = np.flatnonzero(has_room)
-            chosen = rng.choice(candidates, min(need, candidates.size), replace=False).tolist()
-            for j in chosen:
-                placed.append(i * (last + 1) + j)
-                room[j] -= 1
-                if not room[j]:
-                    has_room[j] = False
-            need -= len(chosen)
-    k += np.bincount(np.asarray(placed, dtype=np.int64), minlength=k.size).reshape(k.shape)
+    for weights in (frac, sub, None):  # None: any column with room, once a row's flows point nowhere with room
+        place_remainders(k, weights, row_left, col_left, rng)
     out[np.ix_(ri, ci)] = k
     return out
+
+
+def place_remainders(
+    k: np.ndarray, weights: np.ndarray | None, need: np.ndarray, room: np.ndarray, rng: np.random.Generator
+) -> None:
+    """Add ``need[i]`` units to row ``i`` of ``k`` in columns with ``room``, in proportion to ``weights`` (in place).
+
+    All rows draw at once, by systematic sampling on their weights over the columns with room left: row ``i``'s
+    units fall at ``(u_i + m) / need_i``, m = 0 .. need_i - 1, of its cumulative weight, so a cell receives a unit
+    with probability ``need_i w_ij / sum_j w_ij`` (its fractional part when ``weights`` are the fractional parts,
+    which sum to ``need_i``) and several only when that exceeds one. A column drawn more often than it has room
+    keeps the units of the rows first in a random order of rows; the others draw again among the columns still
+    open, until every unit is placed or the rows still in need have no weight on an open column. ``need`` and
+    ``room`` are updated; ``weights=None`` weighs every column with room alike.
+
+    Each round fills at least one column or places every unit, so there are at most as many rounds as columns; on
+    the GMS's migration matrices five to eight, the later ones over the few rows still in need. All rows in one
+    vectorised pass a round instead of one row at a time: the sequential version took 2.5 ms a step, most of it
+    Python's per-row overhead.
+    """
+    n_cols = k.shape[1]
+    rank = np.empty(k.shape[0], np.int64)
+    rank[rng.permutation(k.shape[0])] = np.arange(k.shape[0])
+    while True:
+        open_ = room > 0
+        active = np.flatnonzero(need > 0)
+        if not active.size or not open_.any():
+            return
+        w = np.broadcast_to(open_, (active.size, n_cols)) if weights is None else weights[active] * open_
+        cum = np.cumsum(w, axis=1, dtype=float)
+        total = cum[:, -1].copy()
+        drawing = total > 0
+        if not drawing.all():
+            active, cum, total = active[drawing], cum[drawing], total[drawing]
+            if not active.size:
+                return
+        cum /= total[:, None]
+        cum += np.arange(active.size)[:, None]  # row j's cumulative weight runs from j to j + 1: one sorted array
+        units = need[active]
+        row = np.repeat(np.arange(active.size), units)
+        within = np.arange(row.size) - np.repeat(np.cumsum(units) - units, units)
+        at = row + (rng.random(active.size)[row] + within) / units[row]
+        col = np.searchsorted(cum.ravel(), at, side="right") - row * n_cols
+        np.clip(col, 0, n_cols - 1, out=col)  # at the top of a row's range, rounding may step past its last column
+        # A column keeps as many units as it has room for, those of the rows first in the random order.
+        order = np.lexsort((rank[active[row]], col))
+        col, row = col[order], active[row[order]]
+        taken = np.arange(col.size) - np.searchsorted(col, col, side="left") < room[col]
+        if not taken.any():
+            return
+        row, col = row[taken], col[taken]
+        np.add.at(k, (row, col), 1)
+        need -= np.bincount(row, minlength=need.size)
+        room -= np.bincount(col, minlength=room.size)
+        if taken.all():
+            return
 
 
 def pick_per_group(

@@ -200,15 +200,15 @@ def place_remainders(
     vectorised pass a round instead of one row at a time: the sequential version took 2.5 ms a step, most of it
     Python's per-row overhead.
     """
-    n_cols = k.shape[1]
     rank = np.empty(k.shape[0], np.int64)
     rank[rng.permutation(k.shape[0])] = np.arange(k.shape[0])
     while True:
-        open_ = room > 0
+        open_ = np.flatnonzero(room > 0)
         active = np.flatnonzero(need > 0)
-        if not active.size or not open_.any():
+        if not active.size or not open_.size:
             return
-        w = np.broadcast_to(open_, (active.size, n_cols)) if weights is None else weights[active] * open_
+        n_cols = open_.size
+        w = np.ones((active.size, n_cols)) if weights is None else weights[np.ix_(active, open_)]
         cum = np.cumsum(w, axis=1, dtype=float)
         total = cum[:, -1].copy()
         drawing = total > 0
@@ -224,6 +224,7 @@ def place_remainders(
         at = row + (rng.random(active.size)[row] + within) / units[row]
         col = np.searchsorted(cum.ravel(), at, side="right") - row * n_cols
         np.clip(col, 0, n_cols - 1, out=col)  # at the top of a row's range, rounding may step past its last column
+        col = open_[col]
         # A column keeps as many units as it has room for, those of the rows first in the random order.
         order = np.lexsort((rank[active[row]], col))
         col, row = col[order], active[row[order]]

@@ -193,7 +193,7 @@ def test_over_relaxed_sinkhorn_reaches_the_textbook_fixed_point(shape, seed):
     shape=st.tuples(st.integers(1, 30), st.integers(1, 30)),
     seed=st.integers(0, 2**16),
     density=st.floats(0.05, 1.0),
-    relax=st.floats(1.0, 1.95),
+    relax=st.floats(1.05, 1.95),
 )
 def test_over_relaxed_sinkhorn_stays_finite_and_ends_no_farther_than_it_began(shape, seed, density, relax):
     """Also where the margins cannot be met (zeros in the wrong places): over-relaxation must not run away."""

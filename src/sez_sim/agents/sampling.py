@@ -78,8 +78,8 @@ def sinkhorn(
     Sambale & Uschmajew 2021, Optimization Letters 15:2477, prove local convergence for ``w`` in (0, 2)). Its gap
     to the margins may rise for a few rounds before it falls (up to 2.5-fold on the GMS's flow matrices); should it
     grow :data:`DIVERGED`-fold from where over-relaxation started (far from a solution, or where the margins cannot
-    be met), or a scale overflow, the rounds since are undone and the remaining ones are the textbook's; and it never
-    returns farther from the margins than where over-relaxation began. Stops when
+    be met), or a scale overflows, the rounds since are undone and the remaining ones are the textbook's; and it
+    never returns farther from the margins than where over-relaxation began. Stops when
     every row sum is within ``tol`` (relative, at least ``tol``) of its target or after ``iterations`` rounds;
     callers that need exact integer margins repair the remainder (see :func:`controlled_matrix`).
     """
@@ -88,7 +88,7 @@ def sinkhorn(
     xc = x @ c
     # The rounds reuse these: on small matrices, allocation counts.
     gap, col_work = np.empty_like(xc), np.empty(x.shape[1])
-    w, start, kept = 1.0, np.inf, None  # kept: the scales where over-relaxation began
+    w, start, begun = 1.0, np.inf, None  # begun: the scales where over-relaxation began
     with np.errstate(over="ignore", invalid="ignore"):  # an over-relaxation that diverges is caught below
         for round_ in range(1, iterations + 1):
             _step(r, xc, rows, w, gap)
@@ -98,18 +98,16 @@ def sinkhorn(
             np.multiply(r, xc, out=gap)
             gap -= rows
             np.abs(gap, out=gap)
-            if kept is not None and not gap.max() <= DIVERGED * start:  # also when a scale overflowed (not finite)
-                (r, c), w, kept = kept, 1.0, None
+            if w != 1.0 and not gap.max() <= DIVERGED * start:  # also when a scale overflowed (not finite)
+                r, c, w = begun[0].copy(), begun[1].copy(), 1.0
                 xc = x @ c
                 continue
             if (gap <= allowed).all():
                 break
             if round_ == warmup and relax != 1.0:
-                w, start, kept = relax, gap.max(), (r.copy(), c.copy())
-    if (
-        kept is not None and not gap.max() <= start
-    ):  # out of rounds, over-relaxed farther from the margins than it began
-        r, c = kept
+                w, start, begun = relax, gap.max(), (r.copy(), c.copy())
+    if begun is not None and not gap.max() <= start:  # out of rounds farther from the margins than where it began
+        r, c = begun
     return r[:, None] * x * c[None, :]
 
 

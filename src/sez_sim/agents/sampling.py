@@ -75,7 +75,8 @@ def sinkhorn(
     instead of rescaling the matrix). A round multiplies ``r`` by ``(rows / row sums)^w`` and then ``c`` by
     ``(cols / column sums)^w``: ``w = 1`` is the textbook algorithm, which ``relax`` > 1 over-relaxes after
     ``warmup`` plain rounds (Thibault, Chizat, Dossal & Papadakis 2021, Algorithms 14(5):143; Lehmann, von Renesse,
-    Sambale & Uschmajew 2021, Optimization Letters 15:2477, prove local convergence for ``w`` in (0, 2)). Its gap
+    Sambale & Uschmajew 2022, Optimization Letters, doi:10.1007/s11590-021-01830-0, give a range of ``w``, which
+    depends on the matrix, where it converges globally and faster). Its gap
     to the margins may rise for a few rounds before it falls (up to 2.5-fold on the GMS's flow matrices); should it
     grow :data:`DIVERGED`-fold from where over-relaxation started (far from a solution, or where the margins cannot
     be met), or a scale overflows, the rounds since are undone and the remaining ones are the textbook's; and it

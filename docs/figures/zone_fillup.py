@@ -3,7 +3,8 @@
 Run from the repository root: ``.venv/bin/python docs/figures/zone_fillup.py`` (about a minute). The model's curves
 are the new zones of three library scenarios (20,000 jobs each, built over five years from 2020, 19 years, seed 1):
 the six EWEC border SEZs, the four CBEZ pairs (eight twin zones) and the same six SEZs next to the capitals. The
-observed points are from ../shared/design/EVIDENCE.md.
+observed points are from ../shared/design/EVIDENCE.md. It prints, per zone, when it first held half its capacity
+and its jobs at the end, the numbers docs/policies.md quotes.
 """
 
 from __future__ import annotations
@@ -40,6 +41,11 @@ def main() -> None:
         new = zones.groupby("zone").filter(lambda z: z["jobs"].iloc[0] == 0 and z["active"].any())
         for name, z in new.groupby("zone"):
             since = z["year"] - z.loc[z["active"], "year"].min()
+            half = since[z["jobs"] >= z["capacity_jobs"].max() / 2]
+            print(
+                f"{name}: half full after {half.min() if len(half) else '-'} years, "
+                f"{z['jobs'].iloc[-1]:,.0f} jobs after {since.iloc[-1]:.0f}"
+            )
             ax.plot(
                 since, z["jobs"] / 1e3, lw=1.4, label=name.replace(" CBEZ ", " ").replace("Autonomous Prefecture", "AP")
             )

@@ -1,0 +1,306 @@
+"""Print the run-measured numbers of docs/policies.md that no single ``sez-sim`` command prints.
+
+Run from the repository root, one section at a time or all (about 10 minutes on 2 cores):
+``.venv/bin/python docs/policies_numbers.py [instruments|ablation FOLDER|growth|management|programmes]``.
+
+- ``instruments``: the instruments table's province and zone outcomes (each library scenario against the baseline,
+  10 years, seeds 11-13); the GMS-wide rows and the ledgers are ``sez-sim compare``'s own output.
+- ``ablation FOLDER``: the ablation table from ``sez-sim batch experiments/mechanism_ablation.yaml --out FOLDER``.
+- ``growth``: the neighbours (seeds 1 and 2, with and without the mechanisms) and how far the mechanisms'
+  documented ranges reach (seed 1), in the setting of tests/test_mechanisms.py.
+- ``management``: one 20,000-job zone open at once at management 0.1 and 0.9, jobs after 2, 5 and 10 years.
+- ``programmes``: the zones that capacity building and promotion tip (against ewec_border_sezs.yaml, 12 years,
+  seeds 1-4); their ledgers are ``sez-sim compare``'s.
+
+Differences are paired (same seed) means with a t interval, as ``sez-sim compare`` reports them.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from sez_sim.economy.mechanisms import Mechanisms
+from sez_sim.experiments.compare import interval
+from sez_sim.model import ModelConfig, SEZModel, resolve_params
+from sez_sim.policies import SEZInstrument
+from sez_sim.runs import RunResult, simulate
+from sez_sim.scenario import load_scenario
+
+ROOT = Path(__file__).resolve().parents[1]
+SCENARIOS = ROOT / "scenarios"
+
+
+def runs(scenario: str, seeds: Sequence[int], years: float, changes: dict | None = None) -> list[RunResult]:
+    """One run of a library scenario per seed."""
+    sc = load_scenario(SCENARIOS / scenario, changes or {})
+    return [simulate(sc, seed=s, years=years) for s in seeds]
+
+
+def last(result: RunResult, table: str = "provinces") -> pd.DataFrame:
+    """A run table's rows at its last step."""
+    frame = getattr(result, table)
+    return frame[frame["step"] == frame["step"].max()]
+
+
+def new_zones(result: RunResult) -> pd.DataFrame:
+    """The zones a run's policies add (empty at the start, active at some point): jobs at the end."""
+    zones = result.zones
+    new = zones.groupby("zone").filter(lambda z: z["jobs"].iloc[0] == 0 and z["active"].any())
+    return new[new["step"] == new["step"].max()].set_index("zone")
+
+
+def paired(name: str, a: Sequence[float], b: Sequence[float], fmt: str = ",.0f") -> None:
+    """Print the means of paired runs and their difference with its 95% interval."""
+    a, b = np.asarray(a, float), np.asarray(b, float)
+    d = interval(b - a)
+    sig = "" if d["ci_low"] > 0 or d["ci_high"] < 0 else " n.s."
+    print(
+        f"  {name}: {a.mean():{fmt}} -> {b.mean():{fmt}}, {d['mean']:+{fmt}} ({d['ci_low']:+{fmt}}, "
+        f"{d['ci_high']:+{fmt}}){sig}; relative {b.mean() / a.mean() - 1:+.2%}"
+    )
+
+
+def zone_jobs(treated: list[RunResult]) -> list[str]:
+    """Per new zone: mean jobs and each replicate's, and its host province ids."""
+    frames = [new_zones(r) for r in treated]
+    print(f"  jobs in the {len(frames[0])} new zones: {np.mean([f['jobs'].sum() for f in frames]):,.0f}")
+    for zone in frames[0].index:
+        jobs = [f.at[zone, "jobs"] for f in frames]
+        cap = frames[0].at[zone, "capacity_jobs"]
+        print(f"    {zone}: mean {np.mean(jobs):,.0f} of {cap:,.0f}; per replicate {[int(round(j, -2)) for j in jobs]}")
+    return sorted(set(frames[0]["province_id"]))
+
+
+def provinces_sum(results: list[RunResult], ids: Sequence[str], column: str) -> list[float]:
+    """Per run: a province column summed over the listed provinces at the last step."""
+    return [float(last(r).set_index("province_id").loc[list(ids), column].sum()) for r in results]
+
+
+def summary_at_end(results: list[RunResult], column: str, steps: int = 1) -> list[float]:
+    """Per run: a summary column averaged over the last ``steps`` steps."""
+    return [float(r.summary[column].iloc[-steps:].mean()) for r in results]
+
+
+def instruments() -> None:
+    """The instruments table's zone and province rows (and the GMS-wide ones, for comparison)."""
+    seeds, years = (11, 12, 13), 10
+    base = runs("gms_baseline.yaml", seeds, years)
+    geo = base[0].model.geo
+    ewec = geo.corridors.query("corridor == 'EWEC' and branch == 'main_Mawlamyine-DaNang'")["province"].unique()
+    ewec_ids = geo.provinces["id"].to_numpy()[ewec]
+    country = geo.provinces.set_index("id")["country"]
+    for scenario in (
+        "ewec_border_sezs",
+        "capital_sezs",
+        "cbez_pairs",
+        "ossc_rollout",
+        "corridor_upgrades",
+        "open_labour_mobility",
+    ):
+        print(f"{scenario} (against the baseline, seeds {seeds}, {years} years)")
+        treated = runs(f"{scenario}.yaml", seeds, years)
+        if scenario in ("ewec_border_sezs", "capital_sezs", "cbez_pairs"):
+            hosts = zone_jobs(treated)
+            paired(
+                f"GDP of the {len(hosts)} hosts (US$ m)",
+                provinces_sum(base, hosts, "gdp"),
+                provinces_sum(treated, hosts, "gdp"),
+            )
+            paired(
+                "foreign firm agents in the hosts",
+                provinces_sum(base, hosts, "firms_foreign"),
+                provinces_sum(treated, hosts, "firms_foreign"),
+            )
+            for host in hosts:
+                gain = np.mean(provinces_sum(treated, [host], "gdp")) / np.mean(provinces_sum(base, [host], "gdp")) - 1
+                print(f"    GDP of {host}: {gain:+.1%}")
+        if scenario == "cbez_pairs":
+            paired("commuters", summary_at_end(base, "commuters"), summary_at_end(treated, "commuters"))
+        if scenario == "ossc_rollout":
+            for c in ("KHM", "LAO", "MMR"):
+                ids = country.index[country == c]
+                paired(f"firm agents in {c}", provinces_sum(base, ids, "firms"), provinces_sum(treated, ids, "firms"))
+        if scenario == "corridor_upgrades":
+            paired(
+                f"GDP of the {len(ewec_ids)} EWEC main-branch provinces (US$ m)",
+                provinces_sum(base, ewec_ids, "gdp"),
+                provinces_sum(treated, ewec_ids, "gdp"),
+            )
+        if scenario == "open_labour_mobility":
+            paired(
+                "cross-border migrants a quarter, last year",
+                summary_at_end(base, "cross_border_migrants", 4),
+                summary_at_end(treated, "cross_border_migrants", 4),
+            )
+        paired(
+            "foreign firm agents (GMS)", summary_at_end(base, "firms_foreign"), summary_at_end(treated, "firms_foreign")
+        )
+        for column in ("theil_t_between", "theil_t_within", "border_gdp_share"):
+            paired(column, summary_at_end(base, column), summary_at_end(treated, column), fmt=".4f")
+
+
+def ablation(folder: str) -> None:
+    """Each combination's effect: host GDP with the zones over without, same switches and seed."""
+    table = Path(folder) / "runs.parquet"
+    if not table.is_file():
+        raise SystemExit(f"{table}: missing; run sez-sim batch experiments/mechanism_ablation.yaml --out {folder}")
+    runs_ = pd.read_parquet(table).rename(columns=lambda c: c.removeprefix("factor:"))
+    switches = [c for c in runs_.columns if c.startswith("mechanisms.")]
+    hosts = [c for c in runs_.columns if c.endswith("_gdp") and c != "gms_gdp"]
+    runs_["zones"] = runs_["policies"] != "[]"
+    keys = [*switches, "replicate"]
+    with_, without = (runs_[runs_["zones"] == z].set_index(keys) for z in (True, False))
+    effect = (with_[hosts] / without[hosts] - 1).reset_index()
+    rows = []
+    for combo, grp in effect.groupby(switches):
+        on = [s.split(".")[1] for s, v in zip(switches, combo, strict=True) if v]
+        idx = grp.set_index(keys).index
+        theil = (
+            with_.loc[idx, ["theil_between", "theil_within"]] - without.loc[idx, ["theil_between", "theil_within"]]
+        ).mean() * 1e4
+        gms = (with_.loc[idx, "gms_gdp"] / without.loc[idx, "gms_gdp"] - 1).mean()
+        values = grp[hosts].to_numpy()
+        rows.append(
+            (
+                len(on),
+                ", ".join(on) or "none",
+                values.mean(),
+                values.min(),
+                values.max(),
+                theil["theil_between"],
+                theil["theil_within"],
+                gms,
+                dict(zip(hosts, grp[hosts].mean().round(4), strict=True)),
+            )
+        )
+    for n, on, mean, low, high, tb, tw, gms, per_host in sorted(rows, key=lambda r: (-r[0] % 5, r[1])):
+        print(
+            f"{on}: host GDP {mean:+.2%} ({low:+.1%} to {high:+.1%}); Theil x1e4 {tb:+.1f} / {tw:+.1f}; "
+            f"GMS GDP {gms:+.3%}"
+        )
+        if n == 4:
+            print("   per host:", per_host)
+    for col in ("rayong_wage", "phnom_penh_wage"):
+        w = (with_[col] / without[col] - 1).xs(tuple([True] * len(switches)), level=switches).mean()
+        print(f"{col} with all four on: {w:+.2%}")
+
+
+HOSTS = ("Rayong", "Yangon", "Mandalay", "Phnom Penh", "Kunming", "Champasak")
+
+
+def zone_runs(seed: int, mechanisms: Mechanisms, economy: dict | None = None, years: int = 15) -> dict:
+    """tests/test_mechanisms.py's setting: a well-run zone of a third of each host's modern jobs, from 2020."""
+    params = resolve_params("gms", {"economy": economy or {}})
+    base = SEZModel(ModelConfig(seed=seed, mechanisms=mechanisms, params=params))
+    rate = base.params["economy"]["employment_rate"]
+    hosts = [base.geo.index_of(h) for h in HOSTS]
+    zones = [
+        SEZInstrument(province=h, capacity_jobs=round(base.accounts["workers_m"][i] * rate / 3, -2), management=1.0)
+        for h, i in zip(HOSTS, hosts, strict=True)
+    ]
+    treat = SEZModel(ModelConfig(seed=seed, mechanisms=mechanisms, policies=zones, params=params))
+    base.run(years=years)
+    treat.run(years=years)
+    b, t, p = base.accounts, treat.accounts, base.geo.provinces
+    east = (
+        (p["lon"].to_numpy()[:, None] - p["lon"].to_numpy()[hosts])
+        * 111.2
+        * np.cos(np.radians(p["lat"].to_numpy()))[:, None]
+    )
+    north = (p["lat"].to_numpy()[:, None] - p["lat"].to_numpy()[hosts]) * 111.2
+    nearest = np.hypot(east, north).min(axis=1)
+    per_capita = t["gdp_per_capita"] / b["gdp_per_capita"] - 1
+    others = np.ones(base.geo.n, bool)
+    others[hosts] = False
+
+    def band(low: float, high: float) -> float:
+        inside = others & (nearest >= low) & (nearest < high)
+        return float(np.average(per_capita[inside], weights=b["population"][inside]))
+
+    return {
+        "gdp": (t["gdp"] / b["gdp"] - 1)[hosts],
+        "occupancy": treat.zone_accounts["occupancy"][-len(HOSTS) :],
+        "neighbours": [band(0, 75), band(75, 150), band(300, 5000)],
+    }
+
+
+def growth() -> None:
+    """Neighbours by distance with and without the mechanisms, and the mechanisms' ranges."""
+    for seed in (1, 2):
+        for label, mech in (("on", Mechanisms()), ("off", Mechanisms.none())):
+            r = zone_runs(seed, mech)
+            print(
+                f"seed {seed}, mechanisms {label}: neighbours within 75 km / 75-150 km / beyond 300 km "
+                f"{[f'{x:+.2%}' for x in r['neighbours']]}; host GDP mean {r['gdp'].mean():+.2%}; "
+                f"occupancy {np.round(r['occupancy'], 2).tolist()}"
+            )
+    ends = {"agglomeration_elasticity": 0.08, "learning_gain": 0.26, "capital_elasticity": 0.08, "land_elasticity": 0.2}
+    settings: list[tuple[str, dict]] = [
+        ("defaults", {}),
+        ("agglomeration 0.08", {"agglomeration_elasticity": 0.08}),
+        ("learning 0.26", {"learning_gain": 0.26}),
+        ("capital 0.05", {"capital_elasticity": 0.05}),
+        ("capital 0.08", {"capital_elasticity": 0.08}),
+        ("land 0.2", {"land_elasticity": 0.2}),
+        ("subsistence 2500", {"subsistence": 2500.0}),
+        ("all four ends", ends),
+    ]
+    for label, economy in settings:
+        r = zone_runs(1, Mechanisms(), economy)
+        per_host = ", ".join(f"{h} {g:+.1%}" for h, g in zip(HOSTS, r["gdp"], strict=True))
+        print(f"{label}: host GDP mean {r['gdp'].mean():+.2%} ({per_host})")
+
+
+def management() -> None:
+    """One zone open at once, at management 0.1 and 0.9, in four hosts and two seeds."""
+    for province in ("Champasak", "Phnom Penh", "Thanh Hoa", "Kampot"):
+        for m in (0.1, 0.9):
+            cells = []
+            for seed in (1, 2):
+                policy = {
+                    "type": "sez",
+                    "province": province,
+                    "capacity_jobs": 20000,
+                    "phase_in": 0,
+                    "management": m,
+                    "name": "trial zone",
+                }
+                r = simulate(
+                    load_scenario(SCENARIOS / "gms_baseline.yaml", {"policies": [policy]}), seed=seed, years=10
+                )
+                z = r.zones[r.zones["zone"] == "trial zone"].set_index("year")["jobs"]
+                start = z.index.min()
+                cells.append([int(round(z.loc[start + y], -2)) for y in (2, 5, 10)])
+            print(f"{province}, management {m}: jobs after 2, 5, 10 years, seeds 1 and 2: {cells}")
+
+
+def programmes() -> None:
+    """Each new zone's jobs per replicate without and with capacity building or promotion."""
+    seeds, years = (1, 2, 3, 4), 12
+    base = [new_zones(r) for r in runs("ewec_border_sezs.yaml", seeds, years)]
+    for scenario in ("capacity_building", "twin_promotion"):
+        treated = [new_zones(r) for r in runs(f"{scenario}.yaml", seeds, years)]
+        print(f"{scenario} against ewec_border_sezs, seeds {seeds}, {years} years: jobs per replicate")
+        for zone in base[0].index:
+            print(
+                f"  {zone}: {[int(round(f.at[zone, 'jobs'], -2)) for f in base]} -> "
+                f"{[int(round(f.at[zone, 'jobs'], -2)) for f in treated]}"
+            )
+
+
+SECTIONS: dict[str, Callable[..., None]] = {
+    "instruments": instruments,
+    "ablation": ablation,
+    "growth": growth,
+    "management": management,
+    "programmes": programmes,
+}
+
+if __name__ == "__main__":
+    name, *args = sys.argv[1:] or ["instruments"]
+    SECTIONS[name](*args)

@@ -155,9 +155,13 @@ def controlled_matrix(x: np.ndarray, rows: np.ndarray, cols: np.ndarray, rng: np
     """An integer matrix with row sums ``rows`` and column sums ``cols`` that follows ``x`` as closely as it can.
 
     ``x`` is scaled to the margins (Sinkhorn, on the rows and columns with a positive margin only), floored, and
-    the remaining units are placed by systematic sampling on the fractional parts (:func:`place_remainders`), so
-    each cell receives a unit with probability equal to its fractional part. Cells where ``x`` is zero receive
-    units only when a row has nowhere else to go.
+    the remaining units are placed by systematic sampling on the fractional parts (:func:`place_remainders`). In
+    the first draw each cell receives a unit with probability equal to its fractional part; a unit that loses a
+    full column draws again among the columns with room, and the last rows in need often have room left only in
+    cells they weigh little. So small cells get more than their share: on the GMS's migration matrices the routes
+    between countries (about 2% of the scaled flows) get about 30% more movers than their scaled flows, in both
+    directions (the net flow between two countries' blocks is fixed by the margins). Cells where ``x`` is zero
+    receive units only when a row has nowhere else to go.
     """
     if rows.sum() != cols.sum():
         raise ValueError("row and column totals differ")

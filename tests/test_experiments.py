@@ -9,6 +9,7 @@ import signal
 import subprocess
 import sys
 import time
+import warnings
 from pathlib import Path
 
 import numpy as np
@@ -100,7 +101,7 @@ def linear_outcome(design: pd.DataFrame, weights: tuple[float, ...]) -> pd.DataF
 def test_sobol_analysis_recovers_the_variance_shares_of_a_linear_outcome(tmp_path):
     e = load_experiment(experiment_file(tmp_path, factors=SENSITIVITY_FACTORS, design="sobol", samples=1024))
     design = sample(e)
-    table = analyse(e, design, linear_outcome(design, (2.0, 1.0, 0.0))).set_index("factor")
+    table = analyse(e, design, linear_outcome(design, (2.0, 1.0, 0.0)))[0].set_index("factor")
     # Uniform factors: S1_i = ST_i = a_i^2 / sum(a^2).
     expected = [0.8, 0.2, 0.0]
     assert table["S1"].to_numpy() == pytest.approx(expected, abs=0.05)
@@ -108,10 +109,31 @@ def test_sobol_analysis_recovers_the_variance_shares_of_a_linear_outcome(tmp_pat
     assert list(table.index) == [f["key"] for f in SENSITIVITY_FACTORS]
 
 
+@pytest.mark.parametrize("design", ["sobol", "morris"])
+def test_outcomes_without_indices_are_named_with_the_reason(tmp_path, design):
+    """A constant outcome (indices 0/0) and one with a design point unfinished get no indices, and say why."""
+    outcomes = [{"name": name, "column": "gdp"} for name in ("gdp", "constant", "unfinished")]
+    e = load_experiment(
+        experiment_file(tmp_path, factors=SENSITIVITY_FACTORS, design=design, samples=16, outcomes=outcomes)
+    )
+    design_table = sample(e)
+    runs = linear_outcome(design_table, (1.0, 1.0, 0.0))
+    runs["constant"] = 3.5
+    runs["unfinished"] = runs["gdp"].where(runs["point"] != 7)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # no division by a zero variance inside SALib
+        table, unanalysed = analyse(e, design_table, runs)
+    assert set(table["outcome"]) == {"gdp"} and np.isfinite(table.drop(columns=["outcome", "factor"])).all().all()
+    assert unanalysed == {
+        "constant": "it is 3.5 at every design point",
+        "unfinished": f"1 of {len(design_table)} design points have no finished run",
+    }
+
+
 def test_morris_analysis_ranks_factors_by_their_effect(tmp_path):
     e = load_experiment(experiment_file(tmp_path, factors=SENSITIVITY_FACTORS, design="morris", samples=20))
     design = sample(e)
-    table = analyse(e, design, linear_outcome(design, (1.0, 3.0, 0.0))).set_index("factor")
+    table = analyse(e, design, linear_outcome(design, (1.0, 3.0, 0.0)))[0].set_index("factor")
     mu_star = table["mu_star"]
     assert mu_star["workers.congestion"] > mu_star["economy.kappa"] > 0
     assert mu_star["firms.entry_logit_scale"] == pytest.approx(0.0, abs=1e-12)

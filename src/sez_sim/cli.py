@@ -506,6 +506,8 @@ def batch(
     else:
         result = run_batch(experiment, **options)
     out.print(batch_summary(experiment, result))
+    for outcome, reason in result.unanalysed.items():
+        out.print(f"no sensitivity indices for {outcome}: {reason}", markup=False)
     out.print(f"wrote {result.folder}")
     if result.failed:
         err.print(f"{result.failed} run(s) failed; their errors are in runs.parquet (column 'error')")

@@ -67,6 +67,7 @@ class BatchResult:
     failed: int
     seconds: float
     rerun: int
+    unanalysed: dict[str, str]
 
 
 def _jsonable(value: Any) -> Any:
@@ -217,7 +218,7 @@ def run_batch(
     runs = collect(folder, experiment, design, tasks)
     with atomic_path(folder / "runs.parquet") as tmp:
         runs.to_parquet(tmp, index=False)
-    sensitivity = analyse(experiment, design, runs)
+    sensitivity, unanalysed = analyse(experiment, design, runs)
     if sensitivity is not None:
         with atomic_path(folder / "sensitivity.parquet") as tmp:
             sensitivity.to_parquet(tmp, index=False)
@@ -233,6 +234,7 @@ def run_batch(
         failed,
         time.perf_counter() - start,
         sum(t["key"] in other_code for t in pending),
+        unanalysed,
     )
 
 
@@ -258,17 +260,30 @@ def collect(folder: Path, experiment: Experiment, design: pd.DataFrame, tasks: l
     return frame
 
 
-def analyse(experiment: Experiment, design: pd.DataFrame, runs: pd.DataFrame) -> pd.DataFrame | None:
-    """Sobol S1/ST or Morris mu*/sigma per outcome and factor (replicates averaged per design point)."""
+def analyse(
+    experiment: Experiment, design: pd.DataFrame, runs: pd.DataFrame
+) -> tuple[pd.DataFrame | None, dict[str, str]]:
+    """Sobol S1/ST or Morris mu*/sigma per outcome and factor (replicates averaged per design point).
+
+    Returns:
+        The indices (None for designs without them), and the outcomes left without indices with the reason: a
+        design point without a finished run (the estimators need every point), or an outcome that does not vary
+        over the design (Sobol's indices divide by its variance; every Morris effect would be 0).
+    """
     if experiment.design not in ("sobol", "morris"):
-        return None
+        return None, {}
     from SALib.analyze import morris, sobol
 
     spec = problem(experiment)
-    rows = []
+    rows, unanalysed = [], {}
     for outcome in experiment.outcomes:
         y = runs.groupby("point")[outcome.name].mean().reindex(range(len(design))).to_numpy(float)
         if not np.all(np.isfinite(y)):
+            missing = int((~np.isfinite(y)).sum())
+            unanalysed[outcome.name] = f"{missing} of {len(y)} design points have no finished run"
+            continue
+        if np.ptp(y) == 0:
+            unanalysed[outcome.name] = f"it is {y[0]:.6g} at every design point"
             continue
         if experiment.design == "sobol":
             res = sobol.analyze(spec, y, calc_second_order=False, seed=experiment.seed)
@@ -278,4 +293,4 @@ def analyse(experiment: Experiment, design: pd.DataFrame, runs: pd.DataFrame) ->
             indices = ("mu", "mu_star", "mu_star_conf", "sigma")
         for k, name in enumerate(spec["names"]):
             rows.append({"outcome": outcome.name, "factor": name} | {i: res[i][k] for i in indices})
-    return pd.DataFrame(rows)
+    return pd.DataFrame(rows), unanalysed

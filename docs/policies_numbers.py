@@ -1,6 +1,6 @@
 """Print the run-measured numbers of docs/policies.md that no single ``sez-sim`` command prints.
 
-Run from the repository root, one section at a time or all (about 10 minutes on 2 cores):
+Run one section at a time (all of them take about 10 minutes of one core):
 ``.venv/bin/python docs/policies_numbers.py [instruments|ablation FOLDER|growth|management|programmes]``.
 
 - ``instruments``: the instruments table's province and zone outcomes (each library scenario against the baseline,
@@ -59,9 +59,10 @@ def paired(name: str, a: Sequence[float], b: Sequence[float], fmt: str = ",.0f")
     a, b = np.asarray(a, float), np.asarray(b, float)
     d = interval(b - a)
     sig = "" if d["ci_low"] > 0 or d["ci_high"] < 0 else " n.s."
+    relative = f"; relative {b.mean() / a.mean() - 1:+.2%}" if a.mean() else ""
     print(
         f"  {name}: {a.mean():{fmt}} -> {b.mean():{fmt}}, {d['mean']:+{fmt}} ({d['ci_low']:+{fmt}}, "
-        f"{d['ci_high']:+{fmt}}){sig}; relative {b.mean() / a.mean() - 1:+.2%}"
+        f"{d['ci_high']:+{fmt}}){sig}{relative}"
     )
 
 

@@ -162,33 +162,37 @@ def test_scenarios_switch_mechanisms_and_textbook_scenarios_refuse_them():
 
 
 # ------------------------------------------------------------------------------------ agglomeration maths
-def reference_weights(lon, lat, area, decay, points=20000, seed=0):
-    """Monte Carlo over each receiving province's disk, on the same flat map: the reference for the fast path."""
+def reference_weights(lon, lat, area, decay, points=200_000, seed=0):
+    """Monte Carlo over each receiving province's disk, on the same flat map: the reference for the fast path.
+
+    200,000 points put its own error near 0.2% of a weight, well inside the tolerance below.
+    """
     rng = np.random.default_rng(seed)
     r = np.sqrt(rng.random(points))
     theta = 2 * np.pi * rng.random(points)
-    n = len(lon)
-    out = np.zeros((n, n))
-    for i in range(n):
-        radius = np.sqrt(area[i] / np.pi)
-        east, north = radius * r * np.cos(theta), radius * r * np.sin(theta)
-        for j in range(n):
-            cos_lat = np.cos(np.radians((lat[i] + lat[j]) / 2))
-            dx = (lon[i] - lon[j]) * 111.2 * cos_lat + east
-            dy = (lat[i] - lat[j]) * 111.2 + north
-            out[i, j] = np.exp(-np.hypot(dx, dy) / decay).mean()
-    return out
+    radius = np.sqrt(area / np.pi)
+    east, north = radius[:, None] * r * np.cos(theta), radius[:, None] * r * np.sin(theta)
+    cos_lat = np.cos(np.radians((lat[:, None] + lat[None, :]) / 2))
+    dx = (lon[:, None] - lon[None, :]) * 111.2 * cos_lat
+    dy = (lat[:, None] - lat[None, :]) * 111.2
+    return np.array(
+        [
+            [np.exp(-np.hypot(dx[i, j] + east[i], dy[i, j] + north[i]) / decay).mean() for j in range(len(lon))]
+            for i in range(len(lon))
+        ]
+    )
 
 
 @settings(max_examples=15, deadline=None)
 @given(seed=st.integers(0, 10_000), decay=st.floats(20.0, 300.0))
 def test_spillover_weights_agree_with_a_monte_carlo_reference(seed, decay):
+    """Within the accuracy spillover_weights states: 6% where a province's radius is four decay lengths."""
     rng = np.random.default_rng(seed)
     n = 5
     lon, lat = 100 + rng.uniform(0, 3, n), 15 + rng.uniform(0, 3, n)
     area = rng.uniform(500, 20000, n)
     fast = spillover_weights(lon, lat, area, decay)
-    np.testing.assert_allclose(fast, reference_weights(lon, lat, area, decay), rtol=0.03, atol=2e-4)
+    np.testing.assert_allclose(fast, reference_weights(lon, lat, area, decay), rtol=0.06, atol=2e-4)
 
 
 def test_spillovers_fall_with_distance_and_reach_neighbours():

@@ -81,10 +81,11 @@ def sinkhorn(
     grow :data:`DIVERGED`-fold from where over-relaxation started (far from a solution, or where the margins cannot
     be met), or a scale overflows, the rounds since are undone and the remaining ones are the textbook's; and it
     never returns farther from the margins than where over-relaxation began. Stops when
-    every row sum is within ``tol`` (relative, at least ``tol``) of its target or after ``iterations`` rounds;
+    every row sum is within ``tol`` (relative, at least ``tol``) of its target, and every column sum too while
+    over-relaxed (a plain column half-step meets them exactly), or after ``iterations`` rounds;
     callers that need exact integer margins repair the remainder (see :func:`controlled_matrix`).
     """
-    allowed = tol * np.maximum(rows, 1.0)
+    allowed, col_allowed = tol * np.maximum(rows, 1.0), tol * np.maximum(cols, 1.0)
     r, c = np.ones(x.shape[0]), np.ones(x.shape[1])
     xc = x @ c
     # The rounds reuse these: on small matrices, allocation counts.
@@ -103,7 +104,8 @@ def sinkhorn(
                 r, c, w = begun[0].copy(), begun[1].copy(), 1.0
                 xc = x @ c
                 continue
-            if (gap <= allowed).all():
+            # The column half-step meets the columns exactly only when it is not over-relaxed.
+            if (gap <= allowed).all() and (w == 1.0 or (np.abs(c * xr - cols) <= col_allowed).all()):
                 break
             if round_ == warmup and relax != 1.0:
                 w, start, begun = relax, gap.max(), (r.copy(), c.copy())

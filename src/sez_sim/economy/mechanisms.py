@@ -243,6 +243,12 @@ def spillover_weights(lon: np.ndarray, lat: np.ndarray, area_km2: np.ndarray, de
     Distances are on a local flat map (equirectangular about the two points' mean latitude), which is accurate to
     well under 1% at the few hundred kilometres where the weights matter. Pairs whose nearest points are more than
     :data:`FAR` decay lengths apart get ``exp(-centre distance / decay_km)``, below ``exp(-FAR)`` either way.
+
+    Accuracy of the disk's sampling (:func:`disk_points`), against a 400,000-point Monte Carlo on random
+    configurations: within 2% when a province's radius is up to about three decay lengths, and up to 5% where it is
+    four (a 20,000 km2 province at a 20 km decay) and a source sits near its edge; twice the rings would halve that
+    at three times the cost. The factors use the ratio of within-reach employment to its calibrated level, which
+    the same weights give, so such errors largely cancel.
     """
     lon, lat = np.asarray(lon, float), np.asarray(lat, float)
     cos_lat = np.cos(np.radians((lat[:, None] + lat[None, :]) / 2.0))

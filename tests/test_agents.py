@@ -6,7 +6,7 @@ import pickle
 
 import numpy as np
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from sez_sim.agents.population import Population
@@ -174,6 +174,7 @@ def flow_problem(rng: np.random.Generator, shape: tuple[int, int], density: floa
 
 @settings(max_examples=100, deadline=None)
 @given(shape=st.tuples(st.integers(2, 40), st.integers(2, 40)), seed=st.integers(0, 2**16))
+@example(shape=(2, 15), seed=2658)  # stopped on the rows alone with the columns 5e-8 off
 def test_over_relaxed_sinkhorn_reaches_the_textbook_fixed_point(shape, seed):
     x, rows, cols = flow_problem(np.random.default_rng(seed), shape, 1.0)
     cols[cols == 0] = 1.0  # every margin positive and every cell too: the margins can be met

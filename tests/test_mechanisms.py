@@ -8,7 +8,7 @@ import itertools
 
 import numpy as np
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 from scipy.stats import spearmanr
 
@@ -185,6 +185,7 @@ def reference_weights(lon, lat, area, decay, points=200_000, seed=0):
 
 @settings(max_examples=15, deadline=None)
 @given(seed=st.integers(0, 10_000), decay=st.floats(20.0, 300.0))
+@example(seed=3136, decay=20.0)  # the disk's sampling 4.9% off: its worst case found
 def test_spillover_weights_agree_with_a_monte_carlo_reference(seed, decay):
     """Within the accuracy spillover_weights states: 6% where a province's radius is four decay lengths."""
     rng = np.random.default_rng(seed)

@@ -512,14 +512,11 @@ class Workers(Population):
             rows[pick] += 1
             self._out_ledger.carry[keys[pick]] -= 1.0
         matrix = controlled_matrix(flows, rows, cols, rng)
-        # A unit the rounding could only place in the group's own province (every destination it goes to was full)
-        # is no move: it stays, and is owed to the next step on both margins.
-        home = keys // self.n_countries
-        stays = matrix[np.arange(len(keys)), home]
-        if stays.any():
-            matrix[np.arange(len(keys)), home] = 0
-            self._out_ledger.carry[keys] += stays
-            np.add.at(self._in_ledger.carry, home, stays)
+        # Units the rounding left unplaced (no room after their draws) or placed in the group's own province are no
+        # moves: they stay, and are owed to the next step on both margins.
+        matrix[np.arange(len(keys)), keys // self.n_countries] = 0
+        self._out_ledger.carry[keys] += rows - matrix.sum(axis=1)
+        self._in_ledger.carry += cols - matrix.sum(axis=0)
         self._enforce_quotas(matrix, keys, rng)
         out = matrix.sum(axis=1)
         if not out.any():

@@ -57,8 +57,8 @@ def results():
 def test_exercise_1_a_zone_near_bangkok_fills_and_one_at_tak_does_not(results):
     for name in ("tak", "tak_managed"):
         tak = results[name]
-        # The zone stays nearly empty (one firm); what moves is the runs' noise once their draws part ways (the
-        # guide says so).
+        # The zone stays empty or nearly (the guide: no firm); what moves is the runs' noise once their draws part
+        # ways (the guide says so).
         assert tak["host_zone_firms"] <= 1 and abs(tak["targeted_gdp"]) < 0.01 and abs(tak["zone_jobs"]) < 3_000
     near = results["pathum_thani"]
     assert near["year"] == 2029
@@ -73,7 +73,8 @@ def test_exercise_2_joint_customs_carry_the_cbez(results):
     assert 0.015 <= joint["targeted_gdp"] <= 0.03
     # Without joint customs: at most about half, within a single pair's noise.
     assert joint["targeted_gdp"] - apart["targeted_gdp"] >= 0.008 and abs(apart["targeted_gdp"]) <= 0.012
-    assert abs(joint["theil_t_within"]) < 0.002  # unchanged, within a single pair's noise
+    # Unchanged within a single pair's noise: a few tenths of a per cent of the index (the guide, exercise 1).
+    assert abs(joint["theil_t_within"]) < 0.005
 
 
 def test_exercise_3_an_ossc_roll_out_does_little(results):

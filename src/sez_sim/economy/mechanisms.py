@@ -98,8 +98,8 @@ PARAMS = declare(
         source="Author's calibration. Aggregate capital raising everyone's productivity is the learning-by-investing "
         "externality of Arrow (1962) and Romer (1986); its size is not well measured. The stock feeds on itself "
         "through entry (entrants follow TFP) and reinvested profits: at 0.08 (capital's share of income over sigma "
-        "- 1) the 20-year baseline with every mechanism stays within 3.1% in every province (mean of three seeds; "
-        "2.1% at 0.03), at 0.1 it runs away in two seeds of three (+92% and +119% in a province), so 0.08 is the "
+        "- 1) the 20-year baseline with every mechanism stays within 2.3% in every province (mean of three seeds; "
+        "as at 0.03), at 0.1 it runs away in every seed of three (+17% to +45% in a province), so 0.08 is the "
         "bound; the default stays below it, away from that edge.",
         kind="uncertainty",
     ),

@@ -13,27 +13,22 @@ Run from the repository root: ``.venv/bin/python benchmarks/rounding_bias.py [ST
 
 from __future__ import annotations
 
+import dataclasses
 import sys
 
 import numpy as np
+from bench_scale import synthetic
 
 from sez_sim.agents import sampling, workers
-from sez_sim.geography import random_planar
-from sez_sim.model import ModelConfig, SEZModel, resolve_params
+from sez_sim.model import ModelConfig, SEZModel
 
 BANDS = ((0.0, 0.002), (0.002, 0.01), (0.01, 0.05), (0.05, 0.2), (0.2, 1.0), (1.0, np.inf))
 """Scaled movers on a route: the smallest routes are where a biased placement shows."""
 
 
 def config(provinces: int | None) -> ModelConfig:
-    """The GMS baseline, or a planar network of ``provinces`` with about 1,500 worker agents and 130 firms each."""
-    if provinces is None:
-        return ModelConfig(seed=11)
-    geo = random_planar(provinces, seed=1)
-    population = geo.provinces["population"].to_numpy(float)
-    persons = min(population.sum() / (1500 * provinces), population.min() / 0.5)
-    params = resolve_params("gms", {"firms": {"count": 30000 * provinces // 228}})
-    return ModelConfig(geography=geo, persons_per_agent=persons, params=params, seed=11)
+    """The GMS baseline, or ``bench_scale.py``'s planar network of ``provinces``."""
+    return ModelConfig(seed=11) if provinces is None else dataclasses.replace(synthetic(provinces), seed=11)
 
 
 def record(steps: int, provinces: int | None = None) -> list[tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]]:

@@ -26,13 +26,13 @@ import pandas as pd
 
 from sez_sim.economy.mechanisms import Mechanisms
 from sez_sim.experiments.compare import interval
-from sez_sim.model import ModelConfig, SEZModel, resolve_params
-from sez_sim.policies import SEZInstrument
 from sez_sim.runs import RunResult, simulate
 from sez_sim.scenario import load_scenario
 
 ROOT = Path(__file__).resolve().parents[1]
 SCENARIOS = ROOT / "scenarios"
+sys.path.insert(0, str(ROOT / "tests"))
+from test_mechanisms import HOSTS, zone_runs  # noqa: E402  (the setting the tests check, measured over ranges)
 
 
 def runs(scenario: str, seeds: Sequence[int], years: float, changes: dict | None = None) -> list[RunResult]:
@@ -191,50 +191,11 @@ def ablation(folder: str) -> None:
         print(f"{col} with all four on: {w:+.2%}")
 
 
-HOSTS = ("Rayong", "Yangon", "Mandalay", "Phnom Penh", "Kunming", "Champasak")
-
-
-def zone_runs(seed: int, mechanisms: Mechanisms, economy: dict | None = None, years: int = 15) -> dict:
-    """tests/test_mechanisms.py's setting: a well-run zone of a third of each host's modern jobs, from 2020."""
-    params = resolve_params("gms", {"economy": economy or {}})
-    base = SEZModel(ModelConfig(seed=seed, mechanisms=mechanisms, params=params))
-    rate = base.params["economy"]["employment_rate"]
-    hosts = [base.geo.index_of(h) for h in HOSTS]
-    zones = [
-        SEZInstrument(province=h, capacity_jobs=round(base.accounts["workers_m"][i] * rate / 3, -2), management=1.0)
-        for h, i in zip(HOSTS, hosts, strict=True)
-    ]
-    treat = SEZModel(ModelConfig(seed=seed, mechanisms=mechanisms, policies=zones, params=params))
-    base.run(years=years)
-    treat.run(years=years)
-    b, t, p = base.accounts, treat.accounts, base.geo.provinces
-    east = (
-        (p["lon"].to_numpy()[:, None] - p["lon"].to_numpy()[hosts])
-        * 111.2
-        * np.cos(np.radians(p["lat"].to_numpy()))[:, None]
-    )
-    north = (p["lat"].to_numpy()[:, None] - p["lat"].to_numpy()[hosts]) * 111.2
-    nearest = np.hypot(east, north).min(axis=1)
-    per_capita = t["gdp_per_capita"] / b["gdp_per_capita"] - 1
-    others = np.ones(base.geo.n, bool)
-    others[hosts] = False
-
-    def band(low: float, high: float) -> float:
-        inside = others & (nearest >= low) & (nearest < high)
-        return float(np.average(per_capita[inside], weights=b["population"][inside]))
-
-    return {
-        "gdp": (t["gdp"] / b["gdp"] - 1)[hosts],
-        "occupancy": treat.zone_accounts["occupancy"][-len(HOSTS) :],
-        "neighbours": [band(0, 75), band(75, 150), band(300, 5000)],
-    }
-
-
 def growth() -> None:
     """Neighbours by distance with and without the mechanisms, and the mechanisms' ranges."""
     for seed in (1, 2):
         for label, mech in (("on", Mechanisms()), ("off", Mechanisms.none())):
-            r = zone_runs(seed, mech)
+            r = zone_runs(mech, seed)
             print(
                 f"seed {seed}, mechanisms {label}: neighbours within 75 km / 75-150 km / beyond 300 km "
                 f"{[f'{x:+.2%}' for x in r['neighbours']]}; host GDP mean {r['gdp'].mean():+.2%}; "
@@ -252,7 +213,7 @@ def growth() -> None:
         ("all four ends", ends),
     ]
     for label, economy in settings:
-        r = zone_runs(1, Mechanisms(), economy)
+        r = zone_runs(Mechanisms(), 1, economy)
         per_host = ", ".join(f"{h} {g:+.1%}" for h, g in zip(HOSTS, r["gdp"], strict=True))
         print(f"{label}: host GDP mean {r['gdp'].mean():+.2%} ({per_host})")
 

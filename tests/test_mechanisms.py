@@ -257,16 +257,20 @@ investors take up (border and many other zones stay empty: test_zone_projects.py
 YEARS, SEEDS = 15, (1, 2)
 
 
-def zone_runs(mechanisms: Mechanisms, seed: int) -> dict[str, np.ndarray]:
-    """A baseline and a run with a well-run SEZ of a third of the host's modern jobs in each host (from 2020)."""
-    base = SEZModel(ModelConfig(seed=seed, mechanisms=mechanisms))
+def zone_runs(mechanisms: Mechanisms, seed: int, economy: dict | None = None) -> dict[str, np.ndarray]:
+    """A baseline and a run with a well-run SEZ of a third of the host's modern jobs in each host (from 2020).
+
+    ``economy`` overrides economy parameters in both (docs/policies_numbers.py measures their ranges this way).
+    """
+    params = resolve_params("gms", {"economy": economy or {}})
+    base = SEZModel(ModelConfig(seed=seed, mechanisms=mechanisms, params=params))
     rate = base.params["economy"]["employment_rate"]
     hosts = [base.geo.index_of(h) for h in HOSTS]
     zones = [
         SEZInstrument(province=h, capacity_jobs=round(base.accounts["workers_m"][i] * rate / 3, -2), management=1.0)
         for h, i in zip(HOSTS, hosts, strict=True)
     ]
-    treat = SEZModel(ModelConfig(seed=seed, mechanisms=mechanisms, policies=zones))
+    treat = SEZModel(ModelConfig(seed=seed, mechanisms=mechanisms, policies=zones, params=params))
     base.run(years=YEARS)
     treat.run(years=YEARS)
     b, t = base.accounts, treat.accounts

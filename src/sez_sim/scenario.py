@@ -196,7 +196,10 @@ class AgentsSpec(Strict):
 
     persons_per_agent: float = Field(default=1000.0, gt=0, le=1e7, description="People per worker agent.")
     sampling: Literal["controlled", "independent"] = Field(
-        default="controlled", description="How expected flows become whole agents (docs/ODD.md)."
+        default="controlled",
+        description="How expected flows become whole agents: `controlled` rounds counts with a carried "
+        "remainder and migration's routes to both margins, a unit that finds no room after three draws waiting a "
+        "step; `independent` draws every count (docs/ODD.md 7.5).",
     )
     textbook_agents: int = Field(
         default=1000, ge=10, le=10_000_000, description="Textbook presets: mobile workers (CP) or firms (FC)."

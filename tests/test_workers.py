@@ -104,21 +104,51 @@ def test_jobs_go_to_residents_and_commuters_keep_theirs():
     assert not (w["workplace"] >= 0).any()
 
 
+def counted(w: Workers) -> dict[str, np.ndarray]:
+    """Head counts and composition from a pass over the agents' arrays (what the kept counts must equal)."""
+    province, sector, workplace = w["province"], w["sector"], w["workplace"]
+    modern, commuting = sector == M_SECTOR, workplace >= 0
+    cell = (province * w.n_countries + w["origin"]) * 2 + modern
+    return {
+        "residents": np.bincount(province, minlength=N).astype(float),
+        "modern": (
+            np.bincount(province[modern & ~commuting], minlength=N) + np.bincount(workplace[commuting], minlength=N)
+        ).astype(float),
+        "traditional": np.bincount(province[~modern], minlength=N).astype(float),
+        "commuters_in": np.bincount(workplace[commuting], minlength=N).astype(float),
+        "composition": np.bincount(cell, minlength=N * w.n_countries * 2).reshape(N, w.n_countries, 2).astype(float),
+    }
+
+
 @settings(max_examples=60, deadline=None)
 @given(
     seed=st.integers(0, 2**32 - 1),
     commuters=st.lists(st.integers(0, 40), min_size=2, max_size=2),
     jobs=st.lists(st.floats(0.0, 320.0), min_size=N, max_size=N),
     again=st.lists(st.floats(0.0, 320.0), min_size=N, max_size=N),
+    mode=st.sampled_from(list(Sampling)),
 )
-def test_job_matching_reports_the_head_counts_of_a_fresh_count(seed, commuters, jobs, again):
-    """The head counts matching returns (hires and lay-offs, commuters both ways) are those a full pass counts."""
-    w = workers(seed=seed)
+def test_kept_counts_are_those_of_a_fresh_count(seed, commuters, jobs, again, mode):
+    """Counts kept as workers commute, take and lose jobs and move are those a pass over the agents gives.
+
+    Checked after every rule that changes a worker's cell, and for the head counts matching returns.
+    """
+    w = workers(seed=seed, reconsider=2.0)
     rng = np.random.default_rng(seed)
-    w.commute({(1, 0): float(commuters[0]), (3, 2): float(commuters[1])}, rng)
-    for modern_jobs in (jobs, again):  # the second round hires in some provinces and lays off in others
-        heads = w.allocate_jobs(np.array(modern_jobs), rng)
-        fresh = w.head_counts()
-        assert heads.keys() == fresh.keys()
-        for name in heads:
-            np.testing.assert_array_equal(heads[name], fresh[name], err_msg=name)
+    omega = np.array([1.0, 1.6, 0.8, 1.2])
+
+    def agree(heads: dict[str, np.ndarray] | None = None) -> None:
+        fresh = counted(w)
+        kept = w.head_counts() | {"composition": w.composition()}
+        for name in fresh:
+            np.testing.assert_array_equal(kept[name], fresh[name], err_msg=name)
+            if heads is not None and name in heads:
+                np.testing.assert_array_equal(heads[name], fresh[name], err_msg=name)
+        np.testing.assert_array_equal(w.residents(), fresh["residents"])
+
+    for round_, modern_jobs in enumerate((jobs, again)):  # the second round hires in some places, lays off in others
+        w.commute({(1, 0): float(commuters[round_]), (3, 2): float(commuters[1 - round_])}, rng)
+        agree()
+        agree(w.allocate_jobs(np.array(modern_jobs), rng))
+        w.migrate(omega, rng, mode, 4, new_year=round_ == 0)
+        agree()

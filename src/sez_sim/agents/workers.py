@@ -208,6 +208,7 @@ class Workers(Population):
         self.province_country = np.zeros(0, np.int64)
         self.quotas: dict[tuple[int, int], float] = {}
         self._quota_used: dict[tuple[int, int], int] = {}
+        self._cells: np.ndarray | None = None
 
     # ----------------------------------------------------------------------------- set-up
     def populate(self, counts: np.ndarray, country: np.ndarray, rng: np.random.Generator) -> None:
@@ -226,32 +227,62 @@ class Workers(Population):
 
     def residents(self) -> np.ndarray:
         """Worker agents living in each province."""
-        return self.counts("province", self.n_provinces)
+        return self._by_home().sum(axis=1).astype(float)
 
     def head_counts(self) -> dict[str, np.ndarray]:
-        """Worker agents per province, from one pass over the population.
+        """Worker agents per province.
 
         Returns:
             ``residents``; ``modern`` workers by workplace (commuters where they work); ``traditional`` workers
             (all work where they live); ``commuters_in`` by workplace.
         """
         n = self.n_provinces
-        by_home = tally(self["province"] * 2 + (self["sector"] == M_SECTOR), 2 * n).reshape(n, 2)
         commuters = np.flatnonzero(self["workplace"] >= 0)
         into = np.bincount(self["workplace"][commuters], minlength=n)
-        return _census(by_home, np.bincount(self["province"][commuters], minlength=n), into)
+        return _census(self._by_home(), np.bincount(self["province"][commuters], minlength=n), into)
 
-    def member_keys(self) -> np.ndarray:
-        """Each worker's (province, origin country, sector) cell as one integer."""
-        return (self["province"].astype(np.int64) * self.n_countries + self["origin"]) * 2 + (
-            self["sector"] == M_SECTOR
-        )
+    def member_keys(self, rows: np.ndarray | slice = slice(None)) -> np.ndarray:
+        """The (province, origin country, sector) cell of each worker (or of those at ``rows``) as one integer."""
+        province, origin, sector = self["province"][rows], self["origin"][rows], self["sector"][rows]
+        return (province.astype(np.int64) * self.n_countries + origin) * 2 + (sector == M_SECTOR)
 
-    def composition(self, keys: np.ndarray | None = None) -> np.ndarray:
+    def composition(self) -> np.ndarray:
         """Worker agents by (province, origin country, sector): shape (provinces, countries, 2)."""
-        n, o = self.n_provinces, self.n_countries
-        keys = self.member_keys() if keys is None else keys
-        return tally(keys, n * o * 2).reshape(n, o, 2).astype(float)
+        return self._counts().reshape(self.n_provinces, self.n_countries, 2).astype(float)
+
+    def _counts(self) -> np.ndarray:
+        """Worker agents in each cell of :meth:`member_keys` (int64).
+
+        A step reads them several times (migration, the solver's residents, owners of new firms, job matching),
+        and each count is a pass over every worker: they are counted once and then kept up to date by
+        :meth:`_change`, the only way the rules change a worker's cell. Adding or removing workers counts again.
+        """
+        if self._cells is None:
+            self._cells = tally(self.member_keys(), self.n_provinces * self.n_countries * 2)
+        return self._cells
+
+    def _by_home(self) -> np.ndarray:
+        """Worker agents by (province of residence, sector): shape (provinces, 2), int64."""
+        return self._counts().reshape(self.n_provinces, self.n_countries, 2).sum(axis=1)
+
+    def _change(self, rows: np.ndarray, **values: Any) -> None:
+        """Set fields of the (distinct) workers at ``rows``, keeping the counts by cell up to date."""
+        before = self.member_keys(rows) if self._cells is not None else None
+        for name, value in values.items():
+            self[name][rows] = value
+        if before is not None:
+            size = len(self._cells)
+            self._cells += np.bincount(self.member_keys(rows), minlength=size) - np.bincount(before, minlength=size)
+
+    def add(self, count: int, **values: Any) -> np.ndarray:
+        """Append workers (:meth:`Population.add`); the counts by cell are made again when next read."""
+        self._cells = None
+        return super().add(count, **values)
+
+    def remove(self, rows: np.ndarray) -> None:
+        """Remove workers (:meth:`Population.remove`); the counts by cell are made again when next read."""
+        self._cells = None
+        super().remove(rows)
 
     def commuting(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """(home, work, agents) for every commuting pair."""
@@ -278,34 +309,31 @@ class Workers(Population):
         vacancies are filled by random local traditional-sector workers; lay-offs are random.
 
         Returns:
-            The head counts after matching, as :meth:`head_counts` gives them, from the counts the matching makes
-            anyway (a pass over the population fewer).
+            The head counts after matching, as :meth:`head_counts` gives them.
         """
         n = self.n_provinces
         target = np.floor(modern_jobs + self._job_offset).astype(np.int64)  # dithered rounding, stable over time
-        province, workplace = self["province"], self["workplace"]
-        modern = self["sector"] == M_SECTOR
-        commuting = workplace >= 0
-        local = ~commuting
-        # One count gives, per home province, the local and the commuting workers of each sector.
-        counts = tally(province * 2 + modern + 2 * n * commuting, 4 * n).reshape(2, n, 2)
-        traditional, held = counts[0, :, 0], counts[0, :, 1]
-        into = np.bincount(workplace[commuting], minlength=n)
+        province, workplace, sector = self["province"], self["workplace"], self["sector"]
+        commuters = np.flatnonzero(workplace >= 0)
+        # Commuters by home and sector, from the few commuters; the rest of each province's workers are local.
+        commuting = np.bincount(province[commuters] * 2 + (sector[commuters] == M_SECTOR), minlength=2 * n)
+        local = self._by_home() - commuting.reshape(n, 2)
+        traditional, held = local[:, 0], local[:, 1]
+        into = np.bincount(workplace[commuters], minlength=n)
         need = target - into - held
-        hired = fired = np.zeros(n, np.int64)
-        # Only a few provinces change their modern employment in a step: draw among their workers only.
-        if (need > 0).any():
-            hire = np.flatnonzero(~modern & local & (need > 0)[province])
-            hire = hire[pick_per_group(province[hire], np.maximum(need, 0), rng, traditional)]
-            self["sector"][hire] = M_SECTOR
-            hired = np.bincount(province[hire], minlength=n)
-        if (need < 0).any():
-            fire = np.flatnonzero(modern & local & (need < 0)[province])
-            fire = fire[pick_per_group(province[fire], np.maximum(-need, 0), rng, held)]
-            self["sector"][fire] = A_SECTOR
-            fired = np.bincount(province[fire], minlength=n)
-        by_home = counts.sum(axis=0) + np.stack([fired - hired, hired - fired], axis=1)
-        return _census(by_home, counts[1].sum(axis=1), into)
+        # Only a few provinces change their modern employment in a step: draw among their workers only. Hires and
+        # lay-offs are in different provinces, so each can look at the sectors as the other left them.
+        for wanted, sector_from, sector_to, members in (
+            (need, A_SECTOR, M_SECTOR, traditional),
+            (-need, M_SECTOR, A_SECTOR, held),
+        ):
+            if not (wanted > 0).any():
+                continue
+            there = np.flatnonzero((wanted > 0)[province])
+            there = there[(sector[there] == sector_from) & (workplace[there] < 0)]
+            chosen = there[pick_per_group(province[there], np.maximum(wanted, 0), rng, members)]
+            self._change(chosen, sector=sector_to)
+        return _census(self._by_home(), commuting.reshape(n, 2).sum(axis=1), into)
 
     def commute(self, targets: dict[tuple[int, int], float], rng: np.random.Generator) -> None:
         """Bring the number of commuters on each (home, work) route to its target (agents, rounded down).
@@ -320,12 +348,10 @@ class Workers(Population):
             if want > current.size:
                 pool = np.flatnonzero((province == home) & (workplace < 0) & (self["sector"] == A_SECTOR))
                 hired = rng.permutation(pool)[: want - current.size]
-                self["workplace"][hired] = work
-                self["sector"][hired] = M_SECTOR
+                self._change(hired, workplace=work, sector=M_SECTOR)
             elif want < current.size:
                 released = rng.permutation(current)[: current.size - want]
-                self["workplace"][released] = -1
-                self["sector"][released] = A_SECTOR
+                self._change(released, workplace=-1, sector=A_SECTOR)
 
     # ----------------------------------------------------------------------------- migration
     def static_costs(self, distance: np.ndarray, country: np.ndarray, barrier: np.ndarray) -> None:
@@ -435,7 +461,7 @@ class Workers(Population):
         if self.rule == MobilityRule.NONE or len(self) == 0:
             return flows
         member_key = self.member_keys()
-        composition = self.composition(member_key)
+        composition = self.composition()
         if mode == Sampling.CONTROLLED:
             keys, expected, modern_share = self.expected_flows(omega, steps_per_year, composition)
             movers, dest = self._controlled_moves(member_key, composition, keys, expected, modern_share, rng)
@@ -443,12 +469,8 @@ class Workers(Population):
             movers, dest = self._independent_moves(member_key, composition, omega, rng, steps_per_year)
         if not movers.size:
             return flows
-        origin_province = self["province"][movers].copy()
-        self["province"][movers] = dest
-        self["sector"][movers] = A_SECTOR
-        self["workplace"][movers] = -1
-        self["tenure"][movers] = 0
-        np.add.at(flows, (origin_province, dest), 1.0)
+        np.add.at(flows, (self["province"][movers], dest), 1.0)
+        self._change(movers, province=dest, sector=A_SECTOR, workplace=-1, tenure=0)
         return flows
 
     def _independent_moves(

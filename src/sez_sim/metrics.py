@@ -64,15 +64,22 @@ def theil_decomposition(
     """
     index = {"T": theil_t, "L": theil_l}[kind]
     y, s = _shares(y, weights)
-    groups = np.asarray(groups)
-    mean = float(np.sum(s * y))
-    parts = [(y[groups == g], s[groups == g]) for g in np.unique(groups)]
-    group_share = np.array([sg.sum() for _, sg in parts])
-    group_mean = np.array([np.sum(sg * yg) / sg.sum() for yg, sg in parts])
+    labels, group = np.unique(np.asarray(groups), return_inverse=True)
+    group_share = np.bincount(group, s, minlength=len(labels))
+    if np.any(group_share <= 0):
+        raise ValueError("every group needs a positive weight")
+    group_mean = np.bincount(group, s * y, minlength=len(labels)) / group_share
     between = index(group_mean, group_share)
-    within_parts = np.array([index(yg, sg) for yg, sg in parts])
-    weight = group_share * group_mean / mean if kind == "T" else group_share
-    within = float(np.sum(weight * within_parts))
+    # Each group's own index, from its members' shares within it and their values over its mean.
+    within_share, r = s / group_share[group], y / group_mean[group]
+    if kind == "T":
+        terms = np.where(r > 0, r * np.log(np.where(r > 0, r, 1.0)), 0.0)
+        weight = group_share * group_mean / np.sum(s * y)
+    else:
+        if np.any(y <= 0):
+            raise ValueError("Theil L needs positive values")
+        terms, weight = -np.log(r), group_share
+    within = float(np.sum(weight * np.bincount(group, within_share * terms, minlength=len(labels))))
     return index(y, s), float(between), within
 
 

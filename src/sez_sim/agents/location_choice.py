@@ -443,7 +443,8 @@ class LocationChoice:
         share = np.divide(
             weight_zone, total[:, nest], out=np.zeros_like(weight_zone), where=known & (total[:, nest] > 0)
         )
-        for k in np.unique(nest[(~known & (aware > 0)) | (boost != 1.0)]):
+        mixed = (~known & (aware > 0)) | (boost != 1.0)  # zones known to only some, or promoted
+        for k in np.unique(nest[mixed]) if mixed.any() else ():
             i = hosts[k]
             zones = np.flatnonzero(nest == k)
             sure, unsure = zones[known[zones]], zones[~known[zones] & (aware[zones] > 0)]

@@ -461,7 +461,7 @@ class _Accounts:
         n = market.n
         p = firms.province
         self.market, self.labour, self.firms, self.c_in = market, labour, firms, c_in
-        self.e = market.tfp[p] ** (market.sigma - 1.0) * firms.efficiency
+        self.e = (market.tfp ** (market.sigma - 1.0))[p] * firms.efficiency
         ew = self.e * firms.world_access
         self.Z = tally(p, n, self.e)  # the firms' efficiency per province
         self.ZW = tally(p, n, ew) * market.phi_world  # ... times their access to the world

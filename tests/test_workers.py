@@ -117,6 +117,7 @@ def counted(w: Workers) -> dict[str, np.ndarray]:
         "traditional": np.bincount(province[~modern], minlength=N).astype(float),
         "commuters_in": np.bincount(workplace[commuting], minlength=N).astype(float),
         "composition": np.bincount(cell, minlength=N * w.n_countries * 2).reshape(N, w.n_countries, 2).astype(float),
+        "cells": cell,
     }
 
 
@@ -129,7 +130,7 @@ def counted(w: Workers) -> dict[str, np.ndarray]:
     mode=st.sampled_from(list(Sampling)),
 )
 def test_kept_counts_are_those_of_a_fresh_count(seed, commuters, jobs, again, mode):
-    """Counts kept as workers commute, take and lose jobs and move are those a pass over the agents gives.
+    """Cells and counts kept as workers commute, take and lose jobs and move are those a pass over the agents gives.
 
     Checked after every rule that changes a worker's cell, and for the head counts matching returns.
     """
@@ -139,7 +140,7 @@ def test_kept_counts_are_those_of_a_fresh_count(seed, commuters, jobs, again, mo
 
     def agree(heads: dict[str, np.ndarray] | None = None) -> None:
         fresh = counted(w)
-        kept = w.head_counts() | {"composition": w.composition()}
+        kept = w.head_counts() | {"composition": w.composition(), "cells": w.member_keys()}
         for name in fresh:
             np.testing.assert_array_equal(kept[name], fresh[name], err_msg=name)
             if heads is not None and name in heads:

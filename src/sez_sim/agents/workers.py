@@ -209,6 +209,7 @@ class Workers(Population):
         self.quotas: dict[tuple[int, int], float] = {}
         self._quota_used: dict[tuple[int, int], int] = {}
         self._cells: np.ndarray | None = None
+        self._keys: np.ndarray | None = None
 
     # ----------------------------------------------------------------------------- set-up
     def populate(self, counts: np.ndarray, country: np.ndarray, rng: np.random.Generator) -> None:
@@ -241,8 +242,20 @@ class Workers(Population):
         into = np.bincount(self["workplace"][commuters], minlength=n)
         return _census(self._by_home(), np.bincount(self["province"][commuters], minlength=n), into)
 
-    def member_keys(self, rows: np.ndarray | slice = slice(None)) -> np.ndarray:
-        """The (province, origin country, sector) cell of each worker (or of those at ``rows``) as one integer."""
+    def member_keys(self) -> np.ndarray:
+        """Each worker's (province, origin country, sector) cell as one integer.
+
+        Kept like the counts by cell (:meth:`_counts`), as migration reads every worker's each step. The array is
+        a read-only view that follows the workers as they change.
+        """
+        if self._keys is None:
+            self._keys = self._cell_of(slice(None))
+        keys = self._keys.view()
+        keys.flags.writeable = False
+        return keys
+
+    def _cell_of(self, rows: np.ndarray | slice) -> np.ndarray:
+        """:meth:`member_keys` of the workers at ``rows``, from their fields."""
         province, origin, sector = self["province"][rows], self["origin"][rows], self["sector"][rows]
         return (province.astype(np.int64) * self.n_countries + origin) * 2 + (sector == M_SECTOR)
 
@@ -266,22 +279,29 @@ class Workers(Population):
         return self._counts().reshape(self.n_provinces, self.n_countries, 2).sum(axis=1)
 
     def _change(self, rows: np.ndarray, **values: Any) -> None:
-        """Set fields of the (distinct) workers at ``rows``, keeping the counts by cell up to date."""
-        before = self.member_keys(rows) if self._cells is not None else None
+        """Set fields of the (distinct) workers at ``rows``, keeping their cells and the counts by cell up to date."""
+        before = self._cell_of(rows)
         for name, value in values.items():
             self[name][rows] = value
-        if before is not None:
+        after = self._cell_of(rows)
+        if self._keys is not None:
+            self._keys[rows] = after
+        if self._cells is not None:
             size = len(self._cells)
-            self._cells += np.bincount(self.member_keys(rows), minlength=size) - np.bincount(before, minlength=size)
+            self._cells += np.bincount(after, minlength=size) - np.bincount(before, minlength=size)
 
     def add(self, count: int, **values: Any) -> np.ndarray:
-        """Append workers (:meth:`Population.add`); the counts by cell are made again when next read."""
-        self._cells = None
+        """Append workers (:meth:`Population.add`); cells and their counts are made again when next read."""
+        self._cells = self._keys = None
         return super().add(count, **values)
 
+    def __getstate__(self) -> dict[str, Any]:
+        """Pickled without the cells, which take as many bytes as a field and are made again when next read."""
+        return super().__getstate__() | {"_keys": None}
+
     def remove(self, rows: np.ndarray) -> None:
-        """Remove workers (:meth:`Population.remove`); the counts by cell are made again when next read."""
-        self._cells = None
+        """Remove workers (:meth:`Population.remove`); cells and their counts are made again when next read."""
+        self._cells = self._keys = None
         super().remove(rows)
 
     def commuting(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:

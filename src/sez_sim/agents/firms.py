@@ -543,8 +543,8 @@ class Firms(Population):
             if not total:
                 continue
             province = np.repeat(np.arange(n), counts)
-            cdf = np.cumsum(prob[s_idx][:, province], axis=0)
-            pick = np.minimum((cdf < rng.random(total)[None, :] * cdf[-1]).sum(axis=0), POOL_SIZE - 1)
+            cdf = np.cumsum(prob[s_idx].T[province], axis=1)  # an entrant's row: its province's pool
+            pick = np.minimum((cdf < rng.random(total)[:, None] * cdf[:, -1:]).sum(axis=1), POOL_SIZE - 1)
             chosen = choice.within(province, share[s_idx][pick], alts, rng)
             # Zones admit entrants (in random order) while they have free slots and room for their jobs; the rest
             # set up outside the zone and wait for a plot.

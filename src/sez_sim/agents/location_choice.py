@@ -896,11 +896,13 @@ class LocationChoice:
         outside = arrivals.copy()
         np.subtract.at(outside, (slice(None), slice(None), host), inside)
         weight = np.concatenate([outside, inside], axis=2).reshape(-1, n + len(host))  # (stream, pool) x options
-        cdf = np.cumsum(np.maximum(weight, 0.0), axis=0)
+        cdf = np.cumsum(np.maximum(weight.T, 0.0), axis=1)  # options x (stream, pool): each option's in a row
         u = rng.random(len(option))
         pick = np.zeros(len(option), dtype=np.int64)
-        for o in np.unique(option):
-            rows = np.flatnonzero(option == o)
-            pick[rows] = np.searchsorted(cdf[:, o], u[rows] * cdf[-1, o], side="right")
-        stream, pool = np.divmod(np.minimum(pick, cdf.shape[0] - 1), len(z))
+        order = np.argsort(option, kind="stable")  # each option's firms in one slice, not a pass per option
+        options, starts = np.unique(option[order], return_index=True)
+        for o, start, end in zip(options, starts, [*starts[1:], len(order)], strict=True):
+            rows = order[start:end]
+            pick[rows] = np.searchsorted(cdf[o], u[rows] * cdf[o, -1], side="right")
+        stream, pool = np.divmod(np.minimum(pick, cdf.shape[1] - 1), len(z))
         return z[pool], self.stream_country[stream] < 0

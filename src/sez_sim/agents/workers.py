@@ -342,17 +342,14 @@ class Workers(Population):
         into = np.bincount(workplace[commuters], minlength=n)
         need = target - into - held
         # Only a few provinces change their modern employment in a step: draw among their workers only. Hires and
-        # lay-offs are in different provinces, so each can look at the sectors as the other left them.
-        for wanted, sector_from, sector_to, members in (
-            (need, A_SECTOR, M_SECTOR, traditional),
-            (-need, M_SECTOR, A_SECTOR, held),
-        ):
-            if not (wanted > 0).any():
-                continue
-            there = np.flatnonzero((wanted > 0)[province])
-            there = there[(sector[there] == sector_from) & (workplace[there] < 0)]
-            chosen = there[pick_per_group(province[there], np.maximum(wanted, 0), rng, members)]
-            self._change(chosen, sector=sector_to)
+        # lay-offs are in different provinces, so the sectors before either are those each needs.
+        modern, local = sector == M_SECTOR, workplace < 0
+        for wanted, sector_to, members in ((need, M_SECTOR, traditional), (-need, A_SECTOR, held)):
+            if (wanted > 0).any():
+                sector_from = modern if sector_to == A_SECTOR else ~modern
+                there = np.flatnonzero(sector_from & local & (wanted > 0)[province])
+                chosen = there[pick_per_group(province[there], np.maximum(wanted, 0), rng, members)]
+                self._change(chosen, sector=sector_to)
         return _census(self._by_home(), commuting.reshape(n, 2).sum(axis=1), into)
 
     def commute(self, targets: dict[tuple[int, int], float], rng: np.random.Generator) -> None:

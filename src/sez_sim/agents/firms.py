@@ -388,18 +388,21 @@ class Firms(Population):
         profit = eq.firm_profit[inz]
         paid = profit - eq.firm_net_profit[inz]
         return {
-            "jobs": np.bincount(z, self.block_jobs(eq, zones, sigma)[inz], minlength=nz),
+            "jobs": np.bincount(z, self.block_jobs(eq, zones, sigma, np.flatnonzero(inz)), minlength=nz),
             "exports": np.bincount(z, eq.firm_exports[inz], minlength=nz),
             "tax_revenue": np.bincount(z, paid, minlength=nz),
             "tax_forgone": np.bincount(z, country_tax[province] * np.maximum(profit, 0.0) - paid, minlength=nz),
         }
 
-    def block_jobs(self, eq: Equilibrium, zones: ZoneTable, sigma: float) -> np.ndarray:
-        """Jobs (persons) of each firm of the last :meth:`block` at ``eq``: fixed labour plus variable labour."""
-        rows = self.block_rows
+    def block_jobs(self, eq: Equilibrium, zones: ZoneTable, sigma: float, which: np.ndarray) -> np.ndarray:
+        """Jobs (persons) at ``eq`` of the firms at positions ``which`` of the last :meth:`block`.
+
+        Fixed labour plus variable labour; the callers need only the zones' few firms.
+        """
+        rows = self.block_rows[which]
         zone = self["zone"][rows]
         fixed = self["fixed_labour"][rows] * np.where(zone >= 0, zones.fixed_cost_factor[zone], 1.0)
-        return fixed + (sigma - 1.0) / sigma * eq.firm_revenue / eq.wage[self["province"][rows]]
+        return fixed + (sigma - 1.0) / sigma * eq.firm_revenue[which] / eq.wage[self["province"][rows]]
 
     def zone_counts(self, n_zones: int, step: int) -> dict[str, np.ndarray]:
         """Per zone: its firm agents, foreign ones, foreign entrants at ``step``, and those waiting for a plot.
@@ -611,8 +614,10 @@ class Firms(Population):
         if not len(zones) or len(rows) != len(eq.firm_revenue):
             return False
         zone = self["zone"][rows]
-        own = self.block_jobs(eq, zones, sigma)
-        jobs = np.bincount(zone[zone >= 0], own[zone >= 0], minlength=len(zones))
+        inside = np.flatnonzero(zone >= 0)
+        own = np.zeros(len(rows))
+        own[inside] = self.block_jobs(eq, zones, sigma, inside)
+        jobs = np.bincount(zone[inside], own[inside], minlength=len(zones))
         over = np.flatnonzero(jobs > capacity)
         for z in over:
             members = np.flatnonzero(zone == z)

@@ -18,7 +18,9 @@ A worker agent stands for ``persons_per_agent`` people. Each step:
   Gumbel tastes make the choice a logit, staying included. The textbook presets use a (smoothed) best response
   instead. Movers leave their modern jobs.
 
-Only group-level arithmetic touches the N destinations; per-worker work is a few vector operations.
+Only group-level arithmetic touches the N destinations; per-worker work is a few vector operations. The counts a
+step reads (residents, workers by province, origin and sector) and each worker's cell key are kept up to date as
+the rules change workers (:meth:`Workers._change`) rather than recounted over every worker at each use.
 """
 
 from __future__ import annotations

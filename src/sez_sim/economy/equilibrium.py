@@ -419,29 +419,30 @@ class Anderson:
 
     def reset(self) -> None:
         """Forget the history (the next step is a plain one)."""
-        self.xs: list[np.ndarray] = []
-        self.gs: list[np.ndarray] = []
+        self.last: tuple[np.ndarray, np.ndarray] | None = None  # the last residual f = g - x, and g
+        self.d_f: list[np.ndarray] = []  # differences of successive residuals, oldest first
+        self.d_g: list[np.ndarray] = []  # ... and of successive images
 
     def next(self, x: np.ndarray, g: np.ndarray) -> np.ndarray:
         """The next iterate, given the current one ``x`` and its image ``g = g(x)``."""
-        self.xs.append(x)
-        self.gs.append(g)
-        if len(self.xs) > self.memory + 1:
-            self.xs.pop(0)
-            self.gs.pop(0)
-        if len(self.xs) < 2:
+        f = g - x
+        last, self.last = self.last, (f, g)
+        if last is None:
             return g
-        f = [gi - xi for gi, xi in zip(self.gs, self.xs, strict=True)]
-        d_f = np.column_stack([f[k + 1] - f[k] for k in range(len(f) - 1)])
-        d_g = np.column_stack([self.gs[k + 1] - self.gs[k] for k in range(len(f) - 1)])
+        self.d_f.append(f - last[0])
+        self.d_g.append(g - last[1])
+        if len(self.d_f) > self.memory:
+            self.d_f.pop(0)
+            self.d_g.pop(0)
+        d_f, d_g = np.column_stack(self.d_f), np.column_stack(self.d_g)
         try:
-            gamma, *_ = np.linalg.lstsq(d_f, f[-1], rcond=None)
+            gamma, *_ = np.linalg.lstsq(d_f, f, rcond=None)
         except np.linalg.LinAlgError:  # the history holds non-finite values: fall back to a plain step
             self.reset()
             return g
         leap = d_g @ gamma
         largest = np.max(np.abs(leap))
-        if not largest <= min(self.max_leap, self.max_leap_ratio * np.max(np.abs(f[-1]))):  # also catches NaN
+        if not largest <= min(self.max_leap, self.max_leap_ratio * np.max(np.abs(f))):  # also catches NaN
             self.reset()
             return g
         return g - leap

@@ -46,12 +46,12 @@ profit for entry to balance exit (docs/ODD.md section 5); gross migration above 
 both `agents.firms.discount_rate` and `hazard` at 0. A policy that starts only when the run ends is a warning.
 Mistakes end with exit code 2 and one line each, `file: yaml.path: what is wrong`.
 
-Building the calibrated model takes about 1.4 s; runs that share the data, the seed and every parameter that
+Building the calibrated model takes about 1.3 s; runs that share the data, the seed and every parameter that
 construction reads restore it from the construction cache instead (`SEZ_SIM_CACHE`, README). A parameter whose
 kind says *no rebuild* is not read by construction (only by the steps, the growth mechanisms or the instruments):
 sweeping it, or comparing scenarios that differ only in it and in their policies, builds the model once per seed.
 One marked *partial rebuild* is read only after the calibrated steady state (the workers' moving costs, the
-newcomer cost of untried zones): runs that differ in it restore the steady state and redo the rest, about 0.25 s.
+newcomer cost of untried zones): runs that differ in it restore the steady state and redo the rest, about 0.2 s.
 """
 
 

@@ -210,7 +210,7 @@ class Workers(Population):
         self.province_country = np.zeros(0, np.int64)
         self.quotas: dict[tuple[int, int], float] = {}
         self._quota_used: dict[tuple[int, int], int] = {}
-        self._cells: np.ndarray | None = None
+        self._cell_counts: np.ndarray | None = None
         self._keys: np.ndarray | None = None
 
     # ----------------------------------------------------------------------------- set-up
@@ -272,9 +272,9 @@ class Workers(Population):
         and each count is a pass over every worker: they are counted once and then kept up to date by
         :meth:`_change`, the only way the rules change a worker's cell. Adding or removing workers counts again.
         """
-        if self._cells is None:
-            self._cells = tally(self.member_keys(), self.n_provinces * self.n_countries * 2)
-        return self._cells
+        if self._cell_counts is None:
+            self._cell_counts = tally(self.member_keys(), self.n_provinces * self.n_countries * 2)
+        return self._cell_counts
 
     def _by_home(self) -> np.ndarray:
         """Worker agents by (province of residence, sector): shape (provinces, 2), int64."""
@@ -288,23 +288,23 @@ class Workers(Population):
         after = self._cell_of(rows)
         if self._keys is not None:
             self._keys[rows] = after
-        if self._cells is not None:
-            size = len(self._cells)
-            self._cells += np.bincount(after, minlength=size) - np.bincount(before, minlength=size)
+        if self._cell_counts is not None:
+            size = len(self._cell_counts)
+            self._cell_counts += np.bincount(after, minlength=size) - np.bincount(before, minlength=size)
 
     def add(self, count: int, **values: Any) -> np.ndarray:
         """Append workers (:meth:`Population.add`); cells and their counts are made again when next read."""
-        self._cells = self._keys = None
+        self._cell_counts = self._keys = None
         return super().add(count, **values)
+
+    def remove(self, rows: np.ndarray) -> None:
+        """Remove workers (:meth:`Population.remove`); cells and their counts are made again when next read."""
+        self._cell_counts = self._keys = None
+        super().remove(rows)
 
     def __getstate__(self) -> dict[str, Any]:
         """Pickled without the cells, which take as many bytes as a field and are made again when next read."""
         return super().__getstate__() | {"_keys": None}
-
-    def remove(self, rows: np.ndarray) -> None:
-        """Remove workers (:meth:`Population.remove`); cells and their counts are made again when next read."""
-        self._cells = self._keys = None
-        super().remove(rows)
 
     def commuting(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """(home, work, agents) for every commuting pair."""
@@ -348,8 +348,8 @@ class Workers(Population):
         modern, local = sector == M_SECTOR, workplace < 0
         for wanted, sector_to, members in ((need, M_SECTOR, traditional), (-need, A_SECTOR, held)):
             if (wanted > 0).any():
-                sector_from = modern if sector_to == A_SECTOR else ~modern
-                there = np.flatnonzero(sector_from & local & (wanted > 0)[province])
+                candidates = (modern if sector_to == A_SECTOR else ~modern) & local
+                there = np.flatnonzero(candidates & (wanted > 0)[province])
                 chosen = there[pick_per_group(province[there], np.maximum(wanted, 0), rng, members)]
                 self._change(chosen, sector=sector_to)
         return _census(self._by_home(), commuting.reshape(n, 2).sum(axis=1), into)

@@ -11,7 +11,7 @@ from typer.testing import CliRunner
 from sez_sim.cli import app
 from sez_sim.economy import solve
 from sez_sim.economy.calibration import InitialFirms, allocate, calibrate, modern_shares, pareto, wages_from_gdp
-from sez_sim.economy.equilibrium import MAX_LEAP_RATIO, Anderson
+from sez_sim.economy.equilibrium import MAX_LEAP_RATIO, Anderson, solve_aggregates
 from sez_sim.errors import ConvergenceError
 from sez_sim.geography import load_gms, random_planar
 from sez_sim.params import defaults, registry
@@ -149,6 +149,20 @@ def test_warm_start_converges_faster_after_a_shock(gms_cal):
     warm = solve(cal.market, labour, cal.block, cal.equilibrium)
     assert warm.iterations < cold.iterations
     np.testing.assert_allclose(warm.gdp, cold.gdp, rtol=1e-8)
+
+
+@pytest.mark.parametrize("shock", [0.0, 0.02, 0.1])
+@pytest.mark.parametrize("warm", [False, True])
+def test_the_calibrations_totals_are_the_full_solutions(gms_cal, shock, warm):
+    """solve_aggregates gives the calibration exactly what solve's equilibrium holds, cold or warm-started."""
+    cal = gms_cal
+    scale = np.random.default_rng(5).uniform(1.0 - shock, 1.0 + shock, len(cal.labour.workers))
+    labour = type(cal.labour)(workers=cal.labour.workers * scale, farmers=cal.labour.farmers)
+    guess = cal.equilibrium if warm else None
+    totals, full = solve_aggregates(cal.market, labour, cal.block, guess), solve(cal.market, labour, cal.block, guess)
+    for name in ("wage", "traditional_wage", "expenditure", "revenue", "exports_world", "imports_world"):
+        np.testing.assert_array_equal(getattr(totals, name), getattr(full, name), err_msg=name)
+    assert solve(cal.market, labour, cal.block, totals).iterations <= 2  # a warm start as good as the solution
 
 
 def test_non_convergence_raises_a_clear_error(gms_cal):

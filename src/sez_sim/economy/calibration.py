@@ -33,7 +33,7 @@ from typing import Any
 
 import numpy as np
 
-from sez_sim.economy.equilibrium import Anderson, Equilibrium, FirmBlock, Labour, Market, solve
+from sez_sim.economy.equilibrium import Anderson, Equilibrium, FirmBlock, Labour, Market, solve, solve_aggregates
 from sez_sim.errors import ConvergenceError, ScenarioError
 from sez_sim.geography import Geography
 from sez_sim.params import per_country
@@ -340,7 +340,7 @@ def calibrate(
         before = state()
         # Far from the fixed point the inner solve need not be exact: tighten it as the outer gap closes.
         market.tolerance = max(exact, min(1e-4, 1e-3 * error))
-        eq = solve(market, labour, block, eq)
+        eq = solve_aggregates(market, labour, block, eq)  # the totals below; the full accounts once, at the end
         gap = target / eq.revenue
         error = float(np.max(np.abs(np.log(gap))))
         # Modern revenue is spending over (1 - trade balance): rescale the level of m_i (and with it a_i, F_i and

@@ -161,10 +161,7 @@ def rescaled(x: np.ndarray, rows: np.ndarray, cols: np.ndarray, iterations: int)
     iterations=st.integers(1, 60),
 )
 def test_sinkhorn_scales_vectors_as_the_textbook_algorithm_scales_the_matrix(shape, seed, density, iterations):
-    rng = np.random.default_rng(seed)
-    x = rng.random(shape) * 10.0 ** rng.uniform(-3, 3, shape) * (rng.random(shape) < density)
-    rows = rng.integers(0, 9, shape[0]).astype(float)
-    cols = np.bincount(rng.integers(0, shape[1], int(rows.sum())), minlength=shape[1]).astype(float)
+    x, rows, cols = flow_problem(np.random.default_rng(seed), shape, density, spread=3.0, fewest=0)
     fast = sinkhorn(x, rows, cols, iterations=iterations, tol=0.0)
     np.testing.assert_allclose(fast, rescaled(x, rows, cols, iterations), rtol=1e-9, atol=1e-12)
 
@@ -177,10 +174,15 @@ def test_sinkhorn_stops_once_the_margins_are_met():
     np.testing.assert_allclose(y.sum(axis=0), cols, rtol=1e-12)
 
 
-def flow_problem(rng: np.random.Generator, shape: tuple[int, int], density: float):
-    """A flow matrix and integer margins with equal totals, as migration's controlled rounding meets them."""
-    x = rng.random(shape) * 10.0 ** rng.uniform(-2, 2, shape) * (rng.random(shape) < density)
-    rows = rng.integers(1, 9, shape[0]).astype(float)
+def flow_problem(
+    rng: np.random.Generator, shape: tuple[int, int], density: float, spread: float = 2.0, fewest: int = 1
+):
+    """A flow matrix and integer margins with equal totals, as migration's controlled rounding meets them.
+
+    Cells span ``10^-spread`` to ``10^spread``; each row's margin is at least ``fewest`` units.
+    """
+    x = rng.random(shape) * 10.0 ** rng.uniform(-spread, spread, shape) * (rng.random(shape) < density)
+    rows = rng.integers(fewest, 9, shape[0]).astype(float)
     cols = np.bincount(rng.integers(0, shape[1], int(rows.sum())), minlength=shape[1]).astype(float)
     return x, rows, cols
 

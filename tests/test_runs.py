@@ -14,6 +14,7 @@ import pandas as pd
 import pytest
 from threadpoolctl import threadpool_info
 
+from sez_sim import allocator as allocator_module
 from sez_sim import run_scenario
 from sez_sim.errors import ScenarioError
 from sez_sim.results import PANEL_COLUMNS, SUMMARY_COLUMNS
@@ -182,3 +183,65 @@ def test_a_run_uses_one_blas_thread_unless_asked_for_more(monkeypatch):
     monkeypatch.setenv("SEZ_SIM_BLAS_THREADS", "many")
     with pytest.raises(ScenarioError, match="SEZ_SIM_BLAS_THREADS"):
         simulate(scenario, years=0.25)
+
+
+REUSE = """
+import json, resource, sys
+import numpy as np
+from sez_sim.runs import simulate
+from sez_sim.scenario import load_scenario
+
+state = simulate(load_scenario(sys.argv[1]), years=0.25).manifest["timings_seconds"]["allocator"]
+before = resource.getrusage(resource.RUSAGE_SELF).ru_minflt
+for _ in range(20):  # a step's pattern: several per-agent arrays made, then dropped together
+    arrays = [np.ones(300_000 + 1_000 * k) for k in range(6)]
+    del arrays
+print(json.dumps([state, resource.getrusage(resource.RUSAGE_SELF).ru_minflt - before]))
+"""
+
+
+def reuse_faults(allocator: str) -> tuple[str, int]:
+    """The allocator a run reports and the page faults of making and dropping 2.4 MB arrays afterwards."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("MALLOC_", "GLIBC_TUNABLES"))}
+    done = subprocess.run(
+        [sys.executable, "-c", REUSE, str(LINE)],
+        env={**env, "SEZ_SIM_ALLOCATOR": allocator},
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    state, faults = json.loads(done.stdout.splitlines()[-1])
+    return state, faults
+
+
+@pytest.mark.skipif(not allocator_module._glibc(), reason="the thresholds are glibc's")
+def test_after_a_model_is_built_freed_arrays_are_reused_not_mapped_afresh():
+    """src/sez_sim/allocator.py: a new process works as a warm one (glibc's thresholds set from the start)."""
+    tuned, tuned_faults = reuse_faults("tuned")
+    default, default_faults = reuse_faults("default")
+    assert (tuned, default) == ("tuned", "default")
+    pages = 20 * 6 * 300_000 * 8 // 4096
+    assert default_faults > pages / 2  # without the thresholds nearly every page comes fresh from the kernel
+    assert tuned_faults < default_faults / 5
+
+
+@pytest.mark.parametrize(
+    ("environ", "expected"),
+    [
+        ({}, None),
+        ({"SEZ_SIM_ALLOCATOR": "tuned"}, None),
+        ({"SEZ_SIM_ALLOCATOR": " Default "}, "default"),
+        ({"MALLOC_TRIM_THRESHOLD_": "0"}, "user"),
+        ({"MALLOC_MMAP_THRESHOLD_": "65536", "SEZ_SIM_ALLOCATOR": "tuned"}, "user"),
+        ({"GLIBC_TUNABLES": "glibc.malloc.mmap_threshold=65536"}, "user"),
+        ({"GLIBC_TUNABLES": "glibc.rtld.optional_static_tls=2048"}, None),
+        ({"SEZ_SIM_ALLOCATOR": "default", "MALLOC_TOP_PAD_": "0"}, "default"),
+    ],
+)
+def test_the_allocator_is_left_alone_where_the_user_chose(environ, expected):
+    assert allocator_module.choice(environ) == expected
+
+
+def test_a_bad_allocator_setting_is_refused_by_name():
+    with pytest.raises(ScenarioError, match="SEZ_SIM_ALLOCATOR.*'fast': give tuned or default"):
+        allocator_module.choice({"SEZ_SIM_ALLOCATOR": "fast"})

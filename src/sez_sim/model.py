@@ -15,6 +15,7 @@ from sez_sim.agents.location_choice import Alternatives
 from sez_sim.agents.province import ACCOUNTS, Province
 from sez_sim.agents.sampling import Sampling
 from sez_sim.agents.workers import Workers
+from sez_sim.allocator import tune_allocator
 from sez_sim.build import build
 from sez_sim.clock import Calendar
 from sez_sim.economy.calibration import owner_cdfs
@@ -129,7 +130,9 @@ class SEZModel(mesa.Model):
        computed once; the province agents (Mesa) and the recorder both read them.
 
     Random numbers come from one ``SeedSequence`` per run, spawned into the streams named in :data:`STREAMS`,
-    so paired runs with the same seed share the noise of each part (common random numbers).
+    so paired runs with the same seed share the noise of each part (common random numbers). The first model built
+    in a process sets the memory allocator's thresholds (:mod:`sez_sim.allocator`), which changes its speed, not
+    its results.
 
     Attributes:
         config: the configuration.
@@ -162,6 +165,7 @@ class SEZModel(mesa.Model):
     """
 
     def __init__(self, config: ModelConfig | None = None, **changes: Any):
+        tune_allocator()
         config = config or ModelConfig()
         if changes:
             config = ModelConfig(**{**config.__dict__, **changes})

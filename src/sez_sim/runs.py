@@ -24,6 +24,7 @@ import numpy as np
 import pandas as pd
 
 from sez_sim import cache
+from sez_sim.allocator import tune_allocator
 from sez_sim.blas import limited_blas
 from sez_sim.io import output_folder
 from sez_sim.results import ledger, zone_summary
@@ -165,7 +166,13 @@ def simulate(
                 progress(step, total)
         t2 = time.perf_counter()
     rec = model.recorder
-    timings = {"build": t1 - t0, "simulate": t2 - t1, "steps": total, "blas_threads": threads or "auto"}
+    timings = {
+        "build": t1 - t0,
+        "simulate": t2 - t1,
+        "steps": total,
+        "blas_threads": threads or "auto",
+        "allocator": tune_allocator(),
+    }
     return RunResult(
         provinces=rec.provinces(),
         summary=rec.summary_frame(),

@@ -1,6 +1,6 @@
 """A disk cache for results that take seconds to compute and depend only on what their key names.
 
-The calibrated model's construction (about 1.2 s for the GMS data: the economy's calibrations and the firm stock's
+The calibrated model's construction (about 1 s for the GMS data: the economy's calibrations and the firm stock's
 steady state) is the same for every run that shares the data, the parameters construction reads, the seed and the
 code, so runs that differ only in their policies or in parameters construction does not read (a claim's baseline
 and treatment, a sweep of a policy's settings, the workshop app, the test suite) compute it once, and runs that

@@ -46,7 +46,7 @@ profit for entry to balance exit (docs/ODD.md section 5); gross migration above 
 both `agents.firms.discount_rate` and `hazard` at 0. A policy that starts only when the run ends is a warning.
 Mistakes end with exit code 2 and one line each, `file: yaml.path: what is wrong`.
 
-Building the calibrated model takes about 1.2 s; runs that share the data, the seed and every parameter that
+Building the calibrated model takes about 1 s; runs that share the data, the seed and every parameter that
 construction reads restore it from the construction cache instead (`SEZ_SIM_CACHE`, README). A parameter whose
 kind says *no rebuild* is not read by construction (only by the steps, the growth mechanisms or the instruments):
 sweeping it, or comparing scenarios that differ only in it and in their policies, builds the model once per seed.

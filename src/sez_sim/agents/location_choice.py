@@ -34,7 +34,6 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 import numpy as np
-from scipy.optimize import brentq
 
 from sez_sim.economy.equilibrium import Equilibrium, Market
 from sez_sim.economy.mechanisms import anticipated_learning
@@ -547,6 +546,10 @@ class LocationChoice:
                 f"no new-zone discount makes a zone raise its host's foreign entrants by {uplift:.3g} on average",
                 ("sez.fdi_uplift", "firms.foreign_zone_preference", "firms.entry_logit_scale"),
             )
+        # scipy.optimize takes about 0.1 s to import, and only this calibration needs it: a run whose set-up is
+        # restored from the construction cache never does.
+        from scipy.optimize import brentq
+
         return float(brentq(gap, low, high, xtol=1e-10))
 
     def stream_probabilities(

@@ -1,8 +1,9 @@
 """Compare the speed of this tree with an earlier commit in one run: ``python benchmarks/side_by_side.py REV [ROUNDS]``.
 
 The earlier commit is checked out into a temporary git worktree; the same measurements run against both source
-trees, alternating, several rounds, on one core (one BLAS thread), so a noisy machine affects both alike. Each
-round and tree runs in a fresh process with a fresh, empty construction cache:
+trees, alternating, several rounds, on one core (one BLAS thread), so a noisy machine affects both alike. Both
+trees are byte-compiled first, as an installed package is (:func:`common.byte_compile`). Each round and tree runs
+in a fresh process with a fresh, empty construction cache:
 
 - ``import_s``: importing the model (CPU seconds);
 - ``build_cold_s``: building the default GMS model with nothing cached (CPU seconds; writing the entry included);
@@ -33,7 +34,7 @@ import time
 from pathlib import Path
 
 import common  # noqa: F401
-from common import report
+from common import byte_compile, report
 
 ROOT = Path(__file__).resolve().parent.parent
 MEASURE = """
@@ -111,6 +112,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         old = Path(tmp) / "old"
         subprocess.run(["git", "worktree", "add", "--detach", str(old), rev], cwd=ROOT, capture_output=True, check=True)
+        byte_compile(old / "src")
         try:
             runs: dict[str, list[dict[str, float]]] = {rev: [], "this tree": []}
             for _ in range(rounds):

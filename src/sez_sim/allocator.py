@@ -12,8 +12,10 @@ about 0.96 s, with 41,000.
 :func:`tune_allocator` sets the thresholds where glibc's own rule ends (:data:`MMAP_THRESHOLD`,
 :data:`TRIM_THRESHOLD`) when the first model is built, so a new process works as a warm one: a first build of
 0.85-0.90 s with 41,000 faults, the same peak memory (248-250 MB for a 20-year run) and the same results (the
-allocator decides where numbers are stored, never what they are). At most :data:`TRIM_THRESHOLD` of freed memory
-stays with the process instead of going back to the system.
+allocator decides where numbers are stored, never what they are). Up to :data:`TRIM_THRESHOLD` of free memory at
+the top of the heap stays with the process instead of going back to the system, as it does in a warm process under
+glibc's own rule; the memory targets of ``benchmarks/`` (a run, the workshop app's ten sessions, batch workers over
+200 runs) are unchanged.
 
 It acts only on glibc (Linux) and leaves the allocator alone where the user chose: ``SEZ_SIM_ALLOCATOR=default``,
 or glibc's own ``MALLOC_*_`` variables or ``GLIBC_TUNABLES`` set. Setting only one of glibc's variables turns its

@@ -11,7 +11,20 @@ import pytest
 PACKAGE = Path(__file__).resolve().parent.parent / "src" / "sez_sim"
 
 LAYERS = [
-    ("version", "errors", "clock", "params", "io", "metrics", "levers", "yamlio", "blas", "allocator", "cache", "tally"),
+    (
+        "version",
+        "errors",
+        "clock",
+        "params",
+        "io",
+        "metrics",
+        "levers",
+        "yamlio",
+        "blas",
+        "allocator",
+        "cache",
+        "tally",
+    ),
     ("geography",),
     ("economy",),
     ("zones",),

@@ -242,6 +242,23 @@ def test_the_allocator_is_left_alone_where_the_user_chose(environ, expected):
     assert allocator_module.choice(environ) == expected
 
 
+@pytest.mark.parametrize(
+    ("variable", "value", "allowed"),
+    [("SEZ_SIM_ALLOCATOR", "fast", "give tuned or default"), ("SEZ_SIM_BLAS_THREADS", "0", "positive number")],
+)
+def test_a_bad_environment_variable_stops_a_run_by_name(variable, value, allowed, tmp_path):
+    proc = subprocess.run(
+        [sys.executable, "-m", "sez_sim", "run", str(LINE), "--quiet", "--out", str(tmp_path / "out")],
+        env={**os.environ, variable: value},
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+    )
+    assert proc.returncode == 2 and "Traceback" not in proc.stderr
+    assert f"environment variable {variable}" in proc.stderr and allowed in proc.stderr, proc.stderr
+    assert not list(tmp_path.iterdir())
+
+
 def test_a_bad_allocator_setting_is_refused_by_name():
-    with pytest.raises(ScenarioError, match="SEZ_SIM_ALLOCATOR.*'fast': give tuned or default"):
+    with pytest.raises(ScenarioError, match="SEZ_SIM_ALLOCATOR='fast': give tuned or default"):
         allocator_module.choice({"SEZ_SIM_ALLOCATOR": "fast"})

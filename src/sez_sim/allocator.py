@@ -65,7 +65,9 @@ def choice(environ: Mapping[str, str]) -> str | None:
     """
     value = environ.get(ENV, "tuned").strip().lower()
     if value not in ("tuned", "default"):
-        raise ScenarioError([Problem(f"environment variable {ENV}", "", f"{value!r}: give tuned or default")])
+        # The message names the variable too: a scenario's model() reports its problems as the scenario file's.
+        message = f"{ENV}={value!r}: give tuned or default"
+        raise ScenarioError([Problem(f"environment variable {ENV}", "", message)])
     if value == "default":
         return "default"
     if any(name in environ for name in USER_SETTINGS) or "glibc.malloc" in environ.get("GLIBC_TUNABLES", ""):

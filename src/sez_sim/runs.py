@@ -150,11 +150,13 @@ def simulate(
     asks for more), and the limit is in the manifest's timings.
 
     Raises:
-        ScenarioError: for a seed or length of run the scenario would refuse (or a bad ``SEZ_SIM_BLAS_THREADS``).
+        ScenarioError: for a seed or length of run the scenario would refuse (or a bad ``SEZ_SIM_BLAS_THREADS`` or
+            ``SEZ_SIM_ALLOCATOR``).
     """
     started = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
     scenario = scenario.with_changes(options={"run.seed": ("seed", seed), "run.years": ("years", years)})
     seed, years = scenario.run.seed, scenario.run.years
+    allocator = tune_allocator()
     with limited_blas() as threads:
         t0 = time.perf_counter()
         model = scenario.model(seed)
@@ -171,7 +173,7 @@ def simulate(
         "simulate": t2 - t1,
         "steps": total,
         "blas_threads": threads or "auto",
-        "allocator": tune_allocator(),
+        "allocator": allocator,
     }
     return RunResult(
         provinces=rec.provinces(),

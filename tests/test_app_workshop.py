@@ -186,6 +186,16 @@ def test_the_colour_limit_covers_the_largest_change_within_a_rounding_step(top):
     assert colour_limit(np.array([top * 0.999])) <= limit
 
 
+def test_changes_are_shown_as_officials_read_them():
+    from sez_sim.app.page import percent
+
+    shown = [percent(x) for x in (0.0, -1e-16, 1e-7, 0.0012, -0.00499, 0.001, 0.1234, 25.0, float("nan"))]
+    assert shown == ["+0%", "+0%", "+0.00001%", "+0.12%", "-0.499%", "+0.1%", "+12.3%", "+2,500%", "n/a"]
+    for x in np.geomspace(1e-6, 9.99, 300):  # where "+.3g" is fixed-point, the same text
+        assert percent(x) == f"{100 * x:+.3g}%" and percent(-x) == f"{-100 * x:+.3g}%"
+    assert not any("e" in percent(sign * 10.0**k) for k in range(-15, 5) for sign in (1, -1))
+
+
 def test_the_figures_change_when_the_runs_do(scenario, template):
     w = fresh(scenario, template)
     view = MapView(w.policy.geo, list(w.baseline.zones.province))

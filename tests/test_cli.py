@@ -84,3 +84,31 @@ def test_compare_prints_each_outcome_in_its_unit():
     assert "US$ bn" in text and "1,650.1" in text and "+1.3" in text and "+0.08%" in text
     assert "0.1286" in text and "-0.000022" in text and "[-0.000031, -0.000013]" in text
     assert "10,551" in text and "+342" in text and "+3.25%" in text
+
+
+def test_with_one_replicate_a_comparison_says_it_has_no_interval_and_shows_rounding_error_as_zero():
+    """One paired replicate has no interval: "[n/a, n/a]" (rich had taken it for a markup tag and printed
+    nothing); sums that differ by rounding error only show as zero, not "-0.00"."""
+    from types import SimpleNamespace
+
+    import pandas as pd
+    from rich.console import Console
+
+    from sez_sim.cli import comparison_table, ledger_table
+
+    nan = float("nan")
+    differences = pd.DataFrame(
+        [("gini", "index", 0.4363, 0.4363, -3e-17, nan, nan), ("gdp", "US$ m", 1.65e6, 1.65e6, -2e-10, nan, nan)],
+        columns=["outcome", "unit", "mean_a", "mean_b", "difference", "ci_low", "ci_high"],
+    )
+    ledger = pd.DataFrame(
+        [("public_cost", "US$ m", -1.4e-14, nan, nan), ("cost_per_job", "US$ per job", nan, nan, nan)],
+        columns=["measure", "unit", "mean", "ci_low", "ci_high"],
+    )
+    result = SimpleNamespace(names=("base", "policy"), differences=differences, ledger=ledger)
+    console = Console(width=200, record=True)
+    console.print(comparison_table(result, 1))
+    console.print(ledger_table(result))
+    text = console.export_text()
+    assert text.count("[n/a, n/a]") == 4
+    assert "-0.0" not in text and "+0.00%" in text and "0.00" in text

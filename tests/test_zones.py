@@ -8,7 +8,7 @@ import pytest
 from sez_sim.clock import Calendar
 from sez_sim.geography import load_gms
 from sez_sim.params import defaults
-from sez_sim.results import format_values
+from sez_sim.results import fixed, format_values
 from sez_sim.zones import ZoneTable, dataset_zones, incentives, slots
 
 
@@ -69,3 +69,14 @@ def test_values_are_formatted_in_their_units_without_scientific_notation():
     assert format_values([30213.0, 12.0], "firm agents", extend=False) == ["30,213", "12"]
     assert format_values([0.0123], "relative change", signed=True) == ["+1.23"]
     assert format_values([float("nan")], "index") == ["n/a"]
+    # A difference of two sums that differ by rounding error only is zero, never "-0.00".
+    assert format_values([-1.4e-14], "index", signed=True) == ["+0.0000000000"]
+    assert format_values([-1.4e-14, 2.6], "firm agents", extend=False) == ["0", "3"]
+    assert [fixed(v, 2) for v in (-1.4e-14, -0.004, -0.006, 1234.5, float("inf"))] == [
+        "0.00",
+        "0.00",
+        "-0.01",
+        "1,234.50",
+        "n/a",
+    ]
+    assert fixed(-2e-4, 3, signed=True) == "+0.000" and fixed(-6e-4, 3, signed=True) == "-0.001"

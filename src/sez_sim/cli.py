@@ -517,9 +517,10 @@ def comparison_table(result: Any, replicates: int) -> Any:
     """One line per outcome, in its unit: A, B, B - A with its relative change and 95% interval."""
     import math
 
+    from rich.markup import escape
     from rich.table import Table
 
-    from sez_sim.results import display_unit, format_values
+    from sez_sim.results import display_unit, fixed, format_values
 
     a, b = result.names
     table = Table(title=f"{b} (B) - {a} (A), {replicates} paired replicates")
@@ -536,24 +537,25 @@ def comparison_table(result: Any, replicates: int) -> Any:
             level_a,
             level_b,
             diff,
-            f"{relative:+.2%}" if math.isfinite(relative) else "n/a",
-            f"[{low}, {high}]",
+            fixed(100 * relative, 2, signed=True) + ("%" if math.isfinite(relative) else ""),
+            escape(f"[{low}, {high}]"),
         )
     return table
 
 
 def ledger_table(result: Any) -> Any:
     """The public ledger of B against A: each measure's mean with its 95% interval."""
-    import math
-
+    from rich.markup import escape
     from rich.table import Table
+
+    from sez_sim.results import fixed
 
     table = Table(title=f"public ledger of the zones: {result.names[1]} (B) against {result.names[0]} (A)")
     for column in ("measure", "unit", "B - A", "95% interval"):
         table.add_column(column, justify="left" if column in ("measure", "unit") else "right")
     for row in result.ledger.itertuples():
-        shown = [f"{v:,.2f}" if math.isfinite(v) else "n/a" for v in (row.mean, row.ci_low, row.ci_high)]
-        table.add_row(row.measure.replace("_", " "), row.unit, shown[0], f"[{shown[1]}, {shown[2]}]")
+        shown = [fixed(v, 2) for v in (row.mean, row.ci_low, row.ci_high)]
+        table.add_row(row.measure.replace("_", " "), row.unit, shown[0], escape(f"[{shown[1]}, {shown[2]}]"))
     return table
 
 
@@ -598,6 +600,8 @@ def headline_table(result: Any) -> Any:
     """Start and end values of the headline results."""
     from rich.table import Table
 
+    from sez_sim.results import fixed
+
     s = result.summary
     first, last = s.iloc[0], s.iloc[-1]
     table = Table(title=f"{result.scenario.name}: {first['year']:.0f} -> {last['year']:.0f}")
@@ -624,9 +628,9 @@ def headline_table(result: Any) -> Any:
         ("border provinces' GDP share", "border_gdp_share"),
     ]
     for name, a, b, fmt in levels:
-        table.add_row(name, fmt.format(a), fmt.format(b), f"{(b / a - 1):+.2%}" if a else "")
+        table.add_row(name, fmt.format(a), fmt.format(b), fixed(100 * (b / a - 1), 2, signed=True) + "%" if a else "")
     for name, key in indices:
-        table.add_row(name, f"{first[key]:.4f}", f"{last[key]:.4f}", f"{last[key] - first[key]:+.4f}")
+        table.add_row(name, f"{first[key]:.4f}", f"{last[key]:.4f}", fixed(last[key] - first[key], 4, signed=True))
     migrants = s["migrants"].sum()
     table.add_row("migrants over the run", "", f"{migrants:,.0f}", "")
     table.add_row("of whom across a border", "", f"{s['cross_border_migrants'].sum():,.0f}", "")

@@ -197,6 +197,17 @@ def display_unit(unit: str) -> str:
     return _DISPLAY.get(unit, (unit, 1.0, 0))[0]
 
 
+def fixed(value: float, decimals: int, signed: bool = False) -> str:
+    """``value`` in fixed point with thousands separators, or ``n/a`` when it is not finite.
+
+    A value that rounds to zero shows as zero: a difference of two sums that differ only by rounding error
+    (-1.4e-14) is ``0.00``, not ``-0.00``.
+    """
+    if not np.isfinite(value):
+        return "n/a"
+    return f"{round(value, decimals) + 0.0:{'+' if signed else ''},.{decimals}f}"
+
+
 def format_values(values: list[float], unit: str, signed: bool = False, extend: bool = True) -> list[str]:
     """Format numbers of one unit alike: fixed point, thousands separators, never scientific notation.
 
@@ -216,8 +227,7 @@ def format_values(values: list[float], unit: str, signed: bool = False, extend: 
     if finite and extend:
         needed = int(np.ceil(-np.log10(min(finite)))) + 1
         decimals = int(np.clip(needed, decimals, decimals + 6))
-    sign = "+" if signed else ""
-    return ["n/a" if not np.isfinite(v) else f"{v:{sign},.{decimals}f}" for v in scaled]
+    return [fixed(v, decimals, signed) for v in scaled]
 
 
 class Recorder:

@@ -26,6 +26,7 @@ from sez_sim.app.labels import labels
 from sez_sim.app.workshop import Workshop
 from sez_sim.blas import limited_blas
 from sez_sim.errors import UserError
+from sez_sim.results import fixed
 from sez_sim.scenario import Scenario, load_scenario
 
 T = labels(os.environ.get("SEZ_SIM_APP_LANGUAGE", "en"))
@@ -135,8 +136,17 @@ class Session:
 
 
 def percent(x: float) -> str:
-    """A share as a signed percentage with enough digits to show small effects."""
-    return f"{100 * x:+.3g}%"
+    """A share as a signed percentage, as ``+.3g`` gives it but never in scientific notation.
+
+    Three significant digits, at most six decimals, no trailing zeros: officials read ``+0.00001%`` and ``+0%``,
+    not ``+1e-05%`` or ``-1e-14%``.
+    """
+    value = 100 * x
+    if not np.isfinite(value):
+        return "n/a"
+    decimals = 0 if value == 0 else int(np.clip(2 - np.floor(np.log10(abs(value))), 0, 6))
+    text = fixed(value, decimals, signed=True)
+    return (text.rstrip("0").rstrip(".") if "." in text else text) + "%"
 
 
 def options(workshop: Workshop) -> dict[str, list[dict[str, str]]]:

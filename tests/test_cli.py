@@ -112,3 +112,14 @@ def test_with_one_replicate_a_comparison_says_it_has_no_interval_and_shows_round
     text = console.export_text()
     assert text.count("[n/a, n/a]") == 4
     assert "-0.0" not in text and "+0.00%" in text and "0.00" in text
+
+
+def test_validate_reports_each_scenario_with_its_policies():
+    from pathlib import Path
+
+    scenarios = Path(__file__).resolve().parent.parent / "scenarios"
+    result = runner.invoke(
+        app, ["validate", str(scenarios / "ossc_rollout.yaml"), str(scenarios / "twin_promotion.yaml")]
+    )
+    assert result.exit_code == 0, result.output
+    assert "(ossc_rollout, 1 policy)" in result.output and "(twin_promotion, 7 policies)" in result.output

@@ -182,7 +182,8 @@ def validate(files: Annotated[list[Path], typer.Argument(help="Scenario files to
             problems += exc.problems
             continue
         warn(scenario.warnings())
-        out.print(f"ok: {path} ({scenario.name}, {len(scenario.policies)} policies)")
+        count = len(scenario.policies)
+        out.print(f"ok: {path} ({scenario.name}, {count} {'policy' if count == 1 else 'policies'})")
     if problems:
         raise ScenarioError(problems)
 

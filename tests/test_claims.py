@@ -293,3 +293,27 @@ def test_claims_vary_only_what_either_scenario_can_use(tmp_path):
     varied = {u.key for u in load_claim(path).varied()}  # one scenario uses them: they are varied
     assert {"economy.learning_gain", "economy.learning_years", "capacity_building.cost_per_year"} <= varied
     assert "economy.land_elasticity" not in varied
+
+
+def test_a_small_effect_is_described_without_scientific_notation():
+    from sez_sim.experiments.claims import describe
+
+    answer = {
+        "claim": "border_sezs_border_share",
+        "outcome": "border_gdp_share",
+        "expect": "increase",
+        "threshold": 0.0,
+        "defaults": {
+            "verdict": "inconclusive",
+            "effect": 7.495e-05,
+            "ci_low": -6.542e-05,
+            "ci_high": 2.153e-4,
+            "replicates": 5,
+        },
+        "robustness": None,
+        "hinges_on": None,
+    }
+    first, second = describe(answer)
+    assert first == "border_sezs_border_share: INCONCLUSIVE at the default parameters"
+    assert "effect +0.00007495 (95% interval -0.00006542 to +0.0002153, 5 paired replicates)" in second
+    assert "e-0" not in second

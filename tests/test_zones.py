@@ -8,7 +8,7 @@ import pytest
 from sez_sim.clock import Calendar
 from sez_sim.geography import load_gms
 from sez_sim.params import defaults
-from sez_sim.results import fixed, format_values
+from sez_sim.results import fixed, format_values, significant
 from sez_sim.zones import ZoneTable, dataset_zones, incentives, slots
 
 
@@ -80,3 +80,19 @@ def test_values_are_formatted_in_their_units_without_scientific_notation():
         "n/a",
     ]
     assert fixed(-2e-4, 3, signed=True) == "+0.000" and fixed(-6e-4, 3, signed=True) == "-0.001"
+
+
+def test_claims_show_four_significant_digits_without_scientific_notation():
+    values = (7.495e-05, -6.542e-05, 21187.3, -47.18, 0.5, 2.0, 0.0)
+    assert [significant(v, signed=True) for v in values] == [
+        "+0.00007495",
+        "-0.00006542",
+        "+21190",
+        "-47.18",
+        "+0.5",
+        "+2",
+        "+0",
+    ]
+    assert significant(1651012.3, 6) == "1651010" and significant(float("nan")) == "n/a"
+    for v in np.geomspace(1e-12, 1e12, 97):
+        assert "e" not in significant(v) and float(significant(v)) == float(f"{v:.4g}")

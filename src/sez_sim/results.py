@@ -208,6 +208,16 @@ def fixed(value: float, decimals: int, signed: bool = False) -> str:
     return f"{round(value, decimals) + 0.0:{'+' if signed else ''},.{decimals}f}"
 
 
+def significant(value: float, digits: int = 4, signed: bool = False) -> str:
+    """``value`` to ``digits`` significant digits, never in scientific notation; ``n/a`` when it is not finite.
+
+    ``+0.00007495``, not ``+7.495e-05``; trailing zeros are dropped (``+0.5``, ``+2``).
+    """
+    if not np.isfinite(value):
+        return "n/a"
+    return np.format_float_positional(value, precision=digits, unique=False, fractional=False, trim="-", sign=signed)
+
+
 def format_values(values: list[float], unit: str, signed: bool = False, extend: bool = True) -> list[str]:
     """Format numbers of one unit alike: fixed point, thousands separators, never scientific notation.
 

@@ -52,6 +52,7 @@ from sez_sim.experiments.compare import interval
 from sez_sim.experiments.spec import Outcome, outcome_problems
 from sez_sim.io import atomic_path, check_target, write_marker
 from sez_sim.params import registry
+from sez_sim.results import significant
 from sez_sim.runs import git_commit
 from sez_sim.scenario import Scenario, load_scenario, registry_path
 from sez_sim.version import __version__
@@ -422,10 +423,11 @@ def verdict(claim: Claim, table: pd.DataFrame, refused: int, design: pd.DataFram
 def describe(answer: dict[str, Any]) -> list[str]:
     """The answer in plain sentences: the verdict, the effect, the robustness and what it hinges on."""
     d, r, h = answer["defaults"], answer["robustness"], answer["hinges_on"]
+    effect, low, high = (significant(d[k], signed=True) for k in ("effect", "ci_low", "ci_high"))
     lines = [
         f"{answer['claim']}: {d['verdict'].upper()} at the default parameters",
-        f"{answer['outcome']}: effect {d['effect']:+.4g} (95% interval {d['ci_low']:+.4g} to {d['ci_high']:+.4g}, "
-        f"{d['replicates']} paired replicates); expected {answer['expect']} beyond {answer['threshold']:.4g}",
+        f"{answer['outcome']}: effect {effect} (95% interval {low} to {high}, {d['replicates']} paired replicates); "
+        f"expected {answer['expect']} beyond {significant(answer['threshold'])}",
     ]
     if r:
         lines.append(
@@ -436,7 +438,9 @@ def describe(answer: dict[str, Any]) -> list[str]:
     box = (h or {}).get("box")
     if box and box["reproducible"]:
         limits = ", ".join(
-            f"{k} in [{v['low']:.4g}, {v['high']:.4g}]" for k, v in box["restrictions"].items() if v["reproducible"]
+            f"{k} in [{significant(v['low'])}, {significant(v['high'])}]"
+            for k, v in box["restrictions"].items()
+            if v["reproducible"]
         )
         lines.append(f"it fails mostly where {limits} (coverage {box['coverage']:.2f}, density {box['density']:.2f})")
     elif box:
@@ -613,8 +617,9 @@ def summary_markdown(table: pd.DataFrame) -> str:
             else "not sampled"
         )
         lines.append(
-            f"| **{row.claim}**: {row.statement} *({row.source})* | {row.verdict} | {row.effect:+.4g} "
-            f"({row.ci_low:+.4g}, {row.ci_high:+.4g}) | {robust} | {row.hinges_on} | `{row.fingerprint}` |"
+            f"| **{row.claim}**: {row.statement} *({row.source})* | {row.verdict} | "
+            f"{significant(row.effect, signed=True)} ({significant(row.ci_low, signed=True)}, "
+            f"{significant(row.ci_high, signed=True)}) | {robust} | {row.hinges_on} | `{row.fingerprint}` |"
         )
     return "\n".join(lines) + "\n"
 

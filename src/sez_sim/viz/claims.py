@@ -14,6 +14,7 @@ import matplotlib.pyplot as plt  # noqa: E402
 import pandas as pd  # noqa: E402
 from matplotlib.patches import Rectangle  # noqa: E402
 
+from sez_sim.results import significant  # noqa: E402
 from sez_sim.viz.save import save_png  # noqa: E402
 
 if TYPE_CHECKING:
@@ -111,6 +112,7 @@ def report_html(answer: dict[str, Any], sentences: list[str], figures: Path) -> 
     """
     e = html.escape
     d, r, h = answer["defaults"], answer["robustness"], answer["hinges_on"] or {}
+    effect, low, high = (significant(d[k], signed=True) for k in ("effect", "ci_low", "ci_high"))
     parts = [
         f"<h1>{e(answer['claim'])}</h1>",
         f"<p><em>{e(' '.join(answer['statement'].split()))}</em></p>",
@@ -119,11 +121,11 @@ def report_html(answer: dict[str, Any], sentences: list[str], figures: Path) -> 
         "<ul>" + "".join(f"<li>{e(line)}</li>" for line in sentences[1:]) + "</ul>",
         "<h2>At the default parameters</h2><table>",
         f"<tr><th>outcome</th><td>{e(answer['outcome'])} (expected: {e(answer['expect'])})</td></tr>",
-        f"<tr><th>baseline, mean</th><td>{d['baseline']:.6g}</td></tr>",
-        f"<tr><th>treatment, mean</th><td>{d['treatment']:.6g}</td></tr>",
-        f"<tr><th>paired effect</th><td>{d['effect']:+.4g} (95% interval {d['ci_low']:+.4g} to {d['ci_high']:+.4g},"
+        f"<tr><th>baseline, mean</th><td>{significant(d['baseline'], 6)}</td></tr>",
+        f"<tr><th>treatment, mean</th><td>{significant(d['treatment'], 6)}</td></tr>",
+        f"<tr><th>paired effect</th><td>{effect} (95% interval {low} to {high},"
         f" {d['replicates']} replicates)</td></tr>",
-        f"<tr><th>smallest effect that counts</th><td>{answer['threshold']:.4g}</td></tr></table>",
+        f"<tr><th>smallest effect that counts</th><td>{significant(answer['threshold'])}</td></tr></table>",
     ]
     if r:
         parts += [
@@ -135,7 +137,7 @@ def report_html(answer: dict[str, Any], sentences: list[str], figures: Path) -> 
     box = h.get("box")
     if box:
         rows = "".join(
-            f"<tr><td>{e(k)}</td><td>{v['low']:.4g}</td><td>{v['high']:.4g}</td>"
+            f"<tr><td>{e(k)}</td><td>{significant(v['low'])}</td><td>{significant(v['high'])}</td>"
             f"<td>{'' if v.get('quasi_p') is None else format(v['quasi_p'], '.2g')}</td>"
             f"<td>{'yes' if v['reproducible'] else 'no'}</td></tr>"
             for k, v in box["restrictions"].items()

@@ -123,3 +123,22 @@ def test_validate_reports_each_scenario_with_its_policies():
     )
     assert result.exit_code == 0, result.output
     assert "(ossc_rollout, 1 policy)" in result.output and "(twin_promotion, 7 policies)" in result.output
+
+
+def test_a_batch_summary_shows_small_spreads_without_scientific_notation():
+    from types import SimpleNamespace
+
+    import pandas as pd
+    from rich.console import Console
+
+    from sez_sim.cli import batch_summary
+
+    runs = pd.DataFrame({"status": ["ok"] * 3, "gini": [0.43, 0.430012, 0.429988], "gdp": [1.651e6, 1.652e6, 1.65e6]})
+    sensitivity = pd.DataFrame({"outcome": ["gini"], "factor": ["economy.sigma"], "ST": [1.234e-05]})
+    result = SimpleNamespace(runs=runs, done=3, skipped=0, failed=0, seconds=5.0, rerun=0, sensitivity=sensitivity)
+    experiment = SimpleNamespace(name="sweep", outcomes=[SimpleNamespace(name="gini"), SimpleNamespace(name="gdp")])
+    console = Console(width=200, record=True)
+    console.print(batch_summary(experiment, result))
+    text = console.export_text()
+    assert "e-0" not in text and "e+0" not in text
+    assert "0.000012" in text and "1651000" in text and "ST=0.0000123" in text

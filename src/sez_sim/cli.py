@@ -564,6 +564,8 @@ def batch_summary(experiment: Any, result: Any) -> Any:
     """Runs done, skipped and failed; each outcome's mean and spread; the largest sensitivity indices."""
     from rich.table import Table
 
+    from sez_sim.results import significant
+
     runs = result.runs
     ok = runs[runs["status"] == "ok"]
     table = Table(
@@ -575,13 +577,19 @@ def batch_summary(experiment: Any, result: Any) -> Any:
         table.add_column(column, justify="left" if column == "outcome" else "right")
     for o in experiment.outcomes:
         v = ok[o.name]
-        table.add_row(o.name, f"{v.mean():.5g}", f"{v.std():.3g}", f"{v.min():.5g}", f"{v.max():.5g}")
+        table.add_row(
+            o.name, significant(v.mean(), 5), significant(v.std(), 3), significant(v.min(), 5), significant(v.max(), 5)
+        )
     if result.sensitivity is not None and not result.sensitivity.empty:
         key = "ST" if "ST" in result.sensitivity else "mu_star"
         top = result.sensitivity.sort_values(key, ascending=False).groupby("outcome").head(1)
         for row in top.itertuples():
             table.add_row(
-                f"  most influential on {row.outcome}", f"{row.factor}", f"{key}={getattr(row, key):.3g}", "", ""
+                f"  most influential on {row.outcome}",
+                f"{row.factor}",
+                f"{key}={significant(getattr(row, key), 3)}",
+                "",
+                "",
             )
     return table
 

@@ -196,6 +196,17 @@ def test_changes_are_shown_as_officials_read_them():
     assert not any("e" in percent(sign * 10.0**k) for k in range(-15, 5) for sign in (1, -1))
 
 
+@pytest.mark.parametrize("top", [3e-8, 2e-5, 0.004, 0.3, 1.25, 40.0])
+def test_percentage_axes_read_as_percentages_at_every_scale(top):
+    chart = LineChart(lines=1, percent=True)
+    chart.update(np.array([2020.0, 2020.25, 2020.5]), np.array([0.0, top / 3, top]))
+    chart.fig.canvas.draw()
+    labels = [t.get_text() for t in chart.ax.get_yticklabels()]
+    assert labels and all(t.endswith("%") and "e" not in t and t != "-0%" for t in labels), labels
+    values = [float(t[:-1]) for t in labels]
+    assert values == sorted(values) and len(set(values)) == len(values), labels
+
+
 def test_the_figures_change_when_the_runs_do(scenario, template):
     w = fresh(scenario, template)
     view = MapView(w.policy.geo, list(w.baseline.zones.province))

@@ -19,6 +19,7 @@ from matplotlib.colors import TwoSlopeNorm
 from matplotlib.figure import Figure
 from matplotlib.ticker import MaxNLocator
 
+from sez_sim.results import significant
 from sez_sim.viz.maps import draw_base, place_labels
 
 if TYPE_CHECKING:
@@ -137,7 +138,8 @@ class LineChart:
         self.ax.xaxis.set_major_locator(MaxNLocator(nbins=5, integer=True))
         self.ax.yaxis.set_major_locator(MaxNLocator(nbins=4))
         if percent:
-            self.ax.yaxis.set_major_formatter(lambda v, _: f"{100 * v:.2g}%")
+            # Positional, not "1e-05%" or "1.2e+02%" (":.2g"), and never "-0%".
+            self.ax.yaxis.set_major_formatter(lambda v, _: significant(100 * v + 0.0, 3) + "%")
 
     def update(self, years: np.ndarray, *values: np.ndarray) -> None:
         """New data for each line (in the order given when built)."""

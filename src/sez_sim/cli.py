@@ -639,7 +639,7 @@ def headline_table(result: Any) -> Any:
     for name, a, b, fmt in levels:
         table.add_row(name, fmt.format(a), fmt.format(b), fixed(100 * (b / a - 1), 2, signed=True) + "%" if a else "")
     for name, key in indices:
-        table.add_row(name, f"{first[key]:.4f}", f"{last[key]:.4f}", fixed(last[key] - first[key], 4, signed=True))
+        table.add_row(name, fixed(first[key], 4), fixed(last[key], 4), fixed(last[key] - first[key], 4, signed=True))
     migrants = s["migrants"].sum()
     table.add_row("migrants over the run", "", f"{migrants:,.0f}", "")
     table.add_row("of whom across a border", "", f"{s['cross_border_migrants'].sum():,.0f}", "")

@@ -248,6 +248,21 @@ def test_no_jobs_created_leaves_the_cost_per_job_undefined():
     assert np.isnan(ledger.loc["cost_per_zone_job", "mean"])
 
 
+def test_the_same_spending_in_other_places_is_no_extra_public_money():
+    """Two scenarios with the same zones in other places spend the same up to the rounding of their sums: the
+    ledger must not divide the GDP gain by that rounding error (a comparison printed 4e13 US$ per US$)."""
+    cost = [0.0, 20.0, 20.0, 0.0, 0.0]
+    series = ledger_series(8.0, cost, jobs=2000.0)
+    b = series["scenario"] == "B"
+    series.loc[b, "public_cost"] = series.loc[~b, "public_cost"].to_numpy() + 3e-15
+    ledger = public_ledger(series, discount_rate=0.1).set_index("measure")["mean"]
+    assert ledger["public_cost"] == 0.0 and np.isnan(ledger["gdp_per_public_dollar"])
+    assert ledger["cost_per_job"] == 0.0 and ledger["gdp_gain"] == pytest.approx(8.0)
+    series.loc[b, "public_cost"] += 1e-6  # a real dollar more a step is spending
+    ledger = public_ledger(series, discount_rate=0.1).set_index("measure")["mean"]
+    assert ledger["public_cost"] == pytest.approx(5e-6) and ledger["gdp_per_public_dollar"] == pytest.approx(8.0 / 5e-6)
+
+
 # ------------------------------------------------------------------------------------------- batches
 SWEEP = {
     "factors": [{"key": "policies.0.capacity_jobs", "values": [5000, 10000, 20000, 30000, 40000, 50000]}],

@@ -75,6 +75,10 @@ yearly GDP difference summed over the steps' time); GDP gained per US$ of public
 the GDP gain less the public cost at ``sez.social_discount_rate``, discounted from the start of the run."""
 
 
+ROUNDING = 1e-9
+"""A difference in public cost this small relative to the two scenarios' costs is rounding error, not spending."""
+
+
 def public_ledger(series: pd.DataFrame, discount_rate: float, confidence: float = 0.95) -> pd.DataFrame:
     """The public ledger of B against A (:data:`LEDGER_MEASURES`), each measure's mean over paired replicates.
 
@@ -95,6 +99,10 @@ def public_ledger(series: pd.DataFrame, discount_rate: float, confidence: float 
         zone_jobs = float(b["zone_jobs"].iat[-1] - a["zone_jobs"].iat[-1])
         discount = (1.0 + discount_rate) ** -(years - years[0])
         spent = float(cost.sum())
+        # Two scenarios that spend the same (the same zones in other places) differ by the rounding of their sums;
+        # a GDP gain per dollar of that would be astronomical (4e13 seen). It is no extra spending.
+        if abs(spent) <= ROUNDING * (a["public_cost"].abs().sum() + b["public_cost"].abs().sum()):
+            spent = 0.0
         per_replicate.append(
             {
                 "public_cost": spent,

@@ -147,6 +147,20 @@ def test_cli_run_prints_the_folder_and_a_headline_table(tmp_path):
     assert json.loads((out / "manifest.json").read_text())["seed"] == 3
 
 
+def test_a_textbook_run_reports_gdp_in_model_units(tmp_path):
+    """The textbook presets' GDP is in model units; in US$ bn their headline read "0.0" (docs/ODD.md 5)."""
+    scenario = ROOT / "scenarios/textbook/core_periphery.yaml"
+    proc = subprocess.run(
+        [sys.executable, "-m", "sez_sim", "run", str(scenario), "--years", "1", "--out", str(tmp_path / "cp")],
+        capture_output=True,
+        text=True,
+        env={**os.environ, "COLUMNS": "120"},
+    )
+    assert proc.returncode == 0, proc.stderr
+    assert "GDP (model units)" in proc.stdout and "GDP per million persons (model units)" in proc.stdout
+    assert "US$ bn" not in proc.stdout and "GDP per capita (US$)" not in proc.stdout
+
+
 def test_default_folder_is_under_results(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     proc = subprocess.run(

@@ -606,25 +606,31 @@ def claimed(folder: Path, ours: bool) -> Iterator[None]:
 
 
 def headline_table(result: Any) -> Any:
-    """Start and end values of the headline results."""
+    """Start and end values of the headline results (GDP in US$, or in model units for the textbook presets)."""
     from rich.table import Table
 
-    from sez_sim.results import fixed
+    from sez_sim.results import fixed, significant
 
     s = result.summary
     first, last = s.iloc[0], s.iloc[-1]
     table = Table(title=f"{result.scenario.name}: {first['year']:.0f} -> {last['year']:.0f}")
     for column in ("", "start", "end", "change"):
         table.add_column(column, justify="right" if column else "left")
+    # GDP is in US$ m, or in model units for the textbook presets (where "US$ bn 0.0" would say nothing).
+    per_million = [row["gdp"] * 1e6 / row["population"] for row in (first, last)]
+    if result.scenario.economy.preset == "gms":
+        gdp = [
+            ("GDP (US$ bn)", first["gdp"] / 1e3, last["gdp"] / 1e3, "{:,.1f}"),
+            ("GDP per capita (US$)", *per_million, "{:,.0f}"),
+        ]
+    else:
+        gdp = [
+            ("GDP (model units)", first["gdp"], last["gdp"], None),
+            ("GDP per million persons (model units)", *per_million, None),
+        ]
     levels = [
         ("population (m)", first["population"] / 1e6, last["population"] / 1e6, "{:,.1f}"),
-        ("GDP (US$ bn)", first["gdp"] / 1e3, last["gdp"] / 1e3, "{:,.1f}"),
-        (
-            "GDP per capita (US$)",
-            first["gdp"] * 1e6 / first["population"],
-            last["gdp"] * 1e6 / last["population"],
-            "{:,.0f}",
-        ),
+        *gdp,
         ("firm agents", first["firms"], last["firms"], "{:,.0f}"),
         ("foreign firm agents", first["firms_foreign"], last["firms_foreign"], "{:,.0f}"),
         ("firms in zones", first["zone_firms"], last["zone_firms"], "{:,.0f}"),
@@ -637,7 +643,8 @@ def headline_table(result: Any) -> Any:
         ("border provinces' GDP share", "border_gdp_share"),
     ]
     for name, a, b, fmt in levels:
-        table.add_row(name, fmt.format(a), fmt.format(b), fixed(100 * (b / a - 1), 2, signed=True) + "%" if a else "")
+        start, end = (significant(v) if fmt is None else fmt.format(v) for v in (a, b))
+        table.add_row(name, start, end, fixed(100 * (b / a - 1), 2, signed=True) + "%" if a else "")
     for name, key in indices:
         table.add_row(name, fixed(first[key], 4), fixed(last[key], 4), fixed(last[key] - first[key], 4, signed=True))
     migrants = s["migrants"].sum()

@@ -71,3 +71,22 @@ def test_run_figures_keep_every_text_inside_and_clear_of_other_axes(runs, name, 
         for a, b in itertools.permutations(fig.axes, 2):
             assert not a.get_tightbbox(renderer).padded(-1.0).overlaps(b.bbox), (name, a.get_title(), b.get_title())
         plt.close(fig)
+
+
+@pytest.mark.parametrize(("start", "years"), [(2019, 0.5), (2019, 1), (2019, 3.25), (2019, 20), (2020, 80)])
+def test_year_axes_tick_whole_years(start, years):
+    from sez_sim.viz.axes import year_axis
+
+    fig, ax = plt.subplots()
+    quarters = start + np.arange(int(years * 4) + 1) / 4
+    ax.plot(quarters, np.sin(quarters))
+    year_axis(ax)
+    fig.canvas.draw()
+    ticks, labels = ax.get_xticks(), [t.get_text() for t in ax.get_xticklabels()]
+    offset = ax.xaxis.get_offset_text().get_text()
+    plt.close(fig)
+    assert ax.get_xlabel() == "year" and not offset
+    assert [float(label) for label in labels] == pytest.approx(list(ticks)), labels  # calendar years, as they are
+    if years >= 2:  # whole years, every 1, 2, 5, 10 or 20 of them (a shorter run keeps fractions of a year)
+        assert all(label.isdigit() for label in labels), labels
+        assert len(set(np.diff(ticks))) == 1 and set(np.diff(ticks)) <= {1.0, 2.0, 5.0, 10.0, 20.0}

@@ -15,6 +15,7 @@ import pandas as pd  # noqa: E402
 from matplotlib.patches import Rectangle  # noqa: E402
 
 from sez_sim.results import significant  # noqa: E402
+from sez_sim.viz.axes import year_axis  # noqa: E402
 from sez_sim.viz.save import save_png  # noqa: E402
 
 if TYPE_CHECKING:
@@ -78,7 +79,7 @@ def claim_figures(claim: Claim, answer: dict[str, Any], runs: pd.DataFrame, seri
         ax.fill_between(band.index, band["min"], band["max"], alpha=0.3, label="replicates' range")
         ax.plot(band.index, band["mean"], lw=1.5, label="mean effect")
         ax.axhline(0.0, color="grey", lw=0.8)
-        ax.set_xlabel("year")
+        year_axis(ax)
         ax.set_ylabel(f"{column}: treatment - baseline")
         ax.set_title("the effect over time, at the default parameters", fontsize=10)
         ax.legend(fontsize=7)

@@ -12,6 +12,7 @@ import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 
+from sez_sim.viz.axes import year_axis  # noqa: E402
 from sez_sim.viz.save import save_png  # noqa: E402
 
 if TYPE_CHECKING:
@@ -41,7 +42,7 @@ def comparison_figure(result: Comparison, path: Path) -> None:
             ax.plot(mean.index, mean, color=colour, label=f"{scenario}: {name}")
             ax.fill_between(mean.index, mean - half, mean + half, color=colour, alpha=0.2)
         ax.set_title(label, fontsize=10)
-        ax.set_xlabel("year")
+        year_axis(ax)
         ax.grid(alpha=0.3)
     axes[0, 0].legend(fontsize=8)
     replicates = int(result.runs["replicate"].nunique())

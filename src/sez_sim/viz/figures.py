@@ -17,6 +17,7 @@ import numpy as np  # noqa: E402
 from matplotlib.collections import LineCollection  # noqa: E402
 from matplotlib.lines import Line2D  # noqa: E402
 
+from sez_sim.viz.axes import year_axis  # noqa: E402
 from sez_sim.viz.maps import draw_base, place_labels  # noqa: E402
 from sez_sim.viz.save import save_png  # noqa: E402
 
@@ -93,11 +94,10 @@ def inequality(result: RunResult, path: Path) -> None:
     bottom.plot(s["year"], s["capital_gdp_share"], label="capitals' GDP share", color="#b07aa1", ls="--")
     bottom.plot(s["year"], s["border_gdp_share"], label="border provinces' GDP share", color="#9c755f", ls=":")
     bottom.set_ylabel("index or share")
-    bottom.set_xlabel("year")
     bottom.legend(loc="best", fontsize=8)
+    year_axis(bottom)
     for ax in (top, bottom):
         ax.grid(alpha=0.3)
-        ax.ticklabel_format(axis="x", useOffset=False)  # years as years, not as offsets from 2020 in a short run
     _margins(fig, left=0.8, right=0.15, bottom=0.6, top=0.55, hspace=0.09)
     save_png(fig, path)
 
@@ -172,10 +172,9 @@ def zone_occupancy(result: RunResult, path: Path, top: int = 8) -> None:
     left.set_title("jobs in all zones (dashed: capacity)")
     right.set_title(f"the {top} zones that gained most jobs (dashed: capacity)")
     for ax in (left, right):
-        ax.set_xlabel("year")
+        year_axis(ax)
         ax.set_ylabel("thousand jobs")
         ax.grid(alpha=0.3)
-        ax.ticklabel_format(axis="x", useOffset=False)
     fig.suptitle(f"{result.scenario.name}: zone jobs against capacity")
     _margins(fig, left=0.9, right=0.3, bottom=0.6, top=0.7, wspace=0.14)
     save_png(fig, path)

@@ -39,6 +39,26 @@ def test_labels_of_crowded_points_do_not_overlap_and_the_first_are_kept():
     plt.close(fig)
 
 
+def test_labels_stay_inside_the_axes_turning_left_at_the_right_edge():
+    """A long name next to the frame (Wenshan Zhuang and Miao Autonomous Prefecture, by the colour bar) is placed
+    to the left of its point, or left out, never across the frame."""
+    rng = np.random.default_rng(5)
+    fig, ax = plt.subplots(figsize=(5, 4))
+    ax.set_xlim(0, 10)
+    ax.set_ylim(0, 10)
+    points = np.column_stack([rng.uniform(8.5, 9.9, 12), rng.uniform(0.2, 9.8, 12)])
+    texts = [f"Wenshan Zhuang and Miao Autonomous Prefecture {k} +2.5%" for k in range(12)]
+    placed = place_labels(ax, points, texts, fontsize=7)
+    renderer = fig.canvas.get_renderer()
+    frame = ax.get_window_extent(renderer)
+    boxes = [label.get_window_extent(renderer) for label in placed]
+    plt.close(fig)
+    assert placed and all(
+        frame.x0 <= b.x0 and b.x1 <= frame.x1 and frame.y0 <= b.y0 and b.y1 <= frame.y1 for b in boxes
+    )
+    assert all(label.get_horizontalalignment() == "right" for label in placed)  # none fits to the right
+
+
 FIGURES = ["gdp_change_map", "inequality", "migration_map", "zone_occupancy"]
 
 
@@ -90,3 +110,23 @@ def test_year_axes_tick_whole_years(start, years):
     if years >= 2:  # whole years, every 1, 2, 5, 10 or 20 of them (a shorter run keeps fractions of a year)
         assert all(label.isdigit() for label in labels), labels
         assert len(set(np.diff(ticks))) == 1 and set(np.diff(ticks)) <= {1.0, 2.0, 5.0, 10.0, 20.0}
+
+
+def test_on_a_map_coloured_by_value_no_corridor_takes_a_colour_of_the_scale():
+    """EWEC drawn red and NSEC blue read as a fall and a rise on a red-blue map of changes."""
+    from matplotlib.collections import LineCollection
+    from matplotlib.colors import to_hex
+
+    from sez_sim.geography import load_gms
+    from sez_sim.viz.maps import CORRIDOR_COLOURS, CORRIDOR_NEUTRAL, draw_base
+
+    geo = load_gms()
+    colours = {}
+    for values in (None, np.linspace(-3.0, 3.0, geo.n)):
+        fig, ax = plt.subplots()
+        draw_base(geo, ax, node_values=values)
+        thick = [c for c in ax.collections if isinstance(c, LineCollection) and c.get_linewidth()[0] > 1.0]
+        colours[values is None] = {to_hex(c.get_edgecolor()[0], keep_alpha=False) for c in thick}
+        plt.close(fig)
+    assert colours[True] == set(CORRIDOR_COLOURS.values())  # the network map tells the corridors apart
+    assert colours[False] == {CORRIDOR_NEUTRAL}

@@ -48,7 +48,7 @@ LABELS: dict[str, dict[str, str]] = {
         "promotion": "Promote zones to investors",
         "map_title": "GDP per capita: policy run against baseline",
         "map_note": "Stars: operating zones; large purple stars: placed zones; crosses: border crossings; "
-        "lines: roads, corridors in colour.",
+        "thin lines: roads; thick dark lines: economic corridors.",
         "scale": "{low} to {high}",
         "theil_between": "Theil index between countries",
         "theil_within": "Theil index within countries",

@@ -17,6 +17,7 @@ import numpy as np  # noqa: E402
 from matplotlib.collections import LineCollection  # noqa: E402
 from matplotlib.lines import Line2D  # noqa: E402
 
+from sez_sim.results import significant  # noqa: E402
 from sez_sim.viz.axes import year_axis  # noqa: E402
 from sez_sim.viz.maps import draw_base, place_labels  # noqa: E402
 from sez_sim.viz.save import save_png  # noqa: E402
@@ -59,16 +60,17 @@ def gdp_change_map(result: RunResult, path: Path) -> None:
     bar = fig.colorbar(markers, ax=ax, shrink=0.6)
     bar.set_label("change in GDP per capita (%)")
     start, end = _years(result)
+    corridors = "corridor" in geo.links and geo.links["corridor"].fillna("").astype(bool).any()
     ax.set_title(
         f"{result.scenario.name}: change in GDP per capita, {start:.0f}-{end:.0f}\n"
-        "(dot size: population; red = fall, blue = rise)"
+        "(dot size: population; red = fall, blue = rise" + ("; dark lines: corridors)" if corridors else ")")
     )
     ax.set_xlabel("longitude (°E)")
     ax.set_ylabel("latitude (°N)")
     _margins(fig, left=0.65, right=0.15, bottom=0.6, top=0.6)
     largest = np.argsort(-np.nan_to_num(np.abs(change)), kind="stable")[:LABELLED]
     prov = geo.provinces
-    texts = [f"{prov['name'].iat[i]} {change[i]:+.1f}%" for i in largest]
+    texts = [f"{prov['name'].iat[i]} {significant(change[i], 2, signed=True)}%" for i in largest]
     place_labels(ax, prov[["lon", "lat"]].to_numpy(float)[largest], texts, fontsize=7)
     save_png(fig, path)
 

@@ -25,6 +25,8 @@ COUNTRY_COLOURS = {
     "CHN": "#f28e2b",
 }
 CORRIDOR_COLOURS = {"EWEC": "#d62728", "NSEC": "#1f77b4", "SEC": "#2ca02c"}
+CORRIDOR_NEUTRAL = "#555555"
+"""Every corridor's colour on a map coloured by value, where red and blue say fall and rise."""
 _FALLBACK = plt.get_cmap("tab10").colors
 
 
@@ -49,12 +51,13 @@ OFFSETS = ((4, -10), (4, 4), (-4, 4), (-4, -10), (4, -22), (4, 16), (-4, 16), (-
 
 
 def place_labels(ax: Axes, points: np.ndarray, texts: Sequence[str], **style) -> list:
-    """Label points in the order given, each at the first offset where it overlaps no label placed before.
+    """Label points in the order given, each at the first offset inside the axes where it overlaps no earlier label.
 
     A label that finds no free place is left out, so earlier (more important) labels win. Returns the texts
     placed. Overlap is judged on the labels' extents as drawn, so call this once the axes' limits are final.
     """
     renderer = ax.figure.canvas.get_renderer()
+    frame = ax.get_window_extent(renderer)
     placed, boxes = [], []
     for (x, y), text in zip(points, texts, strict=True):
         for dx, dy in OFFSETS:
@@ -62,7 +65,8 @@ def place_labels(ax: Axes, points: np.ndarray, texts: Sequence[str], **style) ->
                 text, (x, y), xytext=(dx, dy), textcoords="offset points", ha="left" if dx >= 0 else "right", **style
             )
             box = label.get_window_extent(renderer).expanded(1.05, 1.1)
-            if not any(box.overlaps(other) for other in boxes):
+            inside = frame.x0 <= box.x0 and box.x1 <= frame.x1 and frame.y0 <= box.y0 and box.y1 <= frame.y1
+            if inside and not any(box.overlaps(other) for other in boxes):
                 placed.append(label)
                 boxes.append(box)
                 break
@@ -81,7 +85,8 @@ def draw_base(
     """Draw the base map, links, corridors (unless ``corridors=False``) and provinces (by country or value).
 
     The base map (:mod:`sez_sim.viz.basemap`) is drawn when the provinces are real places it covers; provinces are
-    coloured by country, or by ``node_values`` when given.
+    coloured by country, or by ``node_values`` when given, and then the corridors are all dark grey
+    (:data:`CORRIDOR_NEUTRAL`), so that no corridor reads as a value of the colour scale.
 
     Returns:
         The province markers (pass to ``colorbar`` when ``node_values`` is given).
@@ -96,6 +101,7 @@ def draw_base(
         for name, colour in CORRIDOR_COLOURS.items():
             rows = np.flatnonzero([name in str(c).split(";") for c in corridor_col])
             if rows.size:
+                colour = colour if node_values is None else CORRIDOR_NEUTRAL
                 ax.add_collection(LineCollection(_segments(geo, rows), colors=colour, lw=2.2, alpha=0.75, zorder=2))
     size = 8 + 60 * np.sqrt(geo.provinces["population"].to_numpy(float) / geo.provinces["population"].max())
     if node_values is None:

@@ -26,6 +26,7 @@ def main() -> None:
         page = browser.new_page(viewport={"width": 1400, "height": 1050})
         page.goto(url)
         page.locator(".headline").wait_for(timeout=60_000)
+        page.wait_for_timeout(1500)  # the page fades in while its first render settles
         page.screenshot(path=str(OUT / "app_start.png"))
 
         card = page.locator(".control-sez")

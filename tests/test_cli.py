@@ -142,3 +142,20 @@ def test_a_batch_summary_shows_small_spreads_without_scientific_notation():
     text = console.export_text()
     assert "e-0" not in text and "e+0" not in text
     assert "0.000012" in text and "1651000" in text and "ST=0.0000123" in text
+
+
+@pytest.mark.parametrize("columns", [80, 100, 200])
+def test_params_shows_every_default_and_unit_at_any_terminal_width(columns, monkeypatch):
+    """On an 80-column terminal the table squeezed the default, unit and description columns to nothing."""
+    from sez_sim.docs import default_text
+    from sez_sim.params import registry
+
+    monkeypatch.setenv("COLUMNS", str(columns))
+    result = runner.invoke(app, ["params", "economy"])
+    assert result.exit_code == 0, result.output
+    text = " ".join(result.output.split())
+    for key, p in registry().items():
+        if p.section == "economy":
+            assert key in text and default_text(p)[:10] in text and p.unit in text, (columns, key)
+            assert " ".join(p.description.split()[:4]) in text, (columns, key)
+    assert max(len(line) for line in result.output.splitlines()) <= columns

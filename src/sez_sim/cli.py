@@ -27,6 +27,9 @@ app = typer.Typer(
 err = Console(stderr=True, highlight=False)
 out = Console(highlight=False, soft_wrap=True)  # paths and keys stay on one line, whatever the width
 
+PARAMS_TABLE_WIDTH = 140
+"""Narrowest terminal that shows ``sez-sim params`` as a table; narrower ones get a block per parameter."""
+
 
 INTERRUPTED = 130
 """Exit code after Ctrl-C (128 + SIGINT), as shells report it."""
@@ -116,6 +119,9 @@ def params(
     model (the construction cache); "partial rebuild" is read only after the calibrated steady state, which runs that
     differ in it share.
     """
+    import textwrap
+
+    from rich.markup import escape
     from rich.table import Table
 
     from sez_sim.docs import default_text, kind_text
@@ -130,12 +136,29 @@ def params(
     kinds = sorted({p.kind for p in params.values()})
     if kind is not None and kind not in kinds:
         raise typer.BadParameter(f"unknown kind {kind!r}; choose from {', '.join(kinds)}", param_hint="--kind")
+    chosen = [
+        (key, p)
+        for key, p in sorted(params.items())
+        if (not section or p.section == section) and (not kind or p.kind == kind)
+    ]
+    if out.width < PARAMS_TABLE_WIDTH:
+        # A table this narrow squeezes the default, unit and description columns to nothing: a block per parameter.
+        for key, p in chosen:
+            bounds = f"[{p.bounds[0]:g}, {p.bounds[1]:g}]"
+            facts = f"{key}: default {default_text(p)} ({p.unit}), bounds {bounds}, {kind_text(p)}"
+            first, *rest = textwrap.wrap(facts, max(out.width, 40), subsequent_indent="    ")
+            out.print(f"[bold]{escape(key)}[/]{escape(first[len(key) :])}")
+            for line in rest:
+                out.print(escape(line))
+            for text, style in ((p.description, "default"), (p.source, "dim")):
+                for line in textwrap.wrap(text, max(out.width - 4, 40)):
+                    out.print(f"    [{style}]{escape(line)}[/]")
+            out.print()
+        return
     table = Table(title="sez-sim parameters", show_lines=True)
     for column in ("parameter", "default", "unit", "bounds", "kind", "description and source"):
         table.add_column(column, overflow="fold", no_wrap=column in ("parameter", "bounds", "kind"))  # whole, to grep
-    for key, p in sorted(params.items()):
-        if (section and p.section != section) or (kind and p.kind != kind):
-            continue
+    for key, p in chosen:
         table.add_row(
             key,
             default_text(p),

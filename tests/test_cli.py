@@ -159,3 +159,31 @@ def test_params_shows_every_default_and_unit_at_any_terminal_width(columns, monk
             assert key in text and default_text(p)[:10] in text and p.unit in text, (columns, key)
             assert " ".join(p.description.split()[:4]) in text, (columns, key)
     assert max(len(line) for line in result.output.splitlines()) <= columns
+
+
+def test_a_comparison_on_an_80_column_terminal_cuts_no_name_and_no_number():
+    """Rich had cut outcome names and intervals to fit ("theil_bet…", "[-0.0005…"); the narrow table leaves out the
+    levels A and B instead, and folds the interval at its comma."""
+    from types import SimpleNamespace
+
+    import pandas as pd
+    from rich.console import Console
+
+    from sez_sim.cli import comparison_table
+
+    differences = pd.DataFrame(
+        [
+            ("capital_gdp_share", "share", 0.1417, 0.1413, -0.00039, -0.00122, 0.00043),
+            ("border_gdp_share", "share", 0.1561, 0.1561, 2.1e-5, -7.0e-5, 1.11e-4),
+            ("foreign_firms", "firm agents", 10575.0, 10603.0, 28.0, -32.0, 88.0),
+        ],
+        columns=["outcome", "unit", "mean_a", "mean_b", "difference", "ci_low", "ci_high"],
+    )
+    console = Console(width=80, record=True)
+    console.print(comparison_table(SimpleNamespace(names=("a", "b"), differences=differences), 3, levels=False))
+    text = console.export_text()
+    assert "…" not in text and max(len(line) for line in text.splitlines()) <= 80
+    words = text.replace("│", " ").split()
+    for name in ("capital_gdp_share", "border_gdp_share", "foreign_firms", "[-0.000070,", "+0.000111]", "[-32,"):
+        assert name in words, (name, text)
+    assert "10,575" not in text  # the levels are left out

@@ -27,6 +27,9 @@ app = typer.Typer(
 err = Console(stderr=True, highlight=False)
 out = Console(highlight=False, soft_wrap=True)  # paths and keys stay on one line, whatever the width
 
+COMPARE_LEVELS_WIDTH = 110
+"""Narrowest terminal whose ``sez-sim compare`` table shows both scenarios' levels beside the difference."""
+
 PARAMS_TABLE_WIDTH = 140
 """Narrowest terminal that shows ``sez-sim params`` as a table; narrower ones get a block per parameter."""
 
@@ -324,7 +327,10 @@ def compare(
     a, b = (load_scenario(f, set_ or [], options={"run.years": ("--years", years)}) for f in (scenario_a, scenario_b))
     target = out_dir or Path("results") / f"compare-{a.name}-{b.name}"
     result = run_compare(a, b, replicates=replicates, seed=seed, workers=workers or os.cpu_count() or 1, out=target)
-    out.print(comparison_table(result, replicates))
+    levels = out.width >= COMPARE_LEVELS_WIDTH
+    out.print(comparison_table(result, replicates, levels))
+    if not levels:
+        out.print("(the levels A and B are in differences.parquet, or on a terminal of 110 columns or more)")
     out.print(ledger_table(result))
     out.print(f"wrote {target}")
 
@@ -537,8 +543,11 @@ def batch(
         err.print(f"{result.failed} run(s) failed; their errors are in runs.parquet (column 'error')")
 
 
-def comparison_table(result: Any, replicates: int) -> Any:
-    """One line per outcome, in its unit: A, B, B - A with its relative change and 95% interval."""
+def comparison_table(result: Any, replicates: int, levels: bool = True) -> Any:
+    """One line per outcome, in its unit: A and B, B - A with its relative change and 95% interval.
+
+    ``levels=False`` leaves A and B out, for a narrow terminal.
+    """
     import math
 
     from rich.markup import escape
@@ -548,8 +557,11 @@ def comparison_table(result: Any, replicates: int) -> Any:
 
     a, b = result.names
     table = Table(title=f"{b} (B) - {a} (A), {replicates} paired replicates")
-    for column in ("outcome", "unit", "A", "B", "B - A", "relative", "95% interval of B - A"):
-        table.add_column(column, justify="left" if column in ("outcome", "unit") else "right")
+    columns = ("outcome", "unit", *(("A", "B") if levels else ()), "B - A", "relative", "95% interval of B - A")
+    for column in columns:
+        # Whole names and numbers, never "theil_bet…" or "[-0.0005…": the unit and the interval fold instead.
+        folds = column in ("unit", "95% interval of B - A")
+        table.add_column(column, justify="left" if column in ("outcome", "unit") else "right", no_wrap=not folds)
     for row in result.differences.itertuples():
         unit = row.unit
         level_a, level_b = format_values([row.mean_a, row.mean_b], unit, extend=False)
@@ -558,8 +570,7 @@ def comparison_table(result: Any, replicates: int) -> Any:
         table.add_row(
             row.outcome,
             display_unit(unit),
-            level_a,
-            level_b,
+            *((level_a, level_b) if levels else ()),
             diff,
             fixed(100 * relative, 2, signed=True) + ("%" if math.isfinite(relative) else ""),
             escape(f"[{low}, {high}]"),

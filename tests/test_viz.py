@@ -130,3 +130,24 @@ def test_on_a_map_coloured_by_value_no_corridor_takes_a_colour_of_the_scale():
         plt.close(fig)
     assert colours[True] == set(CORRIDOR_COLOURS.values())  # the network map tells the corridors apart
     assert colours[False] == {CORRIDOR_NEUTRAL}
+
+
+def test_zone_names_in_the_legend_are_shortened_at_a_word(tmp_path, monkeypatch):
+    from types import SimpleNamespace
+
+    import pandas as pd
+
+    names = ["Mengla (Mohan) Key Development and Opening Experimental Zone", "Kanchanaburi Special Economic Zone"]
+    zones = pd.DataFrame(
+        [
+            {"zone": n, "step": k, "year": 2019 + k / 4, "jobs": 1000.0 * (k + 1) * (j + 1), "capacity_jobs": 2e4}
+            for k in range(8)
+            for j, n in enumerate(names)
+        ]
+    )
+    drawn = []
+    monkeypatch.setattr(figures, "save_png", lambda fig, path: drawn.append(fig))
+    figures.zone_occupancy(SimpleNamespace(zones=zones, scenario=SimpleNamespace(name="s")), tmp_path / "zones.png")
+    labels = sorted(t.get_text() for t in drawn[0].axes[1].get_legend().get_texts())
+    plt.close(drawn[0])
+    assert labels == ["Kanchanaburi Special Economic Zone", "Mengla (Mohan) Key Development and…"]

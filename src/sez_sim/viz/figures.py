@@ -6,6 +6,7 @@ Each is readable on its own: a title with the scenario name, units, a legend.
 
 from __future__ import annotations
 
+import textwrap
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -165,7 +166,7 @@ def zone_occupancy(result: RunResult, path: Path, top: int = 8) -> None:
         for k, name in enumerate(chosen):
             z = zones[zones["zone"] == name]
             colour = f"C{k}"
-            right.plot(z["year"], z["jobs"] / 1e3, color=colour, label=name[:40])
+            right.plot(z["year"], z["jobs"] / 1e3, color=colour, label=textwrap.shorten(name, 40, placeholder="…"))
             right.plot(z["year"], z["capacity_jobs"] / 1e3, color=colour, ls="--", lw=0.8)
         if len(chosen):
             right.legend(fontsize=7, loc="upper left")

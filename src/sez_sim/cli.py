@@ -650,17 +650,18 @@ def headline_table(result: Any) -> Any:
     table = Table(title=f"{result.scenario.name}: {first['year']:.0f} -> {last['year']:.0f}")
     for column in ("", "start", "end", "change"):
         table.add_column(column, justify="right" if column else "left")
-    # GDP is in US$ m, or in model units for the textbook presets (where "US$ bn 0.0" would say nothing).
-    per_million = [row["gdp"] * 1e6 / row["population"] for row in (first, last)]
+    # GDP is in US$ m, or in model units for the textbook presets (where "US$ bn 0.0" would say nothing), so
+    # gdp x 1e6 / population is US$ per person, or model units per million persons.
+    per_person = [row["gdp"] * 1e6 / row["population"] for row in (first, last)]
     if result.scenario.economy.preset == "gms":
         gdp = [
             ("GDP (US$ bn)", first["gdp"] / 1e3, last["gdp"] / 1e3, "{:,.1f}"),
-            ("GDP per capita (US$)", *per_million, "{:,.0f}"),
+            ("GDP per capita (US$)", *per_person, "{:,.0f}"),
         ]
     else:
         gdp = [
             ("GDP (model units)", first["gdp"], last["gdp"], None),
-            ("GDP per million persons (model units)", *per_million, None),
+            ("GDP per million persons (model units)", *per_person, None),
         ]
     levels = [
         ("population (m)", first["population"] / 1e6, last["population"] / 1e6, "{:,.1f}"),

@@ -156,7 +156,7 @@ def simulate(
     started = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
     scenario = scenario.with_changes(options={"run.seed": ("seed", seed), "run.years": ("years", years)})
     seed, years = scenario.run.seed, scenario.run.years
-    allocator = tune_allocator()
+    allocator = tune_allocator()  # here, not first in SEZModel: a bad SEZ_SIM_ALLOCATOR is the environment's fault
     with limited_blas() as threads:
         t0 = time.perf_counter()
         model = scenario.model(seed)

@@ -85,7 +85,7 @@ def draw_base(
     """Draw the base map, links, corridors (unless ``corridors=False``) and provinces (by country or value).
 
     The base map (:mod:`sez_sim.viz.basemap`) is drawn when the provinces are real places it covers; provinces are
-    coloured by country, or by ``node_values`` when given, and then the corridors are all dark grey
+    coloured by country, or by ``node_values`` when given, and then every corridor link is dark grey
     (:data:`CORRIDOR_NEUTRAL`), so that no corridor reads as a value of the colour scale.
 
     Returns:
@@ -98,10 +98,15 @@ def draw_base(
     ax.add_collection(LineCollection(_segments(geo, np.arange(len(geo.links))), colors="#c8c8c8", lw=0.6, zorder=1))
     corridor_col = geo.links["corridor"].fillna("") if "corridor" in geo.links else None
     if corridors and corridor_col is not None:
-        for name, colour in CORRIDOR_COLOURS.items():
-            rows = np.flatnonzero([name in str(c).split(";") for c in corridor_col])
+        if node_values is None:
+            groups = [
+                (colour, [name in str(c).split(";") for c in corridor_col]) for name, colour in CORRIDOR_COLOURS.items()
+            ]
+        else:
+            groups = [(CORRIDOR_NEUTRAL, corridor_col.astype(bool).to_numpy())]  # every corridor link, one colour
+        for colour, on_corridor in groups:
+            rows = np.flatnonzero(on_corridor)
             if rows.size:
-                colour = colour if node_values is None else CORRIDOR_NEUTRAL
                 ax.add_collection(LineCollection(_segments(geo, rows), colors=colour, lw=2.2, alpha=0.75, zorder=2))
     size = 8 + 60 * np.sqrt(geo.provinces["population"].to_numpy(float) / geo.provinces["population"].max())
     if node_values is None:

@@ -211,3 +211,41 @@ def test_malformed_scenarios_never_escape_as_tracebacks(edits, tmp_path_factory)
         assert exc.problems and all(str(p) for p in exc.problems)
     else:
         assert isinstance(scenario, Scenario)
+
+
+@pytest.mark.parametrize("countries", [["THA"], ["THA", "MMR", "LAO"], []])
+def test_a_migration_regime_names_a_pair_and_says_so(countries):
+    policy = {"type": "migration_regime", "countries": countries}
+    with pytest.raises(ScenarioError) as caught:
+        load_scenario({"name": "m", "extends": str(ROOT / "scenarios/gms_baseline.yaml"), "policies": [policy]})
+    (problem,) = caught.value.problems
+    assert problem.where == "policies[0].countries"
+    assert f"two countries, e.g. [THA, MMR], not {len(countries)}" in problem.message
+    assert "one regime per pair" in problem.message
+
+
+@pytest.mark.parametrize(
+    ("zone", "status", "host"),
+    [
+        ("Kyaukphyu Special Economic Zone", "planned", "MM-16"),
+        ("Ruili Cross-Border Economic Cooperation Zone (China side)", "planned", "CN-YN-DHG"),
+    ],
+)
+@pytest.mark.parametrize("programme", ["capacity_building", "investment_promotion"])
+def test_a_programme_aimed_at_a_zone_the_run_lacks_says_how_to_open_it(zone, status, host, programme):
+    base = {"name": "p", "extends": str(ROOT / "scenarios/gms_baseline.yaml")}
+    with pytest.raises(ScenarioError) as caught:
+        load_scenario({**base, "policies": [{"type": programme, "zones": [zone]}]})
+    (problem,) = caught.value.problems
+    assert problem.where == "policies[0].zones[0]"
+    assert f"lists it as {status}" in problem.message
+    assert f"{{type: sez, province: {host}, name: {zone!r}}}" in problem.message
+    # ... and doing what it says works.
+    opened = {"type": "sez", "province": host, "name": zone}
+    assert load_scenario({**base, "policies": [opened, {"type": programme, "zones": [zone]}]}).policies
+
+
+def test_a_misspelt_zone_gets_the_closest_names():
+    policy = {"type": "capacity_building", "zones": ["Tak SEZ"]}
+    with pytest.raises(ScenarioError, match="close: 'Tak Special Economic Zone'"):
+        load_scenario({"name": "p", "extends": str(ROOT / "scenarios/gms_baseline.yaml"), "policies": [policy]})

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, ClassVar, Literal
 
 import numpy as np
-from pydantic import Field
+from pydantic import Field, field_validator
 
 from sez_sim.levers import Effect
 from sez_sim.params import Param, declare
@@ -51,6 +51,19 @@ class MigrationRegime(Instrument):
     countries: tuple[str, str] = Field(description="The two countries, e.g. [THA, MMR].")
     barrier: float | None = param_field(MIGRATION["barrier"])
     quota: float | None = param_field(MIGRATION["quota"])
+
+    @field_validator("countries", mode="before")
+    @classmethod
+    def _a_pair(cls, value: object) -> object:
+        # A regime is between two countries; several are several regimes (scenarios/open_labour_mobility.yaml).
+        # pydantic's own words for a list of one or three ("required key is missing", "Tuple should have at most 2
+        # items") do not say that.
+        if isinstance(value, list | tuple) and len(value) != 2:
+            raise ValueError(
+                f"two countries, e.g. [THA, MMR], not {len(value)}: a regime sets the barrier between a pair; for "
+                "more countries list one regime per pair"
+            )
+        return value
 
     def check(self, geo: Geography) -> None:
         for k, code in enumerate(self.countries):

@@ -133,9 +133,9 @@ class ZoneProgramme(Instrument):
         chosen = set()
         for k, name in enumerate(self.zones):
             if name not in zones:
-                close = difflib.get_close_matches(name, list(zones), n=3, cutoff=0.4)
-                hint = f"; close: {', '.join(map(repr, close))}" if close else f"; there are {len(zones)}"
-                raise self.error(f"zones[{k}]", f"no zone {name!r} exists before this policy{where}{hint}")
+                raise self.error(
+                    f"zones[{k}]", f"no zone {name!r} exists before this policy{where}{_hint(geo, name, zones)}"
+                )
             chosen.add(name)
         country = geo.provinces["country"].to_numpy()
         for field, places, hosts in (
@@ -159,6 +159,27 @@ class ZoneProgramme(Instrument):
         start = start_default if self.start_year is None else self.start_year
         running = start <= year and (self.end_year is None or year < self.end_year)
         return (self._targets, self.cost_per_year) if running else (np.zeros(0, np.int64), 0.0)
+
+
+def _hint(geo: Geography, name: str, zones: dict[str, int]) -> str:
+    """What to do about a target zone that does not exist.
+
+    Open a zone the dataset lists but the run does not start with (planned, stalled, or established later), or
+    pick one of the names closest to it.
+    """
+    listed = geo.zones[geo.zones["name"].astype(str) == name] if len(geo.zones) else geo.zones
+    if len(listed):
+        row = listed.iloc[0]
+        province = geo.provinces["id"].iat[int(row["province"])]
+        established = float(row["year_established"])
+        year = "" if math.isnan(established) else f", established {int(established)}"
+        return (
+            f"; the dataset lists it as {row['status']}{year}, and a run starts with the operating zones "
+            f"established by its start year: to open it, list {{type: sez, province: {province}, name: {name!r}}} "
+            "before this policy"
+        )
+    close = difflib.get_close_matches(name, list(zones), n=3, cutoff=0.4)
+    return f"; close: {', '.join(map(repr, close))}" if close else f"; there are {len(zones)}"
 
 
 class CapacityBuilding(ZoneProgramme):

@@ -141,7 +141,7 @@ def test_a_batch_summary_shows_small_spreads_without_scientific_notation():
     console.print(batch_summary(experiment, result))
     text = console.export_text()
     assert "e-0" not in text and "e+0" not in text
-    assert "0.000012" in text and "1651000" in text and "ST=0.0000123" in text
+    assert "0.000012" in text and "1651000" in text and "total Sobol index ST 0.0000123" in text
 
 
 @pytest.mark.parametrize("columns", [80, 100, 200])
@@ -187,3 +187,34 @@ def test_a_comparison_on_an_80_column_terminal_cuts_no_name_and_no_number():
     for name in ("capital_gdp_share", "border_gdp_share", "foreign_firms", "[-0.000070,", "+0.000111]", "[-32,"):
         assert name in words, (name, text)
     assert "10,575" not in text  # the levels are left out
+
+
+@pytest.mark.parametrize("measure", ["ST", "mu_star"])
+def test_a_batch_summary_names_each_outcomes_most_influential_factor_whole_at_80_columns(measure):
+    """In a table column rich had cut the factors' keys to fit an 80-column terminal ("firms.entry_logit_s…")."""
+    from types import SimpleNamespace
+
+    import pandas as pd
+    from rich.console import Console
+
+    from sez_sim.cli import batch_summary
+
+    runs = pd.DataFrame({"status": ["ok"] * 2, "host_gdp_change": [0.1, 0.2], "zone_jobs": [1.0, 2.0]})
+    sensitivity = pd.DataFrame(
+        {
+            "outcome": ["zone_jobs", "zone_jobs", "host_gdp_change", "host_gdp_change"],
+            "factor": ["workers.real_income_elasticity", "firms.entry_logit_scale"] * 2,
+            measure: [0.2, 0.7, 0.9, 0.1],
+        }
+    )
+    result = SimpleNamespace(runs=runs, done=2, skipped=0, failed=0, seconds=1.0, rerun=0, sensitivity=sensitivity)
+    outcomes = [SimpleNamespace(name="host_gdp_change"), SimpleNamespace(name="zone_jobs")]
+    console = Console(width=80, record=True)
+    console.print(batch_summary(SimpleNamespace(name="s", outcomes=outcomes), result))
+    printed = console.export_text()
+    text = " ".join(printed.split())  # long sentences wrap; the words must all be there, in order
+    named = "total Sobol index ST" if measure == "ST" else "Morris mu*"
+    first = f"Most influential on host_gdp_change: workers.real_income_elasticity ({named} 0.9)"
+    second = f"Most influential on zone_jobs: firms.entry_logit_scale ({named} 0.7)"
+    assert f"{first} {second}" in text
+    assert max(len(line) for line in printed.splitlines()) <= 80 and "…" not in printed

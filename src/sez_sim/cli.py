@@ -595,8 +595,14 @@ def ledger_table(result: Any) -> Any:
 
 
 def batch_summary(experiment: Any, result: Any) -> Any:
-    """Runs done, skipped and failed; each outcome's mean and spread; the largest sensitivity indices."""
+    """Runs done, skipped and failed; each outcome's mean and spread; the largest sensitivity index of each outcome.
+
+    The sensitivity lines come under the table, as sentences: in a table column, rich cut the factors' dotted keys
+    (``firms.entry_logit_s…``) on an 80-column terminal.
+    """
+    from rich.console import Group
     from rich.table import Table
+    from rich.text import Text
 
     from sez_sim.results import significant
 
@@ -614,18 +620,17 @@ def batch_summary(experiment: Any, result: Any) -> Any:
         table.add_row(
             o.name, significant(v.mean(), 5), significant(v.std(), 3), significant(v.min(), 5), significant(v.max(), 5)
         )
-    if result.sensitivity is not None and not result.sensitivity.empty:
-        key = "ST" if "ST" in result.sensitivity else "mu_star"
-        top = result.sensitivity.sort_values(key, ascending=False).groupby("outcome").head(1)
-        for row in top.itertuples():
-            table.add_row(
-                f"  most influential on {row.outcome}",
-                f"{row.factor}",
-                f"{key}={significant(getattr(row, key), 3)}",
-                "",
-                "",
-            )
-    return table
+    if result.sensitivity is None or result.sensitivity.empty:
+        return table
+    key = "ST" if "ST" in result.sensitivity else "mu_star"
+    measure = "total Sobol index ST" if key == "ST" else "Morris mu*"
+    top = result.sensitivity.sort_values(key, ascending=False).groupby("outcome", sort=False).head(1)
+    order = {o.name: k for k, o in enumerate(experiment.outcomes)}
+    lines = [
+        Text(f"Most influential on {row.outcome}: {row.factor} ({measure} {significant(getattr(row, key), 3)})")
+        for row in sorted(top.itertuples(), key=lambda r: order.get(r.outcome, len(order)))
+    ]
+    return Group(table, *lines)
 
 
 @contextlib.contextmanager

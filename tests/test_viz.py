@@ -151,3 +151,104 @@ def test_zone_names_in_the_legend_are_shortened_at_a_word(tmp_path, monkeypatch)
     labels = sorted(t.get_text() for t in drawn[0].axes[1].get_legend().get_texts())
     plt.close(drawn[0])
     assert labels == ["Kanchanaburi Special Economic Zone", "Mengla (Mohan) Key Development and…"]
+
+
+# ------------------------------------------------------------------------------------------ batch figures
+def batch_outcomes(design, factors, runs, monkeypatch):
+    """Draw a batch's outcomes figure for ``runs`` and return it (not saved)."""
+    import json
+    from types import SimpleNamespace
+
+    import pandas as pd
+
+    from sez_sim.viz import experiments
+
+    drawn = []
+    monkeypatch.setattr(experiments, "save_png", lambda fig, path: drawn.append(fig))
+    frame = pd.DataFrame(runs)
+    for column in [c for c in frame if c.startswith("factor:")]:
+        frame[column] = frame[column].map(lambda v: json.dumps(v) if isinstance(v, list) else v)
+    outcomes = [c for c in frame if not c.startswith("factor:") and c not in ("point", "status")]
+    experiment = SimpleNamespace(
+        name="e",
+        design=design,
+        factors=[SimpleNamespace(key=k) for k in factors],
+        outcomes=[SimpleNamespace(name=o) for o in outcomes],
+    )
+    experiments.batch_figures(experiment, None, frame, None, Path("unused"))
+    (fig,) = drawn
+    return fig, [ax for ax in fig.axes if ax.get_visible()]
+
+
+@pytest.mark.parametrize("design", ["lhs", "sobol", "morris"])
+def test_a_sampled_design_shows_every_outcome_against_every_factor(design, monkeypatch):
+    """Against the first factor only, a factor that drives an outcome was out of sight."""
+    rng = np.random.default_rng(0)
+    a, b, c = rng.uniform(0, 1, (3, 40))
+    runs = {"point": np.arange(40), "status": "ok", "factor:x.a": a, "factor:x.b": b, "factor:x.c": c}
+    runs |= {"up_with_c": 5 * c, "down_with_a": 1e6 - a}
+    fig, axes = batch_outcomes(design, ["x.a", "x.b", "x.c"], runs, monkeypatch)
+    assert len(axes) == 6
+    grid = np.array(axes).reshape(2, 3)
+    assert [ax.get_xlabel() for ax in grid[-1]] == ["x.a", "x.b", "x.c"]
+    assert [ax.get_ylabel() for ax in grid[:, 0]] == ["up_with_c", "down_with_a"]
+    # Each panel holds every run, at its factor's value and its outcome.
+    for (row, name), (col, key) in itertools.product(enumerate(["up_with_c", "down_with_a"]), enumerate("abc")):
+        (points,) = grid[row, col].collections
+        np.testing.assert_array_equal(points.get_offsets(), np.column_stack([runs[f"factor:x.{key}"], runs[name]]))
+    fig.canvas.draw()
+    labels = [t.get_text() for t in grid[1, 0].get_yticklabels()]
+    assert all("e" not in t and "+" not in t for t in labels), labels  # no offset or scientific notation
+    plt.close(fig)
+
+
+def test_a_grid_of_one_factor_draws_the_means_in_the_order_of_its_values(monkeypatch):
+    values = [5.0, 1.0, 3.0]  # as a file may list them
+    runs = {"point": [], "status": "ok", "factor:k.v": [], "y": []}
+    for point, v in enumerate(values):
+        for r in range(3):
+            runs["point"].append(point), runs["factor:k.v"].append(v), runs["y"].append(10 * v + r)
+    fig, (ax,) = batch_outcomes("grid", ["k.v"], runs, monkeypatch)
+    line = ax.containers[0].lines[0]  # the errorbar's data line (its caps are lines too)
+    np.testing.assert_array_equal(line.get_xdata(), [1.0, 3.0, 5.0])
+    np.testing.assert_array_equal(line.get_ydata(), [11.0, 31.0, 51.0])
+    assert ax.get_xlabel() == "k.v"
+    assert [t.get_text() for t in ax.get_legend().get_texts()] == ["runs", "mean, 95% interval"]
+    plt.close(fig)
+
+
+def test_a_grid_with_two_runs_a_point_draws_the_runs_and_no_interval(monkeypatch):
+    """Student's t with one degree of freedom is 12.7: bars that wide hid what they summarise."""
+    runs = {"point": [0, 0, 1, 1], "status": "ok", "factor:k.v": [1, 1, 2, 2], "y": [1.0, 2.0, 3.0, 5.0]}
+    fig, (ax,) = batch_outcomes("grid", ["k.v"], runs, monkeypatch)
+    assert [t.get_text() for t in ax.get_legend().get_texts()] == ["runs", "mean"]
+    assert ax.get_ylim()[1] < 6  # no bar reaches beyond the runs
+    plt.close(fig)
+
+
+def test_a_grid_of_several_factors_labels_each_point_by_every_factor(monkeypatch):
+    policies = [[], [{"type": "sez", "province": "P03"}], [{"type": "sez", "province": "A"}] * 2 + [{"type": "ossc"}]]
+    runs = {"point": [], "status": "ok", "factor:policies": [], "factor:mechanisms.capital": [], "gdp": []}
+    points = list(itertools.product(policies, [True, False]))
+    for point, (p, on) in enumerate(points):
+        for r in range(2):
+            runs["point"].append(point), runs["factor:policies"].append(p)
+            runs["factor:mechanisms.capital"].append(on), runs["gdp"].append(float(point + r))
+    fig, (ax,) = batch_outcomes("grid", ["policies", "mechanisms.capital"], runs, monkeypatch)
+    labels = [t.get_text() for t in ax.get_yticklabels()]
+    assert (
+        labels
+        == [
+            f"policies={p}, capital={on}"
+            for p, on in itertools.product(["none", "sez P03", "2 sez + 1 ossc"], [True, False])
+        ][::-1]
+    )  # the first point at the top
+    plt.close(fig)
+
+
+def test_a_grid_without_factors_shows_the_replicates(monkeypatch):
+    runs = {"point": [0, 0, 0], "status": "ok", "gini": [0.3, 0.31, 0.32]}
+    fig, (ax,) = batch_outcomes("grid", [], runs, monkeypatch)
+    (points,) = ax.collections[:1]
+    assert len(points.get_offsets()) == 3
+    plt.close(fig)

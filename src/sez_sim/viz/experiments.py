@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import json
+import textwrap
+from collections import Counter
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import matplotlib
 
@@ -11,6 +14,7 @@ matplotlib.use("Agg", force=False)
 import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
+from scipy import stats  # noqa: E402
 
 from sez_sim.viz.axes import year_axis  # noqa: E402
 from sez_sim.viz.save import save_png  # noqa: E402
@@ -18,6 +22,9 @@ from sez_sim.viz.save import save_png  # noqa: E402
 if TYPE_CHECKING:
     from sez_sim.experiments.compare import Comparison
     from sez_sim.experiments.spec import Experiment
+
+PLACE_FIELDS = ("province", "crossing", "corridor", "country", "countries", "provinces", "zones", "crossings")
+MAX_SCATTER_FACTORS = 8  # columns of the scatter of a sampled design; more factors are in runs.parquet
 
 TRAJECTORIES = [
     ("gdp", "GDP (US$ m)"),
@@ -57,36 +64,132 @@ def comparison_figure(result: Comparison, path: Path) -> None:
 def batch_figures(
     experiment: Experiment, design: pd.DataFrame, runs: pd.DataFrame, sensitivity: pd.DataFrame | None, folder: Path
 ) -> None:
-    """Outcomes across the design, and sensitivity indices when the design has them."""
+    """Outcomes across the design, and sensitivity indices when the design has them.
+
+    A sampled design (LHS, Sobol, Morris) is drawn as a scatter of every outcome against every numeric factor, one
+    row per outcome, one column per factor: a factor that matters shows as a trend, one that does not as a cloud.
+    A grid is drawn as the mean of each design point with its 95% interval over the replicates, against the
+    factor's value when a single numeric factor spans it, else against design points labelled by every factor.
+    """
     outcomes = [o.name for o in experiment.outcomes]
     ok = runs[runs["status"] == "ok"]
     if ok.empty:
         return
+    keys = [f.key for f in experiment.factors]
+    numeric = [k for k in keys if pd.api.types.is_numeric_dtype(ok[f"factor:{k}"])]
+    if experiment.design != "grid" and numeric:
+        fig = _scatter(ok, outcomes, numeric[:MAX_SCATTER_FACTORS])
+    else:
+        fig = _grid(ok, outcomes, keys)
+    fig.suptitle(f"{experiment.name}: outcomes across the design ({len(ok)} runs)")
+    save_png(fig, folder / "outcomes.png")
+    _sensitivity(experiment, sensitivity, folder)
+
+
+def _scatter(ok: pd.DataFrame, outcomes: list[str], keys: list[str]) -> plt.Figure:
+    fig, axes = plt.subplots(
+        len(outcomes),
+        len(keys),
+        figsize=(3.2 * len(keys) + 0.6, 2.6 * len(outcomes)),
+        squeeze=False,
+        sharex="col",
+        sharey="row",
+        layout="constrained",
+    )
+    for row, name in enumerate(outcomes):
+        for col, key in enumerate(keys):
+            ax = axes[row, col]
+            ax.scatter(ok[f"factor:{key}"], ok[name], s=8, alpha=0.5)
+            ax.ticklabel_format(useOffset=False, style="plain")
+            ax.grid(alpha=0.3)
+            if row == len(outcomes) - 1:
+                ax.set_xlabel(key, fontsize=8)
+            if col == 0:
+                ax.set_ylabel(name, fontsize=8)
+            ax.tick_params(labelsize=7)
+    return fig
+
+
+def _grid(ok: pd.DataFrame, outcomes: list[str], keys: list[str]) -> plt.Figure:
+    points = ok.groupby("point")
+    first = points.first()
+    n = points[outcomes[0]].count().to_numpy()
+    # Student's t, not 1.96: a grid usually has few replicates a point. With two, t is 12.7 and the bars would
+    # swamp the runs they summarise, so intervals are drawn from three runs on; the runs are always drawn.
+    t = np.where(n >= 3, stats.t.ppf(0.975, np.maximum(n - 1, 1)), 0.0)
+    summary = "mean, 95% interval" if (n >= 3).any() else "mean"
+    single = len(keys) == 1 and pd.api.types.is_numeric_dtype(ok[f"factor:{keys[0]}"])
     columns = min(3, len(outcomes))
     rows = int(np.ceil(len(outcomes) / columns))
-    fig, axes = plt.subplots(rows, columns, figsize=(5 * columns, 3.6 * rows), squeeze=False)
-    first = f"factor:{experiment.factors[0].key}" if experiment.factors else None
-    numeric = first is not None and pd.api.types.is_numeric_dtype(ok[first])
-    for ax, name in zip(axes.ravel(), outcomes, strict=False):
-        if numeric:
-            ax.scatter(ok[first], ok[name], s=12, alpha=0.6)
-            ax.set_xlabel(experiment.factors[0].key)
+    if single:
+        # One numeric factor: its values on the x axis, in order (a file may list them in any order).
+        values = first[f"factor:{keys[0]}"].to_numpy()
+        order = np.argsort(values, kind="stable")
+        fig, axes = plt.subplots(rows, columns, figsize=(5 * columns, 3.6 * rows), squeeze=False, layout="constrained")
+    else:
+        # Several factors (or none): one row per design point, labelled by its factor values, read across.
+        order = np.arange(len(first))[::-1]  # the first point at the top
+        labels = [point_label(first, keys, p) for p in first.index[order]] if keys else list(first.index[order])
+        height = 1.2 + 0.24 * len(first)
+        fig, axes = plt.subplots(
+            rows, columns, figsize=(4.2 * columns + 2.5, height * rows), squeeze=False, layout="constrained"
+        )
+    position = pd.Series(np.arange(len(order)), index=first.index[order])
+    for k, (ax, name) in enumerate(zip(axes.ravel(), outcomes, strict=False)):
+        mean, half = points[name].mean().to_numpy()[order], (t * points[name].sem().fillna(0.0)).to_numpy()[order]
+        at = values[order] if single else np.arange(len(order))
+        runs = ok[f"factor:{keys[0]}"] if single else position.loc[ok["point"]].to_numpy()
+        if single:
+            ax.scatter(runs, ok[name], s=10, color="0.6", zorder=1, label="runs")
+            ax.errorbar(at, mean, yerr=half, fmt="o-", capsize=3, markersize=4, zorder=2, label=summary)
+            ax.set_xlabel(keys[0])
+            ax.ticklabel_format(axis="y", useOffset=False, style="plain")
         else:
-            by_point = ok.groupby("point")[name]
-            ax.errorbar(
-                by_point.mean().index, by_point.mean(), yerr=1.96 * by_point.sem().fillna(0), fmt="o", capsize=3
-            )
-            ax.set_xlabel("design point" + (f" ({experiment.factors[0].key})" if experiment.factors else ""))
-            if first is not None:
-                labels = ok.groupby("point")[first].first().astype(str).str.slice(0, 14)
-                ax.set_xticks(labels.index, labels, rotation=45, ha="right", fontsize=7)
+            ax.ticklabel_format(axis="x", useOffset=False, style="plain")
+            ax.scatter(ok[name], runs, s=10, color="0.6", zorder=1, label="runs")
+            ax.errorbar(mean, at, xerr=half, fmt="o", capsize=3, markersize=4, zorder=2, label=summary)
+            ax.set_yticks(at, labels if k % columns == 0 else [], fontsize=7)
+            ax.set_ylim(-0.6, len(order) - 0.4)
         ax.set_title(name, fontsize=10)
         ax.grid(alpha=0.3)
+    axes[0, 0].legend(fontsize=7)
     for ax in axes.ravel()[len(outcomes) :]:
         ax.set_visible(False)
-    fig.suptitle(f"{experiment.name}: outcomes across the design ({len(ok)} runs)")
-    fig.tight_layout()
-    save_png(fig, folder / "outcomes.png")
+    return fig
+
+
+def point_label(first: pd.DataFrame, keys: list[str], point: int) -> str:
+    """A grid point's factor values, each key cut to its last part (``labour_market=True``).
+
+    A list of policies is summarised (``policies=sez P03``, ``policies=6 sez``, ``policies=none``): its text would
+    fill the axis.
+    """
+    parts = []
+    for key in keys:
+        value = first[f"factor:{key}"].loc[point]
+        short = key.rsplit(".", 1)[-1]
+        if isinstance(value, str) and value[:1] in "[{":
+            value = describe(json.loads(value))
+        parts.append(f"{short}={value:g}" if isinstance(value, float) else f"{short}={value}")
+    return ", ".join(parts)
+
+
+def describe(value: Any) -> str:
+    """A short name for a list of policies (or any other list or mapping a factor takes)."""
+    if isinstance(value, list) and all(isinstance(v, dict) for v in value):
+        if not value:
+            return "none"
+        if len(value) == 1:
+            policy = value[0]
+            place = next((policy[k] for k in PLACE_FIELDS if k in policy), "")
+            where = ",".join(map(str, place)) if isinstance(place, list) else str(place)
+            return textwrap.shorten(f"{policy.get('type', '?')} {where}".strip(), 32, placeholder="…")
+        kinds = Counter(str(v.get("type", "?")) for v in value)
+        return " + ".join(f"{count} {kind}" for kind, count in kinds.items())
+    return textwrap.shorten(json.dumps(value), 32, placeholder="…")
+
+
+def _sensitivity(experiment: Experiment, sensitivity: pd.DataFrame | None, folder: Path) -> None:
     if sensitivity is None or sensitivity.empty:
         return
     sobol = "ST" in sensitivity.columns

@@ -80,17 +80,24 @@ def test_run_figures_keep_every_text_inside_and_clear_of_other_axes(runs, name, 
     for result in runs:
         getattr(figures, name)(result, tmp_path / "figure.png")
     for fig in drawn:
-        fig.canvas.draw()
-        renderer = fig.canvas.get_renderer()
-        inside = fig.bbox.padded(1.0)
-        # An axes' tight box holds what it draws: title, axis labels, the tick labels in view, legend, annotations.
-        boxes = {ax.get_title() or ax.get_ylabel(): ax.get_tightbbox(renderer) for ax in fig.axes}
-        boxes |= {t.get_text(): t.get_window_extent(renderer) for t in fig.texts if t.get_visible()}
-        for what, box in boxes.items():
-            assert inside.contains(box.x0, box.y0) and inside.contains(box.x1, box.y1), (name, what, box, fig.bbox)
-        for a, b in itertools.permutations(fig.axes, 2):
-            assert not a.get_tightbbox(renderer).padded(-1.0).overlaps(b.bbox), (name, a.get_title(), b.get_title())
-        plt.close(fig)
+        assert_inside_and_apart(fig, name)
+
+
+def assert_inside_and_apart(fig, name):
+    """Every text of ``fig`` is inside it, and no axes' texts run over another axes; then close it."""
+    fig.canvas.draw()
+    renderer = fig.canvas.get_renderer()
+    inside = fig.bbox.padded(1.0)
+    # An axes' tight box holds what it draws: title, axis labels, the tick labels in view, legend, annotations.
+    boxes = {ax.get_title() or ax.get_ylabel() or ax.get_xlabel(): ax.get_tightbbox(renderer) for ax in fig.axes}
+    boxes |= {t.get_text(): t.get_window_extent(renderer) for t in fig.texts if t.get_visible()}
+    if fig._suptitle is not None:
+        boxes[fig._suptitle.get_text()] = fig._suptitle.get_window_extent(renderer)
+    for what, box in boxes.items():
+        assert inside.contains(box.x0, box.y0) and inside.contains(box.x1, box.y1), (name, what, box, fig.bbox)
+    for a, b in itertools.permutations(fig.axes, 2):
+        assert not a.get_tightbbox(renderer).padded(-1.0).overlaps(b.bbox), (name, a.get_title(), b.get_title())
+    plt.close(fig)
 
 
 @pytest.mark.parametrize(("start", "years"), [(2019, 0.5), (2019, 1), (2019, 3.25), (2019, 20), (2020, 80)])
@@ -199,7 +206,7 @@ def test_a_sampled_design_shows_every_outcome_against_every_factor(design, monke
     fig.canvas.draw()
     labels = [t.get_text() for t in grid[1, 0].get_yticklabels()]
     assert all("e" not in t and "+" not in t for t in labels), labels  # no offset or scientific notation
-    plt.close(fig)
+    assert_inside_and_apart(fig, "outcomes")
 
 
 def test_a_grid_of_one_factor_draws_the_means_in_the_order_of_its_values(monkeypatch):
@@ -214,7 +221,7 @@ def test_a_grid_of_one_factor_draws_the_means_in_the_order_of_its_values(monkeyp
     np.testing.assert_array_equal(line.get_ydata(), [11.0, 31.0, 51.0])
     assert ax.get_xlabel() == "k.v"
     assert [t.get_text() for t in ax.get_legend().get_texts()] == ["runs", "mean, 95% interval"]
-    plt.close(fig)
+    assert_inside_and_apart(fig, "outcomes")
 
 
 def test_a_grid_with_two_runs_a_point_draws_the_runs_and_no_interval(monkeypatch):
@@ -223,7 +230,7 @@ def test_a_grid_with_two_runs_a_point_draws_the_runs_and_no_interval(monkeypatch
     fig, (ax,) = batch_outcomes("grid", ["k.v"], runs, monkeypatch)
     assert [t.get_text() for t in ax.get_legend().get_texts()] == ["runs", "mean"]
     assert ax.get_ylim()[1] < 6  # no bar reaches beyond the runs
-    plt.close(fig)
+    assert_inside_and_apart(fig, "outcomes")
 
 
 def test_a_grid_of_several_factors_labels_each_point_by_every_factor(monkeypatch):
@@ -243,7 +250,7 @@ def test_a_grid_of_several_factors_labels_each_point_by_every_factor(monkeypatch
             for p, on in itertools.product(["none", "sez P03", "2 sez + 1 ossc"], [True, False])
         ][::-1]
     )  # the first point at the top
-    plt.close(fig)
+    assert_inside_and_apart(fig, "outcomes")
 
 
 def test_a_grid_without_factors_shows_the_replicates(monkeypatch):
@@ -251,4 +258,47 @@ def test_a_grid_without_factors_shows_the_replicates(monkeypatch):
     fig, (ax,) = batch_outcomes("grid", [], runs, monkeypatch)
     (points,) = ax.collections[:1]
     assert len(points.get_offsets()) == 3
-    plt.close(fig)
+    assert_inside_and_apart(fig, "outcomes")
+
+
+@pytest.mark.parametrize("claim_file", ["sez_host_gdp", "border_sezs_capital_share"])
+def test_claim_figures_keep_every_text_inside(claim_file, tmp_path, monkeypatch):
+    """The effects figure's axis label fell below its bottom edge."""
+    import pandas as pd
+
+    from sez_sim.experiments.claims import load_claim
+    from sez_sim.viz import claims
+
+    drawn = []
+    monkeypatch.setattr(claims, "save_png", lambda fig, path: drawn.append(fig))
+    claim = load_claim(ROOT / f"experiments/claims/{claim_file}.yaml")
+    rng = np.random.default_rng(2)
+    runs = pd.DataFrame({"point": np.arange(-2, 30), "effect": rng.normal(1000, 800, 32)})
+    runs["firms.discount_rate"], runs["economy.traditional_floor"] = rng.uniform(0, 0.25, 32), rng.uniform(0, 1, 32)
+    restriction = {"low": 0.01, "high": 0.2, "quasi_p": 0.01, "reproducible": True}
+    answer = {
+        "threshold": 7478.0,
+        "defaults": {"ci_low": 764.8, "ci_high": 1225.0, "verdict": "inconclusive"},
+        "hinges_on": {
+            "box": {
+                "restrictions": {"firms.discount_rate": restriction},
+                "coverage": 1.0,
+                "density": 0.97,
+                "reproducible": True,
+            },
+            "importance": {"firms.discount_rate": 0.6, "economy.traditional_floor": 0.4},
+        },
+    }
+    years = np.arange(2019, 2034, 0.25)
+    series = pd.DataFrame(
+        [
+            {"year": y, "replicate": r, "arm": arm, "capital_gdp_share": 0.4 + (arm == "treatment") * 1e-4 * r}
+            for y in years
+            for r in range(3)
+            for arm in ("baseline", "treatment")
+        ]
+    )
+    claims.claim_figures(claim, answer, runs, series, tmp_path)
+    assert len(drawn) == (3 if claim.outcome.table == "summary" else 2)
+    for fig in drawn:
+        assert_inside_and_apart(fig, claim_file)

@@ -29,7 +29,7 @@ def claim_figures(claim: Claim, answer: dict[str, Any], runs: pd.DataFrame, seri
     sign = 1.0 if claim.expect == "increase" else -1.0
     sampled = runs[runs["point"] >= 0]
 
-    fig, ax = plt.subplots(figsize=(6.5, 3.6))
+    fig, ax = plt.subplots(figsize=(6.5, 3.6), layout="constrained")
     if len(sampled):
         ax.hist(sampled["effect"].dropna(), bins=max(5, min(30, len(sampled) // 2)), color="#7a9cc6", label="draws")
     ax.axvspan(d["ci_low"], d["ci_high"], color="orange", alpha=0.35, label="95% interval at the defaults")
@@ -49,7 +49,7 @@ def claim_figures(claim: Claim, answer: dict[str, Any], runs: pd.DataFrame, seri
         ]
         x, y = ranked[:2] if len(ranked) > 1 else (ranked[0], ranked[0])
         holds = sign * sampled["effect"] > m
-        fig, ax = plt.subplots(figsize=(5.5, 4.5))
+        fig, ax = plt.subplots(figsize=(5.5, 4.5), layout="constrained")
         ax.scatter(sampled.loc[holds, x], sampled.loc[holds, y], s=14, color="#2b7bba", label="claim holds")
         ax.scatter(sampled.loc[~holds, x], sampled.loc[~holds, y], s=14, color="#d7301f", label="claim fails")
         lim = {
@@ -75,7 +75,7 @@ def claim_figures(claim: Claim, answer: dict[str, Any], runs: pd.DataFrame, seri
         wide = series.pivot_table(index=["year", "replicate"], columns="arm", values=column).reset_index()
         wide["effect"] = wide["treatment"] - wide["baseline"]
         band = wide.groupby("year")["effect"].agg(["mean", "min", "max"])
-        fig, ax = plt.subplots(figsize=(6.5, 3.4))
+        fig, ax = plt.subplots(figsize=(6.5, 3.4), layout="constrained")
         ax.fill_between(band.index, band["min"], band["max"], alpha=0.3, label="replicates' range")
         ax.plot(band.index, band["mean"], lw=1.5, label="mean effect")
         ax.axhline(0.0, color="grey", lw=0.8)

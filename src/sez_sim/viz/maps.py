@@ -9,6 +9,7 @@ import matplotlib
 matplotlib.use("Agg", force=False)
 import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
+from matplotlib import patheffects  # noqa: E402
 from matplotlib.axes import Axes  # noqa: E402
 from matplotlib.collections import LineCollection, PathCollection  # noqa: E402
 from matplotlib.lines import Line2D  # noqa: E402
@@ -166,7 +167,12 @@ def draw_network(geo: Geography, ax: Axes | None = None, title: str | None = Non
     ax.scatter(lon[ports] - 0.12, lat[ports], marker="s", s=26, c="#17becf", edgecolors="black", lw=0.5, zorder=6)
     caps = np.flatnonzero(prov["is_national_capital"].to_numpy(int) == 1)
     ax.autoscale_view()
-    place_labels(ax, np.column_stack([lon[caps], lat[caps]]), list(prov["name"].iloc[caps]), fontsize=8, weight="bold")
+    # Capitals sit among zone stars, ports and crossings: a white halo above the markers keeps their names legible.
+    halo = [patheffects.withStroke(linewidth=2.5, foreground="white")]
+    capitals = list(prov["name"].iloc[caps])
+    place_labels(
+        ax, np.column_stack([lon[caps], lat[caps]]), capitals, fontsize=8, weight="bold", path_effects=halo, zorder=9
+    )
     # Label each corridor once, at the middle province of its longest branch.
     if len(geo.corridors):
         for corr, grp in geo.corridors.groupby("corridor"):

@@ -302,3 +302,36 @@ def test_claim_figures_keep_every_text_inside(claim_file, tmp_path, monkeypatch)
     assert len(drawn) == (3 if claim.outcome.table == "summary" else 2)
     for fig in drawn:
         assert_inside_and_apart(fig, claim_file)
+
+
+def test_a_comparison_figure_keeps_long_scenario_names_clear_of_the_panels(monkeypatch):
+    """The legend sat in the first panel, where long scenario names ran over its tick labels."""
+    from types import SimpleNamespace
+
+    import pandas as pd
+
+    from sez_sim.viz import experiments
+
+    drawn = []
+    monkeypatch.setattr(experiments, "save_png", lambda fig, path: drawn.append(fig))
+    rng = np.random.default_rng(4)
+    rows = [
+        {"scenario": arm, "replicate": r, "year": 2019 + q / 4}
+        | {
+            column: 10_000 + rng.normal(0, 50) if column == "gdp" else rng.uniform(0, 0.3)
+            for column, _ in experiments.TRAJECTORIES
+        }
+        for arm in "AB"
+        for r in range(3)
+        for q in range(13)
+    ]
+    names = ("line_corridor", "a scenario whose name is long enough to run across a panel and then some more")
+    result = SimpleNamespace(series=pd.DataFrame(rows), runs=pd.DataFrame({"replicate": [0, 1, 2]}), names=names)
+    experiments.comparison_figure(result, Path("unused"))
+    (fig,) = drawn
+    fig.canvas.draw()
+    renderer = fig.canvas.get_renderer()
+    (legend,) = fig.legends
+    assert [t.get_text() for t in legend.get_texts()] == [f"A: {names[0]}", f"B: {names[1]}"]
+    assert not any(legend.get_window_extent(renderer).overlaps(ax.get_tightbbox(renderer)) for ax in fig.axes)
+    assert_inside_and_apart(fig, "comparison")

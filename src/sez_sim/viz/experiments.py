@@ -37,8 +37,11 @@ TRAJECTORIES = [
 
 
 def comparison_figure(result: Comparison, path: Path) -> None:
-    """Both scenarios' trajectories: mean over paired replicates with a 95% band."""
-    fig, axes = plt.subplots(2, 3, figsize=(14, 7.5))
+    """Both scenarios' trajectories: mean over paired replicates with a 95% band.
+
+    The legend is the figure's, under the panels: in a panel, long scenario names ran over the panel's tick labels.
+    """
+    fig, axes = plt.subplots(2, 3, figsize=(14, 7.5), layout="constrained")
     s = result.series
     for ax, (column, label) in zip(axes.ravel(), TRAJECTORIES, strict=True):
         for scenario, colour in (("A", "#4e79a7"), ("B", "#e15759")):
@@ -51,13 +54,13 @@ def comparison_figure(result: Comparison, path: Path) -> None:
         ax.set_title(label, fontsize=10)
         year_axis(ax)
         ax.grid(alpha=0.3)
-    axes[0, 0].legend(fontsize=8)
     replicates = int(result.runs["replicate"].nunique())
-    fig.suptitle(
+    title = (
         f"{result.names[1]} (B) against {result.names[0]} (A): mean of {replicates} paired replicates, "
         "band = 95% interval of the mean"
     )
-    fig.tight_layout()
+    fig.suptitle(textwrap.fill(title, 130))
+    fig.legend(*axes[0, 0].get_legend_handles_labels(), loc="outside lower center", ncols=2, fontsize=9)
     save_png(fig, path)
 
 

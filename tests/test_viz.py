@@ -335,3 +335,29 @@ def test_a_comparison_figure_keeps_long_scenario_names_clear_of_the_panels(monke
     assert [t.get_text() for t in legend.get_texts()] == [f"A: {names[0]}", f"B: {names[1]}"]
     assert not any(legend.get_window_extent(renderer).overlaps(ax.get_tightbbox(renderer)) for ax in fig.axes)
     assert_inside_and_apart(fig, "comparison")
+
+
+@pytest.mark.parametrize("design", ["sobol", "morris"])
+def test_sensitivity_figures_keep_every_text_inside(design, monkeypatch):
+    from types import SimpleNamespace
+
+    import pandas as pd
+
+    from sez_sim.viz import experiments
+
+    drawn = []
+    monkeypatch.setattr(experiments, "save_png", lambda fig, path: drawn.append(fig))
+    factors = ["firms.entry_logit_scale", "workers.real_income_elasticity", "policy_defaults.sez.management_delay"]
+    rows = []
+    for outcome in ("host_gdp_change", "zone_jobs"):
+        for k, factor in enumerate(factors):
+            values = (
+                {"S1": 0.1 * k, "S1_conf": 0.05, "ST": 0.2 * k, "ST_conf": 0.1}
+                if design == "sobol"
+                else {"mu_star": 3.0 * k, "mu_star_conf": 1.0, "sigma": 2.0 * k}
+            )
+            rows.append({"outcome": outcome, "factor": factor} | values)
+    experiments._sensitivity(SimpleNamespace(name="s"), pd.DataFrame(rows), Path("unused"))
+    (fig,) = drawn
+    assert [t.get_text() for t in fig.axes[0].get_yticklabels()] == factors
+    assert_inside_and_apart(fig, "sensitivity")

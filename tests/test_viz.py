@@ -258,6 +258,7 @@ def test_a_grid_without_factors_shows_the_replicates(monkeypatch):
     fig, (ax,) = batch_outcomes("grid", [], runs, monkeypatch)
     (points,) = ax.collections[:1]
     assert len(points.get_offsets()) == 3
+    assert [t.get_text() for t in ax.get_yticklabels()] == ["all runs"]
     assert_inside_and_apart(fig, "outcomes")
 
 

@@ -132,8 +132,8 @@ def _grid(ok: pd.DataFrame, outcomes: list[str], keys: list[str]) -> plt.Figure:
     else:
         # Several factors (or none): one row per design point, labelled by its factor values, read across.
         order = np.arange(len(first))[::-1]  # the first point at the top
-        labels = [point_label(first, keys, p) for p in first.index[order]] if keys else list(first.index[order])
-        height = 1.2 + 0.24 * len(first)
+        labels = [point_label(first, keys, p) for p in first.index[order]] if keys else ["all runs"] * len(order)
+        height = max(2.2, 1.2 + 0.24 * len(first))
         fig, axes = plt.subplots(
             rows, columns, figsize=(4.2 * columns + 2.5, height * rows), squeeze=False, layout="constrained"
         )

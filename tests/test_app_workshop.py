@@ -221,3 +221,30 @@ def test_the_figures_change_when_the_runs_do(scenario, template):
     chart.update(years, base, pol)
     low, high = chart.ax.get_xlim()
     assert low <= years[0] and high >= years[-1]
+
+
+@pytest.mark.parametrize("control", list(CONTROLS))
+def test_a_placed_instrument_is_described_in_the_controls_words(control):
+    """The placed instruments were listed as raw fields ("sez: capacity jobs 20000, customs True, province VN-57")."""
+    from sez_sim.app.labels import labels
+    from sez_sim.app.page import INSTRUMENTS, SETTINGS, describe
+
+    text = labels()
+    entry = CONTROLS[control] | {"start_year": 2020.25}
+    if control == "sez":
+        entry |= {"province": "VN-57", "management": 0.9, "customs": False, "duty_exemption": True}
+    line = describe(entry, {"VN-57": "Binh Duong (VNM)"})
+    place = {"sez": "Binh Duong (VNM)", "migration": "THA - MMR"}.get(control)
+    place = place or next(
+        str(entry[k][0] if isinstance(entry[k], list) else entry[k])
+        for k in ("crossing", "corridor", "countries")
+        if k in entry
+    )
+    assert line.startswith(f"{text[INSTRUMENTS[entry['type']]]}, {place}, from 2020.25"), line
+    for key, value in entry.items():
+        if key in SETTINGS:
+            shown = text[SETTINGS[key]] + (": no" if value is False else "")
+            assert shown in line, (key, line)
+    assert not any(word in line for word in ("True", "False", "_", "VN-57", "20000")), line
+    if control == "sez":
+        assert "Capacity (jobs) 30,000; Management capacity (0-1) 0.9;" in line

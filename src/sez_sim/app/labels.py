@@ -21,6 +21,8 @@ LABELS: dict[str, dict[str, str]] = {
         "finished": "The run has reached {year}, the scenario's end.",
         "place": "Place",
         "placed": "Placed so far",
+        "placed_entry": "{instrument}, {place}, from {year}",
+        "setting_off": "{setting}: no",
         "nothing_placed": "Nothing placed yet: the two runs are identical.",
         "sez": "Special economic zone",
         "province": "Province",

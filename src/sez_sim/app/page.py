@@ -309,14 +309,65 @@ def headline(view: dict[str, Any]) -> list[str]:
     return lines
 
 
-def describe(entry: dict[str, Any]) -> str:
-    """A placed instrument in one line: its type, then its settings."""
-    settings = ", ".join(
-        f"{k.replace('_', ' ')} {v:g}" if isinstance(v, float) else f"{k.replace('_', ' ')} {v}"
-        for k, v in entry.items()
-        if k != "type"
+INSTRUMENTS = {
+    "sez": "sez",
+    "cbez": "cbez",
+    "ossc": "ossc",
+    "corridor_upgrade": "corridor",
+    "migration_regime": "migration",
+    "capacity_building": "capacity_building",
+    "investment_promotion": "promotion",
+}
+"""The label of each instrument the page places."""
+
+SETTINGS = {
+    "capacity_jobs": "capacity",
+    "management": "management",
+    "tax_holiday_years": "tax_holiday",
+    "duty_exemption": "duty_exemption",
+    "infrastructure": "infrastructure",
+    "customs": "customs",
+    "ossc": "ossc_in_zone",
+    "joint_customs": "joint_customs",
+    "commuting": "commuting",
+    "barrier": "barrier",
+}
+"""The label of each setting the controls set, as on the controls."""
+
+PLACES = ("province", "crossing", "corridor", "countries")
+
+
+def amount(value: float) -> str:
+    """A setting's number as the controls show it: thousands separated, at most two decimals, no trailing zeros."""
+    text = f"{value:,.2f}"
+    return text.rstrip("0").rstrip(".") if "." in text else text
+
+
+def describe(entry: dict[str, Any], names: dict[str, str] | None = None) -> str:
+    """A placed instrument in words, with the controls' labels: what, where, from when, and its settings.
+
+    Args:
+        entry: the instrument as placed (its scenario entry).
+        names: the text shown for a value, e.g. a province id's name and country (the controls' choices).
+    """
+    names = names or {}
+    place = next((entry[k] for k in PLACES if k in entry), "")
+    where = " - ".join(names.get(p, p) for p in place) if isinstance(place, list) else names.get(place, place)
+    head = T["placed_entry"].format(
+        instrument=T[INSTRUMENTS[entry["type"]]] if entry["type"] in INSTRUMENTS else entry["type"],
+        place=where,
+        year=f"{entry['start_year']:g}" if "start_year" in entry else "",
     )
-    return f"{entry['type']}: {settings}"
+    settings = []
+    for key, value in entry.items():
+        if key not in SETTINGS:
+            continue
+        label = T[SETTINGS[key]]
+        if isinstance(value, bool):
+            settings.append(label if value else T["setting_off"].format(setting=label))
+        else:
+            settings.append(f"{label} {amount(value)}")
+    return head + (": " + "; ".join(settings) if settings else "")
 
 
 def targeted_html(rows: list[dict[str, Any]]) -> str:
@@ -396,6 +447,7 @@ def Page():
     solara.Title(T["title"])
     solara.Style(STYLE)
     w = session.workshop
+    shown = {item["value"]: item["text"] for item in choices["provinces"]}
     with solara.AppBarTitle():
         solara.Text(f"{T['title']}: {T['subtitle']}")
     with solara.Sidebar():
@@ -451,7 +503,8 @@ def Page():
                 solara.HTML(tag="div", unsafe_innerHTML=T["placed"], classes=["chart-title"])
                 solara.HTML(
                     tag="div",
-                    unsafe_innerHTML="<br>".join(html.escape(describe(p)) for p in w.placed) or T["nothing_placed"],
+                    unsafe_innerHTML="<br>".join(html.escape(describe(p, shown)) for p in w.placed)
+                    or T["nothing_placed"],
                     classes=["note", "placed"],
                 )
                 solara.HTML(tag="div", unsafe_innerHTML=T["legend"], classes=["note"])

@@ -16,7 +16,17 @@ from typer.testing import CliRunner
 from sez_sim.cli import app
 from sez_sim.economy.mechanisms import ACTS_ONLY_THROUGH
 from sez_sim.errors import ScenarioError
-from sez_sim.experiments.claims import DOC_BEGIN, DOC_END, documented, evaluate, hinges, judge, load_claim
+from sez_sim.experiments.claims import (
+    DOC_BEGIN,
+    DOC_END,
+    describe,
+    documented,
+    draws,
+    evaluate,
+    hinges,
+    judge,
+    load_claim,
+)
 from sez_sim.params import registry
 from sez_sim.scenario import Scenario, load_scenario, registry_path
 
@@ -317,3 +327,39 @@ def test_a_small_effect_is_described_without_scientific_notation():
     assert first == "border_sezs_border_share: INCONCLUSIVE at the default parameters"
     assert "effect +0.00007495 (95% interval -0.00006542 to +0.0002153, 5 paired replicates)" in second
     assert "e-0" not in second
+
+
+def test_robustness_draws_are_counted_by_the_rule_that_refused_them(tmp_path):
+    """Ranges where the calibrated economy's rules refuse most combinations: the report says which rules."""
+    uncertainties = [
+        {"key": "economy.sigma", "range": [3, 12]},
+        {"key": "firms.pareto_shape", "range": [2, 20]},
+        {"key": "economy.kappa", "range": [0.0, 0.002]},
+    ]
+    claim = load_claim(claim_file(tmp_path, samples=12, uncertainties=uncertainties))
+    design, pairs, refused = draws(claim)
+    assert len(design) == len(pairs) == 12
+    assert refused and set(refused) <= {"firm-size tail", "trade decay", "fixed costs", "entry viability"}
+    assert list(refused.values()) == sorted(refused.values(), reverse=True)
+    assert (design["firms.pareto_shape"] >= 1.5 * (design["economy.sigma"] - 1)).all()  # accepted: they obey it
+    answer = {
+        "claim": "c",
+        "outcome": "gdp",
+        "expect": "increase",
+        "threshold": 0.0,
+        "defaults": {"verdict": "supported", "effect": 1.0, "ci_low": 0.5, "ci_high": 1.5, "replicates": 2},
+        "robustness": {
+            "holds": 3,
+            "draws": 12,
+            "share": 0.25,
+            "ci_low": 0.05,
+            "ci_high": 0.57,
+            "failed_runs": 0,
+            "refused_draws": sum(refused.values()),
+            "refused_by_rule": refused,
+        },
+        "hinges_on": None,
+    }
+    line = describe(answer)[2]
+    counted = ", ".join(f"{rule} {n}" for rule, n in refused.items())
+    assert f"{sum(refused.values())} draws refused by the scenario rules, redrawn ({counted})" in line

@@ -249,3 +249,44 @@ def test_a_misspelt_zone_gets_the_closest_names():
     policy = {"type": "capacity_building", "zones": ["Tak SEZ"]}
     with pytest.raises(ScenarioError, match="close: 'Tak Special Economic Zone'"):
         load_scenario({"name": "p", "extends": str(ROOT / "scenarios/gms_baseline.yaml"), "policies": [policy]})
+
+
+@pytest.mark.parametrize(
+    ("rule", "breaks"),
+    [
+        ("firm-size tail", [["agents.firms.pareto_shape=3"], ["agents.firms.pareto_shape=5"]]),
+        (
+            "trade decay",
+            [
+                [*steep, f"economy.kappa={kappa}"]
+                for kappa in (0.0015, 0.002)
+                for steep in [["economy.sigma=8", "agents.firms.pareto_shape=20"]]
+            ],
+        ),
+        ("no discounting", [["agents.firms.discount_rate=0", "agents.firms.hazard=0"]]),
+        (
+            "modern revenue",
+            [["economy.mu=0.9", "economy.trade_balance=0.1"], ["economy.mu=0.85", "economy.trade_balance=0.2"]],
+        ),
+        ("trade balance", [["economy.trade_balance=0.3"], ["economy.export_share=0.01"]]),
+        (
+            "migration rate",
+            [
+                ["agents.workers.reconsider=0.01"],
+                ["agents.workers.migration_rate=0.05", "agents.workers.reconsider=0.05"],
+            ],
+        ),
+        ("fixed costs", [["economy.fixed_labour_share=0.15", "economy.sigma=11", "agents.firms.pareto_shape=50"]]),
+        ("entry viability", [["agents.firms.entry_cost=4", "agents.firms.hazard=0.15"]]),
+    ],
+)
+def test_each_rule_of_the_calibrated_economy_names_itself_whatever_the_values(rule, breaks):
+    """A claim's robustness draws are counted by the rule that refused them; the messages carry the values."""
+    messages = set()
+    for overrides in breaks:
+        with pytest.raises(ScenarioError) as caught:
+            load_scenario(ROOT / "scenarios/gms_baseline.yaml", overrides)
+        (problem,) = caught.value.problems
+        assert problem.rule == rule, (overrides, problem)
+        messages.add(problem.message)
+    assert len(messages) == len(breaks)  # the values differ, the rule's name does not

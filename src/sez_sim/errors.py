@@ -17,15 +17,30 @@ class Problem:
         source: the file (or other input) the problem is in.
         where: where in it: a YAML path such as ``policies[2].province`` or ``row 5, column 'population'``.
         message: what is wrong and what is allowed.
+        rule: the name of the cross-field rule that refused the input, when one did (:class:`RuleError`): the
+            same for every input that rule refuses, whatever the values in its message.
     """
 
     source: str
     where: str
     message: str
+    rule: str = ""
 
     def __str__(self) -> str:
         location = f"{self.source}: {self.where}" if self.where else self.source
         return f"{location}: {self.message}"
+
+
+class RuleError(ValueError):
+    """A combination of settings a cross-field rule refuses (raised inside pydantic validators).
+
+    Attributes:
+        rule: the rule's short name (``firm-size tail``), for counting refusals by rule (claims' robustness draws).
+    """
+
+    def __init__(self, rule: str, message: str):
+        super().__init__(message)
+        self.rule = rule
 
 
 class UserError(Exception):

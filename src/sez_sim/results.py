@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
@@ -206,6 +206,12 @@ def fixed(value: float, decimals: int, signed: bool = False) -> str:
     if not np.isfinite(value):
         return "n/a"
     return f"{round(value, decimals) + 0.0:{'+' if signed else ''},.{decimals}f}"
+
+
+def by_rule(robustness: dict[str, Any]) -> str:
+    """A claim's refused draws by scenario rule, most first (`` (firm-size tail 23, trade decay 15)``), or nothing."""
+    counts = robustness.get("refused_by_rule") or {}
+    return f" ({', '.join(f'{rule} {n}' for rule, n in counts.items())})" if counts else ""
 
 
 def significant(value: float, digits: int = 4, signed: bool = False) -> str:

@@ -24,7 +24,7 @@ from pydantic import AfterValidator, BaseModel, Field, create_model, field_valid
 from sez_sim import yamlio
 from sez_sim.agents.workers import MOVERS_SHARE
 from sez_sim.economy.mechanisms import Mechanisms
-from sez_sim.errors import DataError, Problem, ScenarioError, UserError
+from sez_sim.errors import DataError, Problem, RuleError, ScenarioError, UserError
 from sez_sim.io import check_path
 from sez_sim.params import Param, defaults, layered, registry
 from sez_sim.policies import MODEL_SECTIONS, POLICY_SECTIONS, Policy
@@ -259,49 +259,56 @@ def _check_calibration(econ: Mapping[str, Any], firms: Mapping[str, Any], worker
 
     tail = firms["pareto_shape"] / (econ["sigma"] - 1.0)
     if tail < MIN_SIZE_TAIL:
-        raise ValueError(
+        raise RuleError(
+            "firm-size tail",
             f"agents.firms.pareto_shape ({firms['pareto_shape']:g}) must be at least {MIN_SIZE_TAIL:g} x "
             f"(economy.sigma - 1) = {MIN_SIZE_TAIL * (econ['sigma'] - 1.0):g}: firm sizes follow a Pareto tail "
             f"of shape {tail:.3g}, so heavy that a few firm agents would carry a province (at 1 or below their "
-            "mean is infinite)"
+            "mean is infinite)",
         )
     decay = (econ["sigma"] - 1.0) * econ["kappa"]
     if decay > MAX_TRADE_DECAY:
-        raise ValueError(
+        raise RuleError(
+            "trade decay",
             f"(economy.sigma - 1) x economy.kappa = {decay:.3g} per km: trade with a province "
             f"{DECAY_KM:g} km away would be {math.exp(-decay * DECAY_KM):.1%} of trade at home, so provinces would "
-            f"be almost closed economies whose data cannot be reproduced; keep it at most {MAX_TRADE_DECAY:g}"
+            f"be almost closed economies whose data cannot be reproduced; keep it at most {MAX_TRADE_DECAY:g}",
         )
     if firms["hazard"] + firms["discount_rate"] <= 0.0:
-        raise ValueError(
+        raise RuleError(
+            "no discounting",
             "agents.firms.discount_rate and agents.firms.hazard are both 0: investors who neither discount nor "
-            "expect to exit value every location without limit; give one of them a positive value"
+            "expect to exit value every location without limit; give one of them a positive value",
         )
     surplus = econ["trade_balance"] if econ["export_share"] > 0 else 0.0  # with no exports there is no world
     modern = econ["mu"] / (1.0 - surplus)
     if modern > MAX_MODERN_REVENUE:
-        raise ValueError(
+        raise RuleError(
+            "modern revenue",
             f"economy.mu / (1 - economy.trade_balance) = {modern:.3g}: modern revenue (spending on modern goods "
             f"plus the trade surplus) would be more than {MAX_MODERN_REVENUE:.0%} of income, leaving too little "
-            "to the traditional sector to reproduce the data; lower one of them"
+            "to the traditional sector to reproduce the data; lower one of them",
         )
     if 0 < econ["export_share"] <= econ["trade_balance"]:
-        raise ValueError(
+        raise RuleError(
+            "trade balance",
             f"economy.trade_balance ({econ['trade_balance']:g}) must be below economy.export_share "
-            f"({econ['export_share']:g}): imports would be zero or negative"
+            f"({econ['export_share']:g}): imports would be zero or negative",
         )
     if workers["migration_rate"] > MOVERS_SHARE * workers["reconsider"]:
-        raise ValueError(
+        raise RuleError(
+            "migration rate",
             f"agents.workers.migration_rate ({workers['migration_rate']:g} a year) must be at most "
             f"{MOVERS_SHARE:g} x agents.workers.reconsider ({workers['reconsider']:g} a year): only those who "
-            "reconsider can move, and some of them stay"
+            "reconsider can move, and some of them stay",
         )
     overhead = overhead_share(econ["sigma"], econ["fixed_labour_share"])
     if overhead >= 1.0:
-        raise ValueError(
+        raise RuleError(
+            "fixed costs",
             f"economy.fixed_labour_share ({econ['fixed_labour_share']:g}) with economy.sigma "
             f"({econ['sigma']:g}): the mean firm's fixed costs would be {overhead:.0%} of its operating "
-            "surplus, so it could make no profit; lower one of them"
+            "surplus, so it could make no profit; lower one of them",
         )
     _check_entry_viable(econ, firms)
 
@@ -332,13 +339,14 @@ def _check_entry_viable(econ: Mapping[str, Any], firms: Mapping[str, Any]) -> No
     entering = 1.0 - firms["outside_share"]
     if shares[country] < VIABLE_RATIO * entering:
         place = "countries without a value of their own (*)" if country == "*" else country
-        raise ValueError(
+        raise RuleError(
+            "entry viability",
             f"only {shares[country]:.0%} of potential entrants could earn back the cost of entering a province of "
             f"average firms in {place} (its tax, approval days and red tape), while {entering:.0%} of them must enter "
             f"for entry to balance exit (1 - agents.firms.outside_share); calibration needs at least "
             f"{VIABLE_RATIO:.0%} of that: lower agents.firms.entry_cost, discount_rate, hazard or red_tape, "
             f"economy.fixed_labour_share or sigma, raise agents.firms.pareto_shape or outside_share "
-            "(docs/ODD.md section 5)"
+            "(docs/ODD.md section 5)",
         )
 
 

@@ -468,7 +468,8 @@ def problems(
             ),
             next((str(name) for name, data in files or [] if _node(data, path) is not _ABSENT), source),
         )
-        problems.append(Problem(origin, path, message))
+        rule = getattr(err.get("ctx", {}).get("error"), "rule", "")
+        problems.append(Problem(origin, path, message, rule))
     return problems
 
 

@@ -13,7 +13,7 @@ expects and the smallest effect that counts. :func:`evaluate` answers it in thre
    of the uncertainties, a Latin hypercube over their ranges (the registry's bounds unless the claim narrows
    them). A draw the scenario rules refuse (a combination the economy cannot have) is replaced by a uniform draw
    from a stream of its own until the rules accept it, so every draw is a model that runs, and the number refused
-   is reported. Each draw gets one paired run on seed ``seed``; the claim holds in it when its effect is beyond
+   is reported, by the rule that refused them (the combinations the model cannot have). Each draw gets one paired run on seed ``seed``; the claim holds in it when its effect is beyond
    ``m`` in the expected direction. The share of draws in which it holds gets an exact (Clopper-Pearson) 95%
    interval.
 3. **What it hinges on.** Over the draws, PRIM (EMA Workbench 3.x, ``prim.Prim``; Friedman & Fisher 1999, Bryant
@@ -34,6 +34,7 @@ import hashlib
 import json
 import re
 import warnings
+from collections import Counter
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any, Literal
@@ -52,7 +53,7 @@ from sez_sim.experiments.compare import interval
 from sez_sim.experiments.spec import Outcome, outcome_problems
 from sez_sim.io import atomic_path, check_target, write_marker
 from sez_sim.params import registry
-from sez_sim.results import significant
+from sez_sim.results import by_rule, significant
 from sez_sim.runs import git_commit
 from sez_sim.scenario import Scenario, load_scenario, registry_path
 from sez_sim.version import __version__
@@ -230,27 +231,29 @@ def judge(low: float, high: float, expect: str, m: float) -> str:
     return "inconclusive"
 
 
-def draws(claim: Claim) -> tuple[pd.DataFrame, list[tuple[Scenario, Scenario]], int]:
-    """The robustness draws (one column per uncertainty key), their scenario pairs, and how many were refused.
+def draws(claim: Claim) -> tuple[pd.DataFrame, list[tuple[Scenario, Scenario]], dict[str, int]]:
+    """The robustness draws (one column per uncertainty key), their scenario pairs, and the draws refused by rule.
 
     A Latin hypercube of ``samples`` points; each refused point is replaced by uniform draws from a second stream
-    until one is accepted (at most 100 tries a point).
+    until one is accepted (at most 100 tries a point). The refusals are counted by the rule that refused them
+    (:class:`~sez_sim.errors.RuleError`'s name, most first), so a report can say which combinations of the
+    uncertainties the model cannot have.
     """
     varied = claim.varied()
     keys = [u.key for u in varied]
     if not claim.samples or not keys:
-        return pd.DataFrame(columns=keys), [], 0
+        return pd.DataFrame(columns=keys), [], {}
     low, high = np.array([u.bounds for u in varied], float).T
     unit = qmc.LatinHypercube(d=len(keys), seed=np.random.default_rng([claim.seed, 1])).random(claim.samples)
     spare = np.random.default_rng([claim.seed, 2])
-    rows, pairs, refused = [], [], 0
+    rows, pairs, refused = [], [], Counter()
     for point in unit:
         for _ in range(100):
             values = dict(zip(keys, (low + point * (high - low)).tolist(), strict=True))
             try:
                 pairs.append(claim.scenarios(paths(values)))
-            except ScenarioError:
-                refused += 1
+            except ScenarioError as exc:
+                refused[exc.problems[0].rule or "other"] += 1
                 point = spare.random(len(keys))
                 continue
             rows.append(values)
@@ -259,7 +262,7 @@ def draws(claim: Claim) -> tuple[pd.DataFrame, list[tuple[Scenario, Scenario]], 
             raise ScenarioError(
                 [Problem(str(claim._source), "uncertainties", "the scenario rules refused 100 draws in a row")]
             )
-    return pd.DataFrame(rows, columns=keys), pairs, refused
+    return pd.DataFrame(rows, columns=keys), pairs, dict(refused.most_common())
 
 
 def paths(values: dict[str, float]) -> dict[str, float]:
@@ -372,7 +375,7 @@ def _prim(x: pd.DataFrame, fails: np.ndarray, seed: int) -> dict[str, Any]:
     }
 
 
-def verdict(claim: Claim, table: pd.DataFrame, refused: int, design: pd.DataFrame) -> dict[str, Any]:
+def verdict(claim: Claim, table: pd.DataFrame, refused: dict[str, int], design: pd.DataFrame) -> dict[str, Any]:
     """The machine-readable answer (``verdict.json``): the verdict, robustness and what it hinges on."""
     defaults = table[table["point"] == -1]
     ci = interval(defaults["effect"].to_numpy())
@@ -409,7 +412,8 @@ def verdict(claim: Claim, table: pd.DataFrame, refused: int, design: pd.DataFram
         out["robustness"] = {
             "draws": n,
             "failed_runs": int((~ok).sum()),
-            "refused_draws": refused,
+            "refused_draws": sum(refused.values()),
+            "refused_by_rule": refused,
             "holds": k,
             "share": k / n if n else float("nan"),
             "ci_low": float(ci_share.low) if ci_share else float("nan"),
@@ -432,8 +436,8 @@ def describe(answer: dict[str, Any]) -> list[str]:
     if r:
         lines.append(
             f"robustness: holds in {r['holds']} of {r['draws']} draws ({r['share']:.0%}, 95% interval "
-            f"{r['ci_low']:.0%}-{r['ci_high']:.0%}); {r['refused_draws']} draws refused by the scenario rules, redrawn"
-            + (f"; {r['failed_runs']} draws failed to run" if r["failed_runs"] else "")
+            f"{r['ci_low']:.0%}-{r['ci_high']:.0%}); {r['refused_draws']} draws refused by the scenario rules, "
+            f"redrawn{by_rule(r)}" + (f"; {r['failed_runs']} draws failed to run" if r["failed_runs"] else "")
         )
     box = (h or {}).get("box")
     if box and box["reproducible"]:

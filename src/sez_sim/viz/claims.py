@@ -14,7 +14,7 @@ import matplotlib.pyplot as plt  # noqa: E402
 import pandas as pd  # noqa: E402
 from matplotlib.patches import Rectangle  # noqa: E402
 
-from sez_sim.results import significant  # noqa: E402
+from sez_sim.results import by_rule, significant  # noqa: E402
 from sez_sim.viz.axes import year_axis  # noqa: E402
 from sez_sim.viz.save import save_png  # noqa: E402
 
@@ -133,7 +133,7 @@ def report_html(answer: dict[str, Any], sentences: list[str], figures: Path) -> 
             "<h2>Robustness over the uncertain parameters</h2>",
             f"<p>The claim holds in {r['holds']} of {r['draws']} draws ({r['share']:.0%}; exact 95% interval "
             f"{r['ci_low']:.0%}-{r['ci_high']:.0%}). The scenario rules refused {r['refused_draws']} draws, which"
-            f" were redrawn; {r['failed_runs']} draws failed to run and are not counted.</p>",
+            f" were redrawn{e(by_rule(r))}; {r['failed_runs']} draws failed to run and are not counted.</p>",
         ]
     box = h.get("box")
     if box:

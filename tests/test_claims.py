@@ -363,3 +363,28 @@ def test_robustness_draws_are_counted_by_the_rule_that_refused_them(tmp_path):
     line = describe(answer)[2]
     counted = ", ".join(f"{rule} {n}" for rule, n in refused.items())
     assert f"{sum(refused.values())} draws refused by the scenario rules, redrawn ({counted})" in line
+
+
+@pytest.mark.parametrize(
+    ("uncertainties", "expected"),
+    [
+        ("some", ["uncertainties: Input should be 'all' or a valid list"]),
+        (
+            [{"key": "economy.sigma"}, {"key": "agents.firms.pareto_shape"}],
+            [
+                "uncertainties[1]: 'agents.firms.pareto_shape' is not an uncertainty of the registry with one value "
+                "(sez-sim params); the registry calls it 'firms.pareto_shape'"
+            ],
+        ),
+        ([{"key": "economy.sigma", "range": [1.0, 99.0]}], ["uncertainties[0]: range must be [low, high] with"]),
+    ],
+    ids=["neither-shape", "scenario-path", "range"],
+)
+def test_a_value_of_several_shapes_is_refused_once_at_its_yaml_path(tmp_path, uncertainties, expected):
+    """`uncertainties` is 'all' or a list: pydantic reported it once per shape, under its own names for them
+    ("uncertainties.literal['all']: ...", "uncertainties.list[function-after[_known(), Uncertainty]][1]: ...")."""
+    with pytest.raises(ScenarioError) as caught:
+        load_claim(claim_file(tmp_path, uncertainties=uncertainties))
+    shown = [f"{p.where}: {p.message}" for p in caught.value.problems]
+    assert len(shown) == len(expected)
+    assert all(line.startswith(start) for line, start in zip(shown, expected, strict=True)), shown

@@ -390,23 +390,34 @@ def _allowed_keys(model: type[BaseModel], loc: tuple[Any, ...]) -> list[str]:
     return sorted(options[0].model_fields) if len(options) == 1 else []
 
 
-def _path(loc: tuple[Any, ...], raw: Mapping[str, Any]) -> str:
-    """A YAML path like ``policies[2].province`` from a pydantic location (union tags dropped)."""
-    out = ""
+_ABSENT = object()
+
+_TAG = re.compile(r"^[\w-]+\[.*\]$|^[A-Z]")
+"""How pydantic names the member of a union it tried (``literal['all']``, ``list[Uncertainty]``, ``Uncertainty``)."""
+
+
+def _path(loc: tuple[Any, ...], raw: Mapping[str, Any]) -> tuple[str, bool]:
+    """A YAML path like ``policies[2].province`` from a pydantic location, and whether it named a union's member.
+
+    The members' names pydantic inserts are dropped: the tag of a discriminated union (``sez``), and the type of
+    each member it tried for a value that can take several shapes (``literal['all']``, ``list[...]``), which is
+    recognised as a name where the YAML has no such key (a list or a plain value has no keys at all).
+    """
+    out, member = "", False
     node: Any = raw
     for part in loc:
         if isinstance(part, int):
             out += f"[{part}]"
-            node = node[part] if isinstance(node, list) and part < len(node) else None
+            node = node[part] if isinstance(node, list) and part < len(node) else _ABSENT
             continue
         if isinstance(node, dict) and part not in node and isinstance(node.get("type"), str) and node["type"] == part:
             continue  # the discriminator tag pydantic inserts for union members
+        if node is not _ABSENT and (not isinstance(node, dict) or (part not in node and _TAG.match(str(part)))):
+            member = True
+            continue
         out += f".{part}" if out else str(part)
-        node = node.get(part) if isinstance(node, dict) else None
-    return out
-
-
-_ABSENT = object()
+        node = node.get(part, _ABSENT) if isinstance(node, dict) else _ABSENT
+    return out, member
 
 
 def _node(raw: Any, path: str) -> Any:
@@ -442,10 +453,10 @@ def problems(
         files: the file and the files it extends (:func:`read_chain`): a problem names the first of them that
             sets the key it is about.
     """
-    problems = []
+    problems, alternatives = [], []
     for err in exc.errors():
         loc = tuple(err["loc"])
-        path = _path(loc, raw)
+        path, member = _path(loc, raw)
         kind = err["type"]
         if kind == "extra_forbidden":
             allowed = _allowed_keys(model, loc)
@@ -470,7 +481,32 @@ def problems(
         )
         rule = getattr(err.get("ctx", {}).get("error"), "rule", "")
         problems.append(Problem(origin, path, message, rule))
-    return problems
+        alternatives.append(member)
+    return _one_per_union(problems, alternatives)
+
+
+def _one_per_union(problems: list[Problem], alternatives: list[bool]) -> list[Problem]:
+    """Pydantic reports a value that can take several shapes once for each shape it tried; say it once.
+
+    Where one shape got further into the value (a problem deeper in it: ``uncertainties[1]``), the value has that
+    shape, and what the others say about it is dropped. Otherwise the shapes' messages become one ("Input should be
+    'all' or a valid list").
+    """
+    out: list[Problem] = []
+    for k, problem in enumerate(problems):
+        if not alternatives[k]:
+            out.append(problem)
+            continue
+        same = [p for p, alt in zip(problems, alternatives, strict=True) if alt and p.where == problem.where]
+        deeper = any(
+            alt and p.where.startswith((f"{problem.where}[", f"{problem.where}."))
+            for p, alt in zip(problems, alternatives, strict=True)
+        )
+        if deeper or same[0] is not problem:
+            continue
+        shapes = [same[0].message] + [p.message.removeprefix("Input should be ") for p in same[1:]]
+        out.append(Problem(problem.source, problem.where, " or ".join(dict.fromkeys(shapes)), problem.rule))
+    return out
 
 
 def load[M: BaseModel](

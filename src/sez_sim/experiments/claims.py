@@ -13,9 +13,9 @@ expects and the smallest effect that counts. :func:`evaluate` answers it in thre
    of the uncertainties, a Latin hypercube over their ranges (the registry's bounds unless the claim narrows
    them). A draw the scenario rules refuse (a combination the economy cannot have) is replaced by a uniform draw
    from a stream of its own until the rules accept it, so every draw is a model that runs, and the number refused
-   is reported, by the rule that refused them (the combinations the model cannot have). Each draw gets one paired run on seed ``seed``; the claim holds in it when its effect is beyond
-   ``m`` in the expected direction. The share of draws in which it holds gets an exact (Clopper-Pearson) 95%
-   interval.
+   is reported, by the rule that refused them (the combinations the model cannot have). Each draw gets one paired
+   run on seed ``seed``; the claim holds in it when its effect is beyond ``m`` in the expected direction. The
+   share of draws in which it holds gets an exact (Clopper-Pearson) 95% interval.
 3. **What it hinges on.** Over the draws, PRIM (EMA Workbench 3.x, ``prim.Prim``; Friedman & Fisher 1999, Bryant
    & Lempert 2010) looks for a box of parameter values where the claim fails. On the peeling trajectory, among the
    boxes that hold at least half of the failures, the one chosen restricts the fewest parameters while coming
@@ -89,7 +89,12 @@ class Uncertainty(Strict):
     def _known(self) -> Uncertainty:
         param = registry().get(self.key)
         if param is None or param.kind != "uncertainty" or param.per:
-            raise ValueError(f"{self.key!r} is not an uncertainty of the registry with one value (sez-sim params)")
+            # A scenario path (agents.firms.hazard) names the registry key it sets (firms.hazard).
+            keys = [k for k, p in registry().items() if registry_path(p) == self.key and p.kind == "uncertainty"]
+            hint = f"; the registry calls it {keys[0]!r}" if keys and not registry()[keys[0]].per else ""
+            raise ValueError(
+                f"{self.key!r} is not an uncertainty of the registry with one value (sez-sim params){hint}"
+            )
         low, high = param.bounds
         if self.range is not None and not low <= self.range[0] < self.range[1] <= high:
             raise ValueError(f"range must be [low, high] with {low:g} <= low < high <= {high:g}")

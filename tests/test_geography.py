@@ -139,6 +139,13 @@ def test_lookup_by_id_and_name_with_suggestions(gms):
         gms.corridor_links("EWEX")
 
 
+def test_a_suggestion_names_a_province_once_where_its_id_is_its_name():
+    geo = line(10, spacing_km=100)
+    with pytest.raises(ScenarioError) as caught:
+        geo.index_of("P99")
+    assert str(caught.value).endswith("unknown province 'P99' (did you mean 'P09'?)")  # was "'P09' or 'P09'"
+
+
 # ---------------------------------------------------------------------------------- distances
 def _assert_metric(d: np.ndarray) -> None:
     np.testing.assert_array_equal(d, d.T)

@@ -339,5 +339,6 @@ def _crossing_key(name: str) -> frozenset[str]:
 
 
 def _suggest(word: str, options: Iterable[str]) -> str:
-    close = difflib.get_close_matches(word, list(options), n=3, cutoff=0.6)
+    # A province's id and name can be the same word (P09 on a synthetic geography): offer it once.
+    close = difflib.get_close_matches(word, list(dict.fromkeys(options)), n=3, cutoff=0.6)
     return f" (did you mean {' or '.join(repr(c) for c in close)}?)" if close else ""

@@ -290,3 +290,29 @@ def test_each_rule_of_the_calibrated_economy_names_itself_whatever_the_values(ru
         assert problem.rule == rule, (overrides, problem)
         messages.add(problem.message)
     assert len(messages) == len(breaks)  # the values differ, the rule's name does not
+
+
+def test_a_file_whose_policies_replace_those_it_extends_is_warned(tmp_path):
+    """A list replaces the one it extends: a scenario adding a policy to one with a zone ran without the zone."""
+    zone = {"type": "sez", "province": "Tak", "start_year": 2020}
+    (tmp_path / "base.yaml").write_text(yaml.safe_dump({"name": "base", "policies": [zone]}))
+    (tmp_path / "middle.yaml").write_text(yaml.safe_dump({"name": "middle", "extends": "base.yaml"}))
+    ossc = {"type": "ossc", "countries": ["MMR"], "start_year": 2020}
+    cases = {
+        "adds.yaml": ({"extends": "middle.yaml", "policies": [ossc]}, True),
+        "repeats.yaml": ({"extends": "base.yaml", "policies": [zone, ossc]}, False),
+        "clears.yaml": ({"extends": "base.yaml", "policies": []}, False),
+        "keeps.yaml": ({"extends": "base.yaml", "run": {"years": 3}}, False),
+    }
+    for name, (content, warned) in cases.items():
+        path = tmp_path / name
+        path.write_text(yaml.safe_dump({"name": path.stem} | content))
+        warnings = [w for w in load_scenario(path).warnings() if w.where == "policies"]
+        if warned:
+            (warning,) = warnings
+            assert warning.source == str(path)
+            assert warning.message.startswith("replaces the 1 policy of base.yaml, which it extends (1 not repeated")
+        else:
+            assert warnings == [], name
+    result = runner.invoke(app, ["validate", str(tmp_path / "adds.yaml")])
+    assert result.exit_code == 0 and "warning:" in result.output and "replaces the 1 policy" in result.output

@@ -19,7 +19,7 @@ from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
-from pydantic import AfterValidator, BaseModel, Field, create_model, field_validator, model_validator
+from pydantic import AfterValidator, BaseModel, Field, PrivateAttr, create_model, field_validator, model_validator
 
 from sez_sim import yamlio
 from sez_sim.agents.workers import MOVERS_SHARE
@@ -369,6 +369,7 @@ class Scenario(Strict):
     outputs: OutputsSpec = Field(default_factory=OutputsSpec)
 
     _source: Path | None = None
+    _replaced: list[Problem] = PrivateAttr(default_factory=list)
 
     @model_validator(mode="after")
     def _consistent(self) -> Scenario:
@@ -405,10 +406,13 @@ class Scenario(Strict):
         return self._source
 
     def warnings(self) -> list[Problem]:
-        """What is allowed but probably not meant: a policy that starts after the run ends."""
+        """What is allowed but probably not meant.
+
+        A policy that starts after the run ends, and a file's policies that replace those of the scenario it extends.
+        """
         where = str(self._source or "<scenario>")
         end = self.run.start_year + self.run.years
-        return [
+        return list(self._replaced) + [
             Problem(
                 where,
                 f"policies[{k}].start_year",
@@ -630,6 +634,8 @@ def load_scenario(
     name = Path(source).stem if not isinstance(source, Mapping) else "scenario"
     scenario, path = yamlio.load(Scenario, source, overrides, kind="scenario", defaults={"name": name}, options=options)
     scenario._source = path or (Path(relative_to).resolve() if relative_to else None)
+    if path is not None and "policies" not in parse_overrides(overrides):
+        scenario._replaced = yamlio.replaced_policies(yamlio.read_chain(path))
     where = str(source) if path else "<scenario>"
     if check_references:
         try:

@@ -291,6 +291,34 @@ def merge_chain(files: list[tuple[Path, dict[str, Any]]]) -> dict[str, Any]:
     return deep_merge(merged, {k: v for k, v in files[0][1].items() if k != "extends"})
 
 
+def replaced_policies(files: list[tuple[Path, dict[str, Any]]]) -> list[Problem]:
+    """Warnings for a file whose ``policies`` replace entries of the files it extends without repeating them.
+
+    A list in a file that extends another replaces the parent's (:func:`deep_merge`): a scenario that extends one
+    with a zone and lists a policy of its own runs without the zone, which is seldom what was meant. An empty list
+    is taken as meant ("none of them").
+    """
+    out = []
+    for k, (child, raw) in enumerate(files[:-1]):
+        parents = files[k + 1 :]
+        mine, theirs = raw.get("policies"), merge_chain(parents).get("policies")
+        if not mine or not isinstance(mine, list) or not isinstance(theirs, list):
+            continue
+        dropped = [entry for entry in theirs if entry not in mine]
+        if dropped:
+            source = next(path.name for path, data in parents if "policies" in data)
+            count = f"{len(theirs)} {'policy' if len(theirs) == 1 else 'policies'}"
+            out.append(
+                Problem(
+                    str(child),
+                    "policies",
+                    f"replaces the {count} of {source}, which it extends ({len(dropped)} not repeated here): a list "
+                    "in a file replaces the list it extends; list them here too to keep them",
+                )
+            )
+    return out
+
+
 def deep_merge(base: Mapping[str, Any], top: Mapping[str, Any]) -> dict[str, Any]:
     """Merge ``top`` into ``base``: mappings recursively, everything else (lists too) replaced."""
     out = copy.deepcopy(dict(base))

@@ -316,3 +316,16 @@ def test_a_file_whose_policies_replace_those_it_extends_is_warned(tmp_path):
             assert warnings == [], name
     result = runner.invoke(app, ["validate", str(tmp_path / "adds.yaml")])
     assert result.exit_code == 0 and "warning:" in result.output and "replaces the 1 policy" in result.output
+
+
+def test_compare_warns_of_either_scenarios_replaced_policies(tmp_path):
+    line = ROOT / "scenarios/teaching/line_corridor.yaml"
+    b = tmp_path / "b.yaml"
+    b.write_text(
+        yaml.safe_dump({"name": "b", "extends": str(line), "policies": [{"type": "fdi_inflow", "multiplier": 2}]})
+    )
+    result = runner.invoke(
+        app, ["compare", str(line), str(b), "--replicates", "2", "--years", "0.5", "--out", str(tmp_path / "out")]
+    )
+    assert result.exit_code == 0, result.output
+    assert f"warning: {b}: policies: replaces the 2 policies of line_corridor.yaml" in " ".join(result.output.split())

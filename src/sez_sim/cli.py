@@ -325,6 +325,7 @@ def compare(
     from sez_sim.scenario import load_scenario
 
     a, b = (load_scenario(f, set_ or [], options={"run.years": ("--years", years)}) for f in (scenario_a, scenario_b))
+    warn(a.warnings() + b.warnings())
     target = out_dir or Path("results") / f"compare-{a.name}-{b.name}"
     result = run_compare(a, b, replicates=replicates, seed=seed, workers=workers or os.cpu_count() or 1, out=target)
     levels = out.width >= COMPARE_LEVELS_WIDTH

@@ -370,6 +370,7 @@ def claim(
     if scheduler is not None and dask_local is not None:
         raise UserError("give --scheduler or --dask-local, not both")
     spec = load_claim(claim_file, set_ or [], replicates=replicates, samples=samples, years=years)
+    warn([w for scenario in spec.scenarios() for w in scenario.warnings()])
     target = out_dir or Path("results") / f"claim-{spec.name}"
     options = {"workers": workers or os.cpu_count() or 1, "scheduler": scheduler, "dask_local": dask_local}
     if not quiet and out.is_terminal:
@@ -515,6 +516,7 @@ def batch(
     experiment = load_experiment(
         experiment_file, set_ or [], options={"replicates": ("--replicates", replicates), "years": ("--years", years)}
     )
+    warn(experiment.base_scenario().warnings())
     options = {
         "workers": workers,
         "scheduler": scheduler,

@@ -248,3 +248,5 @@ def test_a_placed_instrument_is_described_in_the_controls_words(control):
     assert not any(word in line for word in ("True", "False", "_", "VN-57", "20000")), line
     if control == "sez":
         assert "Capacity (jobs) 30,000; Management capacity (0-1) 0.9;" in line
+        shuffled = dict(reversed(list(entry.items())))  # the settings come in the controls' order, whatever the entry's
+        assert describe(shuffled, {"VN-57": "Binh Duong (VNM)"}) == line

@@ -38,7 +38,7 @@ def main() -> None:
         for _ in range(8):
             page.keyboard.press("ArrowRight")
         card.get_by_role("button", name="Place").click()
-        page.locator(".placed", has_text="sez:").wait_for()
+        page.locator(".placed", has_text="Special economic zone").wait_for()
         for year in range(2020, 2024):
             page.get_by_role("button", name="Step a year").click()
             page.get_by_text(f"Year {year}.00").wait_for(timeout=120_000)
@@ -50,7 +50,7 @@ def main() -> None:
         page.keyboard.type("Mukdahan")
         page.locator(".v-menu__content:visible .v-list-item", has_text="Mukdahan").first.click()
         cbez.get_by_role("button", name="Place").click()
-        page.locator(".placed", has_text="cbez:").wait_for()
+        page.locator(".placed", has_text="Cross-border economic zone").wait_for()
         page.wait_for_timeout(500)
         page.locator(".control-cbez").screenshot(path=str(OUT / "app_cbez_control.png"))
         browser.close()

@@ -359,10 +359,8 @@ def describe(entry: dict[str, Any], names: dict[str, str] | None = None) -> str:
         year=f"{entry['start_year']:g}" if "start_year" in entry else "",
     )
     settings = []
-    for key, value in entry.items():
-        if key not in SETTINGS:
-            continue
-        label = T[SETTINGS[key]]
+    for key in (k for k in SETTINGS if k in entry):  # in the controls' order, whatever the entry's
+        value, label = entry[key], T[SETTINGS[key]]
         if isinstance(value, bool):
             settings.append(label if value else T["setting_off"].format(setting=label))
         else:

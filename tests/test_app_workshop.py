@@ -250,3 +250,13 @@ def test_a_placed_instrument_is_described_in_the_controls_words(control):
         assert "Capacity (jobs) 30,000; Management capacity (0-1) 0.9;" in line
         shuffled = dict(reversed(list(entry.items())))  # the settings come in the controls' order, whatever the entry's
         assert describe(shuffled, {"VN-57": "Binh Duong (VNM)"}) == line
+
+
+@pytest.mark.parametrize(("jobs", "shown"), [(-312.4, "-312"), (531.2, "+531"), (-0.3, "+0"), (12_345.6, "+12,346")])
+def test_the_headline_signs_the_jobs_in_zones_against_the_baseline(jobs, shown):
+    """Fewer zone jobs in the policy run read "Jobs in zones: -312 more than the baseline"."""
+    from sez_sim.app.page import headline
+
+    view = {"year": 2021.0, "gdp": 0.0, "capital": (0.14, 0.14), "zone_jobs": jobs, "migrants": (10, 10)}
+    lines = headline(view | {"theil": (0.0, 0.0), "targeted": None})
+    assert f"Jobs in zones: {shown} against the baseline" in lines

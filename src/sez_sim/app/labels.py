@@ -67,7 +67,7 @@ LABELS: dict[str, dict[str, str]] = {
         "headline_gdp": "GMS GDP: {value} against the baseline",
         "headline_targeted": "Targeted provinces' GDP: {value}",
         "headline_capital": "Capitals' share: {base} baseline, {policy} policy",
-        "headline_zone_jobs": "Jobs in zones: {value} more than the baseline",
+        "headline_zone_jobs": "Jobs in zones: {value} against the baseline",
         "headline_migrants": "Cross-border migrants this year: {base} baseline, {policy} policy",
         "headline_theil": "Theil between / within countries: {between} / {within} against the baseline",
         "error": "Not placed: {message}",

@@ -300,7 +300,7 @@ def headline(view: dict[str, Any]) -> list[str]:
         T["year"].format(year=f"{view['year']:.2f}"),
         T["headline_gdp"].format(value=percent(view["gdp"])),
         T["headline_capital"].format(base=f"{100 * base_cap:.2f}%", policy=f"{100 * pol_cap:.2f}%"),
-        T["headline_zone_jobs"].format(value=f"{view['zone_jobs']:,.0f}"),
+        T["headline_zone_jobs"].format(value=f"{round(view['zone_jobs']):+,}"),
         T["headline_migrants"].format(base=f"{view['migrants'][0]:,.0f}", policy=f"{view['migrants'][1]:,.0f}"),
         T["headline_theil"].format(between=percent(view["theil"][0]), within=percent(view["theil"][1])),
     ]

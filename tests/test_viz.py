@@ -62,13 +62,29 @@ def test_labels_stay_inside_the_axes_turning_left_at_the_right_edge():
 FIGURES = ["gdp_change_map", "inequality", "migration_map", "zone_occupancy"]
 
 
+SMALL_DATASET = {
+    "provinces.csv": "id,name,country,lat,lon,population,gdp_usd_m,area_km2,is_national_capital\n"
+    "A1,Alpha,AAA,-15.0,100.0,2000000,20000,5000,1\nA2,Beta,AAA,-15.5,101.0,800000,4000,8000,0\n"
+    "A3,Gamma,AAA,-16.0,102.0,500000,2000,9000,0\nB1,Delta,BBB,-16.2,103.0,600000,1500,7000,0\n"
+    "B2,Epsilon,BBB,-17.0,104.0,1500000,6000,4000,1\n",
+    "links.csv": "a,b,distance_km\nA1,A2,130\nA2,A3,120\nA3,B1,110\nB1,B2,140\n",
+}
+"""A custom dataset of five provinces south of the equator: latitude ticks such as -16.75, longer than the GMS's."""
+
+
 @pytest.fixture(scope="module")
-def runs():
-    """A short run of the GMS model and of the teaching corridor: the two sizes the figures are laid out for."""
+def runs(tmp_path_factory):
+    """Short runs of the GMS model, the teaching corridor and a small custom dataset: the sizes the figures take."""
     coarse = {"agents.persons_per_agent": 4000, "agents.firms.count": 3000}
+    folder = tmp_path_factory.mktemp("dataset")
+    for name, text in SMALL_DATASET.items():
+        (folder / name).write_text(text)
+    small = {"name": "small", "geography": {"folder": str(folder)}, "agents": {"firms": {"count": 2000}}}
+    small["policies"] = [{"type": "sez", "province": "Gamma", "start_year": 2019}]
     return [
         simulate(load_scenario(ROOT / "scenarios/gms_baseline.yaml", coarse), years=1.0),
         simulate(load_scenario(ROOT / "scenarios/teaching/line_corridor.yaml"), years=1.0),
+        simulate(load_scenario(small), years=1.0),
     ]
 
 

@@ -34,9 +34,10 @@ GMS_DATA = Path(str(resources.files("sez_sim") / "data" / "gms"))
 
 def _build(name: str, data: Dataset, crossing_cost_km: float) -> Geography:
     provinces = normalise(data.provinces, data.national_totals)
-    ports = data.ports.set_index("province_id")["port"]
-    provinces["is_port"] = provinces["id"].isin(ports.index)
-    provinces["port"] = provinces["id"].map(ports).fillna("")
+    ports = dict(zip(data.ports["province_id"], data.ports["port"], strict=True))
+    provinces["is_port"] = provinces["id"].isin(ports)
+    # Not Series.map + fillna(""): without ports.csv the mapped column is float, which pandas will not fill with text.
+    provinces["port"] = [ports.get(i, "") for i in provinces["id"]]
     return Geography(
         name,
         provinces,

@@ -44,6 +44,23 @@ def _margins(fig: plt.Figure, left: float, right: float, bottom: float, top: flo
     )
 
 
+MAP_LEFT = 0.65
+"""The maps' left margin in inches: room for latitude ticks of up to three characters and the axis label."""
+
+DIGIT_WIDTH = 0.09
+"""Inches a character of a 10-point tick label takes (DejaVu Sans digits, with room to spare)."""
+
+
+def _map_left(ax: plt.Axes) -> float:
+    """The left margin a map needs: wider where the latitude ticks are long (``16.75`` on a small custom dataset).
+
+    Read from the formatter, without drawing the figure: the margins stay fixed for the GMS and the synthetic
+    geographies, whose ticks fit.
+    """
+    ticks = ax.yaxis.get_major_formatter().format_ticks(ax.get_yticks())
+    return max(MAP_LEFT, MAP_LEFT + DIGIT_WIDTH * (max(map(len, ticks), default=0) - 3))
+
+
 def _years(result: RunResult) -> tuple[float, float]:
     years = result.summary["year"]
     return float(years.iloc[0]), float(years.iloc[-1])
@@ -68,7 +85,7 @@ def gdp_change_map(result: RunResult, path: Path) -> None:
     )
     ax.set_xlabel("longitude (°E)")
     ax.set_ylabel("latitude (°N)")
-    _margins(fig, left=0.65, right=0.15, bottom=0.6, top=0.6)
+    _margins(fig, left=_map_left(ax), right=0.15, bottom=0.6, top=0.6)
     largest = np.argsort(-np.nan_to_num(np.abs(change)), kind="stable")[:LABELLED]
     prov = geo.provinces
     texts = [f"{prov['name'].iat[i]} {significant(change[i], 2, signed=True)}%" for i in largest]
@@ -145,7 +162,7 @@ def migration_map(result: RunResult, path: Path, top: int = 60) -> None:
     )
     ax.set_xlabel("longitude (°E)")
     ax.set_ylabel("latitude (°N)")
-    _margins(fig, left=0.65, right=0.15, bottom=0.6, top=0.6)
+    _margins(fig, left=_map_left(ax), right=0.15, bottom=0.6, top=0.6)
     save_png(fig, path)
 
 

@@ -378,3 +378,42 @@ def test_sensitivity_figures_keep_every_text_inside(design, monkeypatch):
     (fig,) = drawn
     assert [t.get_text() for t in fig.axes[0].get_yticklabels()] == factors
     assert_inside_and_apart(fig, "sensitivity")
+
+
+def test_the_network_legend_names_what_the_geography_has(tmp_path):
+    """The legend listed the GMS's corridors, crossings, zones and ports on any dataset, and no stalled zones."""
+    from matplotlib.collections import LineCollection
+
+    from sez_sim.geography import load_folder, load_gms
+    from sez_sim.viz.maps import draw_network
+
+    fig = draw_network(load_gms())
+    labels = [t.get_text() for t in fig.axes[0].get_legend().get_texts()]
+    assert labels[6:] == [
+        "EWEC corridor",
+        "NSEC corridor",
+        "SEC corridor",
+        "other road link",
+        "border crossing",
+        "zone (operating)",
+        "zone (planned)",
+        "zone (stalled)",
+        "seaport",
+    ]
+    plt.close(fig)
+    for name, text in SMALL_DATASET.items():
+        (tmp_path / name).write_text(text)
+    fig = draw_network(load_folder(tmp_path))
+    assert [t.get_text() for t in fig.axes[0].get_legend().get_texts()] == ["AAA", "BBB", "road link"]
+    plt.close(fig)
+    (tmp_path / "corridors.csv").write_text(
+        "corridor,branch,seq,province_id\nXYZ,main,1,A1\nXYZ,main,2,A2\nXYZ,main,3,A3\n"
+    )
+    links = "a,b,distance_km,corridor\nA1,A2,130,XYZ\nA2,A3,120,XYZ\nA3,B1,110,\nB1,B2,140,\n"
+    (tmp_path / "links.csv").write_text(links)
+    fig = draw_network(load_folder(tmp_path))
+    ax = fig.axes[0]
+    assert [t.get_text() for t in ax.get_legend().get_texts()] == ["AAA", "BBB", "XYZ corridor", "other road link"]
+    drawn = [c for c in ax.collections if isinstance(c, LineCollection) and len(c.get_segments()) == 2]
+    assert drawn, "the XYZ corridor's two links are drawn in its colour"
+    plt.close(fig)

@@ -26,9 +26,23 @@ COUNTRY_COLOURS = {
     "CHN": "#f28e2b",
 }
 CORRIDOR_COLOURS = {"EWEC": "#d62728", "NSEC": "#1f77b4", "SEC": "#2ca02c"}
+ZONE_FACES = {"operating": "#ffd700", "planned": "white", "stalled": "#999999"}
+"""The face of a zone's star on the network map, by status."""
 CORRIDOR_NEUTRAL = "#555555"
 """Every corridor's colour on a map coloured by value, where red and blue say fall and rise."""
 _FALLBACK = plt.get_cmap("tab10").colors
+
+
+def corridor_colours(geo: Geography) -> dict[str, str]:
+    """A colour per corridor of the geography's links (fixed for the GMS corridors, a palette for others)."""
+    column = geo.links["corridor"].fillna("") if "corridor" in geo.links else []
+    present = {name for cell in column for name in str(cell).split(";") if name}
+    known = [name for name in CORRIDOR_COLOURS if name in present]
+    palette = plt.get_cmap("Dark2").colors
+    others = {
+        name: matplotlib.colors.to_hex(palette[k % len(palette)]) for k, name in enumerate(sorted(present - set(known)))
+    }
+    return {name: CORRIDOR_COLOURS[name] for name in known} | others
 
 
 def country_colours(geo: Geography) -> dict[str, str]:
@@ -101,7 +115,8 @@ def draw_base(
     if corridors and corridor_col is not None:
         if node_values is None:
             groups = [
-                (colour, [name in str(c).split(";") for c in corridor_col]) for name, colour in CORRIDOR_COLOURS.items()
+                (colour, [name in str(c).split(";") for c in corridor_col])
+                for name, colour in corridor_colours(geo).items()
             ]
         else:
             groups = [(CORRIDOR_NEUTRAL, corridor_col.astype(bool).to_numpy())]  # every corridor link, one colour
@@ -158,7 +173,7 @@ def draw_network(geo: Geography, ax: Axes | None = None, title: str | None = Non
     zones = geo.zones.dropna(subset=["province"]) if len(geo.zones) else geo.zones
     if len(zones):
         status = zones.get("status", "operating")
-        for st, face in (("operating", "#ffd700"), ("planned", "white"), ("stalled", "#999999")):
+        for st, face in ZONE_FACES.items():
             z = zones[status == st]
             if len(z):
                 p = z["province"].astype(int).to_numpy()
@@ -174,6 +189,7 @@ def draw_network(geo: Geography, ax: Axes | None = None, title: str | None = Non
         ax, np.column_stack([lon[caps], lat[caps]]), capitals, fontsize=8, weight="bold", path_effects=halo, zorder=9
     )
     # Label each corridor once, at the middle province of its longest branch.
+    colours = corridor_colours(geo)
     if len(geo.corridors):
         for corr, grp in geo.corridors.groupby("corridor"):
             branch = grp.groupby("branch").size().idxmax()
@@ -186,7 +202,7 @@ def draw_network(geo: Geography, ax: Axes | None = None, title: str | None = Non
                 textcoords="offset points",
                 fontsize=10,
                 weight="bold",
-                color=CORRIDOR_COLOURS.get(corr, "black"),
+                color=colours.get(corr, "black"),
                 bbox={"boxstyle": "round,pad=0.2", "fc": "white", "ec": "none", "alpha": 0.8},
                 zorder=8,
             )
@@ -194,14 +210,19 @@ def draw_network(geo: Geography, ax: Axes | None = None, title: str | None = Non
     handles = [
         Line2D([], [], marker="o", ls="", color=c, label=k, markersize=7) for k, c in country_colours(geo).items()
     ]
-    handles += [Line2D([], [], color=c, lw=2.5, label=f"{k} corridor") for k, c in CORRIDOR_COLOURS.items()]
+    # The legend names what this geography has: its corridors, crossings, zones by status and ports.
+    handles += [Line2D([], [], color=c, lw=2.5, label=f"{k} corridor") for k, c in colours.items()]
+    handles.append(Line2D([], [], color="#c8c8c8", lw=1, label="other road link" if colours else "road link"))
+    if len(geo.crossings):
+        handles.append(Line2D([], [], marker="x", ls="", color="black", label="border crossing"))
+    shown = set(zones["status"]) if len(zones) and "status" in zones else ({"operating"} if len(zones) else set())
     handles += [
-        Line2D([], [], color="#c8c8c8", lw=1, label="other road link"),
-        Line2D([], [], marker="x", ls="", color="black", label="border crossing"),
-        Line2D([], [], marker="*", ls="", mfc="#ffd700", mec="black", markersize=11, label="zone (operating)"),
-        Line2D([], [], marker="*", ls="", mfc="white", mec="black", markersize=11, label="zone (planned)"),
-        Line2D([], [], marker="s", ls="", mfc="#17becf", mec="black", label="seaport"),
+        Line2D([], [], marker="*", ls="", mfc=face, mec="black", markersize=11, label=f"zone ({st})")
+        for st, face in ZONE_FACES.items()
+        if st in shown
     ]
+    if len(ports):
+        handles.append(Line2D([], [], marker="s", ls="", mfc="#17becf", mec="black", label="seaport"))
     ax.legend(handles=handles, loc="lower left", fontsize=8, framealpha=0.9)
     ax.set_xlabel("longitude (°E)")
     ax.set_ylabel("latitude (°N)")

@@ -78,7 +78,7 @@ def gdp_change_map(result: RunResult, path: Path) -> None:
     bar = fig.colorbar(markers, ax=ax, shrink=0.6)
     bar.set_label("change in GDP per capita (%)")
     start, end = _years(result)
-    corridors = "corridor" in geo.links and geo.links["corridor"].fillna("").astype(bool).any()  # as draw_base
+    corridors = len(geo.corridors) > 0  # as draw_base
     ax.set_title(
         f"{result.scenario.name}: change in GDP per capita, {start:.0f}-{end:.0f}\n"
         "(dot size: population; red = fall, blue = rise" + ("; dark lines: corridors)" if corridors else ")")

@@ -33,10 +33,15 @@ CORRIDOR_NEUTRAL = "#555555"
 _FALLBACK = plt.get_cmap("tab10").colors
 
 
+def corridor_rows(geo: Geography) -> dict[str, np.ndarray]:
+    """The link rows of each corridor, from its branches' province sequences (``corridors.csv``), as the model's."""
+    names = list(dict.fromkeys(geo.corridors["corridor"])) if len(geo.corridors) else []
+    return {name: geo.corridor_links(name) for name in names}
+
+
 def corridor_colours(geo: Geography) -> dict[str, str]:
-    """A colour per corridor of the geography's links (fixed for the GMS corridors, a palette for others)."""
-    column = geo.links["corridor"].fillna("") if "corridor" in geo.links else []
-    present = {name for cell in column for name in str(cell).split(";") if name}
+    """A colour per corridor (fixed for the GMS corridors, a palette for others), the GMS's first."""
+    present = set(corridor_rows(geo))
     known = [name for name in CORRIDOR_COLOURS if name in present]
     palette = plt.get_cmap("Dark2").colors
     others = {
@@ -111,17 +116,14 @@ def draw_base(
     if covers(set(geo.provinces["country"]), lon, lat):
         draw_basemap(ax)
     ax.add_collection(LineCollection(_segments(geo, np.arange(len(geo.links))), colors="#c8c8c8", lw=0.6, zorder=1))
-    corridor_col = geo.links["corridor"].fillna("") if "corridor" in geo.links else None
-    if corridors and corridor_col is not None:
+    along = corridor_rows(geo) if corridors else {}
+    if along:
         if node_values is None:
-            groups = [
-                (colour, [name in str(c).split(";") for c in corridor_col])
-                for name, colour in corridor_colours(geo).items()
-            ]
+            colours = corridor_colours(geo)
+            groups = [(colours[name], rows) for name, rows in along.items()]
         else:
-            groups = [(CORRIDOR_NEUTRAL, corridor_col.astype(bool).to_numpy())]  # every corridor link, one colour
-        for colour, on_corridor in groups:
-            rows = np.flatnonzero(on_corridor)
+            groups = [(CORRIDOR_NEUTRAL, np.unique(np.concatenate(list(along.values()))))]  # one colour for all
+        for colour, rows in groups:
             if rows.size:
                 ax.add_collection(LineCollection(_segments(geo, rows), colors=colour, lw=2.2, alpha=0.75, zorder=2))
     size = 8 + 60 * np.sqrt(geo.provinces["population"].to_numpy(float) / geo.provinces["population"].max())

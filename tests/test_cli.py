@@ -218,3 +218,25 @@ def test_a_batch_summary_names_each_outcomes_most_influential_factor_whole_at_80
     second = f"Most influential on zone_jobs: firms.entry_logit_scale ({named} 0.7)"
     assert f"{first} {second}" in text
     assert max(len(line) for line in printed.splitlines()) <= 80 and "…" not in printed
+
+
+def test_a_comparison_gives_no_relative_change_of_a_growth_rate():
+    """GDP growth falling from -0.024% to -0.164% was shown as "+592.17%" relative: a change of a change."""
+    from types import SimpleNamespace
+
+    import pandas as pd
+    from rich.console import Console
+
+    from sez_sim.cli import comparison_table
+
+    differences = pd.DataFrame(
+        [
+            ("gdp", "US$ m", 33492.0, 33445.0, -47.1, -54.0, -41.0),
+            ("gdp_growth", "relative change", -0.000237, -0.001643, -0.001406, -0.0016, -0.0012),
+        ],
+        columns=["outcome", "unit", "mean_a", "mean_b", "difference", "ci_low", "ci_high"],
+    )
+    console = Console(width=200, record=True)
+    console.print(comparison_table(SimpleNamespace(names=("a", "b"), differences=differences), 3))
+    rows = {line.split("│")[1].strip(): line for line in console.export_text().splitlines() if line.count("│") > 3}
+    assert "-0.14%" in rows["gdp"] and "n/a" in rows["gdp_growth"] and "592" not in rows["gdp_growth"]

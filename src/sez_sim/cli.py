@@ -569,7 +569,8 @@ def comparison_table(result: Any, replicates: int, levels: bool = True) -> Any:
         unit = row.unit
         level_a, level_b = format_values([row.mean_a, row.mean_b], unit, extend=False)
         diff, low, high = format_values([row.difference, row.ci_low, row.ci_high], unit, signed=True)
-        relative = row.difference / row.mean_a if row.mean_a else float("nan")
+        # A relative change of a relative change (GDP growth) says nothing, and explodes where A's is near zero.
+        relative = row.difference / row.mean_a if row.mean_a and unit != "relative change" else float("nan")
         table.add_row(
             row.outcome,
             display_unit(unit),

@@ -375,3 +375,32 @@ def test_local_cluster_equals_local_processes(tmp_path):
     local = run_batch(load_experiment(path), tmp_path / "local", workers=2)
     dask = run_batch(load_experiment(path), tmp_path / "dask", dask_local=2)
     pd.testing.assert_frame_equal(local.runs.drop(columns=["seconds"]), dask.runs.drop(columns=["seconds"]))
+
+
+def test_a_ratio_of_the_ledger_has_fiellers_interval_and_covers_the_truth():
+    """A cost per job was the mean of the replicates' ratios with a symmetric interval: US$ 649,759 per zone job
+    (-1,261,215 to 2,560,732) for three replicates with 50 to 1,000 zone jobs."""
+    from scipy import stats
+
+    from sez_sim.experiments.compare import ratio_interval
+
+    rng = np.random.default_rng(7)
+    covered = 0
+    for _ in range(2000):
+        jobs = rng.normal(100.0, 20.0, 5)
+        cost = 5.0 * jobs + rng.normal(0.0, 50.0, 5)  # the true ratio of the means is 5
+        r = ratio_interval(cost, jobs)
+        covered += r["ci_low"] <= 5.0 <= r["ci_high"]
+        assert r["ci_low"] <= r["mean"] <= r["ci_high"]
+    assert 0.93 <= covered / 2000 <= 0.97
+    # A constant cost over jobs that are not clearly above zero: no bound, rather than a negative cost per job.
+    r = ratio_interval(np.full(3, 159e6), np.array([50.0, 600.0, 1000.0]))
+    assert r["mean"] == pytest.approx(159e6 / 550.0) and np.isnan(r["ci_low"]) and np.isnan(r["ci_high"])
+    # ... and over jobs clearly above zero: the cost over the jobs' own interval, every bound positive.
+    jobs = np.array([5000.0, 5200.0, 5400.0])
+    r = ratio_interval(np.full(3, 159e6), jobs)
+    half = stats.t.ppf(0.975, 2) * jobs.std(ddof=1) / np.sqrt(3)
+    assert r["ci_low"] == pytest.approx(159e6 / (5200 + half)) and r["ci_high"] == pytest.approx(159e6 / (5200 - half))
+    same = ratio_interval(np.full(4, 40e6), np.full(4, 2000.0))  # identical replicates
+    assert same["ci_low"] == pytest.approx(20_000.0) and same["ci_high"] == pytest.approx(20_000.0)
+    assert np.isnan(ratio_interval(np.ones(3), np.array([-1.0, 0.5, 0.2]))["mean"])  # no jobs on average

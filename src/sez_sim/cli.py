@@ -584,6 +584,8 @@ def comparison_table(result: Any, replicates: int, levels: bool = True) -> Any:
 
 def ledger_table(result: Any) -> Any:
     """The public ledger of B against A: each measure's mean with its 95% interval."""
+    import math
+
     from rich.markup import escape
     from rich.table import Table
 
@@ -594,7 +596,10 @@ def ledger_table(result: Any) -> Any:
         table.add_column(column, justify="left" if column in ("measure", "unit") else "right")
     for row in result.ledger.itertuples():
         shown = [fixed(v, 2) for v in (row.mean, row.ci_low, row.ci_high)]
-        table.add_row(row.measure.replace("_", " "), row.unit, shown[0], escape(f"[{shown[1]}, {shown[2]}]"))
+        # A ratio whose denominator is not clearly above zero has no bounded interval (compare.ratio_interval).
+        unbounded = math.isfinite(row.mean) and math.isnan(row.ci_low) and row.replicates > 1
+        interval = "unbounded" if unbounded else escape(f"[{shown[1]}, {shown[2]}]")
+        table.add_row(row.measure.replace("_", " "), row.unit, shown[0], interval)
     return table
 
 

@@ -58,6 +58,39 @@ def interval(values: np.ndarray, confidence: float = 0.95) -> dict[str, float]:
     return {"mean": mean, "ci_low": mean - half, "ci_high": mean + half, "sd": sd, "replicates": n}
 
 
+def ratio_interval(numerator: np.ndarray, denominator: np.ndarray, confidence: float = 0.95) -> dict[str, float]:
+    """The ratio of the means of paired ``numerator`` and ``denominator`` values, with Fieller's interval.
+
+    Fieller (1954): the ratio R is in the interval where ``mean(x) - R mean(y)`` is within its own Student-t
+    interval, ``(x - R y)^2 <= t^2 (s_xx - 2 R s_xy + R^2 s_yy)`` with the variances and covariance of the means.
+    The roots of that quadratic bound the interval when the denominator's mean is significantly above zero; otherwise
+    the set is unbounded and both bounds are NaN. A mean of the replicates' own ratios would drop those with no
+    jobs, and a symmetric interval around it gave costs per job below zero.
+
+    Returns:
+        As :func:`interval` (``sd`` is NaN: a ratio's spread is its interval); the mean is NaN where the
+        denominator's mean is not positive.
+    """
+    x, y = np.asarray(numerator, float), np.asarray(denominator, float)
+    keep = np.isfinite(x) & np.isfinite(y)
+    x, y, n = x[keep], y[keep], int(keep.sum())
+    nan = float("nan")
+    out = {"mean": nan, "ci_low": nan, "ci_high": nan, "sd": nan, "replicates": n}
+    if not n or y.mean() <= 0:
+        return out
+    out["mean"] = float(x.mean() / y.mean())
+    if n < 2:
+        return out
+    t2 = stats.t.ppf(0.5 + confidence / 2, n - 1) ** 2
+    (sxx, sxy), (_, syy) = np.cov(x, y, ddof=1) / n
+    a = y.mean() ** 2 - t2 * syy
+    b = x.mean() * y.mean() - t2 * sxy
+    if a > 0:  # then the quadratic has real roots; max() only absorbs rounding where the spread is zero
+        root = np.sqrt(max(b * b - a * (x.mean() ** 2 - t2 * sxx), 0.0))
+        out["ci_low"], out["ci_high"] = float((b - root) / a), float((b + root) / a)
+    return out
+
+
 LEDGER_MEASURES = {
     "public_cost": "US$ m",
     "zone_jobs_created": "jobs",
@@ -72,7 +105,8 @@ LEDGER_MEASURES = {
 at the end) and the public cost per zone job; modern jobs created in the whole region (B - A at the end: the net
 effect, after jobs drawn from elsewhere, and far noisier) and the public cost per job; GDP gained over the run (the
 yearly GDP difference summed over the steps' time); GDP gained per US$ of public cost; and the net present value of
-the GDP gain less the public cost at ``sez.social_discount_rate``, discounted from the start of the run."""
+the GDP gain less the public cost at ``sez.social_discount_rate``, discounted from the start of the run. The three
+ratios are ratios of the means over replicates (:func:`ratio_interval`)."""
 
 
 ROUNDING = 1e-9
@@ -107,18 +141,26 @@ def public_ledger(series: pd.DataFrame, discount_rate: float, confidence: float 
             {
                 "public_cost": spent,
                 "zone_jobs_created": zone_jobs,
-                "cost_per_zone_job": spent * 1e6 / zone_jobs if zone_jobs > 0 else float("nan"),
                 "jobs_created": jobs,
-                "cost_per_job": spent * 1e6 / jobs if jobs > 0 else float("nan"),
                 "gdp_gain": gdp.sum(),
-                "gdp_per_public_dollar": gdp.sum() / spent if spent > 0 else float("nan"),
                 "npv": float(np.sum((gdp - cost) * discount)),
             }
         )
     frame = pd.DataFrame(per_replicate)
+    # Ratios are of the means over replicates (total cost over total jobs), with Fieller's interval.
+    ratios = {
+        "cost_per_zone_job": (frame["public_cost"] * 1e6, frame["zone_jobs_created"]),
+        "cost_per_job": (frame["public_cost"] * 1e6, frame["jobs_created"]),
+        "gdp_per_public_dollar": (frame["gdp_gain"], frame["public_cost"]),
+    }
     return pd.DataFrame(
         [
-            {"measure": name, "unit": unit} | interval(frame[name].to_numpy(), confidence)
+            {"measure": name, "unit": unit}
+            | (
+                ratio_interval(*(v.to_numpy() for v in ratios[name]), confidence)
+                if name in ratios
+                else interval(frame[name].to_numpy(), confidence)
+            )
             for name, unit in LEDGER_MEASURES.items()
         ]
     )

@@ -240,3 +240,25 @@ def test_a_comparison_gives_no_relative_change_of_a_growth_rate():
     console.print(comparison_table(SimpleNamespace(names=("a", "b"), differences=differences), 3))
     rows = {line.split("│")[1].strip(): line for line in console.export_text().splitlines() if line.count("│") > 3}
     assert "-0.14%" in rows["gdp"] and "n/a" in rows["gdp_growth"] and "592" not in rows["gdp_growth"]
+
+
+def test_the_ledger_says_unbounded_where_a_ratio_has_no_interval():
+    from types import SimpleNamespace
+
+    import pandas as pd
+    from rich.console import Console
+
+    from sez_sim.cli import ledger_table
+    from sez_sim.experiments.compare import ratio_interval
+
+    rows = [
+        {"measure": "cost_per_job", "unit": "US$ per job"} | ratio_interval([159e6] * 3, [50.0, 600.0, 1000.0]),
+        {"measure": "cost_per_zone_job", "unit": "US$ per job"} | ratio_interval([159e6] * 3, [5e3, 5.2e3, 5.4e3]),
+        {"measure": "gdp_per_public_dollar", "unit": "US$ per US$"} | ratio_interval([1.0, 2.0], [0.0, 0.0]),
+    ]
+    console = Console(width=120, record=True)
+    console.print(ledger_table(SimpleNamespace(names=("a", "b"), ledger=pd.DataFrame(rows))))
+    lines = {line.split("│")[1].strip(): line for line in console.export_text().splitlines() if line.count("│") > 3}
+    assert "289,090.91" in lines["cost per job"] and "unbounded" in lines["cost per job"]
+    assert "unbounded" not in lines["cost per zone job"] and "[27,910.27, 33,806.97]" in lines["cost per zone job"]
+    assert "n/a" in lines["gdp per public dollar"] and "unbounded" not in lines["gdp per public dollar"]

@@ -404,3 +404,31 @@ def test_a_ratio_of_the_ledger_has_fiellers_interval_and_covers_the_truth():
     same = ratio_interval(np.full(4, 40e6), np.full(4, 2000.0))  # identical replicates
     assert same["ci_low"] == pytest.approx(20_000.0) and same["ci_high"] == pytest.approx(20_000.0)
     assert np.isnan(ratio_interval(np.ones(3), np.array([-1.0, 0.5, 0.2]))["mean"])  # no jobs on average
+
+
+@pytest.mark.parametrize(
+    ("factor", "where", "says", "never"),
+    [
+        ({"key": "firms.entry_logit_scale", "range": "x"}, "factors[0].range", "Input should be a list", "tuple"),
+        ({"key": "firms.hazard", "values": []}, "factors[0].values", "at least 1 item, not 0", "after validation"),
+        ({"key": "economy.sigmaa", "values": [4]}, "factors[0].key", "did you mean 'economy.sigma'?", "economy.mu"),
+        ({"key": "migration.quotax", "values": [1]}, "factors[0].key", "did you mean 'migration.quota'?", "tuple"),
+    ],
+    ids=["range-not-a-list", "no-values", "misspelt-key", "misspelt-policy-key"],
+)
+def test_a_bad_factor_is_refused_in_a_yaml_users_words(tmp_path, factor, where, says, never):
+    """pydantic's words ("a valid tuple", "after validation") and no hint for a misspelt key were what users got."""
+    path = tmp_path / "e.yaml"
+    base = str(Path(__file__).resolve().parents[1] / "scenarios/teaching/line_corridor.yaml")
+    experiment = {
+        "name": "e",
+        "base": base,
+        "factors": [factor],
+        "years": 1,
+        "outcomes": [{"name": "g", "column": "gdp"}],
+    }
+    path.write_text(yaml.safe_dump(experiment))
+    with pytest.raises(ScenarioError) as caught:
+        load_experiment(path)
+    (problem,) = caught.value.problems
+    assert problem.where == where and says in problem.message and never not in problem.message, problem

@@ -420,6 +420,9 @@ def _allowed_keys(model: type[BaseModel], loc: tuple[Any, ...]) -> list[str]:
 
 _ABSENT = object()
 
+PYDANTIC_WORDS = (("a valid tuple", "a list"), ("Tuple should", "The list should"), (" after validation", ""))
+"""pydantic's words for a YAML user's: ``range: x`` is not "a valid tuple" but not a list."""
+
 _TAG = re.compile(r"^[\w-]+\[.*\]$|^[A-Z]")
 """How pydantic names the member of a union it tried (``literal['all']``, ``list[Uncertainty]``, ``Uncertainty``)."""
 
@@ -493,6 +496,9 @@ def problems(
             message = "required key is missing"
         else:
             message = err["msg"].removeprefix("Value error, ")
+            # YAML has lists, not tuples, and the user's input is before any validation.
+            for python, yaml_words in PYDANTIC_WORDS:
+                message = message.replace(python, yaml_words)
             # A rule about one key, checked on its mapping, names the key first ("years: ..."): point at the key.
             field = re.match(r"^([A-Za-z_]\w*): (.*)$", message, re.DOTALL)
             node = _node(raw, path)

@@ -19,6 +19,7 @@ Errors follow the scenario rules: file, YAML path, what is wrong, what is allowe
 
 from __future__ import annotations
 
+import difflib
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Annotated, Any, Literal
@@ -287,8 +288,10 @@ def _factor_problems(experiment: Experiment, base: Scenario, k: int, factor: Fac
         except ScenarioError as exc:
             unknown = [p for p in exc.problems if "unknown key" in p.message or "no index" in p.message]
             if unknown and param is None:
+                close = difflib.get_close_matches(factor.key, list(registry()), n=2, cutoff=0.85)
+                hint = f"; did you mean {' or '.join(map(repr, close))}?" if close else ""
                 message = f"{factor.key!r} is neither a registry parameter nor a scenario path ({unknown[0].message})"
-                return [Problem(where, f"factors[{k}].key", message)]
+                return [Problem(where, f"factors[{k}].key", message + hint)]
             out += [
                 Problem(where, place, f"{value!r}: {p.where + ': ' if p.where else ''}{p.message}")
                 for p in exc.problems

@@ -102,8 +102,8 @@ def test_with_one_replicate_a_comparison_says_it_has_no_interval_and_shows_round
         columns=["outcome", "unit", "mean_a", "mean_b", "difference", "ci_low", "ci_high"],
     )
     ledger = pd.DataFrame(
-        [("public_cost", "US$ m", -1.4e-14, nan, nan), ("cost_per_job", "US$ per job", nan, nan, nan)],
-        columns=["measure", "unit", "mean", "ci_low", "ci_high"],
+        [("public_cost", "US$ m", -1.4e-14, nan, nan, 1), ("cost_per_job", "US$ per job", nan, nan, nan, 1)],
+        columns=["measure", "unit", "mean", "ci_low", "ci_high", "replicates"],
     )
     result = SimpleNamespace(names=("base", "policy"), differences=differences, ledger=ledger)
     console = Console(width=200, record=True)

@@ -262,3 +262,19 @@ def test_the_ledger_says_unbounded_where_a_ratio_has_no_interval():
     assert "289,090.91" in lines["cost per job"] and "unbounded" in lines["cost per job"]
     assert "unbounded" not in lines["cost per zone job"] and "[27,910.27, 33,806.97]" in lines["cost per zone job"]
     assert "n/a" in lines["gdp per public dollar"] and "unbounded" not in lines["gdp per public dollar"]
+
+
+@pytest.mark.parametrize(("query", "keys"), [("sigma", ["economy.sigma"]), ("economy.kappa", ["economy.kappa"])])
+def test_params_looks_a_parameter_up_by_part_of_its_key(query, keys, monkeypatch):
+    """ "sez-sim params sigma" was refused as an unknown section: a parameter is what one looks up."""
+    from sez_sim.params import registry
+
+    monkeypatch.setenv("COLUMNS", "100")
+    result = runner.invoke(app, ["params", query])
+    assert result.exit_code == 0, result.output
+    shown = [key for key in registry() if f"{key}:" in result.output]
+    assert shown == keys
+    whole = runner.invoke(app, ["params", "economy"])  # a section is still a section
+    assert "economy.sigma:" in whole.output and "economy.kappa:" in whole.output and "firms." not in whole.output
+    nothing = runner.invoke(app, ["params", "zzz"])
+    assert nothing.exit_code == 2 and "no section or parameter key matches 'zzz'" in " ".join(nothing.output.split())

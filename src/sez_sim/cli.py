@@ -113,7 +113,13 @@ def network(
 
 @app.command()
 def params(
-    section: Annotated[str | None, typer.Argument(help="Only this section (economy, firms, workers, ...).")] = None,
+    section: Annotated[
+        str | None,
+        typer.Argument(
+            help="Only this section (economy, firms, workers, ...), or the parameters whose key contains this "
+            "(sigma, economy.sigma, fdi)."
+        ),
+    ] = None,
     kind: Annotated[str | None, typer.Option(help="Only this kind: uncertainty, lever or setting.")] = None,
 ) -> None:
     """Print the parameter registry: defaults, units, bounds, kind, description and source.
@@ -132,9 +138,12 @@ def params(
 
     params = registry()
     sections = sorted({p.section for p in params.values()})
-    if section is not None and section not in sections:
+    # A section, or else a part of the keys: "sez-sim params sigma" is how one looks a parameter up.
+    matches = section is None or section in sections or any(section.lower() in key for key in params)
+    if not matches:
         raise typer.BadParameter(
-            f"unknown section {section!r}; choose from {', '.join(sections)}", param_hint="SECTION"
+            f"no section or parameter key matches {section!r}; the sections are {', '.join(sections)}",
+            param_hint="SECTION",
         )
     kinds = sorted({p.kind for p in params.values()})
     if kind is not None and kind not in kinds:
@@ -142,7 +151,8 @@ def params(
     chosen = [
         (key, p)
         for key, p in sorted(params.items())
-        if (not section or p.section == section) and (not kind or p.kind == kind)
+        if (not section or (p.section == section if section in sections else section.lower() in key))
+        and (not kind or p.kind == kind)
     ]
     if out.width < PARAMS_TABLE_WIDTH:
         # A table this narrow squeezes the default, unit and description columns to nothing: a block per parameter.

@@ -329,3 +329,20 @@ def test_compare_warns_of_either_scenarios_replaced_policies(tmp_path):
     )
     assert result.exit_code == 0, result.output
     assert f"warning: {b}: policies: replaces the 2 policies of line_corridor.yaml" in " ".join(result.output.split())
+
+
+@pytest.mark.parametrize("minimum", [2, 10, 37])
+def test_fewer_firm_agents_than_every_province_needs_is_refused_by_name(minimum):
+    """agents.firms.count=800 on the GMS (228 provinces, at least 10 each) ended in a ValueError's traceback."""
+    line = ROOT / "scenarios/teaching/line_corridor.yaml"
+    provinces = 10
+    just = [f"agents.firms.min_per_province={minimum}", f"agents.firms.count={minimum * provinces}"]
+    assert load_scenario(line, just).agents  # exactly enough
+    short = [f"agents.firms.min_per_province={minimum}", f"agents.firms.count={minimum * provinces - 1}"]
+    with pytest.raises(ScenarioError) as caught:
+        load_scenario(line, short)
+    (problem,) = caught.value.problems
+    assert problem.where == "agents.firms.count"
+    assert f"give at least {minimum * provinces:,}" in problem.message
+    result = runner.invoke(app, ["run", str(line), "--set", short[0], "--set", short[1]])
+    assert result.exit_code == 2 and "Traceback" not in result.output

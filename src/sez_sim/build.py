@@ -88,14 +88,25 @@ def memory_estimate(provinces: int, agents: float) -> float:
     return provinces * provinces * BYTES_PER_CELL + agents * BYTES_PER_AGENT
 
 
-def resolution_problems(geo: Geography, persons_per_agent: float) -> list[tuple[str, str]]:
+def resolution_problems(
+    geo: Geography, persons_per_agent: float, firms: int = 0, min_per_province: int = 0
+) -> list[tuple[str, str]]:
     """What makes a calibrated model of ``geo`` impossible at this resolution.
 
-    Provinces far below one agent, or a size beyond this machine's memory. Returns (scenario path, message) pairs;
-    empty when all is well.
+    Provinces far below one agent, fewer firm agents than the minimum every province is given, or a size beyond
+    this machine's memory. Returns (scenario path, message) pairs; empty when all is well.
     """
     pop = geo.provinces["population"].to_numpy(float)
     out = []
+    if firms < min_per_province * geo.n:
+        out.append(
+            (
+                "agents.firms.count",
+                f"{firms:,} firm agents cannot give each of the {geo.n:,} provinces its "
+                f"agents.firms.min_per_province ({min_per_province:,}): give at least {min_per_province * geo.n:,}, "
+                "or a smaller minimum",
+            )
+        )
     small = np.flatnonzero(pop < SMALLEST_PROVINCE * persons_per_agent)
     if small.size:
         i = small[np.argmin(pop[small])]

@@ -545,7 +545,11 @@ class Scenario(Strict):
         if self.economy.preset == "gms":
             from sez_sim.build import resolution_problems
 
-            problems += [Problem(source, w, m) for w, m in resolution_problems(geo, self.agents.persons_per_agent)]
+            firms = layered(defaults(["firms"]), self.parameter_overrides())["firms"]
+            resolution = resolution_problems(
+                geo, self.agents.persons_per_agent, int(firms["count"]), int(firms["min_per_province"])
+            )
+            problems += [Problem(source, w, m) for w, m in resolution]
         if problems:
             raise ScenarioError(problems)
 

@@ -278,3 +278,33 @@ def test_params_looks_a_parameter_up_by_part_of_its_key(query, keys, monkeypatch
     assert "economy.sigma:" in whole.output and "economy.kappa:" in whole.output and "firms." not in whole.output
     nothing = runner.invoke(app, ["params", "zzz"])
     assert nothing.exit_code == 2 and "no section or parameter key matches 'zzz'" in " ".join(nothing.output.split())
+
+
+def test_a_message_without_a_file_or_path_is_printed_as_it_is():
+    from sez_sim.errors import Problem, UserError
+
+    assert str(UserError("give --scheduler or --dask-local, not both")) == "give --scheduler or --dask-local, not both"
+    assert str(Problem("a.yaml", "", "m")) == "a.yaml: m" and str(Problem("", "run.years", "m")) == "run.years: m"
+    assert str(Problem("a.yaml", "run.years", "m")) == "a.yaml: run.years: m"
+
+
+def test_the_app_refuses_an_unknown_start_and_serves_on_the_port_it_prints(monkeypatch):
+    """--scenario with a typo started another scenario without a word; --port 0 printed http://127.0.0.1:0."""
+    import os
+    from pathlib import Path
+
+    pytest.importorskip("solara")
+    scenarios = str(Path(__file__).resolve().parent.parent / "scenarios")
+    refused = runner.invoke(app, ["app", "--scenarios", scenarios, "--scenario", "gms_baseline_x"])
+    assert refused.exit_code == 2
+    assert "--scenario gms_baseline_x: not among the scenarios of" in " ".join(refused.output.split())
+    assert "gms_baseline," in refused.output and not refused.output.startswith("error: :")
+    started = []
+    monkeypatch.setattr(os, "execv", lambda path, argv: started.append(argv))
+    for name in ("SEZ_SIM_APP_SCENARIOS", "SEZ_SIM_APP_SCENARIO", "SEZ_SIM_APP_LANGUAGE"):
+        monkeypatch.setenv(name, "")  # restored after the test: the command sets them for the server
+    result = runner.invoke(app, ["app", "--scenarios", scenarios, "--scenario", "capital_sezs", "--port", "0"])
+    assert result.exit_code == 0, result.output
+    (argv,) = started
+    port = int(argv[argv.index("--port") + 1])
+    assert port > 0 and f"http://127.0.0.1:{port}" in result.output

@@ -465,9 +465,11 @@ def workshop_app(
     """
     import importlib.util
     import os
+    import socket
 
     from sez_sim.app.labels import LABELS
     from sez_sim.app.server import environment
+    from sez_sim.app.workshop import library
 
     if importlib.util.find_spec("solara") is None:
         raise UserError("the app needs its extra packages: pip install 'sez-sim[app]' (or make app)")
@@ -475,6 +477,14 @@ def workshop_app(
         raise UserError(f"--scenarios {scenarios}: not a folder of scenario files")
     if language not in LABELS:
         raise UserError(f"--language {language}: not one of {', '.join(sorted(LABELS))}")
+    # The page would start from another scenario without a word: a typo in --scenario is the user's to hear of.
+    names = list(library(scenarios))
+    if names and scenario not in names:
+        raise UserError(f"--scenario {scenario}: not among the scenarios of {scenarios} ({', '.join(names)})")
+    if port == 0:  # a free port, chosen here so that the address printed is the one served
+        with socket.socket() as s:
+            s.bind((host, 0))
+            port = s.getsockname()[1]
     os.environ.update(environment(scenarios, scenario, language))
     out.print(f"sez-sim workshop app on http://{host}:{port} (Ctrl-C stops it)")
     command = [sys.executable, "-m", "solara", "run", "sez_sim.app.page", "--host", host, "--port", str(port)]

@@ -23,28 +23,15 @@ import solara
 
 from sez_sim.app.charts import CMAP, LineChart, MapView
 from sez_sim.app.labels import labels
-from sez_sim.app.workshop import Workshop
+from sez_sim.app.workshop import Workshop, library
 from sez_sim.blas import limited_blas
 from sez_sim.errors import UserError
 from sez_sim.results import fixed
-from sez_sim.scenario import Scenario, load_scenario
+from sez_sim.scenario import load_scenario
 
 T = labels(os.environ.get("SEZ_SIM_APP_LANGUAGE", "en"))
 STEPS_PER_TICK = 4
 """Play and "step a year" advance both models four quarterly steps per tick."""
-
-
-def library(folder: Path) -> dict[str, Scenario]:
-    """The scenarios of a folder the app can start from: those on a dataset geography (by name, sorted)."""
-    out = {}
-    for path in sorted(folder.glob("*.yaml")):
-        try:
-            scenario = load_scenario(path)
-        except UserError:
-            continue
-        if scenario.economy.preset == "gms" and scenario.geography.synthetic is None:
-            out[scenario.name] = scenario
-    return out
 
 
 SCENARIOS = library(Path(os.environ.get("SEZ_SIM_APP_SCENARIOS", "scenarios")))

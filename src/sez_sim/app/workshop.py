@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import copy
 import threading
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -19,7 +20,7 @@ import yaml
 from pydantic import TypeAdapter, ValidationError
 
 from sez_sim.blas import limited_blas
-from sez_sim.errors import Problem, ScenarioError
+from sez_sim.errors import Problem, ScenarioError, UserError
 from sez_sim.policies import Instrument, Policy
 from sez_sim.policies.corridors import CorridorUpgrade
 from sez_sim.policies.migration import MigrationRegime
@@ -44,6 +45,19 @@ def targets(instrument: Instrument, geo: Geography) -> list[int]:
         countries = set(getattr(instrument, "countries", []))
         out |= set(np.flatnonzero(geo.provinces["country"].isin(countries).to_numpy()))
     return sorted(int(i) for i in out)
+
+
+def library(folder: Path) -> dict[str, Scenario]:
+    """The scenarios of a folder the app can start from: those on a dataset geography (by name, sorted)."""
+    out = {}
+    for path in sorted(folder.glob("*.yaml")):
+        try:
+            scenario = load_scenario(path)
+        except UserError:
+            continue
+        if scenario.economy.preset == "gms" and scenario.geography.synthetic is None:
+            out[scenario.name] = scenario
+    return out
 
 
 class Workshop:

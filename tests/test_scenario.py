@@ -346,3 +346,23 @@ def test_fewer_firm_agents_than_every_province_needs_is_refused_by_name(minimum)
     assert f"give at least {minimum * provinces:,}" in problem.message
     result = runner.invoke(app, ["run", str(line), "--set", short[0], "--set", short[1]])
     assert result.exit_code == 2 and "Traceback" not in result.output
+
+
+@pytest.mark.parametrize(
+    ("overrides", "named"),
+    [
+        (["agents.firms.count=2000000"], "agents.firms.count"),
+        (["agents.persons_per_agent=1"], "agents.persons_per_agent"),
+    ],
+)
+def test_a_model_too_big_for_the_memory_is_refused_naming_what_takes_it(overrides, named, monkeypatch):
+    """Firm agents counted for nothing in the memory estimate: 10 million took 5 GB before anything said so."""
+    import sez_sim.build as build
+
+    line = ROOT / "scenarios/teaching/line_corridor.yaml"
+    monkeypatch.setattr(build, "memory_limit", lambda: 2**29)  # a machine of 0.6 GiB
+    assert load_scenario(line).agents  # the corridor's defaults fit
+    with pytest.raises(ScenarioError) as caught:
+        load_scenario(line, overrides)
+    (problem,) = caught.value.problems
+    assert problem.where == named and "GiB; this machine allows 0.5 GiB" in problem.message

@@ -71,6 +71,10 @@ solver's trade flows, migration's destination values and expected flows, the yea
 BYTES_PER_AGENT = 120
 """Memory per worker agent: its arrays with room to grow and the temporaries of a step's rules."""
 
+BYTES_PER_FIRM = 500
+"""Memory per firm agent at its peak, in the calibration's redraws of the stock: 470 bytes measured (the GMS model's
+peak resident memory with 300,000 firm agents against 30,000, a quarter-year run)."""
+
 SMALLEST_PROVINCE = 0.5
 """A province must have at least this many agents' worth of people (fewer would be rounded up to one agent)."""
 
@@ -83,9 +87,9 @@ def memory_limit() -> float:
         return 8 * 2**30
 
 
-def memory_estimate(provinces: int, agents: float) -> float:
-    """Bytes a model of ``provinces`` provinces and ``agents`` worker agents needs (see the constants above)."""
-    return provinces * provinces * BYTES_PER_CELL + agents * BYTES_PER_AGENT
+def memory_estimate(provinces: int, agents: float, firms: float = 0.0) -> float:
+    """Bytes a model of ``provinces`` provinces, ``agents`` worker and ``firms`` firm agents needs (see above)."""
+    return provinces * provinces * BYTES_PER_CELL + agents * BYTES_PER_AGENT + firms * BYTES_PER_FIRM
 
 
 def resolution_problems(
@@ -119,13 +123,16 @@ def resolution_problems(
             )
         )
     agents = pop.sum() / persons_per_agent
-    need, limit = memory_estimate(geo.n, agents), memory_limit()
+    need, limit = memory_estimate(geo.n, agents, firms), memory_limit()
     if need > limit:
+        # Name the setting that takes most of it.
+        key = "agents.firms.count" if firms * BYTES_PER_FIRM > agents * BYTES_PER_AGENT else "agents.persons_per_agent"
         out.append(
             (
-                "agents.persons_per_agent",
-                f"{agents:,.0f} worker agents on {geo.n:,} provinces need about {need / 2**30:,.1f} GiB; this machine "
-                f"allows {limit / 2**30:.1f} GiB (raise agents.persons_per_agent or use fewer provinces)",
+                key,
+                f"{agents:,.0f} worker agents and {firms:,} firm agents on {geo.n:,} provinces need about "
+                f"{need / 2**30:,.1f} GiB; this machine allows {limit / 2**30:.1f} GiB (raise "
+                "agents.persons_per_agent, lower agents.firms.count or use fewer provinces)",
             )
         )
     return out

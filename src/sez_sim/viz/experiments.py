@@ -137,11 +137,12 @@ def _grid(ok: pd.DataFrame, outcomes: list[str], keys: list[str]) -> plt.Figure:
         fig, axes = plt.subplots(
             rows, columns, figsize=(4.2 * columns + 2.5, height * rows), squeeze=False, layout="constrained"
         )
-    position = pd.Series(np.arange(len(order)), index=first.index[order])
+    # Where each point's mean and each run go on the factor's axis: its value, or the point's row.
+    at = values[order] if single else np.arange(len(order))
+    rows_of = pd.Series(np.arange(len(order)), index=first.index[order])
+    runs = ok[f"factor:{keys[0]}"] if single else rows_of.loc[ok["point"]].to_numpy()
     for k, (ax, name) in enumerate(zip(axes.ravel(), outcomes, strict=False)):
         mean, half = points[name].mean().to_numpy()[order], (t * points[name].sem().fillna(0.0)).to_numpy()[order]
-        at = values[order] if single else np.arange(len(order))
-        runs = ok[f"factor:{keys[0]}"] if single else position.loc[ok["point"]].to_numpy()
         if single:
             ax.scatter(runs, ok[name], s=10, color="0.6", zorder=1, label="runs")
             ax.errorbar(at, mean, yerr=half, fmt="o-", capsize=3, markersize=4, zorder=2, label=summary)

@@ -41,7 +41,7 @@ def corridor_rows(geo: Geography) -> dict[str, np.ndarray]:
 
 def corridor_colours(geo: Geography) -> dict[str, str]:
     """A colour per corridor (fixed for the GMS corridors, a palette for others), the GMS's first."""
-    present = set(corridor_rows(geo))
+    present = set(geo.corridors["corridor"]) if len(geo.corridors) else set()
     known = [name for name in CORRIDOR_COLOURS if name in present]
     palette = plt.get_cmap("Dark2").colors
     others = {

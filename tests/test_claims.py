@@ -39,6 +39,7 @@ SCENARIOS = {
         "extends": LINE,
         "policies": [{"type": "corridor_upgrade", "corridor": "LINE", "quality": 0.5, "start_year": 2019}],
     },
+    "wider.yaml": {"name": "wider", "extends": LINE, "geography": {"synthetic": {"kind": "line", "n": 11}}},
     "nothing.yaml": {
         "name": "nothing",
         "extends": LINE,
@@ -145,6 +146,7 @@ def test_prim_finds_a_failure_planted_on_one_parameter():
         ({"colour": "red"}, "colour"),
         ({"outcome": {"name": "x", "table": "provinces", "column": "gdp", "provinces": ["Atlantis"]}}, "Atlantis"),
         ({"window": [2050, 2060]}, "outcome"),
+        ({"treatment": "wider.yaml"}, "treatment: geography in wider.yaml: the treatment has 1 province"),
     ],
     ids=[
         "direction",
@@ -156,6 +158,7 @@ def test_prim_finds_a_failure_planted_on_one_parameter():
         "unknown-key",
         "province",
         "window-beyond-the-run",
+        "other-provinces",
     ],
 )
 def test_a_bad_claim_file_is_refused_with_its_yaml_path(tmp_path, changes, where):

@@ -16,9 +16,11 @@ import numpy as np
 import pandas as pd
 import pytest
 import yaml
+from typer.testing import CliRunner
 
 from sez_sim import model
 from sez_sim.cache import code_digest
+from sez_sim.cli import app
 from sez_sim.economy.closed_forms import home_market_share
 from sez_sim.errors import ConvergenceError, ScenarioError
 from sez_sim.experiments import Outcome, compare, load_experiment, paired_differences, run_batch
@@ -203,6 +205,54 @@ def test_compare_writes_tables_and_figure(tmp_path):
     assert pd.read_parquet(tmp_path / "cmp/ledger.parquet")["measure"].tolist() == list(LEDGER_MEASURES)
     ledger = result.ledger.set_index("measure")["mean"]
     assert ledger["public_cost"] == 0 and ledger["gdp_gain"] == 0 and ledger["npv"] == 0
+
+
+TWO_REGIONS = ROOT / "scenarios/textbook/core_periphery.yaml"
+
+
+@pytest.mark.parametrize(
+    ("b", "where", "says"),
+    [
+        ({"extends": str(TWO_REGIONS)}, "economy.preset", "core_periphery, against gms in A"),
+        (
+            {"geography": {"synthetic": {"kind": "line", "n": 12}}},
+            "geography",
+            "B has 2 province(s) A lacks (P10, P11)",
+        ),
+        ({"geography": {"synthetic": {"kind": "line", "n": 8}}}, "geography", "A has 2 province(s) B lacks (P08, P09)"),
+        ({"run": {"years": 3}}, "run.years", "3, against 15 in A: paired runs need one calendar; give --years"),
+        ({"run": {"start_year": 2020}}, "run.start_year", "2020, against 2019 in A"),
+        ({"run": {"steps_per_year": 12}}, "run.steps_per_year", "12, against 4 in A"),
+    ],
+    ids=["preset", "more-provinces", "fewer-provinces", "years", "start-year", "steps-per-year"],
+)
+def test_compare_refuses_scenarios_that_cannot_be_paired(tmp_path, b, where, says):
+    """Paired runs subtract A from B seed by seed and date by date: one economy, the same provinces, one calendar."""
+    path = tmp_path / "b.yaml"
+    path.write_text(yaml.safe_dump({"name": "b", "extends": str(LINE), "policies": []} | b))
+    with pytest.raises(ScenarioError) as caught:
+        compare(LINE, path, replicates=2)
+    problem = caught.value.problems[0]
+    assert (problem.source, problem.where) == (str(path), where) and says in problem.message
+    out = tmp_path / "cmp"
+    result = CliRunner().invoke(app, ["compare", str(LINE), str(path), "--replicates", "2", "--out", str(out)])
+    assert result.exit_code == 2 and where in result.output and "Traceback" not in result.output
+    assert not out.exists()
+
+
+def test_compare_pairs_scenarios_that_differ_in_anything_but_economy_provinces_and_calendar(tmp_path):
+    """Agent resolution, distances, parameters and policies may differ: that is what comparisons are for."""
+    path = tmp_path / "b.yaml"
+    b = {
+        "name": "b",
+        "extends": str(LINE),
+        "geography": {"synthetic": {"kind": "line", "n": 10, "spacing_km": 90}},
+        "agents": {"persons_per_agent": 2000},
+        "economy": {"sigma": 4.5},
+    }
+    path.write_text(yaml.safe_dump(b))
+    result = compare(LINE, path, replicates=2, years=0.5)
+    assert len(result.runs) == 4 and np.isfinite(result.differences["difference"]).all()
 
 
 def ledger_series(gdp_gain: float, cost: list[float], jobs: float, replicates: int = 3) -> pd.DataFrame:

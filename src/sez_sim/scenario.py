@@ -651,6 +651,49 @@ def load_scenario(
     return scenario
 
 
+def pairing_problems(
+    a: Scenario, b: Scenario, years_option: str, names: tuple[str, str] = ("A", "B")
+) -> list[tuple[str, str]]:
+    """What makes paired runs of ``a`` and ``b`` differences between unlike things: ``(b's YAML path, message)``.
+
+    A paired comparison subtracts A's outcomes from B's, seed by seed, at the same dates. That needs the same
+    economy (preset), the same provinces and the same calendar (start year, steps a year, years run); anything else,
+    agent resolution included, may differ. A geography whose links or data differ over the same provinces (a dataset
+    with a road added) is a comparison people make on purpose.
+
+    Args:
+        a: the reference scenario.
+        b: the scenario compared with it.
+        years_option: how the caller sets both runs' length (``--years``), for the hint when they differ.
+        names: what the caller calls ``a`` and ``b``.
+    """
+    first, second = names
+    problems = []
+    if a.economy.preset != b.economy.preset:
+        problems.append(
+            (
+                "economy.preset",
+                f"{b.economy.preset}, against {a.economy.preset} in {first}: a comparison needs one economy",
+            )
+        )
+    for key, hint in (("start_year", ""), ("steps_per_year", ""), ("years", f"; give {years_option} for both")):
+        mine, theirs = getattr(b.run, key), getattr(a.run, key)
+        if mine != theirs:
+            problems.append(
+                (f"run.{key}", f"{mine:g}, against {theirs:g} in {first}: paired runs need one calendar{hint}")
+            )
+    ids = [set(s.build_geography().provinces["id"]) for s in (a, b)]
+    if ids[0] != ids[1]:
+        extra, missing = sorted(ids[1] - ids[0]), sorted(ids[0] - ids[1])
+        what = "; ".join(
+            f"{who} has {len(x)} province(s) {other} lacks ({', '.join(map(str, x[:3]))}{', ...' * (len(x) > 3)})"
+            for x, who, other in ((extra, second, first), (missing, first, second))
+            if x
+        )
+        problems.append(("geography", f"{what}: paired runs need the same provinces"))
+    return problems
+
+
 def registry_path(param: Param) -> str:
     """The scenario path that sets a registry parameter (``firms.hazard`` -> ``agents.firms.hazard``)."""
     if param.section in ("firms", "workers"):

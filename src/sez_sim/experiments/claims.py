@@ -55,7 +55,7 @@ from sez_sim.io import atomic_path, check_target, write_marker
 from sez_sim.params import registry
 from sez_sim.results import by_rule, significant
 from sez_sim.runs import git_commit
-from sez_sim.scenario import Scenario, load_scenario, registry_path
+from sez_sim.scenario import Scenario, load_scenario, pairing_problems, registry_path
 from sez_sim.version import __version__
 from sez_sim.yamlio import Strict, check_counts
 
@@ -208,7 +208,12 @@ def load_claim(source: str | Path, overrides: list[str] | None = None, **options
             problems.append(Problem(str(path), field, f"no scenario file {target}"))
     if problems:
         raise ScenarioError(problems)
-    baseline, _ = claim.scenarios()  # the scenarios' own errors, with their files
+    baseline, treatment = claim.scenarios()  # the scenarios' own errors, with their files
+    unlike = pairing_problems(baseline, treatment, "years", ("the baseline", "the treatment"))
+    if unlike:
+        raise ScenarioError(
+            [Problem(str(path), "treatment", f"{key} in {claim.treatment}: {msg}") for key, msg in unlike]
+        )
     start, years = baseline.run.start_year, baseline.run.years
     problems = outcome_problems(
         claim.resolved_outcome(), "outcome", baseline.build_geography(), start, start + years, str(path)

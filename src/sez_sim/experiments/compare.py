@@ -21,7 +21,7 @@ from sez_sim.errors import Problem, ScenarioError
 from sez_sim.experiments import executors
 from sez_sim.experiments.spec import DEFAULT_OUTCOMES, Outcome
 from sez_sim.io import check_target, output_folder
-from sez_sim.scenario import Scenario, load_scenario, parse_overrides
+from sez_sim.scenario import Scenario, load_scenario, pairing_problems, parse_overrides
 from sez_sim.yamlio import check_counts
 
 
@@ -226,12 +226,20 @@ def compare(
         outcomes: what to compare (default: the headline aggregates at the end).
         workers: local processes.
         out: folder to write the tables and the figure to.
+
+    Raises:
+        ScenarioError: for a bad scenario or option, or scenarios that cannot be paired (another preset, other
+            provinces, another calendar: :func:`~sez_sim.scenario.pairing_problems`), before anything runs.
     """
     check_counts(replicates=(replicates, 1), workers=(workers, 1), seed=(seed, 0))
     if out is not None:
         check_target(out, "comparison")  # refuse a folder it may not write to before running anything
     changes = parse_overrides(overrides)
     scenarios = (_scenario(a, changes, years), _scenario(b, changes, years))
+    unlike = pairing_problems(*scenarios, "--years")
+    if unlike:
+        where = str(scenarios[1].source or "B")
+        raise ScenarioError([Problem(where, path, message) for path, message in unlike])
     outcomes = outcomes or list(DEFAULT_OUTCOMES)
     specs = [o.model_dump(mode="json") for o in outcomes]
     tasks = []

@@ -84,6 +84,24 @@ def test_overrides_as_strings_and_as_a_dict_are_the_same():
     assert a.resolved() == b.resolved() and a.digest() == b.digest()
     assert a.economy.sigma == 4.5 and a.policies[0].capacity_jobs == 30000
     assert parse_overrides(["initial.shares=[0.6, 0.4]"]) == {"initial.shares": [0.6, 0.4]}
+    assert parse_overrides("economy.sigma=4.5") == {"economy.sigma": 4.5}  # one string is one override
+
+
+@pytest.mark.parametrize(
+    ("key", "meant"),
+    [("economy.sigmaa", "'sigma'"), ("agents.firms.cuont", "'count'"), ("run.yeras", "'years'"), ("nmae", "'name'")],
+)
+def test_a_misspelt_key_is_told_the_key_it_resembles(key, meant):
+    with pytest.raises(ScenarioError) as caught:
+        load_scenario(ROOT / "scenarios/teaching/line_corridor.yaml", {key: 1})
+    message = caught.value.problems[0].message
+    assert message.startswith(f"unknown key; did you mean {meant}? (allowed: ")
+
+
+def test_an_unknown_key_like_no_allowed_one_gets_the_list_alone():
+    with pytest.raises(ScenarioError) as caught:
+        load_scenario(ROOT / "scenarios/teaching/line_corridor.yaml", {"run.colour": 1})
+    assert caught.value.problems[0].message == "unknown key (allowed: seed, start_year, steps_per_year, years)"
 
 
 def test_an_override_fills_a_section_left_empty():

@@ -10,6 +10,7 @@ file (or the ``--set`` option it came from), the YAML path and what is allowed.
 from __future__ import annotations
 
 import copy
+import difflib
 import re
 import types
 import typing
@@ -331,11 +332,13 @@ def deep_merge(base: Mapping[str, Any], top: Mapping[str, Any]) -> dict[str, Any
 
 
 def parse_overrides(items: Iterable[str] | Mapping[str, Any] | None) -> dict[str, Any]:
-    """``["economy.sigma=4", ...]`` (values parsed as YAML) or a dict -> ``{dotted key: value}``."""
+    """``["economy.sigma=4", ...]`` (values parsed as YAML), one such string, or a dict -> ``{dotted key: value}``."""
     if items is None:
         return {}
     if isinstance(items, Mapping):
         return dict(items)
+    if isinstance(items, str):
+        items = [items]
     out = {}
     for item in items:
         key, sep, value = item.partition("=")
@@ -491,7 +494,9 @@ def problems(
         kind = err["type"]
         if kind == "extra_forbidden":
             allowed = _allowed_keys(model, loc)
-            message = "unknown key" + (f" (allowed: {', '.join(allowed)})" if allowed else "")
+            close = difflib.get_close_matches(str(loc[-1]), allowed, n=2, cutoff=0.75)
+            message = "unknown key" + (f"; did you mean {' or '.join(map(repr, close))}?" if close else "")
+            message += f" (allowed: {', '.join(allowed)})" if allowed else ""
         elif kind == "missing":
             message = "required key is missing"
         else:

@@ -24,7 +24,7 @@ from sez_sim.cli import app
 from sez_sim.economy.closed_forms import home_market_share
 from sez_sim.errors import ConvergenceError, ScenarioError
 from sez_sim.experiments import Outcome, compare, load_experiment, paired_differences, run_batch
-from sez_sim.experiments.batch import analyse, tasks_for
+from sez_sim.experiments.batch import analyse, refused_points, tasks_for
 from sez_sim.experiments.compare import LEDGER_MEASURES, public_ledger
 from sez_sim.experiments.designs import sample
 from sez_sim.experiments.executors import run_task
@@ -141,6 +141,38 @@ def test_morris_analysis_ranks_factors_by_their_effect(tmp_path):
     assert mu_star["firms.entry_logit_scale"] == pytest.approx(0.0, abs=1e-12)
     # A linear outcome has the same elementary effect everywhere.
     assert table["sigma"].to_numpy() == pytest.approx(0.0, abs=1e-9)
+
+
+SIGMA_KAPPA = [{"key": "economy.sigma", "range": [4.0, 7.0]}, {"key": "economy.kappa", "range": [1e-3, 2e-3]}]
+"""Each range is accepted at its ends alone, but (sigma - 1) kappa, at most 0.01, is above it in part of the box."""
+
+
+@pytest.mark.parametrize("design", ["lhs", "sobol", "morris"])
+def test_every_design_point_a_rule_refuses_is_found(tmp_path, design):
+    e = load_experiment(experiment_file(tmp_path, factors=SIGMA_KAPPA, design=design, samples=16))
+    table = sample(e)
+    refused = refused_points(e, table)
+    decay = (table["economy.sigma"] - 1.0) * table["economy.kappa"]
+    assert [point for point, _ in refused] == np.flatnonzero(decay > 0.01).tolist()
+    assert 0 < len(refused) < len(table) and {p.rule for _, p in refused} == {"trade decay"}
+
+
+@pytest.mark.parametrize("design", ["sobol", "morris"])
+def test_a_sensitivity_design_with_a_refused_point_is_refused_before_anything_runs(tmp_path, design):
+    """Its indices need every point's run: refused up front, naming the rule, how many points and the first."""
+    path = experiment_file(tmp_path, factors=SIGMA_KAPPA, design=design, samples=16)
+    with pytest.raises(ScenarioError) as caught:
+        run_batch(load_experiment(path), tmp_path / "out")
+    problem = caught.value.problems[0]
+    assert problem.where == "factors" and "design points break the rule 'trade decay' (the first at" in problem.message
+    assert not (tmp_path / "out").exists()
+    proc = subprocess.run(
+        [sys.executable, "-m", "sez_sim", "batch", str(path), "--out", str(tmp_path / "out")],
+        capture_output=True,
+        text=True,
+    )
+    assert proc.returncode == 2 and "trade decay" in proc.stderr and "Traceback" not in proc.stderr
+    assert not (tmp_path / "out").exists()
 
 
 def test_bad_experiment_files(tmp_path):

@@ -31,12 +31,14 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from sez_sim import yamlio
 from sez_sim.cache import code_digest
 from sez_sim.errors import Problem, ScenarioError
 from sez_sim.experiments import executors
 from sez_sim.experiments.designs import problem, sample
 from sez_sim.experiments.spec import Experiment, dump
 from sez_sim.io import atomic_path, check_target, write_marker
+from sez_sim.scenario import Scenario
 from sez_sim.yamlio import check_counts
 
 BATCH_FILES = (
@@ -121,6 +123,57 @@ def tasks_for(experiment: Experiment):
     return design, tasks
 
 
+def refused_points(experiment: Experiment, design: pd.DataFrame) -> list[tuple[int, Problem]]:
+    """The design points the base scenario refuses, each with the first problem its run would stop at.
+
+    Loading an experiment checks each factor's values and range ends one factor at a time; a combination of
+    factors can still break a rule of the calibrated economy (``(sigma - 1) kappa``, the firm-size tail). Each
+    point is validated as its run's scenario is, without building the geography (about a millisecond a point).
+    """
+    base = experiment.base_scenario()
+    raw = base.resolved()
+    paths = {f.key: f.path for f in experiment.factors}
+    out = []
+    for point, row in enumerate(design.to_dict("records")):
+        try:
+            yamlio.load(Scenario, raw, {paths[k]: _jsonable(v) for k, v in row.items()}, where=str(base.source))
+        except ScenarioError as exc:
+            out.append((point, exc.problems[0]))
+    return out
+
+
+def check_every_point(experiment: Experiment, design: pd.DataFrame) -> None:
+    """Refuse a sensitivity design with a point the scenario refuses: its indices need every point's run.
+
+    Raises:
+        ScenarioError: at ``factors``, naming how many points each rule refuses and the first of them.
+    """
+    refused = refused_points(experiment, design)
+    if not refused:
+        return
+    by_rule: dict[str, list[tuple[int, Problem]]] = {}
+    for point, refusal in refused:
+        by_rule.setdefault(refusal.rule or refusal.message, []).append((point, refusal))
+    where = str(experiment.source or "<experiment>")
+    problems = []
+    for rule, points in by_rule.items():
+        first, refusal = points[0]
+        values = ", ".join(
+            f"{k}={_jsonable(v):.4g}" if isinstance(v, float) else f"{k}={v!r}" for k, v in design.iloc[first].items()
+        )
+        name = f"the rule {rule!r}" if refusal.rule else "the scenario"
+        problems.append(
+            Problem(
+                where,
+                "factors",
+                f"{len(points)} of {len(design)} design points break {name} (the first at {values}: "
+                f"{refusal.where + ': ' if refusal.where else ''}{refusal.message}); a {experiment.design} analysis "
+                "needs a run at every point: narrow the factors' ranges so that no combination breaks it",
+            )
+        )
+    raise ScenarioError(problems)
+
+
 def store_run(folder: Path, task: dict[str, Any], result: dict[str, Any]) -> None:
     """Write one run's time series and record (the record last, so it marks a complete run)."""
     key = task["key"]
@@ -195,6 +248,8 @@ def run_batch(
     folder = Path(out) if out is not None else Path("results") / experiment.name
     check_target(folder, "batch", experiment.name)  # a new or empty folder, or this experiment's earlier batch
     design, tasks = tasks_for(experiment)
+    if experiment.design in ("sobol", "morris"):
+        check_every_point(experiment, design)
     client = executors.connect(scheduler) if scheduler is not None else None  # before anything is written
     folder.mkdir(parents=True, exist_ok=True)
     write_marker(folder, "batch", experiment.name, set(BATCH_FILES))

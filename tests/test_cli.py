@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
+import yaml
 from typer.testing import CliRunner
 
 from sez_sim import __version__
-from sez_sim.cli import app
+from sez_sim.cli import app, file_kind
 
 runner = CliRunner()
 
@@ -123,6 +125,59 @@ def test_validate_reports_each_scenario_with_its_policies():
     )
     assert result.exit_code == 0, result.output
     assert "(ossc_rollout, 1 policy)" in result.output and "(twin_promotion, 7 policies)" in result.output
+
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def test_validate_checks_every_file_of_the_library_as_its_kind():
+    """Scenarios, experiments and claims: each loaded as running it would, and said what it is."""
+    files = [
+        *sorted((ROOT / "scenarios").rglob("*.yaml")),
+        *sorted((ROOT / "experiments").rglob("*.yaml")),
+    ]
+    result = runner.invoke(app, ["validate", *map(str, files)])
+    assert result.exit_code == 0, result.output
+    lines = result.output.splitlines()
+    assert sum(line.startswith("ok: ") for line in lines) == len(files)
+    assert "(experiment sobol_core: sobol design, 128 runs)" in result.output
+    assert "(claim sez_host_gdp: ../../scenarios/capital_sezs.yaml against ../../scenarios/gms_baseline.yaml" in (
+        result.output
+    )
+
+
+@pytest.mark.parametrize(
+    ("content", "kind"),
+    [
+        ({"name": "s", "policies": []}, "scenario"),
+        ({"name": "e", "base": "b.yaml", "factors": []}, "experiment"),
+        ({"name": "c", "statement": "x", "baseline": "a.yaml"}, "claim"),
+        ({"name": "n"}, "scenario"),  # keys every kind has: read as a scenario
+        ({"name": "n", "years": 3, "seed": 2}, "scenario"),
+    ],
+)
+def test_the_kind_of_a_file_is_read_from_its_own_keys(tmp_path, content, kind):
+    path = tmp_path / "f.yaml"
+    path.write_text(yaml.safe_dump(content))
+    assert file_kind(path) == kind
+
+
+def test_validate_refuses_an_experiment_a_run_would_refuse_and_a_claim_with_missing_keys(tmp_path):
+    experiment = {
+        "name": "e",
+        "base": str(ROOT / "scenarios/teaching/line_corridor.yaml"),
+        "design": "sobol",
+        "samples": 8,
+        "factors": [{"key": "economy.sigma", "range": [4.0, 7.0]}, {"key": "economy.kappa", "range": [1e-3, 2e-3]}],
+        "outcomes": [{"name": "gdp", "column": "gdp"}],
+    }
+    (tmp_path / "e.yaml").write_text(yaml.safe_dump(experiment))
+    (tmp_path / "c.yaml").write_text(yaml.safe_dump({"name": "c", "statement": "x", "baseline": "a.yaml"}))
+    result = runner.invoke(app, ["validate", str(tmp_path / "e.yaml"), str(tmp_path / "c.yaml")])
+    assert result.exit_code == 2 and "Traceback" not in result.output
+    assert "e.yaml: factors: " in result.output and "break the rule 'trade decay'" in result.output
+    assert "c.yaml: treatment: required key is missing" in result.output
+    assert "unknown key" not in result.output  # neither was read as a scenario
 
 
 def test_a_batch_summary_shows_small_spreads_without_scientific_notation():

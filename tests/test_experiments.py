@@ -175,6 +175,43 @@ def test_a_sensitivity_design_with_a_refused_point_is_refused_before_anything_ru
     assert not (tmp_path / "out").exists()
 
 
+@pytest.fixture(scope="module")
+def corridor_tables():
+    """A year of the teaching corridor: its summary and province panel."""
+    from sez_sim.runs import run_scenario
+
+    result = run_scenario(LINE, seed=1, years=1)
+    return result.summary, result.provinces
+
+
+@pytest.mark.parametrize("country", ["A", "B"])
+def test_per_person_and_per_worker_outcomes_are_their_groups_own_ratios(corridor_tables, country):
+    """GDP per capita of a country is its GDP over its people, its modern wage the wage bill over its workers."""
+    summary, panel = corridor_tables
+    end = panel[panel["year"] == panel["year"].max()]
+    rows = end[end["country"] == country]
+    per_capita = Outcome(name="x", table="provinces", column="gdp_per_capita", country=country)
+    assert per_capita.aggregate == "mean"
+    assert per_capita.value(summary, panel) == pytest.approx(rows["gdp"].sum() * 1e6 / rows["population"].sum())
+    wage = Outcome(name="x", table="provinces", column="wage_m", country=country, aggregate="mean")
+    expected = (rows["wage_m"] * rows["workers_m"]).sum() / rows["workers_m"].sum()
+    assert wage.value(summary, panel) == pytest.approx(expected)
+    one = Outcome(name="x", table="provinces", column="wage_a", provinces=[rows["province_id"].iat[0]])
+    assert one.value(summary, panel) == pytest.approx(rows["wage_a"].iat[0])  # one province: its own value
+    counts = Outcome(name="x", table="provinces", column="population", country=country)
+    assert counts.aggregate == "sum" and counts.value(summary, panel) == pytest.approx(rows["population"].sum())
+
+
+def test_a_sum_of_a_per_person_column_is_refused_at_its_path(tmp_path):
+    outcomes = [{"name": "gdp_pc", "table": "provinces", "column": "gdp_per_capita", "aggregate": "sum"}]
+    with pytest.raises(ScenarioError) as caught:
+        load_experiment(experiment_file(tmp_path, outcomes=outcomes))
+    problem = caught.value.problems[0]
+    assert problem.where == "outcomes[0].aggregate" and "per person: a sum over provinces means nothing" in (
+        problem.message
+    )
+
+
 def test_bad_experiment_files(tmp_path):
     for content, expected in (
         ({"factors": [{"key": "economy.nonsense", "values": [1]}]}, "neither a registry parameter"),

@@ -179,6 +179,10 @@ def ledger(zones: pd.DataFrame) -> pd.DataFrame:
 UNITS: dict[str, str] = {**ACCOUNTS, **SUMMARY_UNITS}
 """The unit of every column of the province panel and the summary (names they share have the same unit)."""
 
+PER_UNIT = {"gdp_per_capita": "population", "real_income": "population", "wage_m": "workers_m", "wage_a": "workers_a"}
+"""Panel columns that are per person or per worker, and the column each is per: over several provinces they are the
+mean weighted by it (the group's own GDP per capita or wage), never a sum."""
+
 RELATIVE = "relative change"
 """The unit of an outcome reported as a change relative to the start of the run."""
 

@@ -99,10 +99,28 @@ class Outcome(Strict):
     column: str = Field(description="Column of that table, e.g. gdp, gini, theil_t_between, firms_foreign.")
     provinces: list[str] | None = Field(default=None, description="provinces table: ids or exact names.")
     country: str | None = Field(default=None, description="provinces table: every province of this country.")
-    aggregate: Literal["sum", "mean"] = Field(default="sum", description="How provinces are combined.")
+    aggregate: Literal["sum", "mean"] | None = Field(
+        default=None,
+        description="How provinces are combined: sum (the default), or mean; a column per person or per worker "
+        "(gdp_per_capita, real_income, wage_m, wage_a) is the mean weighted by population or workers, never a sum.",
+    )
     at: float | Literal["end"] = Field(default="end", description="Calendar year, or 'end'.")
     over: tuple[float, float] | None = Field(default=None, description="Average over years [from, to].")
     change: bool = Field(default=False, description="Report value / value at the start - 1.")
+
+    @model_validator(mode="after")
+    def _combined(self) -> Outcome:
+        from sez_sim.results import PER_UNIT
+
+        per = PER_UNIT.get(self.column) if self.table == "provinces" else None
+        if per is not None and self.aggregate == "sum":
+            raise ValueError(
+                f"aggregate: {self.column} is per {'person' if per == 'population' else 'worker'}: a sum over "
+                f"provinces means nothing; give mean (weighted by {per}) or leave aggregate out"
+            )
+        if self.aggregate is None:
+            self.aggregate = "mean" if per is not None else "sum"
+        return self
 
     @property
     def unit(self) -> str:
@@ -122,8 +140,7 @@ class Outcome(Strict):
                 rows = rows[rows["province_id"].isin(wanted) | rows["name"].isin(wanted)]
             if self.country:
                 rows = rows[rows["country"] == self.country]
-            grouped = rows.groupby("year")[self.column]
-            series = grouped.sum() if self.aggregate == "sum" else grouped.mean()
+            series = _combine(rows, self.column, self.aggregate)
         if series.empty:
             return float("nan")
         if self.over is not None:
@@ -134,6 +151,25 @@ class Outcome(Strict):
         else:
             value = float(series.iloc[int(np.argmin(np.abs(series.index.to_numpy() - self.at)))])
         return value / float(series.iloc[0]) - 1.0 if self.change else value
+
+
+def _combine(rows: pd.DataFrame, column: str, aggregate: str) -> pd.Series:
+    """Per year, the column summed or averaged over the rows' provinces (per-unit columns weighted by their unit).
+
+    A group without any of the weighting unit (no modern workers) gets the plain mean, as one province on its own
+    has its own value.
+    """
+    from sez_sim.results import PER_UNIT
+
+    grouped = rows.groupby("year")[column]
+    if aggregate == "sum":
+        return grouped.sum()
+    weight = PER_UNIT.get(column)
+    if weight is None:
+        return grouped.mean()
+    totals = rows.assign(_product=rows[column] * rows[weight]).groupby("year")[["_product", weight]].sum()
+    weighted = totals["_product"] / totals[weight].where(totals[weight] > 0)
+    return weighted.fillna(grouped.mean())
 
 
 DEFAULT_OUTCOMES = [

@@ -324,6 +324,34 @@ def test_compare_pairs_scenarios_that_differ_in_anything_but_economy_provinces_a
     assert len(result.runs) == 4 and np.isfinite(result.differences["difference"]).all()
 
 
+def test_compare_takes_outcomes_of_places_from_the_command_line(tmp_path):
+    """A host's GDP is compared beside the headline aggregates; an outcome the runs cannot report stops it first."""
+    host = "{name: host_gdp, table: provinces, column: gdp, provinces: [P05], change: true}"
+    out = tmp_path / "cmp"
+    args = ["compare", str(LINE), str(LINE), "--replicates", "2", "--years", "1", "--set", "policies=[]"]
+    result = CliRunner().invoke(app, [*args, "--outcome", host, "--out", str(out)], terminal_width=200)
+    assert result.exit_code == 0, result.output
+    differences = pd.read_parquet(out / "differences.parquet").set_index("outcome")
+    assert list(differences.index[-2:]) == ["foreign_firms", "host_gdp"] and differences.loc["host_gdp", "unit"] == (
+        "relative change"
+    )
+    runs = pd.read_parquet(out / "runs.parquet")
+    assert runs["host_gdp"].notna().all() and differences.loc["host_gdp", "difference"] == 0.0  # A is B
+    for bad, says in (
+        ("{name: gdp, column: gdp}", "outcomes: gdp: named twice"),
+        ("{name: x, table: provinces, column: gdp, provinces: [P55]}", "outcomes: x.provinces[0]: unknown province"),
+        ("{name: x, colum: gdp}", "colum: unknown key; did you mean 'column'?"),
+        ("x", "'x' is not an outcome; give a mapping"),
+        ("{name: x, column: gdp, over: [2030, 2031]}", "year 2030 is outside the run (2019-2020)"),
+    ):
+        result = CliRunner().invoke(app, [*args, "--outcome", bad, "--out", str(tmp_path / "bad")], terminal_width=200)
+        assert result.exit_code == 2 and says in result.output and "Traceback" not in result.output, (
+            bad,
+            result.output,
+        )
+        assert not (tmp_path / "bad").exists()
+
+
 def ledger_series(gdp_gain: float, cost: list[float], jobs: float, replicates: int = 3) -> pd.DataFrame:
     """Per-step summaries of paired runs (quarterly, from 2019): B gains ``gdp_gain`` a year from step 1 on and
     spends ``cost[k]`` more in step k; it ends with ``jobs`` more modern jobs."""

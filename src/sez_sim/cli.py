@@ -376,6 +376,14 @@ def compare(
     seed: Annotated[int, typer.Option(min=0, help="Seed of the first replicate.")] = 1,
     set_: Annotated[list[str] | None, typer.Option("--set", help="Override a key in both: dotted.key=value.")] = None,
     workers: Annotated[int | None, typer.Option(min=1, help="Local processes (default: the number of cores).")] = None,
+    outcome: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--outcome",
+            help="Also compare an outcome written as in experiment files (repeatable), e.g. "
+            "'{name: tak_gdp, table: provinces, column: gdp, provinces: [Tak], change: true}'.",
+        ),
+    ] = None,
     out_dir: Annotated[
         str | None,
         typer.Option(
@@ -385,16 +393,29 @@ def compare(
         ),
     ] = None,
 ) -> None:
-    """Paired runs of two scenarios: mean difference B - A with a 95% confidence interval, and a figure."""
+    """Paired runs of two scenarios: mean difference B - A with a 95% confidence interval, and a figure.
+
+    The headline aggregates of the region are compared, and each --outcome after them.
+    """
     import os
 
     from sez_sim.experiments.compare import compare as run_compare
+    from sez_sim.experiments.spec import DEFAULT_OUTCOMES, parse_outcome
     from sez_sim.scenario import load_scenario
 
     a, b = (load_scenario(f, set_ or [], options={"run.years": ("--years", years)}) for f in (scenario_a, scenario_b))
     warn(a.warnings() + b.warnings())
+    extra = [parse_outcome(text, f"--outcome {text}") for text in outcome or []]
     target = out_dir or Path("results") / f"compare-{a.name}-{b.name}"
-    result = run_compare(a, b, replicates=replicates, seed=seed, workers=workers or os.cpu_count() or 1, out=target)
+    result = run_compare(
+        a,
+        b,
+        replicates=replicates,
+        seed=seed,
+        workers=workers or os.cpu_count() or 1,
+        outcomes=[*DEFAULT_OUTCOMES, *extra],
+        out=target,
+    )
     levels = out.width >= COMPARE_LEVELS_WIDTH
     out.print(comparison_table(result, replicates, levels))
     if not levels:

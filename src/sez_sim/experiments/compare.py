@@ -19,7 +19,7 @@ from scipy import stats
 
 from sez_sim.errors import Problem, ScenarioError
 from sez_sim.experiments import executors
-from sez_sim.experiments.spec import DEFAULT_OUTCOMES, Outcome
+from sez_sim.experiments.spec import DEFAULT_OUTCOMES, Outcome, outcome_problems
 from sez_sim.io import check_target, output_folder
 from sez_sim.scenario import Scenario, load_scenario, pairing_problems, parse_overrides
 from sez_sim.yamlio import check_counts
@@ -202,6 +202,20 @@ def _scenario(source: str | Path | Scenario, overrides: Mapping[str, Any], years
     return load_scenario(source, overrides, options=options)
 
 
+def outcomes_problems(outcomes: list[Outcome], scenario: Scenario) -> list[Problem]:
+    """What is wrong with a comparison's outcomes: a name given twice, or one its runs cannot report."""
+    start = scenario.run.start_year
+    geo = scenario.build_geography()
+    problems = []
+    seen = set()
+    for outcome in outcomes:
+        if outcome.name in seen:
+            problems.append(Problem("outcomes", outcome.name, "named twice (the headline outcomes come first)"))
+        seen.add(outcome.name)
+        problems += outcome_problems(outcome, outcome.name, geo, start, start + scenario.run.years, "outcomes")
+    return problems
+
+
 def compare(
     a: str | Path | Scenario,
     b: str | Path | Scenario,
@@ -241,6 +255,9 @@ def compare(
         where = str(scenarios[1].source or "B")
         raise ScenarioError([Problem(where, path, message) for path, message in unlike])
     outcomes = outcomes or list(DEFAULT_OUTCOMES)
+    problems = outcomes_problems(outcomes, scenarios[0])
+    if problems:
+        raise ScenarioError(problems)
     specs = [o.model_dump(mode="json") for o in outcomes]
     tasks = []
     for label, scenario in zip("AB", scenarios, strict=True):

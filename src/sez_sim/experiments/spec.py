@@ -373,6 +373,20 @@ def outcome_problems(outcome: Outcome, place: str, geo: Any, start: float, end: 
     return out
 
 
+def parse_outcome(text: str, where: str = "--outcome") -> Outcome:
+    """An outcome written as in experiment files, in YAML's one-line form (``{name: tak_gdp, column: gdp, ...}``).
+
+    Raises:
+        ScenarioError: naming ``where`` and the key at fault.
+    """
+    data = yamlio.parse_yaml(text, where)
+    if not isinstance(data, dict):
+        example = "{name: tak_gdp, table: provinces, column: gdp, provinces: [Tak]}"
+        raise ScenarioError([Problem(where, "", f"{text!r} is not an outcome; give a mapping, e.g. {example!r}")])
+    outcome, _ = yamlio.load(Outcome, data, kind="outcome", where=where)
+    return outcome
+
+
 def dump(experiment: Experiment) -> str:
     """The experiment as YAML (stored with the outputs)."""
     return yaml.safe_dump(experiment.model_dump(mode="json"), sort_keys=False)

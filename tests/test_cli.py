@@ -180,6 +180,36 @@ def test_validate_refuses_an_experiment_a_run_would_refuse_and_a_claim_with_miss
     assert "unknown key" not in result.output  # neither was read as a scenario
 
 
+SCENARIO, EXPERIMENT, CLAIM = (
+    ROOT / "scenarios/gms_baseline.yaml",
+    ROOT / "experiments/sobol_core.yaml",
+    ROOT / "experiments/claims/sez_host_gdp.yaml",
+)
+
+
+@pytest.mark.parametrize(
+    ("args", "says"),
+    [
+        (
+            ["run", str(EXPERIMENT)],
+            "sobol_core.yaml: is an experiment file, not a scenario file: run it with sez-sim batch",
+        ),
+        (["run", str(CLAIM)], "is a claim file, not a scenario file: answer it with sez-sim claim"),
+        (["compare", str(SCENARIO), str(CLAIM)], "sez_host_gdp.yaml: is a claim file, not a scenario file"),
+        (
+            ["batch", str(SCENARIO)],
+            "gms_baseline.yaml: is a scenario file, not an experiment file: run it with sez-sim run",
+        ),
+        (["claim", str(EXPERIMENT)], "is an experiment file, not a claim file"),
+    ],
+    ids=["run-experiment", "run-claim", "compare-claim", "batch-scenario", "claim-experiment"],
+)
+def test_a_file_of_another_kind_is_told_which_command_takes_it(tmp_path, args, says):
+    result = runner.invoke(app, [*args, "--out", str(tmp_path / "out")], terminal_width=200)
+    assert result.exit_code == 2 and says in result.output, result.output
+    assert "unknown key" not in result.output and not (tmp_path / "out").exists()
+
+
 def test_a_batch_summary_shows_small_spreads_without_scientific_notation():
     from types import SimpleNamespace
 

@@ -13,7 +13,7 @@ from typing import Annotated, Any
 import typer
 from rich.console import Console
 
-from sez_sim.errors import UserError
+from sez_sim.errors import Problem, UserError
 from sez_sim.version import __version__
 
 app = typer.Typer(
@@ -228,6 +228,33 @@ def file_kind(path: Path) -> str:
     return best if own[best] > own["scenario"] else "scenario"
 
 
+RUNS = {
+    "scenario": "run it with sez-sim run, or compare two with sez-sim compare",
+    "experiment": "run it with sez-sim batch",
+    "claim": "answer it with sez-sim claim",
+}
+"""What to do with each kind of input file."""
+
+A = {"scenario": "a scenario", "experiment": "an experiment", "claim": "a claim"}
+
+
+@contextlib.contextmanager
+def expecting(kind: str, *paths: Path) -> Iterator[None]:
+    """When a loader refuses one of ``paths`` that is another kind of input file, say that in one line instead.
+
+    An experiment file given to ``sez-sim run`` would otherwise get an ``unknown key`` for each of its keys.
+    """
+    try:
+        yield
+    except UserError:
+        for path in paths:
+            other = file_kind(path)
+            if other != kind:
+                message = f"is {A[other]} file, not {A[kind]} file: {RUNS[other]}"
+                raise UserError(Problem(str(path), "", message)) from None
+        raise
+
+
 def _validated(path: Path) -> str:
     """Load one input file as its kind does before it runs; return what it holds, in a few words."""
     kind = file_kind(path)
@@ -325,9 +352,10 @@ def run(
     from sez_sim.runs import default_folder, load_writers, simulate, write_into
     from sez_sim.scenario import load_scenario
 
-    scenario = load_scenario(
-        scenario_file, set_ or [], options={"run.seed": ("--seed", seed), "run.years": ("--years", years)}
-    )
+    with expecting("scenario", scenario_file):
+        scenario = load_scenario(
+            scenario_file, set_ or [], options={"run.seed": ("--seed", seed), "run.years": ("--years", years)}
+        )
     warn(scenario.warnings())
     seed = scenario.run.seed
     draw = figures and scenario.outputs.figures
@@ -403,7 +431,10 @@ def compare(
     from sez_sim.experiments.spec import DEFAULT_OUTCOMES, parse_outcome
     from sez_sim.scenario import load_scenario
 
-    a, b = (load_scenario(f, set_ or [], options={"run.years": ("--years", years)}) for f in (scenario_a, scenario_b))
+    with expecting("scenario", scenario_a, scenario_b):
+        a, b = (
+            load_scenario(f, set_ or [], options={"run.years": ("--years", years)}) for f in (scenario_a, scenario_b)
+        )
     warn(a.warnings() + b.warnings())
     extra = [parse_outcome(text, f"--outcome {text}") for text in outcome or []]
     target = out_dir or Path("results") / f"compare-{a.name}-{b.name}"
@@ -457,7 +488,8 @@ def claim(
 
     if scheduler is not None and dask_local is not None:
         raise UserError("give --scheduler or --dask-local, not both")
-    spec = load_claim(claim_file, set_ or [], replicates=replicates, samples=samples, years=years)
+    with expecting("claim", claim_file):
+        spec = load_claim(claim_file, set_ or [], replicates=replicates, samples=samples, years=years)
     warn([w for scenario in spec.scenarios() for w in scenario.warnings()])
     target = out_dir or Path("results") / f"claim-{spec.name}"
     options = {"workers": workers or os.cpu_count() or 1, "scheduler": scheduler, "dask_local": dask_local}
@@ -611,9 +643,12 @@ def batch(
 
     if scheduler is not None and dask_local is not None:
         raise UserError("give --scheduler or --dask-local, not both")
-    experiment = load_experiment(
-        experiment_file, set_ or [], options={"replicates": ("--replicates", replicates), "years": ("--years", years)}
-    )
+    with expecting("experiment", experiment_file):
+        experiment = load_experiment(
+            experiment_file,
+            set_ or [],
+            options={"replicates": ("--replicates", replicates), "years": ("--years", years)},
+        )
     warn(experiment.base_scenario().warnings())
     options = {
         "workers": workers,

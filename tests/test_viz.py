@@ -176,6 +176,38 @@ def test_zone_names_in_the_legend_are_shortened_at_a_word(tmp_path, monkeypatch)
     assert labels == ["Kanchanaburi Special Economic Zone", "Mengla (Mohan) Key Development and…"]
 
 
+def test_the_zones_shown_are_those_that_gained_most_at_their_peak_and_the_legend_is_below_them(tmp_path, monkeypatch):
+    """A zone that filled and emptied again is shown; one that never gained is not; the legend covers no line."""
+    from types import SimpleNamespace
+
+    import pandas as pd
+
+    paths = {
+        "filled and emptied": [0, 800, 900, 0, 0, 0],
+        "grew": [100, 200, 300, 400, 500, 600],
+        "steady": [5000] * 6,
+        "shrank": [3000, 2000, 1000, 1000, 1000, 1000],
+    }
+    zones = pd.DataFrame(
+        [
+            {"zone": z, "step": k, "year": 2019 + k / 4, "jobs": float(jobs), "capacity_jobs": 2e4}
+            for z, path in paths.items()
+            for k, jobs in enumerate(path)
+        ]
+    )
+    drawn = []
+    monkeypatch.setattr(figures, "save_png", lambda fig, path: drawn.append(fig))
+    figures.zone_occupancy(SimpleNamespace(zones=zones, scenario=SimpleNamespace(name="s")), tmp_path / "zones.png")
+    fig = drawn[0]
+    right = fig.axes[1]
+    legend = right.get_legend()
+    assert [t.get_text() for t in legend.get_texts()] == ["filled and emptied", "grew"]  # most gained first
+    fig.canvas.draw()
+    box, panel = legend.get_window_extent(), right.get_window_extent()
+    assert box.y1 < panel.y0 and box.y0 > 0  # under the panel, inside the figure
+    plt.close(fig)
+
+
 # ------------------------------------------------------------------------------------------ batch figures
 def batch_outcomes(design, factors, runs, monkeypatch):
     """Draw a batch's outcomes figure for ``runs`` and return it (not saved)."""

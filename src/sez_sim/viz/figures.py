@@ -166,29 +166,41 @@ def migration_map(result: RunResult, path: Path, top: int = 60) -> None:
     save_png(fig, path)
 
 
+LEGEND_GAP, LEGEND_ROW = 0.3, 0.17
+"""Inches under a panel for a legend placed below it: the gap under the axis label, and a row of 7-point text."""
+
+
 def zone_occupancy(result: RunResult, path: Path, top: int = 8) -> None:
-    """Jobs in zones over time against capacity: all zones, and the zones that gained most jobs."""
+    """Jobs in zones over time against capacity: all zones, and the zones that gained most jobs.
+
+    A zone's gain is the most jobs it held above its first step's, so a zone that filled and emptied again is shown.
+    """
     zones = result.zones
-    fig, (left, right) = plt.subplots(1, 2, figsize=(12, 4.8))
+    fig, (left, right) = plt.subplots(1, 2, figsize=(12, 4.8), sharex=True)
+    bottom = 0.6
     if len(zones):
         total = zones.groupby("year")[["jobs", "capacity_jobs"]].sum()
         left.plot(total.index, total["jobs"] / 1e3, color="#4e79a7", label="jobs")
         left.plot(total.index, total["capacity_jobs"] / 1e3, color="#4e79a7", ls="--", label="capacity")
         left.legend(fontsize=8)
-        first, last = zones["step"].min(), zones["step"].max()
-        start = zones[zones["step"] == first].set_index("zone")["jobs"]
-        final = zones[zones["step"] == last].set_index("zone")["jobs"]
-        growth = (final - start.reindex(final.index).fillna(0.0)).sort_values(ascending=False)
-        chosen = growth[growth > 0].index[:top]
+        start = zones[zones["step"] == zones["step"].min()].set_index("zone")["jobs"]
+        peak = zones.groupby("zone")["jobs"].max()
+        gain = (peak - start.reindex(peak.index).fillna(0.0)).sort_values(ascending=False, kind="stable")
+        chosen = gain[gain > 0].index[:top]
         for k, name in enumerate(chosen):
             z = zones[zones["zone"] == name]
             colour = f"C{k}"
             right.plot(z["year"], z["jobs"] / 1e3, color=colour, label=textwrap.shorten(name, 40, placeholder="…"))
             right.plot(z["year"], z["capacity_jobs"] / 1e3, color=colour, ls="--", lw=0.8)
         if len(chosen):
-            right.legend(fontsize=7, loc="upper left")
+            # Below the panel: inside it, the legend covered the capacities near the top and the zones near them.
+            right.legend(fontsize=7, loc="upper center", bbox_to_anchor=(0.5, -0.13), ncol=2, frameon=False)
+            extra = LEGEND_GAP + LEGEND_ROW * -(-len(chosen) // 2)
+            fig.set_size_inches(12, 4.8 + extra)
+            bottom += extra
         else:
             right.text(0.5, 0.5, "no zone gained jobs", transform=right.transAxes, ha="center")
+            right.set_yticks([])
     left.set_title("jobs in all zones (dashed: capacity)")
     right.set_title(f"the {top} zones that gained most jobs (dashed: capacity)")
     for ax in (left, right):
@@ -196,7 +208,7 @@ def zone_occupancy(result: RunResult, path: Path, top: int = 8) -> None:
         ax.set_ylabel("thousand jobs")
         ax.grid(alpha=0.3)
     fig.suptitle(f"{result.scenario.name}: zone jobs against capacity")
-    _margins(fig, left=0.9, right=0.3, bottom=0.6, top=0.7, wspace=0.14)
+    _margins(fig, left=0.9, right=0.3, bottom=bottom, top=0.7, wspace=0.14)
     save_png(fig, path)
 
 

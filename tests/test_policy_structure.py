@@ -193,6 +193,32 @@ def test_a_copy_continues_exactly_like_the_original_and_independently(base):
     assert not original.recorder.provinces().equals(twin_other.recorder.provinces())
 
 
+@pytest.mark.parametrize("variant", [0, 1])
+@pytest.mark.parametrize("kind", TYPES)
+def test_after_its_end_year_every_instrument_leaves_every_lever_as_it_found_it(base, kind, variant):
+    """From its end year on, each instrument acts nowhere: what the rules read is the baseline's again.
+
+    A zone it opened stays on the books, closed to newcomers (no capacity, not active); a dataset zone it ran
+    (capacity building, promotion, a CBEZ twin) has its baseline management, promotion and commuting back.
+    """
+    spec = instrument(kind, variant, start_year=2020, phase_in=0, end_year=2022)
+    during = observe(with_policies(base, spec, years=(2020.0, 2021.0)))
+    after = observe(with_policies(base, spec, years=(2020.0, 2021.0, 2022.0, 2023.0)))
+    o0 = observe(base)
+    assert (
+        any(not np.array_equal(during[key], o0[key]) for key in o0 if key != "zones") or during["zones"] != o0["zones"]
+    ), f"{kind} acted nowhere while in force"
+    for key in o0:
+        if key != "zones":
+            np.testing.assert_array_equal(after[key], o0[key], err_msg=f"{key} still moved after {kind} ended")
+    for name, values in after["zones"].items():
+        if name in o0["zones"]:
+            assert values == o0["zones"][name], f"{name}: {kind} still acts on it after its end"
+        else:
+            capacity, active = values[0], values[1]
+            assert capacity == 0 and not active, f"{name}, opened by {kind}, still takes firms after its end"
+
+
 def test_an_instrument_ends_at_its_end_year(base):
     model = with_policies(base, instrument("ossc", 0, start_year=2020, end_year=2022), years=(2021.0,))
     lao = model.country == model.country_names.index("LAO")

@@ -109,6 +109,18 @@ class Outcome(Strict):
     change: bool = Field(default=False, description="Report value / value at the start - 1.")
 
     @model_validator(mode="after")
+    def _one_selection(self) -> Outcome:
+        if self.provinces is not None and not self.provinces:
+            raise ValueError("provinces: an empty list selects no province; leave provinces out for all of them")
+        if self.provinces and self.country is not None:
+            raise ValueError("give provinces or country, not both (a province outside the country would select none)")
+        if self.over is not None and self.at != "end":
+            raise ValueError("give at (one year) or over (the mean over years), not both")
+        if self.over is not None and self.over[0] > self.over[1]:
+            raise ValueError(f"over: [{self.over[0]:g}, {self.over[1]:g}] must be [from, to] with from <= to")
+        return self
+
+    @model_validator(mode="after")
     def _combined(self) -> Outcome:
         from sez_sim.results import PER_UNIT
 

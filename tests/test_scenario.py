@@ -384,3 +384,26 @@ def test_a_model_too_big_for_the_memory_is_refused_naming_what_takes_it(override
         load_scenario(line, overrides)
     (problem,) = caught.value.problems
     assert problem.where == named and "GiB; this machine allows 0.5 GiB" in problem.message
+
+
+@pytest.mark.parametrize(
+    ("years", "steps_per_year", "says"),
+    [
+        (
+            0.3,
+            4,
+            "0.3 years is no whole number of steps at 4 a year: the run takes 1 step (0.25 years) and ends in 2019.25",
+        ),
+        (10.1, 4, "the run takes 40 steps (10 years) and ends in 2029"),
+        (2.55, 12, "at 12 a year: the run takes 31 steps (2.58333 years)"),
+        (2.5, 4, None),
+        (0.25, 4, None),
+    ],
+)
+def test_a_length_of_run_that_is_no_whole_number_of_steps_is_warned_with_what_runs(years, steps_per_year, says):
+    scenario = load_scenario(
+        ROOT / "scenarios/teaching/line_corridor.yaml",
+        {"run.years": years, "run.steps_per_year": steps_per_year, "policies": []},
+    )
+    found = [w.message for w in scenario.warnings() if w.where == "run.years"]
+    assert (found == []) if says is None else (len(found) == 1 and says in found[0]), found

@@ -408,11 +408,24 @@ class Scenario(Strict):
     def warnings(self) -> list[Problem]:
         """What is allowed but probably not meant.
 
-        A policy that starts after the run ends, and a file's policies that replace those of the scenario it extends.
+        A length of run that is no whole number of steps (it is rounded to the nearest), a policy that starts after
+        the run ends, and a file's policies that replace those of the scenario it extends.
         """
         where = str(self._source or "<scenario>")
-        end = self.run.start_year + self.run.years
-        return list(self._replaced) + [
+        run = self.run
+        steps = round(run.years * run.steps_per_year)
+        end = run.start_year + steps / run.steps_per_year
+        found = list(self._replaced)
+        if abs(steps / run.steps_per_year - run.years) > 1e-9:
+            found.append(
+                Problem(
+                    where,
+                    "run.years",
+                    f"{run.years:g} years is no whole number of steps at {run.steps_per_year} a year: the run takes "
+                    f"{steps} step{'s' * (steps != 1)} ({steps / run.steps_per_year:g} years) and ends in {end:g}",
+                )
+            )
+        found += [
             Problem(
                 where,
                 f"policies[{k}].start_year",
@@ -421,6 +434,7 @@ class Scenario(Strict):
             for k, p in enumerate(self.policies)
             if p.start_year is not None and p.start_year >= end
         ]
+        return found
 
     def resolved(self) -> dict[str, Any]:
         """The fully resolved scenario as plain data (what the manifest stores and the hash covers)."""

@@ -231,6 +231,19 @@ class Experiment(Strict):
                 if f.path == path or f.path.startswith(path + ".") or path.startswith(f.path + "."):
                     raise ValueError(f"factors[{k}] ({f.key}) sets what factors[{j}] ({path}) sets")
             paths[f.path] = k
+        for path, where in [
+            *((p, "overrides") for p in self.overrides),
+            *((f.path, f"factors[{k}]") for k, f in enumerate(self.factors)),
+        ]:
+            if path == "run.seed":
+                raise ValueError(
+                    f"{where}: run.seed would be ignored: each run's seed is the experiment's seed plus its replicate"
+                )
+            if path == "run.years" and self.years is not None:
+                raise ValueError(
+                    f"{where}: run.years would be ignored: the experiment's years ({self.years:g}) sets every run's "
+                    "length"
+                )
         if self.design == "lhs" and not self.factors:
             raise ValueError("design: lhs samples factors; give at least one (a grid with none runs the replicates)")
         if self.design in ("sobol", "morris") and len(self.factors) < 2:

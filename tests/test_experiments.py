@@ -324,6 +324,15 @@ def test_compare_pairs_scenarios_that_differ_in_anything_but_economy_provinces_a
     assert len(result.runs) == 4 and np.isfinite(result.differences["difference"]).all()
 
 
+def test_compare_refuses_a_seed_it_would_ignore(tmp_path):
+    with pytest.raises(ScenarioError, match="run.seed would be ignored"):
+        compare(LINE, LINE, replicates=2, overrides={"run.seed": 3})
+    args = ["compare", str(LINE), str(LINE), "--set", "run.seed=3", "--out", str(tmp_path / "out")]
+    result = CliRunner().invoke(app, args, terminal_width=200)
+    assert result.exit_code == 2 and "--set run.seed: run.seed would be ignored" in result.output
+    assert not (tmp_path / "out").exists()
+
+
 def test_compare_takes_outcomes_of_places_from_the_command_line(tmp_path):
     """A host's GDP is compared beside the headline aggregates; an outcome the runs cannot report stops it first."""
     host = "{name: host_gdp, table: provinces, column: gdp, provinces: [P05], change: true}"

@@ -427,9 +427,12 @@ def compare(
     """
     import os
 
+    from sez_sim.experiments.compare import check_no_seed
     from sez_sim.experiments.compare import compare as run_compare
     from sez_sim.experiments.spec import DEFAULT_OUTCOMES, parse_outcome
-    from sez_sim.scenario import load_scenario
+    from sez_sim.scenario import load_scenario, parse_overrides
+
+    check_no_seed(parse_overrides(set_))
 
     with expecting("scenario", scenario_a, scenario_b):
         a, b = (

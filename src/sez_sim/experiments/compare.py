@@ -202,6 +202,17 @@ def _scenario(source: str | Path | Scenario, overrides: Mapping[str, Any], years
     return load_scenario(source, overrides, options=options)
 
 
+def check_no_seed(changes: Mapping[str, Any]) -> None:
+    """Refuse an override of ``run.seed``: a comparison's replicate r runs both scenarios on seed + r.
+
+    Raises:
+        ScenarioError: naming ``--set run.seed``.
+    """
+    if "run.seed" in changes:
+        message = "run.seed would be ignored: replicate r of both scenarios runs on seed + r (--seed sets the first)"
+        raise ScenarioError([Problem("--set run.seed", "", message)])
+
+
 def outcomes_problems(outcomes: list[Outcome], scenario: Scenario) -> list[Problem]:
     """What is wrong with a comparison's outcomes: a name given twice, or one its runs cannot report."""
     start = scenario.run.start_year
@@ -249,6 +260,7 @@ def compare(
     if out is not None:
         check_target(out, "comparison")  # refuse a folder it may not write to before running anything
     changes = parse_overrides(overrides)
+    check_no_seed(changes)
     scenarios = (_scenario(a, changes, years), _scenario(b, changes, years))
     unlike = pairing_problems(*scenarios, "--years")
     if unlike:

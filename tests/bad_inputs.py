@@ -593,6 +593,13 @@ def experiment_cases() -> Iterator[Case]:
         ("sobol-values", "design", "sobol", ("factors[0]",)),
         ("lhs-no-factors", "factors", [], ("design",)),
         ("unknown-key", "replicate", 3, ("replicate",)),
+        ("samples-grid", "samples", 64, ("samples", "a grid runs every combination")),
+        (
+            "levels-lhs",
+            f0,
+            {"key": "economy.sigma", "range": [4, 5], "levels": 7},
+            ("factors[0]", "levels are a grid's"),
+        ),
         ("seed-factor", f0, {"key": "run.seed", "values": [1, 2]}, ("factors[0]", "run.seed would be ignored")),
         ("seed-override", "overrides", {"run.seed": 4}, ("overrides", "run.seed would be ignored")),
         ("years-twice", "overrides", {"run.years": 4}, ("overrides", "run.years would be ignored")),
@@ -601,7 +608,7 @@ def experiment_cases() -> Iterator[Case]:
     ]
     for ident, path, value, expect in edits:
         data = changed(EXPERIMENT, path, value)
-        if ident == "lhs-no-factors":
+        if ident in ("lhs-no-factors", "levels-lhs"):
             data["design"] = "lhs"
         files = {"s.yaml": dump(LINE), "e.yaml": dump(data), "bad.yaml": dump(changed(LINE, "economy.sigma", 100))}
         where = ("bad.yaml", "economy.sigma") if ident == "base-bad" else ("e.yaml", *expect)

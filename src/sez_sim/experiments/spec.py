@@ -36,6 +36,9 @@ from sez_sim.params import registry
 from sez_sim.scenario import Scenario, folder_name, load_scenario, registry_path
 from sez_sim.yamlio import Strict
 
+DEFAULT_SAMPLES, DEFAULT_LEVELS = 8, 3
+"""A sampled design's ``samples`` and a grid factor's ``levels`` when a file gives none."""
+
 
 class Factor(Strict):
     """One factor: a registry parameter (``economy.sigma``) or any scenario path (``policies.0.province``)."""
@@ -48,7 +51,9 @@ class Factor(Strict):
     range: tuple[float, float] | None = Field(
         default=None, description="[low, high] to sample (default: the registry's bounds)."
     )
-    levels: int = Field(default=3, ge=2, le=1000, description="Grid points across the range when no values are given.")
+    levels: int | None = Field(
+        default=None, ge=2, le=1000, description="Grid points across the range when no values are given (default 3)."
+    )
 
     @property
     def param(self):
@@ -206,7 +211,9 @@ class Experiment(Strict):
     overrides: dict[str, Any] = Field(default_factory=dict, description="Fixed dotted-key overrides of the base.")
     factors: list[Factor] = Field(default_factory=list)
     design: Literal["grid", "lhs", "sobol", "morris"] = "grid"
-    samples: int = Field(default=8, ge=1, le=100_000, description="lhs: runs; sobol/morris: base sample N.")
+    samples: int | None = Field(
+        default=None, ge=1, le=100_000, description="lhs: runs; sobol/morris: base sample N (default 8; not for grids)."
+    )
     replicates: int = Field(default=1, ge=1, le=10_000, description="Runs per design point, on different seeds.")
     seed: int = Field(default=1, ge=0, description="Seeds are seed, seed+1, ... per replicate.")
     common_random_numbers: bool = Field(
@@ -227,6 +234,8 @@ class Experiment(Strict):
                 raise ValueError(f"factors[{k}] ({f.key}): {self.design} samples a range; values are for grid designs")
             if self.design != "grid" and f.bounds is None:
                 raise ValueError(f"factors[{k}] ({f.key}): {self.design} samples a range; give range: [low, high]")
+            if self.design != "grid" and f.levels is not None:
+                raise ValueError(f"factors[{k}] ({f.key}): levels are a grid's; {self.design} draws samples points")
             for path, j in paths.items():
                 if f.path == path or f.path.startswith(path + ".") or path.startswith(f.path + "."):
                     raise ValueError(f"factors[{k}] ({f.key}) sets what factors[{j}] ({path}) sets")
@@ -244,6 +253,13 @@ class Experiment(Strict):
                     f"{where}: run.years would be ignored: the experiment's years ({self.years:g}) sets every run's "
                     "length"
                 )
+        if self.design == "grid" and self.samples is not None:
+            raise ValueError(
+                "samples: a grid runs every combination of its factors' values (give values or levels); samples is "
+                "for lhs, sobol and morris"
+            )
+        if self.design != "grid" and self.samples is None:
+            self.samples = DEFAULT_SAMPLES
         if self.design == "lhs" and not self.factors:
             raise ValueError("design: lhs samples factors; give at least one (a grid with none runs the replicates)")
         if self.design in ("sobol", "morris") and len(self.factors) < 2:

@@ -78,7 +78,7 @@ def test_every_block_of_a_guide_runs(guide, tmp_path, monkeypatch):
             body = shorten_experiment(text) if "factors:" in text else text
             Path(name.group(1)).write_text(body)
         elif lang == "bash":
-            for line in filter(None, text.strip().splitlines()):
+            for line in filter(None, text.strip().replace("\\\n", " ").splitlines()):  # "\\" continues a command
                 argv = shlex.split(line.split("#")[0])
                 assert argv[0] == "sez-sim", line
                 result = runner.invoke(app, shorten(argv[1:]))

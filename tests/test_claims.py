@@ -147,6 +147,10 @@ def test_prim_finds_a_failure_planted_on_one_parameter():
         ({"outcome": {"name": "x", "table": "provinces", "column": "gdp", "provinces": ["Atlantis"]}}, "Atlantis"),
         ({"window": [2050, 2060]}, "outcome"),
         ({"treatment": "wider.yaml"}, "treatment: geography in wider.yaml: the treatment has 1 province"),
+        (
+            {"uncertainties": [{"key": "economy.capital_elasticity"}]},
+            "uncertainties.0.: economy.capital_elasticity cannot",
+        ),
     ],
     ids=[
         "direction",
@@ -159,6 +163,7 @@ def test_prim_finds_a_failure_planted_on_one_parameter():
         "province",
         "window-beyond-the-run",
         "other-provinces",
+        "inert-uncertainty",
     ],
 )
 def test_a_bad_claim_file_is_refused_with_its_yaml_path(tmp_path, changes, where):

@@ -214,6 +214,20 @@ def load_claim(source: str | Path, overrides: list[str] | None = None, **options
         raise ScenarioError(
             [Problem(str(path), "treatment", f"{key} in {claim.treatment}: {msg}") for key, msg in unlike]
         )
+    inert = baseline.inert_parameters() & treatment.inert_parameters()
+    idle = [
+        Problem(
+            str(path),
+            f"uncertainties[{k}]",
+            f"{u.key} cannot change either scenario (it acts only through a growth mechanism or instrument both leave "
+            "out): its draws would vary nothing, and what the claim hinges on could be found in their noise; drop it, "
+            "or switch its mechanism on in the scenarios",
+        )
+        for k, u in enumerate(claim.uncertainties if claim.uncertainties != "all" else [])
+        if u.key in inert
+    ]
+    if idle:
+        raise ScenarioError(idle)
     start, years = baseline.run.start_year, baseline.run.years
     problems = outcome_problems(
         claim.resolved_outcome(), "outcome", baseline.build_geography(), start, start + years, str(path)

@@ -407,3 +407,22 @@ def test_a_length_of_run_that_is_no_whole_number_of_steps_is_warned_with_what_ru
     )
     found = [w.message for w in scenario.warnings() if w.where == "run.years"]
     assert (found == []) if says is None else (len(found) == 1 and says in found[0]), found
+
+
+@pytest.mark.parametrize(
+    ("argv", "says"),
+    [
+        (
+            ["--set", "run.seed=3", "--seed", "5"],
+            "--seed: --set run.seed and --seed both set run.seed; give one of them",
+        ),
+        (["--set", "run.years=2", "--years", "1"], "--years: --set run.years and --years both set run.years"),
+    ],
+)
+def test_a_key_set_twice_on_the_command_line_is_refused(tmp_path, argv, says):
+    """Which of the two would win was not said; neither is taken."""
+    line = ROOT / "scenarios/teaching/line_corridor.yaml"
+    result = runner.invoke(app, ["run", str(line), *argv, "--out", str(tmp_path / "out")], terminal_width=200)
+    assert result.exit_code == 2 and says in result.output and not (tmp_path / "out").exists()
+    with pytest.raises(ScenarioError, match="both set run.seed"):
+        load_scenario(line, {"run.seed": 3}, options={"run.seed": ("seed", 5)})

@@ -589,6 +589,9 @@ def load[M: BaseModel](
     labels = {k: f"--set {k}" for k in changes}
     for key, (label, value) in (options or {}).items():
         if value is not None:
+            if key in changes:
+                message = f"{labels[key]} and {label} both set {key}; give one of them"
+                raise ScenarioError([Problem(label, "", message)])
             changes[key], labels[key] = value, label
     raw = apply_overrides(raw, changes, labels)
     try:

@@ -235,7 +235,7 @@ RUNS = {
 }
 """What to do with each kind of input file."""
 
-A = {"scenario": "a scenario", "experiment": "an experiment", "claim": "a claim"}
+WITH_ARTICLE = {"scenario": "a scenario", "experiment": "an experiment", "claim": "a claim"}
 
 
 @contextlib.contextmanager
@@ -250,7 +250,7 @@ def expecting(kind: str, *paths: Path) -> Iterator[None]:
         for path in paths:
             other = file_kind(path)
             if other != kind:
-                message = f"is {A[other]} file, not {A[kind]} file: {RUNS[other]}"
+                message = f"is {WITH_ARTICLE[other]} file, not {WITH_ARTICLE[kind]} file: {RUNS[other]}"
                 raise UserError(Problem(str(path), "", message)) from None
         raise
 
@@ -265,8 +265,7 @@ def _validated(path: Path) -> str:
 
         experiment = load_experiment(path)
         design = sample(experiment)
-        if experiment.design in ("sobol", "morris"):
-            check_every_point(experiment, design)
+        check_every_point(experiment, design)
         warn(experiment.base_scenario().warnings())
         runs = len(design) * experiment.replicates
         return f"experiment {experiment.name}: {experiment.design} design, {runs} run{'s' * (runs != 1)}"

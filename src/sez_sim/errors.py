@@ -6,7 +6,18 @@ without a traceback; anything else is a bug and keeps its traceback.
 
 from __future__ import annotations
 
+import difflib
+from collections.abc import Iterable
 from dataclasses import dataclass
+
+
+def did_you_mean(word: str, options: Iterable[str], n: int = 3, cutoff: float = 0.6) -> str:
+    """``did you mean 'a' or 'b'?`` for the options closest to a misspelt ``word``, or ``""`` when none is close.
+
+    Options named twice (a synthetic province whose id and name are the same word) are offered once.
+    """
+    close = difflib.get_close_matches(word, list(dict.fromkeys(options)), n=n, cutoff=cutoff)
+    return f"did you mean {' or '.join(map(repr, close))}?" if close else ""
 
 
 @dataclass(frozen=True)

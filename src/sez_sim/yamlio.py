@@ -10,7 +10,6 @@ file (or the ``--set`` option it came from), the YAML path and what is allowed.
 from __future__ import annotations
 
 import copy
-import difflib
 import re
 import types
 import typing
@@ -21,7 +20,7 @@ from typing import Any, TypeVar
 import yaml
 from pydantic import BaseModel, ConfigDict, ValidationError, model_validator
 
-from sez_sim.errors import Problem, ScenarioError
+from sez_sim.errors import Problem, ScenarioError, did_you_mean
 from sez_sim.io import check_path
 
 M = TypeVar("M", bound=BaseModel)
@@ -494,8 +493,8 @@ def problems(
         kind = err["type"]
         if kind == "extra_forbidden":
             allowed = _allowed_keys(model, loc)
-            close = difflib.get_close_matches(str(loc[-1]), allowed, n=2, cutoff=0.75)
-            message = "unknown key" + (f"; did you mean {' or '.join(map(repr, close))}?" if close else "")
+            hint = did_you_mean(str(loc[-1]), allowed, n=2, cutoff=0.75)
+            message = "unknown key" + (f"; {hint}" if hint else "")
             message += f" (allowed: {', '.join(allowed)})" if allowed else ""
         elif kind == "missing":
             message = "required key is missing"

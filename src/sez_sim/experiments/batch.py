@@ -31,14 +31,13 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from sez_sim import yamlio
 from sez_sim.cache import code_digest
 from sez_sim.errors import Problem, ScenarioError
 from sez_sim.experiments import executors
 from sez_sim.experiments.designs import problem, sample
 from sez_sim.experiments.spec import Experiment, dump
 from sez_sim.io import atomic_path, check_target, write_marker
-from sez_sim.scenario import Scenario
+from sez_sim.scenario import load_scenario
 from sez_sim.yamlio import check_counts
 
 BATCH_FILES = (
@@ -136,18 +135,23 @@ def refused_points(experiment: Experiment, design: pd.DataFrame) -> list[tuple[i
     out = []
     for point, row in enumerate(design.to_dict("records")):
         try:
-            yamlio.load(Scenario, raw, {paths[k]: _jsonable(v) for k, v in row.items()}, where=str(base.source))
+            overrides = {paths[k]: _jsonable(v) for k, v in row.items()}
+            load_scenario(raw, overrides, check_references=False, relative_to=base.source)
         except ScenarioError as exc:
             out.append((point, exc.problems[0]))
     return out
 
 
 def check_every_point(experiment: Experiment, design: pd.DataFrame) -> None:
-    """Refuse a sensitivity design with a point the scenario refuses: its indices need every point's run.
+    """Refuse a Sobol or Morris design with a point the scenario refuses: its indices need every point's run.
+
+    Grid and LHS designs are left to fail point by point, with the rule's message in their runs' records.
 
     Raises:
         ScenarioError: at ``factors``, naming how many points each rule refuses and the first of them.
     """
+    if experiment.design not in ("sobol", "morris"):
+        return
     refused = refused_points(experiment, design)
     if not refused:
         return
@@ -248,8 +252,7 @@ def run_batch(
     folder = Path(out) if out is not None else Path("results") / experiment.name
     check_target(folder, "batch", experiment.name)  # a new or empty folder, or this experiment's earlier batch
     design, tasks = tasks_for(experiment)
-    if experiment.design in ("sobol", "morris"):
-        check_every_point(experiment, design)
+    check_every_point(experiment, design)
     client = executors.connect(scheduler) if scheduler is not None else None  # before anything is written
     folder.mkdir(parents=True, exist_ok=True)
     write_marker(folder, "batch", experiment.name, set(BATCH_FILES))

@@ -13,7 +13,7 @@ import numpy as np
 import pandas as pd
 from SALib.sample import latin, morris, sobol
 
-from sez_sim.experiments.spec import DEFAULT_LEVELS, Experiment
+from sez_sim.experiments.spec import Experiment
 
 
 def problem(experiment: Experiment) -> dict[str, Any]:
@@ -33,7 +33,7 @@ def grid(experiment: Experiment) -> pd.DataFrame:
             axes.append(list(f.values))
         else:
             lo, hi = f.bounds
-            points = np.linspace(lo, hi, f.levels or DEFAULT_LEVELS)
+            points = np.linspace(lo, hi, f.levels)
             axes.append([int(round(x)) if f.param is not None and f.param.integer else float(x) for x in points])
     rows = list(itertools.product(*axes)) if axes else [()]
     return pd.DataFrame(rows, columns=[f.key for f in experiment.factors])

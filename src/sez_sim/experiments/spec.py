@@ -19,7 +19,6 @@ Errors follow the scenario rules: file, YAML path, what is wrong, what is allowe
 
 from __future__ import annotations
 
-import difflib
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Annotated, Any, Literal
@@ -30,7 +29,7 @@ import yaml
 from pydantic import AfterValidator, Field, model_validator
 
 from sez_sim import yamlio
-from sez_sim.errors import Problem, ScenarioError, UserError
+from sez_sim.errors import Problem, ScenarioError, UserError, did_you_mean
 from sez_sim.io import check_path
 from sez_sim.params import registry
 from sez_sim.scenario import Scenario, folder_name, load_scenario, registry_path
@@ -236,6 +235,8 @@ class Experiment(Strict):
                 raise ValueError(f"factors[{k}] ({f.key}): {self.design} samples a range; give range: [low, high]")
             if self.design != "grid" and f.levels is not None:
                 raise ValueError(f"factors[{k}] ({f.key}): levels are a grid's; {self.design} draws samples points")
+            if self.design == "grid" and f.values is None and f.levels is None:
+                f.levels = DEFAULT_LEVELS
             for path, j in paths.items():
                 if f.path == path or f.path.startswith(path + ".") or path.startswith(f.path + "."):
                     raise ValueError(f"factors[{k}] ({f.key}) sets what factors[{j}] ({path}) sets")
@@ -365,8 +366,8 @@ def _factor_problems(experiment: Experiment, base: Scenario, k: int, factor: Fac
         except ScenarioError as exc:
             unknown = [p for p in exc.problems if "unknown key" in p.message or "no index" in p.message]
             if unknown and param is None:
-                close = difflib.get_close_matches(factor.key, list(registry()), n=2, cutoff=0.85)
-                hint = f"; did you mean {' or '.join(map(repr, close))}?" if close else ""
+                hint = did_you_mean(factor.key, registry(), n=2, cutoff=0.85)
+                hint = f"; {hint}" if hint else ""
                 message = f"{factor.key!r} is neither a registry parameter nor a scenario path ({unknown[0].message})"
                 return [Problem(where, f"factors[{k}].key", message + hint)]
             out += [

@@ -10,7 +10,6 @@ paths used that link.
 
 from __future__ import annotations
 
-import difflib
 import hashlib
 from collections.abc import Iterable, Sequence
 
@@ -20,7 +19,7 @@ import pandas as pd
 from scipy.sparse import csr_matrix
 from scipy.sparse.csgraph import dijkstra
 
-from sez_sim.errors import ScenarioError
+from sez_sim.errors import ScenarioError, did_you_mean
 
 DEFAULT_CROSSING_COST_KM = 250.0
 """Default cost of one border crossing, in km-equivalent (see the ``geography.crossing_cost_km`` parameter)."""
@@ -339,6 +338,5 @@ def _crossing_key(name: str) -> frozenset[str]:
 
 
 def _suggest(word: str, options: Iterable[str]) -> str:
-    # A province's id and name can be the same word (P09 on a synthetic geography): offer it once.
-    close = difflib.get_close_matches(word, list(dict.fromkeys(options)), n=3, cutoff=0.6)
-    return f" (did you mean {' or '.join(repr(c) for c in close)}?)" if close else ""
+    hint = did_you_mean(word, options)
+    return f" ({hint})" if hint else ""

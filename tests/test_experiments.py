@@ -202,6 +202,52 @@ def test_per_person_and_per_worker_outcomes_are_their_groups_own_ratios(corridor
     assert counts.aggregate == "sum" and counts.value(summary, panel) == pytest.approx(rows["population"].sum())
 
 
+@pytest.mark.parametrize(
+    "table, column",
+    [("summary", c) for c in ("entrants", "exits", "migrants", "cross_border_migrants", "public_cost")]
+    + [("provinces", c) for c in ("entrants", "exits", "migrants_in", "migrants_out")],
+)
+def test_a_change_of_a_flow_in_the_step_is_refused_at_its_path(tmp_path, corridor_tables, table, column):
+    """Flows in a step are 0 at the start, which a change is relative to: refused before anything runs."""
+    summary, panel = corridor_tables
+    start = (summary if table == "summary" else panel[panel["step"] == 0])[column]
+    assert (start.iloc[:1] if table == "summary" else start).eq(0).all()  # why: nothing happened before the start
+    outcomes = [{"name": "x", "table": table, "column": column, "change": True}]
+    with pytest.raises(ScenarioError) as caught:
+        load_experiment(experiment_file(tmp_path, outcomes=outcomes))
+    problem = caught.value.problems[0]
+    assert problem.where == "outcomes[0].change" and f"{column} counts what happens during a step" in problem.message
+    Outcome(name="x", table=table, column=column, over=(2019.25, 2020))  # its mean over years is fine
+
+
+def test_a_change_from_zero_at_the_start_is_a_users_error_naming_the_outcome(corridor_tables):
+    """A province's firms in zones where it has none at the start: no number, a message saying why."""
+    summary, panel = corridor_tables
+    first = panel[panel["step"] == 0]
+    empty = first.loc[first["firms_in_zone"] == 0, "province_id"].iat[0]
+    outcome = Outcome(name="zone_firms", table="provinces", column="firms_in_zone", provinces=[empty], change=True)
+    with pytest.raises(ScenarioError) as caught:
+        outcome.value(summary, panel)
+    assert str(caught.value).startswith("outcome zone_firms: change: firms_in_zone is 0 at the start in this run")
+    host = first.loc[first["firms_in_zone"] > 0, "province_id"]
+    if len(host):  # a province with zone firms at the start has a change
+        with_firms = outcome.model_copy(update={"provinces": [host.iat[0]]})
+        assert np.isfinite(with_firms.value(summary, panel))
+
+
+def test_compare_stops_with_the_outcomes_message_when_its_change_is_undefined(tmp_path, corridor_tables):
+    """Exit 2 and the reason (the runs failed on the user's outcome), not a traceback of a division by zero."""
+    _, panel = corridor_tables
+    first = panel[panel["step"] == 0]
+    empty = first.loc[first["firms_in_zone"] == 0, "province_id"].iat[0]
+    outcome = f"{{name: z, table: provinces, column: firms_in_zone, provinces: [{empty}], change: true}}"
+    args = ["compare", str(LINE), str(LINE), "--years", "1", "--outcome", outcome, "--out", str(tmp_path / "o")]
+    result = CliRunner().invoke(app, args, terminal_width=200)
+    assert result.exit_code == 2 and "Traceback" not in result.output, result.output
+    assert "outcome z: change: firms_in_zone is 0 at the start in this run (2019)" in result.output
+    assert "ScenarioError" not in result.output and not (tmp_path / "o").exists()
+
+
 def test_a_sum_of_a_per_person_column_is_refused_at_its_path(tmp_path):
     outcomes = [{"name": "gdp_pc", "table": "provinces", "column": "gdp_per_capita", "aggregate": "sum"}]
     with pytest.raises(ScenarioError) as caught:
@@ -473,6 +519,23 @@ def test_a_failing_run_is_recorded_and_the_batch_goes_on(tmp_path, monkeypatch):
     runs = result.runs.set_index("factor:economy.solver_max_iterations")
     assert runs.loc[2000, "status"] == "ok" and runs.loc[10, "status"] == "error"
     assert "did not converge" in runs.loc[10, "error"] and result.failed == 1
+
+
+def test_a_batch_with_failed_runs_says_why_and_exits_1(tmp_path, corridor_tables):
+    """Everything is written, the first failure's message is printed, and the exit code tells a script."""
+    _, panel = corridor_tables
+    first = panel[panel["step"] == 0]
+    empty = first.loc[first["firms_in_zone"] == 0, "province_id"].iat[0]
+    outcomes = [{"name": "z", "table": "provinces", "column": "firms_in_zone", "provinces": [empty], "change": True}]
+    path = experiment_file(tmp_path, outcomes=outcomes, years=1, replicates=2)
+    out = tmp_path / "out"
+    args = ["batch", str(path), "--out", str(out), "--quiet", "--workers", "1"]
+    result = CliRunner().invoke(app, args, terminal_width=200)
+    assert result.exit_code == 1, result.output
+    assert "2 run(s) failed; the first (" in result.output and "firms_in_zone is 0 at the start" in result.output
+    assert "running the batch again retries the failed runs" in result.output and "Traceback" not in result.output
+    runs = pd.read_parquet(out / "runs.parquet")
+    assert (runs["status"] == "error").all() and runs["error"].str.startswith("outcome z: change:").all()
 
 
 def _cli_batch(path: Path, out: Path, *extra: str) -> subprocess.Popen:

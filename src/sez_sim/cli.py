@@ -631,7 +631,10 @@ def batch(
     ] = None,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar.")] = False,
 ) -> None:
-    """Run an experiment's design x replicates; resumable (rerun the same command to finish a stopped batch)."""
+    """Run an experiment's design x replicates; resumable (rerun the same command to finish a stopped batch).
+
+    Runs that fail are recorded and the rest go on; the command then exits with code 1 (a rerun retries them).
+    """
     from rich.progress import (
         BarColumn,
         MofNCompleteColumn,
@@ -677,8 +680,17 @@ def batch(
     for outcome, reason in result.unanalysed.items():
         out.print(f"no sensitivity indices for {outcome}: {reason}", markup=False)
     out.print(f"wrote {result.folder}")
-    if result.failed:
-        err.print(f"{result.failed} run(s) failed; their errors are in runs.parquet (column 'error')")
+    failed = result.runs[result.runs["status"] == "error"]
+    if len(failed):
+        first = failed.iloc[0]
+        err.print(
+            f"{len(failed)} run(s) failed; the first ({first['key']}): {first['error']}", markup=False, soft_wrap=True
+        )
+        err.print(
+            "every error is in runs.parquet (column 'error'); running the batch again retries the failed runs",
+            soft_wrap=True,
+        )
+        raise typer.Exit(1)
 
 
 def comparison_table(result: Any, replicates: int, levels: bool = True) -> Any:

@@ -183,6 +183,12 @@ PER_UNIT = {"gdp_per_capita": "population", "real_income": "population", "wage_m
 """Panel columns that are per person or per worker, and the column each is per: over several provinces they are the
 mean weighted by it (the group's own GDP per capita or wage), never a sum."""
 
+STEP_FLOWS = frozenset(
+    {"entrants", "exits", "migrants", "cross_border_migrants", "migrants_in", "migrants_out", "public_cost"}
+)
+"""Columns of the summary and the province panel that count what happened during a step. Nothing happened before
+the first, so their row at the start is 0: a change relative to the start is undefined for them."""
+
 RELATIVE = "relative change"
 """The unit of an outcome reported as a change relative to the start of the run."""
 

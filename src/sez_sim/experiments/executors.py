@@ -61,8 +61,9 @@ def _run(task: dict[str, Any]) -> dict[str, Any]:
         out["summary"] = result.summary
     except Exception as exc:  # noqa: BLE001 (a failing run is recorded, not fatal)
         out["status"] = "error"
-        out["error"] = f"{type(exc).__name__}: {exc}".strip()
         out["user_error"] = isinstance(exc, UserError)
+        # A user's mistake says what is wrong in its own words; a bug keeps its type for the report.
+        out["error"] = str(exc) if out["user_error"] else f"{type(exc).__name__}: {exc}".strip()
         out["traceback"] = traceback.format_exc(limit=8)
         out["outcomes"] = {}
         out["summary"] = None

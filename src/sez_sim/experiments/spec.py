@@ -126,8 +126,13 @@ class Outcome(Strict):
 
     @model_validator(mode="after")
     def _combined(self) -> Outcome:
-        from sez_sim.results import PER_UNIT
+        from sez_sim.results import PER_UNIT, STEP_FLOWS
 
+        if self.change and self.column in STEP_FLOWS:
+            raise ValueError(
+                f"change: {self.column} counts what happens during a step, so it is 0 at the start, which a change "
+                "is relative to; give its level, or its mean over years with over: [from, to]"
+            )
         per = PER_UNIT.get(self.column) if self.table == "provinces" else None
         if per is not None and self.aggregate == "sum":
             raise ValueError(
@@ -146,7 +151,12 @@ class Outcome(Strict):
         return RELATIVE if self.change else UNITS.get(self.column, "")
 
     def value(self, summary: pd.DataFrame, provinces: pd.DataFrame) -> float:
-        """Compute the outcome from a run's tables."""
+        """Compute the outcome from a run's tables.
+
+        Raises:
+            ScenarioError: a change since the start of a value that is 0 at the start (a province's firms in
+                zones where it has none).
+        """
         if self.table == "summary":
             series = summary.set_index("year")[self.column]
         else:
@@ -166,7 +176,21 @@ class Outcome(Strict):
             value = float(series.iloc[-1])
         else:
             value = float(series.iloc[int(np.argmin(np.abs(series.index.to_numpy() - self.at)))])
-        return value / float(series.iloc[0]) - 1.0 if self.change else value
+        if not self.change:
+            return value
+        start = float(series.iloc[0])
+        if start == 0:
+            raise ScenarioError(
+                [
+                    Problem(
+                        f"outcome {self.name}",
+                        "change",
+                        f"{self.column} is 0 at the start in this run ({series.index[0]:g}), so its change since the "
+                        "start is undefined; report its level (leave change out)",
+                    )
+                ]
+            )
+        return value / start - 1.0
 
 
 def _combine(rows: pd.DataFrame, column: str, aggregate: str) -> pd.Series:

@@ -210,6 +210,19 @@ def test_a_file_of_another_kind_is_told_which_command_takes_it(tmp_path, args, s
     assert "unknown key" not in result.output and not (tmp_path / "out").exists()
 
 
+@pytest.mark.parametrize("command", ["run", "batch", "claim", "validate"])
+@pytest.mark.parametrize("content", [None, "name: x\nbase: [\n"], ids=["missing", "malformed"])
+def test_a_file_that_cannot_be_read_is_not_called_another_kind(tmp_path, command, content):
+    """A missing or malformed file is told what is wrong with it, not that it is a scenario file."""
+    path = tmp_path / "input.yaml"
+    if content is not None:
+        path.write_text(content)
+    args = [command, str(path)] + (["--out", str(tmp_path / "out")] if command != "validate" else [])
+    result = runner.invoke(app, args, terminal_width=200)
+    says = "file not found" if content is None else "malformed YAML"
+    assert result.exit_code == 2 and says in result.output and "scenario file" not in result.output, result.output
+
+
 def test_a_batch_summary_shows_small_spreads_without_scientific_notation():
     from types import SimpleNamespace
 

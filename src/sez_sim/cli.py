@@ -203,11 +203,12 @@ def cache_command(
     out.print(f"{folder}: entries {len(entries)}, {size:,.0f} MB (the newest are kept within {limit:,.0f} MB)")
 
 
-def file_kind(path: Path) -> str:
+def file_kind(path: Path) -> str | None:
     """``scenario``, ``experiment`` or ``claim``: the kind of input whose own top-level keys the file uses most.
 
-    Keys every kind has (``name``, ``description``, ``years``, ...) do not count; a file that cannot be read, or uses
-    no key of its own, counts as a scenario, whose loader then says what is wrong.
+    Keys every kind has (``name``, ``description``, ``years``, ...) do not count. None for a file that cannot be
+    read (missing, not YAML), whose loader says what is wrong; a file that uses no key of its own counts as a
+    scenario.
     """
     from sez_sim import yamlio
     from sez_sim.experiments.claims import Claim
@@ -218,7 +219,7 @@ def file_kind(path: Path) -> str:
     try:
         keys = set(yamlio.read_chain(path)[0][1])
     except UserError:
-        return "scenario"
+        return None
     fields = {kind: set(model.model_fields) for kind, model in models.items()}
     own = {
         kind: len(keys & (names - set.union(*(f for k, f in fields.items() if k != kind))))
@@ -249,7 +250,7 @@ def expecting(kind: str, *paths: Path) -> Iterator[None]:
     except UserError:
         for path in paths:
             other = file_kind(path)
-            if other != kind:
+            if other is not None and other != kind:
                 message = f"is {WITH_ARTICLE[other]} file, not {WITH_ARTICLE[kind]} file: {RUNS[other]}"
                 raise UserError(Problem(str(path), "", message)) from None
         raise
@@ -257,7 +258,7 @@ def expecting(kind: str, *paths: Path) -> Iterator[None]:
 
 def _validated(path: Path) -> str:
     """Load one input file as its kind does before it runs; return what it holds, in a few words."""
-    kind = file_kind(path)
+    kind = file_kind(path) or "scenario"
     if kind == "experiment":
         from sez_sim.experiments import load_experiment
         from sez_sim.experiments.batch import check_every_point

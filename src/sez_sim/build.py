@@ -415,7 +415,14 @@ def open_dataset_zones(model: SEZModel, rng: np.random.Generator) -> None:
         capacity = slots(sez["capacity_jobs"], model.jobs_per_firm[i], rate)
         members = rng.permutation(free)[: int(min(capacity, ZONE_HOST_SHARE * here))]
         z = model.add_zone(
-            zone.name, i, kind=zone.kind, capacity=members.size, planned=members.size, active=True, **zone.incentives
+            zone.name,
+            i,
+            kind=zone.kind,
+            origin="dataset",
+            capacity=members.size,
+            planned=members.size,
+            active=True,
+            **zone.incentives,
         )
         firms["zone"][members] = z
         age = rng.geometric(max(hazard, 1e-9), size=members.size) - 1

@@ -300,7 +300,15 @@ class SEZModel(mesa.Model):
             self.geography_changed()
 
     def add_zone(
-        self, name: str, province: int, *, kind: str = "SEZ", capacity: float = 0.0, active: bool = False, **attrs: Any
+        self,
+        name: str,
+        province: int,
+        *,
+        kind: str = "SEZ",
+        origin: str = "policy",
+        capacity: float = 0.0,
+        active: bool = False,
+        **attrs: Any,
     ) -> int:
         """Add a zone to the zone table (and its cells to the zone levers); returns its index.
 
@@ -313,7 +321,7 @@ class SEZModel(mesa.Model):
         self.levers.extend("zone_promotion", 0.0)
         self.zone_output = {k: np.append(v, 0.0) for k, v in self.zone_output.items()}
         attrs.setdefault("jobs_per_slot", jobs_per_slot(self.jobs_per_firm[province], self.employment_rate))
-        z = self.zones.add(name, kind, province=province, capacity=capacity, active=active, **attrs)
+        z = self.zones.add(name, kind, origin, province=province, capacity=capacity, active=active, **attrs)
         # A zone is built to the capacity it opens with (the dataset's, before the run); growth is built later.
         self._capacity_built = np.append(self._capacity_built, self.zones.capacity_jobs[z])
         return z

@@ -56,6 +56,7 @@ ZONE_UNITS: dict[str, str] = {
     "province_id": "id",
     "country": "code",
     "kind": "SEZ, CBEZ or the dataset's kind",
+    "origin": "dataset (zones.csv, operating at the start) or policy (opened by an instrument)",
     "active": "flag",
     "management": "index 0-1",
     "awareness": "share",
@@ -102,6 +103,7 @@ ZONE_SUMMARY_UNITS: dict[str, str] = {
     "province_id": "id",
     "country": "code",
     "kind": "SEZ, CBEZ or the dataset's kind",
+    "origin": "dataset or policy",
     "capacity_jobs": "jobs (at the end)",
     "jobs_start": "jobs",
     "jobs_end": "jobs",
@@ -139,6 +141,7 @@ def zone_summary(zones: pd.DataFrame) -> pd.DataFrame:
             "province_id": last["province_id"],
             "country": last["country"],
             "kind": last["kind"],
+            "origin": last["origin"],
             "capacity_jobs": last["capacity_jobs"],
             "jobs_start": first["jobs"],
             "jobs_end": last["jobs"],
@@ -179,15 +182,29 @@ def ledger(zones: pd.DataFrame) -> pd.DataFrame:
 UNITS: dict[str, str] = {**ACCOUNTS, **SUMMARY_UNITS}
 """The unit of every column of the province panel and the summary (names they share have the same unit)."""
 
-PER_UNIT = {"gdp_per_capita": "population", "real_income": "population", "wage_m": "workers_m", "wage_a": "workers_a"}
-"""Panel columns that are per person or per worker, and the column each is per: over several provinces they are the
-mean weighted by it (the group's own GDP per capita or wage), never a sum."""
+PER_UNIT = {
+    "gdp_per_capita": "population",
+    "real_income": "population",
+    "wage_m": "workers_m",
+    "wage_a": "workers_a",
+    "occupancy": "capacity_jobs",
+}
+"""Panel and zone columns that are per person, per worker or per job of capacity, and the column each is per: over
+several provinces or zones they are the mean weighted by it (the group's own GDP per capita, wage or occupancy),
+never a sum."""
+
+INDICES = frozenset({"management", "awareness", "record"})
+"""Zone columns that are indices or shares of the zone itself: averaged over several zones, never summed."""
+
+ZONE_VALUES = ZONE_COLUMNS[ZONE_COLUMNS.index("management") :]
+"""The zone columns an outcome can report: its numbers (not the step, the zone's name, host, kind, origin or flag)."""
 
 STEP_FLOWS = frozenset(
     {"entrants", "exits", "migrants", "cross_border_migrants", "migrants_in", "migrants_out", "public_cost"}
+    | {"investment", "tax_revenue", "tax_forgone", "construction", "operation", "programme"}
 )
-"""Columns of the summary and the province panel that count what happened during a step. Nothing happened before
-the first, so their row at the start is 0: a change relative to the start is undefined for them."""
+"""Columns of the summary, the province panel and the zone table that count what happened during a step. Nothing
+happened before the first, so their row at the start is 0: a change relative to the start is undefined for them."""
 
 RELATIVE = "relative change"
 """The unit of an outcome reported as a change relative to the start of the run."""
@@ -301,6 +318,7 @@ class Recorder:
                 "province_id": self.static["province_id"][zones.province],
                 "country": self.static["country"][zones.province],
                 "kind": zones.kind,
+                "origin": zones.origin,
             }
             rows = len(zones)
             columns = {"step": np.full(rows, step, np.int64), "year": np.full(rows, year, float)}

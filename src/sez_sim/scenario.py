@@ -528,6 +528,21 @@ class Scenario(Strict):
             return random_planar(s.n or 200, seed=s.seed, countries=s.countries, crossing_cost_km=crossing)
         return load_gms(crossing_cost_km=crossing)
 
+    def zone_names(self, geo=None) -> list[str]:
+        """The zones a run of this scenario has: the dataset's operating at the start, then those its policies open.
+
+        Policies are assumed to resolve (:meth:`check_references`); one that does not adds no zone.
+        """
+        geo = geo or self.build_geography()
+        opens = self.economy.preset == "gms" and self.geography.existing_zones
+        names = list(operating_zones(geo, self.run.start_year)) if opens else []
+        for policy in self.policies:
+            try:
+                names += [name for name in policy.zones_added(geo) if name not in names]
+            except UserError:
+                continue
+        return names
+
     def check_references(self, geo=None) -> None:
         """Resolve every province, crossing, corridor and country the policies name against the geography.
 

@@ -271,7 +271,8 @@ class ZoneTable:
         learns: whether the zone's firms learn over their first years (zones opened by policies, under the learning
             mechanism; the dataset's zones are calibrated as they operate, learning included).
 
-    Besides the arrays, ``name`` and ``kind`` (SEZ, CBEZ, or the dataset's kind) are lists over zones; ``effects``
+    Besides the arrays, ``name``, ``kind`` (SEZ, CBEZ, or the dataset's kind) and ``origin`` (``dataset``: a zone
+    of zones.csv operating at the start; ``policy``: opened by an instrument) are lists over zones; ``effects``
     says how management acts (:class:`Management`) and ``newcomer_cost`` what an untried zone costs investors
     (module docstring).
     """
@@ -304,13 +305,14 @@ class ZoneTable:
         self.newcomer_cost = 0.0
         self.name: list[str] = []
         self.kind: list[str] = []
+        self.origin: list[str] = []
         for attr, (dtype, _) in self.DEFAULTS.items():
             setattr(self, attr, np.zeros(0, dtype=dtype))
 
     def __len__(self) -> int:
         return len(self.name)
 
-    def add(self, name: str, kind: str = "SEZ", **values: Any) -> int:
+    def add(self, name: str, kind: str = "SEZ", origin: str = "policy", **values: Any) -> int:
         """Append a zone; attributes not given take their defaults (inactive, no incentives). Returns its index."""
         unknown = set(values) - set(self.DEFAULTS)
         if unknown:
@@ -319,6 +321,7 @@ class ZoneTable:
             setattr(self, attr, np.append(getattr(self, attr), np.asarray(values.get(attr, default), dtype=dtype)))
         self.name.append(name)
         self.kind.append(kind)
+        self.origin.append(origin)
         return len(self.name) - 1
 
     def hosts(self) -> dict[str, int]:

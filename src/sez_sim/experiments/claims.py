@@ -229,9 +229,10 @@ def load_claim(source: str | Path, overrides: list[str] | None = None, **options
     if idle:
         raise ScenarioError(idle)
     start, years = baseline.run.start_year, baseline.run.years
-    problems = outcome_problems(
-        claim.resolved_outcome(), "outcome", baseline.build_geography(), start, start + years, str(path)
-    )
+    geo = baseline.build_geography()
+    zones = baseline.zone_names(geo)
+    zones += [z for z in treatment.zone_names() if z not in zones]
+    problems = outcome_problems(claim.resolved_outcome(), "outcome", geo, start, start + years, str(path), zones)
     if problems:
         raise ScenarioError(problems)
     return claim

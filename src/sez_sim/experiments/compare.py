@@ -213,17 +213,23 @@ def check_no_seed(changes: Mapping[str, Any]) -> None:
         raise ScenarioError([Problem("--set run.seed", "", message)])
 
 
-def outcomes_problems(outcomes: list[Outcome], scenario: Scenario) -> list[Problem]:
-    """What is wrong with a comparison's outcomes: a name given twice, or one its runs cannot report."""
+def outcomes_problems(outcomes: list[Outcome], scenario: Scenario, other: Scenario | None = None) -> list[Problem]:
+    """What is wrong with a comparison's outcomes: a name given twice, or one its runs cannot report.
+
+    ``other`` is the scenario compared with ``scenario``: a zone of either may be asked for (the other holds none).
+    """
     start = scenario.run.start_year
     geo = scenario.build_geography()
+    zones = scenario.zone_names(geo)
+    if other is not None:
+        zones += [z for z in other.zone_names() if z not in zones]
     problems = []
     seen = set()
     for outcome in outcomes:
         if outcome.name in seen:
             problems.append(Problem("outcomes", outcome.name, "named twice (the headline outcomes come first)"))
         seen.add(outcome.name)
-        problems += outcome_problems(outcome, outcome.name, geo, start, start + scenario.run.years, "outcomes")
+        problems += outcome_problems(outcome, outcome.name, geo, start, start + scenario.run.years, "outcomes", zones)
     return problems
 
 
@@ -267,7 +273,7 @@ def compare(
         where = str(scenarios[1].source or "B")
         raise ScenarioError([Problem(where, path, message) for path, message in unlike])
     outcomes = outcomes or list(DEFAULT_OUTCOMES)
-    problems = outcomes_problems(outcomes, scenarios[0])
+    problems = outcomes_problems(outcomes, *scenarios)
     if problems:
         raise ScenarioError(problems)
     specs = [o.model_dump(mode="json") for o in outcomes]

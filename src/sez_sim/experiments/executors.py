@@ -57,7 +57,7 @@ def _run(task: dict[str, Any]) -> dict[str, Any]:
         scenario = load_scenario(task["scenario"], task["overrides"], relative_to=task.get("source"))
         result = simulate(scenario, task["seed"], task["years"])
         outcomes = [Outcome.model_validate(o) for o in task["outcomes"]]
-        out["outcomes"] = {o.name: o.value(result.summary, result.provinces) for o in outcomes}
+        out["outcomes"] = {o.name: o.value(result.summary, result.provinces, result.zones) for o in outcomes}
         out["summary"] = result.summary
     except Exception as exc:  # noqa: BLE001 (a failing run is recorded, not fatal)
         out["status"] = "error"

@@ -26,7 +26,7 @@ from typing import Annotated, Any, Literal
 import numpy as np
 import pandas as pd
 import yaml
-from pydantic import AfterValidator, Field, model_validator
+from pydantic import AfterValidator, Field, model_serializer, model_validator
 
 from sez_sim import yamlio
 from sez_sim.errors import Problem, ScenarioError, UserError, did_you_mean
@@ -34,6 +34,9 @@ from sez_sim.io import check_path
 from sez_sim.params import registry
 from sez_sim.scenario import Scenario, folder_name, load_scenario, registry_path
 from sez_sim.yamlio import Strict
+
+PER_WHAT = {"population": "person", "workers_m": "worker", "workers_a": "worker", "capacity_jobs": "job of capacity"}
+"""What a per-unit column (:data:`sez_sim.results.PER_UNIT`) is per, in words."""
 
 DEFAULT_SAMPLES, DEFAULT_LEVELS = 8, 3
 """A sampled design's ``samples`` and a grid factor's ``levels`` when a file gives none."""
@@ -93,20 +96,38 @@ class Factor(Strict):
 class Outcome(Strict):
     """One number each run reports.
 
-    From the ``summary`` table (GMS aggregates) or the ``provinces`` table (summed or averaged over the listed
-    provinces, a country, or all), at a year (``at``, default the end) or averaged over a span of years (``over``),
-    optionally as the relative change since the start (``change``).
+    From the ``summary`` table (GMS aggregates), the ``provinces`` table (combined over the listed provinces, a
+    country, or all) or the ``zones`` table (combined over the listed zones, the zones of some provinces or a
+    country, the dataset's or the instruments' zones, or all); or, with ``at_least``, the share of the selected
+    provinces or zones whose value is at least a threshold (how many zones fill). At a year (``at``, default the
+    end) or averaged over a span of years (``over``), optionally as the relative change since the start
+    (``change``).
     """
 
     name: str = Field(pattern=r"^[A-Za-z_][A-Za-z0-9_]*$", description="Column name in runs.parquet.")
-    table: Literal["summary", "provinces"] = "summary"
-    column: str = Field(description="Column of that table, e.g. gdp, gini, theil_t_between, firms_foreign.")
-    provinces: list[str] | None = Field(default=None, description="provinces table: ids or exact names.")
-    country: str | None = Field(default=None, description="provinces table: every province of this country.")
+    table: Literal["summary", "provinces", "zones"] = "summary"
+    column: str = Field(description="Column of that table, e.g. gdp, gini, theil_t_between, firms_foreign, jobs.")
+    provinces: list[str] | None = Field(
+        default=None, description="provinces table: ids or exact names; zones table: the zones they host."
+    )
+    country: str | None = Field(
+        default=None, description="provinces table: every province of this country; zones table: its zones."
+    )
+    zones: list[str] | None = Field(default=None, description="zones table: zone names, as in zones.parquet.")
+    origin: Literal["dataset", "policy"] | None = Field(
+        default=None,
+        description="zones table: the dataset's zones operating at the start, or the zones instruments open.",
+    )
     aggregate: Literal["sum", "mean"] | None = Field(
         default=None,
-        description="How provinces are combined: sum (the default), or mean; a column per person or per worker "
-        "(gdp_per_capita, real_income, wage_m, wage_a) is the mean weighted by population or workers, never a sum.",
+        description="How provinces or zones are combined: sum (the default), or mean; a column per person, worker or "
+        "job of capacity (gdp_per_capita, real_income, wage_m, wage_a, occupancy) is the mean weighted by "
+        "population, workers or capacity, never a sum; a zone's management, awareness and record, the mean.",
+    )
+    at_least: float | None = Field(
+        default=None,
+        description="Report the share of the selected provinces or zones whose value is at least this, instead of "
+        "combining them (a zone not built yet counts as below).",
     )
     at: float | Literal["end"] = Field(default="end", description="Calendar year, or 'end'.")
     over: tuple[float, float] | None = Field(default=None, description="Average over years [from, to].")
@@ -118,6 +139,16 @@ class Outcome(Strict):
             raise ValueError("provinces: an empty list selects no province; leave provinces out for all of them")
         if self.provinces and self.country is not None:
             raise ValueError("give provinces or country, not both (a province outside the country would select none)")
+        if self.zones is not None and not self.zones:
+            raise ValueError("zones: an empty list selects no zone; leave zones out for all of them")
+        if self.table != "zones" and (self.zones is not None or self.origin is not None):
+            raise ValueError("zones and origin select rows of the zones table; add table: zones")
+        if self.zones and (self.provinces or self.country is not None or self.origin is not None):
+            raise ValueError("give zones, or select them by provinces, country or origin, not both")
+        if self.at_least is not None and self.table == "summary":
+            raise ValueError("at_least counts provinces or zones; the summary has one row a year (table: provinces)")
+        if self.at_least is not None and self.aggregate is not None:
+            raise ValueError("give at_least (the share of them at or above it) or aggregate, not both")
         if self.over is not None and self.at != "end":
             raise ValueError("give at (one year) or over (the mean over years), not both")
         if self.over is not None and self.over[0] > self.over[1]:
@@ -126,32 +157,47 @@ class Outcome(Strict):
 
     @model_validator(mode="after")
     def _combined(self) -> Outcome:
-        from sez_sim.results import PER_UNIT, STEP_FLOWS
+        from sez_sim.results import INDICES, PER_UNIT, STEP_FLOWS
 
         if self.change and self.column in STEP_FLOWS:
             raise ValueError(
                 f"change: {self.column} counts what happens during a step, so it is 0 at the start, which a change "
                 "is relative to; give its level, or its mean over years with over: [from, to]"
             )
-        per = PER_UNIT.get(self.column) if self.table == "provinces" else None
+        per = PER_UNIT.get(self.column) if self.table != "summary" else None
+        rows = "provinces" if self.table == "provinces" else "zones"
         if per is not None and self.aggregate == "sum":
             raise ValueError(
-                f"aggregate: {self.column} is per {'person' if per == 'population' else 'worker'}: a sum over "
-                f"provinces means nothing; give mean (weighted by {per}) or leave aggregate out"
+                f"aggregate: {self.column} is per {PER_WHAT[per]}: a sum over {rows} means nothing; give mean "
+                f"(weighted by {per}) or leave aggregate out"
             )
-        if self.aggregate is None:
-            self.aggregate = "mean" if per is not None else "sum"
+        index = self.table == "zones" and self.column in INDICES
+        if index and self.aggregate == "sum":
+            raise ValueError(f"aggregate: {self.column} is each zone's own index: a sum over zones means nothing")
+        if self.aggregate is None and self.at_least is None:
+            self.aggregate = "mean" if per is not None or index else "sum"
         return self
+
+    @model_serializer(mode="wrap")
+    def _dump(self, handler: Any) -> dict[str, Any]:
+        # Unset, the selectors added after outcomes were first stored are left out, so an outcome that does not use
+        # them dumps as before (a claim's fingerprint covers its outcome's dump).
+        data = handler(self)
+        return {k: v for k, v in data.items() if k not in ("zones", "origin", "at_least") or v is not None}
 
     @property
     def unit(self) -> str:
-        """The unit of the outcome: its column's, or a relative change."""
-        from sez_sim.results import RELATIVE, UNITS
+        """The unit of the outcome: its column's, a share (``at_least``), or a relative change."""
+        from sez_sim.results import RELATIVE, UNITS, ZONE_UNITS
 
-        return RELATIVE if self.change else UNITS.get(self.column, "")
+        if self.change:
+            return RELATIVE
+        if self.at_least is not None:
+            return "share"
+        return (ZONE_UNITS if self.table == "zones" else UNITS).get(self.column, "")
 
-    def value(self, summary: pd.DataFrame, provinces: pd.DataFrame) -> float:
-        """Compute the outcome from a run's tables.
+    def value(self, summary: pd.DataFrame, provinces: pd.DataFrame, zones: pd.DataFrame | None = None) -> float:
+        """Compute the outcome from a run's tables (``zones``: the zone table, for outcomes of zones).
 
         Raises:
             ScenarioError: a change since the start of a value that is 0 at the start (a province's firms in
@@ -160,13 +206,16 @@ class Outcome(Strict):
         if self.table == "summary":
             series = summary.set_index("year")[self.column]
         else:
-            rows = provinces
-            if self.provinces:
-                wanted = set(self.provinces)
-                rows = rows[rows["province_id"].isin(wanted) | rows["name"].isin(wanted)]
-            if self.country:
-                rows = rows[rows["country"] == self.country]
-            series = _combine(rows, self.column, self.aggregate)
+            if self.table == "zones" and zones is None:
+                raise ValueError(f"outcome {self.name} is of zones: give the run's zone table")
+            rows = self._selected(provinces if self.table == "provinces" else zones, provinces)
+            if self.at_least is not None:
+                series = (rows[self.column] >= self.at_least).groupby(rows["year"]).mean()
+            else:
+                series = _combine(rows, self.column, self.aggregate)
+            if self.table == "zones" and self.aggregate == "sum":
+                # A zone that is not there (yet, or at all in a comparison's other scenario) holds nothing.
+                series = series.reindex(summary["year"].to_numpy(), fill_value=0.0)
         if series.empty:
             return float("nan")
         if self.over is not None:
@@ -180,24 +229,39 @@ class Outcome(Strict):
             return value
         start = float(series.iloc[0])
         if start == 0:
+            what = self.column if self.at_least is None else f"the share with {self.column} >= {self.at_least:g}"
             raise ScenarioError(
                 [
                     Problem(
                         f"outcome {self.name}",
                         "change",
-                        f"{self.column} is 0 at the start in this run ({series.index[0]:g}), so its change since the "
+                        f"{what} is 0 at the start in this run ({series.index[0]:g}), so its change since the "
                         "start is undefined; report its level (leave change out)",
                     )
                 ]
             )
         return value / start - 1.0
 
+    def _selected(self, rows: pd.DataFrame, provinces: pd.DataFrame) -> pd.DataFrame:
+        """The rows of provinces or zones the outcome selects (zones by their host's id or name)."""
+        if self.zones:
+            rows = rows[rows["zone"].isin(self.zones)]
+        if self.origin is not None:
+            rows = rows[rows["origin"] == self.origin]
+        if self.provinces:
+            wanted = set(self.provinces)
+            named = provinces["province_id"].isin(wanted) | provinces["name"].isin(wanted)
+            rows = rows[rows["province_id"].isin(set(provinces.loc[named, "province_id"]))]
+        if self.country:
+            rows = rows[rows["country"] == self.country]
+        return rows
+
 
 def _combine(rows: pd.DataFrame, column: str, aggregate: str) -> pd.Series:
-    """Per year, the column summed or averaged over the rows' provinces (per-unit columns weighted by their unit).
+    """Per year, the column summed or averaged over the rows (per-unit columns weighted by their unit).
 
     A group without any of the weighting unit (no modern workers) gets the plain mean, as one province on its own
-    has its own value.
+    has its own value; a zone not built yet (no capacity, occupancy NaN) weighs nothing.
     """
     from sez_sim.results import PER_UNIT
 
@@ -369,10 +433,25 @@ def check(experiment: Experiment) -> None:
     for k, factor in enumerate(experiment.factors):
         problems += _factor_problems(experiment, base, k, factor, where)
     geo = base.build_geography()
+    zones = _zones_of_points(experiment, base, geo)
     for i, outcome in enumerate(experiment.outcomes):
-        problems += outcome_problems(outcome, f"outcomes[{i}]", geo, start, start + years, where)
+        problems += outcome_problems(outcome, f"outcomes[{i}]", geo, start, start + years, where, zones)
     if problems:
         raise ScenarioError(problems)
+
+
+def _zones_of_points(experiment: Experiment, base: Scenario, geo: Any) -> list[str]:
+    """The zones the experiment's runs can have: the base's and those a factor's value opens (a policy list)."""
+    names = base.zone_names(geo)
+    for factor in experiment.factors:
+        if not factor.path.startswith("policies"):
+            continue
+        for value in factor.values or []:
+            try:
+                names += [z for z in base.with_changes({factor.path: value}).zone_names(geo) if z not in names]
+            except UserError:
+                continue  # the factor's own problem, reported with it
+    return names
 
 
 def _factor_problems(experiment: Experiment, base: Scenario, k: int, factor: Factor, where: str) -> list[Problem]:
@@ -401,12 +480,30 @@ def _factor_problems(experiment: Experiment, base: Scenario, k: int, factor: Fac
     return out
 
 
-def outcome_problems(outcome: Outcome, place: str, geo: Any, start: float, end: float, where: str) -> list[Problem]:
-    """What is wrong with an outcome: an unknown column, province or country, or years outside the run."""
-    from sez_sim.results import PANEL_COLUMNS, SUMMARY_COLUMNS
+def outcome_problems(
+    outcome: Outcome,
+    place: str,
+    geo: Any,
+    start: float,
+    end: float,
+    where: str,
+    zones: list[str] | None = None,
+) -> list[Problem]:
+    """What is wrong with an outcome: an unknown column, province, country or zone, or years outside the run.
+
+    Args:
+        outcome: the outcome.
+        place: its YAML path (``outcomes[2]``) or name.
+        geo: the runs' geography.
+        start: the runs' first year.
+        end: their last year.
+        where: the file (or option) it came from.
+        zones: the zones the runs can have (:meth:`Scenario.zone_names`), which the outcome's zones must be among.
+    """
+    from sez_sim.results import PANEL_COLUMNS, SUMMARY_COLUMNS, ZONE_VALUES
 
     out = []
-    columns = SUMMARY_COLUMNS if outcome.table == "summary" else PANEL_COLUMNS[5:]
+    columns = {"summary": SUMMARY_COLUMNS, "provinces": PANEL_COLUMNS[5:], "zones": ZONE_VALUES}[outcome.table]
     if outcome.column not in columns:
         out.append(
             Problem(
@@ -419,6 +516,10 @@ def outcome_problems(outcome: Outcome, place: str, geo: Any, start: float, end: 
         out.append(
             Problem(where, place, "provinces and country select rows of the provinces table; add table: provinces")
         )
+    for j, name in enumerate(outcome.zones or []):
+        if zones is not None and name not in zones:
+            hint = did_you_mean(name, zones) or f"its zones: {', '.join(zones) or 'none'}"
+            out.append(Problem(where, f"{place}.zones[{j}]", f"no zone {name!r} in the runs ({hint})"))
     for j, name in enumerate(outcome.provinces or []):
         try:
             geo.index_of(name)

@@ -101,8 +101,8 @@ def relative(a: np.ndarray, b: np.ndarray) -> float:
 def compare(old: Path, new: Path) -> dict[str, object]:
     """One scenario's verdict: integer agent arrays that differ, and the largest relative differences.
 
-    The verdict rests on the agents and the tables (what runs report); the state's float arrays (agent attributes,
-    the equilibrium) are reported beside them.
+    The verdict rests on the agents and the tables (what runs report) over the columns both trees write; columns
+    one tree adds or drops are listed beside it, with the state's float arrays (agent attributes, the equilibrium).
     """
     a, b = np.load(old / "state.npz"), np.load(new / "state.npz")
     keys = sorted(set(a.files) | set(b.files))
@@ -110,11 +110,16 @@ def compare(old: Path, new: Path) -> dict[str, object]:
     agents = [k for k in keys if k not in changed and a[k].dtype.kind in "iub" and not np.array_equal(a[k], b[k])]
     state = [relative(a[k], b[k]) for k in keys if k not in changed and a[k].dtype.kind == "f"]
     identical = not changed and not agents and all(np.array_equal(a[k], b[k], equal_nan=True) for k in keys)
-    tables = []
+    tables, columns = [], []
     for name in sorted(p.name for p in old.glob("*.parquet")):
         x, y = pd.read_parquet(old / name), pd.read_parquet(new / name)
-        if x.shape != y.shape or list(x.columns) != list(y.columns):
+        columns += [f"{name}: +{c}" for c in y.columns.difference(x.columns)]
+        columns += [f"{name}: -{c}" for c in x.columns.difference(y.columns)]
+        common = [c for c in x.columns if c in y.columns]
+        x, y = x[common], y[common]
+        if x.shape != y.shape:
             changed.append(name)
+            identical = False
             continue
         identical &= x.equals(y)
         numbers = x.select_dtypes("number").columns
@@ -135,6 +140,7 @@ def compare(old: Path, new: Path) -> dict[str, object]:
         "agent_arrays_changed": len(agents) + len(changed),
         "tables_relative": largest,
         "state_relative": max(state, default=0.0),
+        "columns": ", ".join(columns) or "same",
     }
 
 

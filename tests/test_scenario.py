@@ -16,12 +16,14 @@ from typer.testing import CliRunner
 from sez_sim.cli import app
 from sez_sim.docs import scenario_reference
 from sez_sim.errors import ScenarioError
-from sez_sim.scenario import Scenario, deep_merge, load_scenario, parse_overrides
+from sez_sim.params import registry
+from sez_sim.scenario import Scenario, deep_merge, load_scenario, parse_overrides, registry_path
 from sez_sim.yamlio import apply_overrides
 
 ROOT = Path(__file__).resolve().parent.parent
 SCENARIOS = sorted((ROOT / "scenarios").rglob("*.yaml"))
 runner = CliRunner()
+GMS = ROOT / "scenarios/gms_baseline.yaml"
 
 
 def cli(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess:
@@ -417,6 +419,11 @@ def test_a_length_of_run_that_is_no_whole_number_of_steps_is_warned_with_what_ru
             "--seed: --set run.seed and --seed both set run.seed; give one of them",
         ),
         (["--set", "run.years=2", "--years", "1"], "--years: --set run.years and --years both set run.years"),
+        (["--set", "economy.sigma=4", "--set", "economy.sigma=5"], "--set economy.sigma: given twice"),
+        (
+            ["--set", "sez.fdi_uplift=1", "--set", "policy_defaults.sez.fdi_uplift=2"],
+            "--set sez.fdi_uplift and --set policy_defaults.sez.fdi_uplift both set policy_defaults.sez.fdi_uplift",
+        ),
     ],
 )
 def test_a_key_set_twice_on_the_command_line_is_refused(tmp_path, argv, says):
@@ -426,3 +433,31 @@ def test_a_key_set_twice_on_the_command_line_is_refused(tmp_path, argv, says):
     assert result.exit_code == 2 and says in result.output and not (tmp_path / "out").exists()
     with pytest.raises(ScenarioError, match="both set run.seed"):
         load_scenario(line, {"run.seed": 3}, options={"run.seed": ("seed", 5)})
+
+
+@pytest.mark.parametrize("key", sorted(registry()))
+def test_every_parameter_is_set_by_its_registry_key_where_the_scenario_holds_it(key):
+    """``sez-sim params`` prints registry keys: ``--set sez.fdi_uplift=2`` sets policy_defaults.sez.fdi_uplift."""
+    param = registry()[key]
+    value = param.bounds[0] if not param.per else {"*": param.bounds[0]}
+
+    def loaded(changes):
+        try:
+            return load_scenario(GMS, changes, check_references=False).resolved()
+        except ScenarioError as exc:  # a bound a rule refuses: refused alike either way
+            return [p.message for p in exc.problems]
+
+    by_key = loaded({key: value})
+    assert by_key == loaded({registry_path(param): value})
+    if isinstance(by_key, dict):
+        for part in registry_path(param).split("."):
+            by_key = by_key[part]
+        assert by_key == value
+
+
+def test_a_registry_key_on_the_command_line_is_named_as_given_in_its_errors(tmp_path):
+    line = ROOT / "scenarios/teaching/line_corridor.yaml"
+    args = ["run", str(line), "--years", "1", "--set", "sez.fdi_uplift=50", "--out", str(tmp_path / "out")]
+    result = runner.invoke(app, args, terminal_width=200)
+    assert result.exit_code == 2 and "--set sez.fdi_uplift: policy_defaults.sez.fdi_uplift:" in result.output
+    assert "less than or equal to 5" in result.output

@@ -34,6 +34,12 @@ PARAMS_TABLE_WIDTH = 140
 """Narrowest terminal that shows ``sez-sim params`` as a table; narrower ones get a block per parameter."""
 
 
+WHERE_SET = (
+    "Set a parameter with --set KEY=VALUE or as an experiment factor by the key shown; in a scenario file, firms.* and "
+    "workers.* go under agents: and the instruments' sections (sez.*, ossc.*, ...) under policy_defaults:."
+)
+"""The footer of ``sez-sim params``: where its keys are written."""
+
 INTERRUPTED = 130
 """Exit code after Ctrl-C (128 + SIGINT), as shells report it."""
 
@@ -126,7 +132,8 @@ def params(
 
     A kind marked "no rebuild" is not read by construction: runs that differ only in such parameters share one built
     model (the construction cache); "partial rebuild" is read only after the calibrated steady state, which runs that
-    differ in it share.
+    differ in it share. The keys as printed work in ``--set``, experiment factors and claims; a scenario file holds
+    the firms' and workers' parameters under ``agents`` and the instruments' under ``policy_defaults``.
     """
     import textwrap
 
@@ -167,6 +174,7 @@ def params(
                 for line in textwrap.wrap(text, max(out.width - 4, 40)):
                     out.print(f"    [{style}]{escape(line)}[/]")
             out.print()
+        out.print(WHERE_SET)
         return
     table = Table(title="sez-sim parameters", show_lines=True)
     for column in ("parameter", "default", "unit", "bounds", "kind", "description and source"):
@@ -181,6 +189,7 @@ def params(
             f"{p.description}\n[dim]{p.source}[/]",
         )
     out.print(table)
+    out.print(WHERE_SET)
 
 
 @app.command(name="cache")

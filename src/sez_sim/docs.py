@@ -30,7 +30,9 @@ A scenario is a YAML file. Every key below is optional unless marked *required*;
 `extends: parent.yaml` deep-merges this file over a parent (mappings merge key by key; lists such as `policies`
 are replaced: a file that lists policies of its own and leaves out some of its parent's is warned, since it runs
 without them). Any key can be overridden on the command line with `--set dotted.key=value` (the value is read as
-YAML; `policies.0.capacity_jobs=30000` indexes a list) or with `overrides={...}` in `run_scenario`. Provinces are
+YAML; `policies.0.capacity_jobs=30000` indexes a list; a parameter's registry key, as `sez-sim params` prints it,
+sets it where the scenario holds it: `sez.fdi_uplift=2` is `policy_defaults.sez.fdi_uplift=2`, `firms.hazard`
+is `agents.firms.hazard`) or with `overrides={...}` in `run_scenario`. Provinces are
 named by id (`TH-63`) or exact name (`Tak`), crossings by name in either order (`Mohan-Boten`), corridors by name
 or `corridor/branch`. `sez-sim validate FILE` checks a file; `sez-sim schema` prints the JSON Schema for editors.
 

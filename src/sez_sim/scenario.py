@@ -455,7 +455,9 @@ class Scenario(Strict):
         if not overrides and all(value is None for _, value in (options or {}).values()):
             return self
         where = str(self._source or "<scenario>")
-        scenario, _ = yamlio.load(Scenario, self.resolved(), overrides, options=options, where=where)
+        scenario, _ = yamlio.load(
+            Scenario, self.resolved(), overrides, options=options, where=where, aliases=SECTION_PATHS
+        )
         scenario._source = self._source
         if overrides:
             scenario.check_references()
@@ -665,7 +667,9 @@ def load_scenario(
         ScenarioError: listing every problem (file, YAML path, what is wrong, what is allowed).
     """
     name = Path(source).stem if not isinstance(source, Mapping) else "scenario"
-    scenario, path = yamlio.load(Scenario, source, overrides, kind="scenario", defaults={"name": name}, options=options)
+    scenario, path = yamlio.load(
+        Scenario, source, overrides, kind="scenario", defaults={"name": name}, options=options, aliases=SECTION_PATHS
+    )
     scenario._source = path or (Path(relative_to).resolve() if relative_to else None)
     if path is not None and "policies" not in parse_overrides(overrides):
         scenario._replaced = yamlio.replaced_policies(yamlio.read_chain(path))
@@ -723,13 +727,18 @@ def pairing_problems(
     return problems
 
 
+SECTION_PATHS = {
+    "firms": "agents.firms",
+    "workers": "agents.workers",
+    **{s: f"policy_defaults.{s}" for s in POLICY_SECTIONS},
+}
+"""Registry sections whose parameters a scenario holds under another path. Overrides may use either
+(``--set sez.fdi_uplift=2`` is ``--set policy_defaults.sez.fdi_uplift=2``): the sections are no scenario keys."""
+
+
 def registry_path(param: Param) -> str:
     """The scenario path that sets a registry parameter (``firms.hazard`` -> ``agents.firms.hazard``)."""
-    if param.section in ("firms", "workers"):
-        return f"agents.{param.section}.{param.name}"
-    if param.section in POLICY_SECTIONS:
-        return f"policy_defaults.{param.section}.{param.name}"
-    return f"{param.section}.{param.name}"
+    return f"{SECTION_PATHS.get(param.section, param.section)}.{param.name}"
 
 
 __all__ = ["Scenario", "deep_merge", "load_scenario", "parse_overrides", "registry_path"]

@@ -344,6 +344,8 @@ def parse_overrides(items: Iterable[str] | Mapping[str, Any] | None) -> dict[str
         key = key.strip()
         if not sep or not key:
             raise ScenarioError([Problem("--set", item, "expected KEY=VALUE, e.g. economy.sigma=4")])
+        if key in out:
+            raise ScenarioError([Problem(f"--set {key}", "", "given twice; give it once")])
         if not value.strip():
             message = "no value after '='; give one (leave the option out to keep the file's value)"
             raise ScenarioError([Problem(f"--set {key}", "", message)])
@@ -352,6 +354,16 @@ def parse_overrides(items: Iterable[str] | Mapping[str, Any] | None) -> dict[str
         except ScenarioError:
             raise ScenarioError([Problem(f"--set {key}", "", f"cannot read the value {value!r} as YAML")]) from None
     return out
+
+
+def aliased(key: str, aliases: Mapping[str, str]) -> str:
+    """``key`` with its longest leading part that is an alias replaced by what it stands for."""
+    head = key
+    while head:
+        if head in aliases:
+            return aliases[head] + key[len(head) :]
+        head = head.rpartition(".")[0]
+    return key
 
 
 def apply_overrides(
@@ -556,6 +568,7 @@ def load[M: BaseModel](
     defaults: Mapping[str, Any] | None = None,
     options: Mapping[str, tuple[str, Any]] | None = None,
     where: str | None = None,
+    aliases: Mapping[str, str] | None = None,
 ) -> tuple[M, Path | None]:
     """Read (or take), merge, override and validate an input against ``model``.
 
@@ -568,6 +581,8 @@ def load[M: BaseModel](
         options: more overrides that came from elsewhere, each as ``key: (where, value)`` (``{"run.years":
             ("--years", 5)}``), so that a bad value names the option it came from; None values are left out.
         where: what to call a mapping source in messages (default ``<kind>``).
+        aliases: leading parts of override keys that stand for a path (``{"sez": "policy_defaults.sez"}``), so
+            ``sez.fdi_uplift`` sets ``policy_defaults.sez.fdi_uplift``; messages keep the key as given.
 
     Returns:
         The validated model and the resolved path of the file (None for a mapping).
@@ -584,14 +599,16 @@ def load[M: BaseModel](
         raw, where = merge_chain(files), str(path)
     for key, value in (defaults or {}).items():
         raw.setdefault(key, value)
-    changes = parse_overrides(overrides)
-    labels = {k: f"--set {k}" for k in changes}
-    for key, (label, value) in (options or {}).items():
-        if value is not None:
-            if key in changes:
-                message = f"{labels[key]} and {label} both set {key}; give one of them"
-                raise ScenarioError([Problem(label, "", message)])
-            changes[key], labels[key] = value, label
+    changes: dict[str, Any] = {}
+    labels: dict[str, str] = {}
+    given = [(k, f"--set {k}", v) for k, v in parse_overrides(overrides).items()]
+    given += [(k, label, v) for k, (label, v) in (options or {}).items() if v is not None]
+    for key, label, value in given:
+        target = aliased(key, aliases or {})
+        if target in changes:
+            message = f"{labels[target]} and {label} both set {target}; give one of them"
+            raise ScenarioError([Problem(label, "", message)])
+        changes[target], labels[target] = value, label
     raw = apply_overrides(raw, changes, labels)
     try:
         return model.model_validate(raw), path.resolve() if path else None

@@ -248,6 +248,31 @@ def test_compare_stops_with_the_outcomes_message_when_its_change_is_undefined(tm
     assert "ScenarioError" not in result.output and not (tmp_path / "o").exists()
 
 
+@pytest.mark.parametrize(
+    ("steps_per_year", "over", "holds"),
+    [
+        (4, (2019.5, 2019.5), True),
+        (4, (2019.6, 2019.7), False),
+        (4, (2019.6, 2019.75), True),
+        (1, (2019.25, 2019.75), False),
+        (1, (2019.25, 2020), True),
+        (12, (2019.08, 2019.09), True),
+        (12, (2019.09, 2019.16), False),
+    ],
+)
+def test_a_span_of_years_must_hold_a_step(steps_per_year, over, holds):
+    """A mean over no step is no number: refused before anything runs, saying where the next step is."""
+    from sez_sim.experiments.spec import outcome_problems
+    from sez_sim.scenario import load_scenario
+
+    geo = load_scenario(LINE).build_geography()
+    outcome = Outcome(name="x", column="gdp", over=over)
+    problems = outcome_problems(outcome, "x", geo, 2019, 2022, "f", steps_per_year=steps_per_year)
+    assert (problems == []) == holds, problems
+    steps = 2019 + np.arange(3 * steps_per_year + 1) / steps_per_year
+    assert holds == bool(((steps >= over[0] - 1e-9) & (steps <= over[1] + 1e-9)).any())  # the rule, by brute force
+
+
 def test_a_sum_of_a_per_person_column_is_refused_at_its_path(tmp_path):
     outcomes = [{"name": "gdp_pc", "table": "provinces", "column": "gdp_per_capita", "aggregate": "sum"}]
     with pytest.raises(ScenarioError) as caught:
@@ -398,6 +423,10 @@ def test_compare_takes_outcomes_of_places_from_the_command_line(tmp_path):
         ("{name: x, colum: gdp}", "colum: unknown key; did you mean 'column'?"),
         ("x", "'x' is not an outcome; give a mapping"),
         ("{name: x, column: gdp, over: [2030, 2031]}", "year 2030 is outside the run (2019-2020)"),
+        (
+            "{name: x, column: gdp, over: [2019.6, 2019.7]}",
+            "x.over: [2019.6, 2019.7] holds no step of the run (every 0.25 years from 2019; the next is 2019.75)",
+        ),
     ):
         result = CliRunner().invoke(app, [*args, "--outcome", bad, "--out", str(tmp_path / "bad")], terminal_width=200)
         assert result.exit_code == 2 and says in result.output and "Traceback" not in result.output, (

@@ -232,7 +232,9 @@ def load_claim(source: str | Path, overrides: list[str] | None = None, **options
     geo = baseline.build_geography()
     zones = baseline.zone_names(geo)
     zones += [z for z in treatment.zone_names() if z not in zones]
-    problems = outcome_problems(claim.resolved_outcome(), "outcome", geo, start, start + years, str(path), zones)
+    problems = outcome_problems(
+        claim.resolved_outcome(), "outcome", geo, start, start + years, str(path), zones, baseline.run.steps_per_year
+    )
     if problems:
         raise ScenarioError(problems)
     return claim

@@ -229,7 +229,9 @@ def outcomes_problems(outcomes: list[Outcome], scenario: Scenario, other: Scenar
         if outcome.name in seen:
             problems.append(Problem("outcomes", outcome.name, "named twice (the headline outcomes come first)"))
         seen.add(outcome.name)
-        problems += outcome_problems(outcome, outcome.name, geo, start, start + scenario.run.years, "outcomes", zones)
+        end = start + scenario.run.years
+        spy = scenario.run.steps_per_year
+        problems += outcome_problems(outcome, outcome.name, geo, start, end, "outcomes", zones, spy)
     return problems
 
 

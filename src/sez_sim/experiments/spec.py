@@ -19,6 +19,7 @@ Errors follow the scenario rules: file, YAML path, what is wrong, what is allowe
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Annotated, Any, Literal
@@ -435,7 +436,7 @@ def check(experiment: Experiment) -> None:
     geo = base.build_geography()
     zones = _zones_of_points(experiment, base, geo)
     for i, outcome in enumerate(experiment.outcomes):
-        problems += outcome_problems(outcome, f"outcomes[{i}]", geo, start, start + years, where, zones)
+        problems += outcome_problems(outcome, f"outcomes[{i}]", geo, start, start + years, where, zones, spy)
     if problems:
         raise ScenarioError(problems)
 
@@ -488,6 +489,7 @@ def outcome_problems(
     end: float,
     where: str,
     zones: list[str] | None = None,
+    steps_per_year: int | None = None,
 ) -> list[Problem]:
     """What is wrong with an outcome: an unknown column, province, country or zone, or years outside the run.
 
@@ -499,6 +501,7 @@ def outcome_problems(
         end: their last year.
         where: the file (or option) it came from.
         zones: the zones the runs can have (:meth:`Scenario.zone_names`), which the outcome's zones must be among.
+        steps_per_year: the runs' steps a year, at which a span of years (``over``) must hold a step.
     """
     from sez_sim.results import PANEL_COLUMNS, SUMMARY_COLUMNS, ZONE_VALUES
 
@@ -537,6 +540,15 @@ def outcome_problems(
     for year in years:
         if not start <= year <= end:
             out.append(Problem(where, place, f"year {year:g} is outside the run ({start:g}-{end:g})"))
+    if outcome.over is not None and steps_per_year and all(start <= year <= end for year in outcome.over):
+        first = math.ceil((outcome.over[0] - start) * steps_per_year - 1e-9)
+        if first > math.floor((outcome.over[1] - start) * steps_per_year + 1e-9):
+            near = start + first / steps_per_year
+            message = (
+                f"[{outcome.over[0]:g}, {outcome.over[1]:g}] holds no step of the run (every "
+                f"{1 / steps_per_year:g} years from {start:g}; the next is {near:g}): its mean would be no number"
+            )
+            out.append(Problem(where, f"{place}.over", message))
     return out
 
 

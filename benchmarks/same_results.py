@@ -115,8 +115,8 @@ def compare(old: Path, new: Path) -> dict[str, object]:
         x, y = pd.read_parquet(old / name), pd.read_parquet(new / name)
         columns += [f"{name}: +{c}" for c in y.columns.difference(x.columns)]
         columns += [f"{name}: -{c}" for c in x.columns.difference(y.columns)]
-        common = [c for c in x.columns if c in y.columns]
-        x, y = x[common], y[common]
+        shared = [c for c in x.columns if c in y.columns]
+        x, y = x[shared], y[shared]
         if x.shape != y.shape:
             changed.append(name)
             identical = False

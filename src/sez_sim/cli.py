@@ -35,8 +35,8 @@ PARAMS_TABLE_WIDTH = 140
 
 
 WHERE_SET = (
-    "Set a parameter with --set KEY=VALUE or as an experiment factor by the key shown; in a scenario file, firms.* and "
-    "workers.* go under agents: and the instruments' sections (sez.*, ossc.*, ...) under policy_defaults:."
+    "Set a parameter by the key shown, with --set KEY=VALUE or as an experiment factor; a scenario file holds the "
+    "firms' and workers' sections under agents and the instruments' sections under policy_defaults."
 )
 """The footer of ``sez-sim params``: where its keys are written."""
 
@@ -174,7 +174,7 @@ def params(
                 for line in textwrap.wrap(text, max(out.width - 4, 40)):
                     out.print(f"    [{style}]{escape(line)}[/]")
             out.print()
-        out.print(WHERE_SET)
+        out.print(textwrap.fill(WHERE_SET, max(out.width, 40)))
         return
     table = Table(title="sez-sim parameters", show_lines=True)
     for column in ("parameter", "default", "unit", "bounds", "kind", "description and source"):
@@ -189,7 +189,7 @@ def params(
             f"{p.description}\n[dim]{p.source}[/]",
         )
     out.print(table)
-    out.print(WHERE_SET)
+    out.print(textwrap.fill(WHERE_SET, max(out.width, 40)))
 
 
 @app.command(name="cache")

@@ -601,7 +601,9 @@ def load[M: BaseModel](
         raw.setdefault(key, value)
     changes: dict[str, Any] = {}
     labels: dict[str, str] = {}
-    given = [(k, f"--set {k}", v) for k, v in parse_overrides(overrides).items()]
+    # Strings come from the command line (--set); a mapping from Python (run_scenario's overrides=...).
+    flag = "overrides" if isinstance(overrides, Mapping) else "--set"
+    given = [(k, f"{flag} {k}", v) for k, v in parse_overrides(overrides).items()]
     given += [(k, label, v) for k, (label, v) in (options or {}).items() if v is not None]
     for key, label, value in given:
         target = aliased(key, aliases or {})

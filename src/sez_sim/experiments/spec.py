@@ -130,7 +130,7 @@ class Outcome(Strict):
         description="Report the share of the selected provinces or zones whose value is at least this, instead of "
         "combining them (a zone not built yet counts as below).",
     )
-    at: float | Literal["end"] = Field(default="end", description="Calendar year, or 'end'.")
+    at: float | Literal["end"] = Field(default="end", description="Calendar year (the step nearest it), or 'end'.")
     over: tuple[float, float] | None = Field(default=None, description="Average over years [from, to].")
     change: bool = Field(default=False, description="Report value / value at the start - 1.")
 

@@ -29,6 +29,7 @@ from sez_sim.experiments.compare import LEDGER_MEASURES, public_ledger
 from sez_sim.experiments.designs import sample
 from sez_sim.experiments.executors import run_task
 from sez_sim.params import registry
+from sez_sim.scenario import load_scenario
 
 ROOT = Path(__file__).resolve().parent.parent
 LINE = ROOT / "scenarios/teaching/line_corridor.yaml"
@@ -263,7 +264,6 @@ def test_compare_stops_with_the_outcomes_message_when_its_change_is_undefined(tm
 def test_a_span_of_years_must_hold_a_step(steps_per_year, over, holds):
     """A mean over no step is no number: refused before anything runs, saying where the next step is."""
     from sez_sim.experiments.spec import outcome_problems
-    from sez_sim.scenario import load_scenario
 
     geo = load_scenario(LINE).build_geography()
     outcome = Outcome(name="x", column="gdp", over=over)
@@ -325,7 +325,6 @@ def test_compare_recovers_the_home_market_effect():
     """B raises region 1's expenditure share from 0.55 to 0.6: theory moves 1,000 firms' split by a known amount."""
     fc = ROOT / "scenarios/textbook/footloose_capital.yaml"
     base = ["run.years=25", "agents.sampling=independent", "geography.synthetic.freeness=0.3"]
-    from sez_sim.scenario import load_scenario
 
     a = load_scenario(fc, [*base, "geography.synthetic.population_shares=[0.55, 0.45]"])
     b = load_scenario(fc, [*base, "geography.synthetic.population_shares=[0.6, 0.4]"])
@@ -345,6 +344,12 @@ def test_compare_writes_tables_and_figure(tmp_path):
     assert pd.read_parquet(tmp_path / "cmp/ledger.parquet")["measure"].tolist() == list(LEDGER_MEASURES)
     ledger = result.ledger.set_index("measure")["mean"]
     assert ledger["public_cost"] == 0 and ledger["gdp_gain"] == 0 and ledger["npv"] == 0
+    manifest = json.loads((tmp_path / "cmp/manifest.json").read_text())
+    ran = load_scenario(LINE, ["policies=[]", "run.years=1"])
+    assert manifest["a"]["scenario_hash"] == manifest["b"]["scenario_hash"] == ran.digest()
+    assert manifest["a"]["scenario"]["policies"] == [] and manifest["seeds"] == [1, 2]  # what ran, overrides applied
+    assert [o["name"] for o in manifest["outcomes"]] == result.differences["outcome"].tolist()
+    assert {"sez_sim_version", "git_commit", "versions", "platform", "command", "timings_seconds"} <= set(manifest)
 
 
 TWO_REGIONS = ROOT / "scenarios/textbook/core_periphery.yaml"
@@ -613,6 +618,17 @@ def test_a_resumed_batch_runs_again_what_other_code_stored(tmp_path, monkeypatch
     assert json.loads(older.read_text())["code"] == code_digest()
     assert [r.name for r in records if r.stat().st_mtime_ns != mtimes[r.name]] == [older.name]
     pd.testing.assert_frame_equal(again.runs.drop(columns=["seconds"]), first.runs.drop(columns=["seconds"]))
+    manifest = json.loads((out / "manifest.json").read_text())  # the last invocation's
+    assert manifest["runs"] == {
+        "total": 6,
+        "run_now": 1,
+        "already_finished": 5,
+        "failed_now": 0,
+        "rerun_for_other_code": 1,
+    }
+    assert manifest["code"] == code_digest() and manifest["seeds"] == sorted(set(again.runs["seed"]))
+    base = load_experiment(path).base_scenario()
+    assert manifest["base"]["scenario_hash"] == base.digest() and manifest["experiment"]["name"] == "t"
 
 
 def test_local_cluster_equals_local_processes(tmp_path):

@@ -79,17 +79,17 @@ def _versions() -> dict[str, str]:
     return out
 
 
-def manifest(
-    scenario: Scenario, seed: int, timings: Mapping[str, float], started: str, model: Any = None
-) -> dict[str, Any]:
-    """The run's manifest: enough to know exactly what produced the outputs and to reproduce them."""
-    from sez_sim.build import STEADY_STATE_ROUNDS  # the model is imported with the first run, not with this module
-    from sez_sim.model import STREAMS
+def now() -> str:
+    """The time now, as manifests record it (UTC, ISO 8601, to the second)."""
+    return dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
 
+
+def provenance(started: str) -> dict[str, Any]:
+    """What every manifest opens with: the package and its git commit, when, the command, versions and platform."""
     return {
         "sez_sim_version": __version__,
         "started": started,
-        "finished": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+        "finished": now(),
         "command": sys.argv,
         "git_commit": git_commit(),
         "versions": _versions(),
@@ -100,9 +100,28 @@ def manifest(
             "processor": platform.processor(),
             "cpus": os.cpu_count(),
         },
+    }
+
+
+def scenario_record(scenario: Scenario) -> dict[str, Any]:
+    """A scenario as manifests record it: its file, the hash of its resolved content, and that content."""
+    return {
         "scenario_file": str(scenario.source) if scenario.source else None,
         "scenario_hash": scenario.digest(),
         "scenario": scenario.resolved(),
+    }
+
+
+def manifest(
+    scenario: Scenario, seed: int, timings: Mapping[str, float], started: str, model: Any = None
+) -> dict[str, Any]:
+    """The run's manifest: enough to know exactly what produced the outputs and to reproduce them."""
+    from sez_sim.build import STEADY_STATE_ROUNDS  # the model is imported with the first run, not with this module
+    from sez_sim.model import STREAMS
+
+    return {
+        **provenance(started),
+        **scenario_record(scenario),
         "seed": seed,
         "random_streams": {"seed_sequence_entropy": seed, "spawned": list(STREAMS)},
         "timings_seconds": dict(timings),
@@ -153,7 +172,7 @@ def simulate(
         ScenarioError: for a seed or length of run the scenario would refuse (or a bad ``SEZ_SIM_BLAS_THREADS`` or
             ``SEZ_SIM_ALLOCATOR``).
     """
-    started = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
+    started = now()
     scenario = scenario.with_changes(options={"run.seed": ("seed", seed), "run.years": ("years", years)})
     seed, years = scenario.run.seed, scenario.run.years
     allocator = tune_allocator()  # here, not first in SEZModel: a bad SEZ_SIM_ALLOCATOR is the environment's fault

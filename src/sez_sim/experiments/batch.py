@@ -45,6 +45,7 @@ BATCH_FILES = (
     "design.parquet",
     "runs.parquet",
     "sensitivity.parquet",
+    "manifest.json",
     "runs/",
     "timeseries/",
     "figures/",
@@ -244,7 +245,9 @@ def run_batch(
         dask_local: start a Dask LocalCluster with this many workers.
         progress: called as ``progress(done, total, result)`` after each run.
     """
-    start = time.perf_counter()
+    from sez_sim.runs import now, provenance, scenario_record
+
+    start, started = time.perf_counter(), now()
     check_counts(workers=(workers, 1), dask_local=(dask_local, 1))
     if scheduler is not None and dask_local is not None:
         raise ScenarioError([Problem("scheduler", "", "give a scheduler or a local cluster (dask_local), not both")])
@@ -283,6 +286,24 @@ def run_batch(
     from sez_sim.viz.experiments import batch_figures
 
     batch_figures(experiment, design, runs, sensitivity, folder / "figures")
+    record = provenance(started) | {
+        "experiment_file": str(experiment.source) if experiment.source else None,
+        "experiment": experiment.model_dump(mode="json"),
+        "base": scenario_record(experiment.base_scenario()),  # the experiment's overrides applied
+        "seeds": sorted({t["seed"] for t in tasks}),
+        "runs": {
+            "total": len(tasks),
+            "run_now": len(pending),
+            "already_finished": len(tasks) - len(pending),
+            "failed_now": failed,
+            "rerun_for_other_code": sum(t["key"] in other_code for t in pending),
+        },
+        "code": code_digest(),
+        "executor": {"workers": workers, "scheduler": scheduler, "dask_local": dask_local},
+        "timings_seconds": {"total": time.perf_counter() - start},
+    }
+    with atomic_path(folder / "manifest.json") as tmp:
+        tmp.write_text(json.dumps(record, indent=2, default=str) + "\n")
     return BatchResult(
         runs,
         sensitivity,

@@ -8,8 +8,9 @@ interval: ``mean +- t(0.975, R - 1) * sd / sqrt(R)``.
 from __future__ import annotations
 
 import json
+import time
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -36,6 +37,8 @@ class Comparison:
         series: per-step summaries of every run (for trajectories with bands).
         names: the two scenarios' names.
         ledger: the public ledger of B against A (:func:`public_ledger`), one row per measure.
+        manifest: what produced it (``manifest.json``): versions, platform, command, both scenarios resolved with
+            their hashes, seeds, outcomes, timings.
         folder: where it was written, if anywhere.
     """
 
@@ -44,6 +47,7 @@ class Comparison:
     series: pd.DataFrame
     names: tuple[str, str]
     ledger: pd.DataFrame
+    manifest: dict[str, Any] = field(default_factory=dict)
     folder: Path | None = None
 
 
@@ -264,6 +268,9 @@ def compare(
         ScenarioError: for a bad scenario or option, or scenarios that cannot be paired (another preset, other
             provinces, another calendar: :func:`~sez_sim.scenario.pairing_problems`), before anything runs.
     """
+    from sez_sim.runs import now, provenance, scenario_record
+
+    started, clock = now(), time.perf_counter()
     check_counts(replicates=(replicates, 1), workers=(workers, 1), seed=(seed, 0))
     if out is not None:
         check_target(out, "comparison")  # refuse a folder it may not write to before running anything
@@ -317,7 +324,16 @@ def compare(
     differences.insert(1, "unit", [o.unit for o in outcomes])
     series = pd.concat(series, ignore_index=True)
     rate = scenarios[1].config().params["sez"]["social_discount_rate"]
-    result = Comparison(runs, differences, series, (scenarios[0].name, scenarios[1].name), public_ledger(series, rate))
+    record = provenance(started) | {
+        "a": scenario_record(scenarios[0]),
+        "b": scenario_record(scenarios[1]),  # overrides applied: what ran
+        "replicates": replicates,
+        "seeds": [seed + r for r in range(replicates)],
+        "outcomes": specs,
+        "timings_seconds": {"runs": time.perf_counter() - clock},
+    }
+    names = (scenarios[0].name, scenarios[1].name)
+    result = Comparison(runs, differences, series, names, public_ledger(series, rate), record)
     if out is not None:
         write(result, Path(out))
     return result
@@ -332,6 +348,6 @@ def write(result: Comparison, folder: Path) -> None:
         result.differences.to_parquet(tmp / "differences.parquet", index=False)
         result.series.to_parquet(tmp / "series.parquet", index=False)
         result.ledger.to_parquet(tmp / "ledger.parquet", index=False)
-        (tmp / "comparison.json").write_text(json.dumps({"a": result.names[0], "b": result.names[1]}, indent=1))
+        (tmp / "manifest.json").write_text(json.dumps(result.manifest, indent=2, default=str) + "\n")
         comparison_figure(result, tmp / "figures" / "comparison.png")
     result.folder = folder

@@ -8,6 +8,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import importlib.metadata
 import json
 import os
@@ -57,8 +58,12 @@ class RunResult:
     model: Any = field(default=None, repr=False)
 
 
+@functools.cache
 def git_commit() -> str | None:
-    """The commit of the package's git checkout, or None outside one."""
+    """The commit of the package's git checkout, or None outside one.
+
+    Read once a process: the code it runs is what it imported.
+    """
     here = Path(__file__).resolve().parent
     try:
         out = subprocess.run(
@@ -69,7 +74,9 @@ def git_commit() -> str | None:
     return out.stdout.strip() or None if out.returncode == 0 else None
 
 
+@functools.cache
 def _versions() -> dict[str, str]:
+    # Read once a process (16 ms: every run of a batch paid it); installed versions do not change under it.
     out = {"sez-sim": __version__, "python": platform.python_version()}
     for name in DEPENDENCIES:
         try:
@@ -92,7 +99,7 @@ def provenance(started: str) -> dict[str, Any]:
         "finished": now(),
         "command": sys.argv,
         "git_commit": git_commit(),
-        "versions": _versions(),
+        "versions": dict(_versions()),  # a copy: the cached one is shared
         "platform": {
             "system": platform.system(),
             "release": platform.release(),

@@ -536,14 +536,18 @@ class Scenario(Strict):
         Policies are assumed to resolve (:meth:`check_references`); one that does not adds no zone.
         """
         geo = geo or self.build_geography()
-        opens = self.economy.preset == "gms" and self.geography.existing_zones
-        names = list(operating_zones(geo, self.run.start_year)) if opens else []
+        names = list(self._starting_zones(geo))
         for policy in self.policies:
             try:
                 names += [name for name in policy.zones_added(geo) if name not in names]
             except UserError:
                 continue
         return names
+
+    def _starting_zones(self, geo) -> dict[str, int]:
+        """The dataset's zones a run starts with (name -> host province): none for a textbook preset or without."""
+        opens = self.economy.preset == "gms" and self.geography.existing_zones
+        return operating_zones(geo, self.run.start_year) if opens else {}
 
     def check_references(self, geo=None) -> None:
         """Resolve every province, crossing, corridor and country the policies name against the geography.
@@ -555,8 +559,7 @@ class Scenario(Strict):
         source = str(self._source or "<scenario>")
         problems = []
         seen: dict[str, int] = {}
-        opens = self.economy.preset == "gms" and self.geography.existing_zones
-        zones = operating_zones(geo, self.run.start_year) if opens else {}  # the zones there are, policy by policy
+        zones = self._starting_zones(geo)  # the zones there are, policy by policy
         for i, policy in enumerate(self.policies):
             try:
                 policy.check(geo)

@@ -521,7 +521,8 @@ def outcome_problems(
         )
     for j, name in enumerate(outcome.zones or []):
         if zones is not None and name not in zones:
-            hint = did_you_mean(name, zones) or f"its zones: {', '.join(zones) or 'none'}"
+            listed = ", ".join(zones[:12]) + (f", ... ({len(zones)} in all)" if len(zones) > 12 else "")
+            hint = did_you_mean(name, zones) or f"its zones: {listed or 'none'}"
             out.append(Problem(where, f"{place}.zones[{j}]", f"no zone {name!r} in the runs ({hint})"))
     for j, name in enumerate(outcome.provinces or []):
         try:

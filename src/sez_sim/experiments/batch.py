@@ -299,7 +299,9 @@ def run_batch(
             "rerun_for_other_code": sum(t["key"] in other_code for t in pending),
         },
         "code": code_digest(),
-        "executor": {"workers": workers, "scheduler": scheduler, "dask_local": dask_local},
+        "executor": {"scheduler": scheduler, "dask_local": dask_local}
+        if scheduler is not None or dask_local is not None
+        else {"processes": workers or os.cpu_count() or 1},
         "timings_seconds": {"total": time.perf_counter() - start},
     }
     with atomic_path(folder / "manifest.json") as tmp:

@@ -223,6 +223,23 @@ def test_a_file_that_cannot_be_read_is_not_called_another_kind(tmp_path, command
     assert result.exit_code == 2 and says in result.output and "scenario file" not in result.output, result.output
 
 
+@pytest.mark.parametrize("parent", [EXPERIMENT, CLAIM], ids=["experiment", "claim"])
+@pytest.mark.parametrize("command", ["run", "validate", "batch"])
+def test_a_scenario_that_extends_another_kind_of_file_is_told_so_in_one_line(tmp_path, parent, command):
+    """A scenario's parent must be a scenario: not an ``unknown key`` for each of an experiment's keys."""
+    child = tmp_path / "child.yaml"
+    child.write_text(yaml.safe_dump({"name": "child", "extends": str(parent)}))
+    given = child
+    if command == "batch":  # an experiment whose base scenario extends the other kind
+        given = tmp_path / "experiment.yaml"
+        given.write_text(yaml.safe_dump({"name": "e", "base": str(child)}))
+    args = [command, str(given)] + (["--out", str(tmp_path / "out")] if command != "validate" else [])
+    result = runner.invoke(app, args, terminal_width=200)
+    kind = "an experiment" if parent == EXPERIMENT else "a claim"
+    assert result.exit_code == 2 and result.output.count("error:") == 1, result.output
+    assert f"{parent}: is {kind} file, named by extends where a scenario must be" in result.output
+
+
 def test_a_batch_summary_shows_small_spreads_without_scientific_notation():
     from types import SimpleNamespace
 

@@ -6,7 +6,7 @@ import contextlib
 import functools
 import os
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -256,13 +256,31 @@ def expecting(kind: str, *paths: Path) -> Iterator[None]:
     """
     try:
         yield
-    except UserError:
+    except UserError as exc:
         for path in paths:
             other = file_kind(path)
             if other is not None and other != kind:
                 message = f"is {WITH_ARTICLE[other]} file, not {WITH_ARTICLE[kind]} file: {RUNS[other]}"
                 raise UserError(Problem(str(path), "", message)) from None
-        raise
+        raise _extended_by_kind(exc, paths) from None
+
+
+def _extended_by_kind(exc: UserError, given: Iterable[Path]) -> UserError:
+    """``exc``, or one line for a file of another kind that a scenario ``extends`` (``unknown key`` for each key).
+
+    The refused files that were not given on the command line are the parents of an ``extends`` chain (a scenario's,
+    or an experiment's or claim's scenarios'), which must be scenarios.
+    """
+    named = {Path(p).resolve() for p in given}
+    for source in dict.fromkeys(p.source for p in exc.problems):
+        path = Path(source)
+        if path.suffix not in (".yaml", ".yml") or not path.is_file() or path.resolve() in named:
+            continue
+        kind = file_kind(path)
+        if kind not in (None, "scenario"):
+            message = f"is {WITH_ARTICLE[kind]} file, named by extends where a scenario must be ({RUNS[kind]})"
+            return UserError(Problem(source, "", message))
+    return exc
 
 
 def _validated(path: Path) -> str:
@@ -312,7 +330,7 @@ def validate(
         try:
             out.print(f"ok: {path} ({_validated(path)})")
         except ScenarioError as exc:
-            problems += exc.problems
+            problems += _extended_by_kind(exc, [path]).problems
     if problems:
         raise ScenarioError(problems)
 

@@ -176,6 +176,18 @@ def test_a_sensitivity_design_with_a_refused_point_is_refused_before_anything_ru
     assert not (tmp_path / "out").exists()
 
 
+def test_a_grid_point_a_rule_refuses_fails_naming_the_base_scenario_and_the_rule(tmp_path):
+    """Its runs fail, the others run; the error names the file the run's scenario came from, not '<scenario>'."""
+    factors = [{"key": "economy.sigma", "values": [4.0, 7.0]}, {"key": "economy.kappa", "values": [1e-3, 2e-3]}]
+    result = run_batch(
+        load_experiment(experiment_file(tmp_path, factors=factors, years=0.25)), tmp_path / "o", workers=1
+    )
+    runs = result.runs.set_index(["factor:economy.sigma", "factor:economy.kappa"])
+    assert runs.loc[(7.0, 2e-3), "status"] == "error" and (runs.drop(index=(7.0, 2e-3))["status"] == "ok").all()
+    error = runs.loc[(7.0, 2e-3), "error"]
+    assert error.startswith(f"{LINE}: (economy.sigma - 1) x economy.kappa = 0.012 per km"), error
+
+
 @pytest.fixture(scope="module")
 def corridor_tables():
     """A year of the teaching corridor: its summary and province panel."""

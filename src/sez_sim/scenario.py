@@ -670,13 +670,22 @@ def load_scenario(
         ScenarioError: listing every problem (file, YAML path, what is wrong, what is allowed).
     """
     name = Path(source).stem if not isinstance(source, Mapping) else "scenario"
+    # A mapping's problems name the file it came from when there is one (a batch's runs: the base scenario's).
+    shown = str(relative_to) if isinstance(source, Mapping) and relative_to else None
     scenario, path = yamlio.load(
-        Scenario, source, overrides, kind="scenario", defaults={"name": name}, options=options, aliases=SECTION_PATHS
+        Scenario,
+        source,
+        overrides,
+        kind="scenario",
+        defaults={"name": name},
+        options=options,
+        where=shown,
+        aliases=SECTION_PATHS,
     )
     scenario._source = path or (Path(relative_to).resolve() if relative_to else None)
     if path is not None and "policies" not in parse_overrides(overrides):
         scenario._replaced = yamlio.replaced_policies(yamlio.read_chain(path))
-    where = str(source) if path else "<scenario>"
+    where = str(source) if path else shown or "<scenario>"
     if check_references:
         try:
             scenario.check_references()

@@ -147,6 +147,28 @@ def test_cli_run_prints_the_folder_and_a_headline_table(tmp_path):
     assert json.loads((out / "manifest.json").read_text())["seed"] == 3
 
 
+def test_the_headline_shows_the_jobs_in_the_zones_the_scenarios_policies_open(tmp_path):
+    """Beside every zone's total, the scenario's own zones: their jobs against their capacity at the end."""
+    from rich.console import Console
+
+    from sez_sim.cli import headline_table
+    from sez_sim.runs import run_scenario
+
+    result = run_scenario(LINE, seed=1, years=6)
+    console = Console(width=160, record=True)
+    console.print(headline_table(result))
+    rows = {line.split("│")[1].strip(): line for line in console.export_text().splitlines() if line.count("│") > 3}
+    zones = result.zones
+    end = zones[(zones["step"] == zones["step"].max()) & (zones["origin"] == "policy")]
+    assert len(end) == 1 and end["jobs"].iat[0] > 0  # the corridor's zone fills (its description)
+    shown = f"{end['jobs'].iat[0]:,.0f} of {end['capacity_jobs'].iat[0]:,.0f}"
+    assert shown in rows["in the 1 zone(s) its policies open"]
+    baseline = run_scenario(ROOT / "scenarios/gms_baseline.yaml", seed=1, years=0.25)
+    console = Console(width=160, record=True)
+    console.print(headline_table(baseline))
+    assert "its policies open" not in console.export_text()  # no policy opens a zone: no row
+
+
 def test_a_textbook_run_reports_gdp_in_model_units(tmp_path):
     """The textbook presets' GDP is in model units; in US$ bn their headline read "0.0" (docs/ODD.md 5)."""
     scenario = ROOT / "scenarios/textbook/core_periphery.yaml"

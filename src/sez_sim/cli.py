@@ -876,6 +876,13 @@ def headline_table(result: Any) -> Any:
     table.add_row("of whom across a border", "", f"{s['cross_border_migrants'].sum():,.0f}", "")
     table.add_row("jobs in zones", f"{first['zone_jobs']:,.0f}", f"{last['zone_jobs']:,.0f}", "")
     zones = result.zones
+    opened = zones[zones["origin"] == "policy"] if len(zones) else zones
+    if len(opened):  # the scenario's own zones: lost in the total beside the dataset's
+        ends = opened[opened["step"] == opened["step"].max()]
+        starts = opened[opened["step"] == opened["step"].min()]
+        count = ends["zone"].nunique()
+        end = f"{ends['jobs'].sum():,.0f} of {ends['capacity_jobs'].sum():,.0f}"
+        table.add_row(f"  in the {count} zone(s) its policies open", f"{starts['jobs'].sum():,.0f}", end, "")
     for name, column in (
         ("zones' public cost, US$ m (run)", "public_cost"),
         ("zone firms' profit tax, US$ m (run)", "tax_revenue"),

@@ -124,7 +124,9 @@ def test_validate_reports_each_scenario_with_its_policies():
         app, ["validate", str(scenarios / "ossc_rollout.yaml"), str(scenarios / "twin_promotion.yaml")]
     )
     assert result.exit_code == 0, result.output
-    assert "(ossc_rollout, 1 policy)" in result.output and "(twin_promotion, 7 policies)" in result.output
+    assert (
+        "(ossc_rollout, 1 policy)" in result.output and "(twin_promotion, 7 policies; opens Tak SEZ," in result.output
+    )
 
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -238,6 +240,15 @@ def test_a_scenario_that_extends_another_kind_of_file_is_told_so_in_one_line(tmp
     kind = "an experiment" if parent == EXPERIMENT else "a claim"
     assert result.exit_code == 2 and result.output.count("error:") == 1, result.output
     assert f"{parent}: is {kind} file, named by extends where a scenario must be" in result.output
+
+
+def test_validate_names_the_zones_a_scenario_opens():
+    """The names outcomes of zones select by (``zones: [Tak SEZ]``), without a run to read them from."""
+    ewec, baseline = ROOT / "scenarios/ewec_border_sezs.yaml", ROOT / "scenarios/gms_baseline.yaml"
+    result = runner.invoke(app, ["validate", str(ewec), str(baseline)], terminal_width=300)
+    lines = result.output.splitlines()
+    assert result.exit_code == 0 and "; opens Tak SEZ, Myawaddy SEZ, Mukdahan SEZ, Savannakhet SEZ," in lines[0]
+    assert lines[1].endswith("(gms_baseline, 0 policies)")  # the dataset's zones are not the scenario's
 
 
 def test_a_batch_summary_shows_small_spreads_without_scientific_notation():

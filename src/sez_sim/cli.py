@@ -309,7 +309,12 @@ def _validated(path: Path) -> str:
     scenario = load_scenario(path)
     warn(scenario.warnings())
     count = len(scenario.policies)
-    return f"{scenario.name}, {count} {'policy' if count == 1 else 'policies'}"
+    said = f"{scenario.name}, {count} {'policy' if count == 1 else 'policies'}"
+    opened = scenario.zone_names(dataset=False)
+    # The names outcomes of zones select by (zones: [...]); a long list is only counted.
+    if opened:
+        said += f"; opens {', '.join(opened)}" if len(opened) <= 8 else f"; opens {len(opened)} zones"
+    return said
 
 
 @app.command()

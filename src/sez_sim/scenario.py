@@ -530,19 +530,24 @@ class Scenario(Strict):
             return random_planar(s.n or 200, seed=s.seed, countries=s.countries, crossing_cost_km=crossing)
         return load_gms(crossing_cost_km=crossing)
 
-    def zone_names(self, geo=None) -> list[str]:
+    def zone_names(self, geo=None, *, dataset: bool = True) -> list[str]:
         """The zones a run of this scenario has: the dataset's operating at the start, then those its policies open.
 
         Policies are assumed to resolve (:meth:`check_references`); one that does not adds no zone.
+
+        Args:
+            geo: its geography (built when not given).
+            dataset: include the dataset's zones (False: only those its policies open).
         """
         geo = geo or self.build_geography()
-        names = list(self._starting_zones(geo))
+        starting = list(self._starting_zones(geo))
+        names = list(starting)
         for policy in self.policies:
             try:
                 names += [name for name in policy.zones_added(geo) if name not in names]
             except UserError:
                 continue
-        return names
+        return names if dataset else [name for name in names if name not in starting]
 
     def _starting_zones(self, geo) -> dict[str, int]:
         """The dataset's zones a run starts with (name -> host province): none for a textbook preset or without."""

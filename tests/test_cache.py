@@ -357,6 +357,23 @@ def test_the_command_line_shows_and_clears_the_cache(folder, monkeypatch):
     assert "is off" in runner.invoke(app, ["cache"]).output
 
 
+def test_the_command_line_says_when_the_cache_cannot_be_used(tmp_path, monkeypatch):
+    """A file where the folder should be: runs build afresh without a word, so ``sez-sim cache`` says why."""
+    from typer.testing import CliRunner
+
+    from sez_sim.cli import app
+
+    blocker = tmp_path / "a-file"
+    blocker.write_text("not a folder")
+    for setting in (blocker, blocker / "below"):
+        monkeypatch.setenv(cache.ENV, str(setting))
+        shown = " ".join(CliRunner().invoke(app, ["cache"]).output.split())
+        assert f"{blocker} is not a folder: the construction cache is unusable" in shown
+        assert cache.store("k", {"x": 1}) is None  # and a run goes on without it
+    monkeypatch.setenv(cache.ENV, str(tmp_path / "new" / "cache"))  # made when first written: fine
+    assert "entries 0," in CliRunner().invoke(app, ["cache"]).output
+
+
 def test_without_a_home_folder_the_cache_is_off(monkeypatch):
     monkeypatch.delenv(cache.ENV, raising=False)
     monkeypatch.delenv("XDG_CACHE_HOME", raising=False)

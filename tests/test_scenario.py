@@ -461,3 +461,14 @@ def test_a_registry_key_on_the_command_line_is_named_as_given_in_its_errors(tmp_
     result = runner.invoke(app, args, terminal_width=200)
     assert result.exit_code == 2 and "--set sez.fdi_uplift: policy_defaults.sez.fdi_uplift:" in result.output
     assert "less than or equal to 5" in result.output
+
+
+@pytest.mark.parametrize(
+    ("scenario", "value", "warned"),
+    [(GMS, 50, True), (GMS, 1000, False), (ROOT / "scenarios/textbook/core_periphery.yaml", 50, False)],
+)
+def test_the_textbook_agent_count_set_for_the_calibrated_economy_is_warned(scenario, value, warned):
+    """The gms preset does not read it: a setting that does nothing is said (allowed, as a parent may set it)."""
+    found = load_scenario(scenario, {"agents.textbook_agents": value}).warnings()
+    said = [w.message for w in found if w.where == "agents.textbook_agents"]
+    assert bool(said) == warned and all("the gms preset does not read it" in m for m in said)

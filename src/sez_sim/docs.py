@@ -46,7 +46,8 @@ Pareto tail `pareto_shape / (sigma - 1)` below 1.5; trade falling faster than `(
 a trade balance at or above the export share; modern revenue `mu / (1 - trade_balance)` above 95% of income;
 fixed costs that exceed the mean firm's operating surplus; entry so costly that too few potential entrants could
 profit for entry to balance exit (docs/ODD.md section 5); gross migration above half of those who reconsider;
-both `agents.firms.discount_rate` and `hazard` at 0. A policy that starts only when the run ends is a warning.
+both `agents.firms.discount_rate` and `hazard` at 0. A policy that starts only when the run ends is a warning, and
+so is `agents.textbook_agents` set for the `gms` preset, which does not read it.
 Mistakes end with exit code 2 and one line each, `file: yaml.path: what is wrong`.
 
 Building the calibrated model takes about 1 s; runs that share the data, the seed and every parameter that

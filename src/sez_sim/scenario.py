@@ -409,7 +409,8 @@ class Scenario(Strict):
         """What is allowed but probably not meant.
 
         A length of run that is no whole number of steps (it is rounded to the nearest), a policy that starts after
-        the run ends, and a file's policies that replace those of the scenario it extends.
+        the run ends, a file's policies that replace those of the scenario it extends, and the textbook presets'
+        number of agents set for the calibrated economy, which does not read it.
         """
         where = str(self._source or "<scenario>")
         run = self.run
@@ -434,6 +435,13 @@ class Scenario(Strict):
             for k, p in enumerate(self.policies)
             if p.start_year is not None and p.start_year >= end
         ]
+        unread = AgentsSpec.model_fields["textbook_agents"].default
+        if self.economy.preset == "gms" and self.agents.textbook_agents != unread:
+            message = (
+                f"{self.agents.textbook_agents} is the textbook presets' number of agents; the gms preset does not "
+                "read it (its agents follow agents.persons_per_agent and agents.firms.count)"
+            )
+            found.append(Problem(where, "agents.textbook_agents", message))
         return found
 
     def resolved(self) -> dict[str, Any]:

@@ -194,6 +194,19 @@ def store(entry_key: str, value: Any, shared: Mapping[str, Any] | None = None) -
     return path
 
 
+def unusable(folder: Path) -> str | None:
+    """Why entries cannot be written under ``folder`` (``/x is not a folder``), or None when they can.
+
+    The nearest existing path decides: the folder itself, or the parent it would be made in.
+    """
+    existing = next((p for p in (folder, *folder.parents) if p.exists()), None)
+    if existing is None:
+        return None
+    if not existing.is_dir():
+        return f"{existing} is not a folder"
+    return None if os.access(existing, os.W_OK) else f"{existing} cannot be written"
+
+
 def entries(folder: Path | None = None) -> list[Path]:
     """The cache's entries, newest first."""
     folder = folder or location()

@@ -203,13 +203,11 @@ def cache_command(
     if folder is None:
         out.print(f"the construction cache is off ({cache.ENV}={os.environ.get(cache.ENV)!r})")
         return
-    existing = next((p for p in (folder, *folder.parents) if p.exists()), None)
-    if existing is not None and (not existing.is_dir() or not os.access(existing, os.W_OK)):
-        # A cache that cannot be written never stops a run; it only means every model is built afresh.
-        why = "is not a folder" if not existing.is_dir() else "cannot be written"
+    why = cache.unusable(folder)
+    if why is not None:  # a cache that cannot be written never stops a run; every model is built afresh
         out.print(
-            f"{existing} {why}: the construction cache is unusable ({cache.ENV}={folder}), so every run builds its "
-            "model afresh; set it to a folder you can write",
+            f"{why}: the construction cache is unusable ({cache.ENV}={folder}), so every run builds its model "
+            "afresh; set it to a folder you can write",
             markup=False,
         )
         return

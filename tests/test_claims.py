@@ -64,7 +64,7 @@ def claim_file(folder: Path, **changes) -> Path:
     for name, content in SCENARIOS.items():
         (folder / name).write_text(yaml.safe_dump(content))
     path = folder / "claim.yaml"
-    path.write_text(yaml.safe_dump(CLAIM | changes))
+    path.write_text(yaml.safe_dump({k: v for k, v in (CLAIM | changes).items() if v is not None}))  # None: left out
     return path
 
 
@@ -91,6 +91,76 @@ def test_judge_reads_the_interval_against_the_threshold_and_the_direction():
     assert judge(-2.0, -1.0, "decrease", 0.5) == "supported"
     assert judge(1.0, 2.0, "decrease", 0.0) == "contradicted"
     assert judge(-1.0, 1.0, "decrease", 0.0) == "inconclusive"
+
+
+@pytest.mark.parametrize(
+    ("interval", "range_", "verdict"),
+    [
+        ((1.0, 2.0), (0.5, 2.5), "supported"),
+        ((1.0, 2.0), (1.0, 2.0), "supported"),
+        ((1.0, 2.0), (1.5, 3.0), "inconclusive"),
+        ((1.0, 2.0), (0.0, 1.5), "inconclusive"),
+        ((1.0, 2.0), (1.2, 1.8), "inconclusive"),
+        ((1.0, 2.0), (2.5, 3.0), "contradicted"),
+        ((-2.0, -1.0), (0.0, 1.0), "contradicted"),
+    ],
+)
+def test_judge_reads_a_range_claim_as_inside_outside_or_straddling(interval, range_, verdict):
+    assert judge(*interval, "within", None, range_) == verdict
+
+
+@pytest.mark.parametrize("relative", [False, True], ids=["absolute", "relative"])
+def test_a_range_claim_is_supported_contradicted_or_inconclusive_as_its_range_holds_the_effect(tmp_path, relative):
+    """Ranges set around the effect the paired runs find: holding its interval, beyond it, and cutting through it.
+    The runs are the same whatever the range (stored once, reused)."""
+    out = tmp_path / "out"
+    options = {"expect": "within", "relative": relative, "replicates": 3}
+    probe = evaluate(load_claim(claim_file(tmp_path, **options, range=[-1e12, 1e12])), out=out)
+    runs = probe["runs"]
+    quantity = runs["treatment"] - runs["baseline"]
+    if relative:
+        quantity = quantity / runs["baseline"].abs()
+    np.testing.assert_allclose(runs["effect"], quantity, rtol=1e-12)
+    assert probe["quantity"] == ("effect relative to the baseline" if relative else "effect")
+    d = probe["defaults"]
+    assert d["verdict"] == "supported" and d["ci_low"] < d["effect"] < d["ci_high"] and d["effect"] > 0
+    width = d["ci_high"] - d["ci_low"]
+    for range_, verdict in (
+        ([d["ci_low"] - width, d["ci_high"] + width], "supported"),
+        ([d["ci_high"] + width, d["ci_high"] + 3 * width], "contradicted"),
+        ([d["ci_low"] - 3 * width, d["ci_low"] - width], "contradicted"),
+        ([d["effect"], d["ci_high"] + width], "inconclusive"),
+    ):
+        answer = evaluate(load_claim(claim_file(tmp_path, **options, range=range_)), out=out)
+        assert answer["defaults"]["verdict"] == verdict, range_
+        assert answer["defaults"]["effect"] == d["effect"] and answer["range"] == range_
+
+
+def test_a_claim_about_a_level_runs_the_treatment_alone(tmp_path):
+    """Without a baseline the quantity is the treatment's outcome: only the treatment runs, at the defaults and in each
+    draw, and the verdict, robustness, figures and report speak of a level."""
+    changes = {"baseline": None, "expect": "within", "samples": 4, "uncertainties": [{"key": "economy.kappa"}]}
+    reference = evaluate(load_claim(claim_file(tmp_path, replicates=2)), workers=1)["defaults"]["treatment"]
+    path = claim_file(tmp_path, **changes, range=[0.9 * reference, 1.1 * reference])
+    out = tmp_path / "out"
+    result = CliRunner().invoke(app, ["claim", str(path), "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    assert "SUPPORTED" in result.output and "gdp: level in the treatment" in result.output
+    assert "2 replicates)" in result.output and "within [" in result.output
+    answer = json.loads((out / "verdict.json").read_text())
+    assert answer["defaults"]["baseline"] is None and answer["defaults"]["treatment"] == reference
+    assert answer["defaults"]["effect"] == reference and answer["threshold"] is None
+    assert len(list((out / "runs").glob("*.json"))) == 2 + 4  # no baseline runs
+    runs = pd.read_parquet(out / "runs.parquet")
+    holds = runs.loc[runs["point"] >= 0, "effect"].between(0.9 * reference, 1.1 * reference)
+    assert answer["robustness"]["holds"] == holds.sum() and answer["robustness"]["draws"] == 4
+    report = (out / "report.html").read_text()
+    assert "level in the treatment" in report and "baseline, mean" not in report
+    assert (out / "figures/effects.png").exists() and (out / "figures/over_time.png").exists()
+    checked = CliRunner().invoke(app, ["validate", str(path)])
+    assert checked.exit_code == 0 and "gdp in upgrade.yaml within [" in checked.output
+    narrow = evaluate(load_claim(claim_file(tmp_path, **changes, range=[2 * reference, 3 * reference])), out=out)
+    assert narrow["defaults"]["verdict"] == "contradicted" and narrow["robustness"]["holds"] == 0
 
 
 def test_the_command_writes_the_verdict_its_robustness_and_figures(tmp_path):
@@ -151,6 +221,13 @@ def test_prim_finds_a_failure_planted_on_one_parameter():
             {"uncertainties": [{"key": "economy.capital_elasticity"}]},
             "uncertainties.0.: economy.capital_elasticity cannot",
         ),
+        ({"expect": "within"}, "expect: within needs range"),
+        ({"expect": "within", "range": [2.0, 1.0]}, "low < high"),
+        ({"range": [0.0, 1.0]}, "range goes with expect: within, not increase"),
+        ({"relative": True}, "expect: increase takes min_relative"),
+        ({"expect": "within", "range": [0.0, 1.0], "min_effect": 0.1}, "takes no min_effect"),
+        ({"baseline": None}, "without a baseline is about a level"),
+        ({"baseline": None, "expect": "within", "range": [0.0, 1.0], "relative": True}, "relative needs a baseline"),
     ],
     ids=[
         "direction",
@@ -164,6 +241,13 @@ def test_prim_finds_a_failure_planted_on_one_parameter():
         "window-beyond-the-run",
         "other-provinces",
         "inert-uncertainty",
+        "within-without-range",
+        "range-reversed",
+        "range-with-a-direction",
+        "relative-with-a-direction",
+        "threshold-with-a-range",
+        "level-with-a-direction",
+        "level-relative",
     ],
 )
 def test_a_bad_claim_file_is_refused_with_its_yaml_path(tmp_path, changes, where):
@@ -239,6 +323,12 @@ def test_claims_answers_a_folder_into_a_summary_table(tmp_path):
                 CLAIM | {"name": name, "expect": expect, "baseline": "../plain.yaml", "treatment": "../upgrade.yaml"}
             )
         )
+    sized = {"expect": "within", "range": [0, 1e12], "treatment": "../upgrade.yaml"}
+    (folder / "sized.yaml").write_text(
+        yaml.safe_dump(CLAIM | sized | {"name": "sized", "relative": True, "baseline": "../plain.yaml"})
+    )
+    level = {k: v for k, v in CLAIM.items() if k != "baseline"} | sized | {"name": "level"}
+    (folder / "level.yaml").write_text(yaml.safe_dump(level))
     out = tmp_path / "summary"
     result = CliRunner().invoke(app, ["claims", str(folder), "--workers", "2", "--out", str(out)])
     assert result.exit_code == 0, result.output
@@ -247,13 +337,18 @@ def test_claims_answers_a_folder_into_a_summary_table(tmp_path):
     assert table.loc["rises", "draws"] == 0 and (out / "rises/verdict.json").exists()
     markdown = (out / "summary.md").read_text()
     assert "| **rises**: A corridor upgrade raises the corridor's GDP." in markdown and "contradicted" in markdown
+    rows = {line.split("**")[1]: line for line in markdown.splitlines() if line.startswith("| **")}
+    assert "| supported |" in rows["rises"] and "| contradicted |" in rows["falls"]
+    assert "| supported (expected within [+0, +1000000000000]) |" in rows["sized"]
+    assert ": effect relative to the baseline |" in rows["sized"] and ": level in the treatment |" in rows["level"]
     doc = tmp_path / "claims.md"
     doc.write_text(f"# Claims\n\nbefore\n\n{DOC_BEGIN}\nold table\n{DOC_END}\n\nafter\n")
     documenting = CliRunner().invoke(app, ["claims", str(folder), "--out", str(out), "--doc", str(doc)])
     assert documenting.exit_code == 0, documenting.output
     written = doc.read_text()
     assert "old table" not in written and written.startswith("# Claims\n\nbefore") and written.endswith("after\n")
-    assert documented(written) == {n: load_claim(folder / f"{n}.yaml").fingerprint() for n in ("rises", "falls")}
+    names = ("rises", "falls", "sized", "level")
+    assert documented(written) == {n: load_claim(folder / f"{n}.yaml").fingerprint() for n in names}
     plain = tmp_path / "plain.md"
     plain.write_text("# no block\n")
     unmarked = CliRunner().invoke(app, ["claims", str(folder), "--out", str(out), "--doc", str(plain)])

@@ -311,7 +311,10 @@ def _validated(path: Path) -> str:
         claim = load_claim(path)
         for scenario in claim.scenarios():
             warn(scenario.warnings())
-        return f"claim {claim.name}: {claim.treatment} against {claim.baseline}, expects {claim.expect}"
+        if claim.baseline is None:
+            return f"claim {claim.name}: {claim.outcome.name} in {claim.treatment} within {list(claim.range)}"
+        expects = f"within {list(claim.range)}" if claim.expect == "within" else claim.expect
+        return f"claim {claim.name}: {claim.treatment} against {claim.baseline}, expects {expects}"
     from sez_sim.scenario import load_scenario
 
     scenario = load_scenario(path)

@@ -1,21 +1,27 @@
 """Claims: a published statement put to the model, with a verdict, its robustness and what it hinges on.
 
-A claim file (:class:`Claim`) names a baseline and a treatment scenario, an outcome, the direction the claim
-expects and the smallest effect that counts. :func:`evaluate` answers it in three parts.
+A claim file (:class:`Claim`) names a baseline and a treatment scenario, an outcome, and what the claim expects of
+the effect: a direction with the smallest effect that counts, or a range (``expect: within``, for claims of a size:
+"raises host GDP by about 20%"), absolute or, with ``relative``, as a share of the baseline. A claim without a
+baseline is about a level of the treatment itself ("a third of declared zones become active"), always a range.
+:func:`evaluate` answers it in three parts; the *quantity* judged is the paired effect (treatment - baseline, or
+``(treatment - baseline) / |baseline|`` with ``relative``) or, without a baseline, the treatment's outcome.
 
-1. **Verdict at the default parameters.** ``replicates`` paired runs (baseline and treatment on seeds ``seed``,
-   ``seed + 1``, ...: common random numbers) give the mean paired effect ``d`` with a Student-t 95% interval
-   ``[lo, hi]``. With the threshold ``m = max(min_effect, min_relative |baseline mean|)``, the claim is
+1. **Verdict at the default parameters.** ``replicates`` runs of each scenario (paired on seeds ``seed``,
+   ``seed + 1``, ...: common random numbers) give the quantity's mean ``d`` with a Student-t 95% interval
+   ``[lo, hi]``. With the threshold ``m = max(min_effect, min_relative |baseline mean|)``, a directional claim is
    ``supported`` when the interval lies beyond ``m`` in the expected direction (``lo > m`` for an increase,
    ``hi < -m`` for a decrease), ``contradicted`` when it lies wholly on the other side of zero, and
-   ``inconclusive`` otherwise.
+   ``inconclusive`` otherwise. A range claim ``[a, b]`` is ``supported`` when the interval lies inside the range,
+   ``contradicted`` when it lies wholly outside it, and ``inconclusive`` when it straddles an end: the replicates
+   cannot tell whether the quantity is in the range.
 2. **Robustness** (Starr's domain criterion, as in robust decision making: McPhail et al. 2018). ``samples`` draws
    of the uncertainties, a Latin hypercube over their ranges (the registry's bounds unless the claim narrows
    them). A draw the scenario rules refuse (a combination the economy cannot have) is replaced by a uniform draw
    from a stream of its own until the rules accept it, so every draw is a model that runs, and the number refused
    is reported, by the rule that refused them (the combinations the model cannot have). Each draw gets one paired
-   run on seed ``seed``; the claim holds in it when its effect is beyond ``m`` in the expected direction. The
-   share of draws in which it holds gets an exact (Clopper-Pearson) 95% interval.
+   run on seed ``seed``; the claim holds in it when its quantity is beyond ``m`` in the expected direction (or
+   inside the range). The share of draws in which it holds gets an exact (Clopper-Pearson) 95% interval.
 3. **What it hinges on.** Over the draws, PRIM (EMA Workbench 3.x, ``prim.Prim``; Friedman & Fisher 1999, Bryant
    & Lempert 2010) looks for a box of parameter values where the claim fails. On the peeling trajectory, among the
    boxes that hold at least half of the failures, the one chosen restricts the fewest parameters while coming
@@ -112,17 +118,33 @@ class Claim(Strict):
     name: str = Field(description="Short name (used for the output folder).", pattern=r"^[A-Za-z0-9_.-]+$")
     statement: str = Field(description="The claim as published.")
     source: str = Field(description="Where it was published.")
-    baseline: str = Field(description="The reference scenario file (relative to the claim file).")
+    baseline: str | None = Field(
+        default=None,
+        description="The reference scenario file (relative to the claim file); none for a claim about a level of the "
+        "treatment (expect: within).",
+    )
     treatment: str = Field(description="The scenario the claim is about (relative to the claim file).")
     outcome: Outcome = Field(description="What the claim is about (the outcome spec of experiment files).")
     years: float | None = Field(default=None, gt=0, le=200, description="Years per run (default: the scenarios').")
     window: tuple[float, float] | None = Field(
         default=None, description="[first, last] calendar year: the outcome is the mean over it (default: the end)."
     )
-    expect: Literal["increase", "decrease"] = Field(description="The direction the claim asserts.")
+    expect: Literal["increase", "decrease", "within"] = Field(
+        description="The direction the claim asserts, or 'within' a range (give range)."
+    )
     min_effect: float = Field(default=0.0, ge=0, description="Smallest absolute effect that counts.")
     min_relative: float | None = Field(
         default=None, ge=0, description="Smallest effect that counts, as a share of the baseline's value."
+    )
+    range: tuple[float, float] | None = Field(
+        default=None,
+        description="[low, high] the effect (or, without a baseline, the treatment's outcome) must lie in; with "
+        "expect: within.",
+    )
+    relative: bool = Field(
+        default=False,
+        description="The effect as a share of the baseline, (treatment - baseline) / |baseline|, per pair of runs; "
+        "with expect: within (a direction takes min_relative).",
     )
     replicates: int = Field(default=8, ge=2, le=1000, description="Paired runs at the default parameters.")
     samples: int = Field(default=32, ge=0, le=100_000, description="Draws of the uncertainties (0: no robustness).")
@@ -143,6 +165,42 @@ class Claim(Strict):
                 raise ValueError("window must be [first, last] with first <= last")
         return self
 
+    @model_validator(mode="after")
+    def _expectation(self) -> Claim:
+        if self.expect == "within":
+            if self.range is None:
+                raise ValueError("expect: within needs range: [low, high]")
+            if not self.range[0] < self.range[1]:
+                raise ValueError("range must be [low, high] with low < high")
+            if self.min_effect or self.min_relative is not None:
+                raise ValueError("a range claim takes no min_effect or min_relative: the range says what counts")
+        else:
+            if self.range is not None:
+                raise ValueError(f"range goes with expect: within, not {self.expect}")
+            if self.relative:
+                raise ValueError(f"relative goes with expect: within; expect: {self.expect} takes min_relative")
+        if self.baseline is None:
+            if self.expect != "within":
+                raise ValueError(
+                    f"a claim without a baseline is about a level of the treatment: expect: within with a range, "
+                    f"not {self.expect} (or give a baseline)"
+                )
+            if self.relative:
+                raise ValueError("relative needs a baseline to be relative to")
+        return self
+
+    @property
+    def arms(self) -> tuple[str, ...]:
+        """The scenarios each draw runs: ``baseline`` and ``treatment``, or ``treatment`` alone (a level claim)."""
+        return ("treatment",) if self.baseline is None else ("baseline", "treatment")
+
+    @property
+    def quantity(self) -> str:
+        """What is judged, in words: the effect (absolute or relative to the baseline) or the treatment's level."""
+        if self.baseline is None:
+            return "level in the treatment"
+        return "effect relative to the baseline" if self.relative else "effect"
+
     def resolved_outcome(self) -> Outcome:
         """The outcome with the claim's window applied."""
         if self.window is None:
@@ -157,8 +215,7 @@ class Claim(Strict):
         """
         if self.uncertainties != "all":
             return list(self.uncertainties)
-        baseline, treatment = self.scenarios()
-        inert = baseline.inert_parameters() & treatment.inert_parameters()
+        inert = set.intersection(*(s.inert_parameters() for s in self.scenarios()))
         return [
             Uncertainty(key=k)
             for k, p in sorted(registry().items())
@@ -171,20 +228,23 @@ class Claim(Strict):
         That is the claim's settings, both scenarios' inputs (:meth:`Scenario.inputs_digest`) and the package
         version: a stored answer with another fingerprint is out of date.
         """
+        # Keys left at their defaults that older claim files could not have are left out, so their answers keep
+        # their fingerprints.
+        unset = {k for k in ("range", "relative") if k not in self.model_fields_set} | (
+            {"baseline"} if self.baseline is None else set()
+        )
         blob = {
-            "claim": self.model_dump(mode="json"),
+            "claim": self.model_dump(mode="json", exclude=unset),
             "scenarios": [s.inputs_digest() for s in self.scenarios()],
             "version": __version__,
         }
         return hashlib.sha256(json.dumps(blob, sort_keys=True).encode()).hexdigest()[:16]
 
-    def scenarios(self, overrides: dict[str, Any] | None = None) -> tuple[Scenario, Scenario]:
-        """The baseline and the treatment, with ``overrides`` (scenario paths) and the claim's years."""
+    def scenarios(self, overrides: dict[str, Any] | None = None) -> tuple[Scenario, ...]:
+        """The scenarios of :attr:`arms`, with ``overrides`` (scenario paths) and the claim's years."""
         options = {"run.years": ("years", self.years)}
         folder = self._source.parent if self._source else Path.cwd()
-        return tuple(
-            load_scenario(folder / path, overrides or {}, options=options) for path in (self.baseline, self.treatment)
-        )
+        return tuple(load_scenario(folder / getattr(self, arm), overrides or {}, options=options) for arm in self.arms)
 
 
 def load_claim(source: str | Path, overrides: list[str] | None = None, **options: Any) -> Claim:
@@ -202,38 +262,40 @@ def load_claim(source: str | Path, overrides: list[str] | None = None, **options
     claim, path = yamlio.load(Claim, source, overrides, kind="claim", options=flags)
     claim._source = path
     problems = []
-    for field in ("baseline", "treatment"):
+    for field in claim.arms:
         target = (path.parent if path else Path.cwd()) / getattr(claim, field)
         if not target.is_file():
             problems.append(Problem(str(path), field, f"no scenario file {target}"))
     if problems:
         raise ScenarioError(problems)
-    baseline, treatment = claim.scenarios()  # the scenarios' own errors, with their files
-    unlike = pairing_problems(baseline, treatment, "years", ("the baseline", "the treatment"))
-    if unlike:
-        raise ScenarioError(
-            [Problem(str(path), "treatment", f"{key} in {claim.treatment}: {msg}") for key, msg in unlike]
-        )
-    inert = baseline.inert_parameters() & treatment.inert_parameters()
+    scenarios = claim.scenarios()  # the scenarios' own errors, with their files
+    if len(scenarios) == 2:
+        unlike = pairing_problems(*scenarios, "years", ("the baseline", "the treatment"))
+        if unlike:
+            raise ScenarioError(
+                [Problem(str(path), "treatment", f"{key} in {claim.treatment}: {msg}") for key, msg in unlike]
+            )
+    inert = set.intersection(*(s.inert_parameters() for s in scenarios))
     idle = [
         Problem(
             str(path),
             f"uncertainties[{k}]",
-            f"{u.key} cannot change either scenario (it acts only through a growth mechanism or instrument both leave "
-            "out): its draws would vary nothing, and what the claim hinges on could be found in their noise; drop it, "
-            "or switch its mechanism on in the scenarios",
+            f"{u.key} cannot change {'either scenario' if len(scenarios) == 2 else 'the treatment'} (it acts only "
+            "through a growth mechanism or instrument left out): its draws would vary nothing, and what the claim "
+            "hinges on could be found in their noise; drop it, or switch its mechanism on in the scenarios",
         )
         for k, u in enumerate(claim.uncertainties if claim.uncertainties != "all" else [])
         if u.key in inert
     ]
     if idle:
         raise ScenarioError(idle)
-    start, years = baseline.run.start_year, baseline.run.years
-    geo = baseline.build_geography()
-    zones = baseline.zone_names(geo)
-    zones += [z for z in treatment.zone_names() if z not in zones]
+    first = scenarios[0]
+    start, years = first.run.start_year, first.run.years
+    geo = first.build_geography()
+    zones = first.zone_names(geo)
+    zones += [z for s in scenarios[1:] for z in s.zone_names() if z not in zones]
     problems = outcome_problems(
-        claim.resolved_outcome(), "outcome", geo, start, start + years, str(path), zones, baseline.run.steps_per_year
+        claim.resolved_outcome(), "outcome", geo, start, start + years, str(path), zones, first.run.steps_per_year
     )
     if problems:
         raise ScenarioError(problems)
@@ -247,8 +309,23 @@ def threshold(claim: Claim, baseline_mean: float) -> float:
     return max(claim.min_effect, relative)
 
 
-def judge(low: float, high: float, expect: str, m: float) -> str:
-    """``supported``, ``contradicted`` or ``inconclusive`` for an effect interval ``[low, high]``."""
+def judge(low: float, high: float, expect: str, m: float, bounds: tuple[float, float] | None = None) -> str:
+    """``supported``, ``contradicted`` or ``inconclusive`` for an interval ``[low, high]`` of the quantity.
+
+    Args:
+        low: the interval's lower end.
+        high: its upper end.
+        expect: ``increase``, ``decrease`` or ``within``.
+        m: the smallest effect that counts (a direction).
+        bounds: the claim's range (``within``).
+    """
+    if expect == "within":
+        a, b = bounds
+        if a <= low and high <= b:
+            return "supported"
+        if high < a or low > b:
+            return "contradicted"
+        return "inconclusive"
     sign = 1.0 if expect == "increase" else -1.0
     near, far = sorted((sign * low, sign * high))
     if near > m:
@@ -258,13 +335,21 @@ def judge(low: float, high: float, expect: str, m: float) -> str:
     return "inconclusive"
 
 
-def draws(claim: Claim) -> tuple[pd.DataFrame, list[tuple[Scenario, Scenario]], dict[str, int]]:
-    """The robustness draws (one column per uncertainty key), their scenario pairs, and the draws refused by rule.
+def holding(claim: Claim, quantity: np.ndarray, m: float) -> np.ndarray:
+    """Where the claim holds, for values of its quantity: beyond ``m`` in the expected direction, or in the range."""
+    quantity = np.asarray(quantity, float)
+    if claim.expect == "within":
+        return (quantity >= claim.range[0]) & (quantity <= claim.range[1])
+    return (1.0 if claim.expect == "increase" else -1.0) * quantity > m
 
-    A Latin hypercube of ``samples`` points; each refused point is replaced by uniform draws from a second stream
-    until one is accepted (at most 100 tries a point). The refusals are counted by the rule that refused them
-    (:class:`~sez_sim.errors.RuleError`'s name, most first), so a report can say which combinations of the
-    uncertainties the model cannot have.
+
+def draws(claim: Claim) -> tuple[pd.DataFrame, list[tuple[Scenario, ...]], dict[str, int]]:
+    """The robustness draws (one column per uncertainty key), their scenarios, and the draws refused by rule.
+
+    Each draw has a scenario per arm (:attr:`Claim.arms`). A Latin hypercube of ``samples`` points; each refused
+    point is replaced by uniform draws from a second stream until one is accepted (at most 100 tries a point). The
+    refusals are counted by the rule that refused them (:class:`~sez_sim.errors.RuleError`'s name, most first), so a
+    report can say which combinations of the uncertainties the model cannot have.
     """
     varied = claim.varied()
     keys = [u.key for u in varied]
@@ -298,19 +383,19 @@ def paths(values: dict[str, float]) -> dict[str, float]:
     return {registry_path(params[k]): v for k, v in values.items()}
 
 
-def tasks(claim: Claim, design: pd.DataFrame, pairs: list[tuple[Scenario, Scenario]]) -> list[dict[str, Any]]:
-    """One task per run: the replicates at the defaults (point -1), then one pair per draw (point 0, 1, ...).
+def tasks(claim: Claim, design: pd.DataFrame, pairs: list[tuple[Scenario, ...]]) -> list[dict[str, Any]]:
+    """One task per run: the replicates at the defaults (point -1), then one run of each arm per draw (point 0, ...).
 
     Args:
         claim: the claim.
         design: the draws' parameter values (:func:`draws`).
-        pairs: the draws' (baseline, treatment) scenarios (:func:`draws`).
+        pairs: the draws' scenarios, one per arm (:func:`draws`).
     """
     outcome = [claim.resolved_outcome().model_dump(mode="json")]
     out = []
 
-    def add(point: int, replicate: int, seed: int, overrides: dict[str, Any], pair: tuple[Scenario, Scenario]):
-        for arm, scenario in zip(("baseline", "treatment"), pair, strict=True):
+    def add(point: int, replicate: int, seed: int, overrides: dict[str, Any], pair: tuple[Scenario, ...]):
+        for arm, scenario in zip(claim.arms, pair, strict=True):
             key = run_key(scenario.digest(), overrides, seed, claim.years)
             out.append(
                 {
@@ -337,7 +422,11 @@ def tasks(claim: Claim, design: pd.DataFrame, pairs: list[tuple[Scenario, Scenar
 
 # ---------------------------------------------------------------------------------------------------- analysis
 def effects(claim: Claim, results: list[dict[str, Any]]) -> pd.DataFrame:
-    """One row per (point, replicate): the baseline's and the treatment's outcome and the effect."""
+    """One row per (point, replicate): the baseline's and the treatment's outcome and the quantity judged.
+
+    ``effect`` is the treatment's outcome less the baseline's, relative to the baseline's with ``relative`` (not a
+    number where the baseline's is 0), or the treatment's outcome itself in a claim without a baseline.
+    """
     name = claim.outcome.name
     rows = {}
     for res in results:
@@ -347,7 +436,14 @@ def effects(claim: Claim, results: list[dict[str, Any]]) -> pd.DataFrame:
         if res["status"] != "ok":
             row["error"] = res["error"]
     table = pd.DataFrame(sorted(rows.values(), key=lambda r: (r["point"], r["replicate"])))
-    table["effect"] = table["treatment"] - table["baseline"]
+    if claim.baseline is None:
+        table["baseline"] = np.nan
+        table["effect"] = table["treatment"]
+    elif claim.relative:
+        base = table["baseline"].abs()
+        table["effect"] = (table["treatment"] - table["baseline"]) / base.where(base > 0)
+    else:
+        table["effect"] = table["treatment"] - table["baseline"]
     return table
 
 
@@ -406,20 +502,25 @@ def verdict(claim: Claim, table: pd.DataFrame, refused: dict[str, int], design: 
     """The machine-readable answer (``verdict.json``): the verdict, robustness and what it hinges on."""
     defaults = table[table["point"] == -1]
     ci = interval(defaults["effect"].to_numpy())
-    m = threshold(claim, float(defaults["baseline"].mean()))
+    paired = claim.baseline is not None
+    m = threshold(claim, float(defaults["baseline"].mean())) if claim.expect != "within" else None
     out: dict[str, Any] = {
         "claim": claim.name,
         "statement": claim.statement,
         "source": claim.source,
         "outcome": claim.outcome.name,
+        "quantity": claim.quantity,
         "expect": claim.expect,
         "threshold": m,
+        "range": list(claim.range) if claim.range else None,
         "fingerprint": claim.fingerprint(),
         "git_commit": git_commit(),
         "settings": {k: getattr(claim, k) for k in ("replicates", "samples", "years", "seed")},
         "defaults": {
-            "verdict": judge(ci["ci_low"], ci["ci_high"], claim.expect, m) if ci["replicates"] > 1 else "inconclusive",
-            "baseline": float(defaults["baseline"].mean()),
+            "verdict": judge(ci["ci_low"], ci["ci_high"], claim.expect, m, claim.range)
+            if ci["replicates"] > 1
+            else "inconclusive",
+            "baseline": float(defaults["baseline"].mean()) if paired else None,
             "treatment": float(defaults["treatment"].mean()),
             "effect": ci["mean"],
             "ci_low": ci["ci_low"],
@@ -432,8 +533,7 @@ def verdict(claim: Claim, table: pd.DataFrame, refused: dict[str, int], design: 
     sampled = table[table["point"] >= 0].sort_values("point")
     ok = sampled["effect"].notna().to_numpy()
     if len(sampled):
-        sign = 1.0 if claim.expect == "increase" else -1.0
-        holds = sign * sampled["effect"].to_numpy() > m
+        holds = holding(claim, sampled["effect"].to_numpy(), m)
         k, n = int(holds[ok].sum()), int(ok.sum())
         ci_share = stats.binomtest(k, n).proportion_ci(method="exact") if n else None
         out["robustness"] = {
@@ -451,14 +551,24 @@ def verdict(claim: Claim, table: pd.DataFrame, refused: dict[str, int], design: 
     return out
 
 
+def expectation(answer: dict[str, Any]) -> str:
+    """What the claim expects, in words: ``increase beyond 0.1`` or ``within [0.1, 0.3]``."""
+    if answer["expect"] == "within":
+        low, high = (significant(v, signed=True) for v in answer["range"])
+        return f"within [{low}, {high}]"
+    return f"{answer['expect']} beyond {significant(answer['threshold'])}"
+
+
 def describe(answer: dict[str, Any]) -> list[str]:
     """The answer in plain sentences: the verdict, the effect, the robustness and what it hinges on."""
     d, r, h = answer["defaults"], answer["robustness"], answer["hinges_on"]
     effect, low, high = (significant(d[k], signed=True) for k in ("effect", "ci_low", "ci_high"))
+    quantity = answer.get("quantity", "effect")
+    runs = "replicates" if quantity.startswith("level") else "paired replicates"
     lines = [
         f"{answer['claim']}: {d['verdict'].upper()} at the default parameters",
-        f"{answer['outcome']}: effect {effect} (95% interval {low} to {high}, {d['replicates']} paired replicates); "
-        f"expected {answer['expect']} beyond {significant(answer['threshold'])}",
+        f"{answer['outcome']}: {quantity} {effect} (95% interval {low} to {high}, {d['replicates']} {runs}); "
+        f"expected {expectation(answer)}",
     ]
     if r:
         lines.append(
@@ -542,10 +652,14 @@ def evaluate(
     results = [done[t["key"]] | {k: t[k] for k in ("arm", "point", "replicate", "seed")} for t in todo]
     table = effects(claim, results)
     if table.loc[table["point"] == -1, "effect"].isna().any():
-        first = next(r for r in results if r["point"] == -1 and r["status"] != "ok")
-        raise ScenarioError(
-            [Problem(str(claim._source), "", f"a run at the default parameters failed: {first['error']}")]
+        failed = [r for r in results if r["point"] == -1 and r["status"] != "ok"]
+        why = (
+            f"a run at the default parameters failed: {failed[0]['error']}"
+            if failed
+            else f"the baseline's {claim.outcome.name} is 0 in a replicate at the default parameters, so the effect "
+            "relative to it is undefined (leave out relative, and give the range in the outcome's units)"
         )
+        raise ScenarioError([Problem(str(claim._source), "relative" if not failed else "", why)])
     answer = verdict(claim, table, refused, design)
     runs = table.merge(design.reset_index(names="point"), on="point", how="left")
     if folder is not None:
@@ -590,7 +704,9 @@ SUMMARY_COLUMNS = (
     "statement",
     "source",
     "outcome",
+    "quantity",
     "expect",
+    "expected",
     "verdict",
     "effect",
     "ci_low",
@@ -617,7 +733,9 @@ def summary_row(answer: dict[str, Any]) -> dict[str, Any]:
         "statement": " ".join(answer["statement"].split()),
         "source": " ".join(answer["source"].split()),
         "outcome": answer["outcome"],
+        "quantity": answer.get("quantity", "effect"),
         "expect": answer["expect"],
+        "expected": expectation(answer),
         "verdict": d["verdict"],
         "effect": d["effect"],
         "ci_low": d["ci_low"],
@@ -635,7 +753,8 @@ def summary_row(answer: dict[str, Any]) -> dict[str, Any]:
 def summary_markdown(table: pd.DataFrame) -> str:
     """The summary as a Markdown table: claim, verdict, effect, robustness, what it hinges on, the inputs' fingerprint.
 
-    The last column is the fingerprint of what the answer was computed from (:meth:`Claim.fingerprint`).
+    A range claim's verdict says the range, and a claim about a level marks its value as one. The last column is the
+    fingerprint of what the answer was computed from (:meth:`Claim.fingerprint`).
     """
     lines = [
         "| claim | verdict at the defaults | effect (95% interval) | holds in (95% interval) | hinges on | inputs |",
@@ -647,10 +766,14 @@ def summary_markdown(table: pd.DataFrame) -> str:
             if row.draws
             else "not sampled"
         )
+        verdict = f"{row.verdict} (expected {row.expected})" if row.expect == "within" else row.verdict
+        value = ", ".join(significant(getattr(row, k), signed=True) for k in ("ci_low", "ci_high"))
+        value = f"{significant(row.effect, signed=True)} ({value})"
+        if row.quantity != "effect":  # a level, or an effect relative to the baseline
+            value = f"{value}: {row.quantity}"
         lines.append(
-            f"| **{row.claim}**: {row.statement} *({row.source})* | {row.verdict} | "
-            f"{significant(row.effect, signed=True)} ({significant(row.ci_low, signed=True)}, "
-            f"{significant(row.ci_high, signed=True)}) | {robust} | {row.hinges_on} | `{row.fingerprint}` |"
+            f"| **{row.claim}**: {row.statement} *({row.source})* | {verdict} | {value} | {robust} | "
+            f"{row.hinges_on} | `{row.fingerprint}` |"
         )
     return "\n".join(lines) + "\n"
 

@@ -24,18 +24,26 @@ if TYPE_CHECKING:
 
 def claim_figures(claim: Claim, answer: dict[str, Any], runs: pd.DataFrame, series: pd.DataFrame, folder: Path):
     """Draw ``effects.png``, ``box.png`` (when PRIM found a box) and ``over_time.png`` (summary outcomes)."""
+    from sez_sim.experiments.claims import holding
+
     folder.mkdir(parents=True, exist_ok=True)
     m, d = answer["threshold"], answer["defaults"]
-    sign = 1.0 if claim.expect == "increase" else -1.0
     sampled = runs[runs["point"] >= 0]
 
     fig, ax = plt.subplots(figsize=(6.5, 3.6), layout="constrained")
     if len(sampled):
         ax.hist(sampled["effect"].dropna(), bins=max(5, min(30, len(sampled) // 2)), color="#7a9cc6", label="draws")
     ax.axvspan(d["ci_low"], d["ci_high"], color="orange", alpha=0.35, label="95% interval at the defaults")
-    ax.axvline(sign * m, color="black", ls="--", lw=1, label=f"smallest effect that counts ({claim.expect})")
-    ax.axvline(0.0, color="grey", lw=0.8)
-    ax.set_xlabel(f"effect on {claim.outcome.name} (treatment - baseline)")
+    if claim.expect == "within":
+        for end in claim.range:
+            ax.axvline(end, color="black", ls="--", lw=1)
+        ax.plot([], [], color="black", ls="--", lw=1, label="the range the claim expects")
+    else:
+        sign = 1.0 if claim.expect == "increase" else -1.0
+        ax.axvline(sign * m, color="black", ls="--", lw=1, label=f"smallest effect that counts ({claim.expect})")
+    if claim.baseline is not None:
+        ax.axvline(0.0, color="grey", lw=0.8)
+    ax.set_xlabel(f"{claim.outcome.name}: {claim.quantity}")
     ax.set_ylabel("draws")
     ax.set_title(f"{claim.name}: {d['verdict']} at the defaults", fontsize=10)
     ax.legend(fontsize=7)
@@ -48,7 +56,7 @@ def claim_figures(claim: Claim, answer: dict[str, Any], runs: pd.DataFrame, seri
             k for k in hinge["importance"] if k not in box["restrictions"]
         ]
         x, y = ranked[:2] if len(ranked) > 1 else (ranked[0], ranked[0])
-        holds = sign * sampled["effect"] > m
+        holds = holding(claim, sampled["effect"].to_numpy(), m)
         fig, ax = plt.subplots(figsize=(5.5, 4.5), layout="constrained")
         ax.scatter(sampled.loc[holds, x], sampled.loc[holds, y], s=14, color="#2b7bba", label="claim holds")
         ax.scatter(sampled.loc[~holds, x], sampled.loc[~holds, y], s=14, color="#d7301f", label="claim fails")
@@ -73,21 +81,41 @@ def claim_figures(claim: Claim, answer: dict[str, Any], runs: pd.DataFrame, seri
     column = claim.outcome.column
     if claim.outcome.table == "summary" and column in series.columns:
         wide = series.pivot_table(index=["year", "replicate"], columns="arm", values=column).reset_index()
-        wide["effect"] = wide["treatment"] - wide["baseline"]
+        if claim.baseline is None:
+            wide["effect"], what, label = wide["treatment"], f"{column} in the treatment", "mean"
+        elif claim.relative:
+            base = wide["baseline"].abs()
+            wide["effect"] = (wide["treatment"] - wide["baseline"]) / base.where(base > 0)
+            what, label = f"{column}: (treatment - baseline) / baseline", "mean effect"
+        else:
+            wide["effect"], what, label = (
+                wide["treatment"] - wide["baseline"],
+                f"{column}: treatment - baseline",
+                "mean effect",
+            )
         band = wide.groupby("year")["effect"].agg(["mean", "min", "max"])
         fig, ax = plt.subplots(figsize=(6.5, 3.4), layout="constrained")
         ax.fill_between(band.index, band["min"], band["max"], alpha=0.3, label="replicates' range")
-        ax.plot(band.index, band["mean"], lw=1.5, label="mean effect")
-        ax.axhline(0.0, color="grey", lw=0.8)
+        ax.plot(band.index, band["mean"], lw=1.5, label=label)
+        if claim.expect == "within" and not claim.outcome.change:
+            ax.axhspan(*claim.range, color="black", alpha=0.08, label="the range the claim expects")
+        if claim.baseline is not None:
+            ax.axhline(0.0, color="grey", lw=0.8)
         year_axis(ax)
-        ax.set_ylabel(f"{column}: treatment - baseline")
-        ax.set_title("the effect over time, at the default parameters", fontsize=10)
+        ax.set_ylabel(what)
+        ax.set_title(
+            f"{'the level' if claim.baseline is None else 'the effect'} over time, at the default parameters",
+            fontsize=10,
+        )
         ax.legend(fontsize=7)
         save_png(fig, folder / "over_time.png")
 
 
 FIGURES = (
-    ("effects.png", "The effect in each draw of the uncertain parameters, beside the 95% interval at the defaults."),
+    (
+        "effects.png",
+        "The quantity judged in each draw of the uncertain parameters, beside the 95% interval at the defaults.",
+    ),
     ("box.png", "Where the claim fails: the draws in the two most important parameters PRIM restricts, and its box."),
     ("over_time.png", "The effect at the default parameters, year by year, over the replicates."),
 )
@@ -111,6 +139,8 @@ def report_html(answer: dict[str, Any], sentences: list[str], figures: Path) -> 
         sentences: the answer in plain sentences (``claims.describe``).
         figures: the folder holding the claim's figures.
     """
+    from sez_sim.experiments.claims import expectation
+
     e = html.escape
     d, r, h = answer["defaults"], answer["robustness"], answer["hinges_on"] or {}
     effect, low, high = (significant(d[k], signed=True) for k in ("effect", "ci_low", "ci_high"))
@@ -121,12 +151,16 @@ def report_html(answer: dict[str, Any], sentences: list[str], figures: Path) -> 
         f"<p><span class='verdict {e(d['verdict'])}'>{e(d['verdict'])}</span> at the default parameters</p>",
         "<ul>" + "".join(f"<li>{e(line)}</li>" for line in sentences[1:]) + "</ul>",
         "<h2>At the default parameters</h2><table>",
-        f"<tr><th>outcome</th><td>{e(answer['outcome'])} (expected: {e(answer['expect'])})</td></tr>",
-        f"<tr><th>baseline, mean</th><td>{significant(d['baseline'], 6)}</td></tr>",
+        f"<tr><th>outcome</th><td>{e(answer['outcome'])}</td></tr>",
+        f"<tr><th>expected</th><td>{e(expectation(answer))}</td></tr>",
+        *(
+            [f"<tr><th>baseline, mean</th><td>{significant(d['baseline'], 6)}</td></tr>"]
+            if d["baseline"] is not None
+            else []
+        ),
         f"<tr><th>treatment, mean</th><td>{significant(d['treatment'], 6)}</td></tr>",
-        f"<tr><th>paired effect</th><td>{effect} (95% interval {low} to {high},"
-        f" {d['replicates']} replicates)</td></tr>",
-        f"<tr><th>smallest effect that counts</th><td>{significant(answer['threshold'])}</td></tr></table>",
+        f"<tr><th>{e(answer.get('quantity', 'effect'))}</th><td>{effect} (95% interval {low} to {high},"
+        f" {d['replicates']} replicates)</td></tr></table>",
     ]
     if r:
         parts += [

@@ -26,6 +26,7 @@ from sez_sim.experiments.claims import (
     hinges,
     judge,
     load_claim,
+    verdict,
 )
 from sez_sim.params import registry
 from sez_sim.scenario import Scenario, load_scenario, registry_path
@@ -125,14 +126,14 @@ def test_a_range_claim_is_supported_contradicted_or_inconclusive_as_its_range_ho
     d = probe["defaults"]
     assert d["verdict"] == "supported" and d["ci_low"] < d["effect"] < d["ci_high"] and d["effect"] > 0
     width = d["ci_high"] - d["ci_low"]
-    for range_, verdict in (
+    for range_, expected in (
         ([d["ci_low"] - width, d["ci_high"] + width], "supported"),
         ([d["ci_high"] + width, d["ci_high"] + 3 * width], "contradicted"),
         ([d["ci_low"] - 3 * width, d["ci_low"] - width], "contradicted"),
         ([d["effect"], d["ci_high"] + width], "inconclusive"),
     ):
         answer = evaluate(load_claim(claim_file(tmp_path, **options, range=range_)), out=out)
-        assert answer["defaults"]["verdict"] == verdict, range_
+        assert answer["defaults"]["verdict"] == expected, range_
         assert answer["defaults"]["effect"] == d["effect"] and answer["range"] == range_
 
 
@@ -161,6 +162,35 @@ def test_a_claim_about_a_level_runs_the_treatment_alone(tmp_path):
     assert checked.exit_code == 0 and "gdp in upgrade.yaml within [" in checked.output
     narrow = evaluate(load_claim(claim_file(tmp_path, **changes, range=[2 * reference, 3 * reference])), out=out)
     assert narrow["defaults"]["verdict"] == "contradicted" and narrow["robustness"]["holds"] == 0
+
+
+def test_a_range_claim_counts_draws_short_of_and_beyond_its_range_and_boxes_the_commoner(tmp_path):
+    """Planted: the quantity falls short of the range where kappa is high and overshoots where it is low."""
+    claim = load_claim(
+        claim_file(tmp_path, baseline=None, expect="within", range=[0.0, 1.0], uncertainties=[{"key": "economy.kappa"}])
+    )
+    rng = np.random.default_rng(3)
+    kappa = rng.random(200)
+    quantity = np.where(kappa > 0.7, -1.0, np.where(kappa < 0.1, 2.0, 0.5))
+    table = pd.DataFrame(
+        {
+            "point": [-1, -1, *range(200)],
+            "replicate": [0, 1, *[0] * 200],
+            "treatment": [0.5, 0.6, *quantity],
+            "baseline": np.nan,
+            "effect": [0.5, 0.6, *quantity],
+        }
+    )
+    answer = verdict(claim, table, {}, pd.DataFrame({"economy.kappa": kappa}))
+    r, h = answer["robustness"], answer["hinges_on"]
+    assert (r["below"], r["above"]) == ((kappa > 0.7).sum(), (kappa < 0.1).sum())
+    assert r["holds"] == 200 - r["below"] - r["above"]
+    assert h["side"] == "below" and h["box"]["restrictions"]["economy.kappa"]["low"] == pytest.approx(0.7, abs=0.05)
+    lines = describe(answer)
+    assert f"{r['below']} fall short of it and {r['above']} overshoot it" in lines[3]
+    assert lines[4].startswith("it falls short of the range mostly where economy.kappa in [")
+    overshoot = table.assign(effect=np.where(table["point"] >= 0, -table["effect"] + 1.0, table["effect"]))
+    assert verdict(claim, overshoot, {}, pd.DataFrame({"economy.kappa": kappa}))["hinges_on"]["side"] == "above"
 
 
 def test_the_command_writes_the_verdict_its_robustness_and_figures(tmp_path):
@@ -199,6 +229,8 @@ def test_prim_finds_a_failure_planted_on_one_parameter():
     assert box["restrictions"]["b"]["low"] == pytest.approx(0.7, abs=0.05) and box["coverage"] >= 0.5
     assert box["density"] > 0.8 and max(found["importance"], key=found["importance"].get) == "b"
     assert box["restrictions"]["b"]["reproduce_coverage"] >= 0.8 and box["reproducible"]
+    alone = hinges(x[["b"]], fails, seed=1)  # one uncertainty: the workbench's default asked for 0 features
+    assert list(alone["box"]["restrictions"]) == ["b"] and list(alone["importance"]) == ["b"]
     noise = hinges(x, rng.random(300) < 0.8, seed=1)["box"]  # failures everywhere: nothing it hinges on
     assert noise is not None and not noise["reproducible"]
     assert hinges(x, np.zeros(300, bool), seed=1) == {"box": None, "note": "the claim holds in every draw"}

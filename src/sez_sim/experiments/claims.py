@@ -31,7 +31,9 @@ baseline is about a level of the treatment itself ("a third of declared zones be
    of 0.05 or more, is marked not reproducible, and a box with no reproducible restriction says the failures are
    spread over the uncertainties rather than in one corner. Extra-trees feature scores (``get_ex_feature_scores``)
    rank the parameters.
-   When the claim holds, or fails, in every draw, there is nothing to discover and the report says so.
+   When the claim holds, or fails, in every draw, there is nothing to discover and the report says so. A range
+   claim can fail by falling short of its range or by overshooting it, two questions with different answers: the
+   draws on each side are counted, and PRIM looks for where the commoner one happens.
 """
 
 from __future__ import annotations
@@ -468,7 +470,9 @@ def _prim(x: pd.DataFrame, fails: np.ndarray, seed: int) -> dict[str, Any]:
     limits = box.box_lims[int(best)]
     restricted = [c for c in x.columns if limits.loc[0, c] > x[c].min() or limits.loc[1, c] < x[c].max()]
     reproduce = box.resample(int(best), iterations=RESAMPLES, rng=seed) if restricted else pd.DataFrame()
-    scores = feature_scoring.get_ex_feature_scores(x, fails.astype(int), random_state=seed)[0]
+    # The workbench's default, a third of the parameters rounded, is 0 for a single one, which scikit-learn refuses.
+    features = max(1, round(x.shape[1] / 3))
+    scores = feature_scoring.get_ex_feature_scores(x, fails.astype(int), max_features=features, random_state=seed)[0]
     importance = scores.iloc[:, 0].sort_values(ascending=False)
     quasi_p = box.p_values[int(best)]
     restrictions = {
@@ -547,7 +551,16 @@ def verdict(claim: Claim, table: pd.DataFrame, refused: dict[str, int], design: 
             "ci_high": float(ci_share.high) if ci_share else float("nan"),
         }
         x = design.iloc[sampled["point"].to_numpy()[ok]]
-        out["hinges_on"] = hinges(x, ~holds[ok], claim.seed)
+        fails = ~holds[ok]
+        side = None
+        if claim.expect == "within":
+            # Falling short and overshooting are two questions: PRIM looks for the commoner one.
+            quantity = sampled["effect"].to_numpy()[ok]
+            below, above = quantity < claim.range[0], quantity > claim.range[1]
+            out["robustness"] |= {"below": int(below.sum()), "above": int(above.sum())}
+            side = "below" if below.sum() >= above.sum() else "above"
+            fails = below if side == "below" else above
+        out["hinges_on"] = hinges(x, fails, claim.seed) | ({"side": side} if side and fails.any() else {})
     return out
 
 
@@ -574,16 +587,20 @@ def describe(answer: dict[str, Any]) -> list[str]:
         lines.append(
             f"robustness: holds in {r['holds']} of {r['draws']} draws ({r['share']:.0%}, 95% interval "
             f"{r['ci_low']:.0%}-{r['ci_high']:.0%}); {r['refused_draws']} draws refused by the scenario rules, "
-            f"redrawn{by_rule(r)}" + (f"; {r['failed_runs']} draws failed to run" if r["failed_runs"] else "")
+            f"redrawn{by_rule(r)}"
+            + (f"; {r['failed_runs']} draw{'s' * (r['failed_runs'] != 1)} failed to run" if r["failed_runs"] else "")
         )
+    if r and "below" in r:
+        lines.append(f"of the draws out of the range, {r['below']} fall short of it and {r['above']} overshoot it")
     box = (h or {}).get("box")
+    fails = {"below": "falls short of the range", "above": "overshoots the range"}.get((h or {}).get("side"), "fails")
     if box and box["reproducible"]:
         limits = ", ".join(
             f"{k} in [{significant(v['low'])}, {significant(v['high'])}]"
             for k, v in box["restrictions"].items()
             if v["reproducible"]
         )
-        lines.append(f"it fails mostly where {limits} (coverage {box['coverage']:.2f}, density {box['density']:.2f})")
+        lines.append(f"it {fails} mostly where {limits} (coverage {box['coverage']:.2f}, density {box['density']:.2f})")
     elif box:
         lines.append(
             "no reproducible box: the failures are spread over the uncertainties, not in one corner "

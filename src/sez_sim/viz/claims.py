@@ -170,6 +170,7 @@ def report_html(answer: dict[str, Any], sentences: list[str], figures: Path) -> 
             f" were redrawn{e(by_rule(r))}; {r['failed_runs']} draws failed to run and are not counted.</p>",
         ]
     box = h.get("box")
+    failing = {"below": "falls short of the range", "above": "overshoots the range"}.get(h.get("side"), "fails")
     if box:
         rows = "".join(
             f"<tr><td>{e(k)}</td><td>{significant(v['low'])}</td><td>{significant(v['high'])}</td>"
@@ -180,7 +181,8 @@ def report_html(answer: dict[str, Any], sentences: list[str], figures: Path) -> 
         top = list(h["importance"].items())[:8]
         parts += [
             "<h2>What it hinges on</h2>",
-            f"<p>PRIM's box of the draws where the claim fails: coverage {box['coverage']:.2f} (share of the failures"
+            f"<p>PRIM's box of the draws where the claim {e(failing)}: coverage {box['coverage']:.2f} (share of the"
+            " failures"
             f" inside), density {box['density']:.2f} (share of the draws inside that fail)"
             + (
                 ""

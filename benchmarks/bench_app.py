@@ -71,7 +71,8 @@ def browser_side() -> list[dict]:
     if chromium is None:
         return []
     t0 = time.perf_counter()
-    with serve(ROOT / "scenarios") as (url, pid):
+    with serve(ROOT / "scenarios") as (url, server):
+        pid = server.pid
         up = time.perf_counter() - t0
         return [
             {"measure": "server up (template built)", "seconds": up},

@@ -624,7 +624,7 @@ def workshop_app(
     import socket
 
     from sez_sim.app.labels import LABELS
-    from sez_sim.app.server import environment
+    from sez_sim.app.server import environment, run_server
     from sez_sim.app.workshop import library
 
     if importlib.util.find_spec("solara") is None:
@@ -643,8 +643,8 @@ def workshop_app(
             port = s.getsockname()[1]
     os.environ.update(environment(scenarios, scenario, language))
     out.print(f"sez-sim workshop app on http://{host}:{port} (Ctrl-C stops it)")
-    command = [sys.executable, "-m", "solara", "run", "sez_sim.app.page", "--host", host, "--port", str(port)]
-    os.execv(sys.executable, [*command, "--production", "--no-open", "--log-level", "warning"])
+    run_server(host, port)
+    out.print("sez-sim workshop app stopped")
 
 
 def claim_summary(answer: dict) -> str:

@@ -1,7 +1,7 @@
 """How the app's server is started: the environment that keeps it offline and private.
 
-``sez-sim app`` hands over to solara's server with these settings; tests, benchmarks and the documents'
-screenshots start it through :func:`serve`.
+``sez-sim app`` runs solara's server in its own process with these settings (:func:`run_server`); tests,
+benchmarks and the documents' screenshots start it through :func:`serve`.
 """
 
 from __future__ import annotations
@@ -37,8 +37,24 @@ def environment(scenarios: Path, scenario: str, language: str) -> dict[str, str]
     }
 
 
+def run_server(host: str, port: int) -> None:
+    """Serve the app (solara's ``run`` command, in this process) until Ctrl-C, which returns normally.
+
+    The environment (:func:`environment`) must be set before. Solara's command line, left to itself, reports Ctrl-C
+    as ``Aborted!`` with exit code 1, which reads as a failure at the end of every workshop.
+    """
+    import click
+    from solara.__main__ import cli
+
+    args = ["run", "sez_sim.app.page", "--host", host, "--port", str(port), "--production", "--no-open"]
+    try:
+        cli.main(args=[*args, "--log-level", "warning"], prog_name="solara", standalone_mode=False)
+    except (click.exceptions.Abort, KeyboardInterrupt):
+        return
+
+
 @contextmanager
-def serve(scenarios: Path, log: Path | None = None, timeout: float = 180.0) -> Iterator[tuple[str, int]]:
+def serve(scenarios: Path, log: Path | None = None, timeout: float = 180.0) -> Iterator[tuple[str, subprocess.Popen]]:
     """``sez-sim app`` in a process of its own on a free 127.0.0.1 port, until the block ends (stopped by PID).
 
     For tests, benchmarks and the documents' screenshots.
@@ -49,7 +65,7 @@ def serve(scenarios: Path, log: Path | None = None, timeout: float = 180.0) -> I
         timeout: seconds to wait for the server's first page.
 
     Yields:
-        The page's address and the server's PID.
+        The page's address and the server's process.
 
     Raises:
         RuntimeError: when the server stops or does not answer in time (with the end of its log).
@@ -68,9 +84,10 @@ def serve(scenarios: Path, log: Path | None = None, timeout: float = 180.0) -> I
                 said = Path(log).read_text()[-2000:] if log else ""
                 raise RuntimeError(f"the app server did not start: {said}")
             time.sleep(0.2)
-        yield url, proc.pid
+        yield url, proc
     finally:
-        os.kill(proc.pid, signal.SIGTERM)
+        if proc.poll() is None:
+            os.kill(proc.pid, signal.SIGTERM)
         try:
             proc.wait(timeout=20)
         except subprocess.TimeoutExpired:

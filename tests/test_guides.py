@@ -67,7 +67,8 @@ def test_every_block_of_a_guide_runs(guide, tmp_path, monkeypatch):
     for path in (ROOT / "experiments").rglob("*.yaml"):  # the guides' experiments, shortened, where they are
         copy = tmp_path / path.relative_to(ROOT)
         copy.parent.mkdir(parents=True, exist_ok=True)
-        copy.write_text(shorten_experiment(path.read_text()))
+        text = path.read_text()  # claims are shortened by the commands' --years and --replicates
+        copy.write_text(text if "claims" in path.relative_to(ROOT).parts else shorten_experiment(text))
     runner = CliRunner()
     found = {"yaml": 0, "bash": 0, "python": 0}
     for lang, text in blocks(guide):

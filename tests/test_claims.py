@@ -155,6 +155,7 @@ def test_a_claim_about_a_level_runs_the_treatment_alone(tmp_path):
     runs = pd.read_parquet(out / "runs.parquet")
     holds = runs.loc[runs["point"] >= 0, "effect"].between(0.9 * reference, 1.1 * reference)
     assert answer["robustness"]["holds"] == holds.sum() and answer["robustness"]["draws"] == 4
+    assert runs.loc[runs["point"] >= 0, "holds"].tolist() == holds.tolist()
     report = (out / "report.html").read_text()
     assert "level in the treatment" in report and "baseline, mean" not in report
     assert (out / "figures/effects.png").exists() and (out / "figures/over_time.png").exists()

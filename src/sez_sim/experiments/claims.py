@@ -517,6 +517,7 @@ def verdict(claim: Claim, table: pd.DataFrame, refused: dict[str, int], design: 
         "expect": claim.expect,
         "threshold": m,
         "range": list(claim.range) if claim.range else None,
+        "expected": None,
         "fingerprint": claim.fingerprint(),
         "git_commit": git_commit(),
         "settings": {k: getattr(claim, k) for k in ("replicates", "samples", "years", "seed")},
@@ -534,6 +535,7 @@ def verdict(claim: Claim, table: pd.DataFrame, refused: dict[str, int], design: 
         "robustness": None,
         "hinges_on": None,
     }
+    out["expected"] = expectation(out)
     sampled = table[table["point"] >= 0].sort_values("point")
     ok = sampled["effect"].notna().to_numpy()
     if len(sampled):
@@ -678,6 +680,7 @@ def evaluate(
         )
         raise ScenarioError([Problem(str(claim._source), "relative" if not failed else "", why)])
     answer = verdict(claim, table, refused, design)
+    table["holds"] = holding(claim, table["effect"].to_numpy(), answer["threshold"]) & table["effect"].notna()
     runs = table.merge(design.reset_index(names="point"), on="point", how="left")
     if folder is not None:
         write(claim, answer, runs, results, folder)

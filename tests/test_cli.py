@@ -420,17 +420,20 @@ def test_the_app_refuses_an_unknown_start_and_serves_on_the_port_it_prints(monke
     from pathlib import Path
 
     pytest.importorskip("solara")
+    from sez_sim.app import server
+
     scenarios = str(Path(__file__).resolve().parent.parent / "scenarios")
     refused = runner.invoke(app, ["app", "--scenarios", scenarios, "--scenario", "gms_baseline_x"])
     assert refused.exit_code == 2
     assert "--scenario gms_baseline_x: not among the scenarios of" in " ".join(refused.output.split())
     assert "gms_baseline," in refused.output and not refused.output.startswith("error: :")
     started = []
-    monkeypatch.setattr(os, "execv", lambda path, argv: started.append(argv))
+    monkeypatch.setattr(server, "run_server", lambda host, port: started.append((host, port)))
     for name in ("SEZ_SIM_APP_SCENARIOS", "SEZ_SIM_APP_SCENARIO", "SEZ_SIM_APP_LANGUAGE"):
         monkeypatch.setenv(name, "")  # restored after the test: the command sets them for the server
     result = runner.invoke(app, ["app", "--scenarios", scenarios, "--scenario", "capital_sezs", "--port", "0"])
     assert result.exit_code == 0, result.output
-    (argv,) = started
-    port = int(argv[argv.index("--port") + 1])
-    assert port > 0 and f"http://127.0.0.1:{port}" in result.output
+    ((host, port),) = started
+    assert (
+        port > 0 and f"http://{host}:{port}" in result.output and os.environ["SEZ_SIM_APP_SCENARIO"] == "capital_sezs"
+    )

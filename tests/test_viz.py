@@ -310,7 +310,9 @@ def test_a_grid_without_factors_shows_the_replicates(monkeypatch):
     assert_inside_and_apart(fig, "outcomes")
 
 
-@pytest.mark.parametrize("claim_file", ["sez_host_gdp", "border_sezs_capital_share"])
+@pytest.mark.parametrize(
+    "claim_file", ["sez_host_gdp", "border_sezs_capital_share", "sez_host_gdp_size", "zones_ramp_up"]
+)
 def test_claim_figures_keep_every_text_inside(claim_file, tmp_path, monkeypatch):
     """The effects figure's axis label fell below its bottom edge."""
     import pandas as pd
@@ -324,6 +326,7 @@ def test_claim_figures_keep_every_text_inside(claim_file, tmp_path, monkeypatch)
     rng = np.random.default_rng(2)
     runs = pd.DataFrame({"point": np.arange(-2, 30), "effect": rng.normal(1000, 800, 32)})
     runs["firms.discount_rate"], runs["economy.traditional_floor"] = rng.uniform(0, 0.25, 32), rng.uniform(0, 1, 32)
+    runs["holds"] = runs["effect"] > 1000
     restriction = {"low": 0.01, "high": 0.2, "quasi_p": 0.01, "reproducible": True}
     answer = {
         "threshold": 7478.0,

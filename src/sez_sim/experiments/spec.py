@@ -280,6 +280,7 @@ def _combine(rows: pd.DataFrame, column: str, aggregate: str) -> pd.Series:
 DEFAULT_OUTCOMES = [
     Outcome(name="gdp", column="gdp"),
     Outcome(name="gdp_growth", column="gdp", change=True),
+    Outcome(name="real_income", table="provinces", column="real_income"),
     Outcome(name="gini", column="gini"),
     Outcome(name="theil_between", column="theil_t_between"),
     Outcome(name="theil_within", column="theil_t_within"),
@@ -287,7 +288,9 @@ DEFAULT_OUTCOMES = [
     Outcome(name="border_gdp_share", column="border_gdp_share"),
     Outcome(name="foreign_firms", column="firms_foreign"),
 ]
-"""What ``compare`` reports when not told otherwise: headline aggregates at the end of the run."""
+"""What ``compare`` reports when not told otherwise: headline aggregates at the end of the run. GDP is nominal; real
+income per person (the population-weighted mean over the provinces, deflated by the price of goods) shows what
+changes in prices do, corridors' main channel."""
 
 
 class Experiment(Strict):

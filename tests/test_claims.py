@@ -382,6 +382,23 @@ def test_claims_answers_a_folder_into_a_summary_table(tmp_path):
     assert "old table" not in written and written.startswith("# Claims\n\nbefore") and written.endswith("after\n")
     names = ("rises", "falls", "sized", "level")
     assert documented(written) == {n: load_claim(folder / f"{n}.yaml").fingerprint() for n in names}
+    before = doc.read_text()
+    current = CliRunner().invoke(app, ["claims", str(folder), "--out", str(out), "--doc", str(doc), "--stale"])
+    assert current.exit_code == 0 and "is current" in current.output and doc.read_text() == before
+    edited = folder / "falls.yaml"
+    edited.write_text(edited.read_text().replace("A corridor upgrade raises", "A corridor upgrade, edited, raises"))
+    (folder / "level.yaml").unlink()
+    stale = CliRunner().invoke(app, ["claims", str(folder), "--out", str(out), "--doc", str(doc), "--stale"])
+    assert stale.exit_code == 0 and "answering falls" in stale.output, stale.output
+    after = doc.read_text()
+    assert documented(after) == {n: load_claim(folder / f"{n}.yaml").fingerprint() for n in ("rises", "falls", "sized")}
+    rows = {
+        n: [line for line in text.splitlines() if line.startswith(f"| **{n}**")] for n in names for text in [before]
+    }
+    assert all(rows[n][0] in after for n in ("rises", "sized")) and rows["falls"][0] not in after
+    assert "edited" in after and pd.read_parquet(out / "summary.parquet")["claim"].tolist() == ["falls"]
+    alone = CliRunner().invoke(app, ["claims", str(folder), "--out", str(out), "--stale"])
+    assert alone.exit_code == 2 and "give --doc" in alone.output
     plain = tmp_path / "plain.md"
     plain.write_text("# no block\n")
     unmarked = CliRunner().invoke(app, ["claims", str(folder), "--out", str(out), "--doc", str(plain)])

@@ -570,11 +570,19 @@ def claims(
         Path | None,
         typer.Option(help="A document whose generated verdicts block to rewrite (docs/claims.md)."),
     ] = None,
+    stale: Annotated[
+        bool,
+        typer.Option(
+            "--stale",
+            help="With --doc: answer only the claims whose row there is missing or out of date (new or edited claims, "
+            "changed scenarios); keep the others' rows, drop those of claims no longer in the folder.",
+        ),
+    ] = False,
 ) -> None:
     """Every claim of a folder: each answered into OUT/<name>/, and a summary table (summary.md, summary.parquet)."""
     import os
 
-    from sez_sim.experiments.claims import DOC_BEGIN, doc_block, evaluate_all, update_doc
+    from sez_sim.experiments.claims import DOC_BEGIN, doc_block, documented, evaluate_all, load_claim, update_doc
 
     if scheduler is not None and dask_local is not None:
         raise UserError("give --scheduler or --dask-local, not both")
@@ -585,6 +593,24 @@ def claims(
     files = sorted(folder.glob("*.yaml"))
     if not files:
         raise UserError(f"{folder}: holds no claim files (*.yaml)")
+    kept: list[str] = []
+    if stale:
+        if doc is None:
+            raise UserError("--stale answers the claims out of date in --doc: give --doc")
+        shown = documented(doc.read_text())
+        flags = {"replicates": replicates, "samples": samples, "years": years}
+        with expecting("claim", *files):
+            claims = {path: load_claim(path, **flags) for path in files}
+        kept = [c.name for c in claims.values() if shown.get(c.name) == c.fingerprint()]
+        files = [path for path, c in claims.items() if c.name not in kept]
+        if not files:
+            gone = set(shown) - set(kept)
+            if gone:
+                update_doc(doc, doc_block(None, doc.read_text(), kept))
+                out.print(f"updated {doc}: dropped {', '.join(sorted(gone))}")
+            out.print(f"every claim's row in {doc} is current")
+            return
+        out.print(f"{len(kept)} claim(s) current in {doc}; answering {', '.join(claims[p].name for p in files)}")
     target = out_dir or Path("results") / "claims"
     table = evaluate_all(
         files,
@@ -600,7 +626,7 @@ def claims(
         out.print(f"{row.claim}: {row.verdict}" + (f", holds in {row.holds_share:.0%} of draws" if row.draws else ""))
     out.print(f"wrote {target}")
     if doc is not None:
-        update_doc(doc, doc_block(table))
+        update_doc(doc, doc_block(table, doc.read_text(), kept))
         out.print(f"updated {doc}")
 
 

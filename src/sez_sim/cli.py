@@ -600,9 +600,9 @@ def claims(
         shown = documented(doc.read_text())
         flags = {"replicates": replicates, "samples": samples, "years": years}
         with expecting("claim", *files):
-            claims = {path: load_claim(path, **flags) for path in files}
-        kept = [c.name for c in claims.values() if shown.get(c.name) == c.fingerprint()]
-        files = [path for path, c in claims.items() if c.name not in kept]
+            loaded = {path: load_claim(path, **flags) for path in files}
+        kept = [c.name for c in loaded.values() if shown.get(c.name) == c.fingerprint()]
+        files = [path for path, c in loaded.items() if c.name not in kept]
         if not files:
             gone = set(shown) - set(kept)
             if gone:
@@ -610,7 +610,7 @@ def claims(
                 out.print(f"updated {doc}: dropped {', '.join(sorted(gone))}")
             out.print(f"every claim's row in {doc} is current")
             return
-        out.print(f"{len(kept)} claim(s) current in {doc}; answering {', '.join(claims[p].name for p in files)}")
+        out.print(f"{len(kept)} claim(s) current in {doc}; answering {', '.join(loaded[p].name for p in files)}")
     target = out_dir or Path("results") / "claims"
     table = evaluate_all(
         files,

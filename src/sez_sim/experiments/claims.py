@@ -817,11 +817,8 @@ def doc_block(table: pd.DataFrame | None, text: str = "", keep: Iterable[str] = 
         table = pd.DataFrame(columns=list(SUMMARY_COLUMNS))
     begin, end = text.find(DOC_BEGIN), text.find(DOC_END)
     old = text[begin:end] if 0 <= begin < end else ""
-    kept = {
-        m.group(1): m.group(0)
-        for m in _DOC_ROW.finditer(old)
-        if m.group(1) in set(keep) and m.group(1) not in set(table["claim"])
-    }
+    keep = set(keep) - set(table["claim"])
+    kept = {m.group(1): m.group(0) for m in _DOC_ROW.finditer(old) if m.group(1) in keep}
     commits = {c[:10] for c in table["git_commit"] if c}
     if kept and (named := _DOC_COMMITS.search(old)):
         commits |= set(named.group(1).split(", "))

@@ -22,6 +22,7 @@ from sez_sim.experiments.claims import (
     describe,
     documented,
     draws,
+    effects,
     evaluate,
     hinges,
     judge,
@@ -137,6 +138,35 @@ def test_a_range_claim_is_supported_contradicted_or_inconclusive_as_its_range_ho
         assert answer["defaults"]["effect"] == d["effect"] and answer["range"] == range_
 
 
+def test_a_relative_effect_over_a_baseline_of_0_is_left_out_and_said_so_not_counted_as_a_failed_run(tmp_path):
+    claim = load_claim(claim_file(tmp_path, expect="within", range=[0.0, 1.0], relative=True))
+    runs = [
+        {"point": p, "replicate": 0, "seed": 1, "arm": arm, "status": "ok", "outcomes": {"gdp": v}}
+        for p, base in ((-1, 10.0), (0, 10.0), (1, 0.0), (2, 10.0))
+        for arm, v in (("baseline", base), ("treatment", 12.0))
+    ] + [
+        {"point": -1, "replicate": 1, "seed": 2, "arm": a, "status": "ok", "outcomes": {"gdp": 11.0}}
+        for a in ("baseline", "treatment")
+    ]
+    runs[-1]["outcomes"] = {"gdp": 13.0}
+    failed = {
+        "point": 2,
+        "replicate": 0,
+        "seed": 1,
+        "arm": "treatment",
+        "status": "error",
+        "error": "boom",
+        "outcomes": {},
+    }
+    runs = [r for r in runs if not (r["point"] == 2 and r["arm"] == "treatment")] + [failed]
+    table = effects(claim, runs)
+    assert np.isnan(table.loc[table["point"] == 1, "effect"]).all()
+    answer = verdict(claim, table, {}, pd.DataFrame({"economy.kappa": [0.1, 0.2, 0.3]}))
+    r = answer["robustness"]
+    assert (r["draws"], r["failed_runs"], r["undefined"]) == (1, 1, 1)
+    assert "1 draw failed to run; 1 left out, whose baseline value was 0" in describe(answer)[2]
+
+
 def test_a_claim_about_a_level_runs_the_treatment_alone(tmp_path):
     """Without a baseline the quantity is the treatment's outcome: only the treatment runs, at the defaults and in each
     draw, and the verdict, robustness, figures and report speak of a level."""
@@ -190,6 +220,7 @@ def test_a_range_claim_counts_draws_short_of_and_beyond_its_range_and_boxes_the_
     lines = describe(answer)
     assert f"{r['below']} fall short of it and {r['above']} overshoot it" in lines[3]
     assert lines[4].startswith("it falls short of the range mostly where economy.kappa in [")
+    assert r["failed_runs"] == 0 and r["undefined"] == 0
     overshoot = table.assign(effect=np.where(table["point"] >= 0, -table["effect"] + 1.0, table["effect"]))
     assert verdict(claim, overshoot, {}, pd.DataFrame({"economy.kappa": kappa}))["hinges_on"]["side"] == "above"
 

@@ -542,9 +542,11 @@ def verdict(claim: Claim, table: pd.DataFrame, refused: dict[str, int], design: 
         holds = holding(claim, sampled["effect"].to_numpy(), m)
         k, n = int(holds[ok].sum()), int(ok.sum())
         ci_share = stats.binomtest(k, n).proportion_ci(method="exact") if n else None
+        failed = sampled["error"].notna().to_numpy() if "error" in sampled else np.zeros(len(sampled), bool)
         out["robustness"] = {
             "draws": n,
-            "failed_runs": int((~ok).sum()),
+            "failed_runs": int(failed.sum()),
+            "undefined": int((~ok & ~failed).sum()),  # ran, but the baseline's value was 0 (relative)
             "refused_draws": sum(refused.values()),
             "refused_by_rule": refused,
             "holds": k,
@@ -591,6 +593,11 @@ def describe(answer: dict[str, Any]) -> list[str]:
             f"{r['ci_low']:.0%}-{r['ci_high']:.0%}); {r['refused_draws']} draws refused by the scenario rules, "
             f"redrawn{by_rule(r)}"
             + (f"; {r['failed_runs']} draw{'s' * (r['failed_runs'] != 1)} failed to run" if r["failed_runs"] else "")
+            + (
+                f"; {r['undefined']} left out, whose baseline value was 0 (no relative effect)"
+                if r.get("undefined")
+                else ""
+            )
         )
     if r and "below" in r:
         lines.append(f"of the draws out of the range, {r['below']} fall short of it and {r['above']} overshoot it")

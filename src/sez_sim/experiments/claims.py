@@ -168,6 +168,15 @@ class Claim(Strict):
         return self
 
     @model_validator(mode="after")
+    def _something_to_draw(self) -> Claim:
+        if self.uncertainties == [] and self.samples:
+            raise ValueError(
+                "uncertainties: an empty list gives the robustness draws nothing to vary; list the uncertainties, or "
+                "set samples: 0 for no draws"
+            )
+        return self
+
+    @model_validator(mode="after")
     def _expectation(self) -> Claim:
         if self.expect == "within":
             if self.range is None:
@@ -590,7 +599,8 @@ def describe(answer: dict[str, Any]) -> list[str]:
     if r:
         lines.append(
             f"robustness: holds in {r['holds']} of {r['draws']} draws ({r['share']:.0%}, 95% interval "
-            f"{r['ci_low']:.0%}-{r['ci_high']:.0%}); {r['refused_draws']} draws refused by the scenario rules, "
+            f"{r['ci_low']:.0%}-{r['ci_high']:.0%}); {r['refused_draws']} draw{'s' * (r['refused_draws'] != 1)} "
+            "refused by the scenario rules, "
             f"redrawn{by_rule(r)}"
             + (f"; {r['failed_runs']} draw{'s' * (r['failed_runs'] != 1)} failed to run" if r["failed_runs"] else "")
             + (
@@ -599,7 +609,7 @@ def describe(answer: dict[str, Any]) -> list[str]:
                 else ""
             )
         )
-    if r and "below" in r:
+    if r and r.get("below", 0) + r.get("above", 0):
         lines.append(f"of the draws out of the range, {r['below']} fall short of it and {r['above']} overshoot it")
     box = (h or {}).get("box")
     fails = {"below": "falls short of the range", "above": "overshoots the range"}.get((h or {}).get("side"), "fails")

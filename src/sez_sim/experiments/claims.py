@@ -81,6 +81,9 @@ a box with none is reported as not reproducible: the failures are spread over th
 RESAMPLES = 10
 """Half-samples PRIM is rerun on to say how reproducible each restriction is."""
 
+FAILING = {"below": "falls short of the range", "above": "overshoots the range"}
+"""How a range claim fails on each side, in the report's words (``hinges_on.failing`` of ``verdict.json``)."""
+
 SIGNIFICANCE = 0.05
 """A restriction counts only when its quasi-p-value is below this: the chance that the box's density would be as high
 without it (a binomial test, Bryant & Lempert 2010). With few draws and many failures, PRIM boxes noise; a
@@ -211,6 +214,19 @@ class Claim(Strict):
         if self.baseline is None:
             return "level in the treatment"
         return "effect relative to the baseline" if self.relative else "effect"
+
+    def judged(self, treatment: pd.Series, baseline: pd.Series) -> pd.Series:
+        """The quantity judged from the outcome in each arm.
+
+        The effect, relative to the baseline with ``relative`` (not a number where the baseline's is 0), or the
+        treatment's level without a baseline.
+        """
+        if self.baseline is None:
+            return treatment
+        if self.relative:
+            base = baseline.abs()
+            return (treatment - baseline) / base.where(base > 0)
+        return treatment - baseline
 
     def resolved_outcome(self) -> Outcome:
         """The outcome with the claim's window applied."""
@@ -449,12 +465,7 @@ def effects(claim: Claim, results: list[dict[str, Any]]) -> pd.DataFrame:
     table = pd.DataFrame(sorted(rows.values(), key=lambda r: (r["point"], r["replicate"])))
     if claim.baseline is None:
         table["baseline"] = np.nan
-        table["effect"] = table["treatment"]
-    elif claim.relative:
-        base = table["baseline"].abs()
-        table["effect"] = (table["treatment"] - table["baseline"]) / base.where(base > 0)
-    else:
-        table["effect"] = table["treatment"] - table["baseline"]
+    table["effect"] = claim.judged(table["treatment"], table["baseline"])
     return table
 
 
@@ -573,7 +584,8 @@ def verdict(claim: Claim, table: pd.DataFrame, refused: dict[str, int], design: 
             out["robustness"] |= {"below": int(below.sum()), "above": int(above.sum())}
             side = "below" if below.sum() >= above.sum() else "above"
             fails = below if side == "below" else above
-        out["hinges_on"] = hinges(x, fails, claim.seed) | ({"side": side} if side and fails.any() else {})
+        named = {"side": side, "failing": FAILING[side]} if side and fails.any() else {}
+        out["hinges_on"] = hinges(x, fails, claim.seed) | named
     return out
 
 
@@ -612,7 +624,7 @@ def describe(answer: dict[str, Any]) -> list[str]:
     if r and r.get("below", 0) + r.get("above", 0):
         lines.append(f"of the draws out of the range, {r['below']} fall short of it and {r['above']} overshoot it")
     box = (h or {}).get("box")
-    fails = {"below": "falls short of the range", "above": "overshoots the range"}.get((h or {}).get("side"), "fails")
+    fails = (h or {}).get("failing", "fails")
     if box and box["reproducible"]:
         limits = ", ".join(
             f"{k} in [{significant(v['low'])}, {significant(v['high'])}]"

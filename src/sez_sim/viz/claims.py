@@ -79,18 +79,8 @@ def claim_figures(claim: Claim, answer: dict[str, Any], runs: pd.DataFrame, seri
     column = claim.outcome.column
     if claim.outcome.table == "summary" and column in series.columns:
         wide = series.pivot_table(index=["year", "replicate"], columns="arm", values=column).reset_index()
-        if claim.baseline is None:
-            wide["effect"], what, label = wide["treatment"], f"{column} in the treatment", "mean"
-        elif claim.relative:
-            base = wide["baseline"].abs()
-            wide["effect"] = (wide["treatment"] - wide["baseline"]) / base.where(base > 0)
-            what, label = f"{column}: (treatment - baseline) / baseline", "mean effect"
-        else:
-            wide["effect"], what, label = (
-                wide["treatment"] - wide["baseline"],
-                f"{column}: treatment - baseline",
-                "mean effect",
-            )
+        wide["effect"] = claim.judged(wide["treatment"], wide.get("baseline"))
+        what, label = f"{column}: {claim.quantity}", "mean" if claim.baseline is None else "mean effect"
         band = wide.groupby("year")["effect"].agg(["mean", "min", "max"])
         fig, ax = plt.subplots(figsize=(6.5, 3.4), layout="constrained")
         ax.fill_between(band.index, band["min"], band["max"], alpha=0.3, label="replicates' range")
@@ -166,7 +156,7 @@ def report_html(answer: dict[str, Any], sentences: list[str], figures: Path) -> 
             f" were redrawn{e(by_rule(r))}; {r['failed_runs']} draws failed to run and are not counted.</p>",
         ]
     box = h.get("box")
-    failing = {"below": "falls short of the range", "above": "overshoots the range"}.get(h.get("side"), "fails")
+    failing = h.get("failing", "fails")
     if box:
         rows = "".join(
             f"<tr><td>{e(k)}</td><td>{significant(v['low'])}</td><td>{significant(v['high'])}</td>"

@@ -594,6 +594,7 @@ def experiment_cases() -> Iterator[Case]:
         ("lhs-no-factors", "factors", [], ("design",)),
         ("unknown-key", "replicate", 3, ("replicate",)),
         ("samples-grid", "samples", 64, ("samples", "a grid runs every combination")),
+        ("samples-sobol", "samples", 48, ("samples", "must be a power of two", "use 32 or 64")),
         (
             "levels-lhs",
             f0,
@@ -610,6 +611,8 @@ def experiment_cases() -> Iterator[Case]:
         data = changed(EXPERIMENT, path, value)
         if ident in ("lhs-no-factors", "levels-lhs"):
             data["design"] = "lhs"
+        if ident == "samples-sobol":
+            data.update(design="sobol", factors=[{"key": "economy.sigma"}, {"key": "economy.mu"}])
         files = {"s.yaml": dump(LINE), "e.yaml": dump(data), "bad.yaml": dump(changed(LINE, "economy.sigma", 100))}
         where = ("bad.yaml", "economy.sigma") if ident == "base-bad" else ("e.yaml", *expect)
         yield Case(f"experiment/{ident}", ["batch", "{d}/e.yaml", "--quiet", "--out", "{d}/out"], files, where)

@@ -353,6 +353,13 @@ class Experiment(Strict):
             )
         if self.design != "grid" and self.samples is None:
             self.samples = DEFAULT_SAMPLES
+        if self.design == "sobol" and self.samples & (self.samples - 1):
+            below = 1 << (self.samples.bit_length() - 1)
+            raise ValueError(
+                f"samples: a Sobol' design's base sample N must be a power of two (the balance of Sobol' points, on "
+                f"which the indices' convergence rests, holds only there): {self.samples} is not; use {below} or "
+                f"{2 * below}"
+            )
         if self.design == "lhs" and not self.factors:
             raise ValueError("design: lhs samples factors; give at least one (a grid with none runs the replicates)")
         if self.design in ("sobol", "morris") and len(self.factors) < 2:

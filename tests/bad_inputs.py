@@ -559,6 +559,12 @@ def experiment_cases() -> Iterator[Case]:
             {"name": "x", "column": "gdp", "provinces": ["P01"]},
             ("outcomes[0]",),
         ),
+        (
+            "outcome-summary-mean",
+            "outcomes.0",
+            {"name": "x", "column": "gdp", "aggregate": "mean"},
+            ("outcomes[0]", "nothing to average"),
+        ),
         ("outcomes-empty", "outcomes", [], ("outcomes",)),
         (
             "outcome-no-province",

@@ -169,6 +169,31 @@ def test_the_headline_shows_the_jobs_in_the_zones_the_scenarios_policies_open(tm
     assert "its policies open" not in console.export_text()  # no policy opens a zone: no row
 
 
+def test_the_headline_shows_small_changes_and_only_the_shares_a_geography_has():
+    """A change of an index keeps two significant digits; a geography without a capital has no capitals' share."""
+    from rich.console import Console
+
+    from sez_sim.cli import headline_table
+    from sez_sim.results import significant
+    from sez_sim.runs import run_scenario
+
+    result = run_scenario(LINE, seed=1, years=6)
+    console = Console(width=160, record=True)
+    console.print(headline_table(result))
+    text = console.export_text()
+    rows = {line.split("│")[1].strip(): line.split("│")[4].strip() for line in text.splitlines() if line.count("│") > 3}
+    s = result.summary
+    change = s["theil_t_between"].iat[-1] - s["theil_t_between"].iat[0]
+    assert 0 < abs(change) < 5e-5  # the corridor's two countries drift apart a little: once shown as +0.0000
+    assert rows["Theil T between countries"] == significant(change, 2, signed=True)
+    assert not result.model.recorder.capital.any() and "capitals' GDP share" not in rows
+    assert "border provinces' GDP share" in rows
+    gms = run_scenario(ROOT / "scenarios/gms_baseline.yaml", seed=1, years=0.25)
+    console = Console(width=160, record=True)
+    console.print(headline_table(gms))
+    assert "capitals' GDP share" in console.export_text()
+
+
 def test_a_textbook_run_reports_gdp_in_model_units(tmp_path):
     """The textbook presets' GDP is in model units; in US$ bn their headline read "0.0" (docs/ODD.md 5)."""
     scenario = ROOT / "scenarios/textbook/core_periphery.yaml"

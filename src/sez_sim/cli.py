@@ -874,7 +874,7 @@ def headline_table(result: Any) -> Any:
     """Start and end values of the headline results (GDP in US$, or in model units for the textbook presets)."""
     from rich.table import Table
 
-    from sez_sim.results import fixed, significant
+    from sez_sim.results import UNITS, fixed, format_values, significant
 
     s = result.summary
     first, last = s.iloc[0], s.iloc[-1]
@@ -901,18 +901,24 @@ def headline_table(result: Any) -> Any:
         ("foreign firm agents", first["firms_foreign"], last["firms_foreign"], "{:,.0f}"),
         ("firms in zones", first["zone_firms"], last["zone_firms"], "{:,.0f}"),
     ]
+    recorder = result.model.recorder
     indices = [
         ("Gini (provinces)", "gini"),
         ("Theil T between countries", "theil_t_between"),
         ("Theil T within countries", "theil_t_within"),
-        ("capitals' GDP share", "capital_gdp_share"),
-        ("border provinces' GDP share", "border_gdp_share"),
+        *([("capitals' GDP share", "capital_gdp_share")] if recorder.capital.any() else []),
+        *([("border provinces' GDP share", "border_gdp_share")] if recorder.border.any() else []),
     ]
     for name, a, b, fmt in levels:
         start, end = (significant(v) if fmt is None else fmt.format(v) for v in (a, b))
         table.add_row(name, start, end, fixed(100 * (b / a - 1), 2, signed=True) + "%" if a else "")
     for name, key in indices:
-        table.add_row(name, fixed(first[key], 4), fixed(last[key], 4), fixed(last[key] - first[key], 4, signed=True))
+        # A small change keeps two significant digits (Theil T between the teaching corridor's countries: +0.0000038).
+        change = last[key] - first[key]
+        if abs(change) < 1e-12:  # rounding error of a sum that did not change
+            change = 0.0
+        unit = UNITS[key]
+        table.add_row(name, fixed(first[key], 4), fixed(last[key], 4), format_values([change], unit, signed=True)[0])
     migrants = s["migrants"].sum()
     table.add_row("migrants over the run", "", f"{migrants:,.0f}", "")
     table.add_row("of whom across a border", "", f"{s['cross_border_migrants'].sum():,.0f}", "")

@@ -148,6 +148,11 @@ class Outcome(Strict):
             raise ValueError("give zones, or select them by provinces, country or origin, not both")
         if self.at_least is not None and self.table == "summary":
             raise ValueError("at_least counts provinces or zones; the summary has one row a year (table: provinces)")
+        if self.table == "summary" and self.aggregate == "mean":
+            raise ValueError(
+                "aggregate: the summary has one GMS-wide value a step, there is nothing to average; to average over "
+                "provinces, add table: provinces"
+            )
         if self.at_least is not None and self.aggregate is not None:
             raise ValueError("give at_least (the share of them at or above it) or aggregate, not both")
         if self.over is not None and self.at != "end":

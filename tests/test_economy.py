@@ -17,7 +17,7 @@ from sez_sim.geography import load_gms, random_planar
 from sez_sim.params import defaults, registry
 
 
-def _calibrate(geo, **econ_overrides):
+def _calibrate(geo, capital_share=0.0, **econ_overrides):
     econ = defaults()["economy"] | econ_overrides
     rng = np.random.default_rng(7)
     return calibrate(
@@ -29,6 +29,7 @@ def _calibrate(geo, **econ_overrides):
         foreign_share=0.3,
         productivity=lambda p: pareto(rng, 10.0, len(p)),
         rng=rng,
+        capital_share=capital_share,
     )
 
 
@@ -60,6 +61,8 @@ def test_calibration_round_trip_reproduces_the_data(gms_cal):
         {"export_share": 0.0},
         {"trade_balance": -0.1, "modern_share_elasticity": 0.3, "fixed_labour_share": 0.25},
         {"modern_wage_premium": 1.0, "trade_balance": 0.2},
+        {"capital_share": 0.4, "sigma": 3.5, "fixed_labour_share": 0.2},
+        {"capital_share": 0.6, "trade_balance": -0.1},
     ],
 )
 def test_calibration_round_trip_across_parameters(overrides):
@@ -209,6 +212,28 @@ def test_anderson_takes_plain_steps_when_its_history_carries_no_information():
 
     iterations, x = anderson_iterations(g, np.full(8, 5.0))
     assert np.allclose(x, floor, atol=1e-9)
+
+
+@pytest.mark.parametrize("capital_share", [0.25, 0.6])
+def test_with_capital_a_modern_job_carries_its_rent_and_the_data_need_fewer_of_them(gms_cal, capital_share):
+    """Capital's share alpha (the capital mechanism) is in the calibration: the same GDP per capita and population,
+    with each variable job's revenue sigma / ((sigma - 1)(1 - alpha)) wages, so fewer modern jobs (the modern
+    sector's size is set by spending on it); the capital's rent goes to the firm's owner."""
+    cal = _calibrate(load_gms(), capital_share=capital_share)
+    eq = solve(cal.market, cal.labour, cal.block)
+    np.testing.assert_allclose(eq.gdp / cal.labour.population, cal.gdp_per_capita, rtol=1e-8)
+    sigma, n = cal.market.sigma, len(eq.wage)
+    variable = eq.employment_m - np.bincount(cal.block.province, cal.block.fixed_labour, minlength=n)
+    np.testing.assert_allclose(
+        eq.revenue / (eq.wage * variable), sigma / ((sigma - 1.0) * (1.0 - capital_share)), rtol=1e-9
+    )
+    jobs = eq.employment_m.sum() / gms_cal.equilibrium.employment_m.sum()
+    assert jobs == pytest.approx(1.0 - capital_share, abs=0.05)
+    # GDP is everyone's income: wages, traditional earnings, profits, rents and taxes, here or abroad.
+    assert eq.income.sum() + eq.profits_abroad == pytest.approx(eq.gdp.sum(), rel=1e-9)
+    rents = capital_share * (sigma - 1.0) / sigma * eq.revenue.sum()
+    profits = eq.firm_profit.sum() - eq.tax_revenue.sum()
+    assert eq.profits_owned.sum() + eq.profits_abroad == pytest.approx(profits + rents, rel=1e-9)
 
 
 def test_accounts_add_up(gms_cal):

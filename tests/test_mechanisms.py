@@ -108,6 +108,7 @@ def test_every_combination_starts_from_the_data_and_switches_off_what_is_off(mec
     assert (strength["land_elasticity"] > 0) == mechanisms.labour_market
     assert (strength["agglomeration_elasticity"] > 0) == mechanisms.agglomeration
     assert (strength["capital_elasticity"] > 0) == mechanisms.capital
+    assert (model.market.capital_share > 0) == mechanisms.capital == (strength["capital_share"] > 0)
     assert (strength["learning_gain"] > 0) == mechanisms.learning
     model.run(years=2)
     if not mechanisms.labour_market:

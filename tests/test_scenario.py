@@ -312,6 +312,30 @@ def test_each_rule_of_the_calibrated_economy_names_itself_whatever_the_values(ru
     assert len(messages) == len(breaks)  # the values differ, the rule's name does not
 
 
+def test_the_fixed_costs_rule_counts_capitals_share_where_the_capital_mechanism_is_on():
+    """Capital takes part of the variable cost, so fixed labour weighs less against the operating surplus."""
+    costly = ["economy.fixed_labour_share=0.15", "economy.sigma=7", "economy.capital_share=0.5"]
+    for overrides in (costly, [*costly, "mechanisms.labour_market=true"]):
+        with pytest.raises(ScenarioError) as caught:
+            load_scenario(ROOT / "scenarios/gms_baseline.yaml", overrides)
+        (problem,) = caught.value.problems
+        assert problem.rule == "fixed costs" and "106%" in problem.message and "capital_share" not in problem.message
+    assert load_scenario(ROOT / "scenarios/gms_baseline.yaml", [*costly, "mechanisms.capital=true"])
+    with pytest.raises(ScenarioError) as caught:
+        load_scenario(
+            ROOT / "scenarios/gms_baseline.yaml",
+            [
+                "economy.fixed_labour_share=0.15",
+                "economy.sigma=11",
+                "agents.firms.pareto_shape=50",
+                "economy.capital_share=0.1",
+                "mechanisms.capital=true",
+            ],
+        )
+    (problem,) = caught.value.problems
+    assert problem.rule == "fixed costs" and "economy.capital_share (0.1)" in problem.message
+
+
 def test_a_file_whose_policies_replace_those_it_extends_is_warned(tmp_path):
     """A list replaces the one it extends: a scenario adding a policy to one with a zone ran without the zone."""
     zone = {"type": "sez", "province": "Tak", "start_year": 2020}

@@ -172,6 +172,7 @@ def calibrate_gms(model: SEZModel) -> None:
         productivity=lambda p: rng.choice(grid, len(p)),
         rng=rng,
         population=population,
+        capital_share=model.strength["capital_share"],
     )
     choice.fixed_labour = cal.fixed_labour
     load_stock(model, cal.firms)
@@ -392,6 +393,7 @@ def recalibrate(
         make_block=lambda _: block,
         tolerance=tolerance,
         warm=warm,
+        capital_share=model.strength["capital_share"],
     )
     model.market, model.equilibrium, model.calibration_gap = cal.market, cal.equilibrium, cal.gap
     return cal
@@ -439,7 +441,9 @@ def fit_dataset_zones(model: SEZModel) -> None:
     zones = model.zones
     if not len(zones):
         return
-    jobs = model.firms.zone_production(model.equilibrium, zones, model.market.sigma, model.levers["corporate_tax"])
+    jobs = model.firms.zone_production(
+        model.equilibrium, zones, model.market.labour_cost_share, model.levers["corporate_tax"]
+    )
     workers = jobs["jobs"] * model.employment_rate
     needed = np.divide(workers, zones.capacity, out=np.zeros(len(zones)), where=zones.capacity > 0)
     zones.jobs_per_slot = np.maximum(zones.jobs_per_slot, needed)

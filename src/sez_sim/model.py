@@ -500,7 +500,9 @@ class SEZModel(mesa.Model):
 
     def measure_zones(self) -> dict[str, np.ndarray]:
         """Jobs, exports and profit tax of each zone's firms at the current equilibrium (model units)."""
-        return self.firms.zone_production(self.equilibrium, self.zones, self.market.sigma, self.levers["corporate_tax"])
+        return self.firms.zone_production(
+            self.equilibrium, self.zones, self.market.labour_cost_share, self.levers["corporate_tax"]
+        )
 
     def migrate(self) -> None:
         """Step 2: workers reconsider where to live; the realised flows are this step's migration."""
@@ -548,7 +550,7 @@ class SEZModel(mesa.Model):
         """
         eq = self.solve()
         for _ in range(CROWD_OUT_ROUNDS):
-            if not self.firms.crowd_out(eq, self.zones, self.zone_capacity(), self.market.sigma):
+            if not self.firms.crowd_out(eq, self.zones, self.zone_capacity(), self.market.labour_cost_share):
                 return eq
             self.equilibrium = eq
             eq = self.solve()

@@ -250,10 +250,13 @@ class OutputsSpec(Strict):
     figures: bool = Field(default=True, description="Write the figures.")
 
 
-def _check_calibration(econ: Mapping[str, Any], firms: Mapping[str, Any], workers: Mapping[str, Any]) -> None:
+def _check_calibration(
+    econ: Mapping[str, Any], firms: Mapping[str, Any], workers: Mapping[str, Any], capital_share: float
+) -> None:
     """Refuse parameter combinations the calibrated (``gms``) economy cannot have; each message says what to change.
 
     The textbook presets take neither the productivity pool, the trade balance, entry costs nor a migration target.
+    ``capital_share`` is capital's share of the variable inputs' cost in force (0 without the capital mechanism).
     """
     from sez_sim.agents.location_choice import overhead_share
 
@@ -302,18 +305,20 @@ def _check_calibration(econ: Mapping[str, Any], firms: Mapping[str, Any], worker
             f"{MOVERS_SHARE:g} x agents.workers.reconsider ({workers['reconsider']:g} a year): only those who "
             "reconsider can move, and some of them stay",
         )
-    overhead = overhead_share(econ["sigma"], econ["fixed_labour_share"])
+    overhead = overhead_share(econ["sigma"], econ["fixed_labour_share"], capital_share)
     if overhead >= 1.0:
         raise RuleError(
             "fixed costs",
             f"economy.fixed_labour_share ({econ['fixed_labour_share']:g}) with economy.sigma "
-            f"({econ['sigma']:g}): the mean firm's fixed costs would be {overhead:.0%} of its operating "
-            "surplus, so it could make no profit; lower one of them",
+            f"({econ['sigma']:g})"
+            + (f" and economy.capital_share ({capital_share:g})" if capital_share else "")
+            + f": the mean firm's fixed costs would be {overhead:.0%} of its operating surplus, so it could make no "
+            "profit; lower one of them",
         )
-    _check_entry_viable(econ, firms)
+    _check_entry_viable(econ, firms, capital_share)
 
 
-def _check_entry_viable(econ: Mapping[str, Any], firms: Mapping[str, Any]) -> None:
+def _check_entry_viable(econ: Mapping[str, Any], firms: Mapping[str, Any], capital_share: float) -> None:
     """Refuse entry so costly that too few potential entrants could profit for a steady state of entry and exit.
 
     Evaluated for each country the per-country keys name (and ``*``), at its tax, approval days and red tape.
@@ -334,6 +339,7 @@ def _check_entry_viable(econ: Mapping[str, Any], firms: Mapping[str, Any]) -> No
             firms["discount_rate"],
             days,
             tax,
+            capital_share,
         )
     country = min(shares, key=shares.get)
     entering = 1.0 - firms["outside_share"]
@@ -377,7 +383,8 @@ class Scenario(Strict):
         textbook = self.economy.preset != "gms"
         if not textbook:
             values = layered(defaults(["economy", "firms", "workers"]), self.parameter_overrides())
-            _check_calibration(values["economy"], values["firms"], values["workers"])
+            capital = values["economy"]["capital_share"] * self.mechanisms.resolve().capital
+            _check_calibration(values["economy"], values["firms"], values["workers"], capital)
         if textbook and (on := self.mechanisms.resolve().on()):
             raise ValueError(
                 f"mechanisms: the {self.economy.preset} preset has no growth mechanisms (its closed forms assume "

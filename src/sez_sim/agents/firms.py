@@ -370,13 +370,14 @@ class Firms(Population):
         return np.bincount(zone[zone >= 0], minlength=n_zones)[:n_zones].astype(float)
 
     def zone_production(
-        self, eq: Equilibrium, zones: ZoneTable, sigma: float, country_tax: np.ndarray
+        self, eq: Equilibrium, zones: ZoneTable, labour_share: float, country_tax: np.ndarray
     ) -> dict[str, np.ndarray]:
         """Per zone at ``eq``, the equilibrium solved for the last :meth:`block`.
 
         Modern jobs (persons), and the zone firms' exports to the world, profit tax paid and tax forgone (the
         country's rate less the zone's, on positive profits), in model currency a year. Zeros when the firms have
-        changed since that block.
+        changed since that block. ``labour_share`` is the variable wage bill's share of revenue
+        (:attr:`~sez_sim.economy.equilibrium.Market.labour_cost_share`).
         """
         nz = len(zones)
         rows = self.block_rows
@@ -388,13 +389,13 @@ class Firms(Population):
         profit = eq.firm_profit[inz]
         paid = profit - eq.firm_net_profit[inz]
         return {
-            "jobs": np.bincount(z, self.block_jobs(eq, zones, sigma, np.flatnonzero(inz)), minlength=nz),
+            "jobs": np.bincount(z, self.block_jobs(eq, zones, labour_share, np.flatnonzero(inz)), minlength=nz),
             "exports": np.bincount(z, eq.firm_exports[inz], minlength=nz),
             "tax_revenue": np.bincount(z, paid, minlength=nz),
             "tax_forgone": np.bincount(z, country_tax[province] * np.maximum(profit, 0.0) - paid, minlength=nz),
         }
 
-    def block_jobs(self, eq: Equilibrium, zones: ZoneTable, sigma: float, which: np.ndarray) -> np.ndarray:
+    def block_jobs(self, eq: Equilibrium, zones: ZoneTable, labour_share: float, which: np.ndarray) -> np.ndarray:
         """Jobs (persons) at ``eq`` of the firms at positions ``which`` of the last :meth:`block`.
 
         Fixed labour plus variable labour; the callers need only the zones' few firms.
@@ -402,7 +403,7 @@ class Firms(Population):
         rows = self.block_rows[which]
         zone = self["zone"][rows]
         fixed = self["fixed_labour"][rows] * np.where(zone >= 0, zones.fixed_cost_factor[zone], 1.0)
-        return fixed + (sigma - 1.0) / sigma * eq.firm_revenue[which] / eq.wage[self["province"][rows]]
+        return fixed + labour_share * eq.firm_revenue[which] / eq.wage[self["province"][rows]]
 
     def zone_counts(self, n_zones: int, step: int) -> dict[str, np.ndarray]:
         """Per zone: its firm agents, foreign ones, foreign entrants at ``step``, and those waiting for a plot.
@@ -604,7 +605,7 @@ class Firms(Population):
             self["waiting_for"][movers] = -1
             self["holiday_until"][movers] = step + round(alts.holiday_years[o] * steps_per_year)
 
-    def crowd_out(self, eq: Equilibrium, zones: ZoneTable, capacity: np.ndarray, sigma: float) -> bool:
+    def crowd_out(self, eq: Equilibrium, zones: ZoneTable, capacity: np.ndarray, labour_share: float) -> bool:
         """Move the newest producing firms out of each zone whose jobs at ``eq`` exceed ``capacity`` (persons).
 
         The fewest newest firms whose leaving brings the zone's jobs within its capacity set up outside it, in the
@@ -616,7 +617,7 @@ class Firms(Population):
         zone = self["zone"][rows]
         inside = np.flatnonzero(zone >= 0)
         own = np.zeros(len(rows))
-        own[inside] = self.block_jobs(eq, zones, sigma, inside)
+        own[inside] = self.block_jobs(eq, zones, labour_share, inside)
         jobs = np.bincount(zone[inside], own[inside], minlength=len(zones))
         over = np.flatnonzero(jobs > capacity)
         for z in over:

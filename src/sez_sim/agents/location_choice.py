@@ -122,13 +122,14 @@ converged at 0.70 and above (sigma 7 or 8, Pareto shape 5, entry costs of 4 or 6
 labour share 0.15 or 0.2, outside share 0.01; and a synthetic corner at 0.61)."""
 
 
-def overhead_share(sigma: float, fixed_labour_share: float) -> float:
-    """The mean firm's fixed cost as a share of its operating surplus, ``f = (sigma - 1) s_F / (1 - s_F)``.
+def overhead_share(sigma: float, fixed_labour_share: float, capital_share: float = 0.0) -> float:
+    """The mean firm's fixed cost as a share of its operating surplus, ``f = (sigma - 1)(1 - alpha) s_F / (1 - s_F)``.
 
-    Fixed labour is the share ``s_F`` of the mean firm's workforce, whose variable part earns ``(sigma - 1) / sigma``
-    of its revenue ``r``; the operating surplus is ``r / sigma``.
+    Fixed labour is the share ``s_F`` of the mean firm's workforce, whose variable part earns ``(sigma - 1) / sigma
+    (1 - alpha)`` of its revenue ``r`` (``alpha`` capital's share of the variable inputs' cost); the operating surplus
+    is ``r / sigma``.
     """
-    return (sigma - 1.0) * fixed_labour_share / (1.0 - fixed_labour_share)
+    return (sigma - 1.0) * fixed_labour_share / (1.0 - fixed_labour_share) * (1.0 - capital_share)
 
 
 def viable_share(
@@ -141,6 +142,7 @@ def viable_share(
     discount_rate: float,
     approval_days: float,
     tax: float,
+    capital_share: float = 0.0,
 ) -> float:
     """The share of potential entrants whose entry pays in a province whose firm agents are draws from the pool.
 
@@ -166,8 +168,9 @@ def viable_share(
         discount_rate: ``firms.discount_rate``.
         approval_days: days waiting for approval.
         tax: the corporate tax rate.
+        capital_share: capital's share of the variable inputs' cost in force.
     """
-    f = overhead_share(sigma, fixed_labour_share)
+    f = overhead_share(sigma, fixed_labour_share, capital_share)
     beta = (1.0 - hazard) / (1.0 + discount_rate)
     if tax >= 1.0:
         return 0.0
@@ -291,7 +294,7 @@ class LocationChoice:
         p = self.params
         s = market.sigma
         n = self.n
-        unit = market.price_constant * eq.wage ** (1.0 - s) * market.tfp ** (s - 1.0)
+        unit = market.price_constant * eq.wage**market.wage_exponent * market.tfp ** (s - 1.0)
         dom = unit * eq.market_access
         world = unit * market.phi_world * market.world_demand
         nz = len(zones)
@@ -328,7 +331,7 @@ class LocationChoice:
             revenue_unit=revenue_unit,
             fixed_cost=fixed_cost,
             fixed_jobs=fixed_cost / eq.wage[province],
-            jobs_unit=(s - 1.0) / s * revenue_unit / eq.wage[province],
+            jobs_unit=market.labour_cost_share * revenue_unit / eq.wage[province],
             room=np.full(n + nz, np.inf),
             annuity=annuity,
             sunk=(p["entry_cost"] + tape) * self.profit_unit[province],

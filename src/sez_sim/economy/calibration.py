@@ -6,8 +6,10 @@ Observed per province: population ``L_i`` and GDP per capita ``y_i`` (normalised
    [0.005, 0.9]), where the level is not free: modern revenue must equal modern spending over
    ``1 - trade_balance`` (the rest of the world buys the surplus), so it is solved for;
 2. the **traditional wage** ``a_i`` and modern wage ``w_i = max(psi a_i, minimum wage)`` from the GDP identity
-   ``y_i = k w_i m_i + a_i (1 - m_i)`` with ``k = sigma/(sigma-1) (1 - fixed_labour_share)`` (the modern sector's
-   value added per worker over its wage). Where the minimum wage binds, ``m_i`` is capped so that
+   ``y_i = k w_i m_i + a_i (1 - m_i)`` with ``k = sigma/(sigma-1) (1 - fixed_labour_share) / (1 - alpha)`` (the
+   modern sector's value added per worker over its wage; ``alpha`` is capital's share of the variable inputs' cost
+   under the capital mechanism, else 0: the same GDP then needs fewer modern workers). Where the minimum wage
+   binds, ``m_i`` is capped so that
    ``a_i >= traditional_floor * y_i``;
 3. the **firm stock**: ``n_firms`` firm agents allocated to provinces in proportion to modern revenue raised to
    ``allocation_elasticity`` (at least ``min_firms`` each), fixed labour ``F_i = fixed_labour_share * m_i L_i / n_i``,
@@ -126,6 +128,15 @@ def modern_shares(gdp_per_capita: np.ndarray, population: np.ndarray, share: flo
     return np.clip(share * relative_income(gdp_per_capita, population, elasticity), *MODERN_SHARES)
 
 
+def modern_value_added(sigma: float, fixed_share: float, capital_share: float = 0.0) -> float:
+    """A modern worker's value added over the wage: ``sigma / (sigma - 1) (1 - fixed_share) / (1 - capital_share)``.
+
+    Revenue is the variable wage bill over ``(sigma - 1) / sigma (1 - capital_share)``, and the variable jobs are the
+    share ``1 - fixed_share`` of all.
+    """
+    return sigma / (sigma - 1.0) * (1.0 - fixed_share) / (1.0 - capital_share)
+
+
 def wages_from_gdp(
     y: np.ndarray,
     m: np.ndarray,
@@ -134,13 +145,16 @@ def wages_from_gdp(
     fixed_share: float,
     floor_share: float,
     premium: float = 1.0,
+    capital_share: float = 0.0,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Invert ``y = k w m + a (1 - m)`` for the traditional wage ``a`` and modern wage ``w = max(psi a, mw)``.
+
+    ``k = sigma / (sigma - 1) (1 - fixed_share) / (1 - capital_share)``: a modern worker's value added over the wage.
 
     Returns:
         ``(a, w, m)`` with ``m`` capped where the minimum wage would push ``a`` below ``floor_share * y``.
     """
-    k = sigma / (sigma - 1.0) * (1.0 - fixed_share)
+    k = modern_value_added(sigma, fixed_share, capital_share)
     a_free = y / (k * premium * m + 1.0 - m)
     binds = premium * a_free < minimum_wage
     denominator = k * minimum_wage - floor_share * y
@@ -169,8 +183,11 @@ def pareto(rng: np.random.Generator, shape: float, size: int) -> np.ndarray:
     return (1.0 - rng.random(size)) ** (-1.0 / shape)
 
 
-def gms_market(geo: Geography, econ: dict[str, Any]) -> Market:
-    """The GMS market before calibration: trade costs, world access, minimum wages; unit TFP and world."""
+def gms_market(geo: Geography, econ: dict[str, Any], capital_share: float = 0.0) -> Market:
+    """The GMS market before calibration: trade costs, world access, minimum wages; unit TFP and world.
+
+    ``capital_share`` is capital's share of the variable inputs' cost in force (the capital mechanism's).
+    """
     sigma, kappa = econ["sigma"], econ["kappa"]
     countries = geo.country_names()
     code = geo.countries()
@@ -189,6 +206,7 @@ def gms_market(geo: Geography, econ: dict[str, Any]) -> Market:
         tfp=np.ones(geo.n),
         dual=True,
         modern_premium=econ["modern_wage_premium"],
+        capital_share=capital_share,
         tolerance=econ["solver_tolerance"],
         max_iterations=int(econ["solver_max_iterations"]),
     )
@@ -210,6 +228,7 @@ def calibrate(
     tolerance: float = 1e-10,
     max_iterations: int = 10_000,
     warm: Calibration | None = None,
+    capital_share: float = 0.0,
 ) -> Calibration:
     """Calibrate the GMS economy so that its t = 0 equilibrium reproduces population and GDP per capita.
 
@@ -233,6 +252,7 @@ def calibrate(
         warm: a calibration of the same geography and parameters to start from (its TFP, world demand and supply,
             level and equilibrium) instead of equal market access: the model's steady-state rounds recalibrate
             after changing part of the stock, and start near the answer.
+        capital_share: capital's share of the modern sector's variable inputs' cost (the capital mechanism's, or 0).
 
     Raises:
         ConvergenceError: when the TFP fixed point does not converge.
@@ -240,7 +260,7 @@ def calibrate(
     sigma = econ["sigma"]
     pop = geo.provinces["population"].to_numpy(float) if population is None else np.asarray(population, float)
     y = geo.provinces["gdp_per_capita"].to_numpy(float)
-    market = gms_market(geo, econ)
+    market = gms_market(geo, econ, capital_share)
     export_share = econ["export_share"]
     has_world = bool(np.any(market.phi_world > 0)) and export_share > 0
     balance = econ["trade_balance"] if has_world else 0.0
@@ -249,7 +269,7 @@ def calibrate(
             f"economy.trade_balance ({balance}) must be below economy.export_share ({export_share}): imports "
             "would be zero or negative"
         )
-    k = sigma / (sigma - 1.0) * (1.0 - econ["fixed_labour_share"])
+    k = modern_value_added(sigma, econ["fixed_labour_share"], capital_share)
 
     def targets(level: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         a, w, m = wages_from_gdp(
@@ -260,16 +280,18 @@ def calibrate(
             econ["fixed_labour_share"],
             econ["traditional_floor"],
             econ["modern_wage_premium"],
+            capital_share,
         )
         return a, m, k * w * m * pop
 
     def revenue_for_gdp(a: np.ndarray, fixed: np.ndarray) -> np.ndarray:
         """Modern revenue that gives GDP ``y L`` with the fixed labour the firms actually use.
 
-        Zone infrastructure lowers fixed labour, so the revenue comes from ``GDP = R + a (L - F - (s-1)/s R / w)``.
+        Zone infrastructure lowers fixed labour, so the revenue comes from ``GDP = R + a (L - F - l R / w)``, ``l`` the
+        variable wage bill's share of revenue (:attr:`Market.labour_cost_share`).
         """
         w = market.wage_floor
-        return (y * pop - a * (pop - fixed)) / (1.0 - (sigma - 1.0) / sigma * a / w)
+        return (y * pop - a * (pop - fixed)) / (1.0 - market.labour_cost_share * a / w)
 
     # Outside these levels every province's share is clipped and the level changes nothing; early iterations (TFP
     # and the world still far off) would overshoot there and crawl back for hundreds of iterations.
@@ -307,7 +329,9 @@ def calibrate(
 
     # Start from TFP that would hit the targets if market access were equal everywhere.
     z_sum = np.bincount(province, block.efficiency, minlength=geo.n)
-    market.tfp = (target / z_sum) ** (1.0 / (sigma - 1.0)) / market.wage_floor
+    # Revenue is proportional to A^(sigma-1) w^((1-sigma)(1-alpha)); without capital the floor divides exactly.
+    unit_cost = market.wage_floor ** (1.0 - capital_share) if capital_share else market.wage_floor
+    market.tfp = (target / z_sum) ** (1.0 / (sigma - 1.0)) / unit_cost
     market.tfp /= np.exp(np.mean(np.log(market.tfp)))
     if not has_world:
         market.world_demand = market.world_supply = 0.0

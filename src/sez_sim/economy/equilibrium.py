@@ -4,23 +4,28 @@ Given where firms are (with productivity, ownership, tax status), where workers 
 costs, :func:`solve` finds wages, price indices, expenditure, revenues, profits and incomes that are mutually
 consistent. Notation (per province i; the rest of the world W is reached through ports):
 
-    P_i        = c * w_i ** (1 - sigma) * Z_i                      supply capacity, c = (sigma/(sigma-1))**(1-sigma)
+    P_i        = c * w_i ** (1 - sigma)(1 - alpha) * Z_i           supply capacity, c = (sigma/(sigma-1))**(1-sigma)
     G_j^(1-s)  = sum_i phi_ij P_i + phi_jW S_W                     price index (S_W: the world's supply)
     MA_i       = sum_j phi_ij E_j G_j^(sigma-1)                    domestic market access
-    R_f        = c w_i^(1-s) e_f (MA_i + phi_iW a_f D_W)           firm revenue (D_W = E_W G_W^(sigma-1))
-    L^M_i(w)   = sum_f F_f + (sigma-1)/sigma * R_i(w) / w          modern labour demand
+    R_f        = c w_i^(1-s)(1-alpha) e_f (MA_i + phi_iW a_f D_W)  firm revenue (D_W = E_W G_W^(sigma-1))
+    L^M_i(w)   = sum_f F_f + (1-alpha)(sigma-1)/sigma * R_i(w) / w modern labour demand
     w_i        = max(floor_i, w*_i),  L^M_i(w*_i) = labour_i       dual labour market (floor = max(psi a_i, minwage))
     pi_f       = R_f / sigma - w_i F_f;  tax_f = t_f max(pi_f, 0)
-    Y_i        = wages of residents + a_i * traditional workers + after-tax profits owned by residents
-                 + the country's tax revenue returned per capita;  foreign-owned profits leave the region
+    K_f        = alpha (sigma-1)/sigma * R_f                       the firm's capital rent
+    Y_i        = wages of residents + a_i * traditional workers + after-tax profits and capital rents owned by
+                 residents + the country's tax revenue returned per capita;  foreign owners' leave the region
     E_i        = mu Y_i
     a_i - s_i  = (a0_i - s_i) (L^A_i / L^A0_i) ** -beta            traditional earnings (labour-market mechanism)
 
 Here ``e_f = (A_i b_f z_f)^(sigma-1)`` is the firm's efficiency (province TFP ``A_i``, zone bonus ``b_f``,
-productivity ``z_f``). Everything per firm is a handful of vector operations; firms are aggregated per province
-(:func:`~sez_sim.tally.tally`) and the rest is N x N algebra. The fixed point in (w, E) is found by iteration in
-logs with Anderson acceleration (falling back to damped steps when the residual grows), warm-started from the previous
-solution; it raises :class:`~sez_sim.errors.ConvergenceError` naming the provinces that did not settle.
+productivity ``z_f``). Variable inputs are labour and capital, Cobb-Douglas with capital's share ``alpha`` of their
+cost (the capital mechanism's ``capital_share``; 0 otherwise), capital rented at a user cost the world capital
+market fixes (normalised to 1; its level is absorbed by TFP), so the marginal cost is ``w^(1-alpha)`` and a modern
+job's revenue ``sigma / ((sigma - 1)(1 - alpha))`` wages rather than ``sigma / (sigma - 1)``. Everything per firm is
+a handful of vector operations; firms are aggregated per province (:func:`~sez_sim.tally.tally`) and the rest is N x
+N algebra. The fixed point in (w, E) is found by iteration in logs with Anderson acceleration (falling back to
+damped steps when the residual grows), warm-started from the previous solution; it raises
+:class:`~sez_sim.errors.ConvergenceError` naming the provinces that did not settle.
 
 With the labour-market mechanism (``land_elasticity`` beta > 0, :mod:`sez_sim.economy.mechanisms`) traditional
 earnings above subsistence ``s_i`` (``min(subsistence, a0_i)``) are the marginal product of labour on land: where
@@ -29,7 +34,8 @@ rise as workers leave. Each iteration first finds the earnings that clear each p
 current market access: the root of ``h(x_i) = x_i - log(a0_i - s_i) + beta log(L^A_i / L^A0_i)`` in ``x_i = log(a_i
 - s_i)``, where traditional employment ``L^A_i`` rises with ``a_i`` wherever the floor ``psi a_i`` binds (modern
 jobs fall with the floor). ``h`` is increasing, so the root is unique; it is found by Newton steps from the last
-earnings, with the slope ``1 + beta sigma (L^M_var / L^A) (a_i - s_i) / a_i`` where the floor binds and 1
+earnings, with the slope ``1 + beta theta (L^M_var / L^A) (a_i - s_i) / a_i`` (``theta = sigma - (sigma - 1)
+alpha``, minus the wage elasticity of variable labour demand) where the floor binds and 1
 elsewhere (:meth:`_Accounts.traditional_earnings`). The plain update would oscillate instead: its slope is beyond
 -1 in the Thai provinces. Wages and expenditure stay the fixed point's only unknowns.
 
@@ -91,6 +97,8 @@ class Market:
         subsistence: (N,) subsistence earnings per person (``s_i`` is the smaller of it and ``a0_i``; None = 0).
         traditional_employment: (N,) ``L^A0``, the traditional employment at which earnings are ``a0`` (needed
             when ``land_elasticity`` > 0).
+        capital_share: ``alpha``, capital's share of the cost of the modern sector's variable inputs (0 = labour
+            alone).
         tolerance: convergence tolerance on log changes of wages and expenditure.
         max_iterations: iterations before giving up.
     """
@@ -111,6 +119,7 @@ class Market:
     land_elasticity: float = 0.0
     subsistence: np.ndarray | None = None
     traditional_employment: np.ndarray | None = None
+    capital_share: float = 0.0
     tolerance: float = 1e-10
     max_iterations: int = 2000
 
@@ -124,6 +133,29 @@ class Market:
         """``(sigma / (sigma - 1)) ** (1 - sigma)``: the mark-up term of the CES price."""
         s = self.sigma
         return (s / (s - 1.0)) ** (1.0 - s)
+
+    @property
+    def wage_exponent(self) -> float:
+        """``(1 - sigma)(1 - alpha)``: modern revenue is proportional to the wage to this power."""
+        return (1.0 - self.sigma) * (1.0 - self.capital_share)
+
+    @property
+    def labour_cost_share(self) -> float:
+        """``(1 - alpha)(sigma - 1) / sigma``: the variable wage bill over revenue."""
+        return (self.sigma - 1.0) / self.sigma * (1.0 - self.capital_share)
+
+    @property
+    def capital_cost_share(self) -> float:
+        """``alpha (sigma - 1) / sigma``: capital's rent over revenue."""
+        return (self.sigma - 1.0) / self.sigma * self.capital_share
+
+    @property
+    def labour_demand_elasticity(self) -> float:
+        """``sigma - (sigma - 1) alpha``: minus the elasticity of variable labour demand with respect to the wage.
+
+        Written so that it is ``sigma`` to the last bit without capital.
+        """
+        return self.sigma - (self.sigma - 1.0) * self.capital_share
 
     @property
     def tight(self) -> bool:
@@ -401,12 +433,12 @@ def _fixed_point(market: Market, labour: Labour, firms: FirmBlock, guess: Equili
     step, residual, previous = 1.0, np.inf, np.inf
     mixer = Anderson(memory=5, max_leap_ratio=MAX_LEAP_RATIO)
     for iteration in range(1, market.max_iterations + 1):  # noqa: B007 (reported after the loop)
-        supply = cp * w ** (1.0 - s) * Z
+        supply = cp * w**market.wage_exponent * Z
         inv_G = phi.T @ supply + phi_w * market.world_supply  # G^(1-sigma)
         demand = E / inv_G  # E_j G_j^(sigma-1)
         ma = phi @ demand
         reach = Z * ma + ZW * market.world_demand
-        w_star = ((s - 1.0) / s * cp * reach / available) ** (1.0 / s)
+        w_star = (market.labour_cost_share * cp * reach / available) ** (1.0 / market.labour_demand_elasticity)
         if tight:
             a = accounts.traditional_earnings(a, w_star, cp * reach)
             floor = market.floor_at(a)
@@ -450,7 +482,7 @@ def _fixed_point(market: Market, labour: Labour, firms: FirmBlock, guess: Equili
             ),
         )
 
-    supply = cp * w ** (1.0 - s) * Z
+    supply = cp * w**market.wage_exponent * Z
     inv_G = phi.T @ supply + phi_w * market.world_supply
     demand = E / inv_G
     ma = phi @ demand
@@ -548,20 +580,25 @@ class _Accounts:
         self.owner = firms.owner[self.domestic]
 
     def _profits(self, w: np.ndarray, ma: np.ndarray) -> tuple[np.ndarray, ...]:
-        """Per province the price term ``c w^(1-sigma)`` and its revenue; per firm its operating profit, tax and net.
+        """Per province the price term and its revenue; per firm its operating profit, tax, net and owner's income.
 
-        A firm's profit ``R_f / sigma - w F_f`` with ``R_f = c w^(1-sigma) (e_f MA + e_f^W D_W)`` is formed from
-        per-province factors gathered once each.
+        A firm's profit ``R_f / sigma - w F_f`` with ``R_f = c w^((1-sigma)(1-alpha)) (e_f MA + e_f^W D_W)`` is
+        formed from per-province factors gathered once each. Its owner receives the after-tax profit and the
+        capital rent ``alpha (sigma - 1) / sigma R_f = alpha (sigma - 1) (pi_f + w F_f)``.
         """
         firms, p, s = self.firms, self.firms.province, self.market.sigma
         unit, revenue = self.revenue(w, ma)
-        profit = (unit * ma / s)[p] * self.e + (unit / s)[p] * self.world_weight - w[p] * firms.fixed_labour
+        fixed_cost = w[p] * firms.fixed_labour
+        profit = (unit * ma / s)[p] * self.e + (unit / s)[p] * self.world_weight - fixed_cost
         tax = firms.tax * np.maximum(profit, 0.0)
-        return unit, revenue, profit, tax, profit - tax
+        net = profit - tax
+        alpha = self.market.capital_share
+        owned = net + alpha * (s - 1.0) * (profit + fixed_cost) if alpha else net
+        return unit, revenue, profit, tax, net, owned
 
     def revenue(self, w: np.ndarray, ma: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """Per province the price term ``c w^(1-sigma)`` and modern revenue ``c w^(1-sigma) (MA Z + Z_W D_W)``."""
-        unit = self.market.price_constant * w ** (1.0 - self.market.sigma)
+        """Per province the price term ``c w^((1-sigma)(1-alpha))`` and modern revenue ``unit (MA Z + Z_W D_W)``."""
+        unit = self.market.price_constant * w**self.market.wage_exponent
         return unit, unit * (ma * self.Z + self.world_sum)
 
     def exports(self, unit: np.ndarray) -> np.ndarray:
@@ -570,15 +607,14 @@ class _Accounts:
 
     def _employment(self, w: np.ndarray, revenue: np.ndarray) -> tuple[np.ndarray, ...]:
         """Per province at wages ``w`` and revenue: jobs in M, residents in them, residents in A, variable jobs."""
-        s = self.market.sigma
-        variable = np.where(revenue > 0, (s - 1.0) / s * revenue / w, 0.0)
+        variable = np.where(revenue > 0, self.market.labour_cost_share * revenue / w, 0.0)
         employment_m = np.where(revenue > 0, self.fixed + variable, 0.0)
         # Jobs in a province go to its commuters first, then to residents; the rest of the residents work in A.
         resident_m = np.maximum(employment_m - self.c_in, 0.0)
         resident_a = np.maximum(self.not_commuting - resident_m, 0.0)
         return employment_m, resident_m, resident_a, variable
 
-    def _provinces(self, w: np.ndarray, a: np.ndarray, revenue: np.ndarray, tax: np.ndarray, net: np.ndarray) -> dict:
+    def _provinces(self, w: np.ndarray, a: np.ndarray, revenue: np.ndarray, tax: np.ndarray, owned: np.ndarray) -> dict:
         """Per province: modern revenue and employment, employment in A, labour income, transfers, profits owned.
 
         Args:
@@ -586,7 +622,7 @@ class _Accounts:
             a: traditional earnings.
             revenue: modern revenue per province.
             tax: each firm's profit tax.
-            net: each firm's after-tax profit.
+            owned: each firm's owner's income from it: after-tax profit and capital rent.
         """
         market, labour, n = self.market, self.labour, self.market.n
         employment_m, resident_m, resident_a, _ = self._employment(w, revenue)
@@ -599,7 +635,7 @@ class _Accounts:
         labour_income = labour_income_workers + a * labour.farmers
         tax_by_country = tally(self.country_of_firm, self.countries, tax)[market.country]
         transfers = np.where(self.has_people, tax_by_country * self.pop / self.pop_by_country, 0.0)
-        profits_owned = np.bincount(self.owner, net[self.domestic], minlength=n)
+        profits_owned = np.bincount(self.owner, owned[self.domestic], minlength=n)
         return {
             "revenue": revenue,
             "employment_m": employment_m,
@@ -613,8 +649,8 @@ class _Accounts:
 
     def income(self, w: np.ndarray, ma: np.ndarray, a: np.ndarray) -> np.ndarray:
         """Income per province at wages ``w``, market access ``ma`` and traditional earnings ``a``."""
-        _, revenue, _, tax, net = self._profits(w, ma)
-        return self._provinces(w, a, revenue, tax, net)["income"]
+        _, revenue, _, tax, _, owned = self._profits(w, ma)
+        return self._provinces(w, a, revenue, tax, owned)["income"]
 
     def traditional_earnings(self, a: np.ndarray, w_star: np.ndarray, reach: np.ndarray) -> np.ndarray:
         """The traditional earnings that clear each province's labour market (the module docstring's Newton steps).
@@ -626,9 +662,9 @@ class _Accounts:
         Args:
             a: the last earnings (the start).
             w_star: the wages that would employ every worker in the modern sector.
-            reach: ``c (Z MA + Z_W D_W)`` per province: modern revenue is ``reach * w ** (1 - sigma)``.
+            reach: ``c (Z MA + Z_W D_W)`` per province: modern revenue is ``reach * w ** market.wage_exponent``.
         """
-        market, s = self.market, self.market.sigma
+        market = self.market
         base, beta, a0 = market.traditional_employment, market.land_elasticity, market.traditional_wage
         floor_a = np.minimum(market.subsistence, a0) if market.subsistence is not None else np.zeros_like(a0)
         excess0 = a0 - floor_a
@@ -640,7 +676,7 @@ class _Accounts:
             a = np.where(free, floor_a + np.exp(x), a0)
             floor = market.floor_at(a)
             w = np.maximum(floor, w_star)
-            revenue = reach * w ** (1.0 - s)
+            revenue = reach * w**market.wage_exponent
             _, _, resident_a, variable = self._employment(w, revenue)
             traditional = resident_a + self.labour.farmers
             bounded = np.maximum(traditional, MIN_TRADITIONAL_SHARE * base)
@@ -649,7 +685,9 @@ class _Accounts:
                 break
             low, high = np.where(gap < 0, np.maximum(low, x), low), np.where(gap > 0, np.minimum(high, x), high)
             binding = (floor > w_star) & (floor > market.minimum_wage) & (revenue > 0) & (traditional > bounded * 0.5)
-            slope = 1.0 + np.where(binding, beta * s * variable / bounded * (a - floor_a) / a, 0.0)
+            slope = 1.0 + np.where(
+                binding, beta * market.labour_demand_elasticity * variable / bounded * (a - floor_a) / a, 0.0
+            )
             step = x - gap / slope
             bracketed = np.isfinite(low) & np.isfinite(high)
             middle = 0.5 * (np.where(bracketed, low, 0.0) + np.where(bracketed, high, 0.0))
@@ -661,18 +699,18 @@ class _Accounts:
 
         Per province, per firm, and profits sent abroad.
         """
-        unit, revenue, profit, tax, net = self._profits(w, ma)
+        unit, revenue, profit, tax, net, owned = self._profits(w, ma)
         p, n = self.firms.province, self.market.n
         price = unit[p]
         world = price * self.world_weight
         foreign = np.ones(len(net), bool)
         foreign[self.domestic] = False
-        return self._provinces(w, a, revenue, tax, net) | {
+        return self._provinces(w, a, revenue, tax, owned) | {
             "tax_revenue": tally(p, n, tax),
             "exports_world": tally(p, n, world),
             "firm_revenue": price * self.e * ma[p] + world,
             "firm_profit": profit,
             "firm_net_profit": net,
             "firm_exports": world,
-            "profits_abroad": float(net[foreign].sum()),
+            "profits_abroad": float(owned[foreign].sum()),
         }

@@ -203,13 +203,20 @@ def growth() -> None:
                 f"{[f'{x:+.2%}' for x in r['neighbours']]}; host GDP mean {r['gdp'].mean():+.2%}; "
                 f"occupancy {np.round(r['occupancy'], 2).tolist()}"
             )
-    ends = {"agglomeration_elasticity": 0.08, "learning_gain": 0.26, "capital_elasticity": 0.08, "land_elasticity": 0.2}
+    ends = {
+        "agglomeration_elasticity": 0.08,
+        "learning_gain": 0.26,
+        "capital_share": 0.35,
+        "capital_elasticity": 0.06,
+        "land_elasticity": 0.2,
+    }
     settings: list[tuple[str, dict]] = [
         ("defaults", {}),
         ("agglomeration 0.08", {"agglomeration_elasticity": 0.08}),
         ("learning 0.26", {"learning_gain": 0.26}),
-        ("capital 0.05", {"capital_elasticity": 0.05}),
-        ("capital 0.08", {"capital_elasticity": 0.08}),
+        ("capital's share 0.15", {"capital_share": 0.15}),
+        ("capital's share 0.35", {"capital_share": 0.35}),
+        ("capital elasticity 0.06", {"capital_elasticity": 0.06}),
         ("land 0.2", {"land_elasticity": 0.2}),
         ("subsistence 2500", {"subsistence": 2500.0}),
         ("all four ends", ends),
@@ -283,19 +290,30 @@ def hosts(switch: str = "on") -> None:
     """Every province as the host of one well-run zone of a third of its modern jobs, alone, against no zone.
 
     The ablation's setting (management 1.0, from 2020, 15 years), with all four mechanisms (``on``) or none
-    (``off``), seeds 1 and 2; 458 runs, about 8 minutes on two cores. Prints the host GDP effects by the host's
-    modern share of GDP at the start (with the direct bound, a third of that share times 1 - 1/2.25) and by country.
+    (``off``), seeds 1 and 2; 458 runs, about 8 minutes on two cores. The zone is a third of the modern jobs of the
+    calibration the runs share (with capital's share under the capital mechanism, fewer). Prints the host GDP effects
+    by the host's modern share of GDP at the start (with the direct bound, a third of that share times 1 - 1 / (psi
+    k), psi k a modern worker's value added over traditional earnings: 2.25 without capital, 3 with it) and by
+    country.
     """
     from multiprocessing import Pool
 
     from scipy import stats
 
+    from sez_sim.economy.calibration import modern_value_added
     from sez_sim.model import ModelConfig, SEZModel, resolve_params
 
     on = switch == "on"
-    start = SEZModel(ModelConfig(seed=HOST_SEEDS[0], params=resolve_params("gms", {})))
-    provinces, rate = start.geo.provinces, start.params["economy"]["employment_rate"]
-    share = start.equilibrium.revenue / start.equilibrium.gdp
+    mechanisms = Mechanisms() if on else Mechanisms.none()
+    start = SEZModel(ModelConfig(seed=HOST_SEEDS[0], mechanisms=mechanisms, params=resolve_params("gms", {})))
+    provinces, econ = start.geo.provinces, start.params["economy"]
+    rate = econ["employment_rate"]
+    value_added = econ["modern_wage_premium"] * modern_value_added(
+        econ["sigma"], econ["fixed_labour_share"], start.market.capital_share
+    )
+    # Hosts are grouped by their modern share with every mechanism on, in both settings, so the rows compare.
+    grouping = start if on else SEZModel(ModelConfig(seed=HOST_SEEDS[0], mechanisms=Mechanisms()))
+    share = grouping.equilibrium.revenue / grouping.equilibrium.gdp
     capacity = np.round(start.accounts["workers_m"] * rate / 3, -2)
     tasks = [(seed, None, 0.0, on) for seed in HOST_SEEDS]
     tasks += [(seed, pid, float(capacity[i]), on) for i, pid in enumerate(provinces["id"]) for seed in HOST_SEEDS]
@@ -309,7 +327,8 @@ def hosts(switch: str = "on") -> None:
             rows.append((host, provinces["country"].iat[i], share[i], gdp[i] / base[seed][i] - 1, occupancy))
     table = pd.DataFrame(rows, columns=["host", "country", "share", "effect", "occupancy"])
     table = table.groupby(["host", "country"], as_index=False).mean()
-    table["bound"] = table["share"] / 3 * (1 - 1 / 2.25)
+    own_share = (start.equilibrium.revenue / start.equilibrium.gdp)[[start.geo.index_of(h) for h in table["host"]]]
+    table["bound"] = own_share / 3 * (1 - 1 / value_added)
     effect = table["effect"]
     print(
         f"mechanisms {switch}: host GDP {effect.mean():+.1%} on average (median {effect.median():+.1%}, "

@@ -11,7 +11,7 @@ consistent. Notation (per province i; the rest of the world W is reached through
     L^M_i(w)   = sum_f F_f + (1-alpha)(sigma-1)/sigma * R_i(w) / w modern labour demand
     w_i        = max(floor_i, w*_i),  L^M_i(w*_i) = labour_i       dual labour market (floor = max(psi a_i, minwage))
     pi_f       = R_f / sigma - w_i F_f;  tax_f = t_f max(pi_f, 0)
-    K_f        = alpha (sigma-1)/sigma * R_f                       the firm's capital rent
+    rent_f     = alpha (sigma-1)/sigma * R_f                       the firm's capital rent
     Y_i        = wages of residents + a_i * traditional workers + after-tax profits and capital rents owned by
                  residents + the country's tax revenue returned per capita;  foreign owners' leave the region
     E_i        = mu Y_i
@@ -143,11 +143,6 @@ class Market:
     def labour_cost_share(self) -> float:
         """``(1 - alpha)(sigma - 1) / sigma``: the variable wage bill over revenue."""
         return (self.sigma - 1.0) / self.sigma * (1.0 - self.capital_share)
-
-    @property
-    def capital_cost_share(self) -> float:
-        """``alpha (sigma - 1) / sigma``: capital's rent over revenue."""
-        return (self.sigma - 1.0) / self.sigma * self.capital_share
 
     @property
     def labour_demand_elasticity(self) -> float:

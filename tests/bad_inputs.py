@@ -163,6 +163,8 @@ def scenario_cases() -> Iterator[Case]:
         ("synthetic-n-one", "geography.synthetic.n", 1),
         ("synthetic-n-huge", "geography.synthetic.n", 20000),
         ("synthetic-spacing", "geography.synthetic.spacing_km", -100),
+        ("synthetic-planar-two", "geography.synthetic", {"kind": "random_planar", "n": 2}),
+        ("synthetic-planar-countries", "geography.synthetic", {"kind": "random_planar", "n": 4, "countries": 5}),
         ("policies-mapping", "policies", {"type": "sez", "province": "P03"}),
         ("policies-string", "policies", "sez at P03"),
         ("policy-string", "policies.0", "sez"),

@@ -234,6 +234,16 @@ def test_line_has_one_crossing_in_the_middle():
     _assert_metric(d)
 
 
+@settings(max_examples=40, deadline=None)
+@given(n=st.integers(3, 60), countries=st.integers(1, 8), seed=st.integers(0, 2**32 - 1))
+def test_random_planar_has_the_countries_it_is_asked_for(n, countries, seed):
+    """Each country is the cell of a province of its own (random points as cells left some empty: 40 provinces in
+    four countries, seed 1, came out in two)."""
+    geo = random_planar(n, seed=seed, countries=countries)
+    assert geo.provinces["country"].nunique() == min(n, countries)
+    assert nx.is_connected(geo.graph)
+
+
 def test_random_planar_is_connected_planar_and_reproducible():
     geo = random_planar(400, seed=3, countries=4)
     assert nx.is_connected(geo.graph)

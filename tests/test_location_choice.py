@@ -411,3 +411,48 @@ def test_a_queue_cost_that_turns_every_investor_away_starts_again_from_zero(gms)
         warnings.simplefilter("error", RuntimeWarning)
         lc.calibrate(*args, model.steps_per_year)
     np.testing.assert_allclose(lc.queue, reference, rtol=1e-6, atol=1e-8)
+
+
+@pytest.mark.parametrize(("setting", "value"), [("zone_choice_scale", 0.01), ("entry_logit_scale", 8.0)])
+def test_entry_calibration_rations_zones_far_better_than_the_rest_of_their_province(gms, setting, value):
+    """The dataset's zones made far better than their provinces' other sites (twice the revenue per unit of
+    productivity, as a duty bonus of 0.19 gives), with a near-deterministic choice between a zone and the outside
+    option or a wide spread of investors' tastes: the queue costs that ration the full zones are far from zero, and
+    xi contracted with the queues at zero is far from its solution too. Newton failed from both starts and the
+    build stopped; the contraction now clears the zones at every round, and every province's entry matches its
+    exits, every rationing zone's its free slots."""
+    model = copy.deepcopy(gms)
+    firms, lc = model.firms, model.firms.choice
+    lc.params = {**lc.params, setting: value}
+    n = model.geo.n
+    alts = model.alternatives()
+    alts.revenue_unit[n:] *= 2.0
+    occupancy = firms.zone_occupancy(len(model.zones))
+    lc.xi, lc.queue = np.zeros(n), np.zeros(len(model.zones))  # from scratch
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", RuntimeWarning)
+        lc.calibrate(alts, model.market.sigma, model.country, firms.per_province(), occupancy, model.steps_per_year)
+    steady = copy.deepcopy(alts)
+    turnover = lc.params["hazard"] / model.steps_per_year * occupancy
+    steady.choice_slots[n:], steady.open[n:] = turnover, alts.open[n:] | (turnover > 0)
+    values = lc.option_values(steady, lc.grid(), model.market.sigma)
+    prob, _ = lc.stream_probabilities(values, steady, model.country)
+    expected = (lc.stream_rates()[:, None, None] * prob).mean(axis=1).sum(axis=0)
+    np.testing.assert_allclose(expected, lc.params["hazard"] / model.steps_per_year * firms.per_province(), rtol=1e-4)
+    demand = lc.zone_demand(values, steady, model.country)[0]
+    rationing = lc.queue > 0
+    assert rationing.sum() >= 10 and lc.queue.max() > 5  # far from zero
+    np.testing.assert_allclose(demand[rationing], turnover[rationing], rtol=1e-4)
+
+
+def test_zone_demand_with_no_investors_at_all_is_zero():
+    """Where no firm ever exits (``firms.hazard`` 0) the calibrated streams bring no one: every share is zero, not
+    0/0 (the queue update divides by it)."""
+    lc = choice(1)
+    lc.stream_rate = np.zeros(1)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", RuntimeWarning)
+        demand, within, province = lc.zone_demand(
+            np.array([[0.0, 3.0]] * 4), alternatives([0], 1), np.zeros(1, np.int64)
+        )
+    assert not demand.any() and not within.any() and not province.any()

@@ -99,6 +99,10 @@ PolicyDefaults = create_model(
 )
 
 
+RANDOM_PLANAR_N = 200
+"""Provinces of a ``random_planar`` geography that gives no ``n``."""
+
+
 class Synthetic(Strict):
     """A synthetic geography (see docs/data.md)."""
 
@@ -125,6 +129,13 @@ class Synthetic(Strict):
 
         if self.kind == "two_region" and self.freeness is None:
             raise ValueError("two_region needs freeness (phi in (0, 1])")
+        if self.kind == "random_planar" and self.n is not None and self.n < 3:
+            raise ValueError(f"n: random_planar needs at least 3 provinces (a triangle), not {self.n}")
+        if self.kind == "random_planar" and self.countries > (self.n or RANDOM_PLANAR_N):
+            raise ValueError(
+                f"countries ({self.countries}) must be at most n ({self.n or RANDOM_PLANAR_N} provinces): each "
+                "country has at least one province"
+            )
         need, limit = memory_estimate(self.n or 0, 0), memory_limit()
         if need > limit:
             raise ValueError(
@@ -542,7 +553,7 @@ class Scenario(Strict):
                 return two_region(s.freeness, s.population_shares or (0.5, 0.5))
             if s.kind == "line":
                 return line(s.n or 10, spacing_km=s.spacing_km or 100.0, crossing_cost_km=crossing)
-            return random_planar(s.n or 200, seed=s.seed, countries=s.countries, crossing_cost_km=crossing)
+            return random_planar(s.n or RANDOM_PLANAR_N, seed=s.seed, countries=s.countries, crossing_cost_km=crossing)
         return load_gms(crossing_cost_km=crossing)
 
     def zone_names(self, geo=None, *, dataset: bool = True) -> list[str]:

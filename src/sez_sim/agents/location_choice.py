@@ -63,6 +63,13 @@ some 500 rounds from a log gap of 15; the claims' failed draws needed up to 350 
 for a while holds it back). Where a province's target exceeds every potential entrant able to profit there, its
 xi climbs for ever: the rounds run out and calibration fails as before."""
 
+RATION_GAPS = (CONTRACTION_GAP, 1e-2, 1e-3)
+"""The gaps the rationing contraction brings entry and zone demand within before Newton tries again, in turn."""
+
+RATION_ROUNDS = 30
+"""Most rounds of :meth:`LocationChoice.clear_zones` in each round of the rationing contraction (warm-started, it
+needs one or two once the contraction settles)."""
+
 
 def _tiers(nest: np.ndarray) -> list[tuple[np.ndarray, np.ndarray]]:
     """The zones of each nest in zone order, dealt out in tiers: the first zone of every nest, then the second, ...
@@ -644,7 +651,8 @@ class LocationChoice:
         demand = (reach * share).sum(axis=(0, 1)) / values.shape[0]
         province = reach.sum(axis=(0, 1)) / values.shape[0]
         within = np.divide(demand, province, out=np.zeros_like(demand), where=province > 0)
-        return demand, within, province / rates.sum()
+        total = rates.sum()  # zero where no firm ever exits (hazard 0): no one enters at all
+        return demand, within, province / total if total > 0 else np.zeros_like(province)
 
     def clear_zones(
         self,
@@ -841,20 +849,31 @@ class LocationChoice:
                 gap, zones, parts, error = new_gap, new_zones, new_parts, reached(new_error)
             return error
 
-        def contract() -> bool:
-            """Berry's contraction ``xi <- xi - ln(E / target)``, queue costs at zero, until the gaps are small.
+        def contract(limit: float = CONTRACTION_GAP, ration: bool = False) -> bool:
+            """Berry's contraction ``xi <- xi - ln(E / target)`` until no province's log gap exceeds ``limit``.
 
             Entry shares are a mixture of logits with an outside option, for which the mapping is a contraction
             (Berry 1994, RAND J. Econ. 25(2); Berry, Levinsohn & Pakes 1995, Econometrica 63(4)): it converges from
             any start, slowly, so it only brings Newton within reach. Returns whether it did: where a province's
             target exceeds every potential entrant able to profit there, its xi climbs for ever and the gap stays.
+
+            Without ``ration`` the queue costs are set to zero first and stay there. With it, each round first
+            clears the zones at that round's xi (:meth:`clear_zones`: the queue costs that hold each zone's expected
+            entrants to its free slots), from the queue costs there are, until no rationing zone's gap exceeds
+            ``limit`` either. Where zones are far better than the rest of their provinces (large zone bonuses,
+            near-deterministic choices between a zone and the outside option), their queue costs are far from zero,
+            xi contracted with the queues at zero is far from its solution too, and Newton does not get there from
+            it; rationing as it goes, the contraction does.
             """
-            self.queue = np.zeros(n_zones)
+            if not ration:
+                self.queue = np.zeros(n_zones)
             for _ in range(CONTRACTION_ROUNDS):
-                gap = residual()[0][: ok.size]
-                if np.max(np.abs(gap)) < CONTRACTION_GAP:
+                if ration:
+                    self.clear_zones(values, steady, country, free, rounds=RATION_ROUNDS, tolerance=limit / 10)
+                gap = residual()[0]
+                if np.max(np.abs(gap if ration else gap[: ok.size])) < limit:
                     return True
-                self.xi[ok] -= gap
+                self.xi[ok] -= gap[: ok.size]
             return False
 
         start = self.xi.copy()
@@ -862,17 +881,28 @@ class LocationChoice:
         if not error < STAGNATION_TOLERANCE:  # NaN included
             # Far from the solution the Jacobian can be nearly singular (a common shift of xi barely moves entry
             # while hardly anyone stays out) and the damped steps stall: contract from the start, then Newton again.
-            self.xi = start
+            self.xi = start.copy()
             if contract():
                 error = newton()
+        if not error < STAGNATION_TOLERANCE and not best[0] < STALLED_GAP:
+            # Zones that must ration hard: contract with their queue costs cleared at every round, from the start,
+            # then each time closer from where Newton stopped, until Newton finishes (or the contraction cannot).
+            self.xi, self.queue = start.copy(), np.zeros(n_zones)
+            for limit in RATION_GAPS:
+                contracted = contract(limit, ration=True)
+                error = newton()
+                if error < STAGNATION_TOLERANCE or best[0] < STALLED_GAP or not contracted:
+                    break
         if error < STAGNATION_TOLERANCE:
             return  # converged, or Newton has stalled at rounding level: as good as the arithmetic allows
         if best[0] < STALLED_GAP:
             _, self.xi, self.queue = best  # Newton cycled (STALLED_GAP says where) after coming this close
             return
+        zone_defaults = ("sez.duty_bonus", "sez.customs_access", "sez.infrastructure_factor") if n_zones else ()
         raise ConvergenceError(
             f"entry calibration did not converge (largest log gap {error:.3g})",
-            ("firms.entry_logit_scale", "firms.outside_share", "firms.foreign_share", "firms.zone_choice_scale"),
+            ("firms.entry_logit_scale", "firms.outside_share", "firms.foreign_share", "firms.zone_choice_scale")
+            + zone_defaults,
         )
 
     def entrant_draws(

@@ -185,14 +185,15 @@ def random_planar(
 ) -> Geography:
     """Random provinces on a plane, linked by a Delaunay triangulation and split into countries.
 
-    Countries are the Voronoi cells of ``countries`` random seed points. International links are kept only at
-    crossings: for each pair of neighbouring countries the shortest link plus a random ``crossing_share`` of
-    the others; the network stays connected. Populations and GDP per capita are log-normal.
+    Countries are the Voronoi cells of ``countries`` provinces drawn at random (each has at least its own).
+    International links are kept only at crossings: for each pair of neighbouring countries the shortest link plus
+    a random ``crossing_share`` of the others; the network stays connected. Populations and GDP per capita are
+    log-normal.
 
     Args:
         n: number of provinces (3 or more; 5,000 builds in about a second).
         seed: random seed; the same seed gives the same geography.
-        countries: number of countries.
+        countries: number of countries (at most ``n``).
         extent_km: side of the square; by default about 60 km per province side.
         crossing_share: share of the other international links kept as crossings.
         crossing_cost_km: cost of each crossing, km-equivalent.
@@ -203,7 +204,9 @@ def random_planar(
     rng = np.random.default_rng(seed)
     side = extent_km or 60.0 * np.sqrt(n)
     xy = rng.uniform(0.0, side, size=(n, 2))
-    centres = rng.uniform(0.0, side, size=(max(1, countries), 2))
+    # Each country's seed point is a province of its own, so every country has at least that one (random points
+    # in the square left some countries without a province: 2 of 4 at 40 provinces).
+    centres = xy[rng.choice(n, size=min(max(1, countries), n), replace=False)]
     owner = np.argmin(((xy[:, None, :] - centres[None, :, :]) ** 2).sum(-1), axis=1)
     names = np.array([f"C{k}" for k in range(len(centres))])
     country = names[owner]

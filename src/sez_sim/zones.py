@@ -110,8 +110,8 @@ SEZ = declare(
         "the dataset's operating zones (which have the standard package) in a steady state the entry calibration "
         "can find: at 0.8 there is none on the GMS data (xi and the zones' queue costs climb together without bound: "
         "nearly every potential investor could profit only inside a zone), 0.7 calibrated in three seeds of three; "
-        "with sez.customs_access "
-        "raised too the edge is lower (0.6 with an access of 3 fails, 0.3 with 5 calibrates).",
+        "with sez.customs_access raised too the edge is lower (0.6 with an access of 3 fails, 0.3 with 5 "
+        "calibrates).",
         kind="lever",
     ),
     Param(

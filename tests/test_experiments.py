@@ -285,6 +285,25 @@ def test_a_span_of_years_must_hold_a_step(steps_per_year, over, holds):
     assert holds == bool(((steps >= over[0] - 1e-9) & (steps <= over[1] + 1e-9)).any())  # the rule, by brute force
 
 
+@pytest.mark.parametrize(
+    ("at", "over", "outside"),
+    [
+        ("end", (2027, 2027), [2027]),
+        ("end", (2020, 2030), [2030]),
+        (2030, None, [2030]),
+        ("end", (2018, 2030), [2018, 2030]),
+    ],
+)
+def test_each_year_outside_the_run_is_named_once(at, over, outside):
+    """A one-year window (a claim's ``window: [2027, 2027]``) named its year twice: every refusal came in pairs."""
+    from sez_sim.experiments.spec import outcome_problems
+
+    geo = load_scenario(LINE).build_geography()
+    outcome = Outcome(name="x", column="gdp", at=at, over=over)
+    problems = outcome_problems(outcome, "x", geo, 2019, 2022, "f", steps_per_year=4)
+    assert [p.message for p in problems] == [f"year {y} is outside the run (2019-2022)" for y in outside]
+
+
 def test_a_sum_of_a_per_person_column_is_refused_at_its_path(tmp_path):
     outcomes = [{"name": "gdp_pc", "table": "provinces", "column": "gdp_per_capita", "aggregate": "sum"}]
     with pytest.raises(ScenarioError) as caught:

@@ -553,7 +553,7 @@ def outcome_problems(
             )
         )
     years = ([outcome.at] if outcome.at != "end" else []) + list(outcome.over or [])
-    for year in years:
+    for year in dict.fromkeys(years):  # a one-year window names its year twice: say so once
         if not start <= year <= end:
             out.append(Problem(where, place, f"year {year:g} is outside the run ({start:g}-{end:g})"))
     if outcome.over is not None and steps_per_year and all(start <= year <= end for year in outcome.over):

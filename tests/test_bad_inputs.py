@@ -40,6 +40,8 @@ def test_bad_input_is_refused_with_a_clear_message(case: Case, tmp_path, monkeyp
     assert isinstance(result.exception, SystemExit), f"{type(result.exception).__name__}: {result.exception}"
     assert result.exit_code == 2, text
     assert "Traceback" not in text
+    lines = [line for line in text.splitlines() if line.strip()]
+    assert len(set(lines)) == len(lines), f"a line said twice: {text}"
     for needle in case.expect:
         assert needle.lower() in text.lower(), f"{needle!r} not in: {text}"
     assert files_in(tmp_path) == before, "a refused command wrote something"

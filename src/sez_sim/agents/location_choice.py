@@ -63,6 +63,10 @@ some 500 rounds from a log gap of 15; the claims' failed draws needed up to 350 
 for a while holds it back). Where a province's target exceeds every potential entrant able to profit there, its
 xi climbs for ever: the rounds run out and calibration fails as before."""
 
+QUEUE_STEP = 2.0
+"""The most a round of :meth:`LocationChoice.clear_zones` moves a queue cost, in utility (the province logit's scale
+is 1): farther than about that, the logit's slope at the current costs no longer says where demand goes."""
+
 RATION_GAPS = (CONTRACTION_GAP, 1e-2, 1e-3)
 """The gaps the rationing contraction brings entry and zone demand within before Newton tries again, in turn."""
 
@@ -107,6 +111,14 @@ def stream_products(
         cells = cols if by_province[1] else np.arange(out.shape[1])
         out[np.ix_(rows, cells)] += left[s][:, rows].T @ right[s][:, cells]
     return out
+
+
+def solve(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """``a x = b``, or the least-squares ``x`` where ``a`` is singular."""
+    try:
+        return np.linalg.solve(a, b)
+    except np.linalg.LinAlgError:
+        return np.linalg.lstsq(a, b, rcond=None)[0]
 
 
 def productivity_grid(shape: float, top: float, size: int = POOL_SIZE) -> np.ndarray:
@@ -635,24 +647,25 @@ class LocationChoice:
         rate[self.stream_country < 0] *= self.fdi_inflow
         return rate
 
-    def zone_demand(
-        self, values: np.ndarray, alts: Alternatives, country: np.ndarray
+    def zone_demand(self, values: np.ndarray, alts: Alternatives, country: np.ndarray) -> np.ndarray:
+        """Expected entrants per step who would take each zone, at the current queue costs."""
+        return self._takers(values, alts, country, np.arange(values.shape[1] - self.n))[0].sum(axis=0)
+
+    def _takers(
+        self, values: np.ndarray, alts: Alternatives, country: np.ndarray, zones: np.ndarray
     ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """Expected entrants per step who would take each zone, at the current queue costs.
+        """What each component of entry (a stream and a pool productivity) brings to each zone of ``zones``.
 
         Returns:
-            ``(demand, within, province_share)``: per zone, its expected entrants, their share of its province's
-            expected entrants, and the province's share of all potential entrants (for the queue update).
+            ``(taken, share, prob)``, each (components, zones): expected entrants per step who would take the zone
+            (a column sums to the zone's demand), the zone's share of its province's entrants, and the province's
+            choice probability.
         """
-        host = alts.province[self.n :]
+        host = alts.province[self.n + zones]
         prob, share = self.stream_probabilities(values, alts, country, columns=host)  # only the hosts' are needed
-        rates = self.stream_rates()[:, None, None]
-        reach = rates * prob
-        demand = (reach * share).sum(axis=(0, 1)) / values.shape[0]
-        province = reach.sum(axis=(0, 1)) / values.shape[0]
-        within = np.divide(demand, province, out=np.zeros_like(demand), where=province > 0)
-        total = rates.sum()  # zero where no firm ever exits (hazard 0): no one enters at all
-        return demand, within, province / total if total > 0 else np.zeros_like(province)
+        prob, share = prob.reshape(-1, zones.size), share[:, :, zones].reshape(-1, zones.size)
+        rates = np.repeat(self.stream_rates(), values.shape[0])[:, None] / values.shape[0]
+        return rates * prob * share, share, prob
 
     def clear_zones(
         self,
@@ -665,45 +678,46 @@ class LocationChoice:
     ) -> None:
         """Set the queue costs so that no open zone is expected to take more entrants than it has free slots.
 
-        Each zone's queue cost solves ``ln demand(q) = ln free`` (or is zero if demand is below the free slots at
-        zero), a monotone equation in ``q``. The update is a Newton step on log demand, with the slope measured
-        between rounds (secant) or, in the first round, estimated as ``(1 - w) / scale + w (1 - p)`` with ``w`` the
-        zone's share of its province's entrants and ``p`` the province's share of all. Once two rounds have
-        bracketed the root (demand above the free slots at one queue cost, below at another), the step is the
-        secant through the bracket (regula falsi) instead: log demand is far from linear once a zone's value falls
-        below its province's outside option, where a local Newton step overshoots or crawls.
+        Each zone's queue cost ``q_z`` solves ``ln D_z(q) = ln free_z`` (or is zero if demand is below the free slots
+        at zero). The zones of one province share its entrants, so each round takes a Newton step for all the
+        rationing zones at once, with the nested logit's derivatives summed over the streams and the productivity
+        pool (components ``k``, each with its host's choice probability ``p_k`` and its zones' shares ``w_zk``):
+
+            d ln D_z / d q_j = -delta_zj / s + sum_k D_zk w_jk (1 / s - (1 - p_k)) / D_z   (j in z's province)
+
+        with ``s`` the zone choice's scale and ``D_zk`` the component's entrants taking zone z. A step for each zone
+        alone would ignore that the others move too: two zones lowered together each gain less than either would
+        alone, and the next step overshoots to a queue cost of zero and a flood of entrants who find no slot. Zones
+        in other provinces act only through the province logit, which is left to the next round. The slope at the
+        current costs says little beyond about one unit of utility (where a zone that takes all its province's
+        entrants turns to taking few, it is nearly flat and Newton would leap past the turn), so a round moves a
+        queue cost by at most :data:`QUEUE_STEP`, and a zone nobody would take at its cost (no slope at all) comes
+        down by that much.
         """
         queue = self.queue_cost(values.shape[1] - self.n)  # closed zones keep theirs: a warm start when they reopen
         zones = np.flatnonzero(alts.open[self.n :])
         if not zones.size:
             return
         scale = self.params["zone_choice_scale"]
-        low, low_gap = np.full(zones.size, -np.inf), np.zeros(zones.size)  # a queue cost with demand above the slots
-        high, high_gap = np.full(zones.size, np.inf), np.zeros(zones.size)  # ... and one with demand below them
-        last_queue = last_log = None
+        host = alts.province[self.n + zones]
+        first, second = np.nonzero(host[:, None] == host[None, :])  # pairs of open zones in one province
         for _ in range(rounds):
-            demand, within, province = (x[zones] for x in self.zone_demand(values, alts, country))
-            log_demand = np.log(np.maximum(demand, 1e-300))
-            gap = np.clip(log_demand - np.log(np.maximum(free[zones], 1e-12)), -5.0, 5.0)
-            binding = (queue[zones] > 0) | (gap > 0)
+            taken, share, prob = self._takers(values, alts, country, zones)
+            demand = taken.sum(axis=0)
+            gap = np.log(np.maximum(demand, 1e-300)) - np.log(np.maximum(free[zones], 1e-12))
+            q = queue[zones]
+            binding = (q > 0) | (gap > 0)
             if np.all(~binding | (np.abs(gap) < tolerance)):
                 return
-            q = queue[zones]
-            above, below = gap > 0, gap < 0
-            low, low_gap = np.where(above, q, low), np.where(above, gap, low_gap)
-            high, high_gap = np.where(below, q, high), np.where(below, gap, high_gap)
-            slope = (1.0 - within) / scale + within * (1.0 - province)
-            if last_queue is not None:
-                moved = q - last_queue
-                measured = np.divide(last_log - log_demand, moved, out=np.zeros_like(moved), where=np.abs(moved) > 1e-9)
-                slope = np.where(measured > 0.05, measured, slope)
-            step = q + gap / np.maximum(slope, 0.05)
-            bracketed = np.isfinite(low) & np.isfinite(high)
-            with np.errstate(invalid="ignore", divide="ignore"):
-                falsi = low + low_gap * (high - low) / (low_gap - high_gap)
-            step = np.where(bracketed, falsi, step)
-            last_queue, last_log = q.copy(), log_demand
-            queue[zones] = np.where(binding, np.maximum(step, 0.0), q)
+            pull = share * (1.0 / scale - 1.0 + prob)
+            slope = np.eye(zones.size) / scale  # minus d ln D / d q, for pairs of zones in one province
+            with np.errstate(divide="ignore", invalid="ignore"):  # zones nobody takes have no slope (not used)
+                slope[first, second] -= np.einsum("ki,ki->i", taken[:, first], pull[:, second]) / demand[first]
+            b = np.flatnonzero(binding & (demand > 0))
+            step = np.full(zones.size, -QUEUE_STEP)  # nobody would take the zone at its cost: no slope to follow
+            if b.size:
+                step[b] = solve(slope[np.ix_(b, b)], gap[b])
+            queue[zones] = np.where(binding, np.maximum(q + np.clip(step, -QUEUE_STEP, QUEUE_STEP), 0.0), q)
 
     # ------------------------------------------------------------------ calibration (steady state)
     def calibrate(

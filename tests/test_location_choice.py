@@ -145,6 +145,7 @@ def test_a_closed_zone_changes_nothing():
     with_zone, share = lc.stream_probabilities(closed, alternatives([1], 2), np.zeros(2, np.int64))
     np.testing.assert_array_equal(with_zone, alone)
     assert not share.any()
+    assert lc.zone_demand(values, alternatives([], 2), np.zeros(2, np.int64)).shape == (0,)  # no zones, no demand
 
 
 def test_a_queue_with_one_slot_lets_in_one_entrant_a_step():

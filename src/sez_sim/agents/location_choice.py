@@ -663,7 +663,8 @@ class LocationChoice:
         """
         host = alts.province[self.n + zones]
         prob, share = self.stream_probabilities(values, alts, country, columns=host)  # only the hosts' are needed
-        prob, share = prob.reshape(-1, zones.size), share[:, :, zones].reshape(-1, zones.size)
+        components = prob.shape[0] * prob.shape[1]
+        prob, share = prob.reshape(components, zones.size), share[:, :, zones].reshape(components, zones.size)
         rates = np.repeat(self.stream_rates(), values.shape[0])[:, None] / values.shape[0]
         return rates * prob * share, share, prob
 

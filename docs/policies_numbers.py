@@ -345,6 +345,9 @@ def hosts(switch: str = "on") -> None:
         )
     for country, grp in table.groupby("country"):
         print(f"  {country}: {len(grp)} hosts, effect {grp['effect'].mean():+.1%} (max {grp['effect'].max():+.1%})")
+    alone = table.set_index("host")["effect"]
+    six = [f"{h} {alone[provinces['id'].iat[start.geo.index_of(h)]]:+.1%}" for h in HOSTS]
+    print("  the ablation's six hosts, each zone alone: " + ", ".join(six))
 
 
 SECTIONS: dict[str, Callable[..., None]] = {

@@ -84,6 +84,15 @@ def test_manifest_records_what_produced_the_run(written):
     assert {"system", "machine", "cpus"} <= set(manifest["platform"])
     assert {"build", "simulate", "write"} <= set(manifest["timings_seconds"])
     assert "git_commit" in manifest and manifest["random_streams"]["spawned"]
+    # Whether the code differs from that commit: edits not yet committed are what the commit alone cannot reproduce.
+    status = subprocess.run(
+        ["git", "status", "--porcelain", "--untracked-files=no", "--", "."],
+        cwd=ROOT / "src" / "sez_sim",
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert manifest["git_dirty"] is (bool(status.stdout.strip()) if status.returncode == 0 else None)
     assert manifest["calibration"]["steady_state_rounds"] == manifest["calibration"]["steady_state_rounds_planned"]
     assert 0 <= manifest["calibration"]["gap"] < 1e-9  # how closely the t = 0 economy reproduces the data
 

@@ -75,6 +75,28 @@ def git_commit() -> str | None:
 
 
 @functools.cache
+def git_dirty() -> bool | None:
+    """Whether the package's tracked sources differ from :func:`git_commit`, or None outside a checkout.
+
+    A manifest that names a commit its code does not match (edits not yet committed) says so. Read once a process,
+    as the commit is.
+    """
+    here = Path(__file__).resolve().parent
+    try:
+        out = subprocess.run(
+            ["git", "status", "--porcelain", "--untracked-files=no", "--", "."],
+            cwd=here,
+            capture_output=True,
+            text=True,
+            timeout=5,
+            check=False,
+        )
+    except (OSError, subprocess.TimeoutExpired):
+        return None
+    return bool(out.stdout.strip()) if out.returncode == 0 else None
+
+
+@functools.cache
 def _versions() -> dict[str, str]:
     # Read once a process (16 ms: every run of a batch paid it); installed versions do not change under it.
     out = {"sez-sim": __version__, "python": platform.python_version()}
@@ -92,13 +114,17 @@ def now() -> str:
 
 
 def provenance(started: str) -> dict[str, Any]:
-    """What every manifest opens with: the package and its git commit, when, the command, versions and platform."""
+    """What every manifest opens with: the package, its commit and whether its sources differ, when, the command.
+
+    Then the versions and the platform.
+    """
     return {
         "sez_sim_version": __version__,
         "started": started,
         "finished": now(),
         "command": sys.argv,
         "git_commit": git_commit(),
+        "git_dirty": git_dirty(),
         "versions": dict(_versions()),  # a copy: the cached one is shared
         "platform": {
             "system": platform.system(),

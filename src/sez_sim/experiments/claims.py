@@ -62,7 +62,7 @@ from sez_sim.experiments.spec import Outcome, outcome_problems
 from sez_sim.io import atomic_path, check_target, write_marker
 from sez_sim.params import registry
 from sez_sim.results import by_rule, significant
-from sez_sim.runs import git_commit
+from sez_sim.runs import git_commit, git_dirty
 from sez_sim.scenario import Scenario, load_scenario, pairing_problems, registry_path
 from sez_sim.version import __version__
 from sez_sim.yamlio import Strict, check_counts
@@ -540,6 +540,7 @@ def verdict(claim: Claim, table: pd.DataFrame, refused: dict[str, int], design: 
         "expected": None,
         "fingerprint": claim.fingerprint(),
         "git_commit": git_commit(),
+        "git_dirty": git_dirty(),
         "settings": {k: getattr(claim, k) for k in ("replicates", "samples", "years", "seed")},
         "defaults": {
             "verdict": judge(ci["ci_low"], ci["ci_high"], claim.expect, m, claim.range)

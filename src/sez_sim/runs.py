@@ -58,20 +58,24 @@ class RunResult:
     model: Any = field(default=None, repr=False)
 
 
+def _git(*args: str) -> str | None:
+    """What ``git ARGS`` prints in the package's folder, or None outside a checkout (or without git)."""
+    try:
+        out = subprocess.run(
+            ["git", *args], cwd=Path(__file__).resolve().parent, capture_output=True, text=True, timeout=5, check=False
+        )
+    except (OSError, subprocess.TimeoutExpired):
+        return None
+    return out.stdout.strip() if out.returncode == 0 else None
+
+
 @functools.cache
 def git_commit() -> str | None:
     """The commit of the package's git checkout, or None outside one.
 
     Read once a process: the code it runs is what it imported.
     """
-    here = Path(__file__).resolve().parent
-    try:
-        out = subprocess.run(
-            ["git", "rev-parse", "HEAD"], cwd=here, capture_output=True, text=True, timeout=5, check=False
-        )
-    except (OSError, subprocess.TimeoutExpired):
-        return None
-    return out.stdout.strip() or None if out.returncode == 0 else None
+    return _git("rev-parse", "HEAD") or None
 
 
 @functools.cache
@@ -81,19 +85,8 @@ def git_dirty() -> bool | None:
     A manifest that names a commit its code does not match (edits not yet committed) says so. Read once a process,
     as the commit is.
     """
-    here = Path(__file__).resolve().parent
-    try:
-        out = subprocess.run(
-            ["git", "status", "--porcelain", "--untracked-files=no", "--", "."],
-            cwd=here,
-            capture_output=True,
-            text=True,
-            timeout=5,
-            check=False,
-        )
-    except (OSError, subprocess.TimeoutExpired):
-        return None
-    return bool(out.stdout.strip()) if out.returncode == 0 else None
+    status = _git("status", "--porcelain", "--untracked-files=no", "--", ".")
+    return None if status is None else bool(status)
 
 
 @functools.cache

@@ -3,6 +3,7 @@ box; bad claim files are refused with the YAML path."""
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import re
 from pathlib import Path
@@ -13,6 +14,7 @@ import pytest
 import yaml
 from typer.testing import CliRunner
 
+from sez_sim import params
 from sez_sim.cli import app
 from sez_sim.economy.mechanisms import ACTS_ONLY_THROUGH
 from sez_sim.errors import ScenarioError
@@ -337,6 +339,30 @@ def test_a_claims_fingerprint_follows_its_inputs(tmp_path):
     assert load_claim(path).fingerprint() != first
     scenario.write_text(text)
     assert load_claim(path).fingerprint() == first
+
+
+def test_a_claims_fingerprint_follows_the_parameters_its_scenarios_read_and_the_ranges_it_draws(tmp_path, monkeypatch):
+    path = claim_file(tmp_path, samples=4)
+    claim = load_claim(path)
+    first = claim.fingerprint()
+    drawn = claim.varied()[0].key
+    inert = sorted(set.intersection(*(s.inert_parameters() for s in claim.scenarios())))
+    read = next(k for k, p in registry().items() if k not in inert and p.kind == "setting" and not p.per)
+    assert drawn not in inert and inert
+
+    def fingerprint_with(key: str, samples: int = 4, **fields) -> str:
+        with monkeypatch.context() as patch:
+            patch.setitem(params._REGISTRY, key, dataclasses.replace(registry()[key], **fields))
+            return load_claim(path, [f"samples={samples}"]).fingerprint()
+
+    low, high = registry()[drawn].bounds
+    narrower = (low, registry()[drawn].default + 0.5 * (high - registry()[drawn].default))
+    assert fingerprint_with(drawn, bounds=narrower) != first  # the draws cover another range
+    unread = inert[0]  # a growth mechanism's parameter: both scenarios leave it off
+    assert fingerprint_with(unread, default=registry()[unread].bounds[1]) == first
+    assert fingerprint_with(read, default=registry()[read].bounds[1]) != first
+    at_defaults = load_claim(path, ["samples=0"]).fingerprint()
+    assert fingerprint_with(drawn, samples=0, bounds=narrower) == at_defaults  # no draws: the range changes nothing
 
 
 def test_the_library_verdicts_in_the_docs_are_current():

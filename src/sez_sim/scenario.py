@@ -496,12 +496,15 @@ class Scenario(Strict):
     def inputs_digest(self) -> str:
         """SHA-256 of everything a run's results depend on besides the code and the seed.
 
-        That is the resolved scenario, the registry's defaults and the dataset's files (for dataset geographies).
+        That is the resolved scenario, the registry's defaults of the parameters the scenario can read (not those of
+        :meth:`inert_parameters`: a parameter added to a mechanism the scenario leaves off changes no result) and the
+        dataset's files (for dataset geographies).
         """
         from sez_sim.geography import GMS_DATA
         from sez_sim.geography.dataset import dataset_digest
 
         g = self.geography
+        inert = self.inert_parameters()
         folder = None
         if g.folder is not None:
             folder = ((self._source.parent if self._source else Path.cwd()) / g.folder).resolve()
@@ -509,7 +512,7 @@ class Scenario(Strict):
             folder = GMS_DATA
         blob = {
             "scenario": self.digest(),
-            "defaults": {k: p.default for k, p in sorted(registry().items())},
+            "defaults": {k: p.default for k, p in sorted(registry().items()) if k not in inert},
             "dataset": dataset_digest(folder) if folder is not None else None,
         }
         return hashlib.sha256(json.dumps(blob, sort_keys=True, default=str).encode()).hexdigest()

@@ -252,8 +252,10 @@ class Claim(Strict):
     def fingerprint(self) -> str:
         """A short SHA-256 of everything the answer depends on besides the code.
 
-        That is the claim's settings, both scenarios' inputs (:meth:`Scenario.inputs_digest`) and the package
-        version: a stored answer with another fingerprint is out of date.
+        That is the claim's settings, the uncertainties its draws vary with the ranges they cover (a registry bound
+        changed under ``uncertainties: all`` changes the draws), both scenarios' inputs
+        (:meth:`Scenario.inputs_digest`) and the package version: a stored answer with another fingerprint is out of
+        date.
         """
         # Keys left at their defaults that older claim files could not have are left out, so their answers keep
         # their fingerprints.
@@ -263,6 +265,7 @@ class Claim(Strict):
         blob = {
             "claim": self.model_dump(mode="json", exclude=unset),
             "scenarios": [s.inputs_digest() for s in self.scenarios()],
+            "draws": [[u.key, *u.bounds] for u in self.varied()] if self.samples else [],
             "version": __version__,
         }
         return hashlib.sha256(json.dumps(blob, sort_keys=True).encode()).hexdigest()[:16]
@@ -860,8 +863,9 @@ def doc_block(table: pd.DataFrame | None, text: str = "", keep: Iterable[str] = 
         f"{DOC_BEGIN}\n\n" + "\n".join([header, *rows]) + "\n\n"
         f"*Computed at each claim file's settings, seed and horizon, by sez-sim {__version__} at commit {made}."
         " The last column fingerprints what each answer depends on besides the code (the claim, both scenarios,"
-        " the parameter defaults, the dataset, the version); the test suite checks that it matches the claim files,"
-        " so an edited claim or scenario shows this table is out of date.*\n\n"
+        " the defaults of the parameters they read, the ranges the draws cover, the dataset, the version); the test"
+        " suite checks that it matches the claim files, so an edited claim, scenario or parameter shows this table is"
+        " out of date.*\n\n"
         f"{DOC_END}"
     )
 

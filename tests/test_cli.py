@@ -164,6 +164,17 @@ def test_the_kind_of_a_file_is_read_from_its_own_keys(tmp_path, content, kind):
     assert file_kind(path) == kind
 
 
+def test_validating_a_scenario_leaves_the_experiments_modules_unimported():
+    """They bring SALib, scipy.stats and the batch layer: about half of a scenario's validate once."""
+    code = (
+        "import sys; from sez_sim.cli import app; from typer.testing import CliRunner; "
+        "r = CliRunner().invoke(app, ['validate', 'scenarios/gms_baseline.yaml']); "
+        "print(r.exit_code, sorted(m for m in sys.modules if m.startswith(('sez_sim.experiments', 'SALib'))))"
+    )
+    done = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True)
+    assert done.stdout.split() == ["0", "[]"], done.stdout + done.stderr
+
+
 def test_validate_refuses_an_experiment_a_run_would_refuse_and_a_claim_with_missing_keys(tmp_path):
     experiment = {
         "name": "e",

@@ -228,15 +228,18 @@ def file_kind(path: Path) -> str | None:
     scenario.
     """
     from sez_sim import yamlio
-    from sez_sim.experiments.claims import Claim
-    from sez_sim.experiments.spec import Experiment
     from sez_sim.scenario import Scenario
 
-    models = {"scenario": Scenario, "experiment": Experiment, "claim": Claim}
     try:
         keys = set(yamlio.read_chain(path)[0][1])
     except UserError:
         return None
+    if keys <= set(Scenario.model_fields):
+        return "scenario"  # without importing the experiments' modules (half a second of a scenario's validate)
+    from sez_sim.experiments.claims import Claim
+    from sez_sim.experiments.spec import Experiment
+
+    models = {"scenario": Scenario, "experiment": Experiment, "claim": Claim}
     fields = {kind: set(model.model_fields) for kind, model in models.items()}
     own = {
         kind: len(keys & (names - set.union(*(f for k, f in fields.items() if k != kind))))

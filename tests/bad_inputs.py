@@ -279,6 +279,8 @@ def scenario_cases() -> Iterator[Case]:
         expect = ("s.yaml", "migration_rate") if ident == "migration-vs-reconsider" else ("s.yaml", path.split(".")[-1])
         if path == "name":
             expect = ("s.yaml", "name")
+        if ident == "extends-missing":  # where it looked: the path is taken from the file's folder
+            expect = ("s.yaml", "extends", "from this file's folder", "nope.yaml")
         yield Case(f"scenario/{ident}", ["validate", "{d}/s.yaml"], {"s.yaml": dump(data)}, expect)
         if ident in ("years-negative", "sigma-nan", "policy-province-unknown", "name-dotdot", "pareto-vs-sigma"):
             yield Case(f"scenario-run/{ident}", ["run", "{d}/s.yaml", "--quiet"], {"s.yaml": dump(data)}, expect)

@@ -274,7 +274,13 @@ def read_chain(path: Path, kind: str = "scenario", chain: tuple[Path, ...] = ())
         cycle = " -> ".join(str(p) for p in (*chain, path.resolve(), parent_path))
         raise ScenarioError([Problem(where, "extends", f"cycle: {cycle}")])
     if not parent_path.exists():
-        raise ScenarioError([Problem(where, "extends", f"parent file not found: {parent}")])
+        raise ScenarioError(
+            [
+                Problem(
+                    where, "extends", f"parent file not found: {parent} (a path from this file's folder: {parent_path})"
+                )
+            ]
+        )
     if parent_path.is_dir():
         raise ScenarioError([Problem(where, "extends", f"{parent} is a folder, not a {kind} file")])
     return [(path, raw), *read_chain(parent_path, kind, (*chain, path.resolve()))]

@@ -40,11 +40,6 @@ class Ledger:
     def __init__(self, size: int, rng: np.random.Generator):
         self.carry = rng.random(size)
 
-    def resize(self, size: int, rng: np.random.Generator) -> None:
-        """Extend the ledger to ``size`` keys (new keys get fresh uniform carries)."""
-        if size > len(self.carry):
-            self.carry = np.concatenate([self.carry, rng.random(size - len(self.carry))])
-
     def draw(self, expected: np.ndarray, keys: np.ndarray | slice = slice(None)) -> np.ndarray:
         """Realise expected counts: ``floor(carry + expected)``; the remainder is carried to the next call."""
         total = self.carry[keys] + expected

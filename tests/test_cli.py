@@ -273,7 +273,9 @@ def test_a_batch_summary_shows_small_spreads_without_scientific_notation():
     runs = pd.DataFrame({"status": ["ok"] * 3, "gini": [0.43, 0.430012, 0.429988], "gdp": [1.651e6, 1.652e6, 1.65e6]})
     sensitivity = pd.DataFrame({"outcome": ["gini"], "factor": ["economy.sigma"], "ST": [1.234e-05]})
     result = SimpleNamespace(runs=runs, done=3, skipped=0, failed=0, seconds=5.0, rerun=0, sensitivity=sensitivity)
-    experiment = SimpleNamespace(name="sweep", outcomes=[SimpleNamespace(name="gini"), SimpleNamespace(name="gdp")])
+    experiment = SimpleNamespace(
+        name="sweep", outcomes=[SimpleNamespace(name="gini"), SimpleNamespace(name="gdp")], design="sobol", crossed=list
+    )
     console = Console(width=200, record=True)
     console.print(batch_summary(experiment, result))
     text = console.export_text()
@@ -347,7 +349,7 @@ def test_a_batch_summary_names_each_outcomes_most_influential_factor_whole_at_80
     result = SimpleNamespace(runs=runs, done=2, skipped=0, failed=0, seconds=1.0, rerun=0, sensitivity=sensitivity)
     outcomes = [SimpleNamespace(name="host_gdp_change"), SimpleNamespace(name="zone_jobs")]
     console = Console(width=80, record=True)
-    console.print(batch_summary(SimpleNamespace(name="s", outcomes=outcomes), result))
+    console.print(batch_summary(SimpleNamespace(name="s", outcomes=outcomes, design="sobol", crossed=list), result))
     printed = console.export_text()
     text = " ".join(printed.split())  # long sentences wrap; the words must all be there, in order
     named = "total Sobol index ST" if measure == "ST" else "Morris mu*"
@@ -355,6 +357,39 @@ def test_a_batch_summary_names_each_outcomes_most_influential_factor_whole_at_80
     second = f"Most influential on zone_jobs: firms.entry_logit_scale ({named} 0.7)"
     assert f"{first} {second}" in text
     assert max(len(line) for line in printed.splitlines()) <= 80 and "…" not in printed
+
+
+def test_a_batch_summary_gives_each_lever_setting_its_own_row_and_the_indices_over_them():
+    from types import SimpleNamespace
+
+    import pandas as pd
+    from rich.console import Console
+
+    from sez_sim.cli import batch_summary
+
+    runs = pd.DataFrame(
+        {"status": "ok", "factor:sez.duty_bonus": [0.0, 0.0, 0.1, 0.1], "zone_jobs": [1.0, 3.0, 10.0, 30.0]}
+    )
+    sensitivity = pd.DataFrame(
+        {
+            "outcome": "zone_jobs",
+            "sez.duty_bonus": [0.0, 0.0, 0.1, 0.1],
+            "factor": ["workers.congestion", "firms.entry_logit_scale"] * 2,
+            "ST": [0.2, 0.7, 0.5, 0.9],
+        }
+    )
+    result = SimpleNamespace(runs=runs, done=4, skipped=0, failed=0, seconds=1.0, rerun=0, sensitivity=sensitivity)
+    experiment = SimpleNamespace(
+        name="s",
+        outcomes=[SimpleNamespace(name="zone_jobs")],
+        design="sobol",
+        crossed=lambda: [SimpleNamespace(key="sez.duty_bonus")],
+    )
+    console = Console(width=120, record=True)
+    console.print(batch_summary(experiment, result))
+    text = " ".join(console.export_text().split())
+    assert "zone_jobs (duty_bonus=0) │ 2 │" in text and "zone_jobs (duty_bonus=0.1) │ 20 │" in text
+    assert "zone_jobs: firms.entry_logit_scale (total Sobol index ST 0.8, mean of 2 lever settings, 0.7 to 0.9)" in text
 
 
 def test_a_comparison_gives_no_relative_change_of_a_growth_rate():

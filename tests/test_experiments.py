@@ -5,6 +5,7 @@ from __future__ import annotations
 import gc
 import json
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -26,7 +27,7 @@ from sez_sim.errors import ConvergenceError, ScenarioError
 from sez_sim.experiments import Outcome, compare, load_experiment, paired_differences, run_batch
 from sez_sim.experiments.batch import analyse, refused_points, tasks_for
 from sez_sim.experiments.compare import LEDGER_MEASURES, public_ledger
-from sez_sim.experiments.designs import sample
+from sez_sim.experiments.designs import lever_settings, sample
 from sez_sim.experiments.executors import run_task
 from sez_sim.params import registry
 from sez_sim.scenario import load_scenario
@@ -142,6 +143,73 @@ def test_morris_analysis_ranks_factors_by_their_effect(tmp_path):
     assert mu_star["firms.entry_logit_scale"] == pytest.approx(0.0, abs=1e-12)
     # A linear outcome has the same elementary effect everywhere.
     assert table["sigma"].to_numpy() == pytest.approx(0.0, abs=1e-9)
+
+
+LEVERS = [
+    {"key": "sez.duty_bonus", "values": [0.0, 0.1]},  # a lever in the registry
+    {"key": "firms.hazard", "kind": "lever", "range": [0.02, 0.06], "levels": 3},  # an uncertainty declared a lever
+]
+
+
+@pytest.mark.parametrize("design", ["lhs", "sobol", "morris"])
+def test_a_sampled_design_runs_every_lever_setting_on_the_same_draws_of_its_uncertainties(tmp_path, design):
+    """EMA Workbench's scenarios x policies: the levers are crossed with the sample, not sampled."""
+    plain = sample(load_experiment(experiment_file(tmp_path, factors=SENSITIVITY_FACTORS, design=design, samples=8)))
+    factors = [SENSITIVITY_FACTORS[0], LEVERS[0], *SENSITIVITY_FACTORS[1:], LEVERS[1]]
+    e = load_experiment(experiment_file(tmp_path, factors=factors, design=design, samples=8))
+    assert [f.key for f in e.sampled()] == [f["key"] for f in SENSITIVITY_FACTORS]
+    assert [f.key for f in e.crossed()] == ["sez.duty_bonus", "firms.hazard"]
+    table = sample(e)
+    assert list(table.columns) == [f["key"] for f in factors]  # the file's order
+    assert len(table) == 2 * 3 * len(plain)
+    settings = lever_settings(e, table)
+    assert [setting for setting, _ in settings] == [
+        {"sez.duty_bonus": bonus, "firms.hazard": pytest.approx(hazard)}
+        for bonus in (0.0, 0.1)
+        for hazard in (0.02, 0.04, 0.06)
+    ]
+    for setting, points in settings:
+        block = table.iloc[points].reset_index(drop=True)
+        pd.testing.assert_frame_equal(block[plain.columns], plain)  # the same draws at every setting
+        assert (block[list(setting)] == pd.Series(setting)).all().all()
+
+
+def test_sensitivity_indices_are_computed_for_each_lever_setting(tmp_path):
+    """Over the same draws, a lever that swaps which uncertainty matters swaps their indices."""
+    factors = [*SENSITIVITY_FACTORS, LEVERS[0]]
+    e = load_experiment(experiment_file(tmp_path, factors=factors, design="sobol", samples=1024))
+    design = sample(e)
+    runs = linear_outcome(design, (2.0, 1.0, 0.0))
+    swapped = linear_outcome(design, (1.0, 2.0, 0.0))
+    with_bonus = np.tile(design["sez.duty_bonus"].to_numpy() > 0, 2)
+    runs.loc[with_bonus, "gdp"] = swapped.loc[with_bonus, "gdp"]
+    table, unanalysed = analyse(e, design, runs)
+    assert not unanalysed and len(table) == 2 * 3
+    for bonus, expected in ((0.0, [0.8, 0.2, 0.0]), (0.1, [0.2, 0.8, 0.0])):
+        part = table[table["sez.duty_bonus"] == bonus].set_index("factor")
+        assert list(part.index) == [f["key"] for f in SENSITIVITY_FACTORS]  # the levers get no index
+        assert part["ST"].to_numpy() == pytest.approx(expected, abs=0.05)
+
+
+@pytest.mark.parametrize(
+    ("factors", "design", "says"),
+    [
+        ([SENSITIVITY_FACTORS[0], LEVERS[0]], "sobol", "at least two uncertain factors (sez.duty_bonus is a lever"),
+        ([LEVERS[0]], "lhs", "lhs samples uncertainties; give at least one"),
+        ([{"key": "economy.kappa", "values": [1e-4, 2e-4]}], "lhs", "values are for grid designs and levers"),
+        ([{"key": "policies.0.province"}], "morris", "a lever, crossed with the morris sample, needs values"),
+    ],
+)
+def test_a_sampled_design_is_told_which_factors_are_levers(tmp_path, factors, design, says):
+    with pytest.raises(ScenarioError, match=re.escape(says)):
+        load_experiment(experiment_file(tmp_path, factors=factors, design=design, samples=8))
+
+
+def test_a_lever_declared_an_uncertainty_is_sampled(tmp_path):
+    factors = [SENSITIVITY_FACTORS[0], {"key": "sez.duty_bonus", "range": [0.0, 0.15], "kind": "uncertainty"}]
+    e = load_experiment(experiment_file(tmp_path, factors=factors, design="sobol", samples=8))
+    assert not e.crossed() and len(sample(e)) == 8 * 4
+    assert sample(e)["sez.duty_bonus"].nunique() > 2
 
 
 SIGMA_KAPPA = [{"key": "economy.sigma", "range": [4.0, 7.0]}, {"key": "economy.kappa", "range": [1e-3, 2e-3]}]
@@ -317,8 +385,8 @@ def test_a_sum_of_a_per_person_column_is_refused_at_its_path(tmp_path):
 def test_bad_experiment_files(tmp_path):
     for content, expected in (
         ({"factors": [{"key": "economy.nonsense", "values": [1]}]}, "neither a registry parameter"),
-        ({"factors": [{"key": "economy.sigma"}], "design": "sobol"}, "at least two factors"),
-        ({"factors": [{"key": "policies.0.province"}], "design": "lhs"}, "give range"),
+        ({"factors": [{"key": "economy.sigma"}], "design": "sobol"}, "at least two uncertain factors"),
+        ({"factors": [{"key": "policies.0.province"}], "design": "lhs"}, "needs values, a range"),
         ({"design": "magic"}, "design"),
         ({"replicatez": 3}, "replicatez: unknown key"),
         ({"base": "nowhere.yaml"}, "scenario file not found"),

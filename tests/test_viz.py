@@ -224,11 +224,14 @@ def batch_outcomes(design, factors, runs, monkeypatch):
     for column in [c for c in frame if c.startswith("factor:")]:
         frame[column] = frame[column].map(lambda v: json.dumps(v) if isinstance(v, list) else v)
     outcomes = [c for c in frame if not c.startswith("factor:") and c not in ("point", "status")]
+    fakes = [SimpleNamespace(key=k) for k in factors]
     experiment = SimpleNamespace(
         name="e",
         design=design,
-        factors=[SimpleNamespace(key=k) for k in factors],
+        factors=fakes,
         outcomes=[SimpleNamespace(name=o) for o in outcomes],
+        sampled=lambda: [] if design == "grid" else fakes,
+        crossed=lambda: fakes if design == "grid" else [],
     )
     experiments.batch_figures(experiment, None, frame, None, Path("unused"))
     (fig,) = drawn
@@ -413,6 +416,60 @@ def test_sensitivity_figures_keep_every_text_inside(design, monkeypatch):
     (fig,) = drawn
     assert [t.get_text() for t in fig.axes[0].get_yticklabels()] == factors
     assert_inside_and_apart(fig, "sensitivity")
+
+
+def test_a_sampled_design_with_levers_draws_each_setting_in_its_own_colour_and_labels_its_indices(monkeypatch):
+    from types import SimpleNamespace
+
+    import pandas as pd
+
+    from sez_sim.viz import experiments
+
+    drawn = []
+    monkeypatch.setattr(experiments, "save_png", lambda fig, path: drawn.append(fig))
+    rng = np.random.default_rng(1)
+    x = rng.uniform(0, 1, 20)
+    runs = pd.DataFrame(
+        {
+            "point": np.arange(40),
+            "status": "ok",
+            "factor:x.a": np.tile(x, 2),
+            "factor:sez.duty_bonus": np.repeat([0.0, 0.1], 20),
+            "y": np.concatenate([x, 10 + x]),
+        }
+    )
+    uncertain, lever = SimpleNamespace(key="x.a"), SimpleNamespace(key="sez.duty_bonus")
+    experiment = SimpleNamespace(
+        name="e",
+        design="lhs",
+        factors=[uncertain, lever],
+        outcomes=[SimpleNamespace(name="y")],
+        sampled=lambda: [uncertain],
+        crossed=lambda: [lever],
+    )
+    experiments.batch_figures(experiment, None, runs, None, Path("unused"))
+    (fig,) = drawn
+    (ax,) = fig.axes
+    assert [c.get_label() for c in ax.collections] == ["duty_bonus=0", "duty_bonus=0.1"]
+    low, high = (c.get_offsets()[:, 1] for c in ax.collections)
+    assert high.min() >= 10 > low.max()  # each setting's runs, and only they, in its colour
+    assert [t.get_text() for t in fig.legends[0].get_texts()] == ["duty_bonus=0", "duty_bonus=0.1"]
+    assert_inside_and_apart(fig, "outcomes")
+    sensitivity = pd.DataFrame(
+        {
+            "outcome": "y",
+            "sez.duty_bonus": [0.0, 0.1],
+            "factor": "x.a",
+            "S1": 0.9,
+            "S1_conf": 0.1,
+            "ST": 1.0,
+            "ST_conf": 0.1,
+        }
+    )
+    experiments._sensitivity(experiment, sensitivity, Path("unused"))
+    labels = [t.get_text() for t in drawn[-1].axes[0].get_yticklabels()]
+    assert labels == ["x.a (duty_bonus=0)", "x.a (duty_bonus=0.1)"]
+    assert_inside_and_apart(drawn[-1], "sensitivity")
 
 
 def test_the_network_legend_names_what_the_geography_has(tmp_path):

@@ -300,14 +300,16 @@ def _validated(path: Path) -> str:
     if kind == "experiment":
         from sez_sim.experiments import load_experiment
         from sez_sim.experiments.batch import check_every_point
-        from sez_sim.experiments.designs import sample
+        from sez_sim.experiments.designs import lever_settings, sample
 
         experiment = load_experiment(path)
         design = sample(experiment)
         check_every_point(experiment, design)
         warn(experiment.base_scenario().warnings())
         runs = len(design) * experiment.replicates
-        return f"experiment {experiment.name}: {experiment.design} design, {runs} run{'s' * (runs != 1)}"
+        settings = len(lever_settings(experiment, design)) if experiment.design != "grid" else 1
+        crossed = f" crossed with {settings} lever settings" if settings > 1 else ""
+        return f"experiment {experiment.name}: {experiment.design} design{crossed}, {runs} run{'s' * (runs != 1)}"
     if kind == "claim":
         from sez_sim.experiments.claims import load_claim
 
@@ -834,6 +836,7 @@ def batch_summary(experiment: Any, result: Any) -> Any:
     from rich.text import Text
 
     from sez_sim.results import significant
+    from sez_sim.viz.experiments import point_label
 
     runs = result.runs
     ok = runs[runs["status"] == "ok"]
@@ -844,21 +847,37 @@ def batch_summary(experiment: Any, result: Any) -> Any:
     )
     for column in ("outcome", "mean", "sd", "min", "max"):
         table.add_column(column, justify="left" if column == "outcome" else "right")
+    # A sampled design's levers are compared on the same draws: each outcome once per combination of them.
+    levers = [f.key for f in experiment.crossed()] if experiment.design != "grid" else []
+    settings = list(ok.groupby([f"factor:{k}" for k in levers], sort=False)) if levers and len(ok) else [((), ok)]
     for o in experiment.outcomes:
-        v = ok[o.name]
-        table.add_row(
-            o.name, significant(v.mean(), 5), significant(v.std(), 3), significant(v.min(), 5), significant(v.max(), 5)
-        )
+        for _, part in settings:
+            v = part[o.name]
+            label = f"{o.name} ({point_label(part.iloc[[0]].reset_index(drop=True), levers, 0)})" if levers else o.name
+            table.add_row(
+                label,
+                significant(v.mean(), 5),
+                significant(v.std(), 3),
+                significant(v.min(), 5),
+                significant(v.max(), 5),
+            )
     if result.sensitivity is None or result.sensitivity.empty:
         return table
     key = "ST" if "ST" in result.sensitivity else "mu_star"
     measure = "total Sobol index ST" if key == "ST" else "Morris mu*"
-    top = result.sensitivity.sort_values(key, ascending=False).groupby("outcome", sort=False).head(1)
+    spread = result.sensitivity.groupby(["outcome", "factor"], sort=False)[key].agg(["mean", "min", "max", "size"])
+    top = spread.reset_index().sort_values("mean", ascending=False, kind="stable").groupby("outcome").head(1)
     order = {o.name: k for k, o in enumerate(experiment.outcomes)}
-    lines = [
-        Text(f"Most influential on {row.outcome}: {row.factor} ({measure} {significant(getattr(row, key), 3)})")
-        for row in sorted(top.itertuples(), key=lambda r: order.get(r.outcome, len(order)))
-    ]
+    lines = []
+    for row in sorted(top.itertuples(), key=lambda r: order.get(r.outcome, len(order))):
+        over = (
+            f", mean of {row.size} lever settings, {significant(row.min, 3)} to {significant(row.max, 3)}"
+            if row.size > 1
+            else ""
+        )
+        lines.append(
+            Text(f"Most influential on {row.outcome}: {row.factor} ({measure} {significant(row.mean, 3)}{over})")
+        )
     return Group(table, *lines)
 
 

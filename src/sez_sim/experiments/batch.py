@@ -34,7 +34,7 @@ import pandas as pd
 from sez_sim.cache import code_digest
 from sez_sim.errors import Problem, ScenarioError
 from sez_sim.experiments import executors
-from sez_sim.experiments.designs import problem, sample
+from sez_sim.experiments.designs import lever_settings, problem, sample
 from sez_sim.experiments.spec import Experiment, dump
 from sez_sim.io import atomic_path, check_target, write_marker
 from sez_sim.scenario import load_scenario
@@ -344,12 +344,15 @@ def collect(folder: Path, experiment: Experiment, design: pd.DataFrame, tasks: l
 def analyse(
     experiment: Experiment, design: pd.DataFrame, runs: pd.DataFrame
 ) -> tuple[pd.DataFrame | None, dict[str, str]]:
-    """Sobol S1/ST or Morris mu*/sigma per outcome and factor (replicates averaged per design point).
+    """Sobol S1/ST or Morris mu*/sigma per outcome and uncertainty (replicates averaged per design point).
+
+    With levers, the indices are computed for each combination of their values over its own sample points, and
+    each row names the combination (a column per lever).
 
     Returns:
         The indices (None for designs without them), and the outcomes left without indices with the reason: a
         design point without a finished run (the estimators need every point), or an outcome that does not vary
-        over the design (Sobol's indices divide by its variance; every Morris effect would be 0).
+        over a combination's points (Sobol's indices divide by its variance; every Morris effect would be 0).
     """
     if experiment.design not in ("sobol", "morris"):
         return None, {}
@@ -358,20 +361,34 @@ def analyse(
     spec = problem(experiment)
     rows, unanalysed = [], {}
     for outcome in experiment.outcomes:
-        y = runs.groupby("point")[outcome.name].mean().reindex(range(len(design))).to_numpy(float)
-        if not np.all(np.isfinite(y)):
-            missing = int((~np.isfinite(y)).sum())
-            unanalysed[outcome.name] = f"{missing} of {len(y)} design points have no finished run"
+        y_all = runs.groupby("point")[outcome.name].mean().reindex(range(len(design))).to_numpy(float)
+        if not np.all(np.isfinite(y_all)):
+            missing = int((~np.isfinite(y_all)).sum())
+            unanalysed[outcome.name] = f"{missing} of {len(y_all)} design points have no finished run"
             continue
-        if np.ptp(y) == 0:
-            unanalysed[outcome.name] = f"it is {y[0]:.6g} at every design point"
-            continue
-        if experiment.design == "sobol":
-            res = sobol.analyze(spec, y, calc_second_order=False, seed=experiment.seed)
-            indices = ("S1", "S1_conf", "ST", "ST_conf")
-        else:
-            res = morris.analyze(spec, design.to_numpy(float), y, seed=experiment.seed)
-            indices = ("mu", "mu_star", "mu_star_conf", "sigma")
-        for k, name in enumerate(spec["names"]):
-            rows.append({"outcome": outcome.name, "factor": name} | {i: res[i][k] for i in indices})
+        found = []
+        for setting, points in lever_settings(experiment, design):
+            y = y_all[points]
+            if np.ptp(y) == 0:
+                at = f" with {_setting_text(setting)}" if setting else ""
+                unanalysed[outcome.name] = f"it is {y[0]:.6g} at every design point{at}"
+                found = []
+                break
+            if experiment.design == "sobol":
+                res = sobol.analyze(spec, y, calc_second_order=False, seed=experiment.seed)
+                indices = ("S1", "S1_conf", "ST", "ST_conf")
+            else:
+                x = design.iloc[points][spec["names"]].to_numpy(float)
+                res = morris.analyze(spec, x, y, seed=experiment.seed)
+                indices = ("mu", "mu_star", "mu_star_conf", "sigma")
+            lever_columns = {k: json.dumps(v) if isinstance(v, list | dict) else v for k, v in setting.items()}
+            for k, name in enumerate(spec["names"]):
+                found.append(
+                    {"outcome": outcome.name} | lever_columns | {"factor": name} | {i: res[i][k] for i in indices}
+                )
+        rows += found
     return pd.DataFrame(rows), unanalysed
+
+
+def _setting_text(setting: dict[str, Any]) -> str:
+    return ", ".join(f"{k} = {json.dumps(v) if isinstance(v, list | dict) else v}" for k, v in setting.items())

@@ -48,7 +48,9 @@ class Factor(Strict):
 
     key: str = Field(description="Registry key (economy.sigma) or scenario path (policies.0.province).")
     kind: Literal["uncertainty", "lever"] | None = Field(
-        default=None, description="Uncertainty (sampled) or lever (compared); default: the registry's kind."
+        default=None,
+        description="Uncertainty (a sampled design draws it) or lever (every value runs at every draw); default: the "
+        "registry's kind (settings and scenario paths: lever).",
     )
     values: list[Any] | None = Field(default=None, min_length=1, description="Values to use (grid designs).")
     range: tuple[float, float] | None = Field(
@@ -79,7 +81,7 @@ class Factor(Strict):
 
     @property
     def role(self) -> str:
-        """Uncertainty or lever (the registry's kind when not given; scenario paths count as levers)."""
+        """Uncertainty or lever: the kind given, else the registry's (settings and scenario paths are levers)."""
         if self.kind:
             return self.kind
         p = self.param
@@ -323,17 +325,31 @@ class Experiment(Strict):
     @model_validator(mode="after")
     def _design_needs(self) -> Experiment:
         paths: dict[str, int] = {}
+        sampled = {id(f) for f in self.sampled()}
         for k, f in enumerate(self.factors):
-            if self.design == "grid" and f.values is None and f.bounds is None:
-                raise ValueError(f"factors[{k}] ({f.key}): a grid needs values, a range, or a registry parameter")
-            if self.design != "grid" and f.values is not None:
-                raise ValueError(f"factors[{k}] ({f.key}): {self.design} samples a range; values are for grid designs")
-            if self.design != "grid" and f.bounds is None:
-                raise ValueError(f"factors[{k}] ({f.key}): {self.design} samples a range; give range: [low, high]")
-            if self.design != "grid" and f.levels is not None:
-                raise ValueError(f"factors[{k}] ({f.key}): levels are a grid's; {self.design} draws samples points")
-            if self.design == "grid" and f.values is None and f.levels is None:
-                f.levels = DEFAULT_LEVELS
+            if id(f) not in sampled:
+                if f.values is None and f.bounds is None:
+                    needs = (
+                        "a grid needs"
+                        if self.design == "grid"
+                        else f"a lever, crossed with the {self.design} sample, needs"
+                    )
+                    raise ValueError(f"factors[{k}] ({f.key}): {needs} values, a range, or a registry parameter")
+                if f.values is None and f.levels is None:
+                    f.levels = DEFAULT_LEVELS
+            else:
+                if f.values is not None:
+                    raise ValueError(
+                        f"factors[{k}] ({f.key}): {self.design} samples an uncertainty's range; values are for grid "
+                        "designs and levers (kind: lever)"
+                    )
+                if f.bounds is None:
+                    raise ValueError(f"factors[{k}] ({f.key}): {self.design} samples a range; give range: [low, high]")
+                if f.levels is not None:
+                    raise ValueError(
+                        f"factors[{k}] ({f.key}): levels are a grid's and a lever's; {self.design} samples an "
+                        "uncertainty"
+                    )
             for path, j in paths.items():
                 if f.path == path or f.path.startswith(path + ".") or path.startswith(f.path + "."):
                     raise ValueError(f"factors[{k}] ({f.key}) sets what factors[{j}] ({path}) sets")
@@ -365,16 +381,36 @@ class Experiment(Strict):
                 f"which the indices' convergence rests, holds only there): {self.samples} is not; use {below} or "
                 f"{2 * below}"
             )
-        if self.design == "lhs" and not self.factors:
-            raise ValueError("design: lhs samples factors; give at least one (a grid with none runs the replicates)")
-        if self.design in ("sobol", "morris") and len(self.factors) < 2:
-            raise ValueError(f"design: {self.design} needs at least two factors")
+        levers = [f.key for f in self.crossed()]
+        crossed = f" ({', '.join(levers)} {'is a lever' if len(levers) == 1 else 'are levers'}: crossed, not sampled)"
+        if self.design == "lhs" and not self.sampled():
+            raise ValueError(
+                "design: lhs samples uncertainties; give at least one (a grid with none runs the replicates)"
+                + (crossed if levers else "")
+            )
+        if self.design in ("sobol", "morris") and len(self.sampled()) < 2:
+            raise ValueError(
+                f"design: {self.design} needs at least two uncertain factors" + (crossed if levers else "")
+            )
         names: dict[str, int] = {}
         for i, outcome in enumerate(self.outcomes):
             if outcome.name in names:
                 raise ValueError(f"outcomes[{i}] has the same name as outcomes[{names[outcome.name]}] ({outcome.name})")
             names[outcome.name] = i
         return self
+
+    def sampled(self) -> list[Factor]:
+        """The factors a sampled design (lhs, sobol, morris) draws: its uncertainties; none in a grid."""
+        return [] if self.design == "grid" else [f for f in self.factors if f.role == "uncertainty"]
+
+    def crossed(self) -> list[Factor]:
+        """The factors every combination of whose values runs: all of a grid's, a sampled design's levers.
+
+        As in EMA Workbench's experiments (scenarios x policies), each combination of the levers runs at every point
+        of the uncertainties' sample, so levers are compared on the same draws.
+        """
+        drawn = {id(f) for f in self.sampled()}
+        return [f for f in self.factors if id(f) not in drawn]
 
     @property
     def source(self) -> Path | None:

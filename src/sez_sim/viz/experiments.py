@@ -69,19 +69,21 @@ def batch_figures(
 ) -> None:
     """Outcomes across the design, and sensitivity indices when the design has them.
 
-    A sampled design (LHS, Sobol, Morris) is drawn as a scatter of every outcome against every numeric factor, one
-    row per outcome, one column per factor: a factor that matters shows as a trend, one that does not as a cloud.
-    A grid is drawn as the mean of each design point with its 95% interval over the replicates, against the
-    factor's value when a single numeric factor spans it, else against design points labelled by every factor.
+    A sampled design (LHS, Sobol, Morris) is drawn as a scatter of every outcome against every numeric uncertainty,
+    one row per outcome, one column per uncertainty, a colour per combination of the levers crossed with the
+    sample: a factor that matters shows as a trend, one that does not as a cloud. A grid is drawn as the mean of
+    each design point with its 95% interval over the replicates, against the factor's value when a single numeric
+    factor spans it, else against design points labelled by every factor.
     """
     outcomes = [o.name for o in experiment.outcomes]
     ok = runs[runs["status"] == "ok"]
     if ok.empty:
         return
     keys = [f.key for f in experiment.factors]
-    numeric = [k for k in keys if pd.api.types.is_numeric_dtype(ok[f"factor:{k}"])]
-    if experiment.design != "grid" and numeric:
-        fig = _scatter(ok, outcomes, numeric[:MAX_SCATTER_FACTORS])
+    drawn = [f.key for f in experiment.sampled()]
+    numeric = [k for k in drawn if pd.api.types.is_numeric_dtype(ok[f"factor:{k}"])]
+    if numeric:
+        fig = _scatter(ok, outcomes, numeric[:MAX_SCATTER_FACTORS], [f.key for f in experiment.crossed()])
     else:
         fig = _grid(ok, outcomes, keys)
     fig.suptitle(f"{experiment.name}: outcomes across the design ({len(ok)} runs)")
@@ -89,7 +91,9 @@ def batch_figures(
     _sensitivity(experiment, sensitivity, folder)
 
 
-def _scatter(ok: pd.DataFrame, outcomes: list[str], keys: list[str]) -> plt.Figure:
+def _scatter(ok: pd.DataFrame, outcomes: list[str], keys: list[str], levers: list[str]) -> plt.Figure:
+    columns = [f"factor:{k}" for k in levers]
+    settings = [part for _, part in ok.groupby(columns, sort=False)] if levers else [ok]
     fig, axes = plt.subplots(
         len(outcomes),
         len(keys),
@@ -102,7 +106,9 @@ def _scatter(ok: pd.DataFrame, outcomes: list[str], keys: list[str]) -> plt.Figu
     for row, name in enumerate(outcomes):
         for col, key in enumerate(keys):
             ax = axes[row, col]
-            ax.scatter(ok[f"factor:{key}"], ok[name], s=8, alpha=0.5)
+            for part in settings:
+                label = point_label(part.iloc[[0]].reset_index(drop=True), levers, 0) if levers else None
+                ax.scatter(part[f"factor:{key}"], part[name], s=8, alpha=0.5, label=label)
             ax.ticklabel_format(useOffset=False, style="plain")
             ax.grid(alpha=0.3)
             if row == len(outcomes) - 1:
@@ -110,6 +116,9 @@ def _scatter(ok: pd.DataFrame, outcomes: list[str], keys: list[str]) -> plt.Figu
             if col == 0:
                 ax.set_ylabel(name, fontsize=8)
             ax.tick_params(labelsize=7)
+    if levers:
+        handles, labels = axes[0, 0].get_legend_handles_labels()
+        fig.legend(handles, labels, loc="outside lower center", ncols=min(len(labels), 3), fontsize=8)
     return fig
 
 
@@ -208,10 +217,22 @@ def _sensitivity(experiment: Experiment, sensitivity: pd.DataFrame | None, folde
         else:
             ax.barh(y, part["mu_star"], 0.5, xerr=part["mu_star_conf"], label="mu* (mean |elementary effect|)")
             ax.plot(part["sigma"], y, "k|", markersize=12, label="sigma")
-        ax.set_yticks(y, part["factor"], fontsize=8)
+        ax.set_yticks(y, _sensitivity_labels(part), fontsize=8)
         ax.set_title(name, fontsize=10)
         ax.grid(alpha=0.3, axis="x")
     axes[0, 0].legend(fontsize=8)
     fig.suptitle(f"{experiment.name}: {'Sobol' if sobol else 'Morris'} sensitivity (95% intervals)")
     fig.tight_layout()
     save_png(fig, folder / "sensitivity.png")
+
+
+INDEX_COLUMNS = {"outcome", "factor", "S1", "S1_conf", "ST", "ST_conf", "mu", "mu_star", "mu_star_conf", "sigma"}
+
+
+def _sensitivity_labels(part: pd.DataFrame) -> list[str]:
+    """Each row's factor, with the levers' values its indices were computed at (a column per lever)."""
+    levers = [c for c in part.columns if c not in INDEX_COLUMNS]
+    if not levers:
+        return list(part["factor"])
+    frame = part.rename(columns={k: f"factor:{k}" for k in levers}).reset_index(drop=True)
+    return [f"{row.factor} ({point_label(frame, levers, i)})" for i, row in frame.iterrows()]

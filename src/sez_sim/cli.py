@@ -768,6 +768,51 @@ def batch(
         raise typer.Exit(1)
 
 
+@app.command()
+@user_errors
+def discover(
+    folder: Annotated[Path, typer.Argument(help="A finished batch's output folder.")],
+    outcome: Annotated[str, typer.Argument(help="One of the experiment's outcomes.")],
+    below: Annotated[float | None, typer.Option(help="The runs whose outcome is below this are the cases.")] = None,
+    above: Annotated[float | None, typer.Option(help="... or those above this.")] = None,
+) -> None:
+    """Scenario discovery on a batch: PRIM's box of the uncertainties where an outcome is below or above a threshold.
+
+    A sampled design's box is over its uncertainties, one for each setting of its levers; a grid's over its
+    numeric factors. Writes FOLDER/discovery_OUTCOME.json.
+    """
+    from sez_sim.experiments.discovery import discover as find
+
+    answer = find(folder, outcome, below, above)
+    out.print(discovery_text(answer), soft_wrap=True)
+    out.print(f"wrote {folder / f'discovery_{outcome}.json'}")
+
+
+def discovery_text(answer: dict[str, Any]) -> str:
+    """Each lever setting's cases, box and most important factors, in sentences."""
+    from sez_sim.results import significant
+
+    lines = []
+    for setting in answer["settings"]:
+        where = ", ".join(f"{k} = {v}" for k, v in setting["levers"].items())
+        head = f"{answer['outcome']} {answer['condition']}" + (f" with {where}" if where else "")
+        lines.append(f"{head}: {setting['cases']} of {setting['runs']} runs")
+        if setting["box"] is None:
+            lines.append(f"  {setting['note']}: no box to find")
+            continue
+        box = setting["box"]
+        for name, lim in box["restrictions"].items():
+            kind = "reproducible" if lim["reproducible"] else "not reproducible"
+            lines.append(f"  {name} in [{significant(lim['low'], 3)}, {significant(lim['high'], 3)}] ({kind})")
+        if not box["restrictions"]:
+            lines.append("  no restriction: the cases are spread over the factors")
+        lines.append(
+            f"  the box holds {box['coverage']:.0%} of the cases, {box['density']:.0%} of its runs are cases; "
+            "most important: " + ", ".join(list(setting["importance"])[:3])
+        )
+    return "\n".join(lines)
+
+
 def comparison_table(result: Any, replicates: int, levels: bool = True) -> Any:
     """One line per outcome, in its unit: A and B, B - A with its relative change and 95% interval.
 

@@ -22,15 +22,15 @@ baseline is about a level of the treatment itself ("a third of declared zones be
    is reported, by the rule that refused them (the combinations the model cannot have). Each draw gets one paired
    run on seed ``seed``; the claim holds in it when its quantity is beyond ``m`` in the expected direction (or
    inside the range). The share of draws in which it holds gets an exact (Clopper-Pearson) 95% interval.
-3. **What it hinges on.** Over the draws, PRIM (EMA Workbench 3.x, ``prim.Prim``; Friedman & Fisher 1999, Bryant
-   & Lempert 2010) looks for a box of parameter values where the claim fails. On the peeling trajectory, among the
-   boxes that hold at least half of the failures, the one chosen restricts the fewest parameters while coming
-   within 0.05 of the highest density; reported with its restrictions, coverage, density and how often resampling
-   half the draws reproduces each restriction (10 resamples) and its quasi-p-value (a one-sided binomial test of
-   whether the box's density needs it). A restriction found in under half of the resamples, or with a quasi-p-value
-   of 0.05 or more, is marked not reproducible, and a box with no reproducible restriction says the failures are
-   spread over the uncertainties rather than in one corner. Extra-trees feature scores (``get_ex_feature_scores``)
-   rank the parameters.
+3. **What it hinges on.** Over the draws, PRIM (EMA Workbench 3.x, ``prim.Prim``; Friedman & Fisher 1999, Bryant &
+   Lempert 2010; :mod:`sez_sim.experiments.discovery`) looks for a box of parameter values where the claim fails. On
+   the peeling trajectory, among the boxes that hold at least half of the failures, the one chosen restricts the
+   fewest parameters while coming within 0.05 of the highest density; reported with its restrictions, coverage,
+   density and how often resampling half the draws reproduces each restriction (10 resamples) and its quasi-p-value
+   (a one-sided binomial test of whether the box's density needs it). A restriction found in under half of the
+   resamples, or with a quasi-p-value of 0.05 or more, is marked not reproducible, and a box with no reproducible
+   restriction says the failures are spread over the uncertainties rather than in one corner. Extra-trees feature
+   scores (``get_ex_feature_scores``) rank the parameters.
    When the claim holds, or fails, in every draw, there is nothing to discover and the report says so. A range
    claim can fail by falling short of its range or by overshooting it, two questions with different answers: the
    draws on each side are counted, and PRIM looks for where the commoner one happens.
@@ -41,7 +41,6 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-import warnings
 from collections import Counter
 from collections.abc import Callable, Iterable
 from pathlib import Path
@@ -58,6 +57,7 @@ from sez_sim.errors import Problem, ScenarioError, UserError
 from sez_sim.experiments import executors
 from sez_sim.experiments.batch import finished_runs, run_key, store_run
 from sez_sim.experiments.compare import interval
+from sez_sim.experiments.discovery import prim_box
 from sez_sim.experiments.spec import Outcome, outcome_problems
 from sez_sim.io import atomic_path, check_target, write_marker
 from sez_sim.params import registry
@@ -67,27 +67,8 @@ from sez_sim.scenario import Scenario, load_scenario, pairing_problems, registry
 from sez_sim.version import __version__
 from sez_sim.yamlio import Strict, check_counts
 
-MIN_COVERAGE = 0.5
-"""The PRIM box reported holds at least this share of the draws where the claim fails."""
-
-DENSITY_TOLERANCE = 0.05
-"""Of the boxes within this much of the densest (and holding enough of the failures), the one restricting the fewest
-parameters is reported: further restrictions that buy less density mostly fit noise."""
-
-REPRODUCIBLE = 0.5
-"""A restriction counts as reproducible when at least this share of the resamples find it (by coverage or density);
-a box with none is reported as not reproducible: the failures are spread over the uncertainties."""
-
-RESAMPLES = 10
-"""Half-samples PRIM is rerun on to say how reproducible each restriction is."""
-
 FAILING = {"below": "falls short of the range", "above": "overshoots the range"}
 """How a range claim fails on each side, in the report's words (``hinges_on.failing`` of ``verdict.json``)."""
-
-SIGNIFICANCE = 0.05
-"""A restriction counts only when its quasi-p-value is below this: the chance that the box's density would be as high
-without it (a binomial test, Bryant & Lempert 2010). With few draws and many failures, PRIM boxes noise; a
-restriction that is not significant is reported but not counted as what the claim hinges on."""
 
 
 class Uncertainty(Strict):
@@ -476,53 +457,7 @@ def hinges(x: pd.DataFrame, fails: np.ndarray, seed: int) -> dict[str, Any]:
     """PRIM's box of the draws where the claim fails, and the parameters' importance (module docstring, step 3)."""
     if not fails.any() or fails.all():
         return {"box": None, "note": "the claim " + ("fails" if fails.any() else "holds") + " in every draw"}
-    with warnings.catch_warnings():  # the workbench warns of optional back ends it lacks and of pandas deprecations
-        warnings.simplefilter("ignore")
-        return _prim(x.reset_index(drop=True).astype(float), fails.astype(bool), seed)
-
-
-def _prim(x: pd.DataFrame, fails: np.ndarray, seed: int) -> dict[str, Any]:
-    from ema_workbench.analysis import feature_scoring, prim
-
-    box = prim.Prim(x, fails).find_box()
-    trajectory = box.peeling_trajectory
-    eligible = trajectory[trajectory["coverage"] >= MIN_COVERAGE]
-    close = eligible[eligible["density"] >= eligible["density"].max() - DENSITY_TOLERANCE]
-    best = close.sort_values(["res_dim", "density"], ascending=[True, False]).index[0]
-    box.select(int(best))
-    limits = box.box_lims[int(best)]
-    restricted = [c for c in x.columns if limits.loc[0, c] > x[c].min() or limits.loc[1, c] < x[c].max()]
-    reproduce = box.resample(int(best), iterations=RESAMPLES, rng=seed) if restricted else pd.DataFrame()
-    # The workbench's default, a third of the parameters rounded, is 0 for a single one, which scikit-learn refuses.
-    features = max(1, round(x.shape[1] / 3))
-    scores = feature_scoring.get_ex_feature_scores(x, fails.astype(int), max_features=features, random_state=seed)[0]
-    importance = scores.iloc[:, 0].sort_values(ascending=False)
-    quasi_p = box.p_values[int(best)]
-    restrictions = {
-        c: {
-            "low": float(limits.loc[0, c]),
-            "high": float(limits.loc[1, c]),
-            "quasi_p": min((float(v) for v in quasi_p.get(c, []) if v >= 0), default=None),
-            "reproduce_coverage": float(reproduce.loc[c, "reproduce coverage"]) / 100 if c in reproduce.index else None,
-            "reproduce_density": float(reproduce.loc[c, "reproduce density"]) / 100 if c in reproduce.index else None,
-        }
-        for c in restricted
-    }
-    for limits_of in restrictions.values():
-        shares = [v for v in (limits_of["reproduce_coverage"], limits_of["reproduce_density"]) if v is not None]
-        significant = limits_of["quasi_p"] is not None and limits_of["quasi_p"] < SIGNIFICANCE
-        limits_of["reproducible"] = bool(shares) and max(shares) >= REPRODUCIBLE and significant
-    return {
-        "box": {
-            "restrictions": restrictions,
-            "reproducible": any(v["reproducible"] for v in restrictions.values()),
-            "coverage": float(trajectory.loc[best, "coverage"]),
-            "density": float(trajectory.loc[best, "density"]),
-            "mass": float(trajectory.loc[best, "mass"]),
-        },
-        "importance": {k: float(v) for k, v in importance.items()},
-        "note": None,
-    }
+    return prim_box(x, fails, seed)
 
 
 def verdict(claim: Claim, table: pd.DataFrame, refused: dict[str, int], design: pd.DataFrame) -> dict[str, Any]:

@@ -130,3 +130,29 @@ def test_the_command_prints_each_settings_box(tmp_path):
     assert f"jobs below 1000 with sez.duty_bonus = 0.0: {cases} of 200 runs" in text
     assert "economy.kappa in [" in text and "(reproducible)" in text
     assert "jobs below 1000 with sez.duty_bonus = 0.1:" in text and "workers.congestion in [" in text
+
+
+def test_the_figure_shows_each_settings_cases_and_box(tmp_path, monkeypatch):
+    from matplotlib.patches import Rectangle
+
+    from sez_sim.viz import experiments
+
+    drawn = []
+    monkeypatch.setattr(experiments, "save_png", lambda fig, path: drawn.append((fig, path)))
+    folder = batch_folder(tmp_path / "batch")
+    answer = discover(folder, "jobs", below=1000)
+    ((fig, path),) = drawn
+    assert path == folder / "figures" / "discovery_jobs.png"
+    panels = [ax for ax in fig.axes if ax.get_visible()]
+    assert [ax.get_title() for ax in panels] == [
+        f"duty_bonus={s['levers']['sez.duty_bonus']}: {s['cases']} of {s['runs']}" for s in answer["settings"]
+    ]
+    for ax, setting in zip(panels, answer["settings"], strict=True):
+        others, cases = ax.collections
+        assert len(cases.get_offsets()) == setting["cases"] and len(others.get_offsets()) == 200 - setting["cases"]
+        (box,) = [p for p in ax.patches if isinstance(p, Rectangle)]
+        (name, limits), *_ = setting["box"]["restrictions"].items()
+        low, high = (box.get_x(), box.get_x() + box.get_width())
+        if ax.get_ylabel() == name:
+            low, high = (box.get_y(), box.get_y() + box.get_height())
+        assert (low, high) == pytest.approx((limits["low"], limits["high"]))

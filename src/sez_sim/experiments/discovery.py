@@ -113,7 +113,7 @@ def discover(
     """Where in its uncertainties a finished batch's outcome is below (or above) a threshold, per lever setting.
 
     Reads the batch folder's ``experiment.yaml`` and ``runs.parquet`` (runs that failed are left out) and writes
-    ``discovery_<outcome>.json`` into it.
+    ``discovery_<outcome>.json`` and ``figures/discovery_<outcome>.png`` into it.
 
     Args:
         folder: the batch's output folder.
@@ -167,6 +167,9 @@ def discover(
     answer = {"outcome": outcome, "condition": condition, "factors": factors, "settings": settings}
     with atomic_path(folder / f"discovery_{outcome}.json") as tmp:
         tmp.write_text(json.dumps(answer, indent=2, default=_plain) + "\n")
+    from sez_sim.viz.experiments import discovery_figure
+
+    discovery_figure(answer, runs, folder / "figures" / f"discovery_{outcome}.png")
     return answer
 
 

@@ -236,3 +236,63 @@ def _sensitivity_labels(part: pd.DataFrame) -> list[str]:
         return list(part["factor"])
     frame = part.rename(columns={k: f"factor:{k}" for k in levers}).reset_index(drop=True)
     return [f"{row.factor} ({point_label(frame, levers, i)})" for i, row in frame.iterrows()]
+
+
+MAX_DISCOVERY_PANELS = 6
+"""Lever settings drawn in a discovery figure; the others are in the JSON."""
+
+
+def discovery_figure(answer: dict[str, Any], runs: pd.DataFrame, path: Path) -> None:
+    """Each lever setting's runs on the two factors PRIM finds most important, the cases in red, the box drawn.
+
+    The box's limits on those two factors (the full range where it does not restrict one) show where the cases
+    concentrate; a setting with no case, or only cases, has no box.
+    """
+    settings = answer["settings"][:MAX_DISCOVERY_PANELS]
+    factors = answer["factors"]
+    columns = min(len(settings), 3)
+    rows = -(-len(settings) // columns)
+    fig, axes = plt.subplots(rows, columns, figsize=(4.4 * columns, 3.9 * rows), squeeze=False, layout="constrained")
+    ok = runs[runs["status"] == "ok"]
+    for ax, setting in zip(axes.ravel(), settings, strict=False):
+        part = ok
+        for key, value in setting["levers"].items():
+            part = part[part[f"factor:{key}"] == value]
+        ranked = list(setting["importance"] or {}) or factors
+        x_key, y_key = (ranked + [f for f in factors if f not in ranked])[:2] if len(factors) > 1 else (factors[0],) * 2
+        values = part[answer["outcome"]].to_numpy(float)
+        threshold = float(answer["condition"].split()[1])
+        cases = values < threshold if answer["condition"].startswith("below") else values > threshold
+        x, y = part[f"factor:{x_key}"].to_numpy(float), part[f"factor:{y_key}"].to_numpy(float)
+        ax.scatter(x[~cases], y[~cases], s=12, color="0.65", label="other runs")
+        ax.scatter(x[cases], y[cases], s=14, color="#e15759", label=f"{answer['outcome']} {answer['condition']}")
+        if setting["box"] is not None:
+            limits = setting["box"]["restrictions"]
+            low_x, high_x = (limits[x_key]["low"], limits[x_key]["high"]) if x_key in limits else (x.min(), x.max())
+            low_y, high_y = (limits[y_key]["low"], limits[y_key]["high"]) if y_key in limits else (y.min(), y.max())
+            box = setting["box"]
+            ax.add_patch(
+                plt.Rectangle(
+                    (low_x, low_y),
+                    high_x - low_x,
+                    high_y - low_y,
+                    fill=False,
+                    lw=1.5,
+                    ls="-" if box["reproducible"] else "--",
+                    label=f"box: coverage {box['coverage']:.0%}, density {box['density']:.0%}"
+                    + ("" if box["reproducible"] else " (not reproducible)"),
+                )
+            )
+        where = ", ".join(f"{k.rsplit('.', 1)[-1]}={v}" for k, v in setting["levers"].items())
+        ax.set_title(f"{where or 'all runs'}: {setting['cases']} of {setting['runs']}", fontsize=9)
+        ax.set_xlabel(x_key, fontsize=8)
+        ax.set_ylabel(y_key, fontsize=8)
+        ax.tick_params(labelsize=7)
+        ax.ticklabel_format(useOffset=False, style="plain")
+        ax.legend(fontsize=6, loc="best")
+        ax.grid(alpha=0.3)
+    for ax in axes.ravel()[len(settings) :]:
+        ax.set_visible(False)
+    fig.suptitle(f"Where {answer['outcome']} is {answer['condition']} (PRIM)")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    save_png(fig, path)

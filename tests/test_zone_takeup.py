@@ -68,6 +68,34 @@ def test_the_newcomer_cost_gives_the_evidence_uplift_and_falls_as_investors_resp
     assert costs[2] == pytest.approx(model.zones.newcomer_cost, abs=1e-8)
 
 
+@pytest.mark.parametrize(
+    ("lever", "better", "worse"),
+    [("customs_access", 2.0, 1.0), ("duty_bonus", 0.2, 0.0), ("infrastructure_factor", 0.4, 1.0)],
+)
+def test_a_package_set_for_every_zone_moves_new_zones_pull_and_is_not_calibrated_away(
+    lever, better, worse, monkeypatch
+):
+    """The evidence's uplift is of zones with the default package: a better one draws more investors, a worse fewer.
+
+    Until this version the calibration gave a new zone of any package the evidence's uplift: in-zone customs at
+    twice the world access raised the newcomer cost by 28% and left new zones' pull where it was.
+    """
+    import sez_sim.build
+
+    target, uplift, cost = 0.58, {}, {}
+    for value in (better, worse):
+        params = resolve_params("gms", {"firms": {"count": 8000}, "sez": {lever: value}})
+        model = SEZModel(ModelConfig(**CONFIG | {"params": params}))
+        with monkeypatch.context() as patch:  # a standard zone with the package in force, as the instrument opens
+            patch.setattr(sez_sim.build, "evidence_package", lambda values, section: values)
+            values, alts, site = standard_sites(model)
+        ratio = model.firms.choice.host_uplift(values, alts, site, model.zones.newcomer_cost)
+        uplift[value] = np.expm1(np.mean(np.log(ratio[np.isfinite(ratio)])))
+        cost[value] = model.zones.newcomer_cost
+    assert uplift[better] > target + 0.05 and uplift[worse] < target - 0.05, uplift
+    assert cost[better] == pytest.approx(cost[worse], rel=0.05)  # the evidence's package sets it, not the lever's
+
+
 def test_take_up_differs_by_place_some_sites_fill_within_years_others_in_decades(model):
     """The same standard zone, known to all and untried, in provinces drawn at random: the years its expected first
     entrants would take to fill it (before its track record speeds it up) span orders of magnitude."""

@@ -113,6 +113,14 @@ def test_a_bad_request_is_refused_in_one_line(tmp_path, args, says):
     assert not list(folder.glob("discovery_*"))
 
 
+def test_a_batch_without_a_finished_run_is_told_so(tmp_path):
+    folder = batch_folder(tmp_path / "batch")
+    runs = pd.read_parquet(folder / "runs.parquet").assign(status="failed")
+    runs.to_parquet(folder / "runs.parquet")
+    result = CliRunner().invoke(app, ["discover", str(folder), "jobs", "--below", "1"])
+    assert result.exit_code == 2 and "no finished run" in result.output and "Traceback" not in result.output
+
+
 def test_a_folder_without_a_batch_is_named(tmp_path):
     with pytest.raises(ScenarioError, match="not the folder of a finished batch"):
         discover(tmp_path, "jobs", below=1)

@@ -142,6 +142,8 @@ def discover(
     if outcome not in names:
         raise ScenarioError([Problem(str(folder), "outcome", f"unknown outcome {outcome!r}; the batch has {names}")])
     ok = runs[runs["status"] == "ok"]
+    if ok.empty:
+        raise ScenarioError([Problem(str(folder), "", "the batch has no finished run (run it again to finish it)")])
     if experiment.design == "grid":
         levers: list[str] = []
         factors = [f.key for f in experiment.factors if pd.api.types.is_numeric_dtype(ok[f"factor:{f.key}"])]

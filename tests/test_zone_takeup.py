@@ -87,7 +87,7 @@ def test_a_package_set_for_every_zone_moves_new_zones_pull_and_is_not_calibrated
         params = resolve_params("gms", {"firms": {"count": 8000}, "sez": {lever: value}})
         model = SEZModel(ModelConfig(**CONFIG | {"params": params}))
         with monkeypatch.context() as patch:  # a standard zone with the package in force, as the instrument opens
-            patch.setattr(sez_sim.build, "evidence_package", lambda values, section: values)
+            patch.setattr(sez_sim.build, "EvidencePackage", lambda values, section: values)
             values, alts, site = standard_sites(model)
         ratio = model.firms.choice.host_uplift(values, alts, site, model.zones.newcomer_cost)
         uplift[value] = np.expm1(np.mean(np.log(ratio[np.isfinite(ratio)])))

@@ -23,7 +23,7 @@ Steps 1-3 (:func:`calibrate_gms`) and steps 4-5 (:func:`set_up_gms`) are the two
 from __future__ import annotations
 
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Iterator, Mapping
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -450,24 +450,33 @@ def fit_dataset_zones(model: SEZModel) -> None:
     model.reset_built_capacity()
 
 
-def evidence_package(values: dict[str, Any], section: str) -> dict[str, Any]:
-    """A parameter section with its levers at the registry's defaults and everything else as given.
+class EvidencePackage(Mapping):
+    """A parameter section read with its levers at the registry's defaults and everything else as given.
 
     The zones the evidence on ``sez.fdi_uplift`` describes have the default package (incentives, customs, services,
     management, the OSSC's approval time); a scenario or experiment that sets a lever otherwise asks what a
-    different package does, which the calibration must not undo.
+    different package does, which the calibration must not undo. Values are looked up one by one, so a lever's
+    value in force is never read (the construction cache keys the set-up by what it reads).
     """
-    reg = registry()
-    return {
-        name: reg[key].default if (key := f"{section}.{name}") in reg and reg[key].kind == "lever" else value
-        for name, value in values.items()
-    }
+
+    def __init__(self, values: Mapping[str, Any], section: str):
+        self._values, self._section = values, section
+
+    def __getitem__(self, name: str) -> Any:
+        param = registry().get(f"{self._section}.{name}")
+        return param.default if param is not None and param.kind == "lever" else self._values[name]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._values)
+
+    def __len__(self) -> int:
+        return len(self._values)
 
 
 def standard_sites(model: SEZModel) -> tuple[np.ndarray, Alternatives, np.ndarray]:
     """The entry model's option values now, its options, and the values of a standard new zone in each province.
 
-    A standard zone is the SEZ instrument's at the evidence's package (:func:`evidence_package`): the host country's
+    A standard zone is the SEZ instrument's at the evidence's package (:class:`EvidencePackage`): the host country's
     default incentives with an OSSC inside, at the country's default management, active and with room. Its firms do
     not learn: under the learning mechanism the newcomer cost is the one without it, so what entrants expect to learn
     in a new zone adds to its pull (calibrating the uplift with learning included raised the newcomer cost by as
@@ -479,7 +488,7 @@ def standard_sites(model: SEZModel) -> tuple[np.ndarray, Alternatives, np.ndarra
     geo, choice, params = model.geo, model.firms.choice, model.params
     sites = ZoneTable(model.zones.effects)
     red_tape = model.levers.baseline["red_tape"]
-    sez, ossc = evidence_package(params["sez"], "sez"), evidence_package(params["ossc"], "ossc")
+    sez, ossc = EvidencePackage(params["sez"], "sez"), EvidencePackage(params["ossc"], "ossc")
     for i, country in enumerate(geo.provinces["country"]):
         attrs = with_ossc(incentives(sez, country), ossc, red_tape[i])
         sites.add("site", province=i, capacity=1.0, active=True, **attrs)

@@ -7,6 +7,7 @@ the entry model itself: the same standard zone added to a copy of the model, its
 from __future__ import annotations
 
 import copy
+import itertools
 
 import numpy as np
 import pytest
@@ -80,20 +81,35 @@ def test_a_package_set_for_every_zone_moves_new_zones_pull_and_is_not_calibrated
     Until this version the calibration gave a new zone of any package the evidence's uplift: in-zone customs at
     twice the world access raised the newcomer cost by 28% and left new zones' pull where it was.
     """
-    import sez_sim.build
-
     target, uplift, cost = 0.58, {}, {}
     for value in (better, worse):
-        params = resolve_params("gms", {"firms": {"count": 8000}, "sez": {lever: value}})
-        model = SEZModel(ModelConfig(**CONFIG | {"params": params}))
-        with monkeypatch.context() as patch:  # a standard zone with the package in force, as the instrument opens
-            patch.setattr(sez_sim.build, "EvidencePackage", lambda values, section: values)
-            values, alts, site = standard_sites(model)
-        ratio = model.firms.choice.host_uplift(values, alts, site, model.zones.newcomer_cost)
-        uplift[value] = np.expm1(np.mean(np.log(ratio[np.isfinite(ratio)])))
-        cost[value] = model.zones.newcomer_cost
+        uplift[value], cost[value] = package_uplift({lever: value}, monkeypatch)
     assert uplift[better] > target + 0.05 and uplift[worse] < target - 0.05, uplift
     assert cost[better] == pytest.approx(cost[worse], rel=0.05)  # the evidence's package sets it, not the lever's
+
+
+BETTER = {"customs_access": 2.0, "duty_bonus": 0.2, "infrastructure_factor": 0.4}
+
+
+@pytest.mark.parametrize("pair", list(itertools.combinations(BETTER, 2)), ids="+".join)
+def test_two_better_levers_of_the_package_draw_more_than_either(pair, monkeypatch):
+    alone = [package_uplift({lever: BETTER[lever]}, monkeypatch)[0] for lever in pair]
+    both = package_uplift({lever: BETTER[lever] for lever in pair}, monkeypatch)[0]
+    assert both > max(alone) + 0.05, (alone, both)
+
+
+def package_uplift(package: dict, monkeypatch) -> tuple[float, float]:
+    """A new standard zone's mean uplift of its host's foreign entrants with ``package`` set for every zone, and the
+    newcomer cost the model calibrated."""
+    import sez_sim.build
+
+    params = resolve_params("gms", {"firms": {"count": 8000}, "sez": package})
+    model = SEZModel(ModelConfig(**CONFIG | {"params": params}))
+    with monkeypatch.context() as patch:  # a standard zone with the package in force, as the instrument opens
+        patch.setattr(sez_sim.build, "EvidencePackage", lambda values, section: values)
+        values, alts, site = standard_sites(model)
+    ratio = model.firms.choice.host_uplift(values, alts, site, model.zones.newcomer_cost)
+    return float(np.expm1(np.mean(np.log(ratio[np.isfinite(ratio)])))), model.zones.newcomer_cost
 
 
 def test_take_up_differs_by_place_some_sites_fill_within_years_others_in_decades(model):

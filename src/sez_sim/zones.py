@@ -40,6 +40,7 @@ section declared here is the standard package both use.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
@@ -376,7 +377,9 @@ class ZoneTable:
         self.awareness = np.where(self.active, 1.0 - unknown, self.awareness)
 
 
-def incentives(params: dict[str, Any], country: str, *, holiday: float | None = None, after: float | None = None):
+def incentives(
+    params: Mapping[str, Any], country: str, *, holiday: float | None = None, after: float | None = None
+) -> dict[str, Any]:
     """The standard zone package of a host country: incentives and the country's management capacity.
 
     Returns ZoneTable attributes (without capacity and activity).
@@ -398,7 +401,7 @@ def incentives(params: dict[str, Any], country: str, *, holiday: float | None = 
     }
 
 
-def with_ossc(attrs: dict[str, Any], ossc: dict[str, Any], red_tape: float) -> dict[str, Any]:
+def with_ossc(attrs: dict[str, Any], ossc: Mapping[str, Any], red_tape: float) -> dict[str, Any]:
     """A zone's attributes with a one-stop service centre inside: its approval time, and its cut of ``red_tape``.
 
     Args:

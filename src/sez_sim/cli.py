@@ -881,7 +881,7 @@ def batch_summary(experiment: Any, result: Any) -> Any:
     from rich.text import Text
 
     from sez_sim.results import significant
-    from sez_sim.viz.experiments import point_label
+    from sez_sim.viz.experiments import factor_text
 
     runs = result.runs
     ok = runs[runs["status"] == "ok"]
@@ -890,21 +890,23 @@ def batch_summary(experiment: Any, result: Any) -> Any:
         f"{result.failed} failed, {result.seconds:.0f} s"
         + (f" ({result.rerun} stored by another version of sez-sim, run again)" if result.rerun else "")
     )
-    for column in ("outcome", "mean", "sd", "min", "max"):
-        table.add_column(column, justify="left" if column == "outcome" else "right")
-    # A sampled design's levers are compared on the same draws: each outcome once per combination of them.
+    # A sampled design's levers are compared on the same draws: each outcome once per combination of them, a column
+    # per lever (named by its key's last part).
     levers = [f.key for f in experiment.crossed()] if experiment.design != "grid" else []
+    for column in ("outcome", *(k.rsplit(".", 1)[-1] for k in levers), "mean", "sd", "min", "max"):
+        table.add_column(column, justify="left" if column == "outcome" else "right")
     settings = list(ok.groupby([f"factor:{k}" for k in levers], sort=False)) if levers and len(ok) else [((), ok)]
     for o in experiment.outcomes:
-        for _, part in settings:
+        for k, (_, part) in enumerate(settings):
             v = part[o.name]
-            label = f"{o.name} ({point_label(part.iloc[[0]].reset_index(drop=True), levers, 0)})" if levers else o.name
             table.add_row(
-                label,
+                o.name if k == 0 else "",
+                *(factor_text(part[f"factor:{key}"].iloc[0]) for key in levers),
                 significant(v.mean(), 5),
                 significant(v.std(), 3),
                 significant(v.min(), 5),
                 significant(v.max(), 5),
+                end_section=k == len(settings) - 1 and len(settings) > 1,
             )
     if result.sensitivity is None or result.sensitivity.empty:
         return table

@@ -177,14 +177,14 @@ def point_label(first: pd.DataFrame, keys: list[str], point: int) -> str:
     A list of policies is summarised (``policies=sez P03``, ``policies=6 sez``, ``policies=none``): its text would
     fill the axis.
     """
-    parts = []
-    for key in keys:
-        value = first[f"factor:{key}"].loc[point]
-        short = key.rsplit(".", 1)[-1]
-        if isinstance(value, str) and value[:1] in "[{":
-            value = describe(json.loads(value))
-        parts.append(f"{short}={value:g}" if isinstance(value, float) else f"{short}={value}")
-    return ", ".join(parts)
+    return ", ".join(f"{key.rsplit('.', 1)[-1]}={factor_text(first[f'factor:{key}'].loc[point])}" for key in keys)
+
+
+def factor_text(value: Any) -> str:
+    """A factor's value as labels show it: numbers short (``0.1``), a list of policies summarised (``describe``)."""
+    if isinstance(value, str) and value[:1] in "[{":
+        return describe(json.loads(value))
+    return f"{value:g}" if isinstance(value, float) else str(value)
 
 
 def describe(value: Any) -> str:

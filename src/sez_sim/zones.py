@@ -220,8 +220,9 @@ SEZ = declare(
         default=0.58,
         unit="relative change",
         bounds=(0.05, 5.0),
-        description="How much a new standard zone, known to all and still empty, raises its host's foreign "
-        "entrants on average across the region's provinces (sets the newcomer cost investors charge an untried zone).",
+        description="How much a new standard zone with the default package, known to all and still empty, raises "
+        "its host's foreign entrants on average across the region's provinces (sets the newcomer cost investors "
+        "charge an untried zone; a zone with a better or worse package draws more or fewer).",
         source="Wang (2013, J. Dev. Econ. 101; the 2009 working paper's estimate): municipalities with an SEZ have "
         "58% more FDI per capita; ADB (2015, Asian Economic Integration Report): SEZs go with 82% more FDI in "
         "developing Asia. Frick, Rodriguez-Pose & Wong (2019): incentives are not structurally correlated with zone "

@@ -790,11 +790,12 @@ def discover(
 
 def discovery_text(answer: dict[str, Any]) -> str:
     """Each lever setting's cases, box and most important factors, in sentences."""
+    from sez_sim.experiments.designs import setting_text
     from sez_sim.results import significant
 
     lines = []
     for setting in answer["settings"]:
-        where = ", ".join(f"{k} = {v}" for k, v in setting["levers"].items())
+        where = setting_text(setting["levers"])
         head = f"{answer['outcome']} {answer['condition']}" + (f" with {where}" if where else "")
         lines.append(f"{head}: {setting['cases']} of {setting['runs']} runs")
         if setting["box"] is None:

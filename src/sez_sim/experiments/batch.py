@@ -34,7 +34,7 @@ import pandas as pd
 from sez_sim.cache import code_digest
 from sez_sim.errors import Problem, ScenarioError
 from sez_sim.experiments import executors
-from sez_sim.experiments.designs import lever_settings, problem, sample
+from sez_sim.experiments.designs import lever_settings, problem, sample, setting_text
 from sez_sim.experiments.spec import Experiment, dump
 from sez_sim.io import atomic_path, check_target, write_marker
 from sez_sim.scenario import load_scenario
@@ -370,7 +370,7 @@ def analyse(
         for setting, points in lever_settings(experiment, design):
             y = y_all[points]
             if np.ptp(y) == 0:
-                at = f" with {_setting_text(setting)}" if setting else ""
+                at = f" with {setting_text(setting)}" if setting else ""
                 unanalysed[outcome.name] = f"it is {y[0]:.6g} at every design point{at}"
                 found = []
                 break
@@ -388,7 +388,3 @@ def analyse(
                 )
         rows += found
     return pd.DataFrame(rows), unanalysed
-
-
-def _setting_text(setting: dict[str, Any]) -> str:
-    return ", ".join(f"{k} = {json.dumps(v) if isinstance(v, list | dict) else v}" for k, v in setting.items())

@@ -9,6 +9,7 @@ combination is compared on the same draws and the sensitivity indices are comput
 from __future__ import annotations
 
 import itertools
+import json
 from typing import Any
 
 import numpy as np
@@ -75,3 +76,8 @@ def lever_settings(experiment: Experiment, design: pd.DataFrame) -> list[tuple[d
         ({k: design[k].iloc[start] for k in keys}, np.arange(start, start + size))
         for start in range(0, len(design), max(size, 1))
     ]
+
+
+def setting_text(setting: dict[str, Any]) -> str:
+    """A lever setting in words, ``key = value, ...`` (lists and mappings as JSON, as ``runs.parquet`` holds them)."""
+    return ", ".join(f"{k} = {json.dumps(v) if isinstance(v, list | dict) else v}" for k, v in setting.items())

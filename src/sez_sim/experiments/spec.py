@@ -325,9 +325,8 @@ class Experiment(Strict):
     @model_validator(mode="after")
     def _design_needs(self) -> Experiment:
         paths: dict[str, int] = {}
-        sampled = {id(f) for f in self.sampled()}
         for k, f in enumerate(self.factors):
-            if id(f) not in sampled:
+            if not self.draws(f):
                 if f.values is None and f.bounds is None:
                     needs = (
                         "a grid needs"
@@ -399,9 +398,13 @@ class Experiment(Strict):
             names[outcome.name] = i
         return self
 
+    def draws(self, factor: Factor) -> bool:
+        """Whether the design draws ``factor``: a sampled design (lhs, sobol, morris) draws its uncertainties."""
+        return self.design != "grid" and factor.role == "uncertainty"
+
     def sampled(self) -> list[Factor]:
-        """The factors a sampled design (lhs, sobol, morris) draws: its uncertainties; none in a grid."""
-        return [] if self.design == "grid" else [f for f in self.factors if f.role == "uncertainty"]
+        """The factors the design draws (none in a grid)."""
+        return [f for f in self.factors if self.draws(f)]
 
     def crossed(self) -> list[Factor]:
         """The factors every combination of whose values runs: all of a grid's, a sampled design's levers.
@@ -409,8 +412,7 @@ class Experiment(Strict):
         As in EMA Workbench's experiments (scenarios x policies), each combination of the levers runs at every point
         of the uncertainties' sample, so levers are compared on the same draws.
         """
-        drawn = {id(f) for f in self.sampled()}
-        return [f for f in self.factors if id(f) not in drawn]
+        return [f for f in self.factors if not self.draws(f)]
 
     @property
     def source(self) -> Path | None:

@@ -92,8 +92,8 @@ def batch_figures(
 
 
 def _scatter(ok: pd.DataFrame, outcomes: list[str], keys: list[str], levers: list[str]) -> plt.Figure:
-    columns = [f"factor:{k}" for k in levers]
-    settings = [part for _, part in ok.groupby(columns, sort=False)] if levers else [ok]
+    settings = [part for _, part in ok.groupby([f"factor:{k}" for k in levers], sort=False)] if levers else [ok]
+    labels = [setting_label(part.iloc[0], levers) for part in settings] if levers else [None]
     fig, axes = plt.subplots(
         len(outcomes),
         len(keys),
@@ -106,8 +106,7 @@ def _scatter(ok: pd.DataFrame, outcomes: list[str], keys: list[str], levers: lis
     for row, name in enumerate(outcomes):
         for col, key in enumerate(keys):
             ax = axes[row, col]
-            for part in settings:
-                label = point_label(part.iloc[[0]].reset_index(drop=True), levers, 0) if levers else None
+            for part, label in zip(settings, labels, strict=True):
                 ax.scatter(part[f"factor:{key}"], part[name], s=8, alpha=0.5, label=label)
             ax.ticklabel_format(useOffset=False, style="plain")
             ax.grid(alpha=0.3)
@@ -141,7 +140,7 @@ def _grid(ok: pd.DataFrame, outcomes: list[str], keys: list[str]) -> plt.Figure:
     else:
         # Several factors (or none): one row per design point, labelled by its factor values, read across.
         order = np.arange(len(first))[::-1]  # the first point at the top
-        labels = [point_label(first, keys, p) for p in first.index[order]] if keys else ["all runs"] * len(order)
+        labels = [setting_label(first.loc[p], keys) for p in first.index[order]] if keys else ["all runs"] * len(order)
         height = max(2.2, 1.2 + 0.24 * len(first))
         fig, axes = plt.subplots(
             rows, columns, figsize=(4.2 * columns + 2.5, height * rows), squeeze=False, layout="constrained"
@@ -171,13 +170,13 @@ def _grid(ok: pd.DataFrame, outcomes: list[str], keys: list[str]) -> plt.Figure:
     return fig
 
 
-def point_label(first: pd.DataFrame, keys: list[str], point: int) -> str:
-    """A grid point's factor values, each key cut to its last part (``labour_market=True``).
+def setting_label(row: pd.Series, keys: list[str]) -> str:
+    """The values of ``keys`` in a row of ``runs.parquet`` (``factor:<key>`` columns), each key cut to its last part.
 
-    A list of policies is summarised (``policies=sez P03``, ``policies=6 sez``, ``policies=none``): its text would
-    fill the axis.
+    ``labour_market=True``; a list of policies is summarised (``policies=sez P03``, ``policies=6 sez``,
+    ``policies=none``): its text would fill the axis.
     """
-    return ", ".join(f"{key.rsplit('.', 1)[-1]}={factor_text(first[f'factor:{key}'].loc[point])}" for key in keys)
+    return ", ".join(f"{key.rsplit('.', 1)[-1]}={factor_text(row[f'factor:{key}'])}" for key in keys)
 
 
 def factor_text(value: Any) -> str:
@@ -234,8 +233,8 @@ def _sensitivity_labels(part: pd.DataFrame) -> list[str]:
     levers = [c for c in part.columns if c not in INDEX_COLUMNS]
     if not levers:
         return list(part["factor"])
-    frame = part.rename(columns={k: f"factor:{k}" for k in levers}).reset_index(drop=True)
-    return [f"{row.factor} ({point_label(frame, levers, i)})" for i, row in frame.iterrows()]
+    settings = part[levers].rename(columns=lambda k: f"factor:{k}")
+    return [f"{row['factor']} ({setting_label(settings.loc[i], levers)})" for i, row in part.iterrows()]
 
 
 MAX_DISCOVERY_PANELS = 6

@@ -1,7 +1,7 @@
 """Print the run-measured numbers of docs/policies.md that no single ``sez-sim`` command prints.
 
 Run one section at a time (all of them take about 10 minutes of one core):
-``.venv/bin/python docs/policies_numbers.py [instruments|ablation FOLDER|growth|management|programmes|hosts]``.
+``.venv/bin/python docs/policies_numbers.py [instruments|ablation FOLDER|growth|management|programmes|hosts|modern]``.
 
 - ``instruments``: the instruments table's province and zone outcomes (each library scenario against the baseline,
   10 years, seeds 11-13); the GMS-wide rows and the ledgers are ``sez-sim compare``'s own output.
@@ -13,6 +13,8 @@ Run one section at a time (all of them take about 10 minutes of one core):
   seeds 1-4); their ledgers are ``sez-sim compare``'s.
 - ``hosts [on|off]``: every province as the host of one zone of a third of its modern jobs, with all four
   mechanisms or none (seeds 1 and 2; about 8 minutes on two cores).
+- ``modern``: the modern sector's share of employment by country and the six hosts' zones, each alone, at four
+  values of ``economy.modern_share_elasticity`` (seeds 1 and 2; about 4 minutes on two cores).
 
 Differences are paired (same seed) means with a t interval, as ``sez-sim compare`` reports them.
 """
@@ -268,18 +270,23 @@ HOST_SEEDS, HOST_YEARS = (1, 2), 15
 """Seeds and years of the every-host scan (the ablation's setting: zones from 2020, 15 years)."""
 
 
-def host_run(task: tuple[int, str | None, float, bool]) -> tuple[int, str | None, np.ndarray, float]:
-    """One run of the every-host scan: ``(seed, host, capacity, mechanisms on)`` -> provinces' GDP, occupancy."""
+def host_run(
+    task: tuple[int, str | None, float, bool] | tuple[int, str | None, float, bool, dict],
+) -> tuple[int, str | None, np.ndarray, float]:
+    """One run of a host scan: ``(seed, host, capacity, mechanisms on[, economy])`` -> provinces' GDP, occupancy.
+
+    ``economy`` overrides economy parameters (none by default).
+    """
     from sez_sim.model import ModelConfig, SEZModel, resolve_params
     from sez_sim.policies import BY_TYPE
 
-    seed, host, capacity, on = task
+    seed, host, capacity, on, *economy = task
     zone = {"province": host, "capacity_jobs": capacity, "management": 1.0, "start_year": 2020}
     config = ModelConfig(
         seed=seed,
         mechanisms=Mechanisms() if on else Mechanisms.none(),
         policies=[] if host is None else [BY_TYPE["sez"](**zone)],
-        params=resolve_params("gms", {}),
+        params=resolve_params("gms", {"economy": economy[0] if economy else {}}),
     )
     model = SEZModel(config).run(years=HOST_YEARS)
     occupancy = float(model.zone_accounts["occupancy"][-1]) if host is not None else np.nan
@@ -350,6 +357,66 @@ def hosts(switch: str = "on") -> None:
     print("  the ablation's six hosts, each zone alone: " + ", ".join(six))
 
 
+MODERN_ELASTICITIES = (1.2, 0.8, 0.4, 0.0)
+"""``economy.modern_share_elasticity`` settings of :func:`modern`: the default 0.8 and values across its range."""
+
+
+def modern() -> None:
+    """How the modern sector's spread over provinces decides the six hosts' effects.
+
+    For each of :data:`MODERN_ELASTICITIES`, with every mechanism on: the modern share of employment by country and
+    the six hosts' modern share of GDP at the start, then each host's zone (a third of its modern jobs in that
+    calibration, management 1.0, from 2020) alone against no zone, seeds 1 and 2, 15 years (56 runs, about 4
+    minutes on two cores).
+    """
+    from multiprocessing import Pool
+
+    from sez_sim.model import ModelConfig, SEZModel, resolve_params
+
+    tasks, starts = [], {}
+    for elasticity in MODERN_ELASTICITIES:
+        economy = {"modern_share_elasticity": elasticity}
+        params = resolve_params("gms", {"economy": economy})
+        start = SEZModel(ModelConfig(seed=HOST_SEEDS[0], mechanisms=Mechanisms(), params=params))
+        starts[elasticity] = start
+        jobs = start.accounts["workers_m"] * start.params["economy"]["employment_rate"]
+        for seed in HOST_SEEDS:
+            tasks.append((seed, None, 0.0, True, economy))
+            tasks += [
+                (seed, host, float(np.round(jobs[start.geo.index_of(host)] / 3, -2)), True, economy) for host in HOSTS
+            ]
+    with Pool(2) as pool:
+        done = iter(pool.map(host_run, tasks, chunksize=2))
+    for elasticity, start in starts.items():
+        provinces = start.geo.provinces
+        people = (
+            pd.DataFrame(
+                {"country": provinces["country"], "modern": start.accounts["workers_m"], "all": provinces["population"]}
+            )
+            .groupby("country")[["modern", "all"]]
+            .sum()
+        )
+        share = start.equilibrium.revenue / start.equilibrium.gdp
+        effects = {host: [] for host in HOSTS}
+        for _ in HOST_SEEDS:
+            base = next(done)[2]
+            for host in HOSTS:
+                i = start.geo.index_of(host)
+                effects[host].append(next(done)[2][i] / base[i] - 1)
+        mean = {host: float(np.mean(e)) for host, e in effects.items()}
+        print(
+            f"modern_share_elasticity {elasticity}: modern share of employment "
+            + ", ".join(f"{c} {v:.1%}" for c, v in (people["modern"] / people["all"]).items())
+        )
+        print("  hosts' modern share of GDP " + ", ".join(f"{h} {share[start.geo.index_of(h)]:.2f}" for h in HOSTS))
+        print(
+            "  each zone alone: "
+            + ", ".join(f"{h} {v:+.1%}" for h, v in mean.items())
+            + f"; mean {np.mean(list(mean.values())):+.1%}; "
+            + f"{sum(0.1 <= v <= 0.3 for v in mean.values())} of 6 in 10-30%"
+        )
+
+
 SECTIONS: dict[str, Callable[..., None]] = {
     "instruments": instruments,
     "ablation": ablation,
@@ -357,6 +424,7 @@ SECTIONS: dict[str, Callable[..., None]] = {
     "management": management,
     "programmes": programmes,
     "hosts": hosts,
+    "modern": modern,
 }
 
 if __name__ == "__main__":

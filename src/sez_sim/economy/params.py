@@ -89,7 +89,10 @@ ECONOMY = declare(
         description="Calibration: how the modern employment share rises with GDP per capita across provinces (m_i "
         "proportional to y_i ** elasticity; the level follows from mu and trade_balance).",
         source="Author's assumption: cross-province structural transformation (Bangkok, Ho Chi Minh City near 0.8, "
-        "upland Lao and Myanmar provinces below 0.1).",
+        "upland Lao and Myanmar provinces below 0.1). One rule for the whole GMS ranks countries by income too: at 0.8 "
+        "the modern sector employs 5-9% of Cambodia's, Myanmar's and Viet Nam's people, a quarter to a half of the "
+        "manufacturing employment of their labour force surveys (ILOSTAT modelled estimates, values from memory), "
+        "and zones sized by it add less there (docs/policies.md).",
         kind="uncertainty",
     ),
     Param(

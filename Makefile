@@ -20,7 +20,7 @@ help:
 	@echo "make test   - ruff + the full pytest suite"
 	@echo "make lint   - ruff check and format check"
 	@echo "make bench  - performance benchmarks (benchmarks/README.md; about 25 minutes)"
-	@echo "make sweep  - every uncertainty, setting and lever at its bounds on the GMS data, the mechanisms' for 20 years (about 300 CPU-seconds)"
+	@echo "make sweep  - every uncertainty, setting and lever at its bounds on the GMS data, the mechanisms' and the baseline's for 20 years (about 850 CPU-seconds)"
 	@echo "make notebooks - build examples/*.ipynb from their sources, examples/*.py"
 
 check-python:

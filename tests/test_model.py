@@ -6,10 +6,12 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from sez_sim import build
 from sez_sim.agents.province import Province
-from sez_sim.build import STEADY_STATE_ROUNDS
+from sez_sim.build import FIRST_REDRAW_SHARE, LATER_REDRAW_SHARE, REDRAW_RETRIES, STEADY_STATE_ROUNDS
 from sez_sim.economy.closed_forms import break_point, home_market_share, sustain_point
 from sez_sim.economy.mechanisms import Mechanisms
+from sez_sim.errors import ConvergenceError
 from sez_sim.geography import line, load_gms, two_region
 from sez_sim.model import ModelConfig, SEZModel, resolve_params
 
@@ -141,22 +143,61 @@ def test_full_zones_queues_stay_short_at_every_step(steps_per_year, mechanisms, 
     assert jump <= 10 and share <= 0.05
 
 
-def test_small_firm_stocks_build_and_run_where_refinement_must_stop():
-    # Thirty-odd firm agents per province: the stock drawn can sit above the average, and redrawing it from the
-    # entrants can leave too few entrants able to profit; the rounds then stop at the last stock that calibrated.
-    rounds = []
+def small_stock(seed: int) -> ModelConfig:
+    """Thirty-odd firm agents per province: the stock drawn can sit above the average, and redrawing all of it
+    from the entrants can leave too few entrants able to profit, so that entry no longer calibrates."""
+    params = resolve_params("gms", {"firms": {"count": 200, "min_per_province": 10}})
+    return ModelConfig(geography=line(6, spacing_km=150.0), params=params, seed=seed)
+
+
+def test_small_firm_stocks_are_refined_fully_by_smaller_redraws():
+    # Until REDRAW_RETRIES, two of these six stopped at the first stock; redrawing half of it first refines them all.
     for seed in range(6):
-        config = ModelConfig(
-            geography=line(6, spacing_km=150.0),
-            params=resolve_params("gms", {"firms": {"count": 200, "min_per_province": 10}}),
-            seed=seed,
-        )
-        model = SEZModel(config).run(years=5)
-        rounds.append(model.steady_state_rounds)
+        model = SEZModel(small_stock(seed)).run(years=5)
+        assert model.steady_state_rounds == STEADY_STATE_ROUNDS, seed
         summary = model.recorder.summary_frame()
         assert np.isfinite(summary.select_dtypes("number").to_numpy(float)).all()
         assert summary["firms"].iloc[-1] == pytest.approx(summary["firms"].iloc[0], rel=0.25)
-    assert min(rounds) < STEADY_STATE_ROUNDS and max(rounds) == STEADY_STATE_ROUNDS  # both paths taken
+
+
+@pytest.mark.parametrize("failures", [1, REDRAW_RETRIES + 1])
+def test_a_round_that_does_not_calibrate_is_redone_with_half_the_redraw_then_given_up(monkeypatch, failures):
+    """The first ``failures`` redraws leave entry uncalibrated: each is redone from the last stock that calibrated
+    with half as many firms redrawn (and the later rounds with them), until the retries run out and the rounds stop
+    at that stock."""
+    monkeypatch.setenv("SEZ_SIM_CACHE", "off")  # build, not restore
+    shares, state = [], {"redrawn": False, "failed": 0, "stock": None}
+    calibrate, redraw = build.calibrate_entry, build.steady_stock
+
+    def flaky_calibrate(model):
+        if state["redrawn"] and state["failed"] < failures:
+            state["redrawn"] = False
+            state["failed"] += 1
+            raise ConvergenceError("entry calibration did not converge (test)", ())
+        state["redrawn"] = False
+        calibrate(model)
+
+    def spied_redraw(model, rng, share):
+        if state["stock"] is None:
+            state["stock"] = model.firms["productivity"].copy()
+        shares.append(share if np.isscalar(share) else "losing")
+        state["redrawn"] = True
+        redraw(model, rng, share)
+
+    monkeypatch.setattr(build, "calibrate_entry", flaky_calibrate)
+    monkeypatch.setattr(build, "steady_stock", spied_redraw)
+    model = SEZModel(small_stock(2))
+    if failures > REDRAW_RETRIES:
+        assert model.steady_state_rounds == 0
+        assert shares == [FIRST_REDRAW_SHARE / 2**k for k in range(REDRAW_RETRIES + 1)]
+        stock = model.firms["productivity"][: state["stock"].size]  # the approval queue is added after it
+        np.testing.assert_array_equal(stock, state["stock"])  # the stock that calibrated
+    else:
+        assert model.steady_state_rounds == STEADY_STATE_ROUNDS
+        later = [LATER_REDRAW_SHARE / 2] * (STEADY_STATE_ROUNDS - 2)
+        assert shares == [FIRST_REDRAW_SHARE, FIRST_REDRAW_SHARE / 2, *later, "losing"]
+    summary = model.run(years=2).recorder.summary_frame()
+    assert np.isfinite(summary.select_dtypes("number").to_numpy(float)).all()
 
 
 # ------------------------------------------------------------------------------ structure, seeds

@@ -11,8 +11,9 @@ firm and worker stocks and their calibration. The order for the ``gms`` preset:
    entrants of each firm's own option, recalibrate the economy; then calibrate entry once more. Redrawing selects
    more productive firms, which lowers the revenue per unit of productivity that reproduces a province's data and
    so raises the productivity an entrant needs there; where that leaves too few potential entrants able to
-   profit (small stocks drawn above the average, costly entry), entry can no longer balance exit. The rounds then
-   stop at the last stock whose entry calibration converged (:func:`steady_state`);
+   profit (small stocks drawn above the average, costly entry, fast turnover), entry can no longer balance exit.
+   Such a round is redone from the last stock whose entry calibration converged with half as many firms redrawn
+   (:data:`REDRAW_RETRIES` times), and the rounds then stop at that stock (:func:`steady_state`);
 4. the approval queue of the steady state; jobs; amenities and the moving cost (workers' steady state); a
    dataset zone's capacity in jobs grows to hold its members' jobs where they are larger than its slots assumed;
 5. the newcomer cost of untried zones, from the FDI a new zone brings its host (:func:`calibrate_newcomer_cost`).
@@ -53,6 +54,12 @@ LATER_REDRAW_SHARE = 0.5
 """Share redrawn in later rounds. The ownership mix feeds back on itself with a negative sign (foreign profits
 leave the region, lowering demand where foreign firms are), so a full redraw would oscillate: a damped fixed
 point. The last round redraws only the firms making losses at the recalibrated equilibrium."""
+
+REDRAW_RETRIES = 3
+"""Times a round whose entry calibration fails is redone from the last stock whose calibration converged, each time
+redrawing half as many firms (in that round and the later ones) before the rounds stop there. Redrawing the whole
+stock at once can move the economy so far that entry no longer calibrates (``firms.hazard`` at 0.12 and above on the
+GMS data, where entrants replace the stock fast): half of it, then the rest over the later rounds, does."""
 
 ROUND_TOLERANCE = 1e-7
 """Calibration tolerance of the intermediate rounds (the stock is redrawn afterwards anyway)."""
@@ -537,13 +544,17 @@ def steady_state(model: SEZModel, population: np.ndarray, rng: np.random.Generat
     """Make the firm stock and the entrants agree (module docstring, step 3); returns the rounds completed.
 
     ``cal`` is the economy's calibration around the current stock; each round's recalibration starts from the last.
+    A round whose entry calibration fails is redone from the last stock that calibrated, redrawing half as many
+    firms then and in the later rounds, up to :data:`REDRAW_RETRIES` times; then the rounds stop at that stock.
 
     Raises:
         ConvergenceError: when entry cannot balance exit even for the initial stock.
     """
     firms, choice = model.firms, model.firms.choice
     feasible = None  # the last stock (with its economy and entry calibration) whose entry balanced its exits
-    for round_ in range(STEADY_STATE_ROUNDS + 1):
+    damping, retries = 1.0, REDRAW_RETRIES
+    done = 0  # rounds completed: redraws whose entry calibration converged
+    while True:
         try:
             calibrate_entry(model)
         except ConvergenceError:
@@ -554,9 +565,12 @@ def steady_state(model: SEZModel, population: np.ndarray, rng: np.random.Generat
             )
             firms["productivity"][:], firms["owner"][:] = productivity, owner
             calibrate_entry(model)  # already calibrated: restores the stream rates
-            return round_ - 1
-        if round_ == STEADY_STATE_ROUNDS:
-            break
+            done -= 1
+            if not retries:
+                return done
+            retries, damping = retries - 1, damping / 2
+        if done == STEADY_STATE_ROUNDS:
+            return done
         feasible = (
             firms["productivity"].copy(),
             firms["owner"].copy(),
@@ -566,11 +580,12 @@ def steady_state(model: SEZModel, population: np.ndarray, rng: np.random.Generat
             choice.xi.copy(),
             choice.queue.copy(),
         )
-        last = round_ == STEADY_STATE_ROUNDS - 1
+        last = done == STEADY_STATE_ROUNDS - 1
         losing = model.equilibrium.firm_net_profit < 0
-        steady_stock(model, rng, losing if last else FIRST_REDRAW_SHARE if round_ == 0 else LATER_REDRAW_SHARE)
+        share = damping * (FIRST_REDRAW_SHARE if done == 0 else LATER_REDRAW_SHARE)
+        steady_stock(model, rng, losing if last else share)
         cal = recalibrate(model, population, cal, FINAL_TOLERANCE if last else ROUND_TOLERANCE)
-    return STEADY_STATE_ROUNDS
+        done += 1
 
 
 def steady_stock(model: SEZModel, rng: np.random.Generator, redraw: float | np.ndarray) -> None:

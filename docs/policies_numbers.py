@@ -13,8 +13,9 @@ Run one section at a time (all of them take about 10 minutes of one core):
   seeds 1-4); their ledgers are ``sez-sim compare``'s.
 - ``hosts [on|off]``: every province as the host of one zone of a third of its modern jobs, with all four
   mechanisms or none (seeds 1 and 2; about 8 minutes on two cores).
-- ``modern``: the modern sector's share of employment by country and the six hosts' zones, each alone, at four
-  values of ``economy.modern_share_elasticity`` (seeds 1 and 2; about 4 minutes on two cores).
+- ``modern``: the modern sector's share of employment by country and the six hosts' zones, each alone, in four
+  calibrations of ``economy.modern_share_survey_weight`` and ``modern_share_elasticity`` (seeds 1 and 2; about 4
+  minutes on two cores).
 
 Differences are paired (same seed) means with a t interval, as ``sez-sim compare`` reports them.
 """
@@ -357,28 +358,33 @@ def hosts(switch: str = "on") -> None:
     print("  the ablation's six hosts, each zone alone: " + ", ".join(six))
 
 
-MODERN_ELASTICITIES = (1.2, 0.8, 0.4, 0.0)
-"""``economy.modern_share_elasticity`` settings of :func:`modern`: the default 0.8 and values across its range."""
+MODERN_SETTINGS = (
+    {"modern_share_survey_weight": 1.0, "modern_share_elasticity": 0.8},
+    {"modern_share_survey_weight": 1.0, "modern_share_elasticity": 0.4},
+    {"modern_share_survey_weight": 1.0, "modern_share_elasticity": 1.2},
+    {"modern_share_survey_weight": 0.0, "modern_share_elasticity": 0.8},
+)
+"""``economy`` settings of :func:`modern`: the defaults (countries' levels from their surveys), a flatter and a
+steeper gradient within countries, and one GMS-wide rule by income."""
 
 
 def modern() -> None:
     """How the modern sector's spread over provinces decides the six hosts' effects.
 
-    For each of :data:`MODERN_ELASTICITIES`, with every mechanism on: the modern share of employment by country and
-    the six hosts' modern share of GDP at the start, then each host's zone (a third of its modern jobs in that
-    calibration, management 1.0, from 2020) alone against no zone, seeds 1 and 2, 15 years (56 runs, about 4
-    minutes on two cores).
+    For each of :data:`MODERN_SETTINGS`, with every mechanism on: the modern share of employment by country (or
+    Chinese province) and the six hosts' modern share of GDP at the start, then each host's zone (a third of its
+    modern jobs in that calibration, management 1.0, from 2020) alone against no zone, seeds 1 and 2, 15 years (56
+    runs, about 4 minutes on two cores).
     """
     from multiprocessing import Pool
 
     from sez_sim.model import ModelConfig, SEZModel, resolve_params
 
     tasks, starts = [], {}
-    for elasticity in MODERN_ELASTICITIES:
-        economy = {"modern_share_elasticity": elasticity}
+    for number, economy in enumerate(MODERN_SETTINGS):
         params = resolve_params("gms", {"economy": economy})
         start = SEZModel(ModelConfig(seed=HOST_SEEDS[0], mechanisms=Mechanisms(), params=params))
-        starts[elasticity] = start
+        starts[number] = start
         jobs = start.accounts["workers_m"] * start.params["economy"]["employment_rate"]
         for seed in HOST_SEEDS:
             tasks.append((seed, None, 0.0, True, economy))
@@ -387,13 +393,13 @@ def modern() -> None:
             ]
     with Pool(2) as pool:
         done = iter(pool.map(host_run, tasks, chunksize=2))
-    for elasticity, start in starts.items():
+    for number, start in starts.items():
         provinces = start.geo.provinces
         people = (
             pd.DataFrame(
-                {"country": provinces["country"], "modern": start.accounts["workers_m"], "all": provinces["population"]}
+                {"unit": provinces["unit"], "modern": start.accounts["workers_m"], "all": provinces["population"]}
             )
-            .groupby("country")[["modern", "all"]]
+            .groupby("unit")[["modern", "all"]]
             .sum()
         )
         share = start.equilibrium.revenue / start.equilibrium.gdp
@@ -404,8 +410,9 @@ def modern() -> None:
                 i = start.geo.index_of(host)
                 effects[host].append(next(done)[2][i] / base[i] - 1)
         mean = {host: float(np.mean(e)) for host, e in effects.items()}
+        setting = ", ".join(f"{key} {value}" for key, value in MODERN_SETTINGS[number].items())
         print(
-            f"modern_share_elasticity {elasticity}: modern share of employment "
+            f"{setting}: modern share of employment "
             + ", ".join(f"{c} {v:.1%}" for c, v in (people["modern"] / people["all"]).items())
         )
         print("  hosts' modern share of GDP " + ", ".join(f"{h} {share[start.geo.index_of(h)]:.2f}" for h in HOSTS))

@@ -705,6 +705,23 @@ def dataset_cases() -> Iterator[Case]:
         yield Case(f"dataset/{ident}", ["network", "--data", "{d}/data", "--out", "{d}/n.png"], files, expect)
         if ident in ("pop-inf", "name-duplicate", "lat-out", "distance-inf"):
             yield Case(f"dataset-scenario/{ident}", ["validate", "{d}/s.yaml"], files | {"s.yaml": scenario}, expect)
+    totals = "unit,year,population,gdp_usd_m,industry_employment_share\n"
+    surveys = {
+        "survey-partial": (f"{totals}AAA,2019,3000000,25000,0.2\nBBB,2019,2300000,8000,\n", ("line 3", "industry")),
+        "survey-unit-missing": (f"{totals}AAA,2019,3000000,25000,0.2\n", ("BBB", "industry_employment_share")),
+        "survey-above-one": (
+            f"{totals}AAA,2019,3000000,25000,20\nBBB,2019,2300000,8000,0.1\n",
+            ("line 2", "positive number in [0, 1]"),
+        ),
+    }
+    for ident, (text, expect) in surveys.items():
+        files = {f"data/{k}": v for k, v in DATASET.items()} | {"data/national_totals.csv": text}
+        yield Case(
+            f"dataset/{ident}",
+            ["network", "--data", "{d}/data", "--out", "{d}/n.png"],
+            files,
+            ("national_totals.csv", *expect),
+        )
     missing = {f"data/{k}": v for k, v in DATASET.items() if k != "links.csv"}
     yield Case("dataset/no-links", ["network", "--data", "{d}/data", "--out", "{d}/n.png"], missing, ("links.csv",))
     yield Case(

@@ -6,11 +6,21 @@ import dataclasses
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from typer.testing import CliRunner
 
 from sez_sim.cli import app
 from sez_sim.economy import solve
-from sez_sim.economy.calibration import InitialFirms, allocate, calibrate, modern_shares, pareto, wages_from_gdp
+from sez_sim.economy.calibration import (
+    InitialFirms,
+    allocate,
+    calibrate,
+    modern_shares,
+    pareto,
+    relative_modern,
+    wages_from_gdp,
+)
 from sez_sim.economy.equilibrium import MAX_LEAP_RATIO, Anderson, solve_aggregates
 from sez_sim.errors import ConvergenceError
 from sez_sim.geography import load_gms, random_planar
@@ -127,10 +137,64 @@ def test_a_warm_calibration_reaches_the_cold_one_in_fewer_iterations(overrides):
     assert warm.level == pytest.approx(cold.level, rel=1e-8)
 
 
+def unit_means(values: np.ndarray, code: np.ndarray, weights: np.ndarray) -> np.ndarray:
+    return np.bincount(code, weights=values * weights) / np.bincount(code, weights=weights)
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    seed=st.integers(0, 2**31),
+    units=st.integers(1, 6),
+    elasticity=st.floats(0.0, 2.0),
+    weight=st.floats(0.0, 1.0),
+)
+def test_the_modern_spread_follows_income_within_units_and_the_survey_across_them(seed, units, elasticity, weight):
+    rng = np.random.default_rng(seed)
+    n = 40
+    y = rng.lognormal(8.0, 0.8, n)
+    pop = rng.uniform(1e4, 5e6, n)
+    code = np.r_[np.arange(units), rng.integers(0, units, n - units)]
+    survey = rng.uniform(0.05, 0.35, units)[code]
+    income = relative_modern(y, pop, elasticity)
+    mean = np.sum(y * pop) / np.sum(pop)
+    np.testing.assert_allclose(income, (y / mean) ** elasticity, rtol=1e-12)
+    spread = relative_modern(y, pop, elasticity, code.astype(str), survey, weight)
+    # Within a unit the ratio to the GMS-wide rule is one number: the gradient by income is untouched.
+    ratio = spread / income
+    np.testing.assert_allclose(ratio, unit_means(ratio, code, np.ones(n))[code], rtol=1e-10)
+    # Across units the means are the survey's to the power w times the income rule's to the power 1 - w.
+    by_income = unit_means(income, code, pop)
+    wanted = unit_means(survey, code, pop) ** weight * by_income ** (1 - weight)
+    got = unit_means(spread, code, pop)
+    np.testing.assert_allclose(got / wanted, (got / wanted)[0], rtol=1e-10)
+    if weight in (0.0, 1.0):  # on the income rule's scale: the same population-weighted mean
+        assert np.sum(spread * pop) == pytest.approx(np.sum(income * pop), rel=1e-10)
+    np.testing.assert_array_equal(relative_modern(y, pop, elasticity, code.astype(str), survey, 0.0), income)
+
+
+def test_the_gms_calibration_gives_each_country_its_surveys_industrial_level():
+    """Countries' modern shares stand to each other as their surveys' industry shares (up to the minimum wage's cap
+    and the clipping of the poorest and richest provinces), and not as their incomes."""
+    geo = load_gms()
+    p = geo.provinces
+    people = p.groupby("unit")["population"].sum()
+    survey = p.groupby("unit")["industry_employment_share"].first()
+    for weight, follows in ((1.0, survey), (0.0, None)):
+        cal = _calibrate(geo, modern_share_survey_weight=weight)
+        modern = (cal.modern_share * p["population"]).groupby(p["unit"]).sum() / people
+        if follows is not None:
+            relative = (modern / modern["THA"]) / (follows / follows["THA"])
+            assert relative.between(0.8, 1.25).all(), relative.to_dict()
+        else:  # one rule by income: richer units have larger modern sectors
+            income = (p["gdp_usd_m"].groupby(p["unit"]).sum() * 1e6 / people).sort_values()
+            assert modern[income.index[-1]] > 2 * modern[income.index[0]]
+    assert survey["KHM"] > survey["THA"] > survey["LAO"]  # what makes the two settings differ
+
+
 def test_wage_inversion_identity():
     rng = np.random.default_rng(0)
     y = rng.uniform(500, 40000, 200)
-    m = modern_shares(y, np.ones(200), 0.25, 0.8)
+    m = modern_shares(relative_modern(y, np.ones(200), 0.8), 0.25)
     mw = rng.choice([0.0, 800.0, 1500.0], 200)
     a, w, m2 = wages_from_gdp(y, m, mw, 5.0, 0.1, 0.3, 2.0)
     k = 5.0 / 4.0 * 0.9

@@ -2,9 +2,15 @@
 
 Observed per province: population ``L_i`` and GDP per capita ``y_i`` (normalised to 2019). Recovered:
 
-1. the **modern employment share** ``m_i = level * (y_i / y_mean) ** modern_share_elasticity`` (clipped to
-   [0.005, 0.9]), where the level is not free: modern revenue must equal modern spending over
-   ``1 - trade_balance`` (the rest of the world buys the surplus), so it is solved for;
+1. the **modern employment share** ``m_i = level * c_u * g_i`` (clipped to [0.005, 0.9]) of province ``i`` in unit
+   ``u`` (its country, or Yunnan and Guangxi): within a unit it rises with GDP per capita,
+   ``g_i = (y_i / y_mean) ** modern_share_elasticity`` over that power's population-weighted mean in the unit;
+   across units ``c_u = s_u ** w * r_u ** (1 - w)``, ``w = modern_share_survey_weight``, where ``r_u`` is that mean
+   (one GMS-wide rule: ``w = 0`` gives ``m_i = level * (y_i / y_mean) ** modern_share_elasticity``) and ``s_u``
+   the unit's industry share of employment in its labour force surveys, scaled to the same population-weighted
+   mean (the dataset's ``national_totals.csv``; without it ``c_u = r_u``). The level is not free: modern revenue
+   must equal modern spending over ``1 - trade_balance`` (the rest of the world buys the surplus), so it is solved
+   for;
 2. the **traditional wage** ``a_i`` and modern wage ``w_i = max(psi a_i, minimum wage)`` from the GDP identity
    ``y_i = k w_i m_i + a_i (1 - m_i)`` with ``k = sigma/(sigma-1) (1 - fixed_labour_share) / (1 - alpha)`` (the
    modern sector's value added per worker over its wage; ``alpha`` is capital's share of the variable inputs' cost
@@ -117,15 +123,57 @@ MODERN_SHARES = (0.005, 0.9)
 """The smallest and largest modern employment share of a province."""
 
 
-def relative_income(gdp_per_capita: np.ndarray, population: np.ndarray, elasticity: float) -> np.ndarray:
-    """``(y / mean y) ** elasticity``: each province's modern share relative to the level."""
+def relative_modern(
+    gdp_per_capita: np.ndarray,
+    population: np.ndarray,
+    elasticity: float,
+    unit: np.ndarray | None = None,
+    survey: np.ndarray | None = None,
+    survey_weight: float = 1.0,
+) -> np.ndarray:
+    """Each province's modern employment share relative to the level: ``c_u * g_i`` (step 1 of the module docstring).
+
+    Args:
+        gdp_per_capita: ``y_i``.
+        population: ``L_i``, the weights of every mean.
+        elasticity: how the share rises with GDP per capita within a unit.
+        unit: each province's unit (a label); None or without ``survey``: one GMS-wide rule.
+        survey: each province's unit's industry share of employment (the same for a unit's provinces).
+        survey_weight: ``w``, how far the units' levels follow the survey (1) rather than income (0).
+
+    Returns:
+        ``(y / mean y) ** elasticity`` rescaled unit by unit so that the units' population-weighted means are
+        ``s_u ** w * r_u ** (1 - w)``; with ``w = 0`` or no survey, ``(y / mean y) ** elasticity`` itself.
+    """
     mean = float(np.sum(gdp_per_capita * population) / np.sum(population))
-    return (gdp_per_capita / mean) ** elasticity
+    income = (gdp_per_capita / mean) ** elasticity
+    if unit is None or survey is None or survey_weight == 0.0:
+        return income
+    _, code = np.unique(unit, return_inverse=True)
+    people = np.bincount(code, weights=population)
+    by_income = np.bincount(code, weights=income * population) / people
+    by_survey = np.bincount(code, weights=survey * population) / people
+    # The survey's levels on the income rule's scale: the same population-weighted mean, so the solved level (and
+    # the clipping bounds it moves between) means the same whatever the weight.
+    by_survey *= np.sum(by_income * people) / np.sum(by_survey * people)
+    level = by_survey**survey_weight * by_income ** (1.0 - survey_weight)
+    return income * (level / by_income)[code]
 
 
-def modern_shares(gdp_per_capita: np.ndarray, population: np.ndarray, share: float, elasticity: float) -> np.ndarray:
-    """Modern employment share per province: ``share * (y / mean y) ** elasticity``, clipped to [0.005, 0.9]."""
-    return np.clip(share * relative_income(gdp_per_capita, population, elasticity), *MODERN_SHARES)
+def modern_shares(relative: np.ndarray, share: float) -> np.ndarray:
+    """Modern employment share per province: ``share * relative``, clipped to [0.005, 0.9]."""
+    return np.clip(share * relative, *MODERN_SHARES)
+
+
+def survey_shares(geo: Geography) -> tuple[np.ndarray, np.ndarray] | None:
+    """Each province's unit and its industry share of employment, or None where the dataset gives no shares."""
+    provinces = geo.provinces
+    if "industry_employment_share" not in provinces:
+        return None
+    survey = provinces["industry_employment_share"].to_numpy(float)
+    if np.isnan(survey).any():
+        return None
+    return provinces["unit"].to_numpy(), survey
 
 
 def modern_value_added(sigma: float, fixed_share: float, capital_share: float = 0.0) -> float:
@@ -271,10 +319,15 @@ def calibrate(
         )
     k = modern_value_added(sigma, econ["fixed_labour_share"], capital_share)
 
+    units = survey_shares(geo)
+    relative = relative_modern(
+        y, pop, econ["modern_share_elasticity"], *(units or (None, None)), econ["modern_share_survey_weight"]
+    )
+
     def targets(level: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         a, w, m = wages_from_gdp(
             y,
-            modern_shares(y, pop, level, econ["modern_share_elasticity"]),
+            modern_shares(relative, level),
             market.minimum_wage,
             sigma,
             econ["fixed_labour_share"],
@@ -295,7 +348,6 @@ def calibrate(
 
     # Outside these levels every province's share is clipped and the level changes nothing; early iterations (TFP
     # and the world still far off) would overshoot there and crawl back for hundreds of iterations.
-    relative = relative_income(y, pop, econ["modern_share_elasticity"])
     levels = (MODERN_SHARES[0] / relative.max(), MODERN_SHARES[1] / relative.min())
     level = 0.25 if warm is None else warm.level
     a, m, target = targets(level)

@@ -89,10 +89,23 @@ ECONOMY = declare(
         description="Calibration: how the modern employment share rises with GDP per capita across provinces (m_i "
         "proportional to y_i ** elasticity; the level follows from mu and trade_balance).",
         source="Author's assumption: cross-province structural transformation (Bangkok, Ho Chi Minh City near 0.8, "
-        "upland Lao and Myanmar provinces below 0.1). One rule for the whole GMS ranks countries by income too: at 0.8 "
-        "the modern sector employs 5-9% of Cambodia's, Myanmar's and Viet Nam's people, a quarter to a half of the "
-        "manufacturing employment of their labour force surveys (ILOSTAT modelled estimates, values from memory), "
-        "and zones sized by it add less there (docs/policies.md).",
+        "upland Lao and Myanmar provinces below 0.1). Within a country only, unless modern_share_survey_weight is 0.",
+        kind="uncertainty",
+    ),
+    Param(
+        name="modern_share_survey_weight",
+        default=1.0,
+        unit="weight",
+        bounds=(0.0, 1.0),
+        description="Calibration: how far each country's modern sector follows its labour force surveys' industry "
+        "share of employment (1; national_totals.csv) rather than the GMS-wide rule by GDP per capita (0); within "
+        "a country the share rises with GDP per capita by modern_share_elasticity either way. Ignored for a dataset "
+        "without survey shares.",
+        source="ILO modelled estimates of industry's share of employment, 2019 (World Bank WDI SL.IND.EMPL.ZS): "
+        "Cambodia 27.9%, Viet Nam 27.4%, Thailand 22.8%, Myanmar 16.9%, Lao PDR 12.9%; Yunnan and Guangxi from their "
+        "statistical yearbooks (national_totals.csv). One GMS-wide rule by income (weight 0) ranks countries by "
+        "income instead and gives Cambodia, Viet Nam and Myanmar a quarter to a half of their surveys' "
+        "manufacturing jobs (docs/policies.md).",
         kind="uncertainty",
     ),
     Param(

@@ -181,6 +181,15 @@ SCHEMAS: dict[str, FileSchema] = {
                 Column("year", "int"),
                 Column("population", "float", positive=True, bounds=(0.0, PLAUSIBLE["population"])),
                 Column("gdp_usd_m", "float", positive=True),
+                Column(
+                    "industry_employment_share",
+                    "float",
+                    required=False,
+                    nonempty=False,
+                    positive=True,
+                    bounds=(0.0, 1.0),
+                    default=math.nan,
+                ),
                 _CONFIDENCE,
                 _SOURCE,
             ),
@@ -455,6 +464,7 @@ def read_dataset(folder: str | Path) -> Dataset:
         _check_unique(totals, "unit", "national_totals.csv", issues)
         units = set(prov["country"]) | set(prov["parent"][prov["parent"] != ""])
         _check_refs(totals, "unit", units, "national_totals.csv", issues, what="country or parent unit")
+        _check_survey(prov, totals, issues)
 
     if not issues.problems:
         g = nx.Graph()
@@ -482,6 +492,33 @@ def read_dataset(folder: str | Path) -> Dataset:
     )
 
 
+def _check_survey(prov: pd.DataFrame, totals: pd.DataFrame, issues: _Collector) -> None:
+    """Industry's share of employment is given for every unit with provinces, or for none.
+
+    The calibration spreads the modern sector over countries by these shares (:mod:`sez_sim.economy.calibration`);
+    a unit without one would have no level to compare with the others.
+    """
+    share = totals["industry_employment_share"].astype(float)
+    if share.isna().all():
+        return
+    for row in np.flatnonzero(share.isna().to_numpy())[:20]:
+        issues.add(
+            "national_totals.csv",
+            f"{_line(row)}, column 'industry_employment_share'",
+            "empty, but other units give one: give every unit a share in (0, 1], or leave the column out",
+        )
+    listed = set(totals["unit"])
+    unit = np.where(prov["parent"].isin(listed), prov["parent"], prov["country"])
+    missing = sorted(set(unit) - listed)
+    if missing:
+        issues.add(
+            "national_totals.csv",
+            "column 'industry_employment_share'",
+            f"no row for {', '.join(missing[:8])}, which provinces.csv names: with industry employment shares given, "
+            "every country (or parent unit) of provinces.csv needs a row",
+        )
+
+
 def normalise(provinces: pd.DataFrame, totals: pd.DataFrame | None) -> pd.DataFrame:
     """Rescale population and GDP to one base year, per country (or per parent unit where one is listed).
 
@@ -489,7 +526,9 @@ def normalise(provinces: pd.DataFrame, totals: pd.DataFrame | None) -> pd.DataFr
     parent code such as ``CN-YN`` that takes precedence over its country), population and GDP of its provinces
     are multiplied by ``total / sum``, which keeps every province's share of its unit and makes the unit add up
     to its national (or provincial) total of the base year. The raw values are kept as ``population_raw`` and
-    ``gdp_usd_m_raw``; ``population_scale`` and ``gdp_scale`` record the factors.
+    ``gdp_usd_m_raw``; ``population_scale`` and ``gdp_scale`` record the factors. ``unit`` names each province's
+    unit (its country where no total lists its parent) and ``industry_employment_share`` its unit's share (NaN where
+    the totals give none).
 
     Args:
         provinces: the validated provinces table.
@@ -504,8 +543,13 @@ def normalise(provinces: pd.DataFrame, totals: pd.DataFrame | None) -> pd.DataFr
     out["population_scale"] = 1.0
     out["gdp_scale"] = 1.0
     out["base_year"] = 0
+    out["unit"] = out["country"]
+    out["industry_employment_share"] = math.nan
     if totals is not None:
         unit = np.where(out["parent"].isin(set(totals["unit"])), out["parent"], out["country"])
+        out["unit"] = unit
+        survey = dict(zip(totals["unit"], totals["industry_employment_share"].astype(float), strict=True))
+        out["industry_employment_share"] = [survey.get(u, math.nan) for u in unit]
         for _, t in totals.iterrows():
             rows = unit == t["unit"]
             if not rows.any():

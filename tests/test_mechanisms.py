@@ -319,9 +319,9 @@ def test_filled_zones_raise_host_gdp_and_the_mechanisms_add_to_it(zone_effects):
 
     Which well-run zones investors take up differs between runs (a zone's first tenants decide whether it gets a
     track record), so the effects are compared per job filled, over the zones that filled. The mechanisms' gain
-    per job over none, measured seed by seed (1-4), is 1.21 to 1.74 times (capital's rent carries most of it; with
-    labour the only factor it was 1.10 to 1.43 over seeds 1-8): the test takes two seeds' mean and asks for a
-    quarter more.
+    per job over none, measured seed by seed (1-4) when the modern sector was spread by income alone, was 1.21 to
+    1.74 times (capital's rent carries most of it; with labour the only factor it was 1.10 to 1.43 over seeds 1-8):
+    the test takes two seeds' mean and asks for a quarter more.
     """
     for on, off in zip(zone_effects["on"], zone_effects["off"], strict=True):
         filled = on["occupancy"] >= 0.6

@@ -492,6 +492,11 @@ def read_dataset(folder: str | Path) -> Dataset:
     )
 
 
+def units(provinces: pd.DataFrame, listed: set[str]) -> np.ndarray:
+    """Each province's unit: its parent where ``listed`` (the national totals' units) names it, else its country."""
+    return np.where(provinces["parent"].isin(listed), provinces["parent"], provinces["country"])
+
+
 def _check_survey(prov: pd.DataFrame, totals: pd.DataFrame, issues: _Collector) -> None:
     """Industry's share of employment is given for every unit with provinces, or for none.
 
@@ -508,8 +513,7 @@ def _check_survey(prov: pd.DataFrame, totals: pd.DataFrame, issues: _Collector) 
             "empty, but other units give one: give every unit a share in (0, 1], or leave the column out",
         )
     listed = set(totals["unit"])
-    unit = np.where(prov["parent"].isin(listed), prov["parent"], prov["country"])
-    missing = sorted(set(unit) - listed)
+    missing = sorted(set(units(prov, listed)) - listed)
     if missing:
         issues.add(
             "national_totals.csv",
@@ -546,7 +550,7 @@ def normalise(provinces: pd.DataFrame, totals: pd.DataFrame | None) -> pd.DataFr
     out["unit"] = out["country"]
     out["industry_employment_share"] = math.nan
     if totals is not None:
-        unit = np.where(out["parent"].isin(set(totals["unit"])), out["parent"], out["country"])
+        unit = units(out, set(totals["unit"]))
         out["unit"] = unit
         survey = dict(zip(totals["unit"], totals["industry_employment_share"].astype(float), strict=True))
         out["industry_employment_share"] = [survey.get(u, math.nan) for u in unit]

@@ -85,14 +85,14 @@ PARAMS = declare(
         name="spillover_km",
         default=50.0,
         unit="km",
-        bounds=(1.0, 1000.0),
+        bounds=(10.0, 1000.0),
         description="Agglomeration: distance over which modern employment's effect on TFP falls by a factor e "
         "(weights exp(-distance / spillover_km), averaged over the receiving province's area).",
         source="Frick, Rodríguez-Pose & Wong (2019, Economic Geography 95(1)): SEZ spillovers on surrounding "
-        "areas' night lights decrease continuously up to about 50 km. At the lower bound, where a province's "
-        "agglomeration reaches little beyond its seat, the calibrated GMS with every mechanism is not a steady state: "
-        "Kayah's small modern sector feeds on itself (+17.5% in 20 years and rising, seed 1; 8.4% at 3 and 10 km, "
-        "seeds 1 and 2).",
+        "areas' night lights decrease continuously up to about 50 km. The lower bound is a fifth of that: at 1 km, "
+        "where a province's agglomeration reaches little beyond its seat, the calibrated GMS with every mechanism is "
+        "not a steady state (Kayah's small modern sector feeds on itself, +17.5% in 20 years and rising, seed 1; "
+        "8.4% at 3 and 10 km, seeds 1 and 2).",
         kind="uncertainty",
         construction=None,
     ),

@@ -352,7 +352,10 @@ def hosts(switch: str = "on") -> None:
             f"({grp['effect'].min():+.1%} to {grp['effect'].max():+.1%}), direct bound {grp['bound'].mean():+.1%}"
         )
     for country, grp in table.groupby("country"):
-        print(f"  {country}: {len(grp)} hosts, effect {grp['effect'].mean():+.1%} (max {grp['effect'].max():+.1%})")
+        print(
+            f"  {country}: {len(grp)} hosts, effect {grp['effect'].mean():+.1%} (max {grp['effect'].max():+.1%}), "
+            f"{int(grp['effect'].between(0.1, 0.3).sum())} within 10-30%"
+        )
     alone = table.set_index("host")["effect"]
     six = [f"{h} {alone[provinces['id'].iat[start.geo.index_of(h)]]:+.1%}" for h in HOSTS]
     print("  the ablation's six hosts, each zone alone: " + ", ".join(six))

@@ -99,6 +99,38 @@ def test_run_figures_keep_every_text_inside_and_clear_of_other_axes(runs, name, 
         assert_inside_and_apart(fig, name)
 
 
+@pytest.fixture(scope="module")
+def small_pair(tmp_path_factory):
+    """The small custom dataset for two years with and without a zone in Gamma from 2020, on the same seed."""
+    folder = tmp_path_factory.mktemp("pair")
+    for name, text in SMALL_DATASET.items():
+        (folder / name).write_text(text)
+    base = {"name": "small", "geography": {"folder": str(folder)}, "agents": {"firms": {"count": 2000}}}
+    zone = {**base, "name": "small_zone", "policies": [{"type": "sez", "province": "Gamma", "start_year": 2020}]}
+    return simulate(load_scenario(zone), seed=3, years=2.0), simulate(load_scenario(base), seed=3, years=2.0)
+
+
+def test_the_gdp_map_against_a_baseline_shows_the_policy_effect(small_pair, runs, tmp_path, monkeypatch):
+    """Against a paired baseline the map shows the run's end over the baseline's: both start from the same data,
+    so it is the run's change over the baseline's change; against itself, nothing. Other geographies or ends are
+    refused, and the paired map's texts fit as the plain one's do."""
+    policy, base = small_pair
+    effect = figures.gdp_per_capita_change(policy, base) / 100
+    over_run, over_base = (figures.gdp_per_capita_change(r) / 100 for r in small_pair)
+    np.testing.assert_allclose(effect, (1 + over_run) / (1 + over_base) - 1, atol=1e-12)
+    assert np.abs(effect).max() > 0 and np.all(figures.gdp_per_capita_change(base, base) == 0)
+    with pytest.raises(ValueError, match="another geography"):
+        figures.gdp_per_capita_change(policy, runs[1])
+    shorter = simulate(policy.scenario, seed=3, years=1.0)
+    with pytest.raises(ValueError, match="ends at step 4, the run at step 8"):
+        figures.gdp_per_capita_change(policy, shorter)
+    drawn = []
+    monkeypatch.setattr(figures, "save_png", lambda fig, path: drawn.append(fig))
+    figures.gdp_change_map(policy, tmp_path / "effect.png", baseline=base)
+    assert drawn[0].axes[0].get_title().startswith("small_zone against small: GDP per capita in 2021")
+    assert_inside_and_apart(drawn[0], "gdp_change_map")
+
+
 def assert_inside_and_apart(fig, name):
     """Every text of ``fig`` is inside it, and no axes' texts run over another axes; then close it."""
     fig.canvas.draw()

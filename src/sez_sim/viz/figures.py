@@ -24,6 +24,7 @@ from sez_sim.viz.maps import draw_base, place_labels  # noqa: E402
 from sez_sim.viz.save import save_png  # noqa: E402
 
 if TYPE_CHECKING:
+    from sez_sim.geography import Geography
     from sez_sim.runs import RunResult
 
 
@@ -66,21 +67,59 @@ def _years(result: RunResult) -> tuple[float, float]:
     return float(years.iloc[0]), float(years.iloc[-1])
 
 
-def gdp_change_map(result: RunResult, path: Path) -> None:
-    """Percentage change in GDP per capita of each province over the run, on the corridor network."""
-    geo = result.model.geo
-    panel = result.provinces
-    first = panel[panel["step"] == panel["step"].min()].set_index("province_id")["gdp_per_capita"]
-    last = panel[panel["step"] == panel["step"].max()].set_index("province_id")["gdp_per_capita"]
-    change = (last / first - 1.0).reindex(geo.provinces["id"]).to_numpy() * 100.0
+def gdp_per_capita_change(result: RunResult, baseline: RunResult | None = None) -> np.ndarray:
+    """Percentage change in each province's GDP per capita, in the geography's order.
+
+    Without ``baseline``, over the run (last step against the first). With it, the policy's effect: the run's last
+    step against the baseline's, which must be of the same geography and end in the same step (a paired run, the
+    same seed, is what tells the policy from the run's own drift).
+
+    Raises:
+        ValueError: the baseline covers other provinces or ends at another step.
+    """
+    ids = result.model.geo.provinces["id"]
+
+    def at(run: RunResult, step: int) -> np.ndarray:
+        panel = run.provinces
+        return panel[panel["step"] == step].set_index("province_id")["gdp_per_capita"].reindex(ids).to_numpy()
+
+    end = int(result.provinces["step"].max())
+    if baseline is None:
+        return (at(result, end) / at(result, int(result.provinces["step"].min())) - 1.0) * 100.0
+    if not baseline.model.geo.provinces["id"].equals(ids):
+        raise ValueError("baseline: another geography (its provinces differ from the run's)")
+    if int(baseline.provinces["step"].max()) != end:
+        raise ValueError(f"baseline: ends at step {int(baseline.provinces['step'].max())}, the run at step {end}")
+    return (at(result, end) / at(baseline, end) - 1.0) * 100.0
+
+
+def gdp_change_map(result: RunResult, path: Path, baseline: RunResult | None = None) -> None:
+    """Each province's percentage change in GDP per capita on the corridor network.
+
+    Over the run, or against a paired ``baseline`` at the end (:func:`gdp_per_capita_change`).
+    """
+    start, end = _years(result)
+    if baseline is None:
+        headline = f"{result.scenario.name}: change in GDP per capita, {start:.0f}-{end:.0f}"
+        label = "change in GDP per capita (%)"
+    else:
+        headline = f"{result.scenario.name} against {baseline.scenario.name}: GDP per capita in {end:.0f}"
+        label = f"GDP per capita against {baseline.scenario.name} (%)"
+    change_map(result.model.geo, gdp_per_capita_change(result, baseline), headline, label, path)
+
+
+def change_map(geo: Geography, change: np.ndarray, headline: str, label: str, path: Path) -> None:
+    """Per-province percentage changes on the corridor network, the largest labelled.
+
+    The GDP map's drawing, for changes computed elsewhere too (a policy's effect averaged over paired replicates).
+    """
     fig, ax = plt.subplots(figsize=(9, 10) if geo.n > 20 else (8, 4))
     markers = draw_base(geo, ax, node_values=change, cmap="RdBu")
     bar = fig.colorbar(markers, ax=ax, shrink=0.6)
-    bar.set_label("change in GDP per capita (%)")
-    start, end = _years(result)
+    bar.set_label(label)
     corridors = len(geo.corridors) > 0  # as draw_base
     ax.set_title(
-        f"{result.scenario.name}: change in GDP per capita, {start:.0f}-{end:.0f}\n"
+        f"{headline}\n"
         "(dot size: population; red = fall, blue = rise" + ("; dark lines: corridors)" if corridors else ")")
     )
     ax.set_xlabel("longitude (°E)")

@@ -449,6 +449,26 @@ def test_compare_writes_tables_and_figure(tmp_path):
     assert manifest["a"]["scenario"]["policies"] == [] and manifest["seeds"] == [1, 2]  # what ran, overrides applied
     assert [o["name"] for o in manifest["outcomes"]] == result.differences["outcome"].tolist()
     assert {"sez_sim_version", "git_commit", "versions", "platform", "command", "timings_seconds"} <= set(manifest)
+    provinces = pd.read_parquet(tmp_path / "cmp/provinces.parquet")
+    assert len(provinces) == 2 * 10 and set(provinces["outcome"]) == {"gdp", "gdp_per_capita"}
+    assert (provinces["relative"] == 0).all() and (tmp_path / "cmp/figures/effect_map.png").exists()
+
+
+def test_compare_gives_each_provinces_effect_as_paired_runs_do(tmp_path):
+    """provinces.parquet: per province, the mean over the replicates of B's end over A's on the same seed, with the
+    interval of that mean (docs/experiments.md); here the teaching corridor's zone against no zone."""
+    from sez_sim.runs import simulate
+    from sez_sim.viz.figures import gdp_per_capita_change
+
+    bare = load_scenario(LINE, ["policies=[]", "run.years=2"])
+    zone = load_scenario(LINE, ["run.years=2"])
+    result = compare(bare, zone, replicates=3, seed=4, workers=1)
+    effect = result.provinces[result.provinces["outcome"] == "gdp_per_capita"]
+    direct = [gdp_per_capita_change(simulate(zone, seed=s), simulate(bare, seed=s)) / 100 for s in (4, 5, 6)]
+    np.testing.assert_allclose(effect["relative"], np.mean(direct, axis=0), rtol=1e-12, atol=1e-15)
+    sd = np.std(direct, axis=0, ddof=1)
+    np.testing.assert_allclose(effect["ci_high"] - effect["relative"], 4.302653 * sd / np.sqrt(3), rtol=1e-5)
+    assert np.abs(effect["relative"]).max() > 0 and effect["province_id"].tolist() == [f"P{i:02d}" for i in range(10)]
 
 
 TWO_REGIONS = ROOT / "scenarios/textbook/core_periphery.yaml"

@@ -131,6 +131,37 @@ def test_the_gdp_map_against_a_baseline_shows_the_policy_effect(small_pair, runs
     assert_inside_and_apart(drawn[0], "gdp_change_map")
 
 
+@pytest.mark.parametrize("scenario", ["gms_baseline.yaml", "teaching/line_corridor.yaml"])
+def test_the_comparisons_effect_map_rings_what_is_beyond_the_noise_and_keeps_its_texts_inside(
+    scenario, tmp_path, monkeypatch
+):
+    """`sez-sim compare`'s effect map (figures/effect_map.png): provinces whose interval excludes zero are ringed
+    and labelled first; its three-line title fits at both sizes."""
+    from sez_sim.experiments import compare
+    from sez_sim.viz.experiments import effect_map
+
+    coarse = ["agents.persons_per_agent=4000", "agents.firms.count=3000", "run.years=1"]
+    base = load_scenario(ROOT / "scenarios" / scenario, [*coarse, "policies=[]"])
+    zone = {"type": "sez", "province": base.build_geography().provinces["name"].iat[1], "start_year": 2019}
+    result = compare(base, load_scenario(ROOT / "scenarios" / scenario, [*coarse, f"policies=[{zone}]"]), replicates=3)
+    # A year is too short for effects beyond the noise everywhere: two provinces' intervals are set to exclude 0.
+    shown = result.provinces
+    rows = shown.index[(shown["outcome"] == "gdp_per_capita") & shown["province_id"].isin(shown["province_id"][[0, 3]])]
+    shown.loc[rows, ["ci_low", "ci_high"]] = [[0.001, 0.002], [-0.002, -0.001]]
+    drawn = []
+    monkeypatch.setattr(figures, "save_png", lambda fig, path: drawn.append(fig))
+    effect_map(result, tmp_path / "effect.png")
+    fig = drawn[0]
+    effect = shown[shown["outcome"] == "gdp_per_capita"]
+    beyond = ((effect["ci_low"] > 0) | (effect["ci_high"] < 0)).to_numpy()
+    markers = fig.axes[0].collections[-1]
+    assert np.array_equal(np.asarray(markers.get_linewidths()) > 1, beyond) and beyond[[0, 3]].all()
+    labelled = {t.get_text().rsplit(" ", 1)[0] for t in fig.axes[0].texts}
+    assert set(effect["name"][beyond]) <= labelled
+    assert "black rings" in fig.axes[0].get_title()
+    assert_inside_and_apart(fig, "effect_map")
+
+
 def assert_inside_and_apart(fig, name):
     """Every text of ``fig`` is inside it, and no axes' texts run over another axes; then close it."""
     fig.canvas.draw()

@@ -37,6 +37,7 @@ class Comparison:
         series: per-step summaries of every run (for trajectories with bands).
         names: the two scenarios' names.
         ledger: the public ledger of B against A (:func:`public_ledger`), one row per measure.
+        provinces: B against A by province at the end (:func:`province_effects`), two rows per province.
         manifest: what produced it (``manifest.json``): versions, platform, command, both scenarios resolved with
             their hashes, seeds, outcomes, timings.
         folder: where it was written, if anywhere.
@@ -47,8 +48,11 @@ class Comparison:
     series: pd.DataFrame
     names: tuple[str, str]
     ledger: pd.DataFrame
+    provinces: pd.DataFrame = field(default_factory=pd.DataFrame)
     manifest: dict[str, Any] = field(default_factory=dict)
     folder: Path | None = None
+    geography: Any = field(default=None, repr=False)
+    """The provinces' geography, for the effect map."""
 
 
 def interval(values: np.ndarray, confidence: float = 0.95) -> dict[str, float]:
@@ -199,6 +203,59 @@ def paired_differences(
     return pd.DataFrame(rows)
 
 
+PROVINCE_OUTCOMES = ("gdp_per_capita", "gdp")
+"""What :func:`province_effects` compares, province by province."""
+
+
+def province_effects(
+    a: list[pd.DataFrame], b: list[pd.DataFrame], provinces: pd.DataFrame, confidence: float = 0.95
+) -> pd.DataFrame:
+    """B relative to A in each province at the end, over paired replicates.
+
+    For each province and outcome of :data:`PROVINCE_OUTCOMES`, the mean over the replicates of B / A - 1 (0.01 is
+    1%; the replicates share their seeds, so each ratio nets out that pair's noise) with a Student-t interval, as
+    :func:`interval` gives it for the region's outcomes, and the means of A and B.
+
+    Args:
+        a: per replicate of A, its provinces' ``province_id``, ``gdp``, ``gdp_per_capita`` at the last step.
+        b: the same for B, replicates in the same order.
+        provinces: ``id``, ``name``, ``country`` of every province, in the order of the rows returned.
+        confidence: coverage of the interval.
+    """
+    rows = []
+    ids = provinces["id"]
+    for outcome in PROVINCE_OUTCOMES:
+        values_a, values_b = (
+            np.stack([run.set_index("province_id")[outcome].reindex(ids).to_numpy(float) for run in side])
+            for side in (a, b)
+        )
+        relative = values_b / values_a - 1.0
+        n = relative.shape[0]
+        mean = relative.mean(axis=0)
+        half = (
+            stats.t.ppf(0.5 + confidence / 2, n - 1) * relative.std(axis=0, ddof=1) / np.sqrt(n)
+            if n > 1
+            else np.full(mean.shape, np.nan)
+        )
+        rows.append(
+            pd.DataFrame(
+                {
+                    "province_id": ids.to_numpy(),
+                    "name": provinces["name"].to_numpy(),
+                    "country": provinces["country"].to_numpy(),
+                    "outcome": outcome,
+                    "mean_a": values_a.mean(axis=0),
+                    "mean_b": values_b.mean(axis=0),
+                    "relative": mean,
+                    "ci_low": mean - half,
+                    "ci_high": mean + half,
+                    "replicates": n,
+                }
+            )
+        )
+    return pd.concat(rows, ignore_index=True)
+
+
 def _scenario(source: str | Path | Scenario, overrides: Mapping[str, Any], years: float | None) -> Scenario:
     options = {"run.years": ("years", years)}
     if isinstance(source, Scenario):
@@ -333,7 +390,10 @@ def compare(
         "timings_seconds": {"runs": time.perf_counter() - clock},
     }
     names = (scenarios[0].name, scenarios[1].name)
-    result = Comparison(runs, differences, series, names, public_ledger(series, rate), record)
+    geo = scenarios[1].build_geography()
+    ends = {label: [results[f"{label}{r}"]["provinces_end"] for r in range(replicates)] for label in "AB"}
+    provinces = province_effects(ends["A"], ends["B"], geo.provinces)
+    result = Comparison(runs, differences, series, names, public_ledger(series, rate), provinces, record, geography=geo)
     if out is not None:
         write(result, Path(out))
     return result
@@ -341,7 +401,7 @@ def compare(
 
 def write(result: Comparison, folder: Path) -> None:
     """Write the comparison's tables and figure atomically (see :func:`~sez_sim.io.output_folder`)."""
-    from sez_sim.viz.experiments import comparison_figure
+    from sez_sim.viz.experiments import comparison_figure, effect_map
 
     with output_folder(folder, "comparison") as tmp:
         result.runs.to_parquet(tmp / "runs.parquet", index=False)
@@ -349,5 +409,8 @@ def write(result: Comparison, folder: Path) -> None:
         result.series.to_parquet(tmp / "series.parquet", index=False)
         result.ledger.to_parquet(tmp / "ledger.parquet", index=False)
         (tmp / "manifest.json").write_text(json.dumps(result.manifest, indent=2, default=str) + "\n")
+        result.provinces.to_parquet(tmp / "provinces.parquet", index=False)
         comparison_figure(result, tmp / "figures" / "comparison.png")
+        if result.geography is not None:
+            effect_map(result, tmp / "figures" / "effect_map.png")
     result.folder = folder

@@ -45,6 +45,7 @@ def _run(task: dict[str, Any]) -> dict[str, Any]:
 
     Returns:
         ``key``, ``status`` (``ok`` or ``error``), ``outcomes``, ``summary`` (the run's per-step table),
+        ``provinces_end`` (each province's GDP and GDP per capita at the last step, for effects by province),
         ``seconds`` and, on failure, ``error`` and ``user_error`` (whether the input was at fault).
     """
     from sez_sim.errors import UserError
@@ -59,6 +60,8 @@ def _run(task: dict[str, Any]) -> dict[str, Any]:
         outcomes = [Outcome.model_validate(o) for o in task["outcomes"]]
         out["outcomes"] = {o.name: o.value(result.summary, result.provinces, result.zones) for o in outcomes}
         out["summary"] = result.summary
+        panel = result.provinces
+        out["provinces_end"] = panel.loc[panel["step"] == panel["step"].max(), ["province_id", "gdp", "gdp_per_capita"]]
     except Exception as exc:  # noqa: BLE001 (a failing run is recorded, not fatal)
         out["status"] = "error"
         out["user_error"] = isinstance(exc, UserError)
@@ -67,6 +70,7 @@ def _run(task: dict[str, Any]) -> dict[str, Any]:
         out["traceback"] = traceback.format_exc(limit=8)
         out["outcomes"] = {}
         out["summary"] = None
+        out["provinces_end"] = None
     out["seconds"] = time.perf_counter() - start
     return out
 

@@ -64,6 +64,24 @@ def comparison_figure(result: Comparison, path: Path) -> None:
     save_png(fig, path)
 
 
+def effect_map(result: Comparison, path: Path) -> None:
+    """B's GDP per capita against A's in each province at the end, the mean over paired replicates, on the map."""
+    from sez_sim.viz.figures import change_map
+
+    effect = result.provinces[result.provinces["outcome"] == "gdp_per_capita"]
+    end = result.series["year"].max()
+    replicates = int(effect["replicates"].iat[0])
+    change_map(
+        result.geography,
+        effect["relative"].to_numpy() * 100.0,
+        f"{result.names[1]} against {result.names[0]}: GDP per capita in {end:.0f}, mean of {replicates} paired "
+        "replicate" + ("s" if replicates > 1 else ""),
+        f"GDP per capita against {result.names[0]} (%)",
+        path,
+        beyond_noise=((effect["ci_low"] > 0) | (effect["ci_high"] < 0)).to_numpy(),
+    )
+
+
 def batch_figures(
     experiment: Experiment, design: pd.DataFrame, runs: pd.DataFrame, sensitivity: pd.DataFrame | None, folder: Path
 ) -> None:

@@ -88,6 +88,52 @@ def test_compare_prints_each_outcome_in_its_unit():
     assert "10,551" in text and "+342" in text and "+3.25%" in text
 
 
+def test_compare_prints_the_provinces_beyond_the_noise_largest_first_and_how_many_chance_would_give():
+    from types import SimpleNamespace
+
+    import numpy as np
+    import pandas as pd
+    from rich.console import Console
+
+    from sez_sim.cli import PROVINCES_SHOWN, provinces_table
+
+    rng = np.random.default_rng(3)
+    relative = rng.normal(0.0, 0.01, 40)
+    half = np.full(40, 0.004)
+    names = [f"Province {i}" for i in range(39)] + ["Wenshan Zhuang and Miao Autonomous Prefecture"]
+    frame = pd.DataFrame(
+        {
+            "province_id": [f"P{i}" for i in range(40)],
+            "name": names,
+            "country": "AAA",
+            "outcome": "gdp_per_capita",
+            "relative": relative,
+            "ci_low": relative - half,
+            "ci_high": relative + half,
+            "replicates": 3,
+        }
+    )
+    beyond = frame[(frame["ci_low"] > 0) | (frame["ci_high"] < 0)]
+    order = beyond.loc[beyond["relative"].abs().sort_values(ascending=False).index, "name"].head(PROVINCES_SHOWN)
+    console = Console(width=80, record=True)
+    console.print(provinces_table(SimpleNamespace(provinces=frame)))
+    text = console.export_text()
+    assert f"{len(beyond)} of 40 beyond the noise (about 2 by chance alone)" in " ".join(text.split())
+    # a long name wraps within its column (rich), so each is found by its first words
+    positions = [text.index(" ".join(name.split()[:3]) + " ") for name in order]
+    assert positions == sorted(positions) and len(beyond) > PROVINCES_SHOWN
+    top = beyond.loc[order.index[0]]
+    assert f"{top.relative:+.2%}" in text and f"[{top.ci_low:+.2%}, {top.ci_high:+.2%}]" in text
+    alone = frame.assign(replicates=1, ci_low=np.nan, ci_high=np.nan)
+    console = Console(width=80, record=True)
+    console.print(provinces_table(SimpleNamespace(provinces=alone)))
+    assert "one replicate: no interval by province" in console.export_text()
+    quiet = frame.assign(ci_low=frame["relative"] - 1, ci_high=frame["relative"] + 1)
+    console = Console(width=80, record=True)
+    console.print(provinces_table(SimpleNamespace(provinces=quiet)))
+    assert "no province's GDP per capita differs beyond the noise, of 40" in " ".join(console.export_text().split())
+
+
 def test_with_one_replicate_a_comparison_says_it_has_no_interval_and_shows_rounding_error_as_zero():
     """One paired replicate has no interval: "[n/a, n/a]" (rich had taken it for a markup tag and printed
     nothing); sums that differ by rounding error only show as zero, not "-0.00"."""

@@ -503,6 +503,7 @@ def compare(
     if not levels:
         out.print("(the levels A and B are in differences.parquet, or on a terminal of 110 columns or more)")
     out.print(ledger_table(result))
+    out.print(provinces_table(result))
     out.print(f"wrote {target}")
 
 
@@ -868,6 +869,41 @@ def ledger_table(result: Any) -> Any:
         unbounded = math.isfinite(row.mean) and math.isnan(row.ci_low) and row.replicates > 1
         interval = "unbounded" if unbounded else escape(f"[{shown[1]}, {shown[2]}]")
         table.add_row(row.measure.replace("_", " "), row.unit, shown[0], interval)
+    return table
+
+
+PROVINCES_SHOWN = 8
+"""Provinces the comparison prints, those whose effect is beyond the noise, largest first (all in provinces.parquet)."""
+
+
+def provinces_table(result: Any) -> Any:
+    """The provinces whose GDP per capita in B differs from A's beyond the noise (95% interval without 0).
+
+    Of many provinces, one in twenty is beyond it by chance alone at 95%: the title says how many there are.
+    """
+    from rich.markup import escape
+    from rich.table import Table
+    from rich.text import Text
+
+    effect = result.provinces[result.provinces["outcome"] == "gdp_per_capita"]
+    if effect.empty or effect["replicates"].iat[0] < 2:
+        return Text("(one replicate: no interval by province; each province's effect is in provinces.parquet)")
+    beyond = effect[(effect["ci_low"] > 0) | (effect["ci_high"] < 0)]
+    chance = 0.05 * len(effect)
+    title = (
+        f"GDP per capita by province, B against A: {len(beyond)} of {len(effect)} beyond the noise (about "
+        f"{chance:.0f} by chance alone); the largest {min(len(beyond), PROVINCES_SHOWN)}, every province in "
+        "provinces.parquet"
+    )
+    if beyond.empty:
+        return Text(f"(no province's GDP per capita differs beyond the noise, of {len(effect)}: provinces.parquet)")
+    table = Table(title=title)
+    for column in ("province", "country", "B / A - 1", "95% interval"):
+        table.add_column(column, justify="left" if column in ("province", "country") else "right")
+    shown = beyond.loc[beyond["relative"].abs().sort_values(ascending=False, kind="stable").index[:PROVINCES_SHOWN]]
+    for row in shown.itertuples():
+        interval = escape(f"[{row.ci_low:+.2%}, {row.ci_high:+.2%}]")
+        table.add_row(row.name, row.country, f"{row.relative:+.2%}", interval)
     return table
 
 

@@ -110,6 +110,7 @@ def test_compare_prints_the_provinces_beyond_the_noise_largest_first_and_how_man
             "relative": relative,
             "ci_low": relative - half,
             "ci_high": relative + half,
+            "beyond_noise": np.abs(relative) > half,
             "replicates": 3,
         }
     )
@@ -124,11 +125,11 @@ def test_compare_prints_the_provinces_beyond_the_noise_largest_first_and_how_man
     assert positions == sorted(positions) and len(beyond) > PROVINCES_SHOWN
     top = beyond.loc[order.index[0]]
     assert f"{top.relative:+.2%}" in text and f"[{top.ci_low:+.2%}, {top.ci_high:+.2%}]" in text
-    alone = frame.assign(replicates=1, ci_low=np.nan, ci_high=np.nan)
+    alone = frame.assign(replicates=1, ci_low=np.nan, ci_high=np.nan, beyond_noise=False)
     console = Console(width=80, record=True)
     console.print(provinces_table(SimpleNamespace(provinces=alone)))
     assert "one replicate: no interval by province" in console.export_text()
-    quiet = frame.assign(ci_low=frame["relative"] - 1, ci_high=frame["relative"] + 1)
+    quiet = frame.assign(ci_low=frame["relative"] - 1, ci_high=frame["relative"] + 1, beyond_noise=False)
     console = Console(width=80, record=True)
     console.print(provinces_table(SimpleNamespace(provinces=quiet)))
     assert "no province's GDP per capita differs beyond the noise, of 40" in " ".join(console.export_text().split())

@@ -469,6 +469,7 @@ def test_compare_gives_each_provinces_effect_as_paired_runs_do(tmp_path):
     sd = np.std(direct, axis=0, ddof=1)
     np.testing.assert_allclose(effect["ci_high"] - effect["relative"], 4.302653 * sd / np.sqrt(3), rtol=1e-5)
     assert np.abs(effect["relative"]).max() > 0 and effect["province_id"].tolist() == [f"P{i:02d}" for i in range(10)]
+    assert effect["beyond_noise"].equals((effect["ci_low"] > 0) | (effect["ci_high"] < 0))
 
 
 TWO_REGIONS = ROOT / "scenarios/textbook/core_periphery.yaml"

@@ -148,6 +148,7 @@ def test_the_comparisons_effect_map_rings_what_is_beyond_the_noise_and_keeps_its
     shown = result.provinces
     rows = shown.index[(shown["outcome"] == "gdp_per_capita") & shown["province_id"].isin(shown["province_id"][[0, 3]])]
     shown.loc[rows, ["ci_low", "ci_high"]] = [[0.001, 0.002], [-0.002, -0.001]]
+    shown.loc[rows, "beyond_noise"] = True
     drawn = []
     monkeypatch.setattr(figures, "save_png", lambda fig, path: drawn.append(fig))
     effect_map(result, tmp_path / "effect.png")

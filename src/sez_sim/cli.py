@@ -888,7 +888,7 @@ def provinces_table(result: Any) -> Any:
     effect = result.provinces[result.provinces["outcome"] == "gdp_per_capita"]
     if effect.empty or effect["replicates"].iat[0] < 2:
         return Text("(one replicate: no interval by province; each province's effect is in provinces.parquet)")
-    beyond = effect[(effect["ci_low"] > 0) | (effect["ci_high"] < 0)]
+    beyond = effect[effect["beyond_noise"]]
     chance = 0.05 * len(effect)
     title = (
         f"GDP per capita by province, B against A: {len(beyond)} of {len(effect)} beyond the noise (about "

@@ -214,7 +214,8 @@ def province_effects(
 
     For each province and outcome of :data:`PROVINCE_OUTCOMES`, the mean over the replicates of B / A - 1 (0.01 is
     1%; the replicates share their seeds, so each ratio nets out that pair's noise) with a Student-t interval, as
-    :func:`interval` gives it for the region's outcomes, and the means of A and B.
+    :func:`interval` gives it for the region's outcomes, whether that interval excludes zero (``beyond_noise``;
+    never with one replicate), and the means of A and B.
 
     Args:
         a: per replicate of A, its provinces' ``province_id``, ``gdp``, ``gdp_per_capita`` at the last step.
@@ -249,6 +250,7 @@ def province_effects(
                     "relative": mean,
                     "ci_low": mean - half,
                     "ci_high": mean + half,
+                    "beyond_noise": (mean - half > 0) | (mean + half < 0),
                     "replicates": n,
                 }
             )

@@ -78,7 +78,7 @@ def effect_map(result: Comparison, path: Path) -> None:
         "replicate" + ("s" if replicates > 1 else ""),
         f"GDP per capita against {result.names[0]} (%)",
         path,
-        beyond_noise=((effect["ci_low"] > 0) | (effect["ci_high"] < 0)).to_numpy(),
+        beyond_noise=effect["beyond_noise"].to_numpy(),
     )
 
 

@@ -111,20 +111,29 @@ def test_compare_prints_the_provinces_beyond_the_noise_largest_first_and_how_man
             "ci_low": relative - half,
             "ci_high": relative + half,
             "beyond_noise": np.abs(relative) > half,
+            "q_value": np.abs(half / relative) * 0.1,
             "replicates": 3,
         }
     )
+    frame["beyond_noise_fdr"] = frame["q_value"] <= 0.05
     beyond = frame[(frame["ci_low"] > 0) | (frame["ci_high"] < 0)]
     order = beyond.loc[beyond["relative"].abs().sort_values(ascending=False).index, "name"].head(PROVINCES_SHOWN)
     console = Console(width=80, record=True)
     console.print(provinces_table(SimpleNamespace(provinces=frame)))
     text = console.export_text()
-    assert f"{len(beyond)} of 40 beyond the noise (about 2 by chance alone)" in " ".join(text.split())
+    kept = int(frame["beyond_noise_fdr"].sum())
+    assert 0 < kept < len(beyond)
+    assert (
+        f"{len(beyond)} of 40 beyond the noise (about 2 by chance alone), {kept} of them at a 5% false discovery rate"
+        in " ".join(text.split())
+    )
     # a long name wraps within its column (rich), so each is found by its first words
     positions = [text.index(" ".join(name.split()[:3]) + " ") for name in order]
     assert positions == sorted(positions) and len(beyond) > PROVINCES_SHOWN
     top = beyond.loc[order.index[0]]
     assert f"{top.relative:+.2%}" in text and f"[{top.ci_low:+.2%}, {top.ci_high:+.2%}]" in text
+    row = next(line for line in text.splitlines() if f"[{top.ci_low:+.2%}, {top.ci_high:+.2%}]" in line)
+    assert row.rstrip(" │").endswith(f" {top.q_value:.2g}")  # its q, in the last column
     alone = frame.assign(replicates=1, ci_low=np.nan, ci_high=np.nan, beyond_noise=False)
     console = Console(width=80, record=True)
     console.print(provinces_table(SimpleNamespace(provinces=alone)))

@@ -420,6 +420,64 @@ def test_paired_interval_covers_a_known_difference_95_percent_of_the_time():
     assert 0.92 <= covered / 400 <= 0.98
 
 
+def _province_runs(relative: np.ndarray) -> tuple[list[pd.DataFrame], list[pd.DataFrame], pd.DataFrame]:
+    """Paired replicates (rows of ``relative``) whose provinces' B / A - 1 are ``relative``, for province_effects."""
+    ids = [f"P{i}" for i in range(relative.shape[1])]
+    provinces = pd.DataFrame({"id": ids, "name": ids, "country": "AAA"})
+    a = [pd.DataFrame({"province_id": ids, "gdp": 100.0, "gdp_per_capita": 2.0}) for _ in relative]
+    b = [
+        pd.DataFrame({"province_id": ids, "gdp": 100.0 * (1 + row), "gdp_per_capita": 2.0 * (1 + row)})
+        for row in relative
+    ]
+    return a, b, provinces
+
+
+def test_province_effects_give_t_tests_and_hold_the_false_discovery_rate():
+    """provinces.parquet's p_value is each province's t test (below 0.05 exactly where its interval excludes zero);
+    q_value is Benjamini-Hochberg's over the provinces, and beyond_noise_fdr keeps the share of false discoveries
+    among its provinces at 5% or less on average, where beyond_noise rings one in twenty of the untouched."""
+    from scipy import stats
+
+    from sez_sim.experiments.compare import province_effects
+
+    rng = np.random.default_rng(11)
+    real = np.arange(200) < 20  # a policy moves 20 of 200 provinces by 3-6%; the rest only by the runs' noise
+    false_share, rung_by_chance, found = [], [], []
+    for draw in range(60):
+        relative = rng.normal(0.0, 0.01, (4, 200)) + real * rng.uniform(0.03, 0.06, 200)
+        effect = province_effects(*_province_runs(relative))
+        effect = effect[effect["outcome"] == "gdp_per_capita"]
+        p = effect["p_value"].to_numpy()
+        if draw < 3:
+            np.testing.assert_allclose(p, stats.ttest_1samp(relative, 0.0).pvalue, rtol=1e-9)
+            assert np.array_equal(effect["beyond_noise"].to_numpy(), p < 0.05)
+            m = p.size  # Benjamini-Hochberg by its definition: the least p_(j) m / j over the ranks j from p_i up
+            ranked = np.sort(p) * m / np.arange(1, m + 1)
+            reference = np.minimum.accumulate(ranked[::-1])[::-1][np.searchsorted(np.sort(p), p)]
+            np.testing.assert_allclose(effect["q_value"], np.minimum(reference, 1.0), rtol=1e-12)
+        kept = effect["beyond_noise_fdr"].to_numpy()
+        assert not (kept & ~effect["beyond_noise"].to_numpy()).any()
+        false_share.append((kept & ~real).sum() / max(kept.sum(), 1))
+        rung_by_chance.append(effect["beyond_noise"].to_numpy()[~real].mean())
+        found.append(kept[real].mean())
+    assert np.mean(false_share) <= 0.05 + 0.02
+    assert 0.035 <= np.mean(rung_by_chance) <= 0.065
+    assert np.mean(found) > 0.5  # four replicates find most effects three to six times the noise
+
+
+def test_province_effects_of_runs_without_noise_or_with_one_replicate():
+    """Replicates that all agree have no noise (p 0, or 1 where nothing changed); one replicate tests nothing."""
+    from sez_sim.experiments.compare import province_effects
+
+    relative = np.tile([0.02, 0.0, -0.01], (3, 1))
+    effect = province_effects(*_province_runs(relative)).query("outcome == 'gdp'")
+    assert effect["p_value"].tolist() == [0.0, 1.0, 0.0]
+    assert effect["beyond_noise"].tolist() == effect["beyond_noise_fdr"].tolist() == [True, False, True]
+    alone = province_effects(*_province_runs(relative[:1])).query("outcome == 'gdp'")
+    assert alone[["p_value", "q_value", "ci_low"]].isna().all().all()
+    assert not alone["beyond_noise"].any() and not alone["beyond_noise_fdr"].any()
+
+
 def test_compare_recovers_the_home_market_effect():
     """B raises region 1's expenditure share from 0.55 to 0.6: theory moves 1,000 firms' split by a known amount."""
     fc = ROOT / "scenarios/textbook/footloose_capital.yaml"

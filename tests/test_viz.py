@@ -149,6 +149,7 @@ def test_the_comparisons_effect_map_rings_what_is_beyond_the_noise_and_keeps_its
     rows = shown.index[(shown["outcome"] == "gdp_per_capita") & shown["province_id"].isin(shown["province_id"][[0, 3]])]
     shown.loc[rows, ["ci_low", "ci_high"]] = [[0.001, 0.002], [-0.002, -0.001]]
     shown.loc[rows, "beyond_noise"] = True
+    shown.loc[rows, "beyond_noise_fdr"] = [True, False]  # one of them also holds at the false discovery rate
     drawn = []
     monkeypatch.setattr(figures, "save_png", lambda fig, path: drawn.append(fig))
     effect_map(result, tmp_path / "effect.png")
@@ -156,10 +157,13 @@ def test_the_comparisons_effect_map_rings_what_is_beyond_the_noise_and_keeps_its
     effect = shown[shown["outcome"] == "gdp_per_capita"]
     beyond = ((effect["ci_low"] > 0) | (effect["ci_high"] < 0)).to_numpy()
     markers = fig.axes[0].collections[-1]
-    assert np.array_equal(np.asarray(markers.get_linewidths()) > 1, beyond) and beyond[[0, 3]].all()
+    widths = np.asarray(markers.get_linewidths())
+    assert np.array_equal(widths > 1, beyond) and beyond[[0, 3]].all()
+    assert np.array_equal(widths > 2, effect["beyond_noise_fdr"].to_numpy()) and widths[0] > 2 and widths[3] < 2
     labelled = {t.get_text().rsplit(" ", 1)[0] for t in fig.axes[0].texts}
     assert set(effect["name"][beyond]) <= labelled
-    assert "black rings" in fig.axes[0].get_title()
+    title = " ".join(fig.axes[0].get_title().split())
+    assert "black rings" in title and "thick ones also at a 5% false discovery rate" in title
     assert_inside_and_apart(fig, "effect_map")
 
 

@@ -879,7 +879,8 @@ PROVINCES_SHOWN = 8
 def provinces_table(result: Any) -> Any:
     """The provinces whose GDP per capita in B differs from A's beyond the noise (95% interval without 0).
 
-    Of many provinces, one in twenty is beyond it by chance alone at 95%: the title says how many there are.
+    Of many provinces, one in twenty is beyond it by chance alone at 95%: the title says how many there are, and how
+    many of them hold at a 5% false discovery rate (Benjamini-Hochberg, the ``q`` column).
     """
     from rich.markup import escape
     from rich.table import Table
@@ -890,20 +891,20 @@ def provinces_table(result: Any) -> Any:
         return Text("(one replicate: no interval by province; each province's effect is in provinces.parquet)")
     beyond = effect[effect["beyond_noise"]]
     chance = 0.05 * len(effect)
-    title = (
-        f"GDP per capita by province, B against A: {len(beyond)} of {len(effect)} beyond the noise (about "
-        f"{chance:.0f} by chance alone); the largest {min(len(beyond), PROVINCES_SHOWN)}, every province in "
-        "provinces.parquet"
-    )
     if beyond.empty:
         return Text(f"(no province's GDP per capita differs beyond the noise, of {len(effect)}: provinces.parquet)")
+    title = (
+        f"GDP per capita by province, B against A: {len(beyond)} of {len(effect)} beyond the noise (about "
+        f"{chance:.0f} by chance alone), {int(beyond['beyond_noise_fdr'].sum())} of them at a 5% false discovery "
+        f"rate (q <= 0.05); the largest {min(len(beyond), PROVINCES_SHOWN)}, every province in provinces.parquet"
+    )
     table = Table(title=title)
-    for column in ("province", "country", "B / A - 1", "95% interval"):
+    for column in ("province", "country", "B / A - 1", "95% interval", "q"):
         table.add_column(column, justify="left" if column in ("province", "country") else "right")
     shown = beyond.loc[beyond["relative"].abs().sort_values(ascending=False, kind="stable").index[:PROVINCES_SHOWN]]
     for row in shown.itertuples():
         interval = escape(f"[{row.ci_low:+.2%}, {row.ci_high:+.2%}]")
-        table.add_row(row.name, row.country, f"{row.relative:+.2%}", interval)
+        table.add_row(row.name, row.country, f"{row.relative:+.2%}", interval, f"{row.q_value:.2g}")
     return table
 
 

@@ -217,11 +217,19 @@ def province_effects(
     :func:`interval` gives it for the region's outcomes, whether that interval excludes zero (``beyond_noise``;
     never with one replicate), and the means of A and B.
 
+    Of many provinces, ``1 - confidence`` of those a policy leaves alone are beyond the noise by chance. So each
+    province also gets the two-sided p-value of its t test (``p_value``: below ``1 - confidence`` exactly where the
+    interval excludes zero) and the Benjamini-Hochberg adjusted one over the provinces (``q_value``, Benjamini and
+    Hochberg 1995); ``beyond_noise_fdr`` marks those with ``q_value <= 1 - confidence``, a set of which that share
+    at most is expected to be false discoveries. The test assumes each province's ratios are independent across
+    replicates, not that provinces are independent of each other (the procedure holds for positively dependent
+    tests, Benjamini and Yekutieli 2001).
+
     Args:
         a: per replicate of A, its provinces' ``province_id``, ``gdp``, ``gdp_per_capita`` at the last step.
         b: the same for B, replicates in the same order.
         provinces: ``id``, ``name``, ``country`` of every province, in the order of the rows returned.
-        confidence: coverage of the interval.
+        confidence: coverage of the interval; ``1 - confidence`` is the false discovery rate.
     """
     rows = []
     ids = provinces["id"]
@@ -231,13 +239,9 @@ def province_effects(
             for side in (a, b)
         )
         relative = values_b / values_a - 1.0
-        n = relative.shape[0]
         mean = relative.mean(axis=0)
-        half = (
-            stats.t.ppf(0.5 + confidence / 2, n - 1) * relative.std(axis=0, ddof=1) / np.sqrt(n)
-            if n > 1
-            else np.full(mean.shape, np.nan)
-        )
+        half, p_value = _t_test(relative, confidence)
+        q_value = benjamini_hochberg(p_value)
         rows.append(
             pd.DataFrame(
                 {
@@ -251,11 +255,41 @@ def province_effects(
                     "ci_low": mean - half,
                     "ci_high": mean + half,
                     "beyond_noise": (mean - half > 0) | (mean + half < 0),
-                    "replicates": n,
+                    "p_value": p_value,
+                    "q_value": q_value,
+                    "beyond_noise_fdr": q_value <= 1.0 - confidence,
+                    "replicates": relative.shape[0],
                 }
             )
         )
     return pd.concat(rows, ignore_index=True)
+
+
+def _t_test(samples: np.ndarray, confidence: float) -> tuple[np.ndarray, np.ndarray]:
+    """Half-width of each column's Student-t interval for its mean, and the two-sided p-value of mean zero.
+
+    NaN both with one row. A column whose rows all agree has no noise: half-width 0, and p 0 unless it is 0 (p 1).
+    """
+    n = samples.shape[0]
+    if n < 2:
+        return np.full(samples.shape[1], np.nan), np.full(samples.shape[1], np.nan)
+    mean, error = samples.mean(axis=0), samples.std(axis=0, ddof=1) / np.sqrt(n)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        p_value = 2.0 * stats.t.sf(np.abs(mean / error), n - 1)
+    p_value = np.where(error == 0, np.where(mean == 0, 1.0, 0.0), p_value)
+    return stats.t.ppf(0.5 + confidence / 2, n - 1) * error, p_value
+
+
+def benjamini_hochberg(p_value: np.ndarray) -> np.ndarray:
+    """Benjamini-Hochberg adjusted p-values over the finite ones (``scipy.stats.false_discovery_control``).
+
+    NaN elsewhere: those do not count among the tests.
+    """
+    q_value = np.full(p_value.shape, np.nan)
+    finite = np.isfinite(p_value)
+    if finite.any():
+        q_value[finite] = stats.false_discovery_control(p_value[finite], method="bh")
+    return q_value
 
 
 def _scenario(source: str | Path | Scenario, overrides: Mapping[str, Any], years: float | None) -> Scenario:

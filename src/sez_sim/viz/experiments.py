@@ -79,6 +79,7 @@ def effect_map(result: Comparison, path: Path) -> None:
         f"GDP per capita against {result.names[0]} (%)",
         path,
         beyond_noise=effect["beyond_noise"].to_numpy(),
+        discovered=effect["beyond_noise_fdr"].to_numpy(),
     )
 
 

@@ -115,11 +115,14 @@ def change_map(
     label: str,
     path: Path,
     beyond_noise: np.ndarray | None = None,
+    discovered: np.ndarray | None = None,
 ) -> None:
     """Per-province percentage changes on the corridor network, the largest labelled.
 
     The GDP map's drawing, for changes computed elsewhere too (a policy's effect averaged over paired replicates).
     ``beyond_noise`` marks the provinces whose interval excludes zero: they get a black ring and are labelled first.
+    ``discovered`` (a subset of them) marks those that hold at a false discovery rate: a thick ring, labelled before
+    the others.
     """
     fig, ax = plt.subplots(figsize=(9, 10) if geo.n > 20 else (8, 4))
     markers = draw_base(geo, ax, node_values=change, cmap="RdBu")
@@ -127,18 +130,21 @@ def change_map(
     bar.set_label(label)
     corridors = len(geo.corridors) > 0  # as draw_base
     legend = "dot size: population; red = fall, blue = rise" + ("; dark lines: corridors" if corridors else "")
+    first = np.zeros(geo.n, bool) if beyond_noise is None else np.asarray(beyond_noise, bool)
+    kept = np.zeros(geo.n, bool) if discovered is None else np.asarray(discovered, bool)
     if beyond_noise is not None:
-        markers.set_edgecolors(np.where(beyond_noise, "black", "#555"))
-        markers.set_linewidths(np.where(beyond_noise, 1.5, 0.3))
+        markers.set_edgecolors(np.where(first, "black", "#555"))
+        markers.set_linewidths(np.where(kept, 3.0, np.where(first, 1.5, 0.3)))
         legend += "; black rings: 95% interval excludes 0"
+        if discovered is not None:
+            legend += ", thick ones also at a 5% false discovery rate"
     width = 72 if geo.n > 20 else 60  # characters of title a line holds over the map at each of the two sizes
     title = "\n".join([*textwrap.wrap(headline, width), *textwrap.wrap(f"({legend})", width)])
     ax.set_title(title)
     ax.set_xlabel("longitude (°E)")
     ax.set_ylabel("latitude (°N)")
     _margins(fig, left=_map_left(ax), right=0.15, bottom=0.6, top=0.4 + 0.2 * title.count("\n"))
-    first = np.zeros(geo.n, bool) if beyond_noise is None else np.asarray(beyond_noise, bool)
-    largest = np.lexsort((-np.nan_to_num(np.abs(change)), ~first))[:LABELLED]
+    largest = np.lexsort((-np.nan_to_num(np.abs(change)), ~first, ~kept))[:LABELLED]
     prov = geo.provinces
     texts = [f"{prov['name'].iat[i]} {significant(change[i], 2, signed=True)}%" for i in largest]
     place_labels(ax, prov[["lon", "lat"]].to_numpy(float)[largest], texts, fontsize=7)

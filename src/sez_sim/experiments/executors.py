@@ -58,7 +58,8 @@ def _run(task: dict[str, Any]) -> dict[str, Any]:
         scenario = load_scenario(task["scenario"], task["overrides"], relative_to=task.get("source"))
         result = simulate(scenario, task["seed"], task["years"])
         outcomes = [Outcome.model_validate(o) for o in task["outcomes"]]
-        out["outcomes"] = {o.name: o.value(result.summary, result.provinces, result.zones) for o in outcomes}
+        tables = (result.summary, result.provinces, result.zones, result.model.geo)
+        out["outcomes"] = {o.name: o.value(*tables) for o in outcomes}
         out["summary"] = result.summary
         panel = result.provinces
         out["provinces_end"] = panel.loc[panel["step"] == panel["step"].max(), ["province_id", "gdp", "gdp_per_capita"]]

@@ -22,7 +22,7 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable, Mapping
 from pathlib import Path
-from typing import Annotated, Any, Literal
+from typing import TYPE_CHECKING, Annotated, Any, Literal
 
 import numpy as np
 import pandas as pd
@@ -35,6 +35,9 @@ from sez_sim.io import check_path
 from sez_sim.params import registry
 from sez_sim.scenario import Scenario, folder_name, load_scenario, registry_path
 from sez_sim.yamlio import Strict
+
+if TYPE_CHECKING:
+    from sez_sim.geography.network import Geography
 
 PER_WHAT = {"population": "person", "workers_m": "worker", "workers_a": "worker", "capacity_jobs": "job of capacity"}
 """What a per-unit column (:data:`sez_sim.results.PER_UNIT`) is per, in words."""
@@ -116,6 +119,11 @@ class Outcome(Strict):
     country: str | None = Field(
         default=None, description="provinces table: every province of this country; zones table: its zones."
     )
+    within_km: tuple[float, float] | None = Field(
+        default=None,
+        description="provinces table: instead of the listed provinces, the others whose seat lies [from, to) km "
+        "from the nearest of them (great-circle): their surroundings, for spillovers.",
+    )
     zones: list[str] | None = Field(default=None, description="zones table: zone names, as in zones.parquet.")
     origin: Literal["dataset", "policy"] | None = Field(
         default=None,
@@ -155,6 +163,14 @@ class Outcome(Strict):
                 "aggregate: the summary has one GMS-wide value a step, there is nothing to average; to average over "
                 "provinces, add table: provinces"
             )
+        if self.within_km is not None:
+            low, high = self.within_km
+            if not 0 <= low < high:
+                raise ValueError(f"within_km: [{low:g}, {high:g}] must be [from, to) km with 0 <= from < to")
+            if self.table != "provinces" or not self.provinces:
+                raise ValueError(
+                    "within_km selects the provinces round the listed ones: give table: provinces and provinces"
+                )
         if self.at_least is not None and self.aggregate is not None:
             raise ValueError("give at_least (the share of them at or above it) or aggregate, not both")
         if self.over is not None and self.at != "end":
@@ -191,7 +207,7 @@ class Outcome(Strict):
         # Unset, the selectors added after outcomes were first stored are left out, so an outcome that does not use
         # them dumps as before (a claim's fingerprint covers its outcome's dump).
         data = handler(self)
-        return {k: v for k, v in data.items() if k not in ("zones", "origin", "at_least") or v is not None}
+        return {k: v for k, v in data.items() if k not in ("zones", "origin", "at_least", "within_km") or v is not None}
 
     @property
     def unit(self) -> str:
@@ -204,8 +220,17 @@ class Outcome(Strict):
             return "share"
         return (ZONE_UNITS if self.table == "zones" else UNITS).get(self.column, "")
 
-    def value(self, summary: pd.DataFrame, provinces: pd.DataFrame, zones: pd.DataFrame | None = None) -> float:
-        """Compute the outcome from a run's tables (``zones``: the zone table, for outcomes of zones).
+    def value(
+        self,
+        summary: pd.DataFrame,
+        provinces: pd.DataFrame,
+        zones: pd.DataFrame | None = None,
+        geo: Geography | None = None,
+    ) -> float:
+        """Compute the outcome from a run's tables.
+
+        ``zones`` is the zone table, for outcomes of zones; ``geo`` the run's geography, for provinces selected by
+        distance (``within_km``).
 
         Raises:
             ScenarioError: a change since the start of a value that is 0 at the start (a province's firms in
@@ -216,7 +241,9 @@ class Outcome(Strict):
         else:
             if self.table == "zones" and zones is None:
                 raise ValueError(f"outcome {self.name} is of zones: give the run's zone table")
-            rows = self._selected(provinces if self.table == "provinces" else zones, provinces)
+            if self.within_km is not None and geo is None:
+                raise ValueError(f"outcome {self.name} selects provinces by distance: give the run's geography")
+            rows = self._selected(provinces if self.table == "provinces" else zones, provinces, geo)
             if self.at_least is not None:
                 series = (rows[self.column] >= self.at_least).groupby(rows["year"]).mean()
             else:
@@ -250,19 +277,33 @@ class Outcome(Strict):
             )
         return value / start - 1.0
 
-    def _selected(self, rows: pd.DataFrame, provinces: pd.DataFrame) -> pd.DataFrame:
+    def _selected(self, rows: pd.DataFrame, provinces: pd.DataFrame, geo: Geography | None = None) -> pd.DataFrame:
         """The rows of provinces or zones the outcome selects (zones by their host's id or name)."""
         if self.zones:
             rows = rows[rows["zone"].isin(self.zones)]
         if self.origin is not None:
             rows = rows[rows["origin"] == self.origin]
-        if self.provinces:
+        if self.within_km is not None:
+            rows = rows[rows["province_id"].isin(set(self.surroundings(geo)))]
+        elif self.provinces:
             wanted = set(self.provinces)
             named = provinces["province_id"].isin(wanted) | provinces["name"].isin(wanted)
             rows = rows[rows["province_id"].isin(set(provinces.loc[named, "province_id"]))]
         if self.country:
             rows = rows[rows["country"] == self.country]
         return rows
+
+    def surroundings(self, geo: Geography) -> list[str]:
+        """The ids of the provinces ``within_km`` selects in ``geo``.
+
+        Those whose seat lies [from, to) km from the nearest listed one, the listed ones left out.
+        """
+        centres = [geo.index_of(name) for name in self.provinces or []]
+        low, high = self.within_km
+        km = geo.seat_km(centres)
+        around = (km >= low) & (km < high)
+        around[centres] = False
+        return geo.provinces["id"][around].tolist()
 
 
 def _combine(rows: pd.DataFrame, column: str, aggregate: str) -> pd.Series:
@@ -577,11 +618,19 @@ def outcome_problems(
             listed = ", ".join(zones[:12]) + (f", ... ({len(zones)} in all)" if len(zones) > 12 else "")
             hint = did_you_mean(name, zones) or f"its zones: {listed or 'none'}"
             out.append(Problem(where, f"{place}.zones[{j}]", f"no zone {name!r} in the runs ({hint})"))
+    unknown = len(out)
     for j, name in enumerate(outcome.provinces or []):
         try:
             geo.index_of(name)
         except UserError as exc:
             out.append(Problem(where, f"{place}.provinces[{j}]", exc.problems[0].message))
+    if outcome.within_km is not None and len(out) == unknown and not outcome.surroundings(geo):
+        centres = [geo.index_of(name) for name in outcome.provinces]
+        km = np.delete(geo.seat_km(centres), centres)
+        nearest = f"; the other seats lie {km.min():.0f}-{km.max():.0f} km from them" if km.size else ""
+        low, high = outcome.within_km
+        message = f"no other province's seat lies {low:g} to {high:g} km from the listed provinces{nearest}"
+        out.append(Problem(where, f"{place}.within_km", message))
     if outcome.country is not None and outcome.country not in geo.country_names():
         out.append(
             Problem(

@@ -25,6 +25,10 @@ DEFAULT_CROSSING_COST_KM = 250.0
 """Default cost of one border crossing, in km-equivalent (see the ``geography.crossing_cost_km`` parameter)."""
 
 
+EARTH_RADIUS_KM = 6371.0
+"""Mean radius of the Earth (km), for great-circle distances between province seats."""
+
+
 class Geography:
     """Provinces on a network with trade costs.
 
@@ -183,6 +187,20 @@ class Geography:
     def internal_distance(self) -> np.ndarray:
         """Average distance within each province, ``(2/3) sqrt(area / pi)`` km."""
         return (2.0 / 3.0) * np.sqrt(self.provinces["area_km2"].to_numpy(float) / np.pi)
+
+    def seat_km(self, centres: Sequence[int]) -> np.ndarray:
+        """Great-circle km from each province's seat (its ``lon``, ``lat``) to the nearest seat of ``centres``.
+
+        The straight-line distance studies of zones' surroundings use (rings of 10-50 km round a zone), not the
+        network's: haversine on a sphere of :data:`EARTH_RADIUS_KM`.
+        """
+        lon, lat = (np.radians(self.provinces[c].to_numpy(float)) for c in ("lon", "lat"))
+        at = np.asarray(centres, dtype=np.int64)
+        half = (
+            np.sin((lat[:, None] - lat[at]) / 2.0) ** 2
+            + np.cos(lat[:, None]) * np.cos(lat[at]) * np.sin((lon[:, None] - lon[at]) / 2.0) ** 2
+        )
+        return (2.0 * EARTH_RADIUS_KM * np.arcsin(np.sqrt(np.clip(half, 0.0, 1.0)))).min(axis=1)
 
     def freeness(self, sigma: float, kappa: float) -> np.ndarray:
         """Trade freeness ``phi_ij = tau_ij ** (1 - sigma)`` with ``tau_ij = exp(kappa * d_ij)``.

@@ -127,3 +127,37 @@ def test_compare_reports_the_surroundings_of_a_zone():
     for name, ids in (("near", ["P04", "P06"]), ("far", ["P00", "P01", "P02", "P03", "P07", "P08", "P09"])):
         assert row.loc[name, "mean_a"] == pytest.approx(ends.loc[ids, "mean_a"].sum())
         assert row.loc[name, "mean_b"] == pytest.approx(ends.loc[ids, "mean_b"].sum())
+
+
+def test_sez_sim_validate_refuses_a_band_without_provinces_at_its_yaml_path(tmp_path):
+    """A user's experiment whose band holds no province: exit 2, the file, the YAML path and the distances there are."""
+    import yaml
+    from typer.testing import CliRunner
+
+    from sez_sim.cli import app
+
+    outcome = {"name": "near", "table": "provinces", "column": "gdp", "provinces": ["P05"], "within_km": [0, 100]}
+    path = tmp_path / "near.yaml"
+    path.write_text(yaml.safe_dump({"name": "near", "base": str(LINE), "years": 1, "outcomes": [outcome]}))
+    result = CliRunner().invoke(app, ["validate", str(path)])
+    assert result.exit_code == 2 and "Traceback" not in result.output
+    text = " ".join(result.output.split())
+    assert "near.yaml" in text and "outcomes[0].within_km" in text
+    assert "no other province's seat lies 0 to 100 km from the listed provinces; the other seats lie 145-726 km" in text
+
+
+def test_sez_sim_validate_names_the_provinces_a_band_selects(tmp_path):
+    """Before anything runs, the user sees which provinces a band holds (a claim's as an experiment's)."""
+    import yaml
+    from typer.testing import CliRunner
+
+    from sez_sim.cli import app
+
+    outcome = {"name": "near", "table": "provinces", "column": "gdp", "provinces": ["P05"], "within_km": [0, 200]}
+    path = tmp_path / "near.yaml"
+    path.write_text(yaml.safe_dump({"name": "near", "base": str(LINE), "years": 1, "outcomes": [outcome]}))
+    claim = ROOT / "experiments/claims/zone_spillovers_neighbours.yaml"
+    result = CliRunner().invoke(app, ["validate", str(path), str(claim)])
+    text = " ".join(result.output.split())
+    assert result.exit_code == 0 and "near: 2 provinces 0-200 km from P05 (P04, P06)" in text
+    assert "neighbours_gdp: 14 provinces 0-100 km from Rayong, Yangon, Mandalay, Phnom Penh, Kunming, Champasak" in text

@@ -294,6 +294,22 @@ def _extended_by_kind(exc: UserError, given: Iterable[Path]) -> UserError:
     return exc
 
 
+def _surroundings(outcomes: list[Any], scenario: Any) -> str:
+    """Which provinces each outcome with ``within_km`` selects: ``sez-sim validate`` shows them before any run."""
+    banded = [o for o in outcomes if o.within_km is not None]
+    if not banded:
+        return ""
+    geo = scenario.build_geography()
+    said = []
+    for outcome in banded:
+        names = geo.provinces.set_index("id").loc[outcome.surroundings(geo), "name"].tolist()
+        listed = ", ".join(names) if len(names) <= 8 else ", ".join(names[:8]) + ", ..."
+        low, high = outcome.within_km
+        centres = ", ".join(outcome.provinces)
+        said.append(f"{outcome.name}: {len(names)} provinces {low:g}-{high:g} km from {centres} ({listed})")
+    return "; " + "; ".join(said)
+
+
 def _validated(path: Path) -> str:
     """Load one input file as its kind does before it runs; return what it holds, in a few words."""
     kind = file_kind(path) or "scenario"
@@ -309,7 +325,8 @@ def _validated(path: Path) -> str:
         runs = len(design) * experiment.replicates
         settings = len(lever_settings(experiment, design)) if experiment.design != "grid" else 1
         crossed = f" crossed with {settings} lever settings" if settings > 1 else ""
-        return f"experiment {experiment.name}: {experiment.design} design{crossed}, {runs} run{'s' * (runs != 1)}"
+        said = f"experiment {experiment.name}: {experiment.design} design{crossed}, {runs} run{'s' * (runs != 1)}"
+        return said + _surroundings(experiment.outcomes, experiment.base_scenario())
     if kind == "claim":
         from sez_sim.experiments.claims import load_claim
 
@@ -317,9 +334,11 @@ def _validated(path: Path) -> str:
         for scenario in claim.scenarios():
             warn(scenario.warnings())
         if claim.baseline is None:
-            return f"claim {claim.name}: {claim.outcome.name} in {claim.treatment} within {list(claim.range)}"
-        expects = f"within {list(claim.range)}" if claim.expect == "within" else claim.expect
-        return f"claim {claim.name}: {claim.treatment} against {claim.baseline}, expects {expects}"
+            said = f"claim {claim.name}: {claim.outcome.name} in {claim.treatment} within {list(claim.range)}"
+        else:
+            expects = f"within {list(claim.range)}" if claim.expect == "within" else claim.expect
+            said = f"claim {claim.name}: {claim.treatment} against {claim.baseline}, expects {expects}"
+        return said + _surroundings([claim.outcome], claim.scenarios()[0])
     from sez_sim.scenario import load_scenario
 
     scenario = load_scenario(path)

@@ -295,6 +295,13 @@ def test_prim_finds_a_failure_planted_on_one_parameter():
         ({"expect": "within", "range": [0.0, 1.0], "min_effect": 0.1}, "takes no min_effect"),
         ({"baseline": None}, "without a baseline is about a level"),
         ({"baseline": None, "expect": "within", "range": [0.0, 1.0], "relative": True}, "relative needs a baseline"),
+        ({"overrides": {"economy.no_such_key": 1}}, r"claim.yaml \(overrides\): economy.no_such_key: unknown key"),
+        ({"overrides": {"economy.kappa": -1}}, r"claim.yaml \(overrides\): economy.kappa"),
+        ({"overrides": {"run.seed": 4}}, "overrides: run.seed would be ignored: give seed: in the claim file"),
+        (
+            {"overrides": {"economy.kappa": 0.001}, "samples": 2, "uncertainties": [{"key": "economy.kappa"}]},
+            r"uncertainties.0.: economy.kappa is fixed by overrides",
+        ),
     ],
     ids=[
         "direction",
@@ -316,6 +323,10 @@ def test_prim_finds_a_failure_planted_on_one_parameter():
         "threshold-with-a-range",
         "level-with-a-direction",
         "level-relative",
+        "override-unknown",
+        "override-out-of-bounds",
+        "override-seed",
+        "override-drawn",
     ],
 )
 def test_a_bad_claim_file_is_refused_with_its_yaml_path(tmp_path, changes, where):
@@ -327,12 +338,42 @@ def test_a_bad_claim_file_is_refused_with_its_yaml_path(tmp_path, changes, where
     assert not (tmp_path / "out").exists()
 
 
+def test_a_claims_overrides_act_in_both_arms_as_the_scenario_files_would_and_stay_out_of_the_draws(tmp_path):
+    fixed = {"economy.kappa": 0.0012, "workers.congestion": 0.3}
+    claim = load_claim(claim_file(tmp_path, overrides=fixed, samples=2))
+    for scenario in claim.scenarios():
+        assert scenario.economy.kappa == 0.0012 and scenario.agents.workers.congestion == 0.3
+    drawn = {u.key for u in claim.varied()}
+    assert drawn and not drawn & set(fixed)
+    assert {"economy.kappa", "workers.congestion"} <= {u.key for u in load_claim(claim_file(tmp_path)).varied()}
+    # The same numbers written into both scenario files give the same answer, run for run.
+    edited = tmp_path / "edited"
+    edited.mkdir()
+    path = claim_file(edited)
+    for name in ("plain.yaml", "upgrade.yaml"):
+        content = yaml.safe_load((edited / name).read_text())
+        content.update(economy={"kappa": 0.0012}, agents={"workers": {"congestion": 0.3}})
+        (edited / name).write_text(yaml.safe_dump(content))
+    with_overrides = load_claim(claim_file(tmp_path, overrides=fixed))
+    by_override, by_file = evaluate(with_overrides, workers=1), evaluate(load_claim(path), workers=1)
+    assert by_override["runs"]["effect"].tolist() == by_file["runs"]["effect"].tolist()
+    plain = evaluate(load_claim(claim_file(tmp_path)), workers=1)
+    assert plain["runs"]["effect"].tolist() != by_file["runs"]["effect"].tolist()  # the overrides act
+    # Mechanisms switched on for both arms bring their parameters into the draws.
+    mechanisms = load_claim(claim_file(tmp_path, overrides={"mechanisms.all": True}, samples=2))
+    assert all(s.mechanisms.all for s in mechanisms.scenarios())
+    assert "economy.agglomeration_elasticity" in {u.key for u in mechanisms.varied()} - drawn
+
+
 def test_a_claims_fingerprint_follows_its_inputs(tmp_path):
     path = claim_file(tmp_path)
     first = load_claim(path).fingerprint()
     assert load_claim(path).fingerprint() == first
     assert load_claim(path, ["min_effect=0.5"]).fingerprint() != first
     assert load_claim(path, replicates=3).fingerprint() != first
+    assert load_claim(claim_file(tmp_path, overrides={"economy.kappa": 0.001})).fingerprint() != first
+    assert load_claim(claim_file(tmp_path, overrides={})).fingerprint() == first  # written out, but nothing fixed
+    path = claim_file(tmp_path)
     scenario = tmp_path / "upgrade.yaml"
     text = scenario.read_text()
     scenario.write_text(text.replace("quality: 0.5", "quality: 0.4"))

@@ -139,6 +139,11 @@ class Claim(Strict):
         description="'all': the registry's uncertainties with one value that either scenario can use; or a list.",
     )
     seed: int = Field(default=1, ge=0, description="Seed of the first replicate (and of the draws).")
+    overrides: dict[str, Any] = Field(
+        default_factory=dict,
+        description="Fixed dotted-key overrides of both scenarios (registry keys such as economy.spillover_km, or "
+        "scenario paths such as mechanisms.all), as in experiment files; the draws leave them fixed.",
+    )
 
     _source: Path | None = None
 
@@ -149,6 +154,14 @@ class Claim(Strict):
                 raise ValueError("give the years in window or in outcome.over, not both")
             if not self.window[0] <= self.window[1]:
                 raise ValueError("window must be [first, last] with first <= last")
+        return self
+
+    @model_validator(mode="after")
+    def _fixed_keys(self) -> Claim:
+        for key in self.overrides:
+            if key in ("run.seed", "run.years"):
+                field = key.split(".")[1]
+                raise ValueError(f"overrides: {key} would be ignored: give {field}: in the claim file, which sets it")
         return self
 
     @model_validator(mode="after")
@@ -227,8 +240,12 @@ class Claim(Strict):
         return [
             Uncertainty(key=k)
             for k, p in sorted(registry().items())
-            if p.kind == "uncertainty" and not p.per and k not in inert
+            if p.kind == "uncertainty" and not p.per and k not in inert and not self.fixes(k)
         ]
+
+    def fixes(self, key: str) -> bool:
+        """Whether :attr:`overrides` fixes a registry parameter (by its key or by its scenario path)."""
+        return key in self.overrides or registry_path(registry()[key]) in self.overrides
 
     def fingerprint(self) -> str:
         """A short SHA-256 of everything the answer depends on besides the code.
@@ -240,8 +257,10 @@ class Claim(Strict):
         """
         # Keys left at their defaults that older claim files could not have are left out, so their answers keep
         # their fingerprints.
-        unset = {k for k in ("range", "relative") if k not in self.model_fields_set} | (
-            {"baseline"} if self.baseline is None else set()
+        unset = (
+            {k for k in ("range", "relative") if k not in self.model_fields_set}
+            | ({"baseline"} if self.baseline is None else set())
+            | ({"overrides"} if not self.overrides else set())
         )
         blob = {
             "claim": self.model_dump(mode="json", exclude=unset),
@@ -252,8 +271,12 @@ class Claim(Strict):
         return hashlib.sha256(json.dumps(blob, sort_keys=True).encode()).hexdigest()[:16]
 
     def scenarios(self, overrides: dict[str, Any] | None = None) -> tuple[Scenario, ...]:
-        """The scenarios of :attr:`arms`, with ``overrides`` (scenario paths) and the claim's years."""
-        options = {"run.years": ("years", self.years)}
+        """The scenarios of :attr:`arms`, with ``overrides`` (scenario paths), the claim's own and its years.
+
+        A bad key or value of the claim's :attr:`overrides` names this file's ``overrides``.
+        """
+        where = f"{self._source or '<claim>'} (overrides)"
+        options = {"run.years": ("years", self.years), **{key: (where, v) for key, v in self.overrides.items()}}
         folder = self._source.parent if self._source else Path.cwd()
         return tuple(load_scenario(folder / getattr(self, arm), overrides or {}, options=options) for arm in self.arms)
 
@@ -297,6 +320,14 @@ def load_claim(source: str | Path, overrides: list[str] | None = None, **options
         )
         for k, u in enumerate(claim.uncertainties if claim.uncertainties != "all" else [])
         if u.key in inert
+    ] + [
+        Problem(
+            str(path),
+            f"uncertainties[{k}]",
+            f"{u.key} is fixed by overrides: its draws would vary nothing; drop it from one of the two",
+        )
+        for k, u in enumerate(claim.uncertainties if claim.uncertainties != "all" else [])
+        if claim.fixes(u.key)
     ]
     if idle:
         raise ScenarioError(idle)

@@ -359,6 +359,12 @@ def test_a_claims_overrides_act_in_both_arms_as_the_scenario_files_would_and_sta
     assert by_override["runs"]["effect"].tolist() == by_file["runs"]["effect"].tolist()
     plain = evaluate(load_claim(claim_file(tmp_path)), workers=1)
     assert plain["runs"]["effect"].tolist() != by_file["runs"]["effect"].tolist()  # the overrides act
+    # The answer says what was fixed; one without overrides stays as it was.
+    assert by_override["settings"]["overrides"] == fixed and "overrides" not in plain["settings"]
+    assert describe(by_override)[-1] == (
+        "both scenarios ran with economy.kappa=0.0012, workers.congestion=0.3 (the claim's overrides)"
+    )
+    assert "overrides" not in describe(plain)[-1]
     # Mechanisms switched on for both arms bring their parameters into the draws.
     mechanisms = load_claim(claim_file(tmp_path, overrides={"mechanisms.all": True}, samples=2))
     assert all(s.mechanisms.all for s in mechanisms.scenarios())

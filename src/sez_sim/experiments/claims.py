@@ -510,7 +510,8 @@ def verdict(claim: Claim, table: pd.DataFrame, refused: dict[str, int], design: 
         "fingerprint": claim.fingerprint(),
         "git_commit": git_commit(),
         "git_dirty": git_dirty(),
-        "settings": {k: getattr(claim, k) for k in ("replicates", "samples", "years", "seed")},
+        "settings": {k: getattr(claim, k) for k in ("replicates", "samples", "years", "seed")}
+        | ({"overrides": claim.overrides} if claim.overrides else {}),
         "defaults": {
             "verdict": judge(ci["ci_low"], ci["ci_high"], claim.expect, m, claim.range)
             if ci["replicates"] > 1
@@ -609,7 +610,21 @@ def describe(answer: dict[str, Any]) -> list[str]:
         )
     elif h:
         lines.append(h["note"])
+    fixed = answer.get("settings", {}).get("overrides")
+    if fixed:
+        lines.append(f"both scenarios ran with {', '.join(_assignments(fixed))} (the claim's overrides)")
     return lines
+
+
+def _assignments(mapping: dict[str, Any], prefix: str = "") -> list[str]:
+    """``key=value`` for each leaf of a (possibly nested) mapping of dotted keys, values as JSON."""
+    out = []
+    for key, value in mapping.items():
+        if isinstance(value, dict):
+            out += _assignments(value, f"{prefix}{key}.")
+        else:
+            out.append(f"{prefix}{key}={json.dumps(value)}")
+    return out
 
 
 CLAIM_FILES = ("verdict.json", "runs.parquet", "series.parquet", "runs/", "timeseries/", "figures/", "report.html")

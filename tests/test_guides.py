@@ -1,8 +1,8 @@
 """The guides cannot rot: every file, command and Python block of the guides is run, in order.
 
-Runs are shortened (``--years`` to a quarter, ``--replicates`` to 2, the experiment files' years, replicates and
-samples too, and a coarser model), in a temporary folder that holds the repository's ``scenarios`` and shortened
-copies of its ``experiments``.
+Runs are shortened (``--years`` to a quarter, ``--replicates`` and a claim's ``--samples`` to 2, the experiment
+files' years, replicates and samples too, and a coarser model), in a temporary folder that holds the repository's
+``scenarios`` and shortened copies of its ``experiments``.
 """
 
 from __future__ import annotations
@@ -31,14 +31,16 @@ def blocks(path: Path) -> list[tuple[str, str]]:
 
 
 def shorten(argv: list[str]) -> list[str]:
-    """The command with short runs: a quarter of a year, two replicates, a coarse model, outcomes at the end."""
+    """The command with short runs: a quarter of a year, two replicates and draws, a coarse model, outcomes at the
+    end."""
+    short = {"--years": lambda _: "0.25", "--replicates": lambda _: "2", "--samples": lambda n: str(min(int(n), 2))}
     out, skip = [], False
-    for arg in argv:
+    for k, arg in enumerate(argv):
         if skip:
             skip = False
             continue
-        if arg in ("--years", "--replicates"):
-            out += [arg, "0.25" if arg == "--years" else "2"]
+        if arg in short:
+            out += [arg, short[arg](argv[k + 1])]
             skip = True
             continue
         if out[-1:] == ["--outcome"]:

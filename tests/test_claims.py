@@ -302,6 +302,11 @@ def test_prim_finds_a_failure_planted_on_one_parameter():
             {"overrides": {"economy.kappa": 0.001}, "samples": 2, "uncertainties": [{"key": "economy.kappa"}]},
             r"uncertainties.0.: economy.kappa is fixed by overrides",
         ),
+        ({"overrides": {"run": {"seed": 4}}}, "overrides: run.seed would be ignored"),
+        (
+            {"overrides": {"economy": {"kappa": 0.001}}, "samples": 2, "uncertainties": [{"key": "economy.kappa"}]},
+            r"uncertainties.0.: economy.kappa is fixed by overrides",
+        ),
     ],
     ids=[
         "direction",
@@ -327,6 +332,8 @@ def test_prim_finds_a_failure_planted_on_one_parameter():
         "override-out-of-bounds",
         "override-seed",
         "override-drawn",
+        "override-seed-nested",
+        "override-drawn-nested",
     ],
 )
 def test_a_bad_claim_file_is_refused_with_its_yaml_path(tmp_path, changes, where):

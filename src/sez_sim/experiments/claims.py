@@ -158,7 +158,7 @@ class Claim(Strict):
 
     @model_validator(mode="after")
     def _fixed_keys(self) -> Claim:
-        for key in self.overrides:
+        for key in _leaves(self.overrides):
             if key in ("run.seed", "run.years"):
                 field = key.split(".")[1]
                 raise ValueError(f"overrides: {key} would be ignored: give {field}: in the claim file, which sets it")
@@ -244,8 +244,9 @@ class Claim(Strict):
         ]
 
     def fixes(self, key: str) -> bool:
-        """Whether :attr:`overrides` fixes a registry parameter (by its key or by its scenario path)."""
-        return key in self.overrides or registry_path(registry()[key]) in self.overrides
+        """Whether :attr:`overrides` fixes a registry parameter (by its key or by its scenario path, nested or not)."""
+        fixed = _leaves(self.overrides)
+        return key in fixed or registry_path(registry()[key]) in fixed
 
     def fingerprint(self) -> str:
         """A short SHA-256 of everything the answer depends on besides the code.
@@ -612,18 +613,19 @@ def describe(answer: dict[str, Any]) -> list[str]:
         lines.append(h["note"])
     fixed = answer.get("settings", {}).get("overrides")
     if fixed:
-        lines.append(f"both scenarios ran with {', '.join(_assignments(fixed))} (the claim's overrides)")
+        settings = ", ".join(f"{k}={json.dumps(v)}" for k, v in _leaves(fixed).items())
+        lines.append(f"both scenarios ran with {settings} (the claim's overrides)")
     return lines
 
 
-def _assignments(mapping: dict[str, Any], prefix: str = "") -> list[str]:
-    """``key=value`` for each leaf of a (possibly nested) mapping of dotted keys, values as JSON."""
-    out = []
+def _leaves(mapping: dict[str, Any], prefix: str = "") -> dict[str, Any]:
+    """A mapping of dotted keys, nested or not (``--set overrides.economy.kappa=...`` nests), as flat dotted keys."""
+    out = {}
     for key, value in mapping.items():
         if isinstance(value, dict):
-            out += _assignments(value, f"{prefix}{key}.")
+            out |= _leaves(value, f"{prefix}{key}.")
         else:
-            out.append(f"{prefix}{key}={json.dumps(value)}")
+            out[f"{prefix}{key}"] = value
     return out
 
 

@@ -18,6 +18,8 @@ import yaml
 
 from sez_sim.app.server import serve
 
+pytestmark = pytest.mark.slow  # runs for a minute or more: started first (conftest.py)
+
 ROOT = Path(__file__).resolve().parents[1]
 ARTIFACTS = ROOT / "results" / "test-artifacts"
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")

@@ -34,6 +34,8 @@ from sez_sim.experiments.claims import (
 from sez_sim.params import registry
 from sez_sim.scenario import Scenario, load_scenario, registry_path
 
+pytestmark = pytest.mark.slow  # runs for a minute or more: started first (conftest.py)
+
 ROOT = Path(__file__).resolve().parent.parent
 LINE = str(ROOT / "scenarios/teaching/line_corridor.yaml")
 SCENARIOS = {

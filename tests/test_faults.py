@@ -13,11 +13,14 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import pytest
 import yaml
 from cluster import dask_cluster
 
 from sez_sim.experiments import load_experiment, run_batch
 from sez_sim.scenario import load_scenario
+
+pytestmark = pytest.mark.slow  # runs for a minute or more: started first (conftest.py)
 
 ROOT = Path(__file__).resolve().parent.parent
 LINE = ROOT / "scenarios/teaching/line_corridor.yaml"

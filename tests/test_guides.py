@@ -18,6 +18,8 @@ from typer.testing import CliRunner
 
 from sez_sim.cli import app
 
+pytestmark = pytest.mark.slow  # runs for a minute or more: started first (conftest.py)
+
 ROOT = Path(__file__).resolve().parent.parent
 GUIDES = [ROOT / "docs/guide-researchers.md", ROOT / "docs/guide-students.md"]
 FENCE = re.compile(r"```(\w+)\n(.*?)```", re.S)

@@ -24,6 +24,8 @@ from sez_sim.params import defaults, registry
 from sez_sim.runs import simulate
 from sez_sim.scenario import load_scenario, registry_path
 
+pytestmark = pytest.mark.slow  # runs for a minute or more: started first (conftest.py)
+
 ROOT = Path(__file__).resolve().parent.parent
 
 

@@ -29,6 +29,8 @@ from sez_sim.policies.zones import SEZInstrument
 from sez_sim.runs import simulate
 from sez_sim.scenario import load_scenario
 
+pytestmark = pytest.mark.slow  # runs for a minute or more: started first (conftest.py)
+
 
 @pytest.fixture(scope="module")
 def model():

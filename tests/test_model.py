@@ -15,6 +15,8 @@ from sez_sim.errors import ConvergenceError
 from sez_sim.geography import line, load_gms, two_region
 from sez_sim.model import ModelConfig, SEZModel, resolve_params
 
+pytestmark = pytest.mark.slow  # runs for a minute or more: started first (conftest.py)
+
 
 def cp_model(sigma, mu, phi, shares, seed=1):
     params = resolve_params("core_periphery", {"economy": {"sigma": sigma, "mu": mu}})

@@ -13,6 +13,8 @@ import pytest
 from sez_sim.app.workshop import Workshop
 from sez_sim.scenario import load_scenario
 
+pytestmark = pytest.mark.slow  # runs for a minute or more: started first (conftest.py)
+
 BASELINE = Path(__file__).resolve().parents[1] / "scenarios" / "gms_baseline.yaml"
 YEARS = 10
 EXERCISES = {

@@ -540,3 +540,38 @@ def test_the_app_refuses_an_unknown_start_and_serves_on_the_port_it_prints(monke
     assert (
         port > 0 and f"http://{host}:{port}" in result.output and os.environ["SEZ_SIM_APP_SCENARIO"] == "capital_sezs"
     )
+
+
+@pytest.mark.parametrize(
+    ("path", "good", "says", "bad", "command"),
+    [
+        (SCENARIO, "name=renamed", "(renamed, 0 policies", "economy.kappa=-1", ["run", "--years", "0.25"]),
+        (EXPERIMENT, "replicates=2", "sobol design, 256 runs", "replicates=0", ["batch"]),
+        (CLAIM, "expect=decrease", "expects decrease", "expect=sideways", ["claim"]),
+    ],
+    ids=["scenario", "experiment", "claim"],
+)
+def test_validate_takes_set_as_the_command_that_runs_the_file_does(tmp_path, path, good, says, bad, command):
+    """An override is checked before a long batch or claim: accepted and shown, or refused with the words its
+    command would use, naming the file."""
+    accepted = runner.invoke(app, ["validate", str(path), "--set", good], terminal_width=300)
+    assert accepted.exit_code == 0 and says in accepted.output and f"; with --set {good})" in accepted.output
+    refused = runner.invoke(app, ["validate", str(path), "--set", bad], terminal_width=300)
+    ran = runner.invoke(
+        app, [command[0], str(path), "--set", bad, "--out", str(tmp_path / "out"), *command[1:]], terminal_width=300
+    )
+    key = bad.partition("=")[0]
+    assert refused.exit_code == ran.exit_code == 2 and "Traceback" not in refused.output, refused.output
+    assert ran.output.startswith(f"error: --set {key}: ") and not (tmp_path / "out").exists()
+    assert refused.output == ran.output.replace(f"error: --set {key}:", f"error: {path} (--set {key}):")
+
+
+def test_validate_names_each_file_an_override_does_not_fit_and_refuses_a_malformed_one_once():
+    result = runner.invoke(app, ["validate", str(SCENARIO), str(CLAIM), "--set", "economy.kappa=-1"])
+    assert result.exit_code == 2 and result.output.count("error:") == 2, result.output
+    assert f"{SCENARIO} (--set economy.kappa): economy.kappa: Input should be greater than or equal to 0" in (
+        " ".join(result.output.split())
+    )
+    assert f"{CLAIM} (--set economy.kappa): economy: unknown key" in " ".join(result.output.split())
+    malformed = runner.invoke(app, ["validate", str(SCENARIO), str(CLAIM), "--set", "economy.kappa"])
+    assert malformed.exit_code == 2 and malformed.output.count("error:") == 1 and "ok:" not in malformed.output

@@ -310,15 +310,19 @@ def _surroundings(outcomes: list[Any], scenario: Any) -> str:
     return "; " + "; ".join(said)
 
 
-def _validated(path: Path) -> str:
-    """Load one input file as its kind does before it runs; return what it holds, in a few words."""
+def _validated(path: Path, overrides: list[str]) -> str:
+    """Load one input file as its kind does before it runs; return what it holds, in a few words.
+
+    ``overrides`` (``--set``) are applied as the command that runs the file takes them (``run``, ``batch``,
+    ``claim``).
+    """
     kind = file_kind(path) or "scenario"
     if kind == "experiment":
         from sez_sim.experiments import load_experiment
         from sez_sim.experiments.batch import check_every_point
         from sez_sim.experiments.designs import lever_settings, sample
 
-        experiment = load_experiment(path)
+        experiment = load_experiment(path, overrides)
         design = sample(experiment)
         check_every_point(experiment, design)
         warn(experiment.base_scenario().warnings())
@@ -330,7 +334,7 @@ def _validated(path: Path) -> str:
     if kind == "claim":
         from sez_sim.experiments.claims import load_claim
 
-        claim = load_claim(path)
+        claim = load_claim(path, overrides)
         for scenario in claim.scenarios():
             warn(scenario.warnings())
         if claim.baseline is None:
@@ -341,7 +345,7 @@ def _validated(path: Path) -> str:
         return said + _surroundings([claim.outcome], claim.scenarios()[0])
     from sez_sim.scenario import load_scenario
 
-    scenario = load_scenario(path)
+    scenario = load_scenario(path, overrides)
     warn(scenario.warnings())
     count = len(scenario.policies)
     said = f"{scenario.name}, {count} {'policy' if count == 1 else 'policies'}"
@@ -356,21 +360,35 @@ def _validated(path: Path) -> str:
 @user_errors
 def validate(
     files: Annotated[list[Path], typer.Argument(help="Scenario, experiment or claim files to check.")],
+    set_: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--set", help="Override a key of each file as run, batch or claim would: dotted.key=value (repeatable)."
+        ),
+    ] = None,
 ) -> None:
     """Check scenario, experiment and claim files as running them would, without running. Exit 2 on any problem.
 
     Scenarios: schema, the calibrated economy's rules, references to provinces, crossings and corridors.
     Experiments: also their base scenario, factors and outcomes, and every point of a Sobol or Morris design.
     Claims: also their two scenarios, whether they can be paired, and the outcome. The kind is read from the keys.
+    With ``--set``, each file is checked with the overrides its own command would apply (a scenario's keys for a
+    scenario, an experiment's for an experiment, a claim's for a claim).
     """
-    from sez_sim.errors import ScenarioError
+    from sez_sim.errors import Problem, ScenarioError
+    from sez_sim.yamlio import parse_overrides
 
+    parse_overrides(set_)  # a malformed --set is refused once, not for each file
+    given = f"; with --set {', '.join(set_)}" if set_ else ""
     problems = []
     for path in files:
         try:
-            out.print(f"ok: {path} ({_validated(path)})")
+            out.print(f"ok: {path} ({_validated(path, set_ or [])}{given})")
         except ScenarioError as exc:
-            problems += _extended_by_kind(exc, [path]).problems
+            problems += [
+                Problem(f"{path} ({p.source})", p.where, p.message, p.rule) if p.source.startswith("--set") else p
+                for p in _extended_by_kind(exc, [path]).problems
+            ]
     if problems:
         raise ScenarioError(problems)
 

@@ -575,3 +575,34 @@ def test_validate_names_each_file_an_override_does_not_fit_and_refuses_a_malform
     assert f"{CLAIM} (--set economy.kappa): economy: unknown key" in " ".join(result.output.split())
     malformed = runner.invoke(app, ["validate", str(SCENARIO), str(CLAIM), "--set", "economy.kappa"])
     assert malformed.exit_code == 2 and malformed.output.count("error:") == 1 and "ok:" not in malformed.output
+
+
+@pytest.mark.parametrize(
+    ("args", "says"),
+    [
+        (["claim", str(CLAIM), "--set", "economy.kappa=0.001"], "(--set overrides.economy.kappa=...)"),
+        (["batch", str(EXPERIMENT), "--set", "sez.fdi_uplift=1"], "(--set overrides.sez.fdi_uplift=...)"),
+        (["validate", str(CLAIM), "--set", "mechanisms.all=true"], "(--set overrides.mechanisms.all=...)"),
+        (["batch", str(EXPERIMENT), "--set", "foo=1"], None),  # not a scenario's key: no such hint
+    ],
+    ids=["claim", "batch", "validate", "other-key"],
+)
+def test_a_scenario_key_given_to_an_experiment_or_claim_points_to_overrides(tmp_path, args, says):
+    result = runner.invoke(app, [*args, *(["--out", str(tmp_path / "out")] * (args[0] != "validate"))])
+    output = " ".join(result.output.split())
+    assert result.exit_code == 2 and "unknown key" in output and not (tmp_path / "out").exists(), output
+    if says:
+        assert f"a scenario's key goes under overrides {says}" in output
+    else:
+        assert "overrides (" not in output
+
+
+def test_a_scenario_key_in_a_claim_file_points_to_overrides(tmp_path):
+    claim = yaml.safe_load(CLAIM.read_text()) | {"mechanisms": {"all": True}}
+    for arm in ("baseline", "treatment"):
+        claim[arm] = str((CLAIM.parent / claim[arm]).resolve())
+    (tmp_path / "c.yaml").write_text(yaml.safe_dump(claim))
+    result = runner.invoke(app, ["validate", str(tmp_path / "c.yaml")])
+    output = " ".join(result.output.split())
+    assert result.exit_code == 2 and "mechanisms: unknown key" in output, output
+    assert "a scenario's key goes under overrides (overrides: {mechanisms: ...})" in output

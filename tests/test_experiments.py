@@ -874,3 +874,24 @@ def test_a_bad_factor_is_refused_in_a_yaml_users_words(tmp_path, factor, where, 
         load_experiment(path)
     (problem,) = caught.value.problems
     assert problem.where == where and says in problem.message and never not in problem.message, problem
+
+
+@pytest.mark.parametrize(
+    ("factor", "overrides"),
+    [
+        ("economy.kappa", {"economy.kappa": 0.001}),  # the same registry key
+        ("economy.kappa", {"economy": {"kappa": 0.001}}),  # nested, as --set overrides.economy.kappa=... gives it
+        ("firms.entry_logit_scale", {"agents.firms.entry_logit_scale": 2.0}),  # the key against its scenario path
+        ("agents.firms.entry_logit_scale", {"firms": {"entry_logit_scale": 2.0}}),  # and the other way round
+        ("sez.fdi_uplift", {"policy_defaults": {"sez": {"fdi_uplift": 1.0}}}),
+        ("policies.0.capacity_jobs", {"policies": []}),  # a factor inside what the overrides replace
+    ],
+)
+def test_a_factor_may_not_set_what_the_overrides_fix(tmp_path, factor, overrides):
+    """Which of the two would win is not the user's to guess: the experiment is refused, naming both."""
+    values = [1000, 2000] if "capacity" in factor else [0.0005, 0.0008] if "kappa" in factor else [1.5, 2.5]
+    path = experiment_file(tmp_path, factors=[{"key": factor, "values": values}], overrides=overrides)
+    with pytest.raises(ScenarioError, match=rf"factors\[0\] \({re.escape(factor)}\) sets what overrides \(.+\) fixes"):
+        load_experiment(path)
+    kept = experiment_file(tmp_path, factors=[{"key": "workers.congestion", "values": [0.2, 0.4]}], overrides=overrides)
+    assert load_experiment(kept).overrides == overrides  # fixing anything else stays allowed

@@ -782,9 +782,27 @@ SECTION_PATHS = {
 (``--set sez.fdi_uplift=2`` is ``--set policy_defaults.sez.fdi_uplift=2``): the sections are no scenario keys."""
 
 
+def point_to_overrides(exc: ScenarioError) -> ScenarioError:
+    """``exc`` with a hint on each unknown top-level key of an experiment or claim that is a scenario's.
+
+    Both kinds set their scenarios' keys under ``overrides``; ``--set economy.kappa=0.001`` on them is otherwise
+    told only which of their own keys exist.
+    """
+    heads = set(Scenario.model_fields) | set(SECTION_PATHS)
+
+    def hinted(p: Problem) -> Problem:
+        if not (p.message.startswith("unknown key") and p.where in heads):
+            return p
+        given = p.source.removeprefix("--set ")
+        where = f"--set overrides.{given}=..." if given != p.source else f"overrides: {{{p.where}: ...}}"
+        return Problem(p.source, p.where, f"{p.message}; a scenario's key goes under overrides ({where})", p.rule)
+
+    return ScenarioError([hinted(p) for p in exc.problems])
+
+
 def registry_path(param: Param) -> str:
     """The scenario path that sets a registry parameter (``firms.hazard`` -> ``agents.firms.hazard``)."""
     return f"{SECTION_PATHS.get(param.section, param.section)}.{param.name}"
 
 
-__all__ = ["Scenario", "deep_merge", "load_scenario", "parse_overrides", "registry_path"]
+__all__ = ["Scenario", "deep_merge", "load_scenario", "parse_overrides", "point_to_overrides", "registry_path"]

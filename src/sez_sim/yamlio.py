@@ -362,6 +362,17 @@ def parse_overrides(items: Iterable[str] | Mapping[str, Any] | None) -> dict[str
     return out
 
 
+def leaves(mapping: Mapping[str, Any], prefix: str = "") -> dict[str, Any]:
+    """A mapping of dotted keys, nested or not (``--set overrides.economy.kappa=...`` nests), as flat dotted keys."""
+    out = {}
+    for key, value in mapping.items():
+        if isinstance(value, Mapping):
+            out |= leaves(value, f"{prefix}{key}.")
+        else:
+            out[f"{prefix}{key}"] = value
+    return out
+
+
 def aliased(key: str, aliases: Mapping[str, str]) -> str:
     """``key`` with its longest leading part that is an alias replaced by what it stands for."""
     head = key

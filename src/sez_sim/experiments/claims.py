@@ -63,9 +63,9 @@ from sez_sim.io import atomic_path, check_target, write_marker
 from sez_sim.params import registry
 from sez_sim.results import by_rule, significant
 from sez_sim.runs import git_commit, git_dirty
-from sez_sim.scenario import Scenario, load_scenario, pairing_problems, registry_path
+from sez_sim.scenario import Scenario, load_scenario, pairing_problems, point_to_overrides, registry_path
 from sez_sim.version import __version__
-from sez_sim.yamlio import Strict, check_counts
+from sez_sim.yamlio import Strict, check_counts, leaves
 
 FAILING = {"below": "falls short of the range", "above": "overshoots the range"}
 """How a range claim fails on each side, in the report's words (``hinges_on.failing`` of ``verdict.json``)."""
@@ -158,7 +158,7 @@ class Claim(Strict):
 
     @model_validator(mode="after")
     def _fixed_keys(self) -> Claim:
-        for key in _leaves(self.overrides):
+        for key in leaves(self.overrides):
             if key in ("run.seed", "run.years"):
                 field = key.split(".")[1]
                 raise ValueError(f"overrides: {key} would be ignored: give {field}: in the claim file, which sets it")
@@ -245,7 +245,7 @@ class Claim(Strict):
 
     def fixes(self, key: str) -> bool:
         """Whether :attr:`overrides` fixes a registry parameter (by its key or by its scenario path, nested or not)."""
-        fixed = _leaves(self.overrides)
+        fixed = leaves(self.overrides)
         return key in fixed or registry_path(registry()[key]) in fixed
 
     def fingerprint(self) -> str:
@@ -294,7 +294,10 @@ def load_claim(source: str | Path, overrides: list[str] | None = None, **options
         ScenarioError: naming the file, the YAML path and what is allowed.
     """
     flags = {key: (f"--{key}", value) for key, value in options.items() if value is not None}
-    claim, path = yamlio.load(Claim, source, overrides, kind="claim", options=flags)
+    try:
+        claim, path = yamlio.load(Claim, source, overrides, kind="claim", options=flags)
+    except ScenarioError as exc:
+        raise point_to_overrides(exc) from None
     claim._source = path
     problems = []
     for field in claim.arms:
@@ -613,20 +616,9 @@ def describe(answer: dict[str, Any]) -> list[str]:
         lines.append(h["note"])
     fixed = answer.get("settings", {}).get("overrides")
     if fixed:
-        settings = ", ".join(f"{k}={json.dumps(v)}" for k, v in _leaves(fixed).items())
+        settings = ", ".join(f"{k}={json.dumps(v)}" for k, v in leaves(fixed).items())
         lines.append(f"both scenarios ran with {settings} (the claim's overrides)")
     return lines
-
-
-def _leaves(mapping: dict[str, Any], prefix: str = "") -> dict[str, Any]:
-    """A mapping of dotted keys, nested or not (``--set overrides.economy.kappa=...`` nests), as flat dotted keys."""
-    out = {}
-    for key, value in mapping.items():
-        if isinstance(value, dict):
-            out |= _leaves(value, f"{prefix}{key}.")
-        else:
-            out[f"{prefix}{key}"] = value
-    return out
 
 
 CLAIM_FILES = ("verdict.json", "runs.parquet", "series.parquet", "runs/", "timeseries/", "figures/", "report.html")

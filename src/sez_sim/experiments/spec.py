@@ -33,8 +33,15 @@ from sez_sim import yamlio
 from sez_sim.errors import Problem, ScenarioError, UserError, did_you_mean
 from sez_sim.io import check_path
 from sez_sim.params import registry
-from sez_sim.scenario import Scenario, folder_name, load_scenario, registry_path
-from sez_sim.yamlio import Strict
+from sez_sim.scenario import (
+    SECTION_PATHS,
+    Scenario,
+    folder_name,
+    load_scenario,
+    point_to_overrides,
+    registry_path,
+)
+from sez_sim.yamlio import Strict, aliased, leaves
 
 if TYPE_CHECKING:
     from sez_sim.geography.network import Geography
@@ -394,6 +401,14 @@ class Experiment(Strict):
                 if f.path == path or f.path.startswith(path + ".") or path.startswith(f.path + "."):
                     raise ValueError(f"factors[{k}] ({f.key}) sets what factors[{j}] ({path}) sets")
             paths[f.path] = k
+        fixed = {aliased(key, SECTION_PATHS): key for key in leaves(self.overrides)}
+        for k, f in enumerate(self.factors):
+            for path, key in fixed.items():
+                if f.path == path or f.path.startswith(path + ".") or path.startswith(f.path + "."):
+                    raise ValueError(
+                        f"factors[{k}] ({f.key}) sets what overrides ({key}) fixes: its values would replace the "
+                        "fixed one; drop one of them"
+                    )
         for path, where in [
             *((p, "overrides") for p in self.overrides),
             *((f.path, f"factors[{k}]") for k, f in enumerate(self.factors)),
@@ -500,7 +515,10 @@ def load_experiment(
             scenario, every factor value and range (against the registry and the scenario schema), and every
             outcome's column, provinces, country and years.
     """
-    experiment, path = yamlio.load(Experiment, source, overrides, kind="experiment", options=options)
+    try:
+        experiment, path = yamlio.load(Experiment, source, overrides, kind="experiment", options=options)
+    except ScenarioError as exc:
+        raise point_to_overrides(exc) from None
     experiment._source = path
     check(experiment)
     return experiment

@@ -613,6 +613,7 @@ def experiment_cases() -> Iterator[Case]:
         ),
         ("seed-factor", f0, {"key": "run.seed", "values": [1, 2]}, ("factors[0]", "run.seed would be ignored")),
         ("seed-override", "overrides", {"run.seed": 4}, ("overrides", "run.seed would be ignored")),
+        ("seed-nested", "overrides", {"run": {"seed": 4}}, ("overrides", "run.seed would be ignored")),
         ("years-twice", "overrides", {"run.years": 4}, ("overrides", "run.years would be ignored")),
         ("overrides-bad", "overrides", {"economy.sigma": 100}, ("economy.sigma",)),
         ("overrides-unknown", "overrides", {"economy.sigmaa": 4}, ("economy.sigmaa",)),

@@ -348,6 +348,11 @@ income per person (the population-weighted mean over the provinces, deflated by 
 changes in prices do, corridors' main channel."""
 
 
+def _overlap(a: str, b: str) -> bool:
+    """Whether two dotted scenario paths set the same value: equal, or one inside the other."""
+    return a == b or a.startswith(b + ".") or b.startswith(a + ".")
+
+
 class Experiment(Strict):
     """An experiment file."""
 
@@ -398,19 +403,19 @@ class Experiment(Strict):
                         "uncertainty"
                     )
             for path, j in paths.items():
-                if f.path == path or f.path.startswith(path + ".") or path.startswith(f.path + "."):
+                if _overlap(f.path, path):
                     raise ValueError(f"factors[{k}] ({f.key}) sets what factors[{j}] ({path}) sets")
             paths[f.path] = k
         fixed = {aliased(key, SECTION_PATHS): key for key in leaves(self.overrides)}
         for k, f in enumerate(self.factors):
             for path, key in fixed.items():
-                if f.path == path or f.path.startswith(path + ".") or path.startswith(f.path + "."):
+                if _overlap(f.path, path):
                     raise ValueError(
                         f"factors[{k}] ({f.key}) sets what overrides ({key}) fixes: its values would replace the "
                         "fixed one; drop one of them"
                     )
         for path, where in [
-            *((p, "overrides") for p in self.overrides),
+            *((p, "overrides") for p in fixed),
             *((f.path, f"factors[{k}]") for k, f in enumerate(self.factors)),
         ]:
             if path == "run.seed":

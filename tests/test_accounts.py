@@ -84,6 +84,17 @@ def test_stocks_and_flows_are_consistent(run):
     assert (step0[["migrants_in", "migrants_out", "entrants", "exits"]] == 0).all().all()
 
 
+def test_capital_splits_into_foreign_and_domestic_owners(run):
+    """Every province and step: all owners' capital is the foreign owners' plus the domestic owners', none negative;
+    the SEZ's foreign entrants leave Savannakhet with some foreign-owned capital."""
+    model, _ = run
+    panel = model.recorder.provinces()
+    np.testing.assert_allclose(panel["capital_stock"], panel["fdi_stock"] + panel["domestic_stock"], rtol=1e-12)
+    assert (panel[["fdi_stock", "domestic_stock"]] >= 0).all().all()
+    last = panel[(panel["step"] == STEPS) & (panel["name"] == "Savannakhet")]
+    assert float(last["domestic_stock"].iloc[0]) > 0 and float(last["fdi_stock"].iloc[0]) > 0
+
+
 def test_migration_table_matches_the_recorded_flows(run):
     model, _ = run
     flows = model.recorder.migration_frame()

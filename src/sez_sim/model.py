@@ -666,6 +666,7 @@ class SEZModel(mesa.Model):
             "real_income": eq.real_income,
             "fdi_stock": self.capital.foreign / 1e6,
             "capital_stock": self.capital.stock / 1e6,
+            "domestic_stock": (self.capital.stock - self.capital.foreign) / 1e6,
             "migrants_in": self.flows.sum(axis=0),
             "migrants_out": self.flows.sum(axis=1),
             "commuters_in": heads["commuters_in"] * ppa,

@@ -25,15 +25,16 @@ ACCOUNTS: dict[str, str] = {
     "real_income": "model units",
     "fdi_stock": "US$ m",
     "capital_stock": "US$ m",
+    "domestic_stock": "US$ m",
     "migrants_in": "persons",
     "migrants_out": "persons",
     "commuters_in": "persons",
 }
 """The accounts each province holds, with their units. Stocks are measured at the end of a step (population,
 workers in the modern and traditional sectors by workplace, firm agents: all, foreign-owned, in zones; wages, GDP,
-real income, capital stocks of foreign owners and of all owners, commuters by workplace); flows happened during it
-(entrants and exits of firm agents, migrants in and out), so ``population`` of one step plus ``migrants_in -
-migrants_out`` of the next is the next step's ``population``."""
+real income, capital stocks of foreign owners, of all owners and of domestic owners (all less foreign), commuters
+by workplace); flows happened during it (entrants and exits of firm agents, migrants in and out), so
+``population`` of one step plus ``migrants_in - migrants_out`` of the next is the next step's ``population``."""
 
 
 class Province(FixedAgent):

@@ -109,6 +109,12 @@ def test_judge_reads_the_interval_against_the_threshold_and_the_direction():
         ((1.0, 2.0), (1.2, 1.8), "inconclusive"),
         ((1.0, 2.0), (2.5, 3.0), "contradicted"),
         ((-2.0, -1.0), (0.0, 1.0), "contradicted"),
+        ((1.0, 2.0), (0.5, np.inf), "supported"),
+        ((1.0, 2.0), (1.5, np.inf), "inconclusive"),
+        ((1.0, 2.0), (2.5, np.inf), "contradicted"),
+        ((1.0, 2.0), (-np.inf, 2.5), "supported"),
+        ((1.0, 2.0), (-np.inf, 1.5), "inconclusive"),
+        ((1.0, 2.0), (-np.inf, 0.5), "contradicted"),
     ],
 )
 def test_judge_reads_a_range_claim_as_inside_outside_or_straddling(interval, range_, verdict):
@@ -136,10 +142,18 @@ def test_a_range_claim_is_supported_contradicted_or_inconclusive_as_its_range_ho
         ([d["ci_high"] + width, d["ci_high"] + 3 * width], "contradicted"),
         ([d["ci_low"] - 3 * width, d["ci_low"] - width], "contradicted"),
         ([d["effect"], d["ci_high"] + width], "inconclusive"),
+        ([d["ci_low"] - width, None], "supported"),  # open ends: "at least", "at most"
+        ([d["ci_high"] + width, None], "contradicted"),
+        ([d["effect"], None], "inconclusive"),
+        ([None, d["ci_high"] + width], "supported"),
+        ([None, d["ci_low"] - width], "contradicted"),
     ):
         answer = evaluate(load_claim(claim_file(tmp_path, **options, range=range_)), out=out)
         assert answer["defaults"]["verdict"] == expected, range_
         assert answer["defaults"]["effect"] == d["effect"] and answer["range"] == range_
+        words = ("at least " if range_[1] is None else "at most ") if None in range_ else "within ["
+        assert answer["expected"].startswith(words)
+        assert f"expected {answer['expected']}" in describe(answer)[1]
 
 
 def test_a_relative_effect_over_a_baseline_of_0_is_left_out_and_said_so_not_counted_as_a_failed_run(tmp_path):
@@ -292,6 +306,7 @@ def test_prim_finds_a_failure_planted_on_one_parameter():
         ({"uncertainties": [], "samples": 4}, "an empty list gives the robustness draws nothing to vary"),
         ({"expect": "within"}, "expect: within needs range"),
         ({"expect": "within", "range": [2.0, 1.0]}, "low < high"),
+        ({"expect": "within", "range": [None, None]}, r"range: \[null, null\] bounds nothing"),
         ({"range": [0.0, 1.0]}, "range goes with expect: within, not increase"),
         ({"relative": True}, "expect: increase takes min_relative"),
         ({"expect": "within", "range": [0.0, 1.0], "min_effect": 0.1}, "takes no min_effect"),
@@ -325,6 +340,7 @@ def test_prim_finds_a_failure_planted_on_one_parameter():
         "no-uncertainties",
         "within-without-range",
         "range-reversed",
+        "range-open-at-both-ends",
         "range-with-a-direction",
         "relative-with-a-direction",
         "threshold-with-a-range",
@@ -471,7 +487,7 @@ def test_claims_answers_a_folder_into_a_summary_table(tmp_path):
                 CLAIM | {"name": name, "expect": expect, "baseline": "../plain.yaml", "treatment": "../upgrade.yaml"}
             )
         )
-    sized = {"expect": "within", "range": [0, 1e12], "treatment": "../upgrade.yaml"}
+    sized = {"expect": "within", "range": [0, None], "treatment": "../upgrade.yaml"}  # at least 0
     (folder / "sized.yaml").write_text(
         yaml.safe_dump(CLAIM | sized | {"name": "sized", "relative": True, "baseline": "../plain.yaml"})
     )
@@ -487,8 +503,11 @@ def test_claims_answers_a_folder_into_a_summary_table(tmp_path):
     assert "| **rises**: A corridor upgrade raises the corridor's GDP." in markdown and "contradicted" in markdown
     rows = {line.split("**")[1]: line for line in markdown.splitlines() if line.startswith("| **")}
     assert "| supported |" in rows["rises"] and "| contradicted |" in rows["falls"]
-    assert "| supported (expected within [+0, +1000000000000]) |" in rows["sized"]
+    assert "| supported (expected at least +0) |" in rows["sized"]
     assert ": effect relative to the baseline |" in rows["sized"] and ": level in the treatment |" in rows["level"]
+    checked = CliRunner().invoke(app, ["validate", str(folder / "sized.yaml"), str(folder / "level.yaml")])
+    assert checked.exit_code == 0, checked.output
+    assert "expects at least +0" in checked.output and "gdp in ../upgrade.yaml at least +0" in checked.output
     doc = tmp_path / "claims.md"
     doc.write_text(f"# Claims\n\nbefore\n\n{DOC_BEGIN}\nold table\n{DOC_END}\n\nafter\n")
     documenting = CliRunner().invoke(app, ["claims", str(folder), "--out", str(out), "--doc", str(doc)])

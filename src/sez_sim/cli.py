@@ -332,15 +332,15 @@ def _validated(path: Path, overrides: list[str]) -> str:
         said = f"experiment {experiment.name}: {experiment.design} design{crossed}, {runs} run{'s' * (runs != 1)}"
         return said + _surroundings(experiment.outcomes, experiment.base_scenario())
     if kind == "claim":
-        from sez_sim.experiments.claims import load_claim
+        from sez_sim.experiments.claims import load_claim, range_words
 
         claim = load_claim(path, overrides)
         for scenario in claim.scenarios():
             warn(scenario.warnings())
         if claim.baseline is None:
-            said = f"claim {claim.name}: {claim.outcome.name} in {claim.treatment} within {list(claim.range)}"
+            said = f"claim {claim.name}: {claim.outcome.name} in {claim.treatment} {range_words(claim.range)}"
         else:
-            expects = f"within {list(claim.range)}" if claim.expect == "within" else claim.expect
+            expects = range_words(claim.range) if claim.expect == "within" else claim.expect
             said = f"claim {claim.name}: {claim.treatment} against {claim.baseline}, expects {expects}"
         return said + _surroundings([claim.outcome], claim.scenarios()[0])
     from sez_sim.scenario import load_scenario

@@ -2,8 +2,9 @@
 
 A claim file (:class:`Claim`) names a baseline and a treatment scenario, an outcome, and what the claim expects of
 the effect: a direction with the smallest effect that counts, or a range (``expect: within``, for claims of a size:
-"raises host GDP by about 20%"), absolute or, with ``relative``, as a share of the baseline. A claim without a
-baseline is about a level of the treatment itself ("a third of declared zones become active"), always a range.
+"raises host GDP by about 20%"; either end may be open, for "no worse than a 5% fall"), absolute or, with
+``relative``, as a share of the baseline. A claim without a baseline is about a level of the treatment itself ("a
+third of declared zones become active"), always a range.
 :func:`evaluate` answers it in three parts; the *quantity* judged is the paired effect (treatment - baseline, or
 ``(treatment - baseline) / |baseline|`` with ``relative``) or, without a baseline, the treatment's outcome.
 
@@ -122,10 +123,11 @@ class Claim(Strict):
     min_relative: float | None = Field(
         default=None, ge=0, description="Smallest effect that counts, as a share of the baseline's value."
     )
-    range: tuple[float, float] | None = Field(
+    range: tuple[float | None, float | None] | None = Field(
         default=None,
         description="[low, high] the effect (or, without a baseline, the treatment's outcome) must lie in; with "
-        "expect: within.",
+        "expect: within. null at one end leaves that side open: [-0.05, null] is 'at least -0.05' (no worse than a "
+        "5% fall, with relative), [null, 0.1] 'at most 0.1'.",
     )
     relative: bool = Field(
         default=False,
@@ -178,7 +180,9 @@ class Claim(Strict):
         if self.expect == "within":
             if self.range is None:
                 raise ValueError("expect: within needs range: [low, high]")
-            if not self.range[0] < self.range[1]:
+            if self.range == (None, None):
+                raise ValueError("range: [null, null] bounds nothing; give low, high or both")
+            if None not in self.range and not self.range[0] < self.range[1]:
                 raise ValueError("range must be [low, high] with low < high")
             if self.min_effect or self.min_relative is not None:
                 raise ValueError("a range claim takes no min_effect or min_relative: the range says what counts")
@@ -201,6 +205,12 @@ class Claim(Strict):
     def arms(self) -> tuple[str, ...]:
         """The scenarios each draw runs: ``baseline`` and ``treatment``, or ``treatment`` alone (a level claim)."""
         return ("treatment",) if self.baseline is None else ("baseline", "treatment")
+
+    @property
+    def limits(self) -> tuple[float, float]:
+        """The range as numbers, an open end at minus or plus infinity (a range claim's)."""
+        low, high = self.range
+        return (-np.inf if low is None else low, np.inf if high is None else high)
 
     @property
     def quantity(self) -> str:
@@ -385,7 +395,8 @@ def holding(claim: Claim, quantity: np.ndarray, m: float) -> np.ndarray:
     """Where the claim holds, for values of its quantity: beyond ``m`` in the expected direction, or in the range."""
     quantity = np.asarray(quantity, float)
     if claim.expect == "within":
-        return (quantity >= claim.range[0]) & (quantity <= claim.range[1])
+        low, high = claim.limits
+        return (quantity >= low) & (quantity <= high)
     return (1.0 if claim.expect == "increase" else -1.0) * quantity > m
 
 
@@ -517,7 +528,7 @@ def verdict(claim: Claim, table: pd.DataFrame, refused: dict[str, int], design: 
         "settings": {k: getattr(claim, k) for k in ("replicates", "samples", "years", "seed")}
         | ({"overrides": claim.overrides} if claim.overrides else {}),
         "defaults": {
-            "verdict": judge(ci["ci_low"], ci["ci_high"], claim.expect, m, claim.range)
+            "verdict": judge(ci["ci_low"], ci["ci_high"], claim.expect, m, claim.limits if claim.range else None)
             if ci["replicates"] > 1
             else "inconclusive",
             "baseline": float(defaults["baseline"].mean()) if paired else None,
@@ -555,7 +566,7 @@ def verdict(claim: Claim, table: pd.DataFrame, refused: dict[str, int], design: 
         if claim.expect == "within":
             # Falling short and overshooting are two questions: PRIM looks for the commoner one.
             quantity = sampled["effect"].to_numpy()[ok]
-            below, above = quantity < claim.range[0], quantity > claim.range[1]
+            below, above = quantity < claim.limits[0], quantity > claim.limits[1]
             out["robustness"] |= {"below": int(below.sum()), "above": int(above.sum())}
             side = "below" if below.sum() >= above.sum() else "above"
             fails = below if side == "below" else above
@@ -564,11 +575,18 @@ def verdict(claim: Claim, table: pd.DataFrame, refused: dict[str, int], design: 
     return out
 
 
+def range_words(bounds: Iterable[float | None]) -> str:
+    """A claim's range in words: ``within [+0.1, +0.3]``, or with an open end ``at least -0.05``, ``at most +0.1``."""
+    low, high = (None if v is None else significant(v, signed=True) for v in bounds)
+    if high is None:
+        return f"at least {low}"
+    return f"at most {high}" if low is None else f"within [{low}, {high}]"
+
+
 def expectation(answer: dict[str, Any]) -> str:
-    """What the claim expects, in words: ``increase beyond 0.1`` or ``within [0.1, 0.3]``."""
+    """What the claim expects, in words: ``increase beyond 0.1``, ``within [0.1, 0.3]`` or ``at least -0.05``."""
     if answer["expect"] == "within":
-        low, high = (significant(v, signed=True) for v in answer["range"])
-        return f"within [{low}, {high}]"
+        return range_words(answer["range"])
     return f"{answer['expect']} beyond {significant(answer['threshold'])}"
 
 

@@ -34,7 +34,8 @@ def claim_figures(claim: Claim, answer: dict[str, Any], runs: pd.DataFrame, seri
     ax.axvspan(d["ci_low"], d["ci_high"], color="orange", alpha=0.35, label="95% interval at the defaults")
     if claim.expect == "within":
         for end in claim.range:
-            ax.axvline(end, color="black", ls="--", lw=1)
+            if end is not None:  # an open end has no line
+                ax.axvline(end, color="black", ls="--", lw=1)
         ax.plot([], [], color="black", ls="--", lw=1, label="the range the claim expects")
     else:
         sign = 1.0 if claim.expect == "increase" else -1.0
@@ -86,7 +87,15 @@ def claim_figures(claim: Claim, answer: dict[str, Any], runs: pd.DataFrame, seri
         ax.fill_between(band.index, band["min"], band["max"], alpha=0.3, label="replicates' range")
         ax.plot(band.index, band["mean"], lw=1.5, label=label)
         if claim.expect == "within" and not claim.outcome.change:
-            ax.axhspan(*claim.range, color="black", alpha=0.08, label="the range the claim expects")
+            # An open end reaches the edge of the effects drawn, not infinity.
+            (low, high), (bottom, top) = claim.range, ax.get_ylim()
+            ax.axhspan(
+                bottom if low is None else low,
+                top if high is None else high,
+                color="black",
+                alpha=0.08,
+                label="the range the claim expects",
+            )
         if claim.baseline is not None:
             ax.axhline(0.0, color="grey", lw=0.8)
         year_axis(ax)

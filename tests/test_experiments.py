@@ -316,6 +316,43 @@ def test_a_change_from_zero_at_the_start_is_a_users_error_naming_the_outcome(cor
         assert np.isfinite(with_firms.value(summary, panel))
 
 
+@pytest.mark.parametrize("since", [2019.25, 2019.5, 2019.6])  # 2019.6 lies nearest the step of 2019.5
+def test_a_change_since_a_year_is_the_growth_from_that_years_step(corridor_tables, since):
+    """``since`` moves what a change is relative to from the start to the step nearest a year: growth over a window,
+    to the end or to the mean over years, in the summary and over provinces alike."""
+    summary, panel = corridor_tables
+    gdp = summary.set_index("year")["gdp"]
+    base = gdp.iloc[int(np.argmin(np.abs(gdp.index.to_numpy() - since)))]
+    assert Outcome(name="x", column="gdp", change=True, since=since).value(summary, panel) == pytest.approx(
+        gdp.iloc[-1] / base - 1, rel=1e-12
+    )
+    window = Outcome(name="x", column="gdp", change=True, since=since, over=(2019.75, 2020))
+    assert window.value(summary, panel) == pytest.approx(gdp[gdp.index >= 2019.75].mean() / base - 1, rel=1e-12)
+    people = panel[panel["country"] == "A"].groupby("year")["population"].sum()
+    country = Outcome(name="x", table="provinces", column="population", country="A", change=True, since=since)
+    expected = people.iloc[-1] / people.iloc[int(np.argmin(np.abs(people.index.to_numpy() - since)))] - 1
+    assert country.value(summary, panel) == pytest.approx(expected, rel=1e-12)
+    whole = Outcome(name="x", column="gdp", change=True)
+    assert whole.value(summary, panel) == pytest.approx(gdp.iloc[-1] / gdp.iloc[0] - 1, rel=1e-12)
+    assert "since" not in whole.model_dump() and window.model_dump()["since"] == since  # fingerprints keep
+
+
+@pytest.mark.parametrize(
+    ("outcome", "message"),
+    [
+        ({"since": 2019.5}, "since is the year a change is relative to: add change: true"),
+        ({"change": True, "since": 2020, "at": 2019.5}, "since: 2020 must come before the years reported (2019.5)"),
+        ({"change": True, "since": 2019.75, "over": [2019.5, 2020]}, "must come before the years reported (2019.5)"),
+        ({"change": True, "since": 2010}, "year 2010 is outside the run (2019-2021)"),
+    ],
+    ids=["without-change", "after-at", "inside-over", "outside-the-run"],
+)
+def test_a_bad_since_is_refused_at_its_outcome(tmp_path, outcome, message):
+    outcomes = [{"name": "g", "column": "gdp"} | outcome]
+    with pytest.raises(ScenarioError, match=re.escape(message)):
+        load_experiment(experiment_file(tmp_path, outcomes=outcomes))
+
+
 def test_compare_stops_with_the_outcomes_message_when_its_change_is_undefined(tmp_path, corridor_tables):
     """Exit 2 and the reason (the runs failed on the user's outcome), not a traceback of a division by zero."""
     _, panel = corridor_tables

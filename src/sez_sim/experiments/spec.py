@@ -114,7 +114,7 @@ class Outcome(Strict):
     country, the dataset's or the instruments' zones, or all); or, with ``at_least``, the share of the selected
     provinces or zones whose value is at least a threshold (how many zones fill). At a year (``at``, default the
     end) or averaged over a span of years (``over``), optionally as the relative change since the start
-    (``change``).
+    (``change``) or since a year (``since``: growth over a window, for effects on a growth path rather than a level).
     """
 
     name: str = Field(pattern=r"^[A-Za-z_][A-Za-z0-9_]*$", description="Column name in runs.parquet.")
@@ -150,6 +150,11 @@ class Outcome(Strict):
     at: float | Literal["end"] = Field(default="end", description="Calendar year (the step nearest it), or 'end'.")
     over: tuple[float, float] | None = Field(default=None, description="Average over years [from, to].")
     change: bool = Field(default=False, description="Report value / value at the start - 1.")
+    since: float | None = Field(
+        default=None,
+        description="With change: the calendar year (the step nearest it) the change is relative to, instead of the "
+        "start: value / value in that year - 1, the growth since then.",
+    )
 
     @model_validator(mode="after")
     def _one_selection(self) -> Outcome:
@@ -184,6 +189,12 @@ class Outcome(Strict):
             raise ValueError("give at (one year) or over (the mean over years), not both")
         if self.over is not None and self.over[0] > self.over[1]:
             raise ValueError(f"over: [{self.over[0]:g}, {self.over[1]:g}] must be [from, to] with from <= to")
+        if self.since is not None:
+            if not self.change:
+                raise ValueError("since is the year a change is relative to: add change: true")
+            first = self.over[0] if self.over is not None else self.at
+            if first != "end" and not self.since < first:
+                raise ValueError(f"since: {self.since:g} must come before the years reported ({first:g})")
         return self
 
     @model_validator(mode="after")
@@ -214,7 +225,8 @@ class Outcome(Strict):
         # Unset, the selectors added after outcomes were first stored are left out, so an outcome that does not use
         # them dumps as before (a claim's fingerprint covers its outcome's dump).
         data = handler(self)
-        return {k: v for k, v in data.items() if k not in ("zones", "origin", "at_least", "within_km") or v is not None}
+        optional = ("zones", "origin", "at_least", "within_km", "since")
+        return {k: v for k, v in data.items() if k not in optional or v is not None}
 
     @property
     def unit(self) -> str:
@@ -269,16 +281,18 @@ class Outcome(Strict):
             value = float(series.iloc[int(np.argmin(np.abs(series.index.to_numpy() - self.at)))])
         if not self.change:
             return value
-        start = float(series.iloc[0])
+        k = 0 if self.since is None else int(np.argmin(np.abs(series.index.to_numpy() - self.since)))
+        start = float(series.iloc[k])
         if start == 0:
             what = self.column if self.at_least is None else f"the share with {self.column} >= {self.at_least:g}"
+            when = "at the start" if self.since is None else "in the year of since"
             raise ScenarioError(
                 [
                     Problem(
                         f"outcome {self.name}",
-                        "change",
-                        f"{what} is 0 at the start in this run ({series.index[0]:g}), so its change since the "
-                        "start is undefined; report its level (leave change out)",
+                        "change" if self.since is None else "since",
+                        f"{what} is 0 {when} in this run ({series.index[k]:g}), so its change since then is "
+                        "undefined; report its level (leave change out)",
                     )
                 ]
             )
@@ -662,7 +676,8 @@ def outcome_problems(
                 f"unknown country {outcome.country!r} (this geography has {', '.join(geo.country_names())})",
             )
         )
-    years = ([outcome.at] if outcome.at != "end" else []) + list(outcome.over or [])
+    years = [outcome.at] if outcome.at != "end" else []
+    years += list(outcome.over or []) + ([outcome.since] if outcome.since is not None else [])
     for year in dict.fromkeys(years):  # a one-year window names its year twice: say so once
         if not start <= year <= end:
             out.append(Problem(where, place, f"year {year:g} is outside the run ({start:g}-{end:g})"))

@@ -285,7 +285,7 @@ class Outcome(Strict):
         start = float(series.iloc[k])
         if start == 0:
             what = self.column if self.at_least is None else f"the share with {self.column} >= {self.at_least:g}"
-            when = "at the start" if self.since is None else "in the year of since"
+            when = "at the start" if self.since is None else "at the step nearest since"
             raise ScenarioError(
                 [
                     Problem(
@@ -681,6 +681,12 @@ def outcome_problems(
     for year in dict.fromkeys(years):  # a one-year window names its year twice: say so once
         if not start <= year <= end:
             out.append(Problem(where, place, f"year {year:g} is outside the run ({start:g}-{end:g})"))
+    since, at_end = outcome.since, outcome.at == "end" and outcome.over is None
+    if since is not None and at_end and steps_per_year and start <= since <= end:
+        last = round((end - start) * steps_per_year)
+        if round((since - start) * steps_per_year) == last:  # the change would be from the last step to itself
+            message = f"{since:g} falls on the run's last step ({end:g}), where the outcome is reported: no change"
+            out.append(Problem(where, f"{place}.since", message))
     if outcome.over is not None and steps_per_year and all(start <= year <= end for year in outcome.over):
         first = math.ceil((outcome.over[0] - start) * steps_per_year - 1e-9)
         if first > math.floor((outcome.over[1] - start) * steps_per_year + 1e-9):

@@ -344,10 +344,24 @@ def test_a_change_since_a_year_is_the_growth_from_that_years_step(corridor_table
         ({"change": True, "since": 2020, "at": 2019.5}, "since: 2020 must come before the years reported (2019.5)"),
         ({"change": True, "since": 2019.75, "over": [2019.5, 2020]}, "must come before the years reported (2019.5)"),
         ({"change": True, "since": 2010}, "year 2010 is outside the run (2019-2021)"),
-        ({"change": True, "since": 2021}, "2021 falls on the run's last step (2021), where the outcome is reported"),
-        ({"change": True, "since": 2020.9}, "2020.9 falls on the run's last step (2021)"),
+        ({"change": True, "since": 2021}, "2021 falls on the first step reported (2021) or after it: no change"),
+        ({"change": True, "since": 2020.9}, "2020.9 falls on the first step reported (2021)"),
+        ({"change": True, "since": 2020.4, "at": 2020.5}, "2020.4 falls on the first step reported (2020.5)"),
+        (
+            {"change": True, "since": 2020.45, "over": [2020.5, 2021]},
+            "2020.45 falls on the first step reported (2020.5)",
+        ),
     ],
-    ids=["without-change", "after-at", "inside-over", "outside-the-run", "at-the-end", "nearest-the-end"],
+    ids=[
+        "without-change",
+        "after-at",
+        "inside-over",
+        "outside-the-run",
+        "at-the-end",
+        "nearest-the-end",
+        "nearest-at",
+        "nearest-the-window",
+    ],
 )
 def test_a_bad_since_is_refused_at_its_outcome(tmp_path, outcome, message):
     outcomes = [{"name": "g", "column": "gdp"} | outcome]

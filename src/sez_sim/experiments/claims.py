@@ -566,7 +566,8 @@ def verdict(claim: Claim, table: pd.DataFrame, refused: dict[str, int], design: 
         if claim.expect == "within":
             # Falling short and overshooting are two questions: PRIM looks for the commoner one.
             quantity = sampled["effect"].to_numpy()[ok]
-            below, above = quantity < claim.limits[0], quantity > claim.limits[1]
+            low, high = claim.limits
+            below, above = quantity < low, quantity > high
             out["robustness"] |= {"below": int(below.sum()), "above": int(above.sum())}
             side = "below" if below.sum() >= above.sum() else "above"
             fails = below if side == "below" else above

@@ -278,10 +278,10 @@ class Outcome(Strict):
         elif self.at == "end":
             value = float(series.iloc[-1])
         else:
-            value = float(series.iloc[int(np.argmin(np.abs(series.index.to_numpy() - self.at)))])
+            value = float(series.iloc[_nearest(series, self.at)])
         if not self.change:
             return value
-        k = 0 if self.since is None else int(np.argmin(np.abs(series.index.to_numpy() - self.since)))
+        k = 0 if self.since is None else _nearest(series, self.since)
         start = float(series.iloc[k])
         if start == 0:
             what = self.column if self.at_least is None else f"the share with {self.column} >= {self.at_least:g}"
@@ -612,6 +612,11 @@ def _factor_problems(experiment: Experiment, base: Scenario, k: int, factor: Fac
     return out
 
 
+def _nearest(series: pd.Series, year: float) -> int:
+    """The position of the step nearest ``year`` in a series indexed by calendar year."""
+    return int(np.argmin(np.abs(series.index.to_numpy() - year)))
+
+
 def outcome_problems(
     outcome: Outcome,
     place: str,
@@ -681,11 +686,14 @@ def outcome_problems(
     for year in dict.fromkeys(years):  # a one-year window names its year twice: say so once
         if not start <= year <= end:
             out.append(Problem(where, place, f"year {year:g} is outside the run ({start:g}-{end:g})"))
-    since, at_end = outcome.since, outcome.at == "end" and outcome.over is None
-    if since is not None and at_end and steps_per_year and start <= since <= end:
-        last = round((end - start) * steps_per_year)
-        if round((since - start) * steps_per_year) == last:  # the change would be from the last step to itself
-            message = f"{since:g} falls on the run's last step ({end:g}), where the outcome is reported: no change"
+    since = outcome.since
+    if since is not None and steps_per_year and start <= since <= end:
+        # The step the change is from must come before the first step reported (the end, the year or the window).
+        window = outcome.over is not None
+        first = outcome.over[0] if window else end if outcome.at == "end" else outcome.at
+        steps = (first - start) * steps_per_year
+        if round((since - start) * steps_per_year) >= (math.ceil(steps - 1e-9) if window else round(steps)):
+            message = f"{since:g} falls on the first step reported ({first:g}) or after it: no change to measure"
             out.append(Problem(where, f"{place}.since", message))
     if outcome.over is not None and steps_per_year and all(start <= year <= end for year in outcome.over):
         first = math.ceil((outcome.over[0] - start) * steps_per_year - 1e-9)

@@ -254,9 +254,11 @@ INSTRUMENTS = [
     {"type": "migration_regime", "countries": ["C0", "C1"]},
     {"type": "migration_regime", "countries": ["C2", "C3"], "quota": 1000},
     {"type": "minimum_wage", "country": "C0"},
+    {"type": "port", "province": "N0001"},
 ]
 """One of each instrument whose defaults are levers, on the synthetic geography (its crossings X0000 join N0001
-in C0 with N0014 in C1, X0002 C3 with C1)."""
+in C0 with N0014 in C1, X0002 C3 with C1; its one port is N0030's, so N0001's port takes the sea leg
+``economy.sea_cost_km`` has at each bound)."""
 GMS_INSTRUMENTS = [
     {"type": "sez", "province": "Savannakhet", "start_year": 2019},
     {"type": "cbez", "crossing": "Boten-Mohan"},
@@ -268,6 +270,7 @@ GMS_INSTRUMENTS = [
     {"type": "migration_regime", "countries": ["THA", "MMR"]},
     {"type": "migration_regime", "countries": ["THA", "LAO"], "quota": 1000},
     {"type": "minimum_wage", "country": "KHM"},
+    {"type": "port", "province": "Tanintharyi"},
 ]
 
 

@@ -87,6 +87,70 @@ def test_border_facilitation_cuts_crossing_costs(geo):
     assert np.all(fac.model.geo.distance[cross] < geo.distance[cross])
 
 
+def world_access(model, province: int, leg_km: float) -> float:
+    """phi_iW through a port ``leg_km`` from the world that is ``province`` itself (docs/ODD.md 7.1)."""
+    econ = model.params["economy"]
+    return float(np.exp(-econ["kappa"] * (econ["sigma"] - 1.0) * (model.geo.distance[province, province] + leg_km)))
+
+
+def test_a_deep_sea_port_opens_the_world_to_its_province_and_brings_foreign_investors(base, geo):
+    """Dawei's deep-sea port (Tanintharyi, MM-05): the province reaches the world through it, with the dataset's sea
+    leg; no province's access falls; the province gains foreign firms, their capital and GDP."""
+    port = run([{"type": "port", "province": "Tanintharyi"}])
+    i, leg = geo.index_of("MM-05"), port.model.params["economy"]["sea_cost_km"]
+    after, before = port.model.market.phi_world, base.model.market.phi_world
+    assert after[i] == pytest.approx(world_access(port.model, i, leg), rel=1e-12)
+    assert after[i] > before[i] and np.all(after >= before)
+    b, p = final(base).loc["MM-05"], final(port).loc["MM-05"]
+    for column in ("firms_foreign", "fdi_stock", "gdp"):
+        assert p[column] > b[column], column
+
+
+@pytest.mark.parametrize(
+    ("province", "leg", "reached"),
+    [("Savannakhet", 1600.0, True), ("Bangkok", 500.0, True), ("Nonthaburi", 5000.0, False)],
+    ids=["dry-port", "cheaper-leg", "a-port-nobody-uses"],
+)
+def test_a_port_serves_the_provinces_it_is_the_cheapest_way_out_for_and_changes_nothing_else(
+    base, geo, province, leg, reached
+):
+    """A dry port (a long leg), an existing port's leg cut, and a dry port whose leg is longer than the road to a
+    seaport: world access rises exactly where the new leg is the cheapest way out, and a port nobody would use
+    leaves the run as it was, bit for bit."""
+    port, short = run([{"type": "port", "province": province, "sea_cost_km": leg}], years=1), run([], years=1)
+    econ, i = port.model.params["economy"], geo.index_of(province)
+    legs = np.where(geo.provinces["is_port"].to_numpy(bool), econ["sea_cost_km"], np.inf)
+    legs[i] = leg
+    way_out = np.array(
+        [min(geo.distance[k, j] + legs[j] for j in np.flatnonzero(np.isfinite(legs))) for k in range(geo.n)]
+    )
+    np.testing.assert_allclose(
+        port.model.market.phi_world, np.exp(-econ["kappa"] * (econ["sigma"] - 1.0) * way_out), rtol=1e-12
+    )
+    opened = port.model.market.phi_world > short.model.market.phi_world
+    assert opened.any() == reached and not np.any(port.model.market.phi_world < short.model.market.phi_world)
+    if not reached:
+        pd.testing.assert_frame_equal(port.provinces, short.provinces, check_exact=True)
+        pd.testing.assert_frame_equal(port.summary, short.summary, check_exact=True)
+
+
+def test_a_port_is_refused_where_it_would_change_nothing_by_construction():
+    """A textbook preset has no world market; a province with a port needs a new sea leg to get another."""
+    from sez_sim.errors import UserError
+    from sez_sim.scenario import load_scenario
+
+    textbook = {
+        "name": "t",
+        "economy": {"preset": "core_periphery"},
+        "geography": {"synthetic": {"kind": "two_region", "freeness": 0.5}},
+        "policies": [{"type": "port", "province": "R1"}],
+    }
+    with pytest.raises(UserError, match=r"policies\[0\]: the core_periphery preset has no world market"):
+        load_scenario(textbook)
+    with pytest.raises(UserError, match=r"Bangkok already has a port \(Bangkok Port"):
+        run([{"type": "port", "province": "Bangkok"}], years=0.25)
+
+
 def test_open_migration_regime_raises_cross_border_migration(base):
     open_ = run([{"type": "migration_regime", "countries": ["THA", "MMR"], "barrier": 0.0}])
 

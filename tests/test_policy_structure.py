@@ -30,6 +30,7 @@ SPECS = {
     "ossc": [{"countries": ["LAO"]}, {"provinces": ["Tak", "Kampot"], "approval_days": 10, "red_tape_factor": 0.5}],
     "corridor_upgrade": [{"corridor": "EWEC"}, {"corridor": "NSEC", "quality": 0.5}],
     "border_facilitation": [{"crossings": "all"}, {"crossings": ["Mohan-Boten", "Mae Sot-Myawaddy"], "factor": 0.8}],
+    "port": [{"province": "Tanintharyi"}, {"province": "Savannakhet", "sea_cost_km": 1600}],
     "migration_regime": [
         {"countries": ["THA", "MMR"], "barrier": 0.5, "quota": 50000},
         {"countries": ["LAO", "THA"], "barrier": 2.0},
@@ -72,6 +73,8 @@ def observe(model: SEZModel) -> dict[str, np.ndarray]:
         "link_quality": model.geo.links["quality"].to_numpy(float).copy(),
         "crossing_cost": model.geo.crossings["cost_km"].to_numpy(float).copy(),
         "distance": model.geo.distance.copy(),
+        "sea_leg": model.sea_leg.copy(),
+        "world_access": model.market.phi_world.copy(),
         "zones": {
             name: (
                 zones.capacity[z],
@@ -110,7 +113,7 @@ def test_every_pair_of_instruments_keeps_both_effects_in_either_order(base, firs
         if key == "zones":
             continue
         np.testing.assert_array_equal(mid[key], oa[key], err_msg=f"{key}: the second acted before its start")
-    for key in ("corporate_tax", "approval_days", "minimum_wage", "barrier"):
+    for key in ("corporate_tax", "approval_days", "minimum_wage", "barrier", "sea_leg"):
         x0, xa, xb, xab = o0[key], oa[key], ob[key], both[key]
         by_a, by_b = xa != x0, xb != x0
         np.testing.assert_array_equal(xab[by_a & ~by_b], xa[by_a & ~by_b], err_msg=f"{key}: {first} lost its effect")
@@ -123,6 +126,12 @@ def test_every_pair_of_instruments_keeps_both_effects_in_either_order(base, firs
     d0, da, db, dab = (o["distance"] for o in (o0, oa, ob, both))
     assert np.all(dab <= np.minimum(da, db) + 1e-9)
     assert np.all(dab[(da < d0) | (db < d0)] < d0[(da < d0) | (db < d0)])
+    # The world is reached through the cheapest port: nearer ports, cheaper legs and shorter roads each open it up.
+    w0, wa, wb, wab = (o["world_access"] for o in (o0, oa, ob, both))
+    assert np.all(wab >= np.maximum(wa, wb) * (1 - 1e-12))
+    np.testing.assert_array_equal(
+        wab[(wa == w0) & (wb == w0) & (dab == d0).all(axis=1)], w0[(wa == w0) & (wb == w0) & (dab == d0).all(axis=1)]
+    )
     assert both["zones"].keys() == oa["zones"].keys() | ob["zones"].keys()
     for name, values in both["zones"].items():  # each attribute as the instrument that changed it left it
         z0, za, zb = (o["zones"].get(name) for o in (o0, oa, ob))

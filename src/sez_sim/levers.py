@@ -14,7 +14,8 @@ op       value after the effect                 used for
 scale    ``v * (1 - i (1 - factor))``           red tape, link quality, crossing costs, the FDI stream
 move     ``v + i (target - v)``                 tax rates, minimum wages, approval days, barriers, capacity,
                                                 zone management and promotion
-switch   ``target`` if ``i > 0``, else ``v``    migration quotas, zone activity, commuting into CBEZ zones
+switch   ``target`` if ``i > 0``, else ``v``    migration quotas, zone activity, commuting into CBEZ zones,
+                                                ports
 ======== ====================================== ===========================================================
 
 So an instrument keeps its own effect when others are added: effects on different cells never interact,
@@ -42,6 +43,7 @@ LEVERS = {
     "migration_quota": "most people who may move from one country to another per year (country x country)",
     "link_quality": "cost per km of each link relative to its length",
     "crossing_cost": "cost of each border crossing (km-equivalent)",
+    "sea_leg": "cost of the sea leg from each province's port to world markets (km-equivalent; inf: no port)",
     "zone_capacity": "firm slots of each zone",
     "zone_active": "1 where a zone admits and supports firms, else 0",
     "commuting_share": "share of each zone's jobs open to commuters from its partner province",

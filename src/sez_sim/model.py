@@ -107,10 +107,10 @@ class SEZModel(mesa.Model):
        of its capital stock (:mod:`sez_sim.economy.mechanisms`; 1 where the mechanisms are off);
     1. **policies** (:meth:`apply_policies`): each instrument's intensity for the year at the start of the step
        is put in force on the levers (taxes, minimum wages, approval times, red tape, barriers and quotas, link
-       and crossing costs, zone capacity, activity, management and promotion, commuting into CBEZ zones),
-       relative to their baselines; active zones become better known to investors (their awareness grows with
-       their management and promotion, :mod:`sez_sim.zones`) and their track records grow with the share of
-       their planned slots their firms fill;
+       and crossing costs, ports' sea legs, zone capacity, activity, management and promotion, commuting into
+       CBEZ zones), relative to their baselines; active zones become better known to investors (their awareness
+       grows with their management and promotion, :mod:`sez_sim.zones`) and their track records grow with the
+       share of their planned slots their firms fill;
     2. **migration** (:meth:`Workers.migrate <sez_sim.agents.workers.Workers.migrate>`): workers reconsider where
        to live, comparing expected real incomes at the last equilibrium (logit, or best response in the
        textbook presets); movers leave their modern jobs;
@@ -205,6 +205,7 @@ class SEZModel(mesa.Model):
         self.workers = Workers(self.params["workers"])
         self.zones = ZoneTable(Management.of(self.params["sez"]))
         self.levers = self._baseline_levers()
+        self.sea_leg = self.levers.baseline["sea_leg"].copy()  # the sea legs in force (the market's world access)
         self.farmers = np.zeros(geo.n)
         self.jobs_per_firm = np.ones(geo.n)
         self.zone_output = {k: np.zeros(0) for k in ZONE_OUTPUT}
@@ -251,6 +252,7 @@ class SEZModel(mesa.Model):
         levers.define("migration_quota", np.full((k, k), np.inf))
         levers.define("link_quality", self.geo.links["quality"].to_numpy(float))
         levers.define("crossing_cost", self.geo.crossings["cost_km"].to_numpy(float))
+        levers.define("sea_leg", self.geo.sea_legs(econ["sea_cost_km"]))
         for name in ("zone_capacity", "zone_active", "commuting_share", "zone_management", "zone_promotion"):
             levers.define(name, np.zeros(0))
         return levers
@@ -287,6 +289,10 @@ class SEZModel(mesa.Model):
                     rows = np.flatnonzero(value != self.geo.crossings["cost_km"].to_numpy(float))
                     if rows.size:
                         self.geo.set_crossing_cost(rows, value[rows])
+                        geography = True
+                case "sea_leg":
+                    if not np.array_equal(value, self.sea_leg):
+                        self.sea_leg = value.copy()
                         geography = True
                 case "zone_capacity":
                     self.zones.capacity = value.copy()
@@ -388,7 +394,7 @@ class SEZModel(mesa.Model):
             sigma, kappa = self.market.sigma, econ["kappa"]
             self.market.phi = self.geo.freeness(sigma, kappa)
             if self.preset == "gms":
-                world = np.exp(-kappa * (sigma - 1.0) * self.geo.port_distance(econ["sea_cost_km"]))
+                world = np.exp(-kappa * (sigma - 1.0) * self.geo.port_distance(self.sea_leg))
                 self.market.phi_world = np.nan_to_num(world, nan=0.0)
         self.workers.static_costs(self.geo.distance, self.country, self.levers["border_barrier"])
 

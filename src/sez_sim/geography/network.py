@@ -211,15 +211,26 @@ class Geography:
             return self.freeness_override
         return np.exp(-kappa * (sigma - 1.0) * self.distance)
 
-    def port_distance(self, sea_cost_km: float) -> np.ndarray:
-        """Distance from each province to the rest of the world: to the nearest port, plus the sea leg.
+    def sea_legs(self, sea_cost_km: float) -> np.ndarray:
+        """The sea leg of each province's port: ``sea_cost_km`` where it has one, ``inf`` where it has none."""
+        return np.where(self.provinces["is_port"].to_numpy(bool), float(sea_cost_km), np.inf)
 
-        Returns ``inf`` everywhere when the geography has no port.
+    def port_distance(self, sea_cost_km: float | np.ndarray) -> np.ndarray:
+        """Distance from each province to the rest of the world: to a port, plus that port's sea leg, at the least.
+
+        Args:
+            sea_cost_km: the sea leg of every port of the geography, or one per province (:meth:`sea_legs`; ``inf``
+                where a province has no port), as port instruments set them.
+
+        Returns:
+            ``inf`` everywhere when there is no port.
         """
-        ports = np.flatnonzero(self.provinces["is_port"].to_numpy(bool))
+        legs = self.sea_legs(sea_cost_km) if np.ndim(sea_cost_km) == 0 else np.asarray(sea_cost_km, float)
+        ports = np.flatnonzero(np.isfinite(legs))
         if not ports.size:
             return np.full(self.n, np.inf)
-        return self.distance[:, ports].min(axis=1) + sea_cost_km
+        # Rounding is monotone, so with one leg for all this is the nearest port's distance plus the leg, exactly.
+        return (self.distance[:, ports] + legs[ports]).min(axis=1)
 
     def set_link_quality(self, links: Iterable[int], quality: float | Sequence[float]) -> None:
         """Set the quality factor of links (cost per km = length * quality; upgrades lower it below 1)."""

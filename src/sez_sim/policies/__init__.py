@@ -17,6 +17,7 @@ from sez_sim.policies.investment import CorporateTax, FDIInflow
 from sez_sim.policies.labour import MinimumWage
 from sez_sim.policies.migration import MigrationRegime
 from sez_sim.policies.ossc import OSSCInstrument
+from sez_sim.policies.ports import PortInstrument
 from sez_sim.policies.programmes import CapacityBuilding, InvestmentPromotion
 from sez_sim.policies.zones import CBEZInstrument, SEZInstrument
 
@@ -28,6 +29,7 @@ INSTRUMENTS: tuple[type[Instrument], ...] = (
     OSSCInstrument,
     CorridorUpgrade,
     BorderFacilitation,
+    PortInstrument,
     MigrationRegime,
     MinimumWage,
     CorporateTax,

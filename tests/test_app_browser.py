@@ -169,6 +169,20 @@ def test_placing_a_zone_and_stepping_changes_the_host_and_the_map(server, browse
     page.close()
 
 
+def test_a_port_placed_from_its_card_opens_its_province_to_the_world(server, browser):
+    page = Watched(browser, server)
+    page.choose("control-port", "Province", "Tanintharyi (MMR)")
+    page.page.locator(".control-port").get_by_role("button", name="Place").click()
+    page.page.locator(".placed", has_text="Deep-sea port, Tanintharyi (MMR), from 2019").wait_for(timeout=60_000)
+    for _ in range(2):
+        page.step_year()
+    row = next(line for line in page.page.locator(".targeted").inner_text().splitlines() if "Tanintharyi" in line)
+    base, policy = (float(x.replace(",", "")) for x in re.search(r"([\d,]+) / ([\d,]+)", row).groups())
+    assert policy > base, row  # GDP per capita, baseline / policy
+    page.clean()
+    page.close()
+
+
 def test_two_browser_sessions_are_independent(server, browser):
     first, second = Watched(browser, server), Watched(browser, server)
     first.place_sez("Binh Duong (VNM)")

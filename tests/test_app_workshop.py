@@ -24,6 +24,7 @@ CONTROLS = {
     "cbez": {"type": "cbez", "crossing": "Mukdahan-Savannakhet", "joint_customs": False},
     "ossc": {"type": "ossc", "countries": ["KHM"]},
     "corridor": {"type": "corridor_upgrade", "corridor": "SEC"},
+    "port": {"type": "port", "province": "MM-05"},
     "migration": {"type": "migration_regime", "countries": ["THA", "MMR"], "barrier": 0.5},
     "capacity_building": {"type": "capacity_building", "countries": ["LAO"]},
     "promotion": {"type": "investment_promotion", "countries": ["VNM"]},
@@ -137,6 +138,17 @@ def test_targets_follow_each_instrument(template):
     sec = targets(BY_TYPE["corridor_upgrade"](corridor="SEC"), geo)
     assert len(sec) > 5 and set(country[sec]) >= {"THA", "KHM", "VNM"}
     assert targets(BY_TYPE["migration_regime"](countries=["THA", "MMR"]), geo) == []
+    assert targets(BY_TYPE["port"](province="Tanintharyi"), geo) == [geo.index_of("MM-05")]
+
+
+def test_the_port_control_offers_the_provinces_without_a_port(scenario, template):
+    """Placing a plain port where there is one is refused (give a new sea leg): the control does not offer it."""
+    from sez_sim.app.page import options
+
+    geo = template.geo
+    offered = {c["value"] for c in options(fresh(scenario, template))["port_sites"]}
+    assert offered == set(geo.provinces["id"][~geo.provinces["is_port"]]) and "MM-05" in offered
+    assert not offered & set(geo.provinces["id"][geo.provinces["is_port"]])
 
 
 @pytest.mark.parametrize(
@@ -233,8 +245,8 @@ def test_a_placed_instrument_is_described_in_the_controls_words(control):
     entry = CONTROLS[control] | {"start_year": 2020.25}
     if control == "sez":
         entry |= {"province": "VN-57", "management": 0.9, "customs": False, "duty_exemption": True}
-    line = describe(entry, {"VN-57": "Binh Duong (VNM)"})
-    place = {"sez": "Binh Duong (VNM)", "migration": "THA - MMR"}.get(control)
+    line = describe(entry, {"VN-57": "Binh Duong (VNM)", "MM-05": "Tanintharyi (MMR)"})
+    place = {"sez": "Binh Duong (VNM)", "migration": "THA - MMR", "port": "Tanintharyi (MMR)"}.get(control)
     place = place or next(
         str(entry[k][0] if isinstance(entry[k], list) else entry[k])
         for k in ("crossing", "corridor", "countries")
@@ -245,7 +257,7 @@ def test_a_placed_instrument_is_described_in_the_controls_words(control):
         if key in SETTINGS:
             shown = text[SETTINGS[key]] + (": no" if value is False else "")
             assert shown in line, (key, line)
-    assert not any(word in line for word in ("True", "False", "_", "VN-57", "20000")), line
+    assert not any(word in line for word in ("True", "False", "_", "VN-57", "MM-05", "20000")), line
     if control == "sez":
         assert "Capacity (jobs) 30,000; Management capacity (0-1) 0.9;" in line
         shuffled = dict(reversed(list(entry.items())))  # the settings come in the controls' order, whatever the entry's

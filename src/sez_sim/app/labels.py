@@ -42,6 +42,7 @@ LABELS: dict[str, dict[str, str]] = {
         "country": "Country",
         "corridor": "Corridor upgrade",
         "corridor_name": "Corridor or branch",
+        "port": "Deep-sea port",
         "migration": "Migration openness",
         "country_a": "First country",
         "country_b": "Second country",

@@ -137,7 +137,7 @@ def percent(x: float) -> str:
 
 
 def options(workshop: Workshop) -> dict[str, list[dict[str, str]]]:
-    """The choices of the controls: provinces, crossings, countries, corridors (text shown, value used)."""
+    """The controls' choices (shown, used): provinces, those with no port, crossings, countries, corridors."""
     geo = workshop.policy.geo
     prov = geo.provinces.sort_values("name")
     corridors = sorted(set(geo.corridors["corridor"])) + sorted(
@@ -147,6 +147,11 @@ def options(workshop: Workshop) -> dict[str, list[dict[str, str]]]:
         "provinces": [
             {"text": f"{n} ({c})", "value": i}
             for n, c, i in zip(prov["name"], prov["country"], prov["id"], strict=True)
+        ],
+        "port_sites": [
+            {"text": f"{n} ({c})", "value": i}
+            for n, c, i, port in zip(prov["name"], prov["country"], prov["id"], prov["is_port"], strict=True)
+            if not port
         ],
         "crossings": [{"text": n, "value": n} for n in sorted(geo.crossings["name"])],
         "countries": [{"text": c, "value": c} for c in workshop.policy.country_names],
@@ -179,6 +184,7 @@ def Controls(choices: dict[str, list[dict[str, str]]], place):
     commuting = solara.use_reactive(True)
     ossc_country = solara.use_reactive(None)
     corridor = solara.use_reactive(None)
+    port = solara.use_reactive(None)
     country_a = solara.use_reactive(None)
     country_b = solara.use_reactive(None)
     barrier = solara.use_reactive(0.5)
@@ -252,6 +258,14 @@ def Controls(choices: dict[str, list[dict[str, str]]], place):
             disabled=corridor.value is None,
             on_click=lambda: place({"type": "corridor_upgrade", "corridor": corridor.value}),
         )
+    with solara.Card(T["port"], classes=["control-port"]):
+        Choice(T["province"], choices["port_sites"], port)
+        solara.Button(
+            T["place"],
+            classes=["place-port"],
+            disabled=port.value is None,
+            on_click=lambda: place({"type": "port", "province": port.value}),
+        )
     with solara.Card(T["migration"], classes=["control-migration"]):
         Choice(T["country_a"], choices["countries"], country_a)
         Choice(T["country_b"], choices["countries"], country_b)
@@ -301,6 +315,7 @@ INSTRUMENTS = {
     "cbez": "cbez",
     "ossc": "ossc",
     "corridor_upgrade": "corridor",
+    "port": "port",
     "migration_regime": "migration",
     "capacity_building": "capacity_building",
     "investment_promotion": "promotion",

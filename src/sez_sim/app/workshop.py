@@ -24,6 +24,7 @@ from sez_sim.errors import Problem, ScenarioError, UserError
 from sez_sim.policies import Instrument, Policy
 from sez_sim.policies.corridors import CorridorUpgrade
 from sez_sim.policies.migration import MigrationRegime
+from sez_sim.policies.ports import PortInstrument
 from sez_sim.scenario import Scenario, load_scenario
 
 if TYPE_CHECKING:
@@ -41,6 +42,8 @@ def targets(instrument: Instrument, geo: Geography) -> list[int]:
         rows = np.concatenate([rows, [geo.link_of(a, b) for a, b in instrument.links]]).astype(int)
         out |= set(geo.links["ia"].to_numpy()[rows]) | set(geo.links["ib"].to_numpy()[rows])
     out |= {geo.index_of(p) for p in getattr(instrument, "provinces", [])}
+    if isinstance(instrument, PortInstrument):
+        out.add(geo.index_of(instrument.province))
     if not isinstance(instrument, MigrationRegime):  # its two countries are a border, not places it aims at
         countries = set(getattr(instrument, "countries", []))
         out |= set(np.flatnonzero(geo.provinces["country"].isin(countries).to_numpy()))

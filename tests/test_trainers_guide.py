@@ -25,6 +25,7 @@ EXERCISES = {
     "cbez_apart": [{"type": "cbez", "crossing": "Mukdahan-Savannakhet", "joint_customs": False}],
     "ossc_lao": [{"type": "ossc", "countries": ["LAO"]}],
     "ossc_khm": [{"type": "ossc", "countries": ["KHM"]}],
+    "port_dawei": [{"type": "port", "province": "MM-05"}],
 }
 """The placements of the guide's exercises, as the app's controls make them (the app's default settings)."""
 
@@ -89,6 +90,13 @@ def test_exercise_3_an_ossc_roll_out_does_little(results):
     for name in ("ossc_lao", "ossc_khm"):
         assert abs(results[name]["targeted_gdp"]) < 0.01
         assert abs(results[name]["theil_t_between"]) < 0.005  # too small to tell from a single pair's noise
+
+
+def test_a_port_question_a_port_lifts_its_province_and_moves_investors_rather_than_adding_them(results):
+    """The guide's port question: Tanintharyi ends about a quarter up, the GMS within a hundredth of a per cent."""
+    port = results["port_dawei"]
+    assert 0.15 <= port["targeted_gdp"] <= 0.35
+    assert abs(port["gdp"]) < 0.0005
 
 
 if __name__ == "__main__":

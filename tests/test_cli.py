@@ -88,6 +88,38 @@ def test_compare_prints_each_outcome_in_its_unit():
     assert "10,551" in text and "+342" in text and "+3.25%" in text
 
 
+def test_compare_prints_each_countrys_gdp_and_gdp_per_capita_with_their_intervals():
+    from types import SimpleNamespace
+
+    import numpy as np
+    import pandas as pd
+    from rich.console import Console
+
+    from sez_sim.cli import countries_table
+
+    rows = []
+    for outcome, relative in (("gdp", (-0.0008, 0.0181, 0.0)), ("gdp_per_capita", (-0.0011, 0.0152, 0.0))):
+        for country, r in zip(("THA", "MMR", "LAO"), relative, strict=True):
+            rows.append(
+                {"country": country, "outcome": outcome, "relative": r, "ci_low": r - 0.002, "ci_high": r + 0.002}
+            )
+    frame = pd.DataFrame(rows)
+    console = Console(width=100, record=True)
+    console.print(countries_table(SimpleNamespace(countries=frame)))
+    lines = console.export_text().splitlines()
+    mmr = next(line for line in lines if "MMR" in line)
+    assert "+1.81%" in mmr and "[+1.61%, +2.01%]" in mmr and "+1.52%" in mmr and "[+1.32%, +1.72%]" in mmr
+    assert [line.split()[1] for line in lines if line.split()[1:2] in (["THA"], ["MMR"], ["LAO"])] == [
+        "THA",
+        "MMR",
+        "LAO",
+    ]
+    alone = frame.assign(ci_low=np.nan, ci_high=np.nan)
+    console = Console(width=100, record=True)
+    console.print(countries_table(SimpleNamespace(countries=alone)))
+    assert "n/a" in next(line for line in console.export_text().splitlines() if "THA" in line)
+
+
 def test_compare_prints_the_provinces_beyond_the_noise_largest_first_and_how_many_chance_would_give():
     from types import SimpleNamespace
 

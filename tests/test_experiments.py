@@ -531,6 +531,49 @@ def test_province_effects_of_runs_without_noise_or_with_one_replicate():
     assert not alone["beyond_noise"].any() and not alone["beyond_noise_fdr"].any()
 
 
+def test_country_effects_sum_provinces_and_test_each_country_as_paired_runs_do():
+    """countries.parquet: a country's GDP and population are its provinces' sums, its GDP per capita their ratio;
+    B / A - 1 per replicate, its mean and Student-t interval. Here B moves GDP from country X to country Y (and
+    some people with it), by a share that differs by replicate."""
+    from scipy import stats
+
+    from sez_sim.experiments.compare import country_effects
+
+    provinces = pd.DataFrame({"id": ["a", "b", "c", "d", "e"], "country": ["Y", "X", "Y", "X", "Z"]})
+    gdp = np.array([100.0, 300.0, 50.0, 200.0, 80.0])
+    people = np.array([1e5, 2e5, 1e5, 3e5, 4e4])
+    moved = np.array([0.01, 0.03, 0.02, 0.05])  # of X's GDP, to Y, in each replicate
+
+    def run(gdp, people):  # rows in another order than the provinces', as a panel may have them
+        return pd.DataFrame({"province_id": provinces["id"], "gdp": gdp, "population": people}).iloc[::-1]
+
+    a = [run(gdp, people) for _ in moved]
+    b = []
+    for m in moved:
+        g, n = gdp.copy(), people.copy()
+        g[[1, 3]] *= 1 - m  # X loses m of its GDP ...
+        g[0] += m * 500.0  # ... which Y gains, in province a
+        n[1] -= 1000.0
+        n[0] += 1000.0
+        b.append(run(g, n))
+    effect = country_effects(a, b, provinces).set_index(["outcome", "country"])
+    assert effect.loc["gdp"].index.tolist() == ["Y", "X", "Z"]  # in the provinces' order
+    gdp_x = effect.loc[("gdp", "X")]
+    assert gdp_x["relative"] == pytest.approx(-moved.mean()) and gdp_x["mean_a"] == 500.0
+    half = stats.t.ppf(0.975, 3) * moved.std(ddof=1) / 2
+    assert gdp_x["ci_high"] - gdp_x["relative"] == pytest.approx(half) and gdp_x["beyond_noise"]
+    y = (150.0 + 500.0 * moved) / 150.0 - 1.0
+    assert effect.loc[("gdp", "Y"), "relative"] == pytest.approx(y.mean())
+    per_capita = (150.0 + 500.0 * moved) / 2.01e5 / (150.0 / 2e5) - 1.0
+    assert effect.loc[("gdp_per_capita", "Y"), "relative"] == pytest.approx(per_capita.mean())
+    assert effect.loc[("gdp_per_capita", "Y"), "mean_a"] == pytest.approx(1e6 * 150.0 / 2e5)
+    assert effect.loc[("population", "X"), "relative"] == pytest.approx(-1000.0 / 5e5)
+    untouched = effect.xs("Z", level="country")
+    assert (untouched["relative"] == 0).all() and not untouched["beyond_noise"].any()
+    alone = country_effects(a[:1], b[:1], provinces)
+    assert alone["ci_low"].isna().all() and not alone["beyond_noise"].any()
+
+
 def test_compare_recovers_the_home_market_effect():
     """B raises region 1's expenditure share from 0.55 to 0.6: theory moves 1,000 firms' split by a known amount."""
     fc = ROOT / "scenarios/textbook/footloose_capital.yaml"
@@ -563,6 +606,11 @@ def test_compare_writes_tables_and_figure(tmp_path):
     provinces = pd.read_parquet(tmp_path / "cmp/provinces.parquet")
     assert len(provinces) == 2 * 10 and set(provinces["outcome"]) == {"gdp", "gdp_per_capita"}
     assert (provinces["relative"] == 0).all() and (tmp_path / "cmp/figures/effect_map.png").exists()
+    countries = pd.read_parquet(tmp_path / "cmp/countries.parquet")
+    assert set(countries["outcome"]) == {"gdp", "gdp_per_capita", "population"} and (countries["relative"] == 0).all()
+    # The countries' GDP adds up to the region's, replicate by replicate and so on average.
+    gdp = result.differences.set_index("outcome").loc["gdp", "mean_a"]
+    assert countries.query("outcome == 'gdp'")["mean_a"].sum() == pytest.approx(gdp, rel=1e-12)
 
 
 def test_compare_gives_each_provinces_effect_as_paired_runs_do(tmp_path):

@@ -539,6 +539,7 @@ def compare(
     out.print(comparison_table(result, replicates, levels))
     if not levels:
         out.print("(the levels A and B are in differences.parquet, or on a terminal of 110 columns or more)")
+    out.print(countries_table(result))
     out.print(ledger_table(result))
     out.print(provinces_table(result))
     out.print(f"wrote {target}")
@@ -906,6 +907,27 @@ def ledger_table(result: Any) -> Any:
         unbounded = math.isfinite(row.mean) and math.isnan(row.ci_low) and row.replicates > 1
         interval = "unbounded" if unbounded else escape(f"[{shown[1]}, {shown[2]}]")
         table.add_row(row.measure.replace("_", " "), row.unit, shown[0], interval)
+    return table
+
+
+def countries_table(result: Any) -> Any:
+    """Each country's GDP and GDP per capita in B against A, with their 95% intervals (countries.parquet)."""
+    import math
+
+    from rich.markup import escape
+    from rich.table import Table
+
+    def shown(row: Any) -> tuple[str, str]:
+        interval = "n/a" if math.isnan(row.ci_low) else escape(f"[{row.ci_low:+.2%}, {row.ci_high:+.2%}]")
+        return f"{row.relative:+.2%}", interval
+
+    effect = result.countries
+    table = Table(title="by country, B against A (B / A - 1 at the end, mean over the replicates)")
+    for column in ("country", "GDP", "95% interval", "GDP per capita", "95% interval"):
+        table.add_column(column, justify="left" if column == "country" else "right")
+    gdp, per_capita = (effect[effect["outcome"] == o].set_index("country") for o in ("gdp", "gdp_per_capita"))
+    for country in gdp.index:
+        table.add_row(country, *shown(gdp.loc[country]), *shown(per_capita.loc[country]))
     return table
 
 

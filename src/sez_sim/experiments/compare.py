@@ -38,6 +38,7 @@ class Comparison:
         names: the two scenarios' names.
         ledger: the public ledger of B against A (:func:`public_ledger`), one row per measure.
         provinces: B against A by province at the end (:func:`province_effects`), two rows per province.
+        countries: B against A by country at the end (:func:`country_effects`), three rows per country.
         manifest: what produced it (``manifest.json``): versions, platform, command, both scenarios resolved with
             their hashes, seeds, outcomes, timings.
         folder: where it was written, if anywhere.
@@ -49,6 +50,7 @@ class Comparison:
     names: tuple[str, str]
     ledger: pd.DataFrame
     provinces: pd.DataFrame = field(default_factory=pd.DataFrame)
+    countries: pd.DataFrame = field(default_factory=pd.DataFrame)
     manifest: dict[str, Any] = field(default_factory=dict)
     folder: Path | None = None
     geography: Any = field(default=None, repr=False)
@@ -238,31 +240,100 @@ def province_effects(
             np.stack([run.set_index("province_id")[outcome].reindex(ids).to_numpy(float) for run in side])
             for side in (a, b)
         )
-        relative = values_b / values_a - 1.0
-        mean = relative.mean(axis=0)
-        half, p_value = _t_test(relative, confidence)
-        q_value = benjamini_hochberg(p_value)
+        effect = _paired_relative(values_a, values_b, confidence)
+        q_value = benjamini_hochberg(effect["p_value"])
+        place = {"province_id": ids.to_numpy(), "name": provinces["name"].to_numpy()}
         rows.append(
             pd.DataFrame(
-                {
-                    "province_id": ids.to_numpy(),
-                    "name": provinces["name"].to_numpy(),
-                    "country": provinces["country"].to_numpy(),
-                    "outcome": outcome,
-                    "mean_a": values_a.mean(axis=0),
-                    "mean_b": values_b.mean(axis=0),
-                    "relative": mean,
-                    "ci_low": mean - half,
-                    "ci_high": mean + half,
-                    "beyond_noise": (mean - half > 0) | (mean + half < 0),
-                    "p_value": p_value,
-                    "q_value": q_value,
-                    "beyond_noise_fdr": q_value <= 1.0 - confidence,
-                    "replicates": relative.shape[0],
-                }
+                place
+                | {"country": provinces["country"].to_numpy(), "outcome": outcome}
+                | effect
+                | {"q_value": q_value, "beyond_noise_fdr": q_value <= 1.0 - confidence}
             )
         )
+    return pd.concat(rows, ignore_index=True)[PROVINCE_COLUMNS]
+
+
+PROVINCE_COLUMNS = [
+    "province_id",
+    "name",
+    "country",
+    "outcome",
+    "mean_a",
+    "mean_b",
+    "relative",
+    "ci_low",
+    "ci_high",
+    "beyond_noise",
+    "p_value",
+    "q_value",
+    "beyond_noise_fdr",
+    "replicates",
+]
+"""Columns of ``provinces.parquet``."""
+
+COUNTRY_OUTCOMES = ("gdp", "gdp_per_capita", "population")
+"""What :func:`country_effects` compares, country by country."""
+
+
+def country_effects(
+    a: list[pd.DataFrame], b: list[pd.DataFrame], provinces: pd.DataFrame, confidence: float = 0.95
+) -> pd.DataFrame:
+    """B relative to A in each country at the end, over paired replicates: who gains, and at whose expense.
+
+    A country's GDP and population are its provinces' sums, its GDP per capita their ratio (US$ m of GDP over
+    persons, as a province's). For each country and outcome of :data:`COUNTRY_OUTCOMES`: the mean over the
+    replicates of B / A - 1 with its Student-t interval, whether that excludes zero, the t test's p-value and both
+    means, as :func:`province_effects` gives them for provinces (a handful of countries needs no false discovery
+    rate).
+
+    Args:
+        a: per replicate of A, its provinces' ``province_id``, ``gdp``, ``population`` at the last step.
+        b: the same for B, replicates in the same order.
+        provinces: ``id`` and ``country`` of every province; countries come in their order of first appearance.
+        confidence: coverage of the interval.
+    """
+    country = provinces["country"].to_numpy()
+    countries = list(dict.fromkeys(country))
+
+    def totals(run: pd.DataFrame, column: str) -> np.ndarray:
+        values = run.set_index("province_id")[column].reindex(provinces["id"]).to_numpy(float)
+        return pd.Series(values).groupby(country).sum().reindex(countries).to_numpy()
+
+    def per_country(side: list[pd.DataFrame]) -> dict[str, np.ndarray]:
+        gdp, people = (np.stack([totals(run, c) for run in side]) for c in ("gdp", "population"))
+        return {"gdp": gdp, "population": people, "gdp_per_capita": 1e6 * gdp / people}
+
+    values_a, values_b = per_country(a), per_country(b)
+    rows = [
+        pd.DataFrame(
+            {"country": countries, "outcome": outcome}
+            | _paired_relative(values_a[outcome], values_b[outcome], confidence)
+        )
+        for outcome in COUNTRY_OUTCOMES
+    ]
     return pd.concat(rows, ignore_index=True)
+
+
+def _paired_relative(values_a: np.ndarray, values_b: np.ndarray, confidence: float) -> dict[str, Any]:
+    """Per column of paired replicates (rows): the mean of B / A - 1 with its Student-t interval.
+
+    Also both means, whether the interval excludes zero (never with one replicate), the t test's p-value and the
+    number of replicates.
+    """
+    relative = values_b / values_a - 1.0
+    mean = relative.mean(axis=0)
+    half, p_value = _t_test(relative, confidence)
+    return {
+        "mean_a": values_a.mean(axis=0),
+        "mean_b": values_b.mean(axis=0),
+        "relative": mean,
+        "ci_low": mean - half,
+        "ci_high": mean + half,
+        "beyond_noise": (mean - half > 0) | (mean + half < 0),
+        "p_value": p_value,
+        "replicates": relative.shape[0],
+    }
 
 
 def _t_test(samples: np.ndarray, confidence: float) -> tuple[np.ndarray, np.ndarray]:
@@ -429,7 +500,9 @@ def compare(
     geo = scenarios[1].build_geography()
     ends = {label: [results[f"{label}{r}"]["provinces_end"] for r in range(replicates)] for label in "AB"}
     provinces = province_effects(ends["A"], ends["B"], geo.provinces)
-    result = Comparison(runs, differences, series, names, public_ledger(series, rate), provinces, record, geography=geo)
+    countries = country_effects(ends["A"], ends["B"], geo.provinces)
+    ledger = public_ledger(series, rate)
+    result = Comparison(runs, differences, series, names, ledger, provinces, countries, record, geography=geo)
     if out is not None:
         write(result, Path(out))
     return result
@@ -446,6 +519,7 @@ def write(result: Comparison, folder: Path) -> None:
         result.ledger.to_parquet(tmp / "ledger.parquet", index=False)
         (tmp / "manifest.json").write_text(json.dumps(result.manifest, indent=2, default=str) + "\n")
         result.provinces.to_parquet(tmp / "provinces.parquet", index=False)
+        result.countries.to_parquet(tmp / "countries.parquet", index=False)
         comparison_figure(result, tmp / "figures" / "comparison.png")
         if result.geography is not None:
             effect_map(result, tmp / "figures" / "effect_map.png")

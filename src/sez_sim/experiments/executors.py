@@ -45,7 +45,8 @@ def _run(task: dict[str, Any]) -> dict[str, Any]:
 
     Returns:
         ``key``, ``status`` (``ok`` or ``error``), ``outcomes``, ``summary`` (the run's per-step table),
-        ``provinces_end`` (each province's GDP and GDP per capita at the last step, for effects by province),
+        ``provinces_end`` (each province's GDP, GDP per capita and population at the last step, for effects by
+        province and by country),
         ``seconds`` and, on failure, ``error`` and ``user_error`` (whether the input was at fault).
     """
     from sez_sim.errors import UserError
@@ -62,7 +63,8 @@ def _run(task: dict[str, Any]) -> dict[str, Any]:
         out["outcomes"] = {o.name: o.value(*tables) for o in outcomes}
         out["summary"] = result.summary
         panel = result.provinces
-        out["provinces_end"] = panel.loc[panel["step"] == panel["step"].max(), ["province_id", "gdp", "gdp_per_capita"]]
+        last = panel["step"] == panel["step"].max()
+        out["provinces_end"] = panel.loc[last, ["province_id", "gdp", "gdp_per_capita", "population"]]
     except Exception as exc:  # noqa: BLE001 (a failing run is recorded, not fatal)
         out["status"] = "error"
         out["user_error"] = isinstance(exc, UserError)

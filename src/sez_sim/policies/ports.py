@@ -1,7 +1,7 @@
 """Ports: a new seaport or dry port in a province, or a cheaper sea leg at an existing one.
 
 Firms reach world markets through the port that is nearest to them counting its sea leg (the market's world access
-``phi_W = exp(-kappa (sigma - 1) (d_port + sea leg))``, docs/ODD.md 7.3), so a port lowers the trade cost to the world
+``phi_W = exp(-kappa (sigma - 1) (d_port + sea leg))``, docs/ODD.md 7.1), so a port lowers the trade cost to the world
 of its province and of every province for which it becomes the cheapest way out. A deep-sea port (Dawei,
 Kyaukphyu) has the sea leg of the dataset's ports (``economy.sea_cost_km``); a dry port, an inland container depot
 with customs clearance and a rail or road link to a seaport (the GMS countries' Intergovernmental Agreement on Dry

@@ -208,15 +208,45 @@ def test_changes_are_shown_as_officials_read_them():
     assert not any("e" in percent(sign * 10.0**k) for k in range(-15, 5) for sign in (1, -1))
 
 
+@pytest.mark.parametrize("level", [0.0, 0.1417, 0.93])
 @pytest.mark.parametrize("top", [3e-8, 2e-5, 0.004, 0.3, 1.25, 40.0])
-def test_percentage_axes_read_as_percentages_at_every_scale(top):
+def test_percentage_axes_read_as_percentages_at_every_scale(top, level):
+    """Changes from zero and levels whose range is a sliver of their value (the capitals' share, 14.16-14.18%, read
+    "14.2%" on every tick): each tick is written exactly, positional, never "-0%"."""
     chart = LineChart(lines=1, percent=True)
-    chart.update(np.array([2020.0, 2020.25, 2020.5]), np.array([0.0, top / 3, top]))
+    chart.update(np.array([2020.0, 2020.25, 2020.5]), level + np.array([0.0, top / 3, top]) * (0.01 if level else 1))
     chart.fig.canvas.draw()
     labels = [t.get_text() for t in chart.ax.get_yticklabels()]
-    assert labels and all(t.endswith("%") and "e" not in t and t != "-0%" for t in labels), labels
+    assert labels and all(t.endswith("%") and "e" not in t for t in labels), labels
     values = [float(t[:-1]) for t in labels]
+    assert not any(t.startswith("-") and v == 0 for t, v in zip(labels, values, strict=True)), labels
     assert values == sorted(values) and len(set(values)) == len(values), labels
+    ticks = 100 * chart.ax.yaxis.get_majorticklocs()
+    np.testing.assert_allclose(values, ticks, rtol=0, atol=1e-6 * np.diff(ticks).min())
+
+
+@pytest.mark.parametrize(
+    ("start", "end", "expected"),
+    [
+        (2019.0, 2019.5, ["2019", "2019.25", "2019.5"]),
+        (2019.0, 2020.0, ["2019", "2019.25", "2019.5", "2019.75", "2020"]),
+    ],
+)
+def test_time_axes_read_as_years_or_quarters(start, end, expected):
+    """A young run's axis reads 2019, 2019.25, ... (matplotlib's default wrote "-1, 0" and "+2.02e3"); a longer one
+    reads whole years."""
+    chart = LineChart()
+    years = np.arange(start, end + 0.01, 0.25)
+    chart.update(years, years * 0, years * 0 + 1)
+    chart.fig.canvas.draw()
+    low, high = chart.ax.get_xlim()
+    shown = [t.get_text() for t in chart.ax.get_xticklabels() if low <= t.get_position()[0] <= high]
+    assert set(expected) <= set(shown) and chart.ax.xaxis.get_offset_text().get_text() == ""
+    long = np.arange(2019.0, 2039.01, 0.25)
+    chart.update(long, long * 0, long * 0 + 1)
+    chart.fig.canvas.draw()
+    labels = [t.get_text() for t in chart.ax.get_xticklabels()]
+    assert all(t.isdigit() and len(t) == 4 for t in labels), labels
 
 
 def test_the_figures_change_when_the_runs_do(scenario, template):

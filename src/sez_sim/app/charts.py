@@ -17,7 +17,7 @@ import PIL.Image
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.colors import TwoSlopeNorm
 from matplotlib.figure import Figure
-from matplotlib.ticker import MaxNLocator
+from matplotlib.ticker import MaxNLocator, MultipleLocator
 
 from sez_sim.results import significant
 from sez_sim.viz.maps import draw_base, place_labels
@@ -135,11 +135,28 @@ class LineChart:
             self.ax.axhline(0.0, color=BASELINE, lw=0.8, ls="--")
         self.percent = percent
         self.ax.tick_params(labelsize=7)
-        self.ax.xaxis.set_major_locator(MaxNLocator(nbins=5, integer=True))
+        # Years as years: matplotlib's default shows a year's span as "-1, 0" and an offset "+2.02e3".
+        self.ax.xaxis.set_major_formatter(lambda v, _: f"{round(v, 2):g}")
         self.ax.yaxis.set_major_locator(MaxNLocator(nbins=4))
         if percent:
-            # Positional, not "1e-05%" or "1.2e+02%" (":.2g"), and never "-0%".
-            self.ax.yaxis.set_major_formatter(lambda v, _: significant(100 * v + 0.0, 3) + "%")
+            self.ax.yaxis.set_major_formatter(self._percent)
+
+    def _percent(self, value: float, _: int) -> str:
+        """A tick as a percentage, with the decimals that tell it from its neighbours.
+
+        "14.16%" and "14.18%", not "14.2%" twice (three significant digits of a level whose range is a few
+        hundredths of a point); positional, never "1e-05%" or "-0%".
+        """
+        ticks = 100 * self.ax.yaxis.get_majorticklocs()
+        step = float(np.min(np.diff(ticks))) if len(ticks) > 1 else 0.0
+        if not step > 0:
+            return significant(100 * value + 0.0, 3) + "%"
+        # The fewest decimals that write every tick exactly (a step of 0.15 needs two: "0.15%", "0.30%").
+        exact = (d for d in range(13) if np.allclose(np.round(ticks, d), ticks, rtol=0, atol=1e-6 * step))
+        decimals = next(exact, None)
+        if decimals is None:  # a flat line's ticks a rounding error apart
+            return significant(100 * value + 0.0, 3) + "%"
+        return f"{round(100 * value, decimals) + 0.0:.{decimals}f}%"
 
     def update(self, years: np.ndarray, *values: np.ndarray) -> None:
         """New data for each line (in the order given when built)."""
@@ -151,6 +168,9 @@ class LineChart:
             self.ax.autoscale_view()
             if years[0] == years[-1]:
                 self.ax.set_xlim(years[0] - 0.5, years[0] + 0.5)
+            # Quarters while the run is young, whole years after; never tenths of a year.
+            young = years[-1] - years[0] < 1.5
+            self.ax.xaxis.set_major_locator(MultipleLocator(0.25) if young else MaxNLocator(nbins=5, integer=True))
 
     def png(self) -> bytes:
         """The chart as PNG bytes."""

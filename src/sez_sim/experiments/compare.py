@@ -208,6 +208,24 @@ def paired_differences(
 PROVINCE_OUTCOMES = ("gdp_per_capita", "gdp")
 """What :func:`province_effects` compares, province by province."""
 
+PROVINCE_COLUMNS = [
+    "province_id",
+    "name",
+    "country",
+    "outcome",
+    "mean_a",
+    "mean_b",
+    "relative",
+    "ci_low",
+    "ci_high",
+    "beyond_noise",
+    "p_value",
+    "q_value",
+    "beyond_noise_fdr",
+    "replicates",
+]
+"""Columns of ``provinces.parquet``."""
+
 
 def province_effects(
     a: list[pd.DataFrame], b: list[pd.DataFrame], provinces: pd.DataFrame, confidence: float = 0.95
@@ -253,24 +271,6 @@ def province_effects(
         )
     return pd.concat(rows, ignore_index=True)[PROVINCE_COLUMNS]
 
-
-PROVINCE_COLUMNS = [
-    "province_id",
-    "name",
-    "country",
-    "outcome",
-    "mean_a",
-    "mean_b",
-    "relative",
-    "ci_low",
-    "ci_high",
-    "beyond_noise",
-    "p_value",
-    "q_value",
-    "beyond_noise_fdr",
-    "replicates",
-]
-"""Columns of ``provinces.parquet``."""
 
 COUNTRY_OUTCOMES = ("gdp", "gdp_per_capita", "population")
 """What :func:`country_effects` compares, country by country."""

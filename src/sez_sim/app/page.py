@@ -13,6 +13,7 @@ import html
 import os
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -166,6 +167,20 @@ def Choice(label: str, items: list[dict[str, str]], value: solara.Reactive):
 
 
 @solara.component
+def OneChoice(name: str, label: str, items: list[dict[str, str]], entry: Callable[[str], dict[str, Any]], place):
+    """A card that places an instrument from one choice (a country, a corridor, a province): ``entry`` makes it."""
+    chosen = solara.use_reactive(None)
+    with solara.Card(T[name], classes=[f"control-{name}"]):
+        Choice(label, items, chosen)
+        solara.Button(
+            T["place"],
+            classes=[f"place-{name}"],
+            disabled=chosen.value is None,
+            on_click=lambda: place(entry(chosen.value)),
+        )
+
+
+@solara.component
 def Controls(choices: dict[str, list[dict[str, str]]], place):
     """The instruments a trainer can place, each in its own card with a Place button."""
     province = solara.use_reactive(None)
@@ -182,9 +197,6 @@ def Controls(choices: dict[str, list[dict[str, str]]], place):
     crossing = solara.use_reactive(None)
     joint = solara.use_reactive(True)
     commuting = solara.use_reactive(True)
-    ossc_country = solara.use_reactive(None)
-    corridor = solara.use_reactive(None)
-    port = solara.use_reactive(None)
     country_a = solara.use_reactive(None)
     country_b = solara.use_reactive(None)
     barrier = solara.use_reactive(0.5)
@@ -242,30 +254,15 @@ def Controls(choices: dict[str, list[dict[str, str]]], place):
                 }
             ),
         )
-    with solara.Card(T["ossc"], classes=["control-ossc"]):
-        Choice(T["country"], choices["countries"], ossc_country)
-        solara.Button(
-            T["place"],
-            classes=["place-ossc"],
-            disabled=ossc_country.value is None,
-            on_click=lambda: place({"type": "ossc", "countries": [ossc_country.value]}),
-        )
-    with solara.Card(T["corridor"], classes=["control-corridor"]):
-        Choice(T["corridor_name"], choices["corridors"], corridor)
-        solara.Button(
-            T["place"],
-            classes=["place-corridor"],
-            disabled=corridor.value is None,
-            on_click=lambda: place({"type": "corridor_upgrade", "corridor": corridor.value}),
-        )
-    with solara.Card(T["port"], classes=["control-port"]):
-        Choice(T["province"], choices["port_sites"], port)
-        solara.Button(
-            T["place"],
-            classes=["place-port"],
-            disabled=port.value is None,
-            on_click=lambda: place({"type": "port", "province": port.value}),
-        )
+    OneChoice("ossc", T["country"], choices["countries"], lambda c: {"type": "ossc", "countries": [c]}, place)
+    OneChoice(
+        "corridor",
+        T["corridor_name"],
+        choices["corridors"],
+        lambda c: {"type": "corridor_upgrade", "corridor": c},
+        place,
+    )
+    OneChoice("port", T["province"], choices["port_sites"], lambda p: {"type": "port", "province": p}, place)
     with solara.Card(T["migration"], classes=["control-migration"]):
         Choice(T["country_a"], choices["countries"], country_a)
         Choice(T["country_b"], choices["countries"], country_b)

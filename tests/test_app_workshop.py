@@ -13,7 +13,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from sez_sim.app.charts import LineChart, MapView, colour_limit
-from sez_sim.app.workshop import Workshop, targets
+from sez_sim.app.workshop import Workshop
 from sez_sim.errors import ScenarioError
 from sez_sim.policies import BY_TYPE
 from sez_sim.runs import simulate
@@ -44,6 +44,12 @@ def template(scenario):
 
 def fresh(scenario, template) -> Workshop:
     return Workshop(scenario, template)
+
+
+def targets(entry: dict, model) -> list[int]:
+    """The provinces a control's instrument aims at in ``model`` (before it is placed)."""
+    instrument = BY_TYPE[entry["type"]](**entry)
+    return instrument.places(model.geo, model.zones.hosts()).targeted(model.geo)
 
 
 def test_the_two_models_start_identical_and_stay_so_until_something_is_placed(scenario, template):
@@ -121,8 +127,7 @@ def test_every_pair_of_controls_can_be_placed_together(scenario, template, first
     w.step(2)
     assert [p["type"] for p in w.placed] == [CONTROLS[first]["type"], CONTROLS[second]["type"]]
     assert all(p["start_year"] == scenario.run.start_year + 0.25 for p in w.placed)
-    expected = set(targets(BY_TYPE[CONTROLS[first]["type"]](**CONTROLS[first]), w.policy.geo))
-    expected |= set(targets(BY_TYPE[CONTROLS[second]["type"]](**CONTROLS[second]), w.policy.geo))
+    expected = set(targets(CONTROLS[first], template)) | set(targets(CONTROLS[second], template))
     assert set(w.targeted) == expected
     load_scenario(yaml.safe_load(w.scenario_yaml()))
 
@@ -130,15 +135,18 @@ def test_every_pair_of_controls_can_be_placed_together(scenario, template, first
 def test_targets_follow_each_instrument(template):
     geo = template.geo
     country = geo.provinces["country"].to_numpy()
-    one = targets(BY_TYPE["sez"](province="Kandal"), geo)
-    assert one == [geo.index_of("Kandal")]
-    twin = targets(BY_TYPE["cbez"](crossing="Boten-Mohan"), geo)
+    assert targets({"type": "sez", "province": "Kandal"}, template) == [geo.index_of("Kandal")]
+    twin = targets({"type": "cbez", "crossing": "Boten-Mohan"}, template)
     assert sorted(country[twin]) == ["CHN", "LAO"]
-    assert targets(BY_TYPE["ossc"](countries=["LAO"]), geo) == list(np.flatnonzero(country == "LAO"))
-    sec = targets(BY_TYPE["corridor_upgrade"](corridor="SEC"), geo)
+    assert targets(CONTROLS["ossc"] | {"countries": ["LAO"]}, template) == list(np.flatnonzero(country == "LAO"))
+    sec = targets(CONTROLS["corridor"], template)
     assert len(sec) > 5 and set(country[sec]) >= {"THA", "KHM", "VNM"}
-    assert targets(BY_TYPE["migration_regime"](countries=["THA", "MMR"]), geo) == []
-    assert targets(BY_TYPE["port"](province="Tanintharyi"), geo) == [geo.index_of("MM-05")]
+    assert targets(CONTROLS["migration"], template) == []
+    assert targets(CONTROLS["port"], template) == [geo.index_of("MM-05")]
+    # A zone programme aims at the zones it serves: their hosts, not every province of the country.
+    trained = targets(CONTROLS["capacity_building"], template)
+    lao_hosts = {host for host in template.zones.hosts().values() if country[host] == "LAO"}
+    assert set(trained) == lao_hosts and 0 < len(trained) < (country == "LAO").sum()
 
 
 def test_the_port_control_offers_the_provinces_without_a_port(scenario, template):

@@ -15,6 +15,7 @@ import pytest
 from sez_sim.errors import ScenarioError
 from sez_sim.model import ModelConfig, SEZModel, resolve_params
 from sez_sim.policies import BY_TYPE
+from sez_sim.policies.base import Places
 
 SPECS = {
     "sez": [{"province": "Tak"}, {"province": "Savannakhet", "capacity_jobs": 8000, "phase_in": 0}],
@@ -234,3 +235,34 @@ def test_an_instrument_ends_at_its_end_year(base):
     assert np.all(model.firms.choice.approval_days[lao] == 15)
     model.apply_policies(2022.0)
     np.testing.assert_array_equal(model.firms.choice.approval_days, base.firms.choice.approval_days)
+
+
+@pytest.mark.parametrize("variant", [0, 1])
+@pytest.mark.parametrize("kind", TYPES)
+def test_an_instruments_places_are_where_its_effects_land(base, kind, variant):
+    """What maps mark and the app calls targeted (:meth:`Instrument.places`) is where the instrument changes levers."""
+    geo = base.geo
+    policy = instrument(kind, variant, start_year=2020, phase_in=0)
+    places = policy.places(geo, base.zones.hosts())
+    o0, o1 = observe(base), observe(with_policies(base, policy))
+
+    def changed(*keys: str) -> set[int]:
+        return {int(i) for key in keys for i in np.flatnonzero(o1[key] != o0[key])}
+
+    hosts = dict(zip(base.zones.name, base.zones.province.tolist(), strict=True))
+    after = with_policies(base, policy).zones
+    new = {int(after.province[z]) for z, name in enumerate(after.name) if name not in o0["zones"]}
+    served = {hosts[name] for name, attrs in o0["zones"].items() if attrs != o1["zones"][name]}
+    assert set(places.zones) == new
+    assert set(places.served) == served
+    assert set(places.links) == changed("link_quality")
+    assert set(places.crossings) == changed("crossing_cost")
+    assert set(places.ports) == changed("sea_leg")
+    names = base.country_names
+    assert {names[c] for cell in changed("barrier") for c in divmod(cell, len(names))} == set(places.border)
+    country = geo.provinces["country"].to_numpy()
+    measured = changed("corporate_tax", "approval_days", "red_tape", "minimum_wage") - new
+    assert measured == set(places.provinces) | set(np.flatnonzero(np.isin(country, places.countries)).tolist())
+    everywhere = bool((o1["foreign_stream"] != o0["foreign_stream"]).any())
+    assert everywhere == (kind == "fdi_inflow") and (places == Places()) == everywhere
+    assert set(places.targeted(geo)) >= new | served | set(places.ports) | measured

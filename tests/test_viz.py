@@ -8,14 +8,16 @@ from pathlib import Path
 import matplotlib
 
 matplotlib.use("Agg")
+import matplotlib.colors as mcolors  # noqa: E402
 import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 import pytest  # noqa: E402
 
+from sez_sim.policies.base import Places  # noqa: E402
 from sez_sim.runs import simulate  # noqa: E402
 from sez_sim.scenario import load_scenario  # noqa: E402
 from sez_sim.viz import figures  # noqa: E402
-from sez_sim.viz.maps import place_labels  # noqa: E402
+from sez_sim.viz.maps import POLICY_COLOUR, place_labels  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -131,6 +133,68 @@ def test_the_gdp_map_against_a_baseline_shows_the_policy_effect(small_pair, runs
     assert_inside_and_apart(drawn[0], "gdp_change_map")
 
 
+POLICY_MIX = [
+    {"type": "sez", "province": "Tak"},
+    {"type": "capacity_building", "zones": ["Tak SEZ"]},
+    {"type": "port", "province": "Tanintharyi"},
+    {"type": "corridor_upgrade", "corridor": "SEC"},
+    {"type": "border_facilitation", "crossings": ["Mohan-Boten"]},
+    {"type": "ossc", "provinces": ["Kampot"], "countries": ["LAO"]},
+    {"type": "migration_regime", "countries": ["THA", "MMR"], "barrier": 0.5},
+    {"type": "corporate_tax", "country": "KHM", "rate": 0.1},
+    {"type": "fdi_inflow", "multiplier": 1.5},
+]
+"""One policy of each kind of place: a zone, the programme serving it, a port, links, a crossing, provinces and
+whole countries, a border, the region."""
+
+
+def test_the_gdp_map_marks_where_each_policy_acts_and_names_the_rest(tmp_path, monkeypatch):
+    """Stars above new zones' hosts, squares left of ports, the upgraded links, a cross on the crossing, rings on the
+    provinces and served zones' hosts; country-wide, border and region-wide policies named in the legend. Against
+    a baseline with some of the same policies, only the others are marked."""
+    coarse = {"agents.persons_per_agent": 4000, "agents.firms.count": 3000}
+    scenario = load_scenario(ROOT / "scenarios/gms_baseline.yaml", coarse | {"policies": POLICY_MIX})
+    result = simulate(scenario, years=0.25)
+    geo = result.model.geo
+    drawn = []
+    monkeypatch.setattr(figures, "save_png", lambda fig, path: drawn.append(fig))
+    figures.gdp_change_map(result, tmp_path / "map.png")
+    ax = drawn[0].axes[0]
+    legend = [" ".join(t.get_text().split()) for t in ax.get_legend().get_texts()]
+    assert legend == [
+        "upgraded link",
+        "cheaper crossing",
+        "capacity building, ossc",
+        "new zone",
+        "port",
+        "ossc (LAO); migration regime (THA-MMR); corporate tax (KHM); fdi inflow (everywhere)",
+    ]
+    points = geo.provinces[["lon", "lat"]].to_numpy(float)
+    marked = [
+        c
+        for c in ax.collections
+        if POLICY_COLOUR in {mcolors.to_hex(x) for x in mcolors.to_rgba_array([*c.get_edgecolor(), *c.get_facecolor()])}
+    ]
+    links, crossing, rings, star, port = marked
+    assert len(links.get_segments()) == len(geo.corridor_links("SEC"))
+    ends = geo.crossings[["ia", "ib"]].to_numpy(int)[geo.crossing_of("Mohan-Boten")]
+    np.testing.assert_allclose(crossing.get_offsets(), [points[ends].mean(axis=0)])
+    ringed = sorted(geo.index_of(p) for p in ("Kampot", "Tak"))
+    np.testing.assert_allclose(rings.get_offsets(), points[ringed])
+    (tak,), (port_at,) = star.get_offsets(), port.get_offsets()
+    here, there = points[geo.index_of("Tak")], points[geo.index_of("Tanintharyi")]
+    assert (
+        tak[0] == here[0] and 0 < tak[1] - here[1] < 0.5 and port_at[1] == there[1] and 0 < there[0] - port_at[0] < 0.5
+    )
+    assert_inside_and_apart(drawn[0], "gdp_change_map")
+
+    half = load_scenario(ROOT / "scenarios/gms_baseline.yaml", coarse | {"policies": POLICY_MIX[2:]})
+    figures.gdp_change_map(result, tmp_path / "effect.png", baseline=simulate(half, years=0.25))
+    legend = [t.get_text() for t in drawn[1].axes[0].get_legend().get_texts()]
+    assert legend == ["capacity building", "new zone"]  # the zone and its programme; the rest is in both runs
+    plt.close(drawn[1])
+
+
 @pytest.mark.parametrize("scenario", ["gms_baseline.yaml", "teaching/line_corridor.yaml"])
 def test_the_comparisons_effect_map_rings_what_is_beyond_the_noise_and_keeps_its_texts_inside(
     scenario, tmp_path, monkeypatch
@@ -156,7 +220,7 @@ def test_the_comparisons_effect_map_rings_what_is_beyond_the_noise_and_keeps_its
     fig = drawn[0]
     effect = shown[shown["outcome"] == "gdp_per_capita"]
     beyond = ((effect["ci_low"] > 0) | (effect["ci_high"] < 0)).to_numpy()
-    markers = fig.axes[0].collections[-1]
+    markers = next(c for c in fig.axes[0].collections if c.get_gid() == "provinces")
     widths = np.asarray(markers.get_linewidths())
     assert np.array_equal(widths > 1, beyond) and beyond[[0, 3]].all()
     assert np.array_equal(widths > 2, effect["beyond_noise_fdr"].to_numpy()) and widths[0] > 2 and widths[3] < 2
@@ -164,6 +228,8 @@ def test_the_comparisons_effect_map_rings_what_is_beyond_the_noise_and_keeps_its
     assert set(effect["name"][beyond]) <= labelled
     title = " ".join(fig.axes[0].get_title().split())
     assert "black rings" in title and "thick ones also at a 5% false discovery rate" in title
+    assert [t.get_text() for t in fig.axes[0].get_legend().get_texts()] == ["new zone"]  # B's zone, where it is
+    assert result.policies == [("sez", Places(zones=(1,)))]
     assert_inside_and_apart(fig, "effect_map")
 
 

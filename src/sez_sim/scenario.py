@@ -28,6 +28,7 @@ from sez_sim.errors import DataError, Problem, RuleError, ScenarioError, UserErr
 from sez_sim.io import check_path
 from sez_sim.params import Param, defaults, layered, registry
 from sez_sim.policies import MODEL_SECTIONS, POLICY_SECTIONS, Policy
+from sez_sim.policies.base import Places
 from sez_sim.yamlio import Strict, deep_merge, parse_overrides
 from sez_sim.zones import operating_zones
 
@@ -582,6 +583,27 @@ class Scenario(Strict):
             except UserError:
                 continue
         return names if dataset else [name for name in names if name not in starting]
+
+    def policy_places(self, geo=None, unlike: Scenario | None = None) -> list[tuple[str, Places]]:
+        """Each policy's type and where it acts (:meth:`Instrument.places`), the zones growing as the model adds them.
+
+        Args:
+            geo: the geography (default: the scenario's).
+            unlike: leave out the policies this scenario has too, with the same settings
+                (:meth:`Instrument.identity`): what a comparison against it changes.
+
+        Raises:
+            UserError: for a place the geography does not have (:meth:`check_references` names them all).
+        """
+        geo = geo or self.build_geography()
+        shared = {p.identity(geo) for p in unlike.policies} if unlike is not None else set()
+        zones = self._starting_zones(geo)
+        out = []
+        for policy in self.policies:
+            if policy.identity(geo) not in shared:
+                out.append((policy.tag(), policy.places(geo, zones)))
+            zones = zones | policy.zones_added(geo)
+        return out
 
     def _starting_zones(self, geo) -> dict[str, int]:
         """The dataset's zones a run starts with (name -> host province): none for a textbook preset or without."""

@@ -22,32 +22,12 @@ from pydantic import TypeAdapter, ValidationError
 from sez_sim.blas import limited_blas
 from sez_sim.errors import Problem, ScenarioError, UserError
 from sez_sim.policies import Instrument, Policy
-from sez_sim.policies.corridors import CorridorUpgrade
-from sez_sim.policies.migration import MigrationRegime
-from sez_sim.policies.ports import PortInstrument
 from sez_sim.scenario import Scenario, load_scenario
 
 if TYPE_CHECKING:
-    from sez_sim.geography import Geography
     from sez_sim.model import SEZModel
 
 _POLICY = TypeAdapter(Policy)
-
-
-def targets(instrument: Instrument, geo: Geography) -> list[int]:
-    """The provinces an instrument is aimed at: its zones' hosts, its corridor's provinces, the places it names."""
-    out = set(instrument.zones_added(geo).values())
-    if isinstance(instrument, CorridorUpgrade):
-        rows = geo.corridor_links(instrument.corridor) if instrument.corridor else np.zeros(0, int)
-        rows = np.concatenate([rows, [geo.link_of(a, b) for a, b in instrument.links]]).astype(int)
-        out |= set(geo.links["ia"].to_numpy()[rows]) | set(geo.links["ib"].to_numpy()[rows])
-    out |= {geo.index_of(p) for p in getattr(instrument, "provinces", [])}
-    if isinstance(instrument, PortInstrument):
-        out.add(geo.index_of(instrument.province))
-    if not isinstance(instrument, MigrationRegime):  # its two countries are a border, not places it aims at
-        countries = set(getattr(instrument, "countries", []))
-        out |= set(np.flatnonzero(geo.provinces["country"].isin(countries).to_numpy()))
-    return sorted(int(i) for i in out)
 
 
 def library(folder: Path) -> dict[str, Scenario]:
@@ -125,9 +105,10 @@ class Workshop:
                 raise ScenarioError(
                     [Problem("placed policy", p.where.removeprefix(index).lstrip("."), p.message) for p in problems]
                 ) from None
+            geo, zones = self.policy.geo, self.policy.zones.hosts()  # a programme serves the zones before it
             added = self.policy.add_policy(instrument)
             self.placed.append(saved)
-            self.targeted = sorted(set(self.targeted) | set(targets(added, self.policy.geo)))
+            self.targeted = sorted(set(self.targeted) | set(added.places(geo, zones).targeted(geo)))
         return added
 
     def step(self, steps: int = 1) -> None:

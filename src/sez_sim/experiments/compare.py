@@ -12,7 +12,7 @@ import time
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
@@ -24,6 +24,9 @@ from sez_sim.experiments.spec import DEFAULT_OUTCOMES, Outcome, outcome_problems
 from sez_sim.io import check_target, output_folder
 from sez_sim.scenario import Scenario, load_scenario, pairing_problems, parse_overrides
 from sez_sim.yamlio import check_counts
+
+if TYPE_CHECKING:
+    from sez_sim.policies.base import Places
 
 
 @dataclass
@@ -55,6 +58,9 @@ class Comparison:
     folder: Path | None = None
     geography: Any = field(default=None, repr=False)
     """The provinces' geography, for the effect map."""
+    policies: list[tuple[str, Places]] = field(default_factory=list)
+    """B's policies that A does not have with the same settings (type and places, :meth:`Scenario.policy_places`),
+    for the effect map."""
 
 
 def interval(values: np.ndarray, confidence: float = 0.95) -> dict[str, float]:
@@ -502,7 +508,10 @@ def compare(
     provinces = province_effects(ends["A"], ends["B"], geo.provinces)
     countries = country_effects(ends["A"], ends["B"], geo.provinces)
     ledger = public_ledger(series, rate)
-    result = Comparison(runs, differences, series, names, ledger, provinces, countries, record, geography=geo)
+    policies = scenarios[1].policy_places(geo, unlike=scenarios[0])
+    result = Comparison(
+        runs, differences, series, names, ledger, provinces, countries, record, geography=geo, policies=policies
+    )
     if out is not None:
         write(result, Path(out))
     return result

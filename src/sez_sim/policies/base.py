@@ -12,6 +12,7 @@ baselines; an instrument never writes the model's state or parameters itself.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, ClassVar
 
 import numpy as np
@@ -67,6 +68,48 @@ def param_field(
         json_schema_extra={REGISTRY_KEY: param.key},
         **extra,
     )
+
+
+@dataclass(frozen=True)
+class Places:
+    """Where an instrument acts: what a map marks, and the provinces the workshop app calls targeted.
+
+    Provinces are node ids, links rows of the link table, crossings rows of the crossing table.
+
+    Attributes:
+        zones: the hosts of the zones it opens.
+        served: the hosts of the zones a programme serves.
+        provinces: provinces with a measure of their own (an OSSC).
+        ports: provinces where it opens a port or changes a port's sea leg.
+        links: the links it upgrades.
+        crossings: the crossings it makes cheaper (border facilitation, a CBEZ's joint customs).
+        countries: the countries it covers whole (an OSSC roll-out, a tax, a minimum wage).
+        border: the two countries between which it changes the barrier to migration.
+    """
+
+    zones: tuple[int, ...] = ()
+    served: tuple[int, ...] = ()
+    provinces: tuple[int, ...] = ()
+    ports: tuple[int, ...] = ()
+    links: tuple[int, ...] = ()
+    crossings: tuple[int, ...] = ()
+    countries: tuple[str, ...] = ()
+    border: tuple[str, ...] = ()
+
+    def targeted(self, geo: Geography) -> list[int]:
+        """The provinces it aims at, sorted.
+
+        Its places' provinces, the ends of its links and crossings, and every province of the countries it covers
+        (not of a border's two countries: a border is not a place).
+        """
+        ends = [
+            table[["ia", "ib"]].to_numpy(int)[list(rows)].ravel()
+            for table, rows in ((geo.links, self.links), (geo.crossings, self.crossings))
+        ]
+        country = geo.provinces["country"].to_numpy()
+        whole = np.flatnonzero(np.isin(country, list(self.countries)))
+        out = {*self.zones, *self.served, *self.provinces, *self.ports, *np.concatenate([*ends, whole]).tolist()}
+        return sorted(int(i) for i in out)
 
 
 class Instrument(Strict):
@@ -171,6 +214,13 @@ class Instrument(Strict):
     def zones_added(self, geo: Geography) -> dict[str, int]:
         """The zones this instrument adds: name -> host province."""
         return {}
+
+    def places(self, geo: Geography, zones: dict[str, int]) -> Places:
+        """Where this instrument acts, given the ``zones`` (name -> host) that exist before it.
+
+        By default the hosts of the zones it adds; an instrument acting elsewhere says where.
+        """
+        return Places(zones=tuple(sorted(set(self.zones_added(geo).values()))))
 
     def spending(self, year: float, start_default: float) -> tuple[np.ndarray, float]:
         """The zones whose programme this instrument pays for in ``year``, and the cost per zone (US$ m a year)."""

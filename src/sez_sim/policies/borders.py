@@ -9,7 +9,7 @@ from pydantic import Field
 
 from sez_sim.levers import Effect
 from sez_sim.params import Param, declare
-from sez_sim.policies.base import Instrument, param_field
+from sez_sim.policies.base import Instrument, Places, param_field
 
 if TYPE_CHECKING:
     from sez_sim.geography import Geography
@@ -43,8 +43,10 @@ class BorderFacilitation(Instrument):
             for k, name in enumerate(self.crossings):
                 self.lookup(f"crossings[{k}]", geo.crossing_of, name)
 
-    def setup(self, model: SEZModel) -> list[Effect]:
-        geo = model.geo
+    def places(self, geo: Geography, zones: dict[str, int]) -> Places:
         names = list(geo.crossings["name"]) if self.crossings == "all" else self.crossings
-        rows = np.array(sorted({geo.crossing_of(n) for n in names}), dtype=np.int64)
+        return Places(crossings=tuple(sorted({geo.crossing_of(n) for n in names})))
+
+    def setup(self, model: SEZModel) -> list[Effect]:
+        rows = np.array(self.places(model.geo, {}).crossings, dtype=np.int64)
         return [Effect("crossing_cost", rows, "scale", self.factor)]

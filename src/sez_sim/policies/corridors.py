@@ -9,7 +9,7 @@ from pydantic import Field, model_validator
 
 from sez_sim.levers import Effect
 from sez_sim.params import Param, declare
-from sez_sim.policies.base import PHASE_IN_LIMIT, Instrument, param_field
+from sez_sim.policies.base import PHASE_IN_LIMIT, Instrument, Places, param_field
 
 if TYPE_CHECKING:
     from sez_sim.geography import Geography
@@ -63,7 +63,11 @@ class CorridorUpgrade(Instrument):
         for k, (a, b) in enumerate(self.links):
             self.lookup(f"links[{k}]", lambda pair: geo.link_of(*pair), (a, b))
 
+    def places(self, geo: Geography, zones: dict[str, int]) -> Places:
+        rows = set(geo.corridor_links(self.corridor).tolist()) if self.corridor else set()
+        rows |= {geo.link_of(a, b) for a, b in self.links}
+        return Places(links=tuple(sorted(int(r) for r in rows)))
+
     def setup(self, model: SEZModel) -> list[Effect]:
-        rows = set(model.geo.corridor_links(self.corridor).tolist()) if self.corridor else set()
-        rows |= {model.geo.link_of(a, b) for a, b in self.links}
-        return [Effect("link_quality", np.array(sorted(rows), dtype=np.int64), "scale", self.quality)]
+        rows = np.array(self.places(model.geo, {}).links, dtype=np.int64)
+        return [Effect("link_quality", rows, "scale", self.quality)]

@@ -10,7 +10,7 @@ from pydantic import Field, model_validator
 from sez_sim.economy.params import ECONOMY
 from sez_sim.levers import Effect
 from sez_sim.params import Param, declare
-from sez_sim.policies.base import Instrument, param_field
+from sez_sim.policies.base import Instrument, Places, param_field
 
 if TYPE_CHECKING:
     from sez_sim.geography import Geography
@@ -52,6 +52,9 @@ class MinimumWage(Instrument):
 
     def check(self, geo: Geography) -> None:
         self.country_index("country", self.country, geo.country_names())
+
+    def places(self, geo: Geography, zones: dict[str, int]) -> Places:
+        return Places(countries=(self.country,))
 
     def setup(self, model: SEZModel) -> list[Effect]:
         rows = np.flatnonzero(model.geo.provinces["country"].to_numpy() == self.country)

@@ -9,7 +9,7 @@ from pydantic import Field, field_validator
 
 from sez_sim.levers import Effect
 from sez_sim.params import Param, declare
-from sez_sim.policies.base import Instrument, param_field
+from sez_sim.policies.base import Instrument, Places, param_field
 
 if TYPE_CHECKING:
     from sez_sim.geography import Geography
@@ -70,6 +70,9 @@ class MigrationRegime(Instrument):
             self.country_index(f"countries[{k}]", code, geo.country_names())
         if self.countries[0] == self.countries[1]:
             raise self.error("countries", "the two countries must differ")
+
+    def places(self, geo: Geography, zones: dict[str, int]) -> Places:
+        return Places(border=tuple(self.countries))
 
     def setup(self, model: SEZModel) -> list[Effect]:
         known = model.country_names

@@ -9,7 +9,7 @@ from pydantic import Field, model_validator
 
 from sez_sim.levers import Effect
 from sez_sim.params import Param, declare
-from sez_sim.policies.base import Instrument, param_field
+from sez_sim.policies.base import Instrument, Places, param_field
 
 if TYPE_CHECKING:
     from sez_sim.geography import Geography
@@ -61,12 +61,12 @@ class OSSCInstrument(Instrument):
     def check(self, geo: Geography) -> None:
         self.check_places(geo, self.provinces, self.countries)
 
+    def places(self, geo: Geography, zones: dict[str, int]) -> Places:
+        provinces = sorted({geo.index_of(p) for p in self.provinces})
+        return Places(provinces=tuple(provinces), countries=tuple(self.countries))
+
     def setup(self, model: SEZModel) -> list[Effect]:
-        rows = {model.geo.index_of(p) for p in self.provinces}
-        country = model.geo.provinces["country"].to_numpy()
-        for c in self.countries:
-            rows |= set(np.flatnonzero(country == c).tolist())
-        cells = np.array(sorted(rows), dtype=np.int64)
+        cells = np.array(self.places(model.geo, {}).targeted(model.geo), dtype=np.int64)
         return [
             Effect("approval_days", cells, "move", self.approval_days),
             Effect("red_tape", cells, "scale", self.red_tape_factor),

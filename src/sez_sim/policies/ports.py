@@ -18,7 +18,7 @@ from pydantic import Field, model_validator
 
 from sez_sim.economy.params import ECONOMY
 from sez_sim.levers import Effect
-from sez_sim.policies.base import Instrument, param_field
+from sez_sim.policies.base import Instrument, Places, param_field
 
 if TYPE_CHECKING:
     from sez_sim.geography import Geography
@@ -54,6 +54,9 @@ class PortInstrument(Instrument):
                 "province",
                 f"{name} already has a port ({port}) with the dataset's sea leg; give sea_cost_km to change its leg",
             )
+
+    def places(self, geo: Geography, zones: dict[str, int]) -> Places:
+        return Places(ports=(geo.index_of(self.province),))
 
     def setup(self, model: SEZModel) -> list[Effect]:
         leg = model.params["economy"]["sea_cost_km"] if self.sea_cost_km is None else self.sea_cost_km

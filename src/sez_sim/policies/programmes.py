@@ -24,7 +24,7 @@ from pydantic import Field, PrivateAttr, model_validator
 
 from sez_sim.levers import Effect
 from sez_sim.params import Param, declare
-from sez_sim.policies.base import Instrument, param_field
+from sez_sim.policies.base import Instrument, Places, param_field
 
 if TYPE_CHECKING:
     from sez_sim.geography import Geography
@@ -148,6 +148,9 @@ class ZoneProgramme(Instrument):
                     raise self.error(f"{field}[{k}]", f"{place} has no zone before this policy{where}")
                 chosen.update(inside)
         return [name for name in zones if name in chosen]
+
+    def places(self, geo: Geography, zones: dict[str, int]) -> Places:
+        return Places(served=tuple(sorted({zones[name] for name in self.targets(geo, zones)})))
 
     def target_zones(self, model: SEZModel) -> np.ndarray:
         """Resolve the targets against the model's zone table (at setup); remembered for :meth:`spending`."""

@@ -17,7 +17,7 @@ from pydantic import Field
 
 from sez_sim.levers import Effect
 from sez_sim.params import Param, declare, per_country
-from sez_sim.policies.base import Instrument, param_field
+from sez_sim.policies.base import Instrument, Places, param_field
 from sez_sim.zones import SEZ, incentives, slots, with_ossc
 
 if TYPE_CHECKING:
@@ -150,6 +150,10 @@ class CBEZInstrument(ZoneInstrument):
         x = geo.crossing_of(self.crossing)
         sides = int(geo.crossings["ia"].iat[x]), int(geo.crossings["ib"].iat[x])
         return {f"{self.crossing} CBEZ ({geo.provinces['name'].iat[side]})": side for side in sides}
+
+    def places(self, geo: Geography, zones: dict[str, int]) -> Places:
+        crossings = (geo.crossing_of(self.crossing),) if self.joint_customs else ()
+        return Places(zones=tuple(sorted(self.zones_added(geo).values())), crossings=crossings)
 
     def setup(self, model: SEZModel) -> list[Effect]:
         geo = model.geo

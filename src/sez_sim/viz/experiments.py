@@ -80,6 +80,7 @@ def effect_map(result: Comparison, path: Path) -> None:
         path,
         beyond_noise=effect["beyond_noise"].to_numpy(),
         discovered=effect["beyond_noise_fdr"].to_numpy(),
+        policies=result.policies,
     )
 
 

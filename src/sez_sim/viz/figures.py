@@ -20,11 +20,14 @@ from matplotlib.lines import Line2D  # noqa: E402
 
 from sez_sim.results import significant  # noqa: E402
 from sez_sim.viz.axes import year_axis  # noqa: E402
-from sez_sim.viz.maps import draw_base, place_labels  # noqa: E402
+from sez_sim.viz.maps import draw_base, draw_policies, place_labels  # noqa: E402
 from sez_sim.viz.save import save_png  # noqa: E402
 
 if TYPE_CHECKING:
+    from collections.abc import Sequence
+
     from sez_sim.geography import Geography
+    from sez_sim.policies.base import Places
     from sez_sim.runs import RunResult
 
 
@@ -105,7 +108,9 @@ def gdp_change_map(result: RunResult, path: Path, baseline: RunResult | None = N
     else:
         headline = f"{result.scenario.name} against {baseline.scenario.name}: GDP per capita in {end:.0f}"
         label = f"GDP per capita against {baseline.scenario.name} (%)"
-    change_map(result.model.geo, gdp_per_capita_change(result, baseline), headline, label, path)
+    geo = result.model.geo
+    policies = result.scenario.policy_places(geo, unlike=None if baseline is None else baseline.scenario)
+    change_map(geo, gdp_per_capita_change(result, baseline), headline, label, path, policies=policies)
 
 
 def change_map(
@@ -116,16 +121,21 @@ def change_map(
     path: Path,
     beyond_noise: np.ndarray | None = None,
     discovered: np.ndarray | None = None,
+    policies: Sequence[tuple[str, Places]] = (),
 ) -> None:
     """Per-province percentage changes on the corridor network, the largest labelled.
 
     The GDP map's drawing, for changes computed elsewhere too (a policy's effect averaged over paired replicates).
     ``beyond_noise`` marks the provinces whose interval excludes zero: they get a black ring and are labelled first.
     ``discovered`` (a subset of them) marks those that hold at a false discovery rate: a thick ring, labelled before
-    the others.
+    the others. ``policies`` (each one's type and places) are marked where they act, with a legend
+    (:func:`~sez_sim.viz.maps.draw_policies`).
     """
     fig, ax = plt.subplots(figsize=(9, 10) if geo.n > 20 else (8, 4))
     markers = draw_base(geo, ax, node_values=change, cmap="RdBu")
+    handles = draw_policies(geo, ax, policies)
+    if handles:
+        ax.legend(handles=handles, loc="lower left", fontsize=7, framealpha=0.9, title="policies", title_fontsize=7)
     bar = fig.colorbar(markers, ax=ax, shrink=0.6)
     bar.set_label(label)
     corridors = len(geo.corridors) > 0  # as draw_base

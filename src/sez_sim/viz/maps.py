@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import textwrap
 from collections.abc import Sequence
 
 import matplotlib
@@ -15,6 +16,7 @@ from matplotlib.collections import LineCollection, PathCollection  # noqa: E402
 from matplotlib.lines import Line2D  # noqa: E402
 
 from sez_sim.geography import Geography  # noqa: E402
+from sez_sim.policies.base import Places  # noqa: E402
 from sez_sim.viz.basemap import covers, draw_basemap  # noqa: E402
 
 COUNTRY_COLOURS = {
@@ -31,6 +33,8 @@ ZONE_FACES = {"operating": "#ffd700", "planned": "white", "stalled": "#999999"}
 CORRIDOR_NEUTRAL = "#555555"
 """Every corridor's colour on a map coloured by value, where red and blue say fall and rise."""
 _FALLBACK = plt.get_cmap("tab10").colors
+POLICY_COLOUR = "#7b3294"
+"""What a scenario's policies did, on a map coloured by a change (the workshop app's placed zones too)."""
 
 
 def corridor_rows(geo: Geography) -> dict[str, np.ndarray]:
@@ -109,7 +113,7 @@ def draw_base(
     (:data:`CORRIDOR_NEUTRAL`), so that no corridor reads as a value of the colour scale.
 
     Returns:
-        The province markers (pass to ``colorbar`` when ``node_values`` is given).
+        The province markers, with the gid ``provinces`` (pass to ``colorbar`` when ``node_values`` is given).
     """
     lon = geo.provinces["lon"].to_numpy(float)
     lat = geo.provinces["lat"].to_numpy(float)
@@ -144,8 +148,75 @@ def draw_base(
             linewidths=0.3,
             zorder=3,
         )
+    markers.set_gid("provinces")
     ax.set_aspect("equal", adjustable="datalim")
     return markers
+
+
+def draw_policies(geo: Geography, ax: Axes, policies: Sequence[tuple[str, Places]]) -> list[Line2D]:
+    """Mark where policies act over a map drawn by :func:`draw_base`, in :data:`POLICY_COLOUR`.
+
+    Upgraded links as thick lines, cheaper crossings as crosses, new zones as stars and ports as squares beside their
+    hosts (the province's colour stays readable), provinces with a measure of their own and the hosts of the zones a
+    programme serves as rings (named by the policies' types). What covers whole countries, a border or the region has
+    no place to mark and is named instead.
+
+    Args:
+        geo: the geography the map shows.
+        ax: its axes.
+        policies: each policy's ``type`` and :class:`~sez_sim.policies.base.Places`.
+
+    Returns:
+        Legend entries for what was drawn, the named policies last (as entries without a marker).
+    """
+    points = geo.provinces[["lon", "lat"]].to_numpy(float)
+    span = float(np.ptp(points[:, 1])) or 1.0
+    beside = 0.015 * span  # how far a star or a square sits from its province's dot
+
+    def union(field: str) -> np.ndarray:
+        return np.array(sorted({i for _, places in policies for i in getattr(places, field)}), dtype=int)
+
+    marker = {"color": POLICY_COLOUR, "zorder": 6}
+    handles = []
+    links = union("links")
+    if links.size:
+        ax.add_collection(LineCollection(_segments(geo, links), colors=POLICY_COLOUR, lw=3.2, alpha=0.9, zorder=2.5))
+        handles.append(Line2D([], [], color=POLICY_COLOUR, lw=3.2, label="upgraded link"))
+    crossings = union("crossings")
+    if crossings.size:
+        ends = geo.crossings[["ia", "ib"]].to_numpy(int)[crossings]
+        mid = points[ends].mean(axis=1)
+        ax.scatter(mid[:, 0], mid[:, 1], marker="x", s=60, lw=2.0, **marker)
+        handles.append(Line2D([], [], marker="x", ls="", mew=2.0, label="cheaper crossing", **marker))
+    rings = np.union1d(union("provinces"), union("served")).astype(int)
+    if rings.size:
+        ax.scatter(*points[rings].T, marker="o", s=150, facecolors="none", edgecolors=POLICY_COLOUR, lw=1.6, zorder=6)
+        ringed = dict.fromkeys(tag for tag, places in policies if places.provinces or places.served)
+        label = ", ".join(t.replace("_", " ") for t in ringed)
+        handles.append(Line2D([], [], marker="o", ls="", mfc="none", mec=POLICY_COLOUR, mew=1.6, ms=10, label=label))
+    zones = union("zones")
+    if zones.size:
+        ax.scatter(points[zones, 0], points[zones, 1] + beside, marker="*", s=170, edgecolors="white", lw=0.6, **marker)
+        handles.append(Line2D([], [], marker="*", ls="", ms=13, mec="white", label="new zone", **marker))
+    ports = union("ports")
+    if ports.size:
+        ax.scatter(points[ports, 0] - beside, points[ports, 1], marker="s", s=55, edgecolors="white", lw=0.6, **marker)
+        handles.append(Line2D([], [], marker="s", ls="", ms=8, mec="white", label="port", **marker))
+    named = [f"{tag.replace('_', ' ')} ({'; '.join(wheres)})" for tag, wheres in _whole(policies).items()]
+    if named:
+        handles.append(Line2D([], [], ls="", label=textwrap.fill("; ".join(named), 60)))
+    return handles
+
+
+def _whole(policies: Sequence[tuple[str, Places]]) -> dict[str, list[str]]:
+    """The policies that cover whole countries, a border or the region: where, by type, each place once."""
+    out: dict[str, list[str]] = {}
+    for tag, places in policies:
+        wheres = [", ".join(places.countries), "-".join(places.border), "everywhere" if places == Places() else ""]
+        for where in filter(None, wheres):
+            if where not in out.setdefault(tag, []):
+                out[tag].append(where)
+    return out
 
 
 def draw_network(geo: Geography, ax: Axes | None = None, title: str | None = None) -> plt.Figure:

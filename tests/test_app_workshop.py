@@ -263,7 +263,7 @@ def test_the_figures_change_when_the_runs_do(scenario, template):
     before = view.png()
     w.place(CONTROLS["sez"])
     w.step(8)
-    view.update(w.change(), [w.policy.geo.index_of("Binh Duong")], w.targeted)
+    view.update(w.change(), w.places, w.targeted)
     assert view.png() != before
     assert view.limit >= np.abs(w.change()).max()
     chart = LineChart()
@@ -271,6 +271,26 @@ def test_the_figures_change_when_the_runs_do(scenario, template):
     chart.update(years, base, pol)
     low, high = chart.ax.get_xlim()
     assert low <= years[0] and high >= years[-1]
+
+
+def test_the_map_marks_each_placed_policy_as_the_runs_maps_do(scenario, template):
+    """A zone, a port, a corridor upgrade and a migration regime placed: their marks and a legend naming them, kept
+    once however often the map is redrawn, and gone with the policies."""
+    w = fresh(scenario, template)
+    view = MapView(w.policy.geo, list(w.baseline.zones.province))
+    plain = view.png()
+    for key in ("sez", "port", "corridor", "migration"):
+        w.place(CONTROLS[key])
+    assert [tag for tag, _ in w.places] == ["sez", "port", "corridor_upgrade", "migration_regime"]
+    view.update(w.change(), w.places, w.targeted)
+    legend = [t.get_text() for t in view.legend.get_texts()]
+    assert legend == ["upgraded link", "new zone", "port", "migration regime (THA-MMR)"]
+    children = len(view.ax.get_children())
+    marked = view.png()
+    view.update(w.change(), list(w.places), w.targeted)
+    assert len(view.ax.get_children()) == children and view.png() == marked != plain
+    view.update(w.change(), [], [])
+    assert view.legend is None and not view.marks and view.png() == plain
 
 
 @pytest.mark.parametrize("control", list(CONTROLS))

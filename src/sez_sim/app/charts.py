@@ -20,10 +20,11 @@ from matplotlib.figure import Figure
 from matplotlib.ticker import MaxNLocator, MultipleLocator
 
 from sez_sim.results import significant
-from sez_sim.viz.maps import draw_base, place_labels
+from sez_sim.viz.maps import draw_base, draw_policies, place_labels
 
 if TYPE_CHECKING:
     from sez_sim.geography import Geography
+    from sez_sim.policies.base import Places
 
 BASELINE = "#8c8c8c"
 POLICY = "#d6604d"
@@ -72,9 +73,13 @@ class MapView:
         zones = self.ax.scatter(
             lon[hosts], lat[hosts], marker="*", s=70, c="#ffd92f", edgecolors="black", lw=0.5, zorder=5
         )
-        self.placed = self.ax.scatter([], [], marker="*", s=260, c="#7b3294", edgecolors="white", lw=0.8, zorder=6)
-        self.front = [self.markers, *([crossings] if len(geo.crossings) else []), zones, self.placed]
+        self.front = [self.markers, *([crossings] if len(geo.crossings) else []), zones]
         """Drawn at every redraw, in this order, over the kept background."""
+        self.marks: list = []
+        """The placed policies' marks (:func:`~sez_sim.viz.maps.draw_policies`), drawn with the front by z-order."""
+        self.legend = None
+        """What the marks are, drawn over them."""
+        self._places: list[tuple[str, Places]] = []
         self.ax.set_aspect("equal", adjustable="box")
         pad = 0.6
         self.ax.set_xlim(lon.min() - pad, lon.max() + pad)
@@ -102,21 +107,36 @@ class MapView:
         names = self.geo.provinces["name"].to_numpy()[order]
         self.labels = place_labels(self.ax, self.points[order], list(names), fontsize=7, zorder=7)
 
-    def update(self, change: np.ndarray, placed_hosts: list[int], targeted: list[int]) -> None:
-        """Colour provinces by ``change`` (a share), mark the placed zones' hosts and label the targeted provinces."""
+    def update(self, change: np.ndarray, places: list[tuple[str, Places]], targeted: list[int]) -> None:
+        """Colour provinces by ``change`` (a share), mark the placed policies and label the targeted provinces.
+
+        ``places`` are each placed policy's type and places (:attr:`Workshop.places`), marked as the run's maps mark
+        a scenario's policies.
+        """
         self.limit = colour_limit(change)
         self.markers.set_array(change)
         self.markers.set_norm(TwoSlopeNorm(0.0, -self.limit, self.limit))
-        hosts = np.array(sorted(set(placed_hosts)), int)
-        self.placed.set_offsets(self.points[hosts] if hosts.size else np.empty((0, 2)))
+        if places != self._places:
+            self.mark(places)
         if set(targeted) != set(self._labelled):
             self.label(targeted)
             self._labelled = list(targeted)
 
+    def mark(self, places: list[tuple[str, Places]]) -> None:
+        """Replace the marks of the placed policies, with a legend of what they are."""
+        for artist in [*self.marks, *([self.legend] if self.legend else [])]:
+            artist.remove()
+        before = set(self.ax.get_children())
+        handles = draw_policies(self.geo, self.ax, places)
+        self.marks = [a for a in self.ax.get_children() if a not in before]
+        self.legend = self.ax.legend(handles=handles, loc="lower left", fontsize=6, framealpha=0.9) if handles else None
+        self._places = list(places)
+
     def png(self) -> bytes:
         """The map as PNG bytes: the kept background with the changing artists drawn over it."""
         self.canvas.restore_region(self.background)
-        for artist in (*self.front, *self.labels):
+        drawn = sorted([*self.front, *self.marks], key=lambda a: a.get_zorder())  # links under the provinces
+        for artist in (*drawn, *([self.legend] if self.legend else []), *self.labels):
             self.ax.draw_artist(artist)
         return encode(self.canvas)
 

@@ -97,8 +97,7 @@ class Session:
 
     def _render(self) -> dict[str, Any]:
         w = self.workshop
-        placed_hosts = [int(i) for i in w.policy.zones.province[len(w.baseline.zones) :]]
-        self.map.update(w.change(), placed_hosts, w.targeted)
+        self.map.update(w.change(), w.places, w.targeted)
         series = {column: w.series(column) for column in (*CHARTED.values(), "gdp")}
         for key, column in CHARTED.items():
             self.charts[key].update(*series[column])

@@ -26,6 +26,7 @@ from sez_sim.scenario import Scenario, load_scenario
 
 if TYPE_CHECKING:
     from sez_sim.model import SEZModel
+    from sez_sim.policies.base import Places
 
 _POLICY = TypeAdapter(Policy)
 
@@ -52,6 +53,7 @@ class Workshop:
         policy: the model with them.
         placed: the placed instruments as scenario entries (with their start years), in order.
         targeted: the provinces the placed instruments aim at (node ids, sorted).
+        places: each placed instrument's type and where it acts, in order (what the map marks).
     """
 
     def __init__(self, scenario: Scenario, template: SEZModel):
@@ -60,6 +62,7 @@ class Workshop:
         self.policy = copy.deepcopy(template)
         self.placed: list[dict[str, Any]] = []
         self.targeted: list[int] = []
+        self.places: list[tuple[str, Places]] = []
         self.lock = threading.RLock()
         """Held while the models change or are read for the page: Play steps in a thread while a trainer places."""
 
@@ -108,7 +111,8 @@ class Workshop:
             geo, zones = self.policy.geo, self.policy.zones.hosts()  # a programme serves the zones before it
             added = self.policy.add_policy(instrument)
             self.placed.append(saved)
-            self.targeted = sorted(set(self.targeted) | set(added.places(geo, zones).targeted(geo)))
+            self.places.append((added.tag(), added.places(geo, zones)))
+            self.targeted = sorted(set(self.targeted) | set(self.places[-1][1].targeted(geo)))
         return added
 
     def step(self, steps: int = 1) -> None:

@@ -50,8 +50,8 @@ LABELS: dict[str, dict[str, str]] = {
         "capacity_building": "Train zone authorities",
         "promotion": "Promote zones to investors",
         "map_title": "GDP per capita: policy run against baseline",
-        "map_note": "Stars: operating zones; large purple stars: placed zones; crosses: border crossings; "
-        "thin lines: roads; thick dark lines: economic corridors.",
+        "map_note": "Yellow stars: operating zones; purple: placed policies (see the legend); "
+        "crosses: border crossings; thin lines: roads; thick dark lines: economic corridors.",
         "scale": "{low} to {high}",
         "theil_between": "Theil index between countries",
         "theil_within": "Theil index within countries",

@@ -157,9 +157,9 @@ def draw_policies(geo: Geography, ax: Axes, policies: Sequence[tuple[str, Places
     """Mark where policies act over a map drawn by :func:`draw_base`, in :data:`POLICY_COLOUR`.
 
     Upgraded links as thick lines, cheaper crossings as crosses, new zones as stars and ports as squares beside their
-    hosts (the province's colour stays readable; a black edge sets them off from upgraded links), provinces with a
-    measure of their own and the hosts of the zones a programme serves as rings (named by the policies' types). What
-    covers whole countries, a border or the region has no place to mark and is named instead.
+    hosts and beneath the provinces (whose colours stay readable; a black edge sets them off from upgraded links),
+    provinces with a measure of their own and the hosts of the zones a programme serves as rings (named by the
+    policies' types). What covers whole countries, a border or the region has no place to mark and is named instead.
 
     Args:
         geo: the geography the map shows.
@@ -177,6 +177,7 @@ def draw_policies(geo: Geography, ax: Axes, policies: Sequence[tuple[str, Places
         return np.array(sorted({i for _, places in policies for i in getattr(places, field)}), dtype=int)
 
     marker = {"color": POLICY_COLOUR, "zorder": 6}
+    under = {"color": POLICY_COLOUR, "zorder": 2.8}  # beneath the provinces: a star never hides a host's colour
     handles = []
     links = union("links")
     if links.size:
@@ -196,11 +197,11 @@ def draw_policies(geo: Geography, ax: Axes, policies: Sequence[tuple[str, Places
         handles.append(Line2D([], [], marker="o", ls="", mfc="none", mec=POLICY_COLOUR, mew=1.6, ms=10, label=label))
     zones = union("zones")
     if zones.size:
-        ax.scatter(points[zones, 0], points[zones, 1] + beside, marker="*", s=240, edgecolors="black", lw=0.7, **marker)
+        ax.scatter(points[zones, 0], points[zones, 1] + beside, marker="*", s=240, edgecolors="black", lw=0.7, **under)
         handles.append(Line2D([], [], marker="*", ls="", ms=14, mec="black", mew=0.7, label="new zone", **marker))
     ports = union("ports")
     if ports.size:
-        ax.scatter(points[ports, 0] - beside, points[ports, 1], marker="s", s=70, edgecolors="black", lw=0.7, **marker)
+        ax.scatter(points[ports, 0] - beside, points[ports, 1], marker="s", s=70, edgecolors="black", lw=0.7, **under)
         handles.append(Line2D([], [], marker="s", ls="", ms=8, mec="black", mew=0.7, label="port", **marker))
     named = [f"{tag.replace('_', ' ')} ({'; '.join(wheres)})" for tag, wheres in _whole(policies).items()]
     if named:

@@ -309,6 +309,9 @@ def scenario_cases() -> Iterator[Case]:
         ("holiday-country", "policy_defaults.sez.tax_holiday_years", {"LA": 3}),
         ("management-country-high", "policy_defaults.sez.management", {"LAO": 1.2}),
         ("programme-dataset-zone-typo", "policies", [{"type": "investment_promotion", "zones": ["Savan Seno SEZ"]}]),
+        ("closure-country-without-zones", "policies", [{"type": "zone_closure", "countries": ["XXX"]}]),
+        ("closure-zone-typo", "policies", [{"type": "zone_closure", "zones": ["Savan Seno SEZ"]}]),
+        ("closure-nowhere", "policies", [{"type": "zone_closure"}]),
         ("sez-tak-unknown", "policies", [{"type": "sez", "province": "Savanakhet"}]),
         ("cbez-reversed-unknown", "policies", [{"type": "cbez", "crossing": "Myawaddy-Mae Sot-X"}]),
         ("migration-country", "policies", [{"type": "migration_regime", "origin": "THA", "destination": "XYZ"}]),
@@ -320,7 +323,7 @@ def scenario_cases() -> Iterator[Case]:
         expect = ("s.yaml", path.split(".")[-1])
         if ident == "sez-tak-unknown":
             expect = ("s.yaml", "policies[0].province", "did you mean 'Savannakhet'")
-        if ident == "programme-dataset-zone-typo":
+        if ident in ("programme-dataset-zone-typo", "closure-zone-typo"):
             expect = ("s.yaml", "policies[0].zones[0]", "'Savan-Seno Special Economic Zone'")
         yield Case(f"scenario-gms/{ident}", ["validate", "{d}/s.yaml"], {"s.yaml": dump(data)}, expect)
 

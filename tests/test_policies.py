@@ -197,6 +197,54 @@ def test_fdi_inflow_raises_foreign_firms(base):
     assert more.summary["firms_foreign"].iloc[-1] > base.summary["firms_foreign"].iloc[-1] * 1.02
 
 
+def test_a_zone_closure_winds_its_zones_down_and_reopens_them_at_its_end(base):
+    """Cambodia's zones closed from 2020 over a year and reopened in 2023: the run is the baseline's, bit for bit,
+    until 2020; then the zones take no entrant, their capacity falls linearly and their jobs stay within it, their
+    operation cost stops; from 2023 they are open with their capacity again and firms move back in. Other
+    countries' zones stay open."""
+    closure = {"type": "zone_closure", "countries": ["KHM"], "start_year": 2020, "phase_in": 1, "end_year": 2023}
+    closed = run([closure])
+    z, b = closed.zones, base.zones
+    before = z["year"] < 2020.25
+    pd.testing.assert_frame_equal(z[before], b[b["year"] < 2020.25], check_exact=True)
+    khm = z[z["country"] == "KHM"].pivot_table(index="year", columns="zone", values=["capacity_jobs", "jobs", "active"])
+    full = khm["capacity_jobs"].loc[2020.0]
+    assert khm["active"].loc[2020.25:2022.75].eq(False).all().all() and khm["active"].loc[2023.25:].all().all()
+    for year, left in ((2020.5, 0.75), (2020.75, 0.5), (2021.0, 0.25), (2021.25, 0.0)):
+        # The capacity in force during the step that ends at ``year`` (the intensity at its start).
+        np.testing.assert_allclose(khm["capacity_jobs"].loc[year], left * full, rtol=1e-9, err_msg=str(year))
+    assert (khm["jobs"] <= khm["capacity_jobs"] * (1 + 1e-9) + 1e-6).all().all()
+    assert khm["jobs"].loc[2021.25:2022.75].eq(0).all().all() and khm["jobs"].loc[2025.0].sum() > 0
+    np.testing.assert_allclose(khm["capacity_jobs"].loc[2025.0], full, rtol=1e-9)
+    ops = z[(z["country"] == "KHM")].groupby("year")["operation"].sum()
+    assert ops.loc[2021.25:2022.75].eq(0).all() and ops.loc[2019.25:2020.0].gt(0).all()
+    elsewhere = z[(z["country"] != "KHM") & (z["year"] == 2022.0)]
+    assert elsewhere["active"].all() and elsewhere["jobs"].sum() > 0
+
+
+def test_a_closed_zones_firms_go_on_producing_outside_it_in_their_province():
+    """Closed at once, a zone's firms leave it in the closure's first step but not their province: the host's firms
+    change only by the step's entries and exits, as without the closure."""
+    from sez_sim.scenario import load_scenario
+
+    models = {}
+    for closed in (False, True):
+        policies = [{"type": "zone_closure", "zones": ["Phnom Penh Special Economic Zone (PPSEZ)"], "start_year": 2020}]
+        scenario = load_scenario({"name": "paired", "run": {"seed": SEED}, "policies": policies if closed else []})
+        models[closed] = scenario.model().run(steps=4)
+    model = models[True]
+    z = model.zones.name.index("Phnom Penh Special Economic Zone (PPSEZ)")
+    host = int(model.zones.province[z])
+    members = int(np.sum(model.firms["zone"] == z))
+    firms = {closed: m.firms.per_province()[host] for closed, m in models.items()}
+    assert members >= 5 and firms[True] == firms[False]
+    for m in models.values():
+        m.run(steps=1)
+    assert not np.any(model.firms["zone"] == z) and np.sum(models[False].firms["zone"] == z) >= members - 2
+    after = {closed: m.firms.per_province()[host] for closed, m in models.items()}
+    assert abs(after[True] - after[False]) < members / 2  # a step's entries and exits, not the members
+
+
 def test_phase_in_and_end_year_schedule():
     from sez_sim.policies import FDIInflow
 

@@ -28,6 +28,7 @@ SPECS = {
         {"provinces": ["Savannakhet"]},
         {"zones": ["Phnom Penh Special Economic Zone (PPSEZ)"], "uplift": 2.0},
     ],
+    "zone_closure": [{"countries": ["KHM"]}, {"zones": ["Tak Special Economic Zone"], "phase_in": 2}],
     "ossc": [{"countries": ["LAO"]}, {"provinces": ["Tak", "Kampot"], "approval_days": 10, "red_tape_factor": 0.5}],
     "corridor_upgrade": [{"corridor": "EWEC"}, {"corridor": "NSEC", "quality": 0.5}],
     "border_facilitation": [{"crossings": "all"}, {"crossings": ["Mohan-Boten", "Mae Sot-Myawaddy"], "factor": 0.8}],

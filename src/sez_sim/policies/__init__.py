@@ -12,6 +12,7 @@ from pydantic import Field
 
 from sez_sim.policies.base import Instrument
 from sez_sim.policies.borders import BorderFacilitation
+from sez_sim.policies.closures import ZoneClosure
 from sez_sim.policies.corridors import CorridorUpgrade
 from sez_sim.policies.investment import CorporateTax, FDIInflow
 from sez_sim.policies.labour import MinimumWage
@@ -26,6 +27,7 @@ INSTRUMENTS: tuple[type[Instrument], ...] = (
     CBEZInstrument,
     CapacityBuilding,
     InvestmentPromotion,
+    ZoneClosure,
     OSSCInstrument,
     CorridorUpgrade,
     BorderFacilitation,

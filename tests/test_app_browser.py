@@ -183,6 +183,19 @@ def test_a_port_placed_from_its_card_opens_its_province_to_the_world(server, bro
     page.close()
 
 
+def test_closing_a_countrys_zones_from_their_card_empties_them(server, browser):
+    """The card for a country's zones places a closure: after a year the policy run has fewer jobs in zones."""
+    page = Watched(browser, server)
+    page.choose("control-programmes", "Country", "KHM")
+    page.page.locator(".control-programmes").get_by_role("button", name="Close zones").click()
+    page.page.locator(".placed", has_text="Close zones, KHM, from 2019").wait_for(timeout=60_000)
+    page.step_year()
+    jobs = re.search(r"Jobs in zones: ([+-][\d,]+) against the baseline", page.headline())
+    assert jobs and int(jobs.group(1).replace(",", "")) < -50_000, page.headline()  # Cambodia's ~100,000
+    page.clean()
+    page.close()
+
+
 def test_two_browser_sessions_are_independent(server, browser):
     first, second = Watched(browser, server), Watched(browser, server)
     first.place_sez("Binh Duong (VNM)")

@@ -28,6 +28,7 @@ CONTROLS = {
     "migration": {"type": "migration_regime", "countries": ["THA", "MMR"], "barrier": 0.5},
     "capacity_building": {"type": "capacity_building", "countries": ["LAO"]},
     "promotion": {"type": "investment_promotion", "countries": ["VNM"]},
+    "closure": {"type": "zone_closure", "countries": ["KHM"]},
 }
 """One entry per control of the page, as the page builds them."""
 

@@ -49,6 +49,8 @@ LABELS: dict[str, dict[str, str]] = {
         "barrier": "Barrier to moving (0 open - higher closed)",
         "capacity_building": "Train zone authorities",
         "promotion": "Promote zones to investors",
+        "closure": "Close zones",
+        "programmes": "A country's zones",
         "map_title": "GDP per capita: policy run against baseline",
         "map_note": "Yellow stars: operating zones; purple: placed policies (see the legend); "
         "crosses: border crossings; thin lines: roads; thick dark lines: economic corridors.",

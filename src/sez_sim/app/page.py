@@ -179,6 +179,10 @@ def OneChoice(name: str, label: str, items: list[dict[str, str]], entry: Callabl
         )
 
 
+PROGRAMMES = {"capacity_building": "capacity_building", "investment_promotion": "promotion", "zone_closure": "closure"}
+"""What the card for a country's zones places, each with its button's label."""
+
+
 @solara.component
 def Controls(choices: dict[str, list[dict[str, str]]], place):
     """The instruments a trainer can place, each in its own card with a Place button."""
@@ -278,10 +282,10 @@ def Controls(choices: dict[str, list[dict[str, str]]], place):
                 }
             ),
         )
-    with solara.Card(T["capacity_building"] + " / " + T["promotion"], classes=["control-programmes"]):
+    with solara.Card(T["programmes"], classes=["control-programmes"]):
         Choice(T["country"], choices["countries"], programme_country)
         with solara.Row():
-            for kind, label in (("capacity_building", "capacity_building"), ("investment_promotion", "promotion")):
+            for kind, label in PROGRAMMES.items():
                 solara.Button(
                     T[label],
                     classes=[f"place-{kind}"],
@@ -315,6 +319,7 @@ INSTRUMENTS = {
     "migration_regime": "migration",
     "capacity_building": "capacity_building",
     "investment_promotion": "promotion",
+    "zone_closure": "closure",
 }
 """The label of each instrument the page places."""
 

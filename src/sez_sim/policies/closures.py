@@ -6,7 +6,8 @@ those of the policies listed before it). From its start year a closed zone takes
 as a zone is before it opens), and its capacity winds down to nothing over ``phase_in`` years (at once by default):
 its firms move out, newest first, as they do when a zone's jobs outgrow its capacity (docs/ODD.md 7.3), and go on
 producing outside it in the same province, without the zone's package, free to exit or relocate as any firm is. The
-zone's operation cost stops with it. ``end_year`` reopens the zones with their capacity.
+zone's operation cost stops with it. ``end_year`` reopens the zones with their capacity, and the firms that moved
+out move back in as room allows; until then the zone table counts them as waiting for their zone.
 
 What it is for: the counterfactual of the zones a region already has (Boten's zone was shut in 2011; a country that
 revokes its zones' status; "what are Cambodia's zones worth?"), which the calibration cannot give by leaving them

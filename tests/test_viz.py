@@ -17,7 +17,7 @@ from sez_sim.policies.base import Places  # noqa: E402
 from sez_sim.runs import simulate  # noqa: E402
 from sez_sim.scenario import load_scenario  # noqa: E402
 from sez_sim.viz import figures  # noqa: E402
-from sez_sim.viz.maps import POLICY_COLOUR, place_labels  # noqa: E402
+from sez_sim.viz.maps import DROPPED_COLOUR, POLICY_COLOUR, place_labels  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -133,6 +133,12 @@ def test_the_gdp_map_against_a_baseline_shows_the_policy_effect(small_pair, runs
     assert_inside_and_apart(drawn[0], "gdp_change_map")
 
 
+def hexes(collection) -> set[str]:
+    """The colours a collection draws with, its edges' and faces', as hex."""
+    drawn = [*collection.get_edgecolor(), *collection.get_facecolor()]
+    return {mcolors.to_hex(x) for x in mcolors.to_rgba_array(drawn)}
+
+
 POLICY_MIX = [
     {"type": "sez", "province": "Tak"},
     {"type": "capacity_building", "zones": ["Tak SEZ"]},
@@ -170,11 +176,7 @@ def test_the_gdp_map_marks_where_each_policy_acts_and_names_the_rest(tmp_path, m
         "ossc (LAO); migration regime (THA-MMR); corporate tax (KHM); fdi inflow (everywhere)",
     ]
     points = geo.provinces[["lon", "lat"]].to_numpy(float)
-    marked = [
-        c
-        for c in ax.collections
-        if POLICY_COLOUR in {mcolors.to_hex(x) for x in mcolors.to_rgba_array([*c.get_edgecolor(), *c.get_facecolor()])}
-    ]
+    marked = [c for c in ax.collections if POLICY_COLOUR in hexes(c)]
     links, crossing, rings, star, port = marked
     assert len(links.get_segments()) == len(geo.corridor_links("SEC"))
     ends = geo.crossings[["ia", "ib"]].to_numpy(int)[geo.crossing_of("Mohan-Boten")]
@@ -188,11 +190,23 @@ def test_the_gdp_map_marks_where_each_policy_acts_and_names_the_rest(tmp_path, m
     )
     assert_inside_and_apart(drawn[0], "gdp_change_map")
 
-    half = load_scenario(ROOT / "scenarios/gms_baseline.yaml", coarse | {"policies": POLICY_MIX[2:]})
-    figures.gdp_change_map(result, tmp_path / "effect.png", baseline=simulate(half, years=0.25))
-    legend = [t.get_text() for t in drawn[1].axes[0].get_legend().get_texts()]
-    assert legend == ["capacity building", "new zone"]  # the zone and its programme; the rest is in both runs
-    plt.close(drawn[1])
+    half = simulate(
+        load_scenario(ROOT / "scenarios/gms_baseline.yaml", coarse | {"name": "half", "policies": POLICY_MIX[2:]}),
+        years=0.25,
+    )
+    figures.gdp_change_map(result, tmp_path / "effect.png", baseline=half)
+    legend = drawn[1].axes[0].get_legend()
+    # The zone and its programme, in purple; the rest is in both runs.
+    assert [t.get_text() for t in legend.get_texts()] == ["capacity building", "new zone"]
+    assert legend.get_title().get_text() == "purple: only in gms_baseline"
+    assert_inside_and_apart(drawn[1], "gdp_change_map")
+    figures.gdp_change_map(half, tmp_path / "back.png", baseline=result)  # the other way round: they are grey
+    legend = drawn[2].axes[0].get_legend()
+    assert [t.get_text() for t in legend.get_texts()] == ["capacity building", "new zone"]
+    assert legend.get_title().get_text() == "grey: only in gms_baseline"
+    grey = [c for c in drawn[2].axes[0].collections if DROPPED_COLOUR in hexes(c)]
+    assert len(grey) == 2 and not [c for c in drawn[2].axes[0].collections if POLICY_COLOUR in hexes(c)]
+    plt.close(drawn[2])
 
 
 @pytest.mark.parametrize("scenario", ["gms_baseline.yaml", "teaching/line_corridor.yaml"])
@@ -229,7 +243,7 @@ def test_the_comparisons_effect_map_rings_what_is_beyond_the_noise_and_keeps_its
     title = " ".join(fig.axes[0].get_title().split())
     assert "black rings" in title and "thick ones also at a 5% false discovery rate" in title
     assert [t.get_text() for t in fig.axes[0].get_legend().get_texts()] == ["new zone"]  # B's zone, where it is
-    assert result.policies == [("sez", Places(zones=(1,)))]
+    assert result.policies == [("sez", Places(zones=(1,)))] and result.dropped == []
     assert_inside_and_apart(fig, "effect_map")
 
 

@@ -61,6 +61,8 @@ class Comparison:
     policies: list[tuple[str, Places]] = field(default_factory=list)
     """B's policies that A does not have with the same settings (type and places, :meth:`Scenario.policy_places`),
     for the effect map."""
+    dropped: list[tuple[str, Places]] = field(default_factory=list)
+    """A's policies that B does not have with the same settings, for the effect map."""
 
 
 def interval(values: np.ndarray, confidence: float = 0.95) -> dict[str, float]:
@@ -508,10 +510,9 @@ def compare(
     provinces = province_effects(ends["A"], ends["B"], geo.provinces)
     countries = country_effects(ends["A"], ends["B"], geo.provinces)
     ledger = public_ledger(series, rate)
-    policies = scenarios[1].policy_places(geo, unlike=scenarios[0])
-    result = Comparison(
-        runs, differences, series, names, ledger, provinces, countries, record, geography=geo, policies=policies
-    )
+    before, after = scenarios
+    marks = {"policies": after.policy_places(geo, unlike=before), "dropped": before.policy_places(geo, unlike=after)}
+    result = Comparison(runs, differences, series, names, ledger, provinces, countries, record, geography=geo, **marks)
     if out is not None:
         write(result, Path(out))
     return result

@@ -81,6 +81,8 @@ def effect_map(result: Comparison, path: Path) -> None:
         beyond_noise=effect["beyond_noise"].to_numpy(),
         discovered=effect["beyond_noise_fdr"].to_numpy(),
         policies=result.policies,
+        dropped=result.dropped,
+        names=result.names,
     )
 
 

@@ -20,7 +20,7 @@ from matplotlib.lines import Line2D  # noqa: E402
 
 from sez_sim.results import significant  # noqa: E402
 from sez_sim.viz.axes import year_axis  # noqa: E402
-from sez_sim.viz.maps import draw_base, draw_policies, place_labels  # noqa: E402
+from sez_sim.viz.maps import DROPPED_COLOUR, draw_base, draw_policies, place_labels  # noqa: E402
 from sez_sim.viz.save import save_png  # noqa: E402
 
 if TYPE_CHECKING:
@@ -109,8 +109,16 @@ def gdp_change_map(result: RunResult, path: Path, baseline: RunResult | None = N
         headline = f"{result.scenario.name} against {baseline.scenario.name}: GDP per capita in {end:.0f}"
         label = f"GDP per capita against {baseline.scenario.name} (%)"
     geo = result.model.geo
-    policies = result.scenario.policy_places(geo, unlike=None if baseline is None else baseline.scenario)
-    change_map(geo, gdp_per_capita_change(result, baseline), headline, label, path, policies=policies)
+    if baseline is None:
+        marks = {"policies": result.scenario.policy_places(geo)}
+    else:
+        this, other = result.scenario, baseline.scenario
+        marks = {
+            "policies": this.policy_places(geo, unlike=other),
+            "dropped": other.policy_places(geo, unlike=this),
+            "names": (other.name, this.name),
+        }
+    change_map(geo, gdp_per_capita_change(result, baseline), headline, label, path, **marks)
 
 
 def change_map(
@@ -122,6 +130,8 @@ def change_map(
     beyond_noise: np.ndarray | None = None,
     discovered: np.ndarray | None = None,
     policies: Sequence[tuple[str, Places]] = (),
+    dropped: Sequence[tuple[str, Places]] = (),
+    names: tuple[str, str] | None = None,
 ) -> None:
     """Per-province percentage changes on the corridor network, the largest labelled.
 
@@ -129,13 +139,19 @@ def change_map(
     ``beyond_noise`` marks the provinces whose interval excludes zero: they get a black ring and are labelled first.
     ``discovered`` (a subset of them) marks those that hold at a false discovery rate: a thick ring, labelled before
     the others. ``policies`` (each one's type and places) are marked where they act, with a legend
-    (:func:`~sez_sim.viz.maps.draw_policies`).
+    (:func:`~sez_sim.viz.maps.draw_policies`); against a paired run, those of the mapped run it lacks, and in grey
+    ``dropped``, those of the paired run the mapped one lacks, with ``names`` (the paired run's, the mapped one's).
     """
     fig, ax = plt.subplots(figsize=(9, 10) if geo.n > 20 else (8, 4))
     markers = draw_base(geo, ax, node_values=change, cmap="RdBu")
-    handles = draw_policies(geo, ax, policies)
-    if handles:
-        ax.legend(handles=handles, loc="lower left", fontsize=7, framealpha=0.9, title="policies", title_fontsize=7)
+    added, gone = draw_policies(geo, ax, policies), draw_policies(geo, ax, dropped, DROPPED_COLOUR)
+    if added or gone:
+        if names is None:
+            heading = ["policies"]
+        else:
+            heading = [f"purple: only in {names[1]}"] * bool(added) + [f"grey: only in {names[0]}"] * bool(gone)
+        title = "\n".join(textwrap.fill(line, 45) for line in heading)
+        ax.legend(handles=added + gone, loc="lower left", fontsize=7, framealpha=0.9, title=title, title_fontsize=7)
     bar = fig.colorbar(markers, ax=ax, shrink=0.6)
     bar.set_label(label)
     corridors = len(geo.corridors) > 0  # as draw_base

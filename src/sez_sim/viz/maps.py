@@ -35,6 +35,8 @@ CORRIDOR_NEUTRAL = "#555555"
 _FALLBACK = plt.get_cmap("tab10").colors
 POLICY_COLOUR = "#7b3294"
 """What a scenario's policies did, on a map coloured by a change (the workshop app's placed zones too)."""
+DROPPED_COLOUR = "#8c8c8c"
+"""What the run a map compares against does and the mapped run does not (a baseline's policies)."""
 
 
 def corridor_rows(geo: Geography) -> dict[str, np.ndarray]:
@@ -153,8 +155,10 @@ def draw_base(
     return markers
 
 
-def draw_policies(geo: Geography, ax: Axes, policies: Sequence[tuple[str, Places]]) -> list[Line2D]:
-    """Mark where policies act over a map drawn by :func:`draw_base`, in :data:`POLICY_COLOUR`.
+def draw_policies(
+    geo: Geography, ax: Axes, policies: Sequence[tuple[str, Places]], colour: str = POLICY_COLOUR
+) -> list[Line2D]:
+    """Mark where policies act over a map drawn by :func:`draw_base`, in ``colour``.
 
     Upgraded links as thick lines, cheaper crossings as crosses, new zones as stars and ports as squares beside their
     hosts and beneath the provinces (whose colours stay readable; a black edge sets them off from upgraded links),
@@ -165,6 +169,7 @@ def draw_policies(geo: Geography, ax: Axes, policies: Sequence[tuple[str, Places
         geo: the geography the map shows.
         ax: its axes.
         policies: each policy's ``type`` and :class:`~sez_sim.policies.base.Places`.
+        colour: their colour (:data:`DROPPED_COLOUR` for a baseline's policies the mapped run lacks).
 
     Returns:
         Legend entries for what was drawn, the named policies last (as entries without a marker).
@@ -176,13 +181,13 @@ def draw_policies(geo: Geography, ax: Axes, policies: Sequence[tuple[str, Places
     def union(field: str) -> np.ndarray:
         return np.array(sorted({i for _, places in policies for i in getattr(places, field)}), dtype=int)
 
-    marker = {"color": POLICY_COLOUR, "zorder": 6}
-    under = {"color": POLICY_COLOUR, "zorder": 2.8}  # beneath the provinces: a star never hides a host's colour
+    marker = {"color": colour, "zorder": 6}
+    under = {"color": colour, "zorder": 2.8}  # beneath the provinces: a star never hides a host's colour
     handles = []
     links = union("links")
     if links.size:
-        ax.add_collection(LineCollection(_segments(geo, links), colors=POLICY_COLOUR, lw=3.2, alpha=0.9, zorder=2.5))
-        handles.append(Line2D([], [], color=POLICY_COLOUR, lw=3.2, label="upgraded link"))
+        ax.add_collection(LineCollection(_segments(geo, links), colors=colour, lw=3.2, alpha=0.9, zorder=2.5))
+        handles.append(Line2D([], [], color=colour, lw=3.2, label="upgraded link"))
     crossings = union("crossings")
     if crossings.size:
         ends = geo.crossings[["ia", "ib"]].to_numpy(int)[crossings]
@@ -191,10 +196,10 @@ def draw_policies(geo: Geography, ax: Axes, policies: Sequence[tuple[str, Places
         handles.append(Line2D([], [], marker="x", ls="", mew=2.0, label="cheaper crossing", **marker))
     rings = np.union1d(union("provinces"), union("served")).astype(int)
     if rings.size:
-        ax.scatter(*points[rings].T, marker="o", s=150, facecolors="none", edgecolors=POLICY_COLOUR, lw=1.6, zorder=6)
+        ax.scatter(*points[rings].T, marker="o", s=150, facecolors="none", edgecolors=colour, lw=1.6, zorder=6)
         ringed = dict.fromkeys(tag for tag, places in policies if places.provinces or places.served)
         label = ", ".join(t.replace("_", " ") for t in ringed)
-        handles.append(Line2D([], [], marker="o", ls="", mfc="none", mec=POLICY_COLOUR, mew=1.6, ms=10, label=label))
+        handles.append(Line2D([], [], marker="o", ls="", mfc="none", mec=colour, mew=1.6, ms=10, label=label))
     zones = union("zones")
     if zones.size:
         ax.scatter(points[zones, 0], points[zones, 1] + beside, marker="*", s=240, edgecolors="black", lw=0.7, **under)

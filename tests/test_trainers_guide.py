@@ -26,6 +26,7 @@ EXERCISES = {
     "ossc_lao": [{"type": "ossc", "countries": ["LAO"]}],
     "ossc_khm": [{"type": "ossc", "countries": ["KHM"]}],
     "port_dawei": [{"type": "port", "province": "MM-05"}],
+    "close_khm": [{"type": "zone_closure", "countries": ["KHM"]}],
 }
 """The placements of the guide's exercises, as the app's controls make them (the app's default settings)."""
 
@@ -97,6 +98,15 @@ def test_a_port_question_a_port_lifts_its_province_and_moves_investors_rather_th
     port = results["port_dawei"]
     assert 0.15 <= port["targeted_gdp"] <= 0.35
     assert abs(port["gdp"]) < 0.0005
+
+
+def test_a_closure_question_a_countrys_zones_are_worth_their_hosts_a_few_per_cent(results):
+    """The guide's closure question: Cambodia's zones closed, their 99,000 jobs gone, their hosts about 2% down, the
+    GMS within a twentieth of a per cent."""
+    closed = results["close_khm"]
+    assert closed["zone_jobs"] < -80_000
+    assert -0.035 <= closed["targeted_gdp"] <= -0.01
+    assert abs(closed["gdp"]) < 0.0005
 
 
 if __name__ == "__main__":

@@ -115,6 +115,12 @@ class Watched:
         self.page.keyboard.type(text.split(" (")[0])
         self.page.locator(".v-menu__content:visible .v-list-item", has_text=text).first.click()
 
+    def place_from(self, card: str, label: str, choice: str, button: str, placed: str) -> None:
+        """Choose ``choice`` in a card's one list, press its ``button`` and wait for ``placed`` in the list."""
+        self.choose(card, label, choice)
+        self.page.locator(f".{card}").get_by_role("button", name=button).click()
+        self.page.locator(".placed", has_text=placed).wait_for(timeout=60_000)
+
     def place_sez(self, province: str, management: float | None = None) -> None:
         self.choose("control-sez", "Province", province)
         card = self.page.locator(".control-sez")
@@ -171,9 +177,8 @@ def test_placing_a_zone_and_stepping_changes_the_host_and_the_map(server, browse
 
 def test_a_port_placed_from_its_card_opens_its_province_to_the_world(server, browser):
     page = Watched(browser, server)
-    page.choose("control-port", "Province", "Tanintharyi (MMR)")
-    page.page.locator(".control-port").get_by_role("button", name="Place").click()
-    page.page.locator(".placed", has_text="Deep-sea port, Tanintharyi (MMR), from 2019").wait_for(timeout=60_000)
+    placed = "Deep-sea port, Tanintharyi (MMR), from 2019"
+    page.place_from("control-port", "Province", "Tanintharyi (MMR)", "Place", placed)
     for _ in range(2):
         page.step_year()
     row = next(line for line in page.page.locator(".targeted").inner_text().splitlines() if "Tanintharyi" in line)
@@ -186,9 +191,7 @@ def test_a_port_placed_from_its_card_opens_its_province_to_the_world(server, bro
 def test_closing_a_countrys_zones_from_their_card_empties_them(server, browser):
     """The card for a country's zones places a closure: after a year the policy run has fewer jobs in zones."""
     page = Watched(browser, server)
-    page.choose("control-programmes", "Country", "KHM")
-    page.page.locator(".control-programmes").get_by_role("button", name="Close zones").click()
-    page.page.locator(".placed", has_text="Close zones, KHM, from 2019").wait_for(timeout=60_000)
+    page.place_from("control-programmes", "Country", "KHM", "Close zones", "Close zones, KHM, from 2019")
     page.step_year()
     jobs = re.search(r"Jobs in zones: ([+-][\d,]+) against the baseline", page.headline())
     assert jobs and int(jobs.group(1).replace(",", "")) < -50_000, page.headline()  # Cambodia's ~100,000

@@ -605,6 +605,16 @@ class Scenario(Strict):
             zones = zones | policy.zones_added(geo)
         return out
 
+    def policy_changes(self, paired: Scenario, geo=None) -> dict[str, list[tuple[str, Places]]]:
+        """What this scenario's policies change against a paired scenario's, as a map marks it.
+
+        Returns:
+            ``policies``: this scenario's that ``paired`` does not have with the same settings; ``dropped``:
+            ``paired``'s that this one does not have (each a type and :class:`~sez_sim.policies.base.Places`).
+        """
+        geo = geo or self.build_geography()
+        return {"policies": self.policy_places(geo, unlike=paired), "dropped": paired.policy_places(geo, unlike=self)}
+
     def _starting_zones(self, geo) -> dict[str, int]:
         """The dataset's zones a run starts with (name -> host province): none for a textbook preset or without."""
         opens = self.economy.preset == "gms" and self.geography.existing_zones

@@ -510,8 +510,7 @@ def compare(
     provinces = province_effects(ends["A"], ends["B"], geo.provinces)
     countries = country_effects(ends["A"], ends["B"], geo.provinces)
     ledger = public_ledger(series, rate)
-    before, after = scenarios
-    marks = {"policies": after.policy_places(geo, unlike=before), "dropped": before.policy_places(geo, unlike=after)}
+    marks = scenarios[1].policy_changes(scenarios[0], geo)
     result = Comparison(runs, differences, series, names, ledger, provinces, countries, record, geography=geo, **marks)
     if out is not None:
         write(result, Path(out))

@@ -112,12 +112,8 @@ def gdp_change_map(result: RunResult, path: Path, baseline: RunResult | None = N
     if baseline is None:
         marks = {"policies": result.scenario.policy_places(geo)}
     else:
-        this, other = result.scenario, baseline.scenario
-        marks = {
-            "policies": this.policy_places(geo, unlike=other),
-            "dropped": other.policy_places(geo, unlike=this),
-            "names": (other.name, this.name),
-        }
+        marks = result.scenario.policy_changes(baseline.scenario, geo)
+        marks["names"] = (baseline.scenario.name, result.scenario.name)
     change_map(geo, gdp_per_capita_change(result, baseline), headline, label, path, **marks)
 
 

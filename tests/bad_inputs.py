@@ -607,6 +607,12 @@ def experiment_cases() -> Iterator[Case]:
             {"name": "x", "table": "provinces", "column": "gdp_per_capita", "aggregate": "sum"},
             ("outcomes[0].aggregate", "a sum over provinces means nothing"),
         ),
+        (
+            "outcome-sum-of-province-indices",
+            "outcomes.0",
+            {"name": "x", "table": "provinces", "column": "earnings_gini", "aggregate": "sum"},
+            ("outcomes[0].aggregate", "each province's own index", "weighted by population"),
+        ),
         ("sobol-values", "design", "sobol", ("factors[0]",)),
         ("lhs-no-factors", "factors", [], ("design",)),
         ("unknown-key", "replicate", 3, ("replicate",)),

@@ -6,6 +6,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from sez_sim import metrics
 from sez_sim.agents.province import ACCOUNTS
 from sez_sim.model import ModelConfig, SEZModel, resolve_params
 from sez_sim.policies import CBEZInstrument, MigrationRegime, SEZInstrument
@@ -82,6 +83,30 @@ def test_stocks_and_flows_are_consistent(run):
     np.testing.assert_allclose(firms[1:], firms[:-1] + (wide["entrants"] - wide["exits"]).to_numpy()[1:], atol=1e-9)
     step0 = panel[panel["step"] == 0]
     assert (step0[["migrants_in", "migrants_out", "entrants", "exits"]] == 0).all().all()
+
+
+def test_earnings_inequality_is_that_of_every_workers_sector_wage_within_provinces_and_over_the_gms(run):
+    """A province's earnings Gini is the Gini of its workers, each at its sector's wage; the summary's are over every
+    worker of the GMS, its Theil's within-province part the income-weighted sum of the provinces' own Theils."""
+    model, _ = run
+    panel = model.recorder.provinces()
+    summary = model.recorder.summary_frame().set_index("step")
+    for step in (0, STEPS):
+        rows = panel[panel["step"] == step]
+        count = rows[["workers_m", "workers_a"]].to_numpy()
+        wage = rows[["wage_m", "wage_a"]].to_numpy()
+        own = [metrics.gini(w[c > 0], c[c > 0]) for c, w in zip(count, wage, strict=True)]
+        np.testing.assert_allclose(rows["earnings_gini"], own, atol=1e-12)
+        assert summary.loc[step, "earnings_gini"] == pytest.approx(metrics.gini(wage.ravel(), count.ravel()), abs=1e-12)
+        theil = [metrics.theil_t(w[c > 0], c[c > 0]) for c, w in zip(count, wage, strict=True)]
+        earnings = (count * wage).sum(axis=1)
+        within = float(np.sum(earnings / earnings.sum() * np.array(theil)))
+        assert summary.loc[step, "earnings_theil_t_within"] == pytest.approx(within, abs=1e-12)
+        assert summary.loc[step, "earnings_theil_t"] == pytest.approx(
+            metrics.theil_t(wage.ravel(), count.ravel()), abs=1e-12
+        )
+        assert 0 < within < summary.loc[step, "earnings_theil_t"]
+        assert rows["earnings_gini"].min() > 0.02 and rows["earnings_gini"].max() < 0.5
 
 
 def test_capital_splits_into_foreign_and_domestic_owners(run):

@@ -71,3 +71,30 @@ def test_bad_weights_are_rejected():
         metrics.gini([1, 2], weights=[1, -1])
     with pytest.raises(ValueError):
         metrics.theil_l([0, 1])
+
+
+@settings(max_examples=80, deadline=None)
+@given(
+    counts=st.lists(st.tuples(st.floats(0, 1e6), st.floats(0, 1e6)), min_size=1, max_size=8),
+    values=st.lists(st.tuples(st.floats(0.01, 1e4), st.floats(0.01, 1e4)), min_size=8, max_size=8),
+)
+def test_two_class_gini_is_the_gini_of_each_regions_two_classes(counts, values):
+    n1, n2 = np.array(counts).T
+    y1, y2 = np.array(values[: len(counts)]).T
+    got = metrics.two_class_gini(n1, n2, y1, y2)
+    for i in range(len(counts)):
+        held = np.array([n1[i], n2[i]]) > 0
+        expected = metrics.gini(np.array([y1[i], y2[i]])[held], np.array([n1[i], n2[i]])[held]) if held.any() else 0
+        assert got[i] == pytest.approx(expected, abs=1e-12)
+
+
+@pytest.mark.parametrize("premium", [1.5, 2.0, 2.9, 5.0])
+def test_two_class_gini_rises_with_the_better_paid_share_up_to_its_peak_and_falls_after(premium):
+    share = np.linspace(0, 1, 2001)
+    gini = metrics.two_class_gini(share, 1 - share, np.full_like(share, premium), np.ones_like(share))
+    peak = share[np.argmax(gini)]
+    assert peak == pytest.approx(1 / (1 + np.sqrt(premium)), abs=1e-3)
+    assert gini[0] == gini[-1] == 0
+    rising, falling = np.diff(gini[share <= peak]), np.diff(gini[share >= peak])
+    assert (rising > 0).all() and (falling < 0).all()
+    assert metrics.two_class_gini([5.0], [5.0], [3.0], [3.0])[0] == 0  # no gap, no inequality

@@ -35,9 +35,14 @@ def by_country(result, column):
     return final(result).groupby("country")[column].sum()
 
 
-def test_sez_raises_host_gdp_fdi_and_zone_firms(base):
+@pytest.fixture(scope="module")
+def nonthaburi_sez():
     """A zone investors take up (next to Bangkok; border zones mostly stay empty: test_zone_projects.py)."""
-    sez = run([{"type": "sez", "province": "Nonthaburi", "phase_in": 1}])
+    return run([{"type": "sez", "province": "Nonthaburi", "phase_in": 1}])
+
+
+def test_sez_raises_host_gdp_fdi_and_zone_firms(base, nonthaburi_sez):
+    sez = nonthaburi_sez
     b, s = final(base), final(sez)
     assert s.loc["TH-12", "gdp"] > b.loc["TH-12", "gdp"] * 1.01
     assert s.loc["TH-12", "firms_foreign"] > b.loc["TH-12", "firms_foreign"]
@@ -46,6 +51,23 @@ def test_sez_raises_host_gdp_fdi_and_zone_firms(base):
     assert zones["firms"].iloc[-1] > 0.8 * zones["capacity_slots"].iloc[-1] > 0
     assert zones["jobs"].iloc[-1] > 0.5 * zones["capacity_jobs"].iloc[-1] > 0
     assert sez.summary["zone_firms"].iloc[-1] > base.summary["zone_firms"].iloc[-1]
+
+
+def test_zone_jobs_move_their_hosts_earnings_inequality_along_the_dual_economys_curve(base, nonthaburi_sez):
+    """More modern jobs widen a host's earnings inequality while fewer than ``1 / (1 + sqrt(premium))`` of its
+    workers hold one (Nonthaburi, about a quarter) and narrow it beyond (Chonburi, about half)."""
+    chonburi_sez = run([{"type": "sez", "province": "Chonburi", "phase_in": 1}])
+    for sez, host, widens in ((nonthaburi_sez, "TH-12", True), (chonburi_sez, "TH-20", False)):
+        b, s = final(base).loc[host], final(sez).loc[host]
+        share = {k: r["workers_m"] / (r["workers_m"] + r["workers_a"]) for k, r in (("base", b), ("sez", s))}
+        peak = 1 / (1 + np.sqrt(b["wage_m"] / b["wage_a"]))
+        assert share["sez"] > share["base"] + 0.005
+        assert (share["sez"] < peak) if widens else (share["base"] > peak)
+        assert (
+            (s["earnings_gini"] > b["earnings_gini"] + 1e-4)
+            if widens
+            else (s["earnings_gini"] < b["earnings_gini"] - 1e-4)
+        )
 
 
 def test_cbez_raises_commuting_twin_gdp_and_cuts_the_crossing(base, geo):

@@ -7,7 +7,10 @@ and shares ``s_i = w_i / sum w``, mean ``m = sum s_i y_i``:
 - Theil T: ``sum_i s_i (y_i/m) ln(y_i/m)``; Theil L (mean log deviation): ``sum_i s_i ln(m / y_i)``;
 - Theil decomposition over groups (countries): total = between (group means) + within (group Theils weighted by
   income shares for T, population shares for L), exactly;
-- Williamson: the weighted coefficient of variation ``sqrt(sum_i s_i (y_i - m)^2) / m``.
+- Williamson: the weighted coefficient of variation ``sqrt(sum_i s_i (y_i - m)^2) / m``;
+- the Gini of two classes (a province's modern and traditional workers, each earning its sector's wage), elementwise
+  over regions: with the first class's share ``s`` and earnings ``y1``, ``y2``,
+  ``s (1 - s) |y1 - y2| / (s y1 + (1 - s) y2)``, the Gini above for two values.
 """
 
 from __future__ import annotations
@@ -88,6 +91,22 @@ def williamson(y: np.ndarray, weights: np.ndarray) -> float:
     y, s = _shares(y, weights)
     mean = float(np.sum(s * y))
     return float(np.sqrt(np.sum(s * (y - mean) ** 2)) / mean)
+
+
+def two_class_gini(count_1: np.ndarray, count_2: np.ndarray, value_1: np.ndarray, value_2: np.ndarray) -> np.ndarray:
+    """The Gini of each region's people in two classes, each earning its class's value (elementwise).
+
+    It rises with the first class's share ``s`` from 0 up to ``s* = 1 / (1 + sqrt(y1 / y2))`` (0.41 at a premium
+    of 2) and falls after: jobs moving people into the better-paid class first widen the gap, then close it (the
+    dual economy's Kuznets curve). 0 where a region has people in one class only, or none.
+    """
+    count_1, count_2 = np.asarray(count_1, float), np.asarray(count_2, float)
+    value_1, value_2 = np.asarray(value_1, float), np.asarray(value_2, float)
+    total = count_1 + count_2
+    s = np.divide(count_1, total, out=np.zeros_like(total), where=total > 0)
+    mean = s * value_1 + (1.0 - s) * value_2
+    gap = s * (1.0 - s) * np.abs(value_1 - value_2)
+    return np.divide(gap, mean, out=np.zeros_like(mean), where=mean > 0)
 
 
 def share(values: np.ndarray, mask: np.ndarray) -> float:

@@ -10,6 +10,7 @@ import mesa
 import numpy as np
 from mesa.discrete_space import Network
 
+from sez_sim import metrics
 from sez_sim.agents.firms import ZONE_OUTPUT, FirmRule, Firms
 from sez_sim.agents.location_choice import Alternatives
 from sez_sim.agents.province import ACCOUNTS, Province
@@ -656,10 +657,11 @@ class SEZModel(mesa.Model):
         if len(self.zones):
             np.add.at(in_zone, self.zones.province, firms.zone_occupancy(len(self.zones)))
         foreign_firms = firms.per_province(np.flatnonzero(foreign))
+        modern, traditional = heads["modern"] * ppa, heads["traditional"] * ppa + self.farmers
         self.accounts = {
             "population": population,
-            "workers_m": heads["modern"] * ppa,
-            "workers_a": heads["traditional"] * ppa + self.farmers,
+            "workers_m": modern,
+            "workers_a": traditional,
             "firms": firms.per_province(),
             "firms_foreign": foreign_firms,
             "firms_in_zone": in_zone,
@@ -667,6 +669,7 @@ class SEZModel(mesa.Model):
             "exits": np.asarray(exits, float),
             "wage_m": eq.wage / rate,
             "wage_a": eq.traditional_wage / rate,
+            "earnings_gini": metrics.two_class_gini(modern, traditional, eq.wage, eq.traditional_wage),
             "gdp": eq.gdp / 1e6,
             "gdp_per_capita": np.divide(eq.gdp, population, out=np.zeros(n), where=population > 0),
             "real_income": eq.real_income,

@@ -29,6 +29,9 @@ SUMMARY_UNITS: dict[str, str] = {
     "theil_t_within": "index",
     "theil_l": "index",
     "williamson": "index",
+    "earnings_gini": "index",
+    "earnings_theil_t": "index",
+    "earnings_theil_t_within": "index",
     "capital_gdp_share": "share",
     "border_gdp_share": "share",
     "modern_hhi": "index",
@@ -45,7 +48,9 @@ SUMMARY_UNITS: dict[str, str] = {
     "public_cost": "US$ m in the step",
 }
 """Columns of ``summary.parquet`` and their units: one row per step; inequality measures are over provinces'
-GDP per capita, population-weighted, with the Theil split between and within countries."""
+GDP per capita, population-weighted, with the Theil split between and within countries, except the ``earnings_``
+ones: over the GMS's workers, each earning the wage of its sector (modern or traditional) where it works, with the
+Theil T's part within provinces (the dual economy's inequality inside them; the rest is between provinces)."""
 
 SUMMARY_COLUMNS = tuple(SUMMARY_UNITS)
 
@@ -187,11 +192,12 @@ PER_UNIT = {
     "real_income": "population",
     "wage_m": "workers_m",
     "wage_a": "workers_a",
+    "earnings_gini": "population",
     "occupancy": "capacity_jobs",
 }
 """Panel and zone columns that are per person, per worker or per job of capacity, and the column each is per: over
 several provinces or zones they are the mean weighted by it (the group's own GDP per capita, wage or occupancy),
-never a sum."""
+never a sum. A province's earnings Gini is its own index, averaged weighted by population."""
 
 INDICES = frozenset({"management", "awareness", "record"})
 """Zone columns that are indices or shares of the zone itself: averaged over several zones, never summed."""
@@ -311,6 +317,7 @@ class Recorder:
         y = acc["gdp_per_capita"]
         live = pop > 0
         total, between, within = metrics.theil_decomposition(y[live], self.country[live], pop[live], "T")
+        earning = self._earning(acc)
         zones = model.zones
         if len(zones):
             where = {
@@ -336,6 +343,7 @@ class Recorder:
                 "theil_t_within": within,
                 "theil_l": metrics.theil_l(y[live], pop[live]) if np.all(y[live] > 0) else float("nan"),
                 "williamson": metrics.williamson(y[live], pop[live]),
+                **earning,
                 "capital_gdp_share": metrics.share(acc["gdp"], self.capital),
                 "border_gdp_share": metrics.share(acc["gdp"], self.border),
                 "modern_hhi": metrics.hhi(acc["workers_m"]),
@@ -356,6 +364,19 @@ class Recorder:
         year_done = self.calendar.closes_year(step)
         if year_done is not None:
             self._close_year(year_done)
+
+    def _earning(self, acc: dict[str, np.ndarray]) -> dict[str, float]:
+        """Inequality of earnings over every worker: a province's modern and traditional workers are two classes."""
+        count = np.concatenate([acc["workers_m"], acc["workers_a"]])
+        wage = np.concatenate([acc["wage_m"], acc["wage_a"]])
+        where = np.tile(np.arange(self.n), 2)
+        held = count > 0
+        total, _, within = metrics.theil_decomposition(wage[held], where[held], count[held], "T")
+        return {
+            "earnings_gini": metrics.gini(wage[held], count[held]),
+            "earnings_theil_t": total,
+            "earnings_theil_t_within": within,
+        }
 
     def _close_year(self, year: int) -> None:
         origin, destination = np.nonzero(self._year_flows)

@@ -20,6 +20,7 @@ ACCOUNTS: dict[str, str] = {
     "exits": "firm agents",
     "wage_m": "US$ per worker-year",
     "wage_a": "US$ per worker-year",
+    "earnings_gini": "index",
     "gdp": "US$ m",
     "gdp_per_capita": "US$ per person",
     "real_income": "model units",
@@ -31,10 +32,12 @@ ACCOUNTS: dict[str, str] = {
     "commuters_in": "persons",
 }
 """The accounts each province holds, with their units. Stocks are measured at the end of a step (population,
-workers in the modern and traditional sectors by workplace, firm agents: all, foreign-owned, in zones; wages, GDP,
-real income, capital stocks of foreign owners, of all owners and of domestic owners (all less foreign), commuters
-by workplace); flows happened during it (entrants and exits of firm agents, migrants in and out), so
-``population`` of one step plus ``migrants_in - migrants_out`` of the next is the next step's ``population``."""
+workers in the modern and traditional sectors by workplace, firm agents: all, foreign-owned, in zones; wages, the
+Gini of the earnings of the province's workers (each earning its sector's wage: the dual economy's inequality within
+the province, :func:`sez_sim.metrics.two_class_gini`), GDP, real income, capital stocks of foreign owners, of all
+owners and of domestic owners (all less foreign), commuters by workplace); flows happened during it (entrants and
+exits of firm agents, migrants in and out), so ``population`` of one step plus ``migrants_in - migrants_out`` of the
+next is the next step's ``population``."""
 
 
 class Province(FixedAgent):

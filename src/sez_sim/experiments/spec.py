@@ -140,7 +140,8 @@ class Outcome(Strict):
         default=None,
         description="How provinces or zones are combined: sum (the default), or mean; a column per person, worker or "
         "job of capacity (gdp_per_capita, real_income, wage_m, wage_a, occupancy) is the mean weighted by "
-        "population, workers or capacity, never a sum; a zone's management, awareness and record, the mean.",
+        "population, workers or capacity, never a sum; a province's earnings_gini, the mean weighted by population; "
+        "a zone's management, awareness and record, the mean.",
     )
     at_least: float | None = Field(
         default=None,
@@ -199,7 +200,7 @@ class Outcome(Strict):
 
     @model_validator(mode="after")
     def _combined(self) -> Outcome:
-        from sez_sim.results import INDICES, PER_UNIT, STEP_FLOWS
+        from sez_sim.results import INDICES, PER_UNIT, STEP_FLOWS, UNITS
 
         if self.change and self.column in STEP_FLOWS:
             raise ValueError(
@@ -209,8 +210,9 @@ class Outcome(Strict):
         per = PER_UNIT.get(self.column) if self.table != "summary" else None
         rows = "provinces" if self.table == "provinces" else "zones"
         if per is not None and self.aggregate == "sum":
+            what = "each province's own index" if UNITS.get(self.column) == "index" else f"per {PER_WHAT[per]}"
             raise ValueError(
-                f"aggregate: {self.column} is per {PER_WHAT[per]}: a sum over {rows} means nothing; give mean "
+                f"aggregate: {self.column} is {what}: a sum over {rows} means nothing; give mean "
                 f"(weighted by {per}) or leave aggregate out"
             )
         index = self.table == "zones" and self.column in INDICES

@@ -236,6 +236,8 @@ def test_the_saved_scenario_reruns_to_the_numbers_shown(server, browser, tmp_pat
     shown = [float(x.replace(",", "")) for pair in re.findall(r"([\d,]+) / ([\d,]+)", row) for x in pair]
     gdp_pc = shown[1]
     assert gdp_pc == np.round(last.loc["Binh Duong", "gdp_per_capita"])
+    gini = float(re.search(r"(\d\.\d{3}) / (\d\.\d{3})", row).group(2))
+    assert gini == pytest.approx(last.loc["Binh Duong", "earnings_gini"], abs=0.0005)
     capital = re.search(r"Capitals' share: [\d.]+% baseline, ([\d.]+)% policy", page.headline()).group(1)
     assert float(capital) == pytest.approx(100 * run.summary["capital_gdp_share"].iat[-1], abs=0.006)
     page.clean()

@@ -87,6 +87,9 @@ def test_a_zone_that_fills_shows_in_its_hosts_numbers(scenario, template):
     assert row["zone_firms"][1] > row["zone_firms"][0]
     assert row["modern_jobs"][1] > row["modern_jobs"][0]
     assert row["gdp_per_capita"][1] > row["gdp_per_capita"][0]
+    i = w.targeted[0]
+    assert row["earnings_gini"] == (w.baseline.accounts["earnings_gini"][i], w.policy.accounts["earnings_gini"][i])
+    assert row["earnings_gini"][1] != row["earnings_gini"][0]
     years, change = w.targeted_gdp()
     assert len(years) == 17 and change[-1] > 0
 

@@ -65,6 +65,7 @@ LABELS: dict[str, dict[str, str]] = {
         "targeted_table": "Targeted provinces (baseline / policy)",
         "gdp_pc": "GDP per capita (US$)",
         "modern_jobs": "Modern jobs",
+        "earnings_gini": "Earnings inequality (Gini)",
         "zone_firms": "Firms in zones",
         "download_png": "PNG",
         "headline_gdp": "GMS GDP: {value} against the baseline",

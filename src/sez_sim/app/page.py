@@ -373,11 +373,14 @@ def describe(entry: dict[str, Any], names: dict[str, str] | None = None) -> str:
 
 def targeted_html(rows: list[dict[str, Any]]) -> str:
     """The targeted provinces' numbers in both runs, as an HTML table."""
-    head = "".join(f"<th>{html.escape(T[k])}</th>" for k in ("province", "gdp_pc", "modern_jobs", "zone_firms"))
+    head = "".join(
+        f"<th>{html.escape(T[k])}</th>" for k in ("province", "gdp_pc", "modern_jobs", "earnings_gini", "zone_firms")
+    )
     body = "".join(
         f"<tr><td>{html.escape(r['province'])}</td>"
         f"<td>{r['gdp_per_capita'][0]:,.0f} / {r['gdp_per_capita'][1]:,.0f}</td>"
         f"<td>{r['modern_jobs'][0]:,.0f} / {r['modern_jobs'][1]:,.0f}</td>"
+        f"<td>{r['earnings_gini'][0]:.3f} / {r['earnings_gini'][1]:.3f}</td>"
         f"<td>{r['zone_firms'][0]:,.0f} / {r['zone_firms'][1]:,.0f}</td></tr>"
         for r in rows
     )

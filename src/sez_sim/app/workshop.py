@@ -152,7 +152,11 @@ class Workshop:
             return np.asarray(years, float), np.where(base > 0, pol / base - 1.0, 0.0)
 
     def targeted_table(self, limit: int = 8) -> list[dict[str, Any]]:
-        """The first ``limit`` targeted provinces: GDP per capita and modern jobs in both runs, zone firms."""
+        """The first ``limit`` targeted provinces in both runs.
+
+        Each row: GDP per capita, modern jobs, the Gini of the province's workers' earnings (the dual economy's
+        inequality inside it, docs/ODD.md 7.10) and zone firms, as (baseline, policy).
+        """
         geo, base, pol = self.policy.geo, self.baseline.accounts, self.policy.accounts
         rate_b, rate_p = self.baseline.employment_rate, self.policy.employment_rate
         return [
@@ -160,6 +164,7 @@ class Workshop:
                 "province": f"{geo.provinces['name'].iat[i]} ({geo.provinces['country'].iat[i]})",
                 "gdp_per_capita": (float(base["gdp_per_capita"][i]), float(pol["gdp_per_capita"][i])),
                 "modern_jobs": (float(base["workers_m"][i]) * rate_b, float(pol["workers_m"][i]) * rate_p),
+                "earnings_gini": (float(base["earnings_gini"][i]), float(pol["earnings_gini"][i])),
                 "zone_firms": (float(base["firms_in_zone"][i]), float(pol["firms_in_zone"][i])),
             }
             for i in self.targeted[:limit]

@@ -166,8 +166,10 @@ def test_placing_a_zone_and_stepping_changes_the_host_and_the_map(server, browse
         page.step_year()
     table = page.page.locator(".targeted").inner_text()
     row = next(line for line in table.splitlines() if "Binh Duong" in line)
-    pairs = [(float(a.replace(",", "")), float(b.replace(",", ""))) for a, b in re.findall(r"([\d,]+) / ([\d,]+)", row)]
-    assert len(pairs) == 3 and any(policy != base for base, policy in pairs), row
+    number = r"([\d,]+(?:\.\d+)?)"
+    pairs = [(float(a.replace(",", "")), float(b.replace(",", ""))) for a, b in re.findall(f"{number} / {number}", row)]
+    assert len(pairs) == 4 and any(policy != base for base, policy in pairs), row  # GDP pc, jobs, Gini, zone firms
+    assert all(0 < gini < 1 for gini in pairs[2]), row
     assert page.map_png() != before
     assert "GMS GDP: +0%" not in page.headline()
     page.page.screenshot(path=str(ARTIFACTS / "app-zone-placed.png"), full_page=True)

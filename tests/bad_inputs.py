@@ -312,6 +312,8 @@ def scenario_cases() -> Iterator[Case]:
         ("closure-country-without-zones", "policies", [{"type": "zone_closure", "countries": ["XXX"]}]),
         ("closure-zone-typo", "policies", [{"type": "zone_closure", "zones": ["Savan Seno SEZ"]}]),
         ("closure-nowhere", "policies", [{"type": "zone_closure"}]),
+        ("credibility-above-one", "policies", [{"type": "zone_credibility", "countries": ["LAO"], "credibility": 1.5}]),
+        ("credibility-province-without-zones", "policies", [{"type": "zone_credibility", "provinces": ["Kep"]}]),
         ("sez-tak-unknown", "policies", [{"type": "sez", "province": "Savanakhet"}]),
         ("cbez-reversed-unknown", "policies", [{"type": "cbez", "crossing": "Myawaddy-Mae Sot-X"}]),
         ("migration-country", "policies", [{"type": "migration_regime", "origin": "THA", "destination": "XYZ"}]),

@@ -201,6 +201,21 @@ def test_closing_a_countrys_zones_from_their_card_empties_them(server, browser):
     page.close()
 
 
+def test_backing_a_new_border_zone_with_an_anchor_investor_fills_it(server, browser):
+    """A zone placed at Mukdahan beside its proven dataset zone draws no one; backed by the card for a country's
+    zones (credibility for every Thai zone), it fills within a few years."""
+    page = Watched(browser, server)
+    page.place_sez("Mukdahan (THA)")
+    backing = "Back zones with an anchor investor"
+    page.place_from("control-programmes", "Country", "THA", backing, f"{backing}, THA")
+    for _ in range(4):
+        page.step_year()
+    jobs = re.search(r"Jobs in zones: ([+-][\d,]+) against the baseline", page.headline())
+    assert jobs and int(jobs.group(1).replace(",", "")) > 5_000, page.headline()
+    page.clean()
+    page.close()
+
+
 def test_two_browser_sessions_are_independent(server, browser):
     first, second = Watched(browser, server), Watched(browser, server)
     first.place_sez("Binh Duong (VNM)")

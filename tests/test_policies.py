@@ -219,6 +219,28 @@ def test_fdi_inflow_raises_foreign_firms(base):
     assert more.summary["firms_foreign"].iloc[-1] > base.summary["firms_foreign"].iloc[-1] * 1.02
 
 
+def test_a_credible_border_zone_fills_where_an_untried_one_stays_empty():
+    """Two new zones at the EWEC's Mukdahan and Savannakhet, beside their proven dataset zones: untried, investors
+    keep to the proven ones; vouched for in full from 2020 (a credibility programme), they fill, while the record
+    each then shows is its own, and the credibility is on the zones' table. A half-credible pair falls between."""
+    zones = [{"type": "sez", "province": p, "phase_in": 1} for p in ("Mukdahan", "Savannakhet")]
+    names = ["Mukdahan SEZ", "Savannakhet SEZ"]
+    jobs, tables = {}, {}
+    for credibility in (0.0, 0.5, 1.0):
+        vouched = [{"type": "zone_credibility", "zones": names, "credibility": credibility, "start_year": 2020}]
+        result = run(zones + (vouched if credibility else []), years=8)
+        z = result.zones[result.zones["zone"].isin(names)]
+        jobs[credibility] = z[z["step"] == z["step"].max()]["jobs"].sum()
+        tables[credibility] = z
+    assert jobs[0.0] < 2_000 and jobs[1.0] > 10_000 and jobs[0.0] <= jobs[0.5] <= jobs[1.0]
+    full = tables[1.0]
+    assert (full[full["year"] > 2020]["credibility"] == 1.0).all()
+    assert (full[full["year"] <= 2020]["credibility"] == 0).all()
+    assert full["record"].iloc[-1] <= 1.0 and (tables[0.0]["credibility"] == 0).all()
+    ledger = full.groupby("year")["programme"].sum()
+    assert ledger.loc[2021.0:].gt(0).all() and ledger.loc[:2020.0].eq(0).all()
+
+
 def test_a_zone_closure_winds_its_zones_down_and_reopens_them_at_its_end(base):
     """Cambodia's zones closed from 2020 over a year and reopened in 2023: the run is the baseline's, bit for bit,
     until 2020; then the zones take no entrant, their capacity falls linearly and their jobs stay within it, their

@@ -90,7 +90,7 @@ def zone_settings() -> st.SearchStrategy[dict]:
 
 
 def specs(names: dict[str, list[str]]) -> dict[str, st.SearchStrategy[dict]]:
-    """A strategy for each instrument type's settings and place."""
+    """A strategy for each instrument type's settings and place (every type: a test below checks)."""
     one = lambda key: st.sampled_from(names[key])  # noqa: E731
     pair = st.lists(one("countries"), min_size=2, max_size=2, unique=True)
     return {
@@ -106,6 +106,9 @@ def specs(names: dict[str, list[str]]) -> dict[str, st.SearchStrategy[dict]]:
         ),
         "investment_promotion": st.tuples(targets(names), optional(uplift=setting(0, 10), phase_in=setting(0, 5))),
         "zone_closure": st.tuples(targets(names), optional(phase_in=setting(0, 5))),
+        "zone_credibility": st.tuples(
+            targets(names), optional(credibility=setting(0, 1), cost_per_year=setting(0, 1e3))
+        ),
         "ossc": st.tuples(
             st.one_of(
                 st.lists(one("provinces"), min_size=1, max_size=5, unique=True).map(lambda v: {"provinces": v}),
@@ -183,3 +186,7 @@ def test_any_mix_of_instruments_keeps_the_accounts_sound(base, names, data):
     ).to_numpy()
     np.testing.assert_allclose(wide[1:], wide[:-1] + moved[1:], atol=1e-6)
     assert (zones["jobs"] <= zones["capacity_jobs"] * (1 + 1e-9) + 1e-6).all()
+
+
+def test_the_mixes_draw_every_instrument_type(names):
+    assert set(specs(names)) == set(BY_TYPE)

@@ -28,6 +28,7 @@ SPECS = {
         {"provinces": ["Savannakhet"]},
         {"zones": ["Phnom Penh Special Economic Zone (PPSEZ)"], "uplift": 2.0},
     ],
+    "zone_credibility": [{"countries": ["LAO"]}, {"zones": ["Tak Special Economic Zone"], "credibility": 0.5}],
     "zone_closure": [{"countries": ["KHM"]}, {"zones": ["Tak Special Economic Zone"], "phase_in": 2}],
     "ossc": [{"countries": ["LAO"]}, {"provinces": ["Tak", "Kampot"], "approval_days": 10, "red_tape_factor": 0.5}],
     "corridor_upgrade": [{"corridor": "EWEC"}, {"corridor": "NSEC", "quality": 0.5}],
@@ -85,6 +86,7 @@ def observe(model: SEZModel) -> dict[str, np.ndarray]:
                 zones.commuter_home[z],
                 zones.managed[z],
                 zones.promotion[z],
+                zones.credibility[z],
             )
             for z, name in enumerate(zones.name)
         },
@@ -210,7 +212,8 @@ def test_after_its_end_year_every_instrument_leaves_every_lever_as_it_found_it(b
     """From its end year on, each instrument acts nowhere: what the rules read is the baseline's again.
 
     A zone it opened stays on the books, closed to newcomers (no capacity, not active); a dataset zone it ran
-    (capacity building, promotion, a CBEZ twin) has its baseline management, promotion and commuting back.
+    (capacity building, promotion, credibility, a CBEZ twin) has its baseline management, promotion, credibility and
+    commuting back.
     """
     spec = instrument(kind, variant, start_year=2020, phase_in=0, end_year=2022)
     during = observe(with_policies(base, spec, years=(2020.0, 2021.0)))

@@ -49,6 +49,7 @@ LEVERS = {
     "commuting_share": "share of each zone's jobs open to commuters from its partner province",
     "zone_management": "management capacity of each zone's authority (0-1)",
     "zone_promotion": "extra potential investors each zone's promotion brings, relative to those who know it",
+    "zone_credibility": "share of each zone's track record investors take as shown, whatever its firms have shown",
 }
 """Every lever, with what its cells mean."""
 

@@ -256,6 +256,7 @@ class SEZModel(mesa.Model):
         levers.define("sea_leg", self.geo.sea_legs(econ["sea_cost_km"]))
         for name in ("zone_capacity", "zone_active", "commuting_share", "zone_management", "zone_promotion"):
             levers.define(name, np.zeros(0))
+        levers.define("zone_credibility", np.zeros(0))
         return levers
 
     def push_levers(self, names: list[str]) -> None:
@@ -303,6 +304,8 @@ class SEZModel(mesa.Model):
                     self.zones.management = value.copy()
                 case "zone_promotion":
                     self.zones.promotion = value.copy()
+                case "zone_credibility":
+                    self.zones.credibility = value.copy()
         if geography:
             self.geography_changed()
 
@@ -326,6 +329,7 @@ class SEZModel(mesa.Model):
         self.levers.extend("commuting_share", 0.0)
         self.levers.extend("zone_management", attrs.get("management", ZoneTable.DEFAULTS["management"][1]))
         self.levers.extend("zone_promotion", 0.0)
+        self.levers.extend("zone_credibility", 0.0)
         self.zone_output = {k: np.append(v, 0.0) for k, v in self.zone_output.items()}
         attrs.setdefault("jobs_per_slot", jobs_per_slot(self.jobs_per_firm[province], self.employment_rate))
         z = self.zones.add(name, kind, origin, province=province, capacity=capacity, active=active, **attrs)
@@ -712,6 +716,7 @@ class SEZModel(mesa.Model):
             "management": zones.managed,
             "awareness": zones.awareness.copy(),
             "record": zones.record.copy(),
+            "credibility": zones.credibility.copy(),
             "prospects": self.prospects(),
             "capacity_slots": zones.capacity.copy(),
             "capacity_jobs": capacity,

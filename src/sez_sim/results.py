@@ -66,6 +66,7 @@ ZONE_UNITS: dict[str, str] = {
     "management": "index 0-1",
     "awareness": "share",
     "record": "share",
+    "credibility": "share",
     "prospects": "firm agents a year",
     "capacity_slots": "firm agents",
     "capacity_jobs": "jobs",
@@ -199,7 +200,7 @@ PER_UNIT = {
 several provinces or zones they are the mean weighted by it (the group's own GDP per capita, wage or occupancy),
 never a sum. A province's earnings Gini is its own index, averaged weighted by population."""
 
-INDICES = frozenset({"management", "awareness", "record"})
+INDICES = frozenset({"management", "awareness", "record", "credibility"})
 """Zone columns that are indices or shares of the zone itself: averaged over several zones, never summed."""
 
 ZONE_VALUES = ZONE_COLUMNS[ZONE_COLUMNS.index("management") :]

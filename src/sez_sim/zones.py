@@ -25,13 +25,15 @@ a new zone starts unknown. The twins of a CBEZ with a joint committee both work 
 **Track record.** Investors charge an untried zone the **newcomer cost** ``c`` (utility, for everything its package
 promises that it has not shown yet: tenants, working utilities, a customs post that clears) times the share of its
 track record still missing: a zone's option is worth ``c (1 - r)`` less, ``r`` being the largest share of its
-planned slots its firms have filled (:attr:`ZoneTable.unproven`). The dataset's zones operate full (``r = 1``); a
-new zone starts at ``r = 0``, so its first tenants make it easier to fill (the anchor-tenant effect: Manhattan SEZ
-had 3 factories after five years, about 15 after eight, later 36,000 workers), and a zone that attracts none stays
-empty. ``c`` is calibrated when the model is built (:func:`sez_sim.build.calibrate_newcomer_cost`): a standard new
-zone, known to all and empty, raises its host's foreign entrants by ``sez.fdi_uplift`` on average (Wang 2013: +58%
-FDI per capita in municipalities with an SEZ). Without it the package alone would make a new zone worth so much more
-than its province outside it that every zone filled as fast as it was built.
+planned slots its firms have filled (:attr:`ZoneTable.unproven`), or the share a credibility programme vouches
+for (a reputed developer, an anchor investor's commitment, a state guarantee), whichever is larger. The dataset's
+zones operate full (``r = 1``); a new zone starts at ``r = 0``, so its first tenants make it easier to fill (the
+anchor-tenant effect: Manhattan SEZ had 3 factories after five years, about 15 after eight, later 36,000 workers),
+and a zone that attracts none stays empty. ``c`` is calibrated when the model is built
+(:func:`sez_sim.build.calibrate_newcomer_cost`): a standard new zone, known to all and empty, raises its host's
+foreign entrants by ``sez.fdi_uplift`` on average (Wang 2013: +58% FDI per capita in municipalities with an SEZ).
+Without it the package alone would make a new zone worth so much more than its province outside it that every zone
+filled as fast as it was built.
 
 The zones of ``zones.csv`` that operate by the start year are part of the baseline (:func:`dataset_zones`); the
 SEZ and CBEZ policy instruments (:mod:`sez_sim.policies.zones`) add zones of their own. The ``sez`` registry
@@ -275,6 +277,8 @@ class ZoneTable:
         planned: the firm slots the zone is being built to (its track record is measured against them).
         record: the zone's track record, the largest share of its planned slots its firms have filled, in [0, 1]
             (1 for the dataset's zones, which operate full).
+        credibility: the share of its track record investors take as shown whatever its firms have shown (a
+            credibility programme, :mod:`sez_sim.policies.programmes`; 0 otherwise).
         learns: whether the zone's firms learn over their first years (zones opened by policies, under the learning
             mechanism; the dataset's zones are calibrated as they operate, learning included).
 
@@ -304,6 +308,7 @@ class ZoneTable:
         "promotion": (np.float64, 0.0),
         "planned": (np.float64, 0.0),
         "record": (np.float64, 1.0),
+        "credibility": (np.float64, 0.0),
         "learns": (np.bool_, False),
     }
 
@@ -363,8 +368,8 @@ class ZoneTable:
 
     @property
     def unproven(self) -> np.ndarray:
-        """Utility investors deduct from each zone for what its track record has not shown yet."""
-        return self.newcomer_cost * (1.0 - self.record)
+        """Utility investors deduct from each zone for what its track record has not shown yet (or been vouched for)."""
+        return self.newcomer_cost * (1.0 - np.maximum(self.record, self.credibility))
 
     def prove(self, occupancy: np.ndarray) -> None:
         """Raise each zone's track record to the share of its planned slots that ``occupancy`` firms fill."""

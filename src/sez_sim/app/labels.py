@@ -49,6 +49,7 @@ LABELS: dict[str, dict[str, str]] = {
         "barrier": "Barrier to moving (0 open - higher closed)",
         "capacity_building": "Train zone authorities",
         "promotion": "Promote zones to investors",
+        "credibility": "Back zones with an anchor investor",
         "closure": "Close zones",
         "programmes": "A country's zones",
         "map_title": "GDP per capita: policy run against baseline",

@@ -179,7 +179,12 @@ def OneChoice(name: str, label: str, items: list[dict[str, str]], entry: Callabl
         )
 
 
-PROGRAMMES = {"capacity_building": "capacity_building", "investment_promotion": "promotion", "zone_closure": "closure"}
+PROGRAMMES = {
+    "capacity_building": "capacity_building",
+    "investment_promotion": "promotion",
+    "zone_credibility": "credibility",
+    "zone_closure": "closure",
+}
 """What the card for a country's zones places, each with its button's label."""
 
 
@@ -319,6 +324,7 @@ INSTRUMENTS = {
     "migration_regime": "migration",
     "capacity_building": "capacity_building",
     "investment_promotion": "promotion",
+    "zone_credibility": "credibility",
     "zone_closure": "closure",
 }
 """The label of each instrument the page places."""

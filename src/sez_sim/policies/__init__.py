@@ -19,7 +19,7 @@ from sez_sim.policies.labour import MinimumWage
 from sez_sim.policies.migration import MigrationRegime
 from sez_sim.policies.ossc import OSSCInstrument
 from sez_sim.policies.ports import PortInstrument
-from sez_sim.policies.programmes import CapacityBuilding, InvestmentPromotion
+from sez_sim.policies.programmes import CapacityBuilding, InvestmentPromotion, ZoneCredibility
 from sez_sim.policies.zones import CBEZInstrument, SEZInstrument
 
 INSTRUMENTS: tuple[type[Instrument], ...] = (
@@ -27,6 +27,7 @@ INSTRUMENTS: tuple[type[Instrument], ...] = (
     CBEZInstrument,
     CapacityBuilding,
     InvestmentPromotion,
+    ZoneCredibility,
     ZoneClosure,
     OSSCInstrument,
     CorridorUpgrade,

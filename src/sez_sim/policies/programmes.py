@@ -1,8 +1,8 @@
-"""Programmes for zones that exist: capacity building for their management, and investment promotion.
+"""Programmes for zones that exist: capacity building for their management, investment promotion, credibility.
 
-Both target zones by name, every zone of the listed provinces (twin provinces such as Khammouane and Nakhon
+Each targets zones by name, every zone of the listed provinces (twin provinces such as Khammouane and Nakhon
 Phanom) or every zone of the listed countries: the dataset's operating zones and those added by the policies listed
-before the programme. Both cost a sum per target zone and year from their start until their end, which the public
+before the programme. Each costs a sum per target zone and year from its start until its end, which the public
 ledger books as the zone's programme cost.
 
 - **Capacity building** trains a zone authority's staff: its management capacity (:mod:`sez_sim.zones`) closes the
@@ -11,6 +11,10 @@ ledger books as the zone's programme cost.
 - **Investment promotion** (business-to-business meetings, investor missions, a zone's own marketing) brings the
   zone before more potential investors: ``uplift`` more of the entrants' stream consider it than know it, and it
   becomes known faster (:attr:`~sez_sim.zones.ZoneTable.consideration`).
+- **Credibility** (a reputed developer, an anchor investor's commitment, a state guarantee of the promised
+  utilities and customs) makes investors take the share ``credibility`` of an untried zone's track record as shown:
+  they deduct the newcomer cost only for what is missing beyond it, ``c (1 - max(r, credibility))``
+  (:attr:`~sez_sim.zones.ZoneTable.unproven`). It changes nothing for a proven zone (the dataset's zones, ``r = 1``).
 """
 
 from __future__ import annotations
@@ -225,3 +229,31 @@ class InvestmentPromotion(ZoneProgramme):
 
     def setup(self, model: SEZModel) -> list[Effect]:
         return [Effect("zone_promotion", self.target_zones(model), "move", self.uplift)]
+
+
+class ZoneCredibility(ZoneProgramme):
+    """Make the listed zones credible to investors: the share ``credibility`` of their track record counts as shown."""
+
+    type: Literal["zone_credibility"] = "zone_credibility"
+    credibility: float = Field(
+        default=1.0,
+        ge=0.0,
+        le=1.0,
+        description="Share of an untried zone's track record investors take as shown: the newcomer cost is deducted "
+        "only for what is missing beyond it (1: the zone counts as proven from the start). Author's assumption, to "
+        "ask what the untried-zone risk costs: the newcomer cost is calibrated to the average effect of a new zone "
+        "(sez.fdi_uplift) and no study measures how much of it an anchor investor or a developer's name removes "
+        "(Farole 2011 on private developers and anchor tenants; Thilawa's Japanese consortium held 13,300 jobs after "
+        "seven years, Manhattan SEZ's first five years brought 3 factories).",
+    )
+    cost_per_year: float = Field(
+        default=1.0,
+        ge=0.0,
+        le=1000.0,
+        description="Public cost in US$ m per target zone and year while it runs (an anchor investor's incentives, a "
+        "guarantee's expected calls). Author's assumption, of the order of the other zone programmes; no published "
+        "figure: set it to the deal in question.",
+    )
+
+    def setup(self, model: SEZModel) -> list[Effect]:
+        return [Effect("zone_credibility", self.target_zones(model), "move", self.credibility)]

@@ -254,9 +254,15 @@ class SEZModel(mesa.Model):
         levers.define("link_quality", self.geo.links["quality"].to_numpy(float))
         levers.define("crossing_cost", self.geo.crossings["cost_km"].to_numpy(float))
         levers.define("sea_leg", self.geo.sea_legs(econ["sea_cost_km"]))
-        for name in ("zone_capacity", "zone_active", "commuting_share", "zone_management", "zone_promotion"):
+        for name in (
+            "zone_capacity",
+            "zone_active",
+            "commuting_share",
+            "zone_management",
+            "zone_promotion",
+            "zone_credibility",
+        ):
             levers.define(name, np.zeros(0))
-        levers.define("zone_credibility", np.zeros(0))
         return levers
 
     def push_levers(self, names: list[str]) -> None:

@@ -305,6 +305,7 @@ class Recorder:
         self.zones: list[dict[str, np.ndarray]] = []  # a step's columns; one frame is made when asked for
         self._year_flows = np.zeros((geo.n, geo.n))
         self._cross_border = self.country[:, None] != self.country[None, :]
+        self._class_province = np.tile(np.arange(geo.n), 2)  # a province's modern workers, then its traditional
 
     def collect(self, model: SEZModel) -> None:
         """Store the step's province accounts and aggregates, and add its migration to the year's flows."""
@@ -370,9 +371,8 @@ class Recorder:
         """Inequality of earnings over every worker: a province's modern and traditional workers are two classes."""
         count = np.concatenate([acc["workers_m"], acc["workers_a"]])
         wage = np.concatenate([acc["wage_m"], acc["wage_a"]])
-        where = np.tile(np.arange(self.n), 2)
         held = count > 0
-        total, _, within = metrics.theil_decomposition(wage[held], where[held], count[held], "T")
+        total, _, within = metrics.theil_decomposition(wage[held], self._class_province[held], count[held], "T")
         return {
             "earnings_gini": metrics.gini(wage[held], count[held]),
             "earnings_theil_t": total,

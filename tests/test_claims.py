@@ -413,6 +413,32 @@ def test_a_claims_fingerprint_follows_its_inputs(tmp_path):
     assert load_claim(path).fingerprint() == first
 
 
+@pytest.mark.parametrize(
+    ("key", "read"),
+    [
+        ("capacity_building.gain", False),  # an instrument neither scenario has
+        ("zone_credibility.credibility", False),
+        ("corridor.quality", True),  # the treatment's corridor upgrade reads its section
+        ("sez.fdi_uplift", True),  # the model reads the sez section whatever the instruments
+    ],
+)
+def test_a_claims_fingerprint_ignores_the_policy_defaults_no_instrument_of_its_scenarios_reads(tmp_path, key, read):
+    """A section only an instrument a scenario lacks reads changes none of its runs, so no stored answer either.
+
+    A new instrument's section (every scenario's resolved dump gains it) must leave the library's answers current.
+    """
+    path = claim_file(tmp_path)
+    first = load_claim(path).fingerprint()
+    section, name = key.split(".")
+    low, high = registry()[key].bounds
+    value = (low + high) / 2 if (low + high) / 2 != registry()[key].default else high
+    scenario = tmp_path / "upgrade.yaml"
+    content = yaml.safe_load(scenario.read_text())
+    scenario.write_text(yaml.safe_dump(content | {"policy_defaults": {section: {name: value}}}))
+    assert load_scenario(scenario).resolved()["policy_defaults"][section][name] == value
+    assert (load_claim(path).fingerprint() != first) is read
+
+
 def test_a_claims_fingerprint_follows_the_parameters_its_scenarios_read_and_the_ranges_it_draws(tmp_path, monkeypatch):
     path = claim_file(tmp_path, samples=4)
     claim = load_claim(path)

@@ -502,9 +502,10 @@ class Scenario(Strict):
     def inputs_digest(self) -> str:
         """SHA-256 of everything a run's results depend on besides the code and the seed.
 
-        That is the resolved scenario, the registry's defaults of the parameters the scenario can read (not those of
-        :meth:`inert_parameters`: a parameter added to a mechanism the scenario leaves off changes no result) and the
-        dataset's files (for dataset geographies).
+        That is the resolved scenario without the ``policy_defaults`` sections only instruments it does not have read
+        (:meth:`idle_sections`), the registry's defaults of the parameters the scenario can read (not those of
+        :meth:`inert_parameters`: a parameter added to a mechanism the scenario leaves off, or a new instrument's
+        section, changes no result) and the dataset's files (for dataset geographies).
         """
         from sez_sim.geography import GMS_DATA
         from sez_sim.geography.dataset import dataset_digest
@@ -516,8 +517,10 @@ class Scenario(Strict):
             folder = ((self._source.parent if self._source else Path.cwd()) / g.folder).resolve()
         elif g.synthetic is None:
             folder = GMS_DATA
+        read = self.resolved()
+        read["policy_defaults"] = {k: v for k, v in read["policy_defaults"].items() if k not in self.idle_sections()}
         blob = {
-            "scenario": self.digest(),
+            "scenario": hashlib.sha256(json.dumps(read, sort_keys=True).encode()).hexdigest(),
             "defaults": {k: p.default for k, p in sorted(registry().items()) if k not in inert},
             "dataset": dataset_digest(folder) if folder is not None else None,
         }
@@ -531,9 +534,16 @@ class Scenario(Strict):
         :data:`~sez_sim.policies.MODEL_SECTIONS`). A robustness design that varies them spends its draws on
         nothing, and a scenario discovery may find a "box" in them that is pure noise.
         """
-        used = set(MODEL_SECTIONS).union(*(policy.sections for policy in self.policies))
-        idle = set(POLICY_SECTIONS) - used
+        idle = self.idle_sections()
         return self.mechanisms.resolve().inert() | {k for k in registry() if k.split(".")[0] in idle}
+
+    def idle_sections(self) -> set[str]:
+        """The ``policy_defaults`` sections that no instrument of this scenario reads.
+
+        The model itself reads :data:`~sez_sim.policies.MODEL_SECTIONS`, whatever the instruments.
+        """
+        used = set(MODEL_SECTIONS).union(*(policy.sections for policy in self.policies))
+        return set(POLICY_SECTIONS) - used
 
     def parameter_overrides(self) -> dict[str, dict[str, Any]]:
         """Registry sections -> values the scenario sets (everything else stays at the defaults)."""

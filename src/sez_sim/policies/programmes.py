@@ -107,6 +107,37 @@ INVESTMENT_PROMOTION = declare(
 )
 
 
+ZONE_CREDIBILITY = declare(
+    "zone_credibility",
+    Param(
+        name="credibility",
+        default=1.0,
+        unit="share of the track record",
+        bounds=(0.0, 1.0),
+        description="Share of an untried zone's track record investors take as shown: the newcomer cost is deducted "
+        "only for what is missing beyond it (1: the zone counts as proven from the start).",
+        source="Author's assumption, to ask what the untried-zone risk costs: the newcomer cost is calibrated to the "
+        "average effect of a new zone (sez.fdi_uplift) and no study measures how much of it an anchor investor or a "
+        "developer's name removes (Farole 2011 on private developers and anchor tenants; Thilawa's Japanese "
+        "consortium held 13,300 jobs after seven years, Manhattan SEZ's first five years brought 3 factories).",
+        kind="lever",
+        construction=None,
+    ),
+    Param(
+        name="cost_per_year",
+        default=1.0,
+        unit="US$ m per zone a year",
+        bounds=(0.0, 1000.0),
+        description="Public cost per target zone and year while it runs (an anchor investor's incentives, a "
+        "guarantee's expected calls).",
+        source="Author's assumption, of the order of the other zone programmes; no published figure: set it to the "
+        "deal in question.",
+        kind="uncertainty",
+        construction=None,
+    ),
+)
+
+
 class ZoneProgramme(Instrument):
     """Fields and targeting shared by the zone programmes."""
 
@@ -234,26 +265,10 @@ class InvestmentPromotion(ZoneProgramme):
 class ZoneCredibility(ZoneProgramme):
     """Make the listed zones credible to investors: the share ``credibility`` of their track record counts as shown."""
 
+    sections: ClassVar[tuple[str, ...]] = ("zone_credibility",)
     type: Literal["zone_credibility"] = "zone_credibility"
-    credibility: float = Field(
-        default=1.0,
-        ge=0.0,
-        le=1.0,
-        description="Share of an untried zone's track record investors take as shown: the newcomer cost is deducted "
-        "only for what is missing beyond it (1: the zone counts as proven from the start). Author's assumption, to "
-        "ask what the untried-zone risk costs: the newcomer cost is calibrated to the average effect of a new zone "
-        "(sez.fdi_uplift) and no study measures how much of it an anchor investor or a developer's name removes "
-        "(Farole 2011 on private developers and anchor tenants; Thilawa's Japanese consortium held 13,300 jobs after "
-        "seven years, Manhattan SEZ's first five years brought 3 factories).",
-    )
-    cost_per_year: float = Field(
-        default=1.0,
-        ge=0.0,
-        le=1000.0,
-        description="Public cost in US$ m per target zone and year while it runs (an anchor investor's incentives, a "
-        "guarantee's expected calls). Author's assumption, of the order of the other zone programmes; no published "
-        "figure: set it to the deal in question.",
-    )
+    credibility: float | None = param_field(ZONE_CREDIBILITY["credibility"])
+    cost_per_year: float | None = param_field(ZONE_CREDIBILITY["cost_per_year"])
 
     def setup(self, model: SEZModel) -> list[Effect]:
         return [Effect("zone_credibility", self.target_zones(model), "move", self.credibility)]

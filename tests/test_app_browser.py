@@ -17,6 +17,7 @@ import pytest
 import yaml
 
 from sez_sim.app.server import serve
+from sez_sim.params import defaults
 
 pytestmark = pytest.mark.slow  # runs for a minute or more: started first (conftest.py)
 
@@ -126,9 +127,14 @@ class Watched:
         card = self.page.locator(".control-sez")
         if management is not None:
             card.get_by_text("Set management and tax holiday").click()
+            # The sliders start from the host country's terms, so moving one leaves the other as it was.
+            country = province.split(" (")[1].rstrip(")")
+            start, holiday = (defaults()["sez"][key][country] for key in ("management", "tax_holiday_years"))
+            card.get_by_text(f"Management capacity (0-1): {start:.2f}").wait_for(timeout=10_000)
+            card.get_by_text(f"Tax holiday (years): {holiday:.0f}").wait_for(timeout=10_000)
             slider = card.get_by_role("slider").nth(1)
             slider.focus()
-            for _ in range(round((management - 0.5) / 0.05)):
+            for _ in range(round((management - start) / 0.05)):
                 self.page.keyboard.press("ArrowRight")
             card.get_by_text(f"Management capacity (0-1): {management:.2f}").wait_for(timeout=10_000)
         card.get_by_role("button", name="Place").click()

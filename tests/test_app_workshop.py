@@ -15,6 +15,7 @@ from hypothesis import strategies as st
 from sez_sim.app.charts import LineChart, MapView, colour_limit
 from sez_sim.app.workshop import Workshop
 from sez_sim.errors import ScenarioError
+from sez_sim.params import defaults
 from sez_sim.policies import BY_TYPE
 from sez_sim.runs import simulate
 from sez_sim.scenario import load_scenario
@@ -161,6 +162,33 @@ def test_the_port_control_offers_the_provinces_without_a_port(scenario, template
     offered = {c["value"] for c in options(fresh(scenario, template))["port_sites"]}
     assert offered == set(geo.provinces["id"][~geo.provinces["is_port"]]) and "MM-05" in offered
     assert not offered & set(geo.provinces["id"][geo.provinces["is_port"]])
+
+
+def test_the_zone_cards_own_terms_start_from_the_hosts_so_ticking_the_box_alone_changes_nothing(scenario, template):
+    """The SEZ card's management and holiday sliders start at the host country's terms (the scenario's): a trainer
+    who ticks the box to move the holiday keeps the host's management, and the zone is the one placed without it."""
+    from sez_sim.app.page import host_terms
+
+    geo = template.geo
+    terms = host_terms(fresh(scenario, template))
+    sez = defaults()["sez"]
+    assert set(terms) == set(geo.provinces["id"])
+    for province, country in zip(geo.provinces["id"], geo.provinces["country"], strict=True):
+        management, holiday = (sez[key].get(country, sez[key]["*"]) for key in ("management", "tax_holiday_years"))
+        assert terms[province] == (management, round(holiday))
+    tak = geo.provinces["id"][geo.provinces["name"] == "Tak"].item()
+    plain, ticked = fresh(scenario, template), fresh(scenario, template)
+    plain.place({"type": "sez", "province": tak})
+    ticked.place({"type": "sez", "province": tak, "management": terms[tak][0], "tax_holiday_years": terms[tak][1]})
+    for w in (plain, ticked):
+        w.step(8)
+    for key in ("gdp", "firms_in_zone"):
+        np.testing.assert_array_equal(plain.policy.accounts[key], ticked.policy.accounts[key])
+    # A scenario's own terms are where its sliders start.
+    own = load_scenario(
+        {"name": "own_terms", "run": {"years": 6}, "policy_defaults": {"sez": {"management": {"THA": 0.8}}}}
+    )
+    assert host_terms(Workshop(own, own.model()))[tak] == (0.8, terms[tak][1])
 
 
 @pytest.mark.parametrize(

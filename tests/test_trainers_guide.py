@@ -21,7 +21,7 @@ OWN_TERMS = {"type": "sez", "province": "Pathum Thani", "management": 0.65}
 """The Pathum Thani zone with the app's own-terms box ticked at Thailand's own management: only the holiday moves."""
 EXERCISES = {
     "tak": [{"type": "sez", "province": "Tak"}],
-    "tak_managed": [{"type": "sez", "province": "Tak", "management": 0.9, "tax_holiday_years": 5.0}],
+    "tak_managed": [{"type": "sez", "province": "Tak", "management": 0.9, "tax_holiday_years": 8.0}],  # THA: 8 years
     "pathum_thani": [{"type": "sez", "province": "Pathum Thani"}],
     "cbez_joint": [{"type": "cbez", "crossing": "Mukdahan-Savannakhet"}],
     "cbez_apart": [{"type": "cbez", "crossing": "Mukdahan-Savannakhet", "joint_customs": False}],

@@ -27,7 +27,7 @@ LABELS: dict[str, dict[str, str]] = {
         "sez": "Special economic zone",
         "province": "Province",
         "capacity": "Capacity (jobs)",
-        "own_terms": "Set management and tax holiday (default: the host country's)",
+        "own_terms": "Set management and tax holiday (from the host country's)",
         "management": "Management capacity (0-1)",
         "tax_holiday": "Tax holiday (years)",
         "duty_exemption": "Duty-free inputs",

@@ -27,6 +27,7 @@ from sez_sim.app.labels import labels
 from sez_sim.app.workshop import Workshop, library
 from sez_sim.blas import limited_blas
 from sez_sim.errors import UserError
+from sez_sim.params import per_country
 from sez_sim.results import fixed
 from sez_sim.scenario import load_scenario
 
@@ -159,6 +160,19 @@ def options(workshop: Workshop) -> dict[str, list[dict[str, str]]]:
     }
 
 
+def host_terms(workshop: Workshop) -> dict[str, tuple[float, int]]:
+    """Each province's zone terms by default: its country's management capacity and tax holiday (the scenario's).
+
+    The SEZ card's own-terms sliders start from them, so moving one leaves the other at the host's value.
+    """
+    provinces, sez = workshop.policy.geo.provinces, workshop.policy.params["sez"]
+    countries = list(provinces["country"])
+    management = per_country(sez["management"], countries)
+    holiday = per_country(sez["tax_holiday_years"], countries)
+    # The holiday slider takes whole years up to 15; management is kept exact, so ticking the box alone changes nothing.
+    return {p: (m, min(round(h), 15)) for p, m, h in zip(provinces["id"], management, holiday, strict=True)}
+
+
 @solara.component
 def Choice(label: str, items: list[dict[str, str]], value: solara.Reactive):
     """A searchable choice (type to filter): long lists such as 228 provinces stay usable."""
@@ -189,12 +203,22 @@ PROGRAMMES = {
 
 
 @solara.component
-def Controls(choices: dict[str, list[dict[str, str]]], place):
-    """The instruments a trainer can place, each in its own card with a Place button."""
+def Controls(choices: dict[str, list[dict[str, str]]], terms: dict[str, tuple[float, int]], place):
+    """The instruments a trainer can place, each in its own card with a Place button.
+
+    ``terms`` are each province's default zone terms (:func:`host_terms`), where the own-terms sliders start.
+    """
     province = solara.use_reactive(None)
     capacity = solara.use_reactive(20_000)
     management = solara.use_reactive(0.5)
     holiday = solara.use_reactive(5)
+
+    def start_from_host():
+        if province.value in terms:
+            management.set(terms[province.value][0])
+            holiday.set(terms[province.value][1])
+
+    solara.use_effect(start_from_host, [province.value, terms])
     own_terms = solara.use_reactive(False)
     package = {
         "duty_exemption": solara.use_reactive(True),
@@ -426,6 +450,7 @@ def Page():
     message = solara.use_reactive(None)
     playing = solara.use_reactive(False)
     choices = solara.use_memo(lambda: options(session.workshop), dependencies=[scenario.value])
+    terms = solara.use_memo(lambda: host_terms(session.workshop), dependencies=[scenario.value])
 
     def refresh():
         set_view(session.render())
@@ -462,7 +487,7 @@ def Page():
         solara.Text(f"{T['title']}: {T['subtitle']}")
     with solara.Sidebar():
         solara.Select(T["scenario"], values=list(SCENARIOS), value=scenario, classes=["scenario-select"])
-        Controls(choices, place)
+        Controls(choices, terms, place)
     with solara.Column():
         with solara.Row(classes=["toolbar"]):
             solara.Button(T["step"], classes=["step"], on_click=lambda: step(1), disabled=w.finished or playing.value)

@@ -34,9 +34,11 @@ def main() -> None:
         page.keyboard.type("Binh Duong")
         page.locator(".v-menu__content:visible .v-list-item", has_text="Binh Duong (VNM)").first.click()
         card.get_by_text("Set management and tax holiday").click()
+        card.get_by_text("Management capacity (0-1): 0.55").wait_for()  # the sliders start at Viet Nam's terms
         card.get_by_role("slider").nth(1).focus()
-        for _ in range(8):
+        for _ in range(7):  # to 0.9
             page.keyboard.press("ArrowRight")
+        card.get_by_text("Management capacity (0-1): 0.90").wait_for()
         card.get_by_role("button", name="Place").click()
         page.locator(".placed", has_text="Special economic zone").wait_for()
         for year in range(2020, 2024):

@@ -90,6 +90,29 @@ def test_constructed_claims_get_their_known_verdict(tmp_path, changes, verdict):
     assert answer["robustness"] is None and len(answer["runs"]) == 2
 
 
+@pytest.mark.parametrize(
+    ("baseline", "relative", "warned"),
+    [
+        ([700.0, 14_000.0, 9_000.0, 12_000.0], True, True),  # a zone empty in one replicate, full in the others
+        ([-700.0, 14_000.0, 9_000.0, 12_000.0], True, True),  # by size, whatever the sign
+        ([1_500.0, 14_000.0, 9_000.0, 12_000.0], True, False),  # a tenth of the largest or more
+        ([700.0, 14_000.0, 9_000.0, 12_000.0], False, False),  # an effect in the outcome's units has no ratio
+    ],
+)
+def test_a_relative_claim_on_an_unsteady_baseline_says_its_ratio_is_mostly_noise(tmp_path, baseline, relative, warned):
+    claim = load_claim(claim_file(tmp_path, expect="within", range=[-0.1, 0.1], relative=relative))
+    table = pd.DataFrame({"point": -1, "replicate": range(4), "seed": range(4), "baseline": baseline})
+    table["treatment"] = table["baseline"] + 1_000.0
+    table["effect"] = claim.judged(table["treatment"], table["baseline"])
+    answer = verdict(claim, table, {}, pd.DataFrame())
+    assert ("unsteady_baseline" in answer["defaults"]) is warned
+    said = [line for line in describe(answer) if "mostly noise" in line]
+    assert len(said) == warned
+    if warned:
+        assert answer["defaults"]["unsteady_baseline"] == [min(baseline), max(baseline)]
+        assert f"{min(baseline):g}" in said[0].replace(",", "") and "gdp" in said[0]
+
+
 def test_judge_reads_the_interval_against_the_threshold_and_the_direction():
     assert judge(1.0, 2.0, "increase", 0.5) == "supported"
     assert judge(1.0, 2.0, "increase", 1.5) == "inconclusive"

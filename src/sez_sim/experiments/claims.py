@@ -71,6 +71,11 @@ from sez_sim.yamlio import Strict, check_counts, leaves
 FAILING = {"below": "falls short of the range", "above": "overshoots the range"}
 """How a range claim fails on each side, in the report's words (``hinges_on.failing`` of ``verdict.json``)."""
 
+UNSTEADY_BASE = 0.1
+"""A relative claim's baseline is unsteady when its smallest value over the default replicates is under this share of
+its largest: a zone that fills in some replicates and stays nearly empty in others gives ratios that are mostly
+noise (found answering ``zone_incentives_matter_little`` the other way round: an interval of -770% to +6,600%)."""
+
 
 class Uncertainty(Strict):
     """An uncertain registry parameter the robustness draws vary, optionally over a narrower range."""
@@ -541,6 +546,9 @@ def verdict(claim: Claim, table: pd.DataFrame, refused: dict[str, int], design: 
         "robustness": None,
         "hinges_on": None,
     }
+    base = defaults["baseline"].abs()
+    if claim.relative and base.min() < UNSTEADY_BASE * base.max():
+        out["defaults"]["unsteady_baseline"] = [float(defaults["baseline"].min()), float(defaults["baseline"].max())]
     out["expected"] = expectation(out)
     sampled = table[table["point"] >= 0].sort_values("point")
     ok = sampled["effect"].notna().to_numpy()
@@ -602,6 +610,13 @@ def describe(answer: dict[str, Any]) -> list[str]:
         f"{answer['outcome']}: {quantity} {effect} (95% interval {low} to {high}, {d['replicates']} {runs}); "
         f"expected {expectation(answer)}",
     ]
+    if d.get("unsteady_baseline"):
+        low, high = (significant(v) for v in d["unsteady_baseline"])
+        lines.append(
+            f"the baseline's {answer['outcome']} runs from {low} to {high} over the replicates: a ratio to values this "
+            "unsteady is mostly noise; judge the change in the outcome's units, or relative to the steadier arm (swap "
+            "baseline and treatment where the claim allows)"
+        )
     if r:
         lines.append(
             f"robustness: holds in {r['holds']} of {r['draws']} draws ({r['share']:.0%}, 95% interval "

@@ -517,8 +517,8 @@ class Scenario(Strict):
             folder = ((self._source.parent if self._source else Path.cwd()) / g.folder).resolve()
         elif g.synthetic is None:
             folder = GMS_DATA
-        read = self.resolved()
-        read["policy_defaults"] = {k: v for k, v in read["policy_defaults"].items() if k not in self.idle_sections()}
+        idle, read = self.idle_sections(), self.resolved()
+        read["policy_defaults"] = {k: v for k, v in read["policy_defaults"].items() if k not in idle}
         blob = {
             "scenario": hashlib.sha256(json.dumps(read, sort_keys=True).encode()).hexdigest(),
             "defaults": {k: p.default for k, p in sorted(registry().items()) if k not in inert},

@@ -212,13 +212,6 @@ def Controls(choices: dict[str, list[dict[str, str]]], terms: dict[str, tuple[fl
     capacity = solara.use_reactive(20_000)
     management = solara.use_reactive(0.5)
     holiday = solara.use_reactive(5)
-
-    def start_from_host():
-        if province.value in terms:
-            management.set(terms[province.value][0])
-            holiday.set(terms[province.value][1])
-
-    solara.use_effect(start_from_host, [province.value, terms])
     own_terms = solara.use_reactive(False)
     package = {
         "duty_exemption": solara.use_reactive(True),
@@ -233,6 +226,13 @@ def Controls(choices: dict[str, list[dict[str, str]]], terms: dict[str, tuple[fl
     country_b = solara.use_reactive(None)
     barrier = solara.use_reactive(0.5)
     programme_country = solara.use_reactive(None)
+
+    def start_from_host():
+        if province.value in terms:
+            management.set(terms[province.value][0])
+            holiday.set(terms[province.value][1])
+
+    solara.use_effect(start_from_host, [province.value, terms])
 
     with solara.Card(T["sez"], classes=["control-sez"]):
         Choice(T["province"], choices["provinces"], province)

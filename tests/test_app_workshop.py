@@ -184,11 +184,10 @@ def test_the_zone_cards_own_terms_start_from_the_hosts_so_ticking_the_box_alone_
         w.step(8)
     for key in ("gdp", "firms_in_zone"):
         np.testing.assert_array_equal(plain.policy.accounts[key], ticked.policy.accounts[key])
-    # A scenario's own terms are where its sliders start.
-    own = load_scenario(
-        {"name": "own_terms", "run": {"years": 6}, "policy_defaults": {"sez": {"management": {"THA": 0.8}}}}
-    )
-    assert host_terms(Workshop(own, own.model()))[tak] == (0.8, terms[tak][1])
+    # A scenario's own terms are where its sliders start, a holiday beyond the slider's usual 15 years included.
+    sez = {"management": {"THA": 0.8}, "tax_holiday_years": {"THA": 20}}
+    own = load_scenario({"name": "own_terms", "run": {"years": 6}, "policy_defaults": {"sez": sez}})
+    assert host_terms(Workshop(own, own.model()))[tak] == (0.8, 20)
 
 
 @pytest.mark.parametrize(

@@ -169,8 +169,8 @@ def host_terms(workshop: Workshop) -> dict[str, tuple[float, int]]:
     countries = list(provinces["country"])
     management = per_country(sez["management"], countries)
     holiday = per_country(sez["tax_holiday_years"], countries)
-    # The holiday slider takes whole years up to 15; management is kept exact, so ticking the box alone changes nothing.
-    return {p: (m, min(round(h), 15)) for p, m, h in zip(provinces["id"], management, holiday, strict=True)}
+    # The holiday slider takes whole years; management is kept exact, so ticking the box alone changes nothing.
+    return {p: (m, round(h)) for p, m, h in zip(provinces["id"], management, holiday, strict=True)}
 
 
 @solara.component
@@ -242,7 +242,8 @@ def Controls(choices: dict[str, list[dict[str, str]]], terms: dict[str, tuple[fl
             solara.SliderFloat(
                 f"{T['management']}: {management.value:.2f}", value=management, min=0.0, max=1.0, step=0.05
             )
-            solara.SliderInt(f"{T['tax_holiday']}: {holiday.value}", value=holiday, min=0, max=15)
+            longest = max([15, *(years for _, years in terms.values())])  # a scenario's own holidays stay in reach
+            solara.SliderInt(f"{T['tax_holiday']}: {holiday.value}", value=holiday, min=0, max=longest)
         for key, label in (
             ("duty_exemption", "duty_exemption"),
             ("infrastructure", "infrastructure"),

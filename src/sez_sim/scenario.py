@@ -49,6 +49,11 @@ DECAY_KM = 500.0
 """The distance at which the message states what the decay means."""
 
 
+def sha256(data: Any) -> str:
+    """SHA-256 of plain data as canonical JSON (sorted keys; what JSON cannot hold, as text)."""
+    return hashlib.sha256(json.dumps(data, sort_keys=True, default=str).encode()).hexdigest()
+
+
 def folder_name(value: str) -> str:
     """Check the name of a scenario or experiment: it names a folder under results/.
 
@@ -497,7 +502,7 @@ class Scenario(Strict):
 
     def digest(self) -> str:
         """SHA-256 of the resolved scenario (canonical JSON)."""
-        return hashlib.sha256(json.dumps(self.resolved(), sort_keys=True).encode()).hexdigest()
+        return sha256(self.resolved())
 
     def inputs_digest(self) -> str:
         """SHA-256 of everything a run's results depend on besides the code and the seed.
@@ -520,11 +525,11 @@ class Scenario(Strict):
         idle, read = self.idle_sections(), self.resolved()
         read["policy_defaults"] = {k: v for k, v in read["policy_defaults"].items() if k not in idle}
         blob = {
-            "scenario": hashlib.sha256(json.dumps(read, sort_keys=True).encode()).hexdigest(),
+            "scenario": sha256(read),
             "defaults": {k: p.default for k, p in sorted(registry().items()) if k not in inert},
             "dataset": dataset_digest(folder) if folder is not None else None,
         }
-        return hashlib.sha256(json.dumps(blob, sort_keys=True, default=str).encode()).hexdigest()
+        return sha256(blob)
 
     def inert_parameters(self) -> set[str]:
         """Registry keys of the parameters that cannot change this scenario's results.

@@ -39,7 +39,6 @@ third of declared zones become active"), always a range.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import re
 from collections import Counter
@@ -64,7 +63,14 @@ from sez_sim.io import atomic_path, check_target, write_marker
 from sez_sim.params import registry
 from sez_sim.results import by_rule, significant
 from sez_sim.runs import git_commit, git_dirty
-from sez_sim.scenario import Scenario, load_scenario, pairing_problems, point_to_overrides, registry_path
+from sez_sim.scenario import (
+    Scenario,
+    load_scenario,
+    pairing_problems,
+    point_to_overrides,
+    registry_path,
+    sha256,
+)
 from sez_sim.version import __version__
 from sez_sim.yamlio import Strict, check_counts, leaves
 
@@ -284,7 +290,7 @@ class Claim(Strict):
             "draws": [[u.key, *u.bounds] for u in self.varied()] if self.samples else [],
             "version": __version__,
         }
-        return hashlib.sha256(json.dumps(blob, sort_keys=True).encode()).hexdigest()[:16]
+        return sha256(blob)[:16]
 
     def scenarios(self, overrides: dict[str, Any] | None = None) -> tuple[Scenario, ...]:
         """The scenarios of :attr:`arms`, with ``overrides`` (scenario paths), the claim's own and its years.
@@ -546,9 +552,9 @@ def verdict(claim: Claim, table: pd.DataFrame, refused: dict[str, int], design: 
         "robustness": None,
         "hinges_on": None,
     }
-    base = defaults["baseline"].abs()
-    if claim.relative and base.min() < UNSTEADY_BASE * base.max():
-        out["defaults"]["unsteady_baseline"] = [float(defaults["baseline"].min()), float(defaults["baseline"].max())]
+    base = defaults["baseline"]
+    if claim.relative and base.abs().min() < UNSTEADY_BASE * base.abs().max():
+        out["defaults"]["unsteady_baseline"] = [float(base.min()), float(base.max())]
     out["expected"] = expectation(out)
     sampled = table[table["point"] >= 0].sort_values("point")
     ok = sampled["effect"].notna().to_numpy()

@@ -109,6 +109,23 @@ def test_earnings_inequality_is_that_of_every_workers_sector_wage_within_provinc
         assert rows["earnings_gini"].min() > 0.02 and rows["earnings_gini"].max() < 0.5
 
 
+def test_real_wages_are_each_sectors_wage_over_its_provinces_cost_of_living(run):
+    """Both sectors' wages are deflated by the same cost of living, the one the equilibrium's real wage (the closed
+    forms' omega) and real income use, which differs between provinces and moves over the steps."""
+    model, _ = run
+    panel = model.recorder.provinces()
+    eq = model.equilibrium
+    last = panel[panel["step"] == STEPS]
+    for sector in ("m", "a"):
+        np.testing.assert_allclose(last[f"real_wage_{sector}"] * eq.cost_of_living, last[f"wage_{sector}"], rtol=1e-12)
+    np.testing.assert_allclose(last["real_wage_m"] * model.employment_rate, eq.real_wage, rtol=1e-12)
+    np.testing.assert_allclose(eq.cost_of_living, eq.price_index**model.market.mu, rtol=1e-12)
+    deflator = panel["wage_m"] / panel["real_wage_m"]
+    np.testing.assert_allclose(panel["wage_a"] / panel["real_wage_a"], deflator, rtol=1e-12)
+    assert deflator[panel["step"] == STEPS].std() > 0.01 * deflator.mean()
+    assert not np.allclose(deflator[panel["step"] == 0], deflator[panel["step"] == STEPS].to_numpy(), rtol=1e-9)
+
+
 def test_capital_splits_into_foreign_and_domestic_owners(run):
     """Every province and step: all owners' capital is the foreign owners' plus the domestic owners', none negative;
     the SEZ's foreign entrants leave Savannakhet with some foreign-owned capital."""

@@ -679,6 +679,8 @@ class SEZModel(mesa.Model):
             "exits": np.asarray(exits, float),
             "wage_m": eq.wage / rate,
             "wage_a": eq.traditional_wage / rate,
+            "real_wage_m": eq.wage / rate / eq.cost_of_living,
+            "real_wage_a": eq.traditional_wage / rate / eq.cost_of_living,
             "earnings_gini": metrics.two_class_gini(modern, traditional, eq.wage, eq.traditional_wage),
             "gdp": eq.gdp / 1e6,
             "gdp_per_capita": np.divide(eq.gdp, population, out=np.zeros(n), where=population > 0),

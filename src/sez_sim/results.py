@@ -193,6 +193,8 @@ PER_UNIT = {
     "real_income": "population",
     "wage_m": "workers_m",
     "wage_a": "workers_a",
+    "real_wage_m": "workers_m",
+    "real_wage_a": "workers_a",
     "earnings_gini": "population",
     "occupancy": "capacity_jobs",
 }

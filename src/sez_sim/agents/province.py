@@ -20,6 +20,8 @@ ACCOUNTS: dict[str, str] = {
     "exits": "firm agents",
     "wage_m": "US$ per worker-year",
     "wage_a": "US$ per worker-year",
+    "real_wage_m": "model units",
+    "real_wage_a": "model units",
     "earnings_gini": "index",
     "gdp": "US$ m",
     "gdp_per_capita": "US$ per person",
@@ -32,7 +34,9 @@ ACCOUNTS: dict[str, str] = {
     "commuters_in": "persons",
 }
 """The accounts each province holds, with their units. Stocks are measured at the end of a step (population,
-workers in the modern and traditional sectors by workplace, firm agents: all, foreign-owned, in zones; wages, the
+workers in the modern and traditional sectors by workplace, firm agents: all, foreign-owned, in zones; wages, and
+the same wages over the province's cost of living ``G**mu`` (real wages: whether wages rise by more than the prices
+of what their earners buy, docs/ODD.md 7.2; in model units, so compared as ratios), the
 Gini of the earnings of the province's workers (each earning its sector's wage: the dual economy's inequality within
 the province, :func:`sez_sim.metrics.two_class_gini`), GDP, real income, capital stocks of foreign owners, of all
 owners and of domestic owners (all less foreign), commuters by workplace); flows happened during it (entrants and

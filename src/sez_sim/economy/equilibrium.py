@@ -230,11 +230,16 @@ class FirmBlock:
 
 @dataclass
 class Equilibrium:
-    """A solved short-run equilibrium. Per-province arrays have length N, per-firm arrays the firm count."""
+    """A solved short-run equilibrium. Per-province arrays have length N, per-firm arrays the firm count.
+
+    ``cost_of_living`` is ``price_index ** mu``, the cost of living (manufactures' price index to their share of
+    spending, the rest of the basket at a price of 1): real wages and real income are deflated by it.
+    """
 
     wage: np.ndarray
     traditional_wage: np.ndarray
     price_index: np.ndarray
+    cost_of_living: np.ndarray
     expenditure: np.ndarray
     income: np.ndarray
     market_access: np.ndarray
@@ -369,6 +374,7 @@ def solve(
         wage=w,
         traditional_wage=np.array(a, dtype=float),
         price_index=G,
+        cost_of_living=price,
         expenditure=E,
         income=acc["income"],
         market_access=ma,

@@ -139,9 +139,9 @@ class Outcome(Strict):
     aggregate: Literal["sum", "mean"] | None = Field(
         default=None,
         description="How provinces or zones are combined: sum (the default), or mean; a column per person, worker or "
-        "job of capacity (gdp_per_capita, real_income, wage_m, wage_a, occupancy) is the mean weighted by "
-        "population, workers or capacity, never a sum; a province's earnings_gini, the mean weighted by population; "
-        "a zone's management, awareness, record and credibility, the mean.",
+        "job of capacity (gdp_per_capita, real_income, wage_m, wage_a, real_wage_m, real_wage_a, occupancy) is the "
+        "mean weighted by population, workers or capacity, never a sum; a province's earnings_gini, the mean weighted "
+        "by population; a zone's management, awareness, record and credibility, the mean.",
     )
     at_least: float | None = Field(
         default=None,

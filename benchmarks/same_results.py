@@ -101,16 +101,19 @@ def relative(a: np.ndarray, b: np.ndarray) -> float:
 def compare(old: Path, new: Path) -> dict[str, object]:
     """One scenario's verdict: integer agent arrays that differ, and the largest relative differences.
 
-    The verdict rests on the agents and the tables (what runs report) over the columns both trees write; columns
-    one tree adds or drops are listed beside it, with the state's float arrays (agent attributes, the equilibrium).
+    The verdict rests on the agents and the tables (what runs report) over the arrays and columns both trees write;
+    those one tree adds or drops (a new account, a new equilibrium array) are listed beside it, with the state's
+    float arrays (agent attributes, the equilibrium).
     """
     a, b = np.load(old / "state.npz"), np.load(new / "state.npz")
-    keys = sorted(set(a.files) | set(b.files))
-    changed = [k for k in keys if k not in a.files or k not in b.files or a[k].shape != b[k].shape]
+    keys = sorted(set(a.files) & set(b.files))
+    columns = [f"state: +{k}" for k in sorted(set(b.files) - set(a.files))]
+    columns += [f"state: -{k}" for k in sorted(set(a.files) - set(b.files))]
+    changed = [k for k in keys if a[k].shape != b[k].shape]
     agents = [k for k in keys if k not in changed and a[k].dtype.kind in "iub" and not np.array_equal(a[k], b[k])]
     state = [relative(a[k], b[k]) for k in keys if k not in changed and a[k].dtype.kind == "f"]
     identical = not changed and not agents and all(np.array_equal(a[k], b[k], equal_nan=True) for k in keys)
-    tables, columns = [], []
+    tables = []
     for name in sorted(p.name for p in old.glob("*.parquet")):
         x, y = pd.read_parquet(old / name), pd.read_parquet(new / name)
         columns += [f"{name}: +{c}" for c in y.columns.difference(x.columns)]

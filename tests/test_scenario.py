@@ -89,6 +89,25 @@ def test_overrides_as_strings_and_as_a_dict_are_the_same():
     assert parse_overrides("economy.sigma=4.5") == {"economy.sigma": 4.5}  # one string is one override
 
 
+def test_a_list_index_is_taken_as_messages_write_it():
+    """``policies[0].capacity_jobs``, the path a message names, sets what ``policies.0.capacity_jobs`` does; its
+    problems name the key as the user wrote it."""
+    ewec = ROOT / "scenarios/ewec_border_sezs.yaml"
+    brackets = load_scenario(ewec, ["policies[2].capacity_jobs=30000", "policies[0].start_year=2022"])
+    dots = load_scenario(ewec, {"policies.2.capacity_jobs": 30000, "policies.0.start_year": 2022})
+    assert brackets.resolved() == dots.resolved() and brackets.policies[2].capacity_jobs == 30000
+    for override, origin, says in [
+        ("policies[1].capacity_jobs=-5", "--set policies[1].capacity_jobs", "greater than or equal to 0"),
+        ("policies[6].capacity_jobs=5", "--set policies[6].capacity_jobs", "policies has 6 entries; no index 6"),
+    ]:
+        with pytest.raises(ScenarioError) as caught:
+            load_scenario(ewec, [override])
+        problem = caught.value.problems[0]
+        assert problem.source == origin and says in problem.message
+    with pytest.raises(ScenarioError, match="both set policies.0.capacity_jobs"):
+        load_scenario(ewec, ["policies[0].capacity_jobs=1", "policies.0.capacity_jobs=2"])
+
+
 @pytest.mark.parametrize(
     ("key", "meant"),
     [("economy.sigmaa", "'sigma'"), ("agents.firms.cuont", "'count'"), ("run.yeras", "'years'"), ("nmae", "'name'")],

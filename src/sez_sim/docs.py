@@ -30,11 +30,12 @@ A scenario is a YAML file. Every key below is optional unless marked *required*;
 `extends: parent.yaml` deep-merges this file over a parent (mappings merge key by key; lists such as `policies`
 are replaced: a file that lists policies of its own and leaves out some of its parent's is warned, since it runs
 without them). Any key can be overridden on the command line with `--set dotted.key=value` (the value is read as
-YAML; `policies.0.capacity_jobs=30000` indexes a list; a parameter's registry key, as `sez-sim params` prints it,
-sets it where the scenario holds it: `sez.fdi_uplift=2` is `policy_defaults.sez.fdi_uplift=2`, `firms.hazard`
-is `agents.firms.hazard`) or with `overrides={...}` in `run_scenario`. Provinces are
-named by id (`TH-63`) or exact name (`Tak`), crossings by name in either order (`Mohan-Boten`), corridors by name
-or `corridor/branch`. `sez-sim validate FILE` checks a file; `sez-sim schema` prints the JSON Schema for editors.
+YAML; `policies.0.capacity_jobs=30000`, or `policies[0].capacity_jobs=30000` as messages write paths, indexes a
+list; a parameter's registry key, as `sez-sim params` prints it, sets it where the scenario holds it:
+`sez.fdi_uplift=2` is `policy_defaults.sez.fdi_uplift=2`, `firms.hazard` is `agents.firms.hazard`) or with
+`overrides={...}` in `run_scenario`. Provinces are named by id (`TH-63`) or exact name (`Tak`), crossings by name
+in either order (`Mohan-Boten`), corridors by name or `corridor/branch`. `sez-sim validate FILE` checks a file;
+`sez-sim schema` prints the JSON Schema for editors.
 
 A per-country (or per-pair) parameter without a `*` entry changes only the countries it names
 (`corporate_tax: {THA: 0.1}` keeps every other country's rate); with `*` it replaces the whole mapping. Files,

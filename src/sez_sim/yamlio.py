@@ -2,9 +2,10 @@
 
 Scenario and experiment files share this module. :func:`load` reads a file (or takes a mapping), follows
 ``extends`` (the parent is deep-merged under the child; lists are replaced), applies dotted overrides
-(``--set key.path=value``; ``policies.0.capacity_jobs`` indexes a list) and validates the result against a
-pydantic model derived from :class:`Strict`. Every problem becomes a :class:`~sez_sim.errors.Problem` naming the
-file (or the ``--set`` option it came from), the YAML path and what is allowed.
+(``--set key.path=value``; ``policies.0.capacity_jobs`` or ``policies[0].capacity_jobs`` indexes a list) and
+validates the result against a pydantic model derived from :class:`Strict`. Every problem becomes a
+:class:`~sez_sim.errors.Problem` naming the file (or the ``--set`` option it came from), the YAML path and what is
+allowed.
 """
 
 from __future__ import annotations
@@ -373,6 +374,15 @@ def leaves(mapping: Mapping[str, Any], prefix: str = "") -> dict[str, Any]:
     return out
 
 
+INDEX = re.compile(r"\[(\d+)\]")
+"""A list index as messages write it in a path (``policies[0]``)."""
+
+
+def dotted(key: str) -> str:
+    """``policies[0].province``, as messages write paths, in the dotted form keys take (``policies.0.province``)."""
+    return INDEX.sub(r".\1", key)
+
+
 def aliased(key: str, aliases: Mapping[str, str]) -> str:
     """``key`` with its longest leading part that is an alias replaced by what it stands for."""
     head = key
@@ -537,13 +547,9 @@ def problems(
             node = _node(raw, path)
             if field and isinstance(node, dict) and field.group(1) in node:
                 path, message = (f"{path}.{field.group(1)}" if path else field.group(1)), field.group(2)
-        dotted = re.sub(r"\[(\d+)\]", r".\1", path)
+        flat = dotted(path)
         origin = next(
-            (
-                label
-                for k, label in labels.items()
-                if dotted == k or dotted.startswith(k + ".") or k.startswith(dotted + ".")
-            ),
+            (label for k, label in labels.items() if flat == k or flat.startswith(k + ".") or k.startswith(flat + ".")),
             next((str(name) for name, data in files or [] if _node(data, path) is not _ABSENT), source),
         )
         rule = getattr(err.get("ctx", {}).get("error"), "rule", "")
@@ -623,7 +629,7 @@ def load[M: BaseModel](
     given = [(k, f"{flag} {k}", v) for k, v in parse_overrides(overrides).items()]
     given += [(k, label, v) for k, (label, v) in (options or {}).items() if v is not None]
     for key, label, value in given:
-        target = aliased(key, aliases or {})
+        target = aliased(dotted(key), aliases or {})
         if target in changes:
             message = f"{labels[target]} and {label} both set {target}; give one of them"
             raise ScenarioError([Problem(label, "", message)])

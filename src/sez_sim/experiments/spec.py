@@ -143,6 +143,13 @@ class Outcome(Strict):
         "mean weighted by population, workers or capacity, never a sum; a province's earnings_gini, the mean weighted "
         "by population; a zone's management, awareness, record and credibility, the mean.",
     )
+    weights: Literal["current", "start"] | None = Field(
+        default=None,
+        description="provinces table, a column per person or per worker: weigh each province by its population or "
+        "workers at each step (current, the default: the selection's own GDP per capita or wage) or at the run's "
+        "start (start: a fixed-weight index, which moves with what each province pays, not with where people live "
+        "and work; paired runs share their start, so a difference is the change within the provinces).",
+    )
     at_least: float | None = Field(
         default=None,
         description="Report the share of the selected provinces or zones whose value is at least this, instead of "
@@ -215,6 +222,16 @@ class Outcome(Strict):
                 f"aggregate: {self.column} is {what}: a sum over {rows} means nothing; give mean "
                 f"(weighted by {per}) or leave aggregate out"
             )
+        if self.weights is not None:
+            if self.table != "provinces":
+                raise ValueError(f"weights: {self.weights} weighs provinces; add table: provinces")
+            if per is None:
+                weighed = ", ".join(k for k in PER_UNIT if k in UNITS)
+                raise ValueError(
+                    f"weights: {self.column} is not per person or per worker, so no weights (those that are: {weighed})"
+                )
+            if self.at_least is not None:
+                raise ValueError("give at_least (the share of them at or above it) or weights, not both")
         index = self.table == "zones" and self.column in INDICES
         if index and self.aggregate == "sum":
             raise ValueError(f"aggregate: {self.column} is each zone's own index: a sum over zones means nothing")
@@ -227,7 +244,7 @@ class Outcome(Strict):
         # Unset, the selectors added after outcomes were first stored are left out, so an outcome that does not use
         # them dumps as before (a claim's fingerprint covers its outcome's dump).
         data = handler(self)
-        optional = ("zones", "origin", "at_least", "within_km", "since")
+        optional = ("zones", "origin", "at_least", "within_km", "since", "weights")
         return {k: v for k, v in data.items() if k not in optional or v is not None}
 
     @property
@@ -268,7 +285,7 @@ class Outcome(Strict):
             if self.at_least is not None:
                 series = (rows[self.column] >= self.at_least).groupby(rows["year"]).mean()
             else:
-                series = _combine(rows, self.column, self.aggregate)
+                series = _combine(rows, self.column, self.aggregate, fixed=self.weights == "start")
             if self.table == "zones" and self.aggregate == "sum":
                 # A zone that is not there (yet, or at all in a comparison's other scenario) holds nothing.
                 series = series.reindex(summary["year"].to_numpy(), fill_value=0.0)
@@ -329,22 +346,28 @@ class Outcome(Strict):
         return geo.provinces["id"][around].tolist()
 
 
-def _combine(rows: pd.DataFrame, column: str, aggregate: str) -> pd.Series:
+def _combine(rows: pd.DataFrame, column: str, aggregate: str, fixed: bool = False) -> pd.Series:
     """Per year, the column summed or averaged over the rows (per-unit columns weighted by their unit).
 
     A group without any of the weighting unit (no modern workers) gets the plain mean, as one province on its own
-    has its own value; a zone not built yet (no capacity, occupancy NaN) weighs nothing.
+    has its own value; a zone not built yet (no capacity, occupancy NaN) weighs nothing. ``fixed`` weighs each
+    province by its unit in the first year of the rows (the run's start), every year.
     """
     from sez_sim.results import PER_UNIT
 
     grouped = rows.groupby("year")[column]
     if aggregate == "sum":
         return grouped.sum()
-    weight = PER_UNIT.get(column)
-    if weight is None:
+    unit = PER_UNIT.get(column)
+    if unit is None:
         return grouped.mean()
-    totals = rows.assign(_product=rows[column] * rows[weight]).groupby("year")[["_product", weight]].sum()
-    weighted = totals["_product"] / totals[weight].where(totals[weight] > 0)
+    if fixed:
+        start = rows[rows["year"] == rows["year"].min()].set_index("province_id")[unit]
+        weight = rows["province_id"].map(start)
+    else:
+        weight = rows[unit]
+    totals = rows.assign(_product=rows[column] * weight, _weight=weight).groupby("year")[["_product", "_weight"]].sum()
+    weighted = totals["_product"] / totals["_weight"].where(totals["_weight"] > 0)
     return weighted.fillna(grouped.mean())
 
 

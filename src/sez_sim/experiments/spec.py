@@ -148,7 +148,8 @@ class Outcome(Strict):
         description="provinces table, a column per person or per worker: weigh each province by its population or "
         "workers at each step (current, the default: the selection's own GDP per capita or wage) or at the run's "
         "start (start: a fixed-weight index, which moves with what each province pays, not with where people live "
-        "and work; paired runs share their start, so a difference is the change within the provinces).",
+        "and work; paired runs of scenarios that differ only in policies starting later share their start, so their "
+        "difference is the change within the provinces).",
     )
     at_least: float | None = Field(
         default=None,

@@ -74,6 +74,15 @@ def claim_file(folder: Path, **changes) -> Path:
     return path
 
 
+def test_a_claims_nested_overrides_keep_its_scenarios_other_keys(tmp_path):
+    """Both scenarios keep the corridor's sez.fdi_uplift (2) under a nested capacity, as under a dotted one."""
+    nested = load_claim(claim_file(tmp_path, overrides={"policy_defaults": {"sez": {"capacity_jobs": 5000}}}))
+    dotted = load_claim(claim_file(tmp_path, overrides={"policy_defaults.sez.capacity_jobs": 5000}))
+    for a, b in zip(nested.scenarios(), dotted.scenarios(), strict=True):
+        assert a.resolved() == b.resolved()
+        assert a.resolved()["policy_defaults"]["sez"] == {**b.resolved()["policy_defaults"]["sez"], "fdi_uplift": 2.0}
+
+
 @pytest.mark.parametrize(
     ("changes", "verdict"),
     [

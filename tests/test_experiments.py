@@ -978,6 +978,26 @@ def test_a_bad_factor_is_refused_in_a_yaml_users_words(tmp_path, factor, where, 
 
 
 @pytest.mark.parametrize(
+    "overrides",
+    [
+        {"policy_defaults": {"sez": {"capacity_jobs": 5000}}, "mechanisms": {"capital": True}},
+        {"policy_defaults.sez": {"capacity_jobs": 5000}, "mechanisms.capital": True},
+    ],
+)
+def test_nested_overrides_set_the_keys_they_hold_and_keep_the_bases_others(tmp_path, overrides):
+    """As a scenario extending the base would: the teaching corridor's own sez.fdi_uplift (2) stays. The overrides
+    replaced whole sections, so a nested capacity dropped the base's investor response without a word."""
+    dotted = load_experiment(
+        experiment_file(tmp_path, overrides={"policy_defaults.sez.capacity_jobs": 5000, "mechanisms.capital": True})
+    ).base_scenario()
+    base = load_experiment(experiment_file(tmp_path, overrides=overrides)).base_scenario()
+    assert base.resolved() == dotted.resolved()
+    sez = base.resolved()["policy_defaults"]["sez"]
+    assert sez["capacity_jobs"] == 5000 and sez["fdi_uplift"] == 2.0
+    assert base.mechanisms.capital and base.resolved()["economy"] == load_scenario(LINE).resolved()["economy"]
+
+
+@pytest.mark.parametrize(
     ("factor", "overrides"),
     [
         ("economy.kappa", {"economy.kappa": 0.001}),  # the same registry key
@@ -986,6 +1006,8 @@ def test_a_bad_factor_is_refused_in_a_yaml_users_words(tmp_path, factor, where, 
         ("agents.firms.entry_logit_scale", {"firms": {"entry_logit_scale": 2.0}}),  # and the other way round
         ("sez.fdi_uplift", {"policy_defaults": {"sez": {"fdi_uplift": 1.0}}}),
         ("policies.0.capacity_jobs", {"policies": []}),  # a factor inside what the overrides replace
+        ("policies[0].capacity_jobs", {"policies.0.capacity_jobs": 5000}),  # an index as messages write it
+        ("policies.0.capacity_jobs", {"policies[0]": {"capacity_jobs": 5000}}),
     ],
 )
 def test_a_factor_may_not_set_what_the_overrides_fix(tmp_path, factor, overrides):

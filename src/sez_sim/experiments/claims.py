@@ -298,7 +298,7 @@ class Claim(Strict):
         A bad key or value of the claim's :attr:`overrides` names this file's ``overrides``.
         """
         where = f"{self._source or '<claim>'} (overrides)"
-        options = {"run.years": ("years", self.years), **{key: (where, v) for key, v in self.overrides.items()}}
+        options = {"run.years": ("years", self.years), **{key: (where, v) for key, v in leaves(self.overrides).items()}}
         folder = self._source.parent if self._source else Path.cwd()
         return tuple(load_scenario(folder / getattr(self, arm), overrides or {}, options=options) for arm in self.arms)
 

@@ -41,7 +41,7 @@ from sez_sim.scenario import (
     point_to_overrides,
     registry_path,
 )
-from sez_sim.yamlio import Strict, aliased, leaves
+from sez_sim.yamlio import Strict, aliased, dotted, leaves
 
 if TYPE_CHECKING:
     from sez_sim.geography.network import Geography
@@ -79,7 +79,7 @@ class Factor(Strict):
     def path(self) -> str:
         """The scenario path the factor overrides."""
         p = self.param
-        return registry_path(p) if p is not None else self.key
+        return registry_path(p) if p is not None else dotted(self.key)
 
     @property
     def bounds(self) -> tuple[float, float] | None:
@@ -399,7 +399,11 @@ class Experiment(Strict):
     name: Annotated[str, AfterValidator(folder_name)] = Field(max_length=100, description="Names the output folder.")
     description: str = ""
     base: str = Field(description="The base scenario file (relative to the experiment file).")
-    overrides: dict[str, Any] = Field(default_factory=dict, description="Fixed dotted-key overrides of the base.")
+    overrides: dict[str, Any] = Field(
+        default_factory=dict,
+        description="Fixed dotted-key overrides of the base; a nested mapping sets the keys it holds and keeps the "
+        "base's others (policy_defaults: {sez: {capacity_jobs: 5000}} is policy_defaults.sez.capacity_jobs).",
+    )
     factors: list[Factor] = Field(default_factory=list)
     design: Literal["grid", "lhs", "sobol", "morris"] = "grid"
     samples: int | None = Field(
@@ -446,7 +450,7 @@ class Experiment(Strict):
                 if _overlap(f.path, path):
                     raise ValueError(f"factors[{k}] ({f.key}) sets what factors[{j}] ({path}) sets")
             paths[f.path] = k
-        fixed = {aliased(key, SECTION_PATHS): key for key in leaves(self.overrides)}
+        fixed = {aliased(dotted(key), SECTION_PATHS): key for key in leaves(self.overrides)}
         for k, f in enumerate(self.factors):
             for path, key in fixed.items():
                 if _overlap(f.path, path):
@@ -539,7 +543,7 @@ class Experiment(Strict):
     def base_scenario(self) -> Scenario:
         """The base scenario with the experiment's overrides (a bad one names this file's ``overrides``)."""
         where = f"{self._source or '<experiment>'} (overrides)"
-        return load_scenario(self.base_path(), options={key: (where, v) for key, v in self.overrides.items()})
+        return load_scenario(self.base_path(), options={key: (where, v) for key, v in leaves(self.overrides).items()})
 
 
 def load_experiment(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib.metadata
 import subprocess
 import sys
 from pathlib import Path
@@ -24,6 +25,20 @@ def test_version():
 def test_python_dash_m_works():
     proc = subprocess.run([sys.executable, "-m", "sez_sim", "--version"], capture_output=True, text=True, check=True)
     assert __version__ in proc.stdout
+
+
+@pytest.mark.parametrize("argv", [["--version"], ["run", "no-such-file.yaml"]])
+def test_the_command_and_python_dash_m_exit_through_main_which_freezes_what_is_left(argv):
+    """The installed ``sez-sim`` is :func:`main`, as ``python -m sez_sim`` is: the interpreter's exit then skips
+    collecting what the libraries left (benchmarks/README.md), whether the command succeeds or fails."""
+    (script,) = importlib.metadata.entry_points(group="console_scripts", name="sez-sim")
+    assert script.value == "sez_sim.cli:main"
+    probe = (
+        "import atexit, gc, sys; atexit.register(lambda: print('frozen', gc.get_freeze_count() > 0)); "
+        f"sys.argv = ['sez-sim', *{argv!r}]; from sez_sim.cli import main; main()"
+    )
+    proc = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=False)
+    assert proc.returncode == (0 if argv == ["--version"] else 2) and "frozen True" in proc.stdout
 
 
 def test_network_map_is_written(tmp_path):

@@ -232,8 +232,8 @@ class FirmBlock:
 class Equilibrium:
     """A solved short-run equilibrium. Per-province arrays have length N, per-firm arrays the firm count.
 
-    ``cost_of_living`` is ``price_index ** mu``, the cost of living (manufactures' price index to their share of
-    spending, the rest of the basket at a price of 1): real wages and real income are deflated by it.
+    ``cost_of_living`` is ``price_index ** mu``: the manufactures' price index to their share of spending, the rest
+    of the basket at a price of 1. Real wages and real income are deflated by it.
     """
 
     wage: np.ndarray

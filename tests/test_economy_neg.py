@@ -6,6 +6,7 @@ Grids: sigma in [3, 8], mu in [0.2, 0.6] with mu < rho, phi in (0, 1), s_E in (0
 from __future__ import annotations
 
 import itertools
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -21,6 +22,7 @@ from sez_sim.economy.closed_forms import (
 )
 from sez_sim.economy.presets import core_periphery, footloose_capital
 from sez_sim.geography import two_region
+from sez_sim.runs import run_scenario
 
 SIGMAS = [3.0, 4.0, 5.0, 6.5, 8.0]
 MUS = [0.2, 0.3, 0.4, 0.5, 0.6]
@@ -81,6 +83,21 @@ def test_two_region_solution_satisfies_the_analytic_wage_and_price_equations(sig
         np.testing.assert_allclose(w, w_fkv, rtol=1e-7)
         omega_fkv = w_fkv / g_fkv**mu
         assert eq.real_wage[0] / eq.real_wage[1] == pytest.approx(omega_fkv[0] / omega_fkv[1], rel=1e-7)
+
+
+@pytest.mark.parametrize(("freeness", "shares"), [(0.08, [0.55, 0.45]), (0.2, [0.7, 0.3]), (0.5, [0.4, 0.6])])
+def test_the_runs_real_wages_are_fkvs_relative_real_wage_at_its_workers_split(freeness, shares):
+    """The core-periphery scenario with agents: at every step the province panel's real wages (``real_wage_m``)
+    stand in FKV's ratio omega_1 / omega_2 for the split of mobile workers the panel records."""
+    scenario = Path(__file__).resolve().parent.parent / "scenarios/textbook/core_periphery.yaml"
+    changes = {"geography.synthetic.freeness": freeness, "initial.shares": shares}
+    panel = run_scenario(scenario, overrides=changes, years=2).provinces
+    for step in (0, panel["step"].max()):
+        rows = panel[panel["step"] == step]
+        workers, real = rows["workers_m"].to_numpy(), rows["real_wage_m"].to_numpy()
+        w, g = fkv_wages(5.0, 0.4, freeness, workers[0] / workers.sum())
+        omega = w / g**0.4
+        assert real[0] / real[1] == pytest.approx(omega[0] / omega[1], rel=1e-6), step
 
 
 # --------------------------------------------------------------------------------- break and sustain

@@ -81,6 +81,8 @@ def test_a_claims_nested_overrides_keep_its_scenarios_other_keys(tmp_path):
     for a, b in zip(nested.scenarios(), dotted.scenarios(), strict=True):
         assert a.resolved() == b.resolved()
         assert a.resolved()["policy_defaults"]["sez"] == {**b.resolved()["policy_defaults"]["sez"], "fdi_uplift": 2.0}
+    with pytest.raises(ScenarioError, match="overrides: policy_defaults.sez.management: null is not applied"):
+        load_claim(claim_file(tmp_path, overrides={"policy_defaults": {"sez": {"management": None}}}))
 
 
 @pytest.mark.parametrize(

@@ -998,6 +998,19 @@ def test_nested_overrides_set_the_keys_they_hold_and_keep_the_bases_others(tmp_p
 
 
 @pytest.mark.parametrize(
+    "overrides",
+    [{"policies.0.end_year": None}, {"geography": {"dataset": None, "synthetic": {"kind": "line", "n": 5}}}],
+)
+def test_an_override_set_to_null_is_refused_naming_it(tmp_path, overrides):
+    """Overrides reach the scenario as options, which leave null out: it would be dropped without a word."""
+    with pytest.raises(ScenarioError) as caught:
+        load_experiment(experiment_file(tmp_path, overrides=overrides))
+    problem = caught.value.problems[0]
+    null = "policies.0.end_year" if "policies.0.end_year" in overrides else "geography.dataset"
+    assert problem.where == "overrides" and problem.message.startswith(f"{null}: null is not applied")
+
+
+@pytest.mark.parametrize(
     ("factor", "overrides"),
     [
         ("economy.kappa", {"economy.kappa": 0.001}),  # the same registry key

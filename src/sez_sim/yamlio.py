@@ -374,6 +374,23 @@ def leaves(mapping: Mapping[str, Any], prefix: str = "") -> dict[str, Any]:
     return out
 
 
+def refuse_nulls(overrides: Mapping[str, Any]) -> None:
+    """Refuse a file's ``overrides`` that set a key to null, naming the keys.
+
+    A file's overrides reach the scenario as options, which leave null out (a flag not given), so a null would be
+    dropped without a word.
+
+    Raises:
+        ValueError: naming the keys set to null.
+    """
+    nulls = [key for key, value in leaves(overrides).items() if value is None]
+    if nulls:
+        raise ValueError(
+            f"overrides: {', '.join(nulls)}: null is not applied; give a value, or leave the key out to keep the "
+            "scenario's (a section is switched in a scenario file of its own)"
+        )
+
+
 INDEX = re.compile(r"\[(\d+)\]")
 """A list index as messages write it in a path (``policies[0]``)."""
 

@@ -72,7 +72,7 @@ from sez_sim.scenario import (
     sha256,
 )
 from sez_sim.version import __version__
-from sez_sim.yamlio import Strict, check_counts, leaves
+from sez_sim.yamlio import Strict, check_counts, leaves, refuse_nulls
 
 FAILING = {"below": "falls short of the range", "above": "overshoots the range"}
 """How a range claim fails on each side, in the report's words (``hinges_on.failing`` of ``verdict.json``)."""
@@ -171,6 +171,7 @@ class Claim(Strict):
 
     @model_validator(mode="after")
     def _fixed_keys(self) -> Claim:
+        refuse_nulls(self.overrides)
         for key in leaves(self.overrides):
             if key in ("run.seed", "run.years"):
                 field = key.split(".")[1]

@@ -41,7 +41,7 @@ from sez_sim.scenario import (
     point_to_overrides,
     registry_path,
 )
-from sez_sim.yamlio import Strict, aliased, dotted, leaves
+from sez_sim.yamlio import Strict, aliased, dotted, leaves, refuse_nulls
 
 if TYPE_CHECKING:
     from sez_sim.geography.network import Geography
@@ -450,6 +450,7 @@ class Experiment(Strict):
                 if _overlap(f.path, path):
                     raise ValueError(f"factors[{k}] ({f.key}) sets what factors[{j}] ({path}) sets")
             paths[f.path] = k
+        refuse_nulls(self.overrides)
         fixed = {aliased(dotted(key), SECTION_PATHS): key for key in leaves(self.overrides)}
         for k, f in enumerate(self.factors):
             for path, key in fixed.items():

@@ -997,6 +997,17 @@ def test_nested_overrides_set_the_keys_they_hold_and_keep_the_bases_others(tmp_p
     assert base.mechanisms.capital and base.resolved()["economy"] == load_scenario(LINE).resolved()["economy"]
 
 
+def test_a_per_country_mapping_in_overrides_is_its_value_not_a_section(tmp_path):
+    """``corporate_tax: {"*": 0.2}`` gives every country 0.2, as ``--set`` does; it is not merged into the base's
+    mapping as a section would be (which kept the base's country A at 0.3)."""
+    base = tmp_path / "taxed.yaml"
+    base.write_text(yaml.safe_dump({"name": "taxed", "extends": str(LINE), "economy": {"corporate_tax": {"A": 0.3}}}))
+    flat = load_scenario(base, ['economy.corporate_tax={"*": 0.2}']).resolved()["economy"]
+    for overrides in ({"economy": {"corporate_tax": {"*": 0.2}}}, {"economy.corporate_tax": {"*": 0.2}}):
+        scenario = load_experiment(experiment_file(tmp_path, base=str(base), overrides=overrides)).base_scenario()
+        assert scenario.resolved()["economy"] == flat and flat["corporate_tax"] == {"*": 0.2}
+
+
 @pytest.mark.parametrize(
     "overrides",
     [{"policies.0.end_year": None}, {"geography": {"dataset": None, "synthetic": {"kind": "line", "n": 5}}}],

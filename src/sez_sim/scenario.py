@@ -29,7 +29,7 @@ from sez_sim.io import check_path
 from sez_sim.params import Param, defaults, layered, registry
 from sez_sim.policies import MODEL_SECTIONS, POLICY_SECTIONS, Policy
 from sez_sim.policies.base import Places
-from sez_sim.yamlio import Strict, deep_merge, parse_overrides
+from sez_sim.yamlio import Strict, aliased, deep_merge, dotted, parse_overrides
 from sez_sim.zones import operating_zones
 
 MIN_SIZE_TAIL = 1.5
@@ -857,4 +857,30 @@ def registry_path(param: Param) -> str:
     return f"{SECTION_PATHS.get(param.section, param.section)}.{param.name}"
 
 
-__all__ = ["Scenario", "deep_merge", "load_scenario", "parse_overrides", "point_to_overrides", "registry_path"]
+def override_leaves(overrides: Mapping[str, Any], prefix: str = "") -> dict[str, Any]:
+    """A file's overrides as dotted keys, each set on its own: nested mappings are the sections they name.
+
+    ``{policy_defaults: {sez: {capacity_jobs: 5000}}}`` sets ``policy_defaults.sez.capacity_jobs`` and keeps the
+    section's other keys, as a scenario extending the base would. A per-country or per-pair parameter's mapping is
+    its value, not a section (``economy.corporate_tax: {"*": 0.2}`` gives every country 0.2, as ``--set`` does).
+    """
+    values = {registry_path(p) for p in registry().values() if p.per}
+    out: dict[str, Any] = {}
+    for key, value in overrides.items():
+        path = f"{prefix}{key}"
+        if isinstance(value, Mapping) and aliased(dotted(path), SECTION_PATHS) not in values:
+            out |= override_leaves(value, f"{path}.")
+        else:
+            out[path] = value
+    return out
+
+
+__all__ = [
+    "Scenario",
+    "deep_merge",
+    "load_scenario",
+    "override_leaves",
+    "parse_overrides",
+    "point_to_overrides",
+    "registry_path",
+]

@@ -66,6 +66,7 @@ from sez_sim.runs import git_commit, git_dirty
 from sez_sim.scenario import (
     Scenario,
     load_scenario,
+    override_leaves,
     pairing_problems,
     point_to_overrides,
     registry_path,
@@ -267,7 +268,7 @@ class Claim(Strict):
 
     def fixes(self, key: str) -> bool:
         """Whether :attr:`overrides` fixes a registry parameter (by its key or by its scenario path, nested or not)."""
-        fixed = leaves(self.overrides)
+        fixed = override_leaves(self.overrides)
         return key in fixed or registry_path(registry()[key]) in fixed
 
     def fingerprint(self) -> str:
@@ -299,7 +300,8 @@ class Claim(Strict):
         A bad key or value of the claim's :attr:`overrides` names this file's ``overrides``.
         """
         where = f"{self._source or '<claim>'} (overrides)"
-        options = {"run.years": ("years", self.years), **{key: (where, v) for key, v in leaves(self.overrides).items()}}
+        fixed = override_leaves(self.overrides)
+        options = {"run.years": ("years", self.years), **{key: (where, v) for key, v in fixed.items()}}
         folder = self._source.parent if self._source else Path.cwd()
         return tuple(load_scenario(folder / getattr(self, arm), overrides or {}, options=options) for arm in self.arms)
 

@@ -38,10 +38,11 @@ from sez_sim.scenario import (
     Scenario,
     folder_name,
     load_scenario,
+    override_leaves,
     point_to_overrides,
     registry_path,
 )
-from sez_sim.yamlio import Strict, aliased, dotted, leaves, refuse_nulls
+from sez_sim.yamlio import Strict, aliased, dotted, refuse_nulls
 
 if TYPE_CHECKING:
     from sez_sim.geography.network import Geography
@@ -451,7 +452,7 @@ class Experiment(Strict):
                     raise ValueError(f"factors[{k}] ({f.key}) sets what factors[{j}] ({path}) sets")
             paths[f.path] = k
         refuse_nulls(self.overrides)
-        fixed = {aliased(dotted(key), SECTION_PATHS): key for key in leaves(self.overrides)}
+        fixed = {aliased(dotted(key), SECTION_PATHS): key for key in override_leaves(self.overrides)}
         for k, f in enumerate(self.factors):
             for path, key in fixed.items():
                 if _overlap(f.path, path):
@@ -544,7 +545,8 @@ class Experiment(Strict):
     def base_scenario(self) -> Scenario:
         """The base scenario with the experiment's overrides (a bad one names this file's ``overrides``)."""
         where = f"{self._source or '<experiment>'} (overrides)"
-        return load_scenario(self.base_path(), options={key: (where, v) for key, v in leaves(self.overrides).items()})
+        fixed = override_leaves(self.overrides)
+        return load_scenario(self.base_path(), options={key: (where, v) for key, v in fixed.items()})
 
 
 def load_experiment(

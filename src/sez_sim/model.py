@@ -668,6 +668,7 @@ class SEZModel(mesa.Model):
             np.add.at(in_zone, self.zones.province, firms.zone_occupancy(len(self.zones)))
         foreign_firms = firms.per_province(np.flatnonzero(foreign))
         modern, traditional = heads["modern"] * ppa, heads["traditional"] * ppa + self.farmers
+        wage_m, wage_a = eq.wage / rate, eq.traditional_wage / rate
         self.accounts = {
             "population": population,
             "workers_m": modern,
@@ -677,10 +678,10 @@ class SEZModel(mesa.Model):
             "firms_in_zone": in_zone,
             "entrants": np.asarray(entrants, float),
             "exits": np.asarray(exits, float),
-            "wage_m": eq.wage / rate,
-            "wage_a": eq.traditional_wage / rate,
-            "real_wage_m": eq.wage / rate / eq.cost_of_living,
-            "real_wage_a": eq.traditional_wage / rate / eq.cost_of_living,
+            "wage_m": wage_m,
+            "wage_a": wage_a,
+            "real_wage_m": wage_m / eq.cost_of_living,
+            "real_wage_a": wage_a / eq.cost_of_living,
             "earnings_gini": metrics.two_class_gini(modern, traditional, eq.wage, eq.traditional_wage),
             "gdp": eq.gdp / 1e6,
             "gdp_per_capita": np.divide(eq.gdp, population, out=np.zeros(n), where=population > 0),

@@ -857,21 +857,25 @@ def registry_path(param: Param) -> str:
     return f"{SECTION_PATHS.get(param.section, param.section)}.{param.name}"
 
 
-def override_leaves(overrides: Mapping[str, Any], prefix: str = "") -> dict[str, Any]:
+def override_leaves(overrides: Mapping[str, Any]) -> dict[str, Any]:
     """A file's overrides as dotted keys, each set on its own: nested mappings are the sections they name.
 
     ``{policy_defaults: {sez: {capacity_jobs: 5000}}}`` sets ``policy_defaults.sez.capacity_jobs`` and keeps the
     section's other keys, as a scenario extending the base would. A per-country or per-pair parameter's mapping is
     its value, not a section (``economy.corporate_tax: {"*": 0.2}`` gives every country 0.2, as ``--set`` does).
     """
-    values = {registry_path(p) for p in registry().values() if p.per}
+    mappings = {registry_path(p) for p in registry().values() if p.per}
     out: dict[str, Any] = {}
-    for key, value in overrides.items():
-        path = f"{prefix}{key}"
-        if isinstance(value, Mapping) and aliased(dotted(path), SECTION_PATHS) not in values:
-            out |= override_leaves(value, f"{path}.")
-        else:
-            out[path] = value
+
+    def walk(node: Mapping[str, Any], prefix: str) -> None:
+        for key, value in node.items():
+            path = f"{prefix}{key}"
+            if isinstance(value, Mapping) and aliased(dotted(path), SECTION_PATHS) not in mappings:
+                walk(value, f"{path}.")
+            else:
+                out[path] = value
+
+    walk(overrides, "")
     return out
 
 

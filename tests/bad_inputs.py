@@ -290,6 +290,21 @@ def scenario_cases() -> Iterator[Case]:
             yield Case(f"scenario-run/{ident}", ["run", "{d}/s.yaml", "--quiet"], {"s.yaml": dump(data)}, expect)
     textbook_on_gms = changed(GMS, "economy.preset", "core_periphery")
     yield Case("scenario/preset-on-dataset", ["validate", "{d}/s.yaml"], {"s.yaml": dump(textbook_on_gms)}, ("preset",))
+    textbook_zone = changed(changed(LINE, "economy.preset", "core_periphery"), "agents", {})
+    yield Case(
+        "scenario/textbook-zone",
+        ["run", "{d}/s.yaml", "--quiet"],
+        {"s.yaml": dump(textbook_zone)},
+        ("s.yaml", "policies[0]", "core_periphery preset has no entrants"),
+    )
+    two_regions = changed(textbook_zone, "geography.synthetic", {"kind": "two_region", "freeness": 0.4})
+    for kind, policy in (("corridor_upgrade", {"corridor": "LINE"}), ("border_facilitation", {})):
+        yield Case(
+            f"scenario/two-region-{kind}",
+            ["validate", "{d}/s.yaml"],
+            {"s.yaml": dump(changed(two_regions, "policies", [{"type": kind, **policy}]))},
+            ("s.yaml", "policies[0].type", "freeness"),
+        )
     per_key: list[tuple[str, str, Any]] = [
         ("min-wage-country", "economy.minimum_wage", {"XXX": 100}),
         ("min-wage-lowercase", "economy.minimum_wage", {"tha": 100}),

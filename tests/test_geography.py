@@ -146,6 +146,26 @@ def test_a_suggestion_names_a_province_once_where_its_id_is_its_name():
     assert str(caught.value).endswith("unknown province 'P99' (did you mean 'P09'?)")  # was "'P09' or 'P09'"
 
 
+def test_a_name_with_no_close_match_is_answered_with_what_there_is(gms):
+    """Without a close match the message lists the geography's ids (a few and the last when there are many)."""
+    with pytest.raises(
+        ScenarioError, match=r"unknown province 'L1' \(this geography has 6: P00, P01, P02, P03, P04, P05\)$"
+    ):
+        line(6, spacing_km=100).index_of("L1")
+    with pytest.raises(ScenarioError, match=r"unknown province 'Qwzx' \(this geography has 228: TH-10, .*, \.\.\., "):
+        gms.index_of("Qwzx")
+    with pytest.raises(ScenarioError, match=r"unknown crossing 'Mae Sot' \(this geography has none\)$"):
+        two_region(0.5).crossing_of("Mae Sot")
+    with pytest.raises(ScenarioError, match=r"unknown corridor 'EWEC' \(this geography has 2: LINE, LINE/main\)$"):
+        line(6, spacing_km=100).corridor_links("EWEC")
+
+
+def test_a_geography_without_crossings_has_their_columns():
+    """Instruments list crossings' ends by ``ia``/``ib`` (an OSSC on two regions failed with a KeyError)."""
+    crossings = two_region(0.5).crossings
+    assert len(crossings) == 0 and crossings["ia"].dtype == np.int64 and crossings["ib"].dtype == np.int64
+
+
 # ---------------------------------------------------------------------------------- distances
 def _assert_metric(d: np.ndarray) -> None:
     np.testing.assert_array_equal(d, d.T)

@@ -213,7 +213,9 @@ def build_core_periphery(model: SEZModel) -> None:
     shares = np.asarray(model.config.initial_shares or (0.5,) * model.geo.n, float)
     counts = allocate(n_agents, shares / shares.sum(), 0)
     total = n_agents * model.persons_per_agent
-    model.market, labour = core_periphery(model.geo, econ["sigma"], econ["mu"], counts / n_agents, workers=total)
+    model.market, labour = core_periphery(
+        model.geo, econ["sigma"], econ["mu"], counts / n_agents, workers=total, kappa=econ["kappa"]
+    )
     model.farmers = labour.farmers
     model.workers.populate(counts, model.country, model.streams["init"])
     model.workers.rule = MobilityRule.BEST_RESPONSE
@@ -230,7 +232,7 @@ def build_footloose_capital(model: SEZModel) -> None:
     shares = np.asarray(model.config.initial_shares or (0.5,) * model.geo.n, float)
     province = np.repeat(np.arange(model.geo.n), allocate(n_firms, shares / shares.sum(), 0))
     pop = model.geo.provinces["population"].to_numpy(float)
-    model.market = textbook_market(model.geo, econ["sigma"], econ["mu"], free_entry=False)
+    model.market = textbook_market(model.geo, econ["sigma"], econ["mu"], econ["kappa"], free_entry=False)
     owner = draw_owners(model.country, pop, province, 0.0, rng)
     model.firms.add(len(province), province=province, owner=owner)
     model.workers.populate(worker_counts(model), model.country, rng)

@@ -41,7 +41,10 @@ A per-country (or per-pair) parameter without a `*` entry changes only the count
 (`corporate_tax: {THA: 0.1}` keeps every other country's rate); with `*` it replaces the whole mapping. Files,
 `--set`, the `--seed`/`--years` flags, experiment factors and the Python API are checked by the same rules: the
 bounds below; no NaN, infinite numbers or booleans (`yes`, `on`) where numbers belong; no duplicate keys; an
-end year after its start; a textbook preset on a dataset; the same instrument twice in the same place. For the
+end year after its start; a textbook preset on a dataset; an instrument that could change nothing (a zone, an OSSC,
+a minimum wage, a port or an FDI inflow in a textbook preset; a barrier between countries where workers move by best
+response or do not move; a link or crossing upgrade where the freeness is given); the same instrument twice in the
+same place. For the
 `gms` preset, combinations the calibrated economy cannot have are refused with what to change: firm sizes with a
 Pareto tail `pareto_shape / (sigma - 1)` below 1.5; trade falling faster than `(sigma - 1) * kappa` = 0.01 per km;
 a trade balance at or above the export share; modern revenue `mu / (1 - trade_balance)` above 95% of income;

@@ -417,11 +417,8 @@ class Scenario(Strict):
         ):
             raise ValueError("initial.shares sets the two regions of a textbook preset on a two_region geography")
         for k, policy in enumerate(self.policies):
-            if textbook and policy.type == "port":
-                raise ValueError(
-                    f"policies[{k}]: the {self.economy.preset} preset has no world market, so a port would change "
-                    "nothing"
-                )
+            if idle := policy.idle_in(self.economy.preset):
+                raise ValueError(f"policies[{k}]: {idle}")
             if policy.end_year is not None and policy.end_year <= self.run.start_year:
                 raise ValueError(
                     f"policies[{k}] ends in {policy.end_year:g}, before the run starts ({self.run.start_year}): "

@@ -23,14 +23,36 @@ from sez_sim.geography import Geography
 
 PRESETS = ("gms", "core_periphery", "footloose_capital")
 
+CHANNELS = {
+    "entry": "entrants choosing where to invest (zones fill, and approvals, promotion and FDI inflows act, only "
+    "through them)",
+    "wage_floor": "modern wage floor above a traditional sector",
+    "world": "world market",
+    "migration": "migration (its workers stay where they live)",
+    "moving_costs": "moving costs (its workers move by a best response to real wages, which a quota can cap but "
+    "no barrier enters)",
+}
+"""What a policy instrument can act through that a preset may lack; every preset has trade costs and profits."""
 
-def textbook_market(geo: Geography, sigma: float, mu: float, *, free_entry: bool) -> Market:
-    """The market of a textbook preset on ``geo``: no world, no minimum wage, unit TFP and traditional wage."""
+PRESET_CHANNELS = {
+    "gms": frozenset(CHANNELS),
+    "core_periphery": frozenset({"migration"}),
+    "footloose_capital": frozenset(),
+}
+"""The channels each preset has: the textbook models' firms neither enter nor pay a minimum wage, nor sell abroad."""
+
+
+def textbook_market(geo: Geography, sigma: float, mu: float, kappa: float, *, free_entry: bool) -> Market:
+    """The market of a textbook preset on ``geo``: no world, no minimum wage, unit TFP and traditional wage.
+
+    The freeness is the geography's: given directly on two regions, ``exp(-kappa (sigma - 1) d_ij)`` over the
+    distances of any other, as the model recomputes it when a policy changes a link or a crossing.
+    """
     n = geo.n
     return Market(
         sigma=sigma,
         mu=mu,
-        phi=geo.freeness(sigma, 0.0),
+        phi=geo.freeness(sigma, kappa),
         phi_world=np.zeros(n),
         world_demand=0.0,
         world_supply=0.0,
@@ -44,17 +66,23 @@ def textbook_market(geo: Geography, sigma: float, mu: float, *, free_entry: bool
 
 
 def core_periphery(
-    geo: Geography, sigma: float, mu: float, worker_shares: Sequence[float], workers: float = 1.0
+    geo: Geography,
+    sigma: float,
+    mu: float,
+    worker_shares: Sequence[float],
+    workers: float = 1.0,
+    kappa: float = 0.0,
 ) -> tuple[Market, Labour]:
     """Core-periphery: ``workers`` mobile workers split by ``worker_shares``; farmers ``workers (1-mu)/mu``.
 
     Farmers are split like the population of ``geo`` (evenly in the textbook case), so mobile workers are a
-    share ``mu`` of all people, as in FKV.
+    share ``mu`` of all people, as in FKV. ``kappa`` is the trade cost per km on a geography that does not give the
+    freeness directly.
     """
     shares = np.asarray(worker_shares, float)
     pop = geo.provinces["population"].to_numpy(float)
     farmers = workers * (1.0 - mu) / mu * pop / pop.sum()
-    return textbook_market(geo, sigma, mu, free_entry=True), Labour(workers=workers * shares, farmers=farmers)
+    return textbook_market(geo, sigma, mu, kappa, free_entry=True), Labour(workers=workers * shares, farmers=farmers)
 
 
 def footloose_capital(
@@ -65,6 +93,7 @@ def footloose_capital(
     owner_shares: Sequence[float] | None = None,
     tax: Sequence[float] | None = None,
     workers: float = 1.0,
+    kappa: float = 0.0,
 ) -> tuple[Market, Labour, FirmBlock]:
     """Footloose capital with firm mass split by ``firm_shares`` and owned by ``owner_shares``.
 
@@ -77,6 +106,7 @@ def footloose_capital(
             makes the expenditure share s_E equal the population share).
         tax: profit tax per region (negative = subsidy; the net return multiplier is ``1 - tax``).
         workers: total (immobile) workers.
+        kappa: trade cost per km, on a geography that does not give the freeness directly.
 
     Returns:
         The market, labour and a firm block with one entry per (location, owner) group; a group's efficiency is
@@ -101,4 +131,4 @@ def footloose_capital(
         tax=tax_rate[location],
         owner=owner,
     )
-    return textbook_market(geo, sigma, mu, free_entry=False), Labour(workers * pop_share, np.zeros(n)), firms
+    return textbook_market(geo, sigma, mu, kappa, free_entry=False), Labour(workers * pop_share, np.zeros(n)), firms

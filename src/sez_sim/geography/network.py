@@ -69,11 +69,10 @@ class Geography:
         country = self.provinces["country"].to_numpy()
         self.links["international"] = country[self.links["ia"]] != country[self.links["ib"]]
 
-        self.crossings = (crossings if crossings is not None else pd.DataFrame(columns=["name"])).copy()
-        self.crossings = self.crossings.reset_index(drop=True)
-        if len(self.crossings):
-            self.crossings["ia"] = self.crossings["province_a"].map(self._index).astype(np.int64)
-            self.crossings["ib"] = self.crossings["province_b"].map(self._index).astype(np.int64)
+        none = pd.DataFrame(columns=["name", "province_a", "province_b"])
+        self.crossings = (crossings if crossings is not None else none).reset_index(drop=True)
+        self.crossings["ia"] = self.crossings["province_a"].map(self._index).astype(np.int64)
+        self.crossings["ib"] = self.crossings["province_b"].map(self._index).astype(np.int64)
         self.crossings["cost_km"] = float(crossing_cost_km)
         self._crossing_index = {n: i for i, n in enumerate(self.crossings["name"])}
         # The crossing each link passes (-1 for a domestic link).
@@ -112,7 +111,8 @@ class Geography:
             return self._index[ref]
         if ref in self._by_name:
             return self._by_name[ref]
-        raise ScenarioError(f"unknown province {ref!r}{_suggest(ref, [*self._index, *self._by_name])}")
+        hint = _suggest(ref, [*self._index, *self._by_name], list(self._index))
+        raise ScenarioError(f"unknown province {ref!r}{hint}")
 
     def crossing_of(self, ref: str) -> int:
         """Return the row of a crossing given by name.
@@ -366,6 +366,13 @@ def _crossing_key(name: str) -> frozenset[str]:
     return frozenset(part.strip() for part in base.split("-", 1))
 
 
-def _suggest(word: str, options: Iterable[str]) -> str:
-    hint = did_you_mean(word, options)
-    return f" ({hint})" if hint else ""
+def _suggest(word: str, options: Iterable[str], listed: Sequence[str] | None = None) -> str:
+    """The closest of ``options`` to ``word``; without one, what there is (``listed``, default ``options``)."""
+    options = list(options)
+    if hint := did_you_mean(word, options):
+        return f" ({hint})"
+    listed = options if listed is None else listed
+    if not listed:
+        return " (this geography has none)"
+    shown = listed if len(listed) <= 8 else [*listed[:3], "...", listed[-1]]
+    return f" (this geography has {len(listed)}: {', '.join(shown)})"

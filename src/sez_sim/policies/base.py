@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 import numpy as np
 from pydantic import Field, model_validator
 
+from sez_sim.economy.presets import CHANNELS, PRESET_CHANNELS
 from sez_sim.errors import Problem, ScenarioError, UserError
 from sez_sim.params import Param
 from sez_sim.yamlio import Strict
@@ -31,6 +32,12 @@ if TYPE_CHECKING:
 
 PHASE_IN_LIMIT = 100.0
 """Longest phase-in of an instrument, in years."""
+
+FREENESS_GIVEN = (
+    "this geography gives the freeness of trade between its regions directly, so no link or crossing cost enters "
+    "it; change geography.synthetic.freeness instead"
+)
+"""Why a link or crossing instrument cannot act on two regions (``Geography.freeness_override``)."""
 
 REGISTRY_KEY = "registry"
 """Key of a field's ``json_schema_extra`` naming the registry parameter it defaults to."""
@@ -117,9 +124,12 @@ class Instrument(Strict):
 
     Attributes:
         sections: registry sections whose values (``policy_defaults.<section>``) are this instrument's defaults.
+        channel: what of the model it acts through when a preset may lack it (``presets.CHANNELS``); None for
+            trade costs and profits, which every preset has.
     """
 
     sections: ClassVar[tuple[str, ...]] = ()
+    channel: ClassVar[str | None] = None
 
     label: str | None = Field(default=None, description="A name for this instrument (kept in the manifest).")
     start_year: float | None = Field(
@@ -149,6 +159,17 @@ class Instrument(Strict):
         if not self.phase_in:
             return 1.0
         return min(1.0, (year - start) / self.phase_in + 1e-12)
+
+    def needs(self) -> dict[str, str]:
+        """The channels it acts through, each with what of it acts there (for :meth:`idle_in`)."""
+        return {self.channel: f"this {self.tag()}"} if self.channel else {}
+
+    def idle_in(self, preset: str) -> str | None:
+        """Why it would change nothing in ``preset``, or None when it can act there."""
+        for channel, what in self.needs().items():
+            if channel not in PRESET_CHANNELS[preset]:
+                return f"the {preset} preset has no {CHANNELS[channel]}, so {what} would change nothing"
+        return None
 
     def resolved(self, params: dict[str, dict[str, Any]]) -> Instrument:
         """A copy with every field left to the policy default set from ``params`` (scalar parameters only)."""

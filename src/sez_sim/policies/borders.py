@@ -9,7 +9,7 @@ from pydantic import Field
 
 from sez_sim.levers import Effect
 from sez_sim.params import Param, declare
-from sez_sim.policies.base import Instrument, Places, param_field
+from sez_sim.policies.base import FREENESS_GIVEN, Instrument, Places, param_field
 
 if TYPE_CHECKING:
     from sez_sim.geography import Geography
@@ -39,6 +39,10 @@ class BorderFacilitation(Instrument):
     factor: float | None = param_field(BORDER["factor"])
 
     def check(self, geo: Geography) -> None:
+        if geo.freeness_override is not None:
+            raise self.error("type", FREENESS_GIVEN)
+        if not len(geo.crossings):
+            raise self.error("crossings", "this geography has no border crossings")
         if self.crossings != "all":
             for k, name in enumerate(self.crossings):
                 self.lookup(f"crossings[{k}]", geo.crossing_of, name)

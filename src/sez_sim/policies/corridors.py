@@ -9,7 +9,7 @@ from pydantic import Field, model_validator
 
 from sez_sim.levers import Effect
 from sez_sim.params import Param, declare
-from sez_sim.policies.base import PHASE_IN_LIMIT, Instrument, Places, param_field
+from sez_sim.policies.base import FREENESS_GIVEN, PHASE_IN_LIMIT, Instrument, Places, param_field
 
 if TYPE_CHECKING:
     from sez_sim.geography import Geography
@@ -58,6 +58,8 @@ class CorridorUpgrade(Instrument):
         return self
 
     def check(self, geo: Geography) -> None:
+        if geo.freeness_override is not None:
+            raise self.error("type", FREENESS_GIVEN)
         if self.corridor:
             self.lookup("corridor", geo.corridor_links, self.corridor)
         for k, (a, b) in enumerate(self.links):

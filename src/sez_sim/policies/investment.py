@@ -42,6 +42,7 @@ class FDIInflow(Instrument):
     """Scale the stream of potential foreign investors (FDI promotion, or a global FDI shock)."""
 
     sections: ClassVar[tuple[str, ...]] = ()
+    channel: ClassVar[str | None] = "entry"
     type: Literal["fdi_inflow"] = "fdi_inflow"
     multiplier: float = param_field(
         FIRMS["fdi_inflow"], required=True, description="Potential foreign entrants relative to the baseline"

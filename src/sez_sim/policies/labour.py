@@ -37,6 +37,7 @@ class MinimumWage(Instrument):
     """Set a country's statutory minimum wage (US$ per worker-year), or scale it by a factor."""
 
     sections: ClassVar[tuple[str, ...]] = ("minimum_wage",)
+    channel: ClassVar[str | None] = "wage_floor"
     type: Literal["minimum_wage"] = "minimum_wage"
     country: str = Field(description="Country code, e.g. KHM.")
     value: float | None = param_field(

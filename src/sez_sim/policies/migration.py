@@ -65,6 +65,13 @@ class MigrationRegime(Instrument):
             )
         return value
 
+    def needs(self) -> dict[str, str]:
+        # A quota caps realised moves, whatever the rule that chose them; the barrier is a cost in the logit choice.
+        out = {"migration": "this migration_regime"}
+        if self.barrier is not None or self.quota is None:
+            out["moving_costs"] = "this migration_regime's barrier"
+        return out
+
     def check(self, geo: Geography) -> None:
         for k, code in enumerate(self.countries):
             self.country_index(f"countries[{k}]", code, geo.country_names())

@@ -46,6 +46,7 @@ class OSSCInstrument(Instrument):
     """One-stop service centres in the listed provinces and/or every province of the listed countries."""
 
     sections: ClassVar[tuple[str, ...]] = ("ossc",)
+    channel: ClassVar[str | None] = "entry"
     type: Literal["ossc"] = "ossc"
     provinces: list[str] = Field(default_factory=list, description="Provinces (ids or exact names).")
     countries: list[str] = Field(default_factory=list, description="Countries (codes such as LAO).")

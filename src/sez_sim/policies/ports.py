@@ -29,6 +29,7 @@ class PortInstrument(Instrument):
     """Open a port in a province (a seaport, or a dry port with a longer sea leg), or change an existing port's leg."""
 
     sections: ClassVar[tuple[str, ...]] = ()
+    channel: ClassVar[str | None] = "world"
     type: Literal["port"] = "port"
     phase_in: float | None = Field(default=0.0, description="0: a port opens in its start year.")
     province: str = Field(description="Province id or name.")

@@ -141,6 +141,8 @@ ZONE_CREDIBILITY = declare(
 class ZoneProgramme(Instrument):
     """Fields and targeting shared by the zone programmes."""
 
+    channel: ClassVar[str | None] = "entry"
+
     zones: list[str] = Field(default_factory=list, description="Zones by exact name (e.g. 'Tak SEZ').")
     provinces: list[str] = Field(default_factory=list, description="Every zone of these provinces (ids or names).")
     countries: list[str] = Field(default_factory=list, description="Every zone of these countries (codes).")

@@ -53,6 +53,7 @@ class ZoneInstrument(Instrument):
     """Fields shared by the SEZ and CBEZ instruments (defaults from the ``sez`` and ``ossc`` registry sections)."""
 
     sections: ClassVar[tuple[str, ...]] = ("sez", "ossc")
+    channel: ClassVar[str | None] = "entry"
     capacity_jobs: float | None = param_field(SEZ["capacity_jobs"])
     phase_in: float | None = param_field(SEZ["buildout_years"])
     tax_holiday_years: float | None = param_field(

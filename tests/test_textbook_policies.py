@@ -139,3 +139,30 @@ def test_refusals_on_regions_whose_freeness_is_given():
     for policy in ({"type": "corridor_upgrade", "links": [["R1", "R2"]]}, {"type": "border_facilitation"}):
         with pytest.raises(UserError, match=r"policies\[0\]\.type: this geography gives the freeness"):
             run_scenario(scenario("core_periphery", [policy], {"kind": "two_region", "freeness": 0.4}))
+
+
+def test_a_comparison_of_textbook_economies_counts_money_in_model_units(tmp_path):
+    """GDP in model units (it read "US$ bn +0.0000000"), and no public ledger: no instrument with a cost can act."""
+    import os
+    import subprocess
+    import sys
+
+    import yaml
+
+    files = []
+    for name, policies in (("a", []), ("b", [{"type": "border_facilitation", "factor": 0.2}])):
+        files.append(tmp_path / f"{name}.yaml")
+        files[-1].write_text(yaml.safe_dump(scenario("core_periphery", policies) | {"name": name}))
+    out = tmp_path / "out"
+    argv = [*map(str, files), "--replicates", "2", "--years", "2", "--workers", "1", "--out", str(out)]
+    proc = subprocess.run(
+        [sys.executable, "-m", "sez_sim", "compare", *argv],
+        capture_output=True,
+        text=True,
+        env=os.environ | {"COLUMNS": "200"},
+    )
+    assert proc.returncode == 0, proc.stderr
+    units = pd.read_parquet(out / "differences.parquet").set_index("outcome")["unit"]
+    assert units["gdp"] == "model units" and units["real_income"] == "model units"
+    assert "US$" not in proc.stdout and "public ledger" not in proc.stdout.lower()
+    assert "border_gdp_share" in proc.stdout

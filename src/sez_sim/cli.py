@@ -541,7 +541,8 @@ def compare(
     if not levels:
         out.print("(the levels A and B are in differences.parquet, or on a terminal of 110 columns or more)")
     out.print(countries_table(result))
-    out.print(ledger_table(result))
+    if a.economy.preset == "gms":  # the textbook presets refuse every instrument with a public cost
+        out.print(ledger_table(result))
     out.print(provinces_table(result))
     out.print(f"wrote {target}")
 

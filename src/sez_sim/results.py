@@ -228,6 +228,11 @@ _DISPLAY = {
 }
 
 
+def unit_in(unit: str, preset: str) -> str:
+    """The unit of a column of ``unit`` in a run of ``preset``: the textbook presets count money in model units."""
+    return "model units" if preset != "gms" and "US$" in unit else unit
+
+
 def display_unit(unit: str) -> str:
     """The unit a value of ``unit`` is shown in (GDP in US$ bn, relative changes in %)."""
     return _DISPLAY.get(unit, (unit, 1.0, 0))[0]

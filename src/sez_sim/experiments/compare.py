@@ -22,6 +22,7 @@ from sez_sim.errors import Problem, ScenarioError
 from sez_sim.experiments import executors
 from sez_sim.experiments.spec import DEFAULT_OUTCOMES, Outcome, outcome_problems
 from sez_sim.io import check_target, output_folder
+from sez_sim.results import unit_in
 from sez_sim.scenario import Scenario, load_scenario, pairing_problems, parse_overrides
 from sez_sim.yamlio import check_counts
 
@@ -493,7 +494,8 @@ def compare(
         runs[runs["scenario"] == "B"].reset_index(drop=True),
         names,
     )
-    differences.insert(1, "unit", [o.unit for o in outcomes])
+    preset = scenarios[0].economy.preset  # the pair shares it (pairing_problems)
+    differences.insert(1, "unit", [unit_in(o.unit, preset) for o in outcomes])
     series = pd.concat(series, ignore_index=True)
     rate = scenarios[1].config().params["sez"]["social_discount_rate"]
     record = provenance(started) | {

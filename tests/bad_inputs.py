@@ -209,6 +209,8 @@ def scenario_cases() -> Iterator[Case]:
             [{"type": "corridor_upgrade", "corridor": "LINE", "start_year": 2020, "completion_year": 2500}],
         ),
         ("corridor-unknown", "policies", [{"type": "corridor_upgrade", "corridor": "EWEC"}]),
+        ("synthetic-unread-freeness", "geography.synthetic.freeness", 0.3),
+        ("synthetic-unread-seed", "geography.synthetic.seed", 4),
         ("corridor-quality-zero", "policies", [{"type": "corridor_upgrade", "corridor": "LINE", "quality": 0}]),
         ("ossc-country-unknown", "policies", [{"type": "ossc", "country": "THA"}]),
         ("ossc-days-negative", "policies", [{"type": "ossc", "country": "A", "approval_days": -3}]),

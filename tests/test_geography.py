@@ -13,7 +13,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from sez_sim.errors import DataError, ScenarioError
-from sez_sim.geography import GMS_DATA, gms_dataset, line, load_folder, load_gms, random_planar, two_region
+from sez_sim.geography import GMS_DATA, gms_dataset, line, load_folder, load_gms, random_planar, ring, two_region
 
 
 @pytest.fixture(scope="module")
@@ -242,6 +242,20 @@ def test_two_region_freeness_is_given_directly():
     assert geo.provinces["population"].iloc[0] / geo.provinces["population"].sum() == pytest.approx(0.6)
     with pytest.raises(ValueError):
         two_region(1.5)
+
+
+@pytest.mark.parametrize("n", [3, 4, 7, 12])
+def test_a_ring_looks_the_same_from_every_province(n):
+    """Each row of the distances is the first turned: no province is central, no border, no port."""
+    geo = ring(n, spacing_km=250)
+    d = geo.distance
+    for i in range(n):
+        np.testing.assert_allclose(d[i], np.roll(d[0], i), rtol=1e-12)
+    steps = np.minimum(np.arange(n), n - np.arange(n))
+    np.testing.assert_allclose(d[0, 1:], 250 * steps[1:], rtol=1e-12)
+    assert len(geo.crossings) == 0 and not geo.provinces["is_port"].any() and set(geo.provinces["country"]) == {"A"}
+    with pytest.raises(ValueError, match="at least 3"):
+        ring(2)
 
 
 def test_line_has_one_crossing_in_the_middle():

@@ -5,14 +5,15 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
+from scipy.optimize import brentq
 
 from sez_sim import build
 from sez_sim.agents.province import Province
 from sez_sim.build import FIRST_REDRAW_SHARE, LATER_REDRAW_SHARE, REDRAW_RETRIES, STEADY_STATE_ROUNDS
-from sez_sim.economy.closed_forms import break_point, home_market_share, sustain_point
+from sez_sim.economy.closed_forms import break_point, break_z, home_market_share, racetrack_modes, sustain_point
 from sez_sim.economy.mechanisms import Mechanisms
 from sez_sim.errors import ConvergenceError
-from sez_sim.geography import line, load_gms, two_region
+from sez_sim.geography import line, load_gms, ring, two_region
 from sez_sim.model import ModelConfig, SEZModel, resolve_params
 
 pytestmark = pytest.mark.slow  # runs for a minute or more: started first (conftest.py)
@@ -48,6 +49,30 @@ def test_core_periphery_hysteresis_between_sustain_and_break_points():
     phi = 0.5 * (sustain_point(sigma, mu) + break_point(sigma, mu))
     assert abs(worker_share(cp_model(sigma, mu, phi, (0.55, 0.45)).run(years=30)) - 0.5) <= 0.05
     assert worker_share(cp_model(sigma, mu, phi, (0.9, 0.1)).run(years=30)) >= 0.95
+
+
+# -------------------------------------------------------------------------------------- racetrack
+@pytest.mark.parametrize(("sigma", "mu"), [(5.0, 0.4), (4.0, 0.3), (6.0, 0.5)])
+@pytest.mark.parametrize("side", [0.7, 1.3])
+def test_racetrack_spreads_evenly_or_agglomerates_on_the_side_of_its_break_point(sigma, mu, side):
+    """Twelve regions on a ring (FKV ch. 6): the even spread breaks where a Fourier mode's Z falls below Z_B.
+
+    The spacing at which the most fragile mode reaches the two-region break point is found from the closed form;
+    at 0.7 times it workers gather in a few places and most regions empty, at 1.3 times they stay spread out. The
+    start is as even as 1,000 workers over 12 regions can be (83 or 84 each): the model breaks the symmetry itself.
+    """
+    regions, kappa = 12, 0.0004
+    critical = brentq(
+        lambda s: racetrack_modes(ring(regions, s).freeness(sigma, kappa)).min() - break_z(sigma, mu), 10, 1e5
+    )
+    params = resolve_params("core_periphery", {"economy": {"sigma": sigma, "mu": mu, "kappa": kappa}})
+    model = SEZModel(ModelConfig(preset="core_periphery", geography=ring(regions, side * critical), params=params))
+    model.run(years=40)
+    share = model.workers.residents() / model.workers.residents().sum() * regions  # 1: an even share
+    if side < 1:
+        assert share.max() > 2.5 and (share < 0.2).sum() >= regions / 2
+    else:
+        assert share.min() > 0.8 and share.max() < 1.25
 
 
 # ------------------------------------------------------------------------------ footloose capital

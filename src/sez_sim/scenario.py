@@ -109,16 +109,25 @@ RANDOM_PLANAR_N = 200
 """Provinces of a ``random_planar`` geography that gives no ``n``."""
 
 
+SYNTHETIC_KEYS = {
+    "two_region": ("freeness", "population_shares"),
+    "line": ("n", "spacing_km"),
+    "ring": ("n", "spacing_km"),
+    "random_planar": ("n", "seed", "countries"),
+}
+"""The keys each kind of synthetic geography reads (one it does not read is refused rather than ignored)."""
+
+
 class Synthetic(Strict):
     """A synthetic geography (see docs/data.md)."""
 
-    kind: Literal["two_region", "line", "random_planar"] = Field(description="Which synthetic geography.")
+    kind: Literal["two_region", "line", "ring", "random_planar"] = Field(description="Which synthetic geography.")
     freeness: float | None = Field(default=None, gt=0, le=1, description="two_region: phi between the regions.")
     population_shares: list[float] | None = Field(
         default=None, min_length=2, max_length=2, description="two_region: the immobile population's split."
     )
-    n: int | None = Field(default=None, ge=2, le=20000, description="line / random_planar: number of provinces.")
-    spacing_km: float | None = Field(default=None, gt=0, description="line: distance between neighbours (km).")
+    n: int | None = Field(default=None, ge=2, le=20000, description="line / ring / random_planar: number of provinces.")
+    spacing_km: float | None = Field(default=None, gt=0, description="line / ring: distance between neighbours (km).")
     seed: int = Field(default=0, ge=0, description="random_planar: the network's seed.")
     countries: int = Field(default=5, ge=1, le=50, description="random_planar: number of countries.")
 
@@ -135,6 +144,16 @@ class Synthetic(Strict):
 
         if self.kind == "two_region" and self.freeness is None:
             raise ValueError("two_region needs freeness (phi in (0, 1])")
+        reads = SYNTHETIC_KEYS[self.kind]
+        fields = type(self).model_fields
+        # Differing from its default, not merely present: a resolved scenario dumps every key and is loaded again.
+        if unread := [k for k in fields if k not in ("kind", *reads) and getattr(self, k) != fields[k].default]:
+            raise ValueError(
+                f"{unread[0]}: a {self.kind} geography does not read it (it reads {', '.join(reads)})"
+                + ("; its freeness comes from its distances and economy.kappa" if unread[0] == "freeness" else "")
+            )
+        if self.kind == "ring" and self.n is not None and self.n < 3:
+            raise ValueError(f"n: a ring needs at least 3 provinces, not {self.n}")
         if self.kind == "random_planar" and self.n is not None and self.n < 3:
             raise ValueError(f"n: random_planar needs at least 3 provinces (a triangle), not {self.n}")
         if self.kind == "random_planar" and self.countries > (self.n or RANDOM_PLANAR_N):
@@ -560,7 +579,7 @@ class Scenario(Strict):
 
     def build_geography(self):
         """The geography this scenario runs on (a fresh object each call)."""
-        from sez_sim.geography import line, load_folder, load_gms, random_planar, two_region
+        from sez_sim.geography import line, load_folder, load_gms, random_planar, ring, two_region
 
         crossing = self.economy.crossing_cost_km or defaults(["economy"])["economy"]["crossing_cost_km"]
         g = self.geography
@@ -574,6 +593,8 @@ class Scenario(Strict):
                 return two_region(s.freeness, s.population_shares or (0.5, 0.5))
             if s.kind == "line":
                 return line(s.n or 10, spacing_km=s.spacing_km or 100.0, crossing_cost_km=crossing)
+            if s.kind == "ring":
+                return ring(s.n or 12, spacing_km=s.spacing_km or 100.0)
             return random_planar(s.n or RANDOM_PLANAR_N, seed=s.seed, countries=s.countries, crossing_cost_km=crossing)
         return load_gms(crossing_cost_km=crossing)
 

@@ -10,8 +10,8 @@ Each step:
   to its free slots; the rest set up outside the zone and move in, longest waiting first, as plots free up
   (entrants plan on a full zone's turnover, so a random demand above the free slots is no loss to its host);
 - **relocation** (:meth:`Firms.relocate`, footloose-capital preset): a share of firms reconsider each year and
-  move towards higher after-tax profit (a smoothed best response, near-deterministic as the textbook model
-  requires).
+  move towards higher after-tax profit, to each better province by the gain (:mod:`sez_sim.agents.response`;
+  between two regions the smoothed best response, near-deterministic as the textbook model requires).
 
 Expected numbers of entrants and exits become whole firms through :mod:`sez_sim.agents.sampling`.
 """
@@ -25,6 +25,7 @@ import numpy as np
 
 from sez_sim.agents.location_choice import POOL_SIZE, Alternatives, LocationChoice
 from sez_sim.agents.population import Population
+from sez_sim.agents.response import split, toward_gains
 from sez_sim.agents.sampling import Ledger, Sampling, pick_per_group, realise
 from sez_sim.economy import mechanisms
 from sez_sim.economy.equilibrium import Equilibrium, FirmBlock, Market
@@ -219,8 +220,9 @@ PARAMS = declare(
         default=0.02,
         unit="relative gain",
         bounds=(0.0, 1.0),
-        description="Smoothing of best responses: a firm reconsidering moves with probability gain / response_scale "
-        "(capped at 1), so small gains move few firms (0 = pure best response).",
+        description="Smoothing of the footloose firms' moves: a share gain / response_scale of those reconsidering "
+        "moves to each province with a higher profit (at most all of them), so small gains move few firms (0: all "
+        "move, split by gain).",
         source="Numerical setting for the textbook presets (docs/ODD.md 7.7).",
         kind="setting",
         construction=None,
@@ -631,16 +633,17 @@ class Firms(Population):
     def relocate(
         self, alts: Alternatives, country_tax: np.ndarray, rng: np.random.Generator, mode: Sampling, steps_per_year: int
     ) -> None:
-        """Footloose capital: reconsidering firms move towards the highest after-tax profit (smoothed best response)."""
+        """Footloose capital: reconsidering firms move towards each higher after-tax profit by the gain.
+
+        Each province's movers (:mod:`.response`) are drawn at random and split over the provinces that pay more
+        in proportion to their shares (largest remainder: with two regions, all go to the other one).
+        """
         p = self.params
         n = self.n_provinces
         net_unit = alts.revenue_unit[:n] * (1.0 - country_tax)
-        best = int(np.argmax(net_unit))
-        gain = net_unit[best] / np.maximum(net_unit, 1e-300) - 1.0
-        scale = p["response_scale"]
-        moving_share = np.ones(n) if scale == 0 else np.minimum(1.0, gain / scale)
-        moving_share[best] = 0.0
-        expected = p["relocation"] / steps_per_year * self.per_province() * moving_share
+        share = toward_gains(net_unit, np.arange(n), p["response_scale"])
+        expected = p["relocation"] / steps_per_year * self.per_province() * share.sum(axis=1)
         counts = realise(expected, mode, rng, self._move_ledger, slice(None))
-        movers = pick_per_group(self["province"], counts, rng)
-        self["province"][movers] = best
+        movers = pick_per_group(self["province"], counts, rng)  # grouped by province, in ascending order
+        moved = split(np.bincount(self["province"][movers], minlength=n), share)
+        self["province"][movers] = np.repeat(np.tile(np.arange(n), n), moved.ravel())

@@ -15,8 +15,8 @@ A worker agent stands for ``persons_per_agent`` people. Each step:
   traditional wage otherwise, over the price index), ``u_j`` calibrated amenities, ``d_ij`` the generalised
   distance, ``m`` a moving cost calibrated to the observed gross migration rate, ``border`` the country pair's
   barrier (migration regime) and ``diaspora_oj`` the share of j's residents from the worker's origin country.
-  Gumbel tastes make the choice a logit, staying included. The textbook presets use a (smoothed) best response
-  instead. Movers leave their modern jobs.
+  Gumbel tastes make the choice a logit, staying included. The core-periphery preset moves workers towards
+  higher real wages by the gain instead (:mod:`sez_sim.agents.response`). Movers leave their modern jobs.
 
 Only group-level arithmetic touches the N destinations; per-worker work is a few vector operations. The counts a
 step reads (residents, workers by province, origin and sector) and each worker's cell key are kept up to date as
@@ -31,6 +31,7 @@ from typing import Any
 import numpy as np
 
 from sez_sim.agents.population import Population
+from sez_sim.agents.response import toward_gains
 from sez_sim.agents.sampling import Ledger, Sampling, controlled_matrix, pick_per_group
 from sez_sim.errors import ConvergenceError
 from sez_sim.params import Param, declare
@@ -126,8 +127,8 @@ PARAMS = declare(
         default=0.02,
         unit="relative gain",
         bounds=(0.0, 1.0),
-        description="Best-response presets: a reconsidering worker moves with probability gain / response_scale "
-        "(capped at 1).",
+        description="Core-periphery preset: a share gain / response_scale of reconsidering workers moves to each "
+        "province with a higher real wage (at most all of them; 0: all move, split by gain).",
         source="Numerical setting for the textbook presets (docs/ODD.md 7.7).",
         kind="setting",
         construction=None,
@@ -143,7 +144,7 @@ class MobilityRule(StrEnum):
     LOGIT = "logit"
     """Destination choice by logit over calibrated utilities (the GMS model)."""
     BEST_RESPONSE = "best_response"
-    """A smoothed move to the highest real wage (the core-periphery preset)."""
+    """Moves towards higher real wages in proportion to the gain (the core-periphery preset; :mod:`.response`)."""
     NONE = "none"
     """Workers do not move (the footloose-capital preset)."""
 
@@ -448,15 +449,8 @@ class Workers(Population):
         return prob / prob.sum(axis=1, keepdims=True)
 
     def _best_response_flows(self, gp: np.ndarray, omega: np.ndarray, mass: np.ndarray) -> np.ndarray:
-        """Textbook rule: reconsidering workers move to the highest real wage, smoothed by the relative gain."""
-        n = self.n_provinces
-        best = int(np.argmax(omega))
-        gain = omega[best] / np.maximum(omega[gp], 1e-300) - 1.0
-        scale = self.params["response_scale"]
-        share = np.ones_like(gain) if scale == 0 else np.minimum(1.0, np.maximum(gain, 0.0) / scale)
-        flows = np.zeros((len(gp), n))
-        flows[:, best] = mass * share
-        return flows
+        """Textbook rule: reconsidering workers move towards each higher real wage by the gain (:mod:`.response`)."""
+        return mass[:, None] * toward_gains(omega, gp, self.params["response_scale"])
 
     def migrate(
         self, omega: np.ndarray, rng: np.random.Generator, mode: Sampling, steps_per_year: int, new_year: bool

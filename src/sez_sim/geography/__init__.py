@@ -14,7 +14,7 @@ from pathlib import Path
 
 from sez_sim.geography.dataset import Dataset, normalise, read_dataset
 from sez_sim.geography.network import DEFAULT_CROSSING_COST_KM, Geography
-from sez_sim.geography.synthetic import line, random_planar, two_region
+from sez_sim.geography.synthetic import line, random_planar, ring, two_region
 
 __all__ = [
     "DEFAULT_CROSSING_COST_KM",
@@ -25,6 +25,7 @@ __all__ = [
     "load_folder",
     "load_gms",
     "random_planar",
+    "ring",
     "two_region",
 ]
 

@@ -2,6 +2,8 @@
 
 - :func:`two_region`: two provinces whose trade freeness phi is given directly (the textbook NEG setting).
 - :func:`line`: a corridor of n provinces with a border crossing in the middle (two countries, A and B).
+- :func:`ring`: n provinces evenly spaced around a circle, one country: Krugman's racetrack economy (Fujita,
+  Krugman & Venables 1999, ch. 6), where no place is central.
 - :func:`random_planar`: n random provinces joined by a Delaunay triangulation (planar, connected), split into
   countries, with international links only at a few crossings; up to thousands of provinces.
 
@@ -172,6 +174,50 @@ def line(
         }
     )
     return Geography("line", prov, links, crossings, corridors, crossing_cost_km=crossing_cost_km)
+
+
+def ring(
+    n: int = 12, spacing_km: float = 100.0, population: float = 500_000, gdp_per_capita: float = 2000.0
+) -> Geography:
+    """The racetrack: ``n`` equal provinces of country A around a circle, each linked to its two neighbours.
+
+    Every province sees the same distances to the others (``spacing_km`` times the steps the short way round), so
+    the even spread is an equilibrium of any model on it, and where activity gathers is the model's own doing. No
+    port: a world market would single out the province that has it. The circle is corridor ``RING``.
+
+    Args:
+        n: number of provinces (at least 3).
+        spacing_km: distance between neighbouring provinces.
+        population: population of each province.
+        gdp_per_capita: GDP per person of each province (US$).
+    """
+    if n < 3:
+        raise ValueError("a ring needs at least 3 provinces")
+    ids = [f"P{i:02d}" for i in range(n)]
+    angle = 2 * np.pi * np.arange(n) / n
+    radius_deg = n * spacing_km / (2 * np.pi) / KM_PER_DEGREE
+    prov = _provinces(
+        ids,
+        ["A"] * n,
+        100.0 + radius_deg * np.cos(angle),
+        15.0 + radius_deg * np.sin(angle),
+        np.full(n, float(population)),
+        np.full(n, float(gdp_per_capita)),
+        np.full(n, (0.75 * spacing_km) ** 2),
+    )
+    links = _links([(ids[i], ids[(i + 1) % n]) for i in range(n)], np.full(n, spacing_km), [""] * n)
+    links["corridor"] = "RING"
+    corridors = pd.DataFrame(
+        {
+            "corridor": "RING",
+            "branch": "main",
+            "seq": np.arange(1, n + 1),
+            "province_id": ids,
+            "confidence": "high",
+            "source": "synthetic",
+        }
+    )
+    return Geography("ring", prov, links, corridors=corridors)
 
 
 def random_planar(

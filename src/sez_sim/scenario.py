@@ -435,8 +435,9 @@ class Scenario(Strict):
             textbook and self.geography.synthetic is not None and self.geography.synthetic.kind == "two_region"
         ):
             raise ValueError("initial.shares sets the two regions of a textbook preset on a two_region geography")
+        economy = layered(defaults(["economy"]), self.parameter_overrides())["economy"]
         for k, policy in enumerate(self.policies):
-            if idle := policy.idle_in(self.economy.preset):
+            if idle := policy.idle(self.economy.preset, economy):
                 raise ValueError(f"policies[{k}]: {idle}")
             if policy.end_year is not None and policy.end_year <= self.run.start_year:
                 raise ValueError(

@@ -24,7 +24,7 @@ from sez_sim.params import Param
 from sez_sim.yamlio import Strict
 
 if TYPE_CHECKING:
-    from collections.abc import Callable
+    from collections.abc import Callable, Mapping
 
     from sez_sim.geography import Geography
     from sez_sim.levers import Effect
@@ -161,11 +161,14 @@ class Instrument(Strict):
         return min(1.0, (year - start) / self.phase_in + 1e-12)
 
     def needs(self) -> dict[str, str]:
-        """The channels it acts through, each with what of it acts there (for :meth:`idle_in`)."""
+        """The channels it acts through, each with what of it acts there (for :meth:`idle`)."""
         return {self.channel: f"this {self.tag()}"} if self.channel else {}
 
-    def idle_in(self, preset: str) -> str | None:
-        """Why it would change nothing in ``preset``, or None when it can act there."""
+    def idle(self, preset: str, economy: Mapping[str, Any]) -> str | None:
+        """Why it would change nothing in ``preset`` with these ``economy.*`` parameters, or None if it can act.
+
+        Asked before its fields are resolved: a default filled in is not a choice made.
+        """
         for channel, what in self.needs().items():
             if channel not in PRESET_CHANNELS[preset]:
                 return f"the {preset} preset has no {CHANNELS[channel]}, so {what} would change nothing"

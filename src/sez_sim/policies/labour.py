@@ -2,17 +2,19 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, ClassVar, Literal
+from typing import TYPE_CHECKING, Any, ClassVar, Literal
 
 import numpy as np
 from pydantic import Field, model_validator
 
 from sez_sim.economy.params import ECONOMY
 from sez_sim.levers import Effect
-from sez_sim.params import Param, declare
+from sez_sim.params import Param, declare, per_country
 from sez_sim.policies.base import Instrument, Places, param_field
 
 if TYPE_CHECKING:
+    from collections.abc import Mapping
+
     from sez_sim.geography import Geography
     from sez_sim.model import SEZModel
 
@@ -50,6 +52,16 @@ class MinimumWage(Instrument):
         if self.value is not None and self.factor is not None:
             raise ValueError("give value or factor, not both")
         return self
+
+    def idle(self, preset: str, economy: Mapping[str, Any]) -> str | None:
+        if (why := super().idle(preset, economy)) or self.value is not None:
+            return why
+        if per_country(economy["minimum_wage"], [self.country])[0] == 0:
+            return (
+                f"{self.country} has no minimum wage (economy.minimum_wage gives it 0), so a factor would change "
+                "nothing; give a value"
+            )
+        return None
 
     def check(self, geo: Geography) -> None:
         self.country_index("country", self.country, geo.country_names())

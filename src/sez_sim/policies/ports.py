@@ -11,7 +11,7 @@ Ports, UNESCAP 2013), has a longer one: the sea leg plus the cost of that link. 
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, ClassVar, Literal
+from typing import TYPE_CHECKING, Any, ClassVar, Literal
 
 import numpy as np
 from pydantic import Field, model_validator
@@ -21,6 +21,8 @@ from sez_sim.levers import Effect
 from sez_sim.policies.base import Instrument, Places, param_field
 
 if TYPE_CHECKING:
+    from collections.abc import Mapping
+
     from sez_sim.geography import Geography
     from sez_sim.model import SEZModel
 
@@ -46,7 +48,23 @@ class PortInstrument(Instrument):
             raise ValueError("a port opens in its start year: phase_in must be 0")
         return self
 
+    def idle(self, preset: str, economy: Mapping[str, Any]) -> str | None:
+        if why := super().idle(preset, economy):
+            return why
+        if economy["export_share"] == 0:
+            return (
+                "economy.export_share is 0: the calibrated economy sells nothing to the rest of the world, so this "
+                "port would change nothing"
+            )
+        return None
+
     def check(self, geo: Geography) -> None:
+        if not geo.provinces["is_port"].any():
+            raise self.error(
+                "province",
+                "this geography has no port, so its calibrated economy sells nothing to the rest of the world and a "
+                "port would change nothing",
+            )
         i = self.lookup("province", geo.index_of, self.province)
         port = geo.provinces["port"].iloc[i] if bool(geo.provinces["is_port"].iloc[i]) else ""
         if port and self.sea_cost_km is None:

@@ -258,7 +258,9 @@ INSTRUMENTS = [
 ]
 """One of each instrument whose defaults are levers, on the synthetic geography (its crossings X0000 join N0001
 in C0 with N0014 in C1, X0002 C3 with C1; its one port is N0030's, so N0001's port takes the sea leg
-``economy.sea_cost_km`` has at each bound)."""
+``economy.sea_cost_km`` has at each bound). C0 is given a minimum wage for the instrument's factor to scale
+(synthetic countries have none, and a factor of none is refused as changing nothing)."""
+WITH_INSTRUMENTS = {**SYNTHETIC, "economy": {"minimum_wage": {"C0": 1500}}, "policies": INSTRUMENTS}
 GMS_INSTRUMENTS = [
     {"type": "sez", "province": "Savannakhet", "start_year": 2019},
     {"type": "cbez", "crossing": "Boten-Mohan"},
@@ -281,7 +283,7 @@ def expected(key: str, value: float) -> str:
 @pytest.mark.parametrize(("key", "value"), TUNABLE_BOUNDS)
 def test_each_setting_and_lever_at_each_bound(key, value):
     """Levers with one instrument of every kind that reads them (firm streams' and zones' included)."""
-    assert short_run({**SYNTHETIC, "policies": INSTRUMENTS}, {key: value}) == expected(key, value)
+    assert short_run(WITH_INSTRUMENTS, {key: value}) == expected(key, value)
 
 
 @pytest.mark.skipif(not os.environ.get("SEZ_SIM_GMS_SWEEP"), reason="make sweep (about 100 CPU-seconds)")

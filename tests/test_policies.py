@@ -109,6 +109,16 @@ def test_border_facilitation_cuts_crossing_costs(geo):
     assert np.all(fac.model.geo.distance[cross] < geo.distance[cross])
 
 
+def test_a_crossing_made_harder_raises_the_costs_across_it_and_none_elsewhere(geo):
+    """A factor above 1 (a closure, fighting nearby) is facilitation the other way: distances through it only rise."""
+    hard = run([{"type": "border_facilitation", "crossings": ["Mae Sot-Myawaddy"], "factor": 8}], years=0.25)
+    row = geo.crossing_of("Mae Sot-Myawaddy")
+    np.testing.assert_allclose(hard.model.geo.crossings["cost_km"].iloc[row], 8 * geo.crossings["cost_km"].iloc[row])
+    assert np.all(hard.model.geo.distance >= geo.distance - 1e-9)
+    a, b = geo.index_of("Tak"), geo.index_of("Kayin")
+    assert hard.model.geo.distance[a, b] > geo.distance[a, b]
+
+
 def world_access(model, province: int, leg_km: float) -> float:
     """phi_iW through a port ``leg_km`` from the world that is ``province`` itself (docs/ODD.md 7.1)."""
     econ = model.params["economy"]

@@ -1,4 +1,7 @@
-"""Border facilitation: cheaper, faster crossings for goods at named crossings or all of them."""
+"""Border facilitation: cheaper, faster crossings for goods at named crossings or all of them.
+
+Above a factor of 1 the same instrument makes crossings harder: a closure, fighting nearby, new controls.
+"""
 
 from __future__ import annotations
 
@@ -21,9 +24,13 @@ BORDER = declare(
         name="factor",
         default=0.5,
         unit="multiplier",
-        bounds=(0.0, 1.0),
-        description="Cost of a facilitated crossing relative to before (single window, longer hours, CBTA).",
-        source="ADB CBTA monitoring reports clearance time cuts of about half at pilot crossings (author's summary).",
+        bounds=(0.0, 20.0),
+        description="Cost of the crossing relative to before: below 1 facilitated (single window, longer hours, "
+        "CBTA), above 1 made harder (a closure, fighting nearby, new controls; 20 puts 5,000 km of road on a crossing "
+        "of 250).",
+        source="ADB CBTA monitoring reports clearance time cuts of about half at pilot crossings (author's summary). "
+        "Crossings also close: fighting around Myawaddy disrupted trade through Mae Sot-Myawaddy, the East-West "
+        "Corridor's main Thai-Myanmar crossing, in 2023-24 (press reports; no cost estimate).",
         kind="lever",
         construction=None,
     ),
@@ -31,7 +38,7 @@ BORDER = declare(
 
 
 class BorderFacilitation(Instrument):
-    """Lower the cost of crossing at the listed crossings, or all of them."""
+    """Scale the cost of crossing at the listed crossings, or all of them: lower it, or raise it above 1."""
 
     sections: ClassVar[tuple[str, ...]] = ("border",)
     type: Literal["border_facilitation"] = "border_facilitation"

@@ -144,6 +144,10 @@ class CBEZInstrument(ZoneInstrument):
         default=True, description="A joint management committee runs both twins at the better side's management."
     )
 
+    def needs(self) -> dict[str, str]:
+        # Its joint customs would still cut the crossing's cost: say which instrument does that alone.
+        return {"entry": "this cbez's twin zones (for the joint customs alone, use border_facilitation)"}
+
     def check(self, geo: Geography) -> None:
         self.lookup("crossing", geo.crossing_of, self.crossing)
 

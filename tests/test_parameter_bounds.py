@@ -259,7 +259,7 @@ INSTRUMENTS = [
 """One of each instrument whose defaults are levers, on the synthetic geography (its crossings X0000 join N0001
 in C0 with N0014 in C1, X0002 C3 with C1; its one port is N0030's, so N0001's port takes the sea leg
 ``economy.sea_cost_km`` has at each bound). C0 is given a minimum wage for the instrument's factor to scale
-(synthetic countries have none, and a factor of none is refused as changing nothing)."""
+(synthetic countries have none, and a factor of none changes nothing)."""
 WITH_INSTRUMENTS = {**SYNTHETIC, "economy": {"minimum_wage": {"C0": 1500}}, "policies": INSTRUMENTS}
 GMS_INSTRUMENTS = [
     {"type": "sez", "province": "Savannakhet", "start_year": 2019},

@@ -181,10 +181,6 @@ def test_a_port_is_refused_where_it_would_change_nothing_by_construction():
         load_scenario(textbook)
     with pytest.raises(UserError, match=r"Bangkok already has a port \(Bangkok Port"):
         run([{"type": "port", "province": "Bangkok"}], years=0.25)
-    # Without a world market in the calibration (no port anywhere, or nothing exported) a port has none to reach.
-    no_world = {"name": "t", "policies": [{"type": "port", "province": "Tanintharyi"}], "economy": {"export_share": 0}}
-    with pytest.raises(UserError, match=r"policies\[0\]: economy.export_share is 0: .* this port would change nothing"):
-        load_scenario(no_world)
     ring = {
         "name": "t",
         "geography": {"synthetic": {"kind": "ring", "n": 6}},
@@ -194,25 +190,30 @@ def test_a_port_is_refused_where_it_would_change_nothing_by_construction():
         load_scenario(ring)
 
 
-def test_a_factor_of_no_minimum_wage_is_refused_and_a_value_sets_one():
-    """0 times a factor is 0: where a country has no minimum wage, a factor would change nothing; a value sets one."""
-    from sez_sim.errors import UserError
+def test_instruments_that_change_nothing_at_the_parameters_are_warned_of_and_change_nothing():
+    """A port with nothing exported, a factor of no minimum wage: allowed (a sweep's end point), warned, and inert.
+
+    Each run is bit for bit the run without the instrument, as the warning says.
+    """
     from sez_sim.scenario import load_scenario
 
-    none = {"name": "t", "economy": {"minimum_wage": {"KHM": 0}}}
-    for policy in ({"factor": 1.5}, {}):  # given, or the instrument's default factor
-        with pytest.raises(UserError, match=r"policies\[0\]: KHM has no minimum wage .* give a value"):
-            load_scenario(none | {"policies": [{"type": "minimum_wage", "country": "KHM", **policy}]})
-    with pytest.raises(UserError, match="A has no minimum wage"):  # synthetic countries have none ("*": 0)
-        load_scenario(
-            {
-                "name": "t",
-                "geography": {"synthetic": {"kind": "line", "n": 6}},
-                "policies": [{"type": "minimum_wage", "country": "A", "factor": 2}],
-            }
-        )
-    floor = {"type": "minimum_wage", "country": "KHM", "value": 4000}
-    result = run_scenario(none | {"run": {"years": 0.5, "seed": 1}, "policies": [floor]})
+    coarse = {"agents": {"persons_per_agent": 4000, "firms": {"count": 3000}}, "run": {"years": 0.5, "seed": 1}}
+    line = {"geography": {"synthetic": {"kind": "line", "n": 6}}, "run": {"years": 1, "seed": 1}}
+    cases = [
+        (coarse | {"economy": {"export_share": 0}}, {"type": "port", "province": "Tanintharyi"}, "export_share is 0"),
+        (line, {"type": "minimum_wage", "country": "A", "factor": 2}, "A has no minimum wage"),  # synthetic: none
+        (line, {"type": "minimum_wage", "country": "B"}, "B has no minimum wage"),  # the instrument's default factor
+    ]
+    for base, policy, says in cases:
+        scenario = load_scenario({"name": "t", **base, "policies": [policy]})
+        assert [(w.where, says in w.message) for w in scenario.warnings()] == [("policies[0]", True)]
+        with_it, without = run_scenario(scenario), run_scenario({"name": "t", **base})
+        pd.testing.assert_frame_equal(with_it.provinces, without.provinces, check_exact=True)
+
+
+def test_a_value_sets_a_minimum_wage_where_there_was_none():
+    none = {"name": "t", "economy": {"minimum_wage": {"KHM": 0}}, "run": {"years": 0.5, "seed": 1}}
+    result = run_scenario(none | {"policies": [{"type": "minimum_wage", "country": "KHM", "value": 4000}]})
     wages = result.provinces.query("country == 'KHM' and step == 2")["wage_m"]
     assert (wages >= 4000 - 1e-6).all()
 

@@ -43,16 +43,16 @@ A per-country (or per-pair) parameter without a `*` entry changes only the count
 bounds below; no NaN, infinite numbers or booleans (`yes`, `on`) where numbers belong; no duplicate keys; an
 end year after its start; a textbook preset on a dataset; an instrument that could change nothing (a zone, an OSSC,
 a minimum wage, a port or an FDI inflow in a textbook preset; a barrier between countries where workers move by best
-response or do not move; a link or crossing upgrade where the freeness is given; a port where the calibrated economy
-sells nothing abroad, with no port in the geography or `economy.export_share` 0; a factor of a minimum wage of 0); the
-same instrument twice in the same place. For the
+response or do not move; a link or crossing upgrade where the freeness is given; a port on a geography without
+one, whose calibrated economy sells nothing abroad); the same instrument twice in the same place. For the
 `gms` preset, combinations the calibrated economy cannot have are refused with what to change: firm sizes with a
 Pareto tail `pareto_shape / (sigma - 1)` below 1.5; trade falling faster than `(sigma - 1) * kappa` = 0.01 per km;
 a trade balance at or above the export share; modern revenue `mu / (1 - trade_balance)` above 95% of income;
 fixed costs that exceed the mean firm's operating surplus; entry so costly that too few potential entrants could
 profit for entry to balance exit (docs/ODD.md section 5); gross migration above half of those who reconsider;
 both `agents.firms.discount_rate` and `hazard` at 0. A policy that starts only when the run ends is a warning, and
-so is `agents.textbook_agents` set for the `gms` preset, which does not read it.
+so are one that changes nothing at the scenario's parameters (a port with `economy.export_share` 0, a minimum wage's
+factor where the country has none) and `agents.textbook_agents` set for the `gms` preset, which does not read it.
 Mistakes end with exit code 2 and one line each, `file: yaml.path: what is wrong`.
 
 Building the calibrated model takes about 1 s; runs that share the data, the seed and every parameter that

@@ -353,7 +353,7 @@ class SEZModel(mesa.Model):
         return self.params["economy"]["employment_rate"] if self.preset == "gms" else 1.0
 
     def _install(self, policy: Instrument) -> None:
-        if idle := policy.idle(self.preset, self.params["economy"]):
+        if idle := policy.idle(self.preset):
             raise policy.error("type", idle)
         policy = policy.resolved(self.params)
         policy.check(self.geo)

@@ -435,9 +435,8 @@ class Scenario(Strict):
             textbook and self.geography.synthetic is not None and self.geography.synthetic.kind == "two_region"
         ):
             raise ValueError("initial.shares sets the two regions of a textbook preset on a two_region geography")
-        economy = layered(defaults(["economy"]), self.parameter_overrides())["economy"]
         for k, policy in enumerate(self.policies):
-            if idle := policy.idle(self.economy.preset, economy):
+            if idle := policy.idle(self.economy.preset):
                 raise ValueError(f"policies[{k}]: {idle}")
             if policy.end_year is not None and policy.end_year <= self.run.start_year:
                 raise ValueError(
@@ -455,7 +454,8 @@ class Scenario(Strict):
         """What is allowed but probably not meant.
 
         A length of run that is no whole number of steps (it is rounded to the nearest), a policy that starts after
-        the run ends, a file's policies that replace those of the scenario it extends, and the textbook presets'
+        the run ends or changes nothing at the scenario's parameters (a port with nothing exported, a factor of no
+        minimum wage), a file's policies that replace those of the scenario it extends, and the textbook presets'
         number of agents set for the calibrated economy, which does not read it.
         """
         where = str(self._source or "<scenario>")
@@ -480,6 +480,10 @@ class Scenario(Strict):
             )
             for k, p in enumerate(self.policies)
             if p.start_year is not None and p.start_year >= end
+        ]
+        economy = layered(defaults(["economy"]), self.parameter_overrides())["economy"]
+        found += [
+            Problem(where, f"policies[{k}]", inert) for k, p in enumerate(self.policies) if (inert := p.inert(economy))
         ]
         unread = AgentsSpec.model_fields["textbook_agents"].default
         if self.economy.preset == "gms" and self.agents.textbook_agents != unread:

@@ -164,14 +164,18 @@ class Instrument(Strict):
         """The channels it acts through, each with what of it acts there (for :meth:`idle`)."""
         return {self.channel: f"this {self.tag()}"} if self.channel else {}
 
-    def idle(self, preset: str, economy: Mapping[str, Any]) -> str | None:
-        """Why it would change nothing in ``preset`` with these ``economy.*`` parameters, or None if it can act.
+    def idle(self, preset: str) -> str | None:
+        """Why it could never act in ``preset`` (an error), or None.
 
         Asked before its fields are resolved: a default filled in is not a choice made.
         """
         for channel, what in self.needs().items():
             if channel not in PRESET_CHANNELS[preset]:
                 return f"the {preset} preset has no {CHANNELS[channel]}, so {what} would change nothing"
+        return None
+
+    def inert(self, economy: Mapping[str, Any]) -> str | None:
+        """Why it changes nothing at these ``economy.*`` parameters (a warning: a sweep's end point may mean it)."""
         return None
 
     def resolved(self, params: dict[str, dict[str, Any]]) -> Instrument:

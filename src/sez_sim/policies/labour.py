@@ -53,13 +53,11 @@ class MinimumWage(Instrument):
             raise ValueError("give value or factor, not both")
         return self
 
-    def idle(self, preset: str, economy: Mapping[str, Any]) -> str | None:
-        if (why := super().idle(preset, economy)) or self.value is not None:
-            return why
-        if per_country(economy["minimum_wage"], [self.country])[0] == 0:
+    def inert(self, economy: Mapping[str, Any]) -> str | None:
+        if self.value is None and per_country(economy["minimum_wage"], [self.country])[0] == 0:
             return (
-                f"{self.country} has no minimum wage (economy.minimum_wage gives it 0), so a factor would change "
-                "nothing; give a value"
+                f"{self.country} has no minimum wage (economy.minimum_wage gives it 0), so a factor changes nothing; "
+                "give a value to set one"
             )
         return None
 

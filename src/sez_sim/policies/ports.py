@@ -48,13 +48,11 @@ class PortInstrument(Instrument):
             raise ValueError("a port opens in its start year: phase_in must be 0")
         return self
 
-    def idle(self, preset: str, economy: Mapping[str, Any]) -> str | None:
-        if why := super().idle(preset, economy):
-            return why
+    def inert(self, economy: Mapping[str, Any]) -> str | None:
         if economy["export_share"] == 0:
             return (
                 "economy.export_share is 0: the calibrated economy sells nothing to the rest of the world, so this "
-                "port would change nothing"
+                "port changes nothing"
             )
         return None
 

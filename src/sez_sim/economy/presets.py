@@ -29,8 +29,8 @@ CHANNELS = {
     "wage_floor": "modern wage floor above a traditional sector",
     "world": "world market",
     "migration": "migration (its workers stay where they live)",
-    "moving_costs": "moving costs (its workers move by a best response to real wages, which a quota can cap but "
-    "no barrier enters)",
+    "moving_costs": "moving costs (its workers move towards higher real wages by the gain, which a quota can cap "
+    "but no barrier enters)",
 }
 """What a policy instrument can act through that a preset may lack; every preset has trade costs and profits."""
 

@@ -515,3 +515,12 @@ def test_the_textbook_agent_count_set_for_the_calibrated_economy_is_warned(scena
     found = load_scenario(scenario, {"agents.textbook_agents": value}).warnings()
     said = [w.message for w in found if w.where == "agents.textbook_agents"]
     assert bool(said) == warned and all("the gms preset does not read it" in m for m in said)
+
+
+@pytest.mark.parametrize("cost", [0.0, 10.0, 600.0])
+@pytest.mark.parametrize("geography", [{"dataset": "gms"}, {"synthetic": {"kind": "line", "n": 4}}])
+def test_the_crossing_cost_reaches_the_geography_at_every_value(cost, geography):
+    """Including 0, its lower bound: read as missing (``or``), it became the default 250 km without a word."""
+    scenario = load_scenario({"name": "t", "geography": geography, "economy": {"crossing_cost_km": cost}})
+    crossings = scenario.build_geography().crossings
+    assert len(crossings) and (crossings["cost_km"] == cost).all()

@@ -166,3 +166,22 @@ def test_a_comparison_of_textbook_economies_counts_money_in_model_units(tmp_path
     assert units["gdp"] == "model units" and units["real_income"] == "model units"
     assert "US$" not in proc.stdout and "public ledger" not in proc.stdout.lower()
     assert "border_gdp_share" in proc.stdout
+
+
+@pytest.mark.parametrize(("crossing_cost_km", "cores"), [(0.0, ["P03"]), (1000.0, ["P04", "P01"])])
+def test_on_a_line_the_core_forms_where_market_access_is_best(crossing_cost_km, cores):
+    """Core-periphery on seven provinces 800 km apart, A on the left three, B on the right four.
+
+    Without a border cost the whole modern sector gathers in the middle province, the best placed for every market.
+    A costly crossing splits the line into two markets: each country gets a core at its own centre, B's (the larger
+    market) the larger. So the textbook model on a geography answers where, not only whether, activity gathers.
+    """
+    economy = {"preset": "core_periphery", "crossing_cost_km": crossing_cost_km}
+    result = run_scenario(
+        scenario("core_periphery", [], {"kind": "line", "n": 7, "spacing_km": 800})
+        | {"economy": economy, "run": {"years": 40, "seed": 1}}
+    )
+    end = result.provinces.query(f"step == {result.provinces.step.max()}").set_index("province_id")["workers_m"]
+    share = end / end.sum()
+    assert list(share[share > 0.01].sort_values(ascending=False).index) == cores  # the larger first
+    assert share[cores].sum() == pytest.approx(1.0, abs=0.01)

@@ -586,7 +586,9 @@ class Scenario(Strict):
         """The geography this scenario runs on (a fresh object each call)."""
         from sez_sim.geography import line, load_folder, load_gms, random_planar, ring, two_region
 
-        crossing = self.economy.crossing_cost_km or defaults(["economy"])["economy"]["crossing_cost_km"]
+        crossing = self.economy.crossing_cost_km
+        if crossing is None:  # not "or": a crossing that costs nothing (0) is a value, not a missing one
+            crossing = defaults(["economy"])["economy"]["crossing_cost_km"]
         g = self.geography
         if g.folder is not None:
             base = self._source.parent if self._source else Path.cwd()

@@ -19,15 +19,15 @@ from sez_sim.policies import BY_TYPE
 from sez_sim.runs import run_scenario
 
 LINE = {"kind": "line", "n": 6, "spacing_km": 300}
-"""P00-P01 in country A, P02-P05 in B, one crossing A-B, one corridor LINE."""
+"""P00-P02 in country A, P03-P05 in B, one crossing A-B between P02 and P03, one corridor LINE."""
 
 SPECS = {
-    "sez": [{"type": "sez", "province": "P02", "capacity_jobs": 50000}],
+    "sez": [{"type": "sez", "province": "P03", "capacity_jobs": 50000}],
     "cbez": [{"type": "cbez", "crossing": "A-B"}],
-    "capacity_building": [{"type": "sez", "province": "P02"}, {"type": "capacity_building", "countries": ["B"]}],
-    "investment_promotion": [{"type": "sez", "province": "P02"}, {"type": "investment_promotion", "countries": ["B"]}],
-    "zone_credibility": [{"type": "sez", "province": "P02"}, {"type": "zone_credibility", "countries": ["B"]}],
-    "zone_closure": [{"type": "sez", "province": "P02"}, {"type": "zone_closure", "countries": ["B"]}],
+    "capacity_building": [{"type": "sez", "province": "P03"}, {"type": "capacity_building", "countries": ["B"]}],
+    "investment_promotion": [{"type": "sez", "province": "P03"}, {"type": "investment_promotion", "countries": ["B"]}],
+    "zone_credibility": [{"type": "sez", "province": "P03"}, {"type": "zone_credibility", "countries": ["B"]}],
+    "zone_closure": [{"type": "sez", "province": "P03"}, {"type": "zone_closure", "countries": ["B"]}],
     "ossc": [{"type": "ossc", "countries": ["A"]}],
     "corridor_upgrade": [{"type": "corridor_upgrade", "corridor": "LINE", "quality": 0.3}],
     "border_facilitation": [{"type": "border_facilitation", "factor": 0.1}],

@@ -77,6 +77,20 @@ def _links(pairs: list[tuple[str, str]], km: np.ndarray, crossing: list[str]) ->
     )
 
 
+def _corridor(name: str, ids: Sequence[str]) -> pd.DataFrame:
+    """One corridor with a single branch through ``ids`` in order."""
+    return pd.DataFrame(
+        {
+            "corridor": name,
+            "branch": "main",
+            "seq": np.arange(1, len(ids) + 1),
+            "province_id": list(ids),
+            "confidence": "high",
+            "source": "synthetic",
+        }
+    )
+
+
 def two_region(
     freeness: float,
     population_shares: Sequence[float] = (0.5, 0.5),
@@ -163,17 +177,7 @@ def line(
             "source": ["synthetic"],
         }
     )
-    corridors = pd.DataFrame(
-        {
-            "corridor": "LINE",
-            "branch": "main",
-            "seq": np.arange(1, n + 1),
-            "province_id": ids,
-            "confidence": "high",
-            "source": "synthetic",
-        }
-    )
-    return Geography("line", prov, links, crossings, corridors, crossing_cost_km=crossing_cost_km)
+    return Geography("line", prov, links, crossings, _corridor("LINE", ids), crossing_cost_km=crossing_cost_km)
 
 
 def ring(
@@ -207,17 +211,7 @@ def ring(
     )
     links = _links([(ids[i], ids[(i + 1) % n]) for i in range(n)], np.full(n, spacing_km), [""] * n)
     links["corridor"] = "RING"
-    corridors = pd.DataFrame(
-        {
-            "corridor": "RING",
-            "branch": "main",
-            "seq": np.arange(1, n + 1),
-            "province_id": ids,
-            "confidence": "high",
-            "source": "synthetic",
-        }
-    )
-    return Geography("ring", prov, links, corridors=corridors)
+    return Geography("ring", prov, links, corridors=_corridor("RING", ids))
 
 
 def random_planar(

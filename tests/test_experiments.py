@@ -679,10 +679,13 @@ def test_compare_pairs_scenarios_that_differ_in_anything_but_economy_provinces_a
     assert len(result.runs) == 4 and np.isfinite(result.differences["difference"]).all()
 
 
-def test_compare_refuses_a_seed_it_would_ignore(tmp_path):
-    with pytest.raises(ScenarioError, match="run.seed would be ignored"):
-        compare(LINE, LINE, replicates=2, overrides={"run.seed": 3})
-    args = ["compare", str(LINE), str(LINE), "--set", "run.seed=3", "--out", str(tmp_path / "out")]
+@pytest.mark.parametrize("given", ["run.seed=3", "run={seed: 3}"])
+def test_compare_refuses_a_seed_it_would_ignore(tmp_path, given):
+    """Dotted or nested: a nested seed set only the run section's seed, and so slipped past."""
+    for overrides in ({"run.seed": 3}, {"run": {"seed": 3}}):
+        with pytest.raises(ScenarioError, match="run.seed would be ignored"):
+            compare(LINE, LINE, replicates=2, overrides=overrides)
+    args = ["compare", str(LINE), str(LINE), "--set", given, "--out", str(tmp_path / "out")]
     result = CliRunner().invoke(app, args, terminal_width=200)
     assert result.exit_code == 2 and "--set run.seed: run.seed would be ignored" in result.output
     assert not (tmp_path / "out").exists()

@@ -89,6 +89,34 @@ def test_overrides_as_strings_and_as_a_dict_are_the_same():
     assert parse_overrides("economy.sigma=4.5") == {"economy.sigma": 4.5}  # one string is one override
 
 
+@pytest.mark.parametrize(
+    ("nested", "dotted"),
+    [
+        ({"run": {"years": 5}}, {"run.years": 5}),
+        ({"agents": {"firms": {"hazard": 0.01}}, "run": {"years": 3}}, {"agents.firms.hazard": 0.01, "run.years": 3}),
+        ({"sez": {"capacity_jobs": 5000}}, {"policy_defaults.sez.capacity_jobs": 5000}),
+        ({"economy": {"corporate_tax": {"THA": 0.1}}}, {"economy.corporate_tax": {"THA": 0.1}}),
+        (
+            {"policies.0": {"provinces": ["Tak"], "countries": []}},
+            {"policies.0.provinces": ["Tak"], "policies.0.countries": []},
+        ),
+    ],
+)
+def test_a_nested_override_sets_the_keys_it_holds_and_keeps_the_sections_others(nested, dotted):
+    """From Python, ``with_changes`` or ``--set 'run={years: 5}'``: as a scenario extending the base would. A nested
+    mapping replaced the whole section, so ``{"run": {"years": 5}}`` silently ran seed 0 instead of the file's 1. A
+    per-country parameter's mapping is a value, not a section; a list entry's mapping sets its keys."""
+    path = ROOT / "scenarios/ossc_rollout.yaml"
+    base = load_scenario(path)
+    expected = load_scenario(path, dotted).resolved()
+    assert base.run.seed == 1 and expected != base.resolved()
+    assert load_scenario(path, nested).resolved() == expected
+    assert base.with_changes(nested).resolved() == expected
+    flags = [f"{key}={yaml.safe_dump(value, default_flow_style=True).strip()}" for key, value in nested.items()]
+    assert load_scenario(path, flags).resolved() == expected
+    assert load_scenario(path, nested).run.seed == 1
+
+
 def test_a_list_index_is_taken_as_messages_write_it():
     """``policies[0].capacity_jobs``, the path a message names, sets what ``policies.0.capacity_jobs`` does; its
     problems name the key as the user wrote it."""

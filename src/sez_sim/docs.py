@@ -33,9 +33,12 @@ without them). Any key can be overridden on the command line with `--set dotted.
 YAML; `policies.0.capacity_jobs=30000`, or `policies[0].capacity_jobs=30000` as messages write paths, indexes a
 list; a parameter's registry key, as `sez-sim params` prints it, sets it where the scenario holds it:
 `sez.fdi_uplift=2` is `policy_defaults.sez.fdi_uplift=2`, `firms.hazard` is `agents.firms.hazard`) or with
-`overrides={...}` in `run_scenario`. Provinces are named by id (`TH-63`) or exact name (`Tak`), crossings by name
-in either order (`Mohan-Boten`), corridors by name or `corridor/branch`. `sez-sim validate FILE` checks a file;
-`sez-sim schema` prints the JSON Schema for editors.
+`overrides={...}` in `run_scenario`. A mapping given for a section sets the keys it holds and keeps the others, as
+`extends` merges (`--set 'run={years: 5}'` and `overrides={"run": {"years": 5}}` keep the run's seed, `policies.0:
+{provinces: [Tak]}` the first policy's other keys); a per-country parameter's mapping is a value.
+Provinces are named by id (`TH-63`) or exact name (`Tak`), crossings by name in either order (`Mohan-Boten`),
+corridors by name or `corridor/branch`. `sez-sim validate FILE` checks a file; `sez-sim schema` prints the JSON
+Schema for editors.
 
 A per-country (or per-pair) parameter without a `*` entry changes only the countries it names
 (`corporate_tax: {THA: 0.1}` keeps every other country's rate); with `*` it replaces the whole mapping. Files,

@@ -514,7 +514,13 @@ class Scenario(Strict):
             return self
         where = str(self._source or "<scenario>")
         scenario, _ = yamlio.load(
-            Scenario, self.resolved(), overrides, options=options, where=where, aliases=SECTION_PATHS
+            Scenario,
+            self.resolved(),
+            overrides,
+            options=options,
+            where=where,
+            aliases=SECTION_PATHS,
+            split=override_leaves,
         )
         scenario._source = self._source
         if overrides:
@@ -792,6 +798,7 @@ def load_scenario(
         options=options,
         where=shown,
         aliases=SECTION_PATHS,
+        split=override_leaves,
     )
     scenario._source = path or (Path(relative_to).resolve() if relative_to else None)
     if path is not None and "policies" not in parse_overrides(overrides):
@@ -883,11 +890,13 @@ def registry_path(param: Param) -> str:
 
 
 def override_leaves(overrides: Mapping[str, Any]) -> dict[str, Any]:
-    """A file's overrides as dotted keys, each set on its own: nested mappings are the sections they name.
+    """Overrides as dotted keys, each set on its own: nested mappings are the sections they name.
 
     ``{policy_defaults: {sez: {capacity_jobs: 5000}}}`` sets ``policy_defaults.sez.capacity_jobs`` and keeps the
-    section's other keys, as a scenario extending the base would. A per-country or per-pair parameter's mapping is
-    its value, not a section (``economy.corporate_tax: {"*": 0.2}`` gives every country 0.2, as ``--set`` does).
+    section's other keys, as a scenario extending the base would; so does ``{"run": {"years": 5}}`` from Python or
+    ``--set 'run={years: 5}'`` (the run keeps its seed), and a list entry's (``policies.0: {provinces: [Tak]}``
+    keeps the first policy's other keys). A per-country or per-pair parameter's mapping is its value, not a section
+    (``economy.corporate_tax: {"*": 0.2}`` gives every country 0.2).
     """
     mappings = {registry_path(p) for p in registry().values() if p.per}
     out: dict[str, Any] = {}

@@ -14,7 +14,7 @@ import copy
 import re
 import types
 import typing
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -609,6 +609,7 @@ def load[M: BaseModel](
     options: Mapping[str, tuple[str, Any]] | None = None,
     where: str | None = None,
     aliases: Mapping[str, str] | None = None,
+    split: Callable[[Mapping[str, Any]], dict[str, Any]] | None = None,
 ) -> tuple[M, Path | None]:
     """Read (or take), merge, override and validate an input against ``model``.
 
@@ -623,6 +624,7 @@ def load[M: BaseModel](
         where: what to call a mapping source in messages (default ``<kind>``).
         aliases: leading parts of override keys that stand for a path (``{"sez": "policy_defaults.sez"}``), so
             ``sez.fdi_uplift`` sets ``policy_defaults.sez.fdi_uplift``; messages keep the key as given.
+        split: how the overrides' mapping values break into dotted keys (a section's keys each set on its own).
 
     Returns:
         The validated model and the resolved path of the file (None for a mapping).
@@ -643,7 +645,8 @@ def load[M: BaseModel](
     labels: dict[str, str] = {}
     # Strings come from the command line (--set); a mapping from Python (run_scenario's overrides=...).
     flag = "overrides" if isinstance(overrides, Mapping) else "--set"
-    given = [(k, f"{flag} {k}", v) for k, v in parse_overrides(overrides).items()]
+    parsed = parse_overrides(overrides)
+    given = [(k, f"{flag} {k}", v) for k, v in (split(parsed) if split else parsed).items()]
     given += [(k, label, v) for k, (label, v) in (options or {}).items() if v is not None]
     for key, label, value in given:
         target = aliased(dotted(key), aliases or {})

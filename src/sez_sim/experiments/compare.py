@@ -23,7 +23,7 @@ from sez_sim.experiments import executors
 from sez_sim.experiments.spec import DEFAULT_OUTCOMES, Outcome, outcome_problems
 from sez_sim.io import check_target, output_folder
 from sez_sim.results import unit_in
-from sez_sim.scenario import Scenario, load_scenario, pairing_problems, parse_overrides
+from sez_sim.scenario import Scenario, load_scenario, override_leaves, pairing_problems, parse_overrides
 from sez_sim.yamlio import check_counts
 
 if TYPE_CHECKING:
@@ -385,7 +385,7 @@ def check_no_seed(changes: Mapping[str, Any]) -> None:
     Raises:
         ScenarioError: naming ``--set run.seed``.
     """
-    if "run.seed" in changes:
+    if "run.seed" in override_leaves(changes):
         message = "run.seed would be ignored: replicate r of both scenarios runs on seed + r (--seed sets the first)"
         raise ScenarioError([Problem("--set run.seed", "", message)])
 

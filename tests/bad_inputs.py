@@ -216,6 +216,9 @@ def scenario_cases() -> Iterator[Case]:
         ("ossc-days-negative", "policies", [{"type": "ossc", "country": "A", "approval_days": -3}]),
         ("tax-rate-high", "policies", [{"type": "corporate_tax", "country": "A", "rate": 5}]),
         ("min-wage-negative", "policies", [{"type": "minimum_wage", "country": "A", "value": -1}]),
+        ("tax-nowhere", "policies", [{"type": "corporate_tax", "rate": 0.1}]),
+        ("tax-province-unknown", "policies", [{"type": "corporate_tax", "provinces": ["P01", "Q7"], "rate": 0.1}]),
+        ("min-wage-nowhere", "policies", [{"type": "minimum_wage", "provinces": [], "value": 100}]),
         ("migration-same", "policies", [{"type": "migration_regime", "origin": "A", "destination": "A"}]),
         (
             "migration-quota-negative",

@@ -10,7 +10,14 @@ from scipy.optimize import brentq
 from sez_sim import build
 from sez_sim.agents.province import Province
 from sez_sim.build import FIRST_REDRAW_SHARE, LATER_REDRAW_SHARE, REDRAW_RETRIES, STEADY_STATE_ROUNDS
-from sez_sim.economy.closed_forms import break_point, break_z, home_market_share, racetrack_modes, sustain_point
+from sez_sim.economy.closed_forms import (
+    break_point,
+    break_z,
+    home_market_share,
+    racetrack_modes,
+    source_subsidy_share,
+    sustain_point,
+)
 from sez_sim.economy.mechanisms import Mechanisms
 from sez_sim.errors import ConvergenceError
 from sez_sim.geography import line, load_gms, ring, two_region
@@ -90,6 +97,29 @@ def test_footloose_capital_agents_settle_at_the_home_market_effect(s_e, phi):
     firms = model.firms.counts("province", 2)
     # Tolerance: firm agents are discrete (1,000 of them) and move a few at a time.
     assert abs(firms[0] / firms.sum() - home_market_share(s_e, phi)) <= 0.03
+
+
+@pytest.mark.parametrize(("theta", "phi"), [(1.1, 0.3), (1.2, 0.3), (1.15, 0.5), (1.3, 0.1)])
+def test_footloose_capital_agents_settle_at_the_source_subsidy_share(theta, phi):
+    """A regional subsidy to capital (Baldwin et al. 2003, ch. 3): region 1's profits taxed at ``1 - theta`` (a
+    subsidy: its owners keep theta times the profit) with equal markets; agents settle at the closed form."""
+    from sez_sim.policies import CorporateTax
+
+    model = SEZModel(
+        ModelConfig(
+            preset="footloose_capital",
+            geography=two_region(phi, population_shares=(0.5, 0.5)),
+            params=resolve_params("footloose_capital"),
+            initial_shares=(0.5, 0.5),
+            seed=3,
+        )
+    )
+    model.add_policy(CorporateTax(provinces=["R1"], rate=1.0 - theta))
+    model.run(years=40)
+    firms = model.firms.counts("province", 2)
+    expected = source_subsidy_share(theta, phi)
+    assert 0.55 < expected < 0.95  # the subsidy moves firms, short of all of them
+    assert abs(firms[0] / firms.sum() - expected) <= 0.03
 
 
 # ----------------------------------------------------------------------------------- GMS baseline

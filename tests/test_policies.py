@@ -203,6 +203,7 @@ def test_instruments_that_change_nothing_at_the_parameters_are_warned_of_and_cha
         (coarse | {"economy": {"export_share": 0}}, {"type": "port", "province": "Tanintharyi"}, "export_share is 0"),
         (line, {"type": "minimum_wage", "country": "A", "factor": 2}, "A has no minimum wage"),  # synthetic: none
         (line, {"type": "minimum_wage", "country": "B"}, "B has no minimum wage"),  # the instrument's default factor
+        (line, {"type": "minimum_wage", "provinces": ["P01", "P04"], "factor": 3}, "A, B have no minimum wage"),
     ]
     for base, policy, says in cases:
         scenario = load_scenario({"name": "t", **base, "policies": [policy]})
@@ -257,6 +258,37 @@ def test_higher_minimum_wage_lowers_modern_employment(base):
 def test_corporate_tax_cut_raises_entry(base):
     cut = run([{"type": "corporate_tax", "country": "LAO", "rate": 0.05}])
     assert by_country(cut, "firms")["LAO"] > by_country(base, "firms")["LAO"]
+
+
+def test_a_regional_tax_cut_draws_firms_to_its_provinces_from_the_rest_of_the_country(base):
+    """Savannakhet and Khammouane untaxed (Lao PDR 24%): firms gather there, and none come to Lao PDR's others."""
+    cut = final(run([{"type": "corporate_tax", "provinces": ["Savannakhet", "LA-KH"], "rate": 0.0}]))
+    before = final(base)
+    targeted = before.index.isin(["LA-SV", "LA-KH"])
+    lao = (before["country"] == "LAO").to_numpy()
+    assert cut[targeted]["firms"].sum() > 1.2 * before[targeted]["firms"].sum()
+    assert cut[targeted]["firms_foreign"].sum() > before[targeted]["firms_foreign"].sum()
+    assert cut[lao & ~targeted]["firms"].sum() <= before[lao & ~targeted]["firms"].sum()
+
+
+def test_zone_firms_pay_the_lower_of_their_zones_rate_and_their_provinces():
+    """A zone's terms are a concession: a province's own lower rate (a regional rate or subsidy) reaches its zone
+    firms, during the holiday and after it; where the province's rate is higher the zone's terms hold."""
+    from sez_sim.scenario import load_scenario
+
+    zone = {"type": "sez", "province": "Nonthaburi", "phase_in": 0, "tax_holiday_years": 2, "tax_rate_after": 0.1}
+    model = load_scenario({"name": "t", "policies": [zone], "agents": {"firms": {"count": 8000}}}).model(seed=3)
+    model.run(years=4)
+    z = model.zones.name.index("Nonthaburi SEZ")
+    rows = np.flatnonzero(model.firms["zone"] == z)
+    holiday = model.steps < model.firms["holiday_until"][rows]
+    assert holiday.any() and not holiday.all()  # firms on their holiday and firms past it
+    host = model.zones.province[z]
+    for province_rate in (0.3, 0.2, 0.05, 0.0, -0.2):
+        tax = model.levers["corporate_tax"].copy()
+        tax[host] = province_rate
+        rates = model.firms.tax_rates(tax, model.zones, model.steps)[rows]
+        np.testing.assert_array_equal(rates, np.minimum(np.where(holiday, 0.0, 0.1), province_rate))
 
 
 def test_fdi_inflow_raises_foreign_firms(base):

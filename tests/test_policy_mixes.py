@@ -103,6 +103,12 @@ def specs(names: dict[str, list[str]]) -> dict[str, st.SearchStrategy[dict]]:
     """A strategy for each instrument type's settings and place (every type: a test below checks)."""
     one = lambda key: st.sampled_from(names[key])  # noqa: E731
     pair = st.lists(one("countries"), min_size=2, max_size=2, unique=True)
+    provinces = st.lists(one("provinces"), min_size=1, max_size=4, unique=True)
+    regional = st.one_of(  # a country, provinces, or both
+        one("countries").map(lambda c: {"country": c}),
+        provinces.map(lambda v: {"provinces": v}),
+        st.tuples(one("countries"), provinces).map(lambda cv: {"country": cv[0], "provinces": cv[1]}),
+    )
     return {
         "sez": st.tuples(one("provinces").map(lambda p: {"province": p}), zone_settings()),
         "cbez": st.tuples(
@@ -141,12 +147,10 @@ def specs(names: dict[str, list[str]]) -> dict[str, st.SearchStrategy[dict]]:
             pair.map(lambda v: {"countries": v}), optional(barrier=setting(0, 50), quota=setting(0, 1e9))
         ),
         "minimum_wage": st.tuples(
-            one("countries").map(lambda c: {"country": c}),
+            regional,
             st.one_of(setting(0, 5e4).map(lambda v: {"value": v}), setting(0, 10).map(lambda v: {"factor": v})),
         ),
-        "corporate_tax": st.tuples(
-            one("countries").map(lambda c: {"country": c}), setting(-1, 0.9).map(lambda r: {"rate": r})
-        ),
+        "corporate_tax": st.tuples(regional, setting(-1, 0.9).map(lambda r: {"rate": r})),
         "fdi_inflow": st.tuples(setting(0, 20).map(lambda m: {"multiplier": m})),
     }
 

@@ -38,8 +38,8 @@ SPECS = {
         {"countries": ["THA", "MMR"], "barrier": 0.5, "quota": 50000},
         {"countries": ["LAO", "THA"], "barrier": 2.0},
     ],
-    "minimum_wage": [{"country": "KHM", "factor": 2.0}, {"country": "VNM", "value": 3000}],
-    "corporate_tax": [{"country": "LAO", "rate": 0.05}, {"country": "THA", "rate": 0.3}],
+    "minimum_wage": [{"country": "KHM", "factor": 2.0}, {"provinces": ["Ha Noi", "VN-SG", "Kampot"], "value": 3000}],
+    "corporate_tax": [{"country": "LAO", "rate": 0.05}, {"country": "THA", "provinces": ["Savannakhet"], "rate": 0.3}],
     "fdi_inflow": [{"multiplier": 2.0}, {"multiplier": 0.5}],
 }
 """Two instruments of each type, in different places where the type allows it."""

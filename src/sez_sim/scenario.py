@@ -481,10 +481,13 @@ class Scenario(Strict):
             for k, p in enumerate(self.policies)
             if p.start_year is not None and p.start_year >= end
         ]
-        economy = layered(defaults(["economy"]), self.parameter_overrides())["economy"]
-        found += [
-            Problem(where, f"policies[{k}]", inert) for k, p in enumerate(self.policies) if (inert := p.inert(economy))
-        ]
+        if self.policies:
+            economy, geo = layered(defaults(["economy"]), self.parameter_overrides())["economy"], self.build_geography()
+            found += [
+                Problem(where, f"policies[{k}]", inert)
+                for k, p in enumerate(self.policies)
+                if (inert := p.inert(economy, geo))
+            ]
         unread = AgentsSpec.model_fields["textbook_agents"].default
         if self.economy.preset == "gms" and self.agents.textbook_agents != unread:
             message = (

@@ -307,7 +307,11 @@ class Firms(Population):
         return tally(province, self.n_provinces).astype(float)
 
     def tax_rates(self, country_tax: np.ndarray, zones: ZoneTable, step: int) -> np.ndarray:
-        """Profit-tax rate of every firm: its province's, or its zone's holiday/after rates."""
+        """Profit-tax rate of every firm: its province's, or its zone's holiday/after rate where that is lower.
+
+        A zone's terms are a concession on the law outside it, so a province's own lower rate (a regional rate
+        or subsidy) reaches its zone firms too.
+        """
         rate = country_tax[self["province"]].copy()
         zone = self["zone"]
         inz = np.flatnonzero(zone >= 0)
@@ -315,7 +319,7 @@ class Firms(Population):
             z = zone[inz]
             after = np.where(np.isnan(zones.after_rate[z]), rate[inz], zones.after_rate[z])
             on_holiday = step < self["holiday_until"][inz]
-            rate[inz] = np.where(on_holiday, zones.holiday_rate[z], after)
+            rate[inz] = np.minimum(np.where(on_holiday, zones.holiday_rate[z], after), rate[inz])
         return rate
 
     def block(

@@ -334,9 +334,11 @@ class LocationChoice:
         delay = zones.delay
         days = np.concatenate([self.approval_days, own_or_province(zones.approval_days, self.approval_days) * delay])
         tape = np.concatenate([self.red_tape, own_or_province(zones.red_tape_years, self.red_tape) * delay])
-        after = np.concatenate([country_tax, own_or_province(zones.after_rate, country_tax)])
+        # A zone's tax terms never exceed its province's rate (Firms.tax_rates).
+        outside = country_tax[zones.province]
+        after = np.concatenate([country_tax, np.minimum(own_or_province(zones.after_rate, country_tax), outside)])
         holiday_years = np.concatenate([np.zeros(n), zones.holiday_years])
-        holiday_rate = np.concatenate([country_tax, zones.holiday_rate])
+        holiday_rate = np.concatenate([country_tax, np.minimum(zones.holiday_rate, outside)])
         beta = self.discount_factor
         wait = days / 365.0
         after_holiday = beta**holiday_years

@@ -86,7 +86,7 @@ class Places:
     Attributes:
         zones: the hosts of the zones it opens.
         served: the hosts of the zones a programme serves.
-        provinces: provinces with a measure of their own (an OSSC).
+        provinces: provinces with a measure of their own (an OSSC, a regional tax rate or minimum wage).
         ports: provinces where it opens a port or changes a port's sea leg.
         links: the links it upgrades.
         crossings: the crossings it makes cheaper (border facilitation, a CBEZ's joint customs).
@@ -174,8 +174,11 @@ class Instrument(Strict):
                 return f"the {preset} preset has no {CHANNELS[channel]}, so {what} would change nothing"
         return None
 
-    def inert(self, economy: Mapping[str, Any]) -> str | None:
-        """Why it changes nothing at these ``economy.*`` parameters (a warning: a sweep's end point may mean it)."""
+    def inert(self, economy: Mapping[str, Any], geo: Geography) -> str | None:
+        """Why it changes nothing at these ``economy.*`` parameters on ``geo``, or None.
+
+        A warning, not an error: a sweep's end point may mean it.
+        """
         return None
 
     def resolved(self, params: dict[str, dict[str, Any]]) -> Instrument:
@@ -264,3 +267,36 @@ class Instrument(Strict):
     def setup(self, model: SEZModel) -> list[Effect]:
         """Resolve references against the model, add any zones, and return the effects at full intensity."""
         raise NotImplementedError
+
+
+class Regional(Instrument):
+    """An instrument on a lever held per province, for a whole country, for listed provinces, or both.
+
+    Governments in the region set such rates by place as well as by country: China's Western Development policy
+    taxes encouraged industries at 15% in its western provinces, Thailand's Board of Investment grants longer tax
+    holidays in its twenty lowest-income provinces, and Viet Nam's minimum wage differs among four regions.
+    """
+
+    country: str | None = Field(default=None, description="Country code, e.g. LAO: every province of it.")
+    provinces: list[str] = Field(
+        default_factory=list, description="Provinces (ids or exact names), with the country's or without."
+    )
+
+    @model_validator(mode="after")
+    def _where(self) -> Regional:
+        if self.country is None and not self.provinces:
+            raise ValueError("give country, provinces or both")
+        return self
+
+    def check(self, geo: Geography) -> None:
+        if self.country is not None:
+            self.country_index("country", self.country, geo.country_names())
+        self.check_places(geo, self.provinces, [])
+
+    def places(self, geo: Geography, zones: dict[str, int]) -> Places:
+        provinces = tuple(sorted({geo.index_of(p) for p in self.provinces}))
+        return Places(provinces=provinces, countries=() if self.country is None else (self.country,))
+
+    def rows(self, geo: Geography) -> np.ndarray:
+        """The provinces whose rate it sets: the country's and the listed ones."""
+        return np.asarray(self.places(geo, {}).targeted(geo), dtype=np.int64)

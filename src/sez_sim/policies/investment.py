@@ -1,41 +1,34 @@
-"""Corporate tax rates per country and the inflow of foreign direct investment."""
+"""Corporate tax rates per country or province and the inflow of foreign direct investment."""
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, ClassVar, Literal
 
 import numpy as np
-from pydantic import Field
 
 from sez_sim.agents.firms import PARAMS as FIRMS
 from sez_sim.economy.params import ECONOMY
 from sez_sim.levers import Effect
-from sez_sim.policies.base import Instrument, Places, param_field
+from sez_sim.policies.base import Instrument, Regional, param_field
 
 if TYPE_CHECKING:
-    from sez_sim.geography import Geography
     from sez_sim.model import SEZModel
 
 
-class CorporateTax(Instrument):
-    """Set a country's corporate income tax rate."""
+class CorporateTax(Regional):
+    """Set the profit-tax rate of a country's firms, or of the listed provinces' (a regional rate or subsidy).
+
+    Zone firms pay their zone's rate (the holiday's, then ``sez.tax_rate_after``) unless the province's is lower.
+    """
 
     sections: ClassVar[tuple[str, ...]] = ()
     type: Literal["corporate_tax"] = "corporate_tax"
-    country: str = Field(description="Country code, e.g. LAO.")
     rate: float = param_field(
         ECONOMY["corporate_tax"], required=True, description="Tax rate on operating profit (negative = subsidy)"
     )
 
-    def check(self, geo: Geography) -> None:
-        self.country_index("country", self.country, geo.country_names())
-
-    def places(self, geo: Geography, zones: dict[str, int]) -> Places:
-        return Places(countries=(self.country,))
-
     def setup(self, model: SEZModel) -> list[Effect]:
-        rows = np.flatnonzero(model.geo.provinces["country"].to_numpy() == self.country)
-        return [Effect("corporate_tax", rows, "move", self.rate)]
+        return [Effect("corporate_tax", self.rows(model.geo), "move", self.rate)]
 
 
 class FDIInflow(Instrument):

@@ -1,16 +1,15 @@
-"""Minimum wages per country (the modern-sector wage floor)."""
+"""Minimum wages per country or province (the modern-sector wage floor)."""
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, ClassVar, Literal
 
-import numpy as np
-from pydantic import Field, model_validator
+from pydantic import model_validator
 
 from sez_sim.economy.params import ECONOMY
 from sez_sim.levers import Effect
 from sez_sim.params import Param, declare, per_country
-from sez_sim.policies.base import Instrument, Places, param_field
+from sez_sim.policies.base import Regional, param_field
 
 if TYPE_CHECKING:
     from collections.abc import Mapping
@@ -35,13 +34,12 @@ MINIMUM_WAGE = declare(
 )
 
 
-class MinimumWage(Instrument):
-    """Set a country's statutory minimum wage (US$ per worker-year), or scale it by a factor."""
+class MinimumWage(Regional):
+    """Set the statutory minimum wage (US$ per worker-year) of a country or of the listed provinces, or scale it."""
 
     sections: ClassVar[tuple[str, ...]] = ("minimum_wage",)
     channel: ClassVar[str | None] = "wage_floor"
     type: Literal["minimum_wage"] = "minimum_wage"
-    country: str = Field(description="Country code, e.g. KHM.")
     value: float | None = param_field(
         ECONOMY["minimum_wage"], optional=True, description="New minimum wage (or give a factor)"
     )
@@ -53,22 +51,19 @@ class MinimumWage(Instrument):
             raise ValueError("give value or factor, not both")
         return self
 
-    def inert(self, economy: Mapping[str, Any]) -> str | None:
-        if self.value is None and per_country(economy["minimum_wage"], [self.country])[0] == 0:
-            return (
-                f"{self.country} has no minimum wage (economy.minimum_wage gives it 0), so a factor changes nothing; "
-                "give a value to set one"
-            )
-        return None
-
-    def check(self, geo: Geography) -> None:
-        self.country_index("country", self.country, geo.country_names())
-
-    def places(self, geo: Geography, zones: dict[str, int]) -> Places:
-        return Places(countries=(self.country,))
+    def inert(self, economy: Mapping[str, Any], geo: Geography) -> str | None:
+        if self.value is not None:
+            return None
+        countries = sorted(set(geo.provinces["country"].to_numpy()[self.rows(geo)]))
+        if any(per_country(economy["minimum_wage"], countries)):
+            return None
+        return (
+            f"{', '.join(countries)} {'has' if len(countries) == 1 else 'have'} no minimum wage (economy.minimum_wage "
+            "gives 0), so a factor changes nothing; give a value to set one"
+        )
 
     def setup(self, model: SEZModel) -> list[Effect]:
-        rows = np.flatnonzero(model.geo.provinces["country"].to_numpy() == self.country)
+        rows = self.rows(model.geo)
         if self.value is not None:
             return [Effect("minimum_wage", rows, "move", self.value)]
         return [Effect("minimum_wage", rows, "scale", self.factor)]

@@ -48,7 +48,7 @@ class PortInstrument(Instrument):
             raise ValueError("a port opens in its start year: phase_in must be 0")
         return self
 
-    def inert(self, economy: Mapping[str, Any]) -> str | None:
+    def inert(self, economy: Mapping[str, Any], geo: Geography) -> str | None:
         if economy["export_share"] == 0:
             return (
                 "economy.export_share is 0: the calibrated economy sells nothing to the rest of the world, so this "

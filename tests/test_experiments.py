@@ -589,6 +589,23 @@ def test_compare_recovers_the_home_market_effect():
     assert row.ci_high - row.ci_low < 10
 
 
+def test_the_ledger_shows_what_a_regional_tax_cut_costs_the_treasury(tmp_path):
+    """No public spending, and profit tax forgone: a cut in B's border provinces (20% to 5%) from 2020 collects less
+    over the run, about in proportion to how long it lasts (a quarter against the run's last two years)."""
+    cut = {"type": "corporate_tax", "provinces": ["P05", "P06"], "rate": 0.05, "start_year": 2020}
+    files = []
+    for name, policies in (("cut", [cut]), ("brief", [cut | {"end_year": 2020.25}])):
+        path = tmp_path / f"{name}.yaml"
+        path.write_text(yaml.safe_dump({"name": name, "extends": str(LINE), "policies": policies}))
+        files.append(path)
+    base = tmp_path / "base.yaml"
+    base.write_text(yaml.safe_dump({"name": "base", "extends": str(LINE), "policies": []}))
+    ledgers = [compare(base, f, replicates=2, years=3).ledger.set_index("measure")["mean"] for f in files]
+    lasting, brief = (ledger["profit_tax_change"] for ledger in ledgers)
+    assert all(ledger["public_cost"] == 0 for ledger in ledgers)
+    assert lasting < 4 * brief < 0  # one quarter's cut against eight quarters'
+
+
 def test_compare_writes_tables_and_figure(tmp_path):
     result = compare(LINE, LINE, replicates=2, years=1, out=tmp_path / "cmp", overrides=["policies=[]"])
     assert (tmp_path / "cmp/figures/comparison.png").exists()
@@ -725,19 +742,21 @@ def test_compare_takes_outcomes_of_places_from_the_command_line(tmp_path):
 
 def ledger_series(gdp_gain: float, cost: list[float], jobs: float, replicates: int = 3) -> pd.DataFrame:
     """Per-step summaries of paired runs (quarterly, from 2019): B gains ``gdp_gain`` a year from step 1 on and
-    spends ``cost[k]`` more in step k; it ends with ``jobs`` more modern jobs."""
+    spends ``cost[k]`` more in step k; it ends with ``jobs`` more modern jobs and collects US$ 3 m less profit tax
+    a step (A collects 100; nothing at the start, a moment)."""
     frames = []
     steps = len(cost)
     for r in range(replicates):
         year = 2019 + np.arange(steps) / 4
         a = pd.DataFrame(
             {"step": range(steps), "year": year, "gdp": 1e3, "public_cost": 1.0, "modern_jobs": 5e4, "zone_jobs": 9e3}
-        )
+        ).assign(profit_tax=100.0 * (np.arange(steps) > 0))
         b = a.assign(
             gdp=1000.0 + gdp_gain * (np.arange(steps) > 0),
             public_cost=1.0 + np.asarray(cost),
             modern_jobs=5e4 + jobs * np.arange(steps) / (steps - 1),
             zone_jobs=9e3 + 2 * jobs * np.arange(steps) / (steps - 1),  # half the zone's jobs were drawn from elsewhere
+            profit_tax=97.0 * (np.arange(steps) > 0),
         )
         frames += [a.assign(scenario="A", replicate=r), b.assign(scenario="B", replicate=r)]
     return pd.concat(frames, ignore_index=True)
@@ -755,7 +774,8 @@ def test_the_public_ledger_prices_jobs_and_discounts_the_net_gain():
     assert ledger.loc["gdp_per_public_dollar", "mean"] == pytest.approx(0.4)
     t = np.arange(1, 9) / 4
     expected = np.sum((2.0 - np.asarray(cost[1:])) * 1.1**-t)
-    assert ledger.loc["npv", "mean"] == pytest.approx(expected)
+    assert ledger.loc["npv", "mean"] == pytest.approx(expected)  # the tax is a transfer: not in the NPV
+    assert ledger.loc["profit_tax_change", "mean"] == pytest.approx(-24.0)  # US$ 3 m less in each of eight steps
     assert (ledger["ci_high"] - ledger["ci_low"]).abs().max() < 1e-9  # identical replicates
     assert ledger["unit"].tolist() == list(LEDGER_MEASURES.values())
 

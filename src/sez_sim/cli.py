@@ -900,7 +900,7 @@ def ledger_table(result: Any) -> Any:
 
     from sez_sim.results import fixed
 
-    table = Table(title=f"public ledger of the zones: {result.names[1]} (B) against {result.names[0]} (A)")
+    table = Table(title=f"public ledger: {result.names[1]} (B) against {result.names[0]} (A)")
     for column in ("measure", "unit", "B - A", "95% interval"):
         table.add_column(column, justify="left" if column in ("measure", "unit") else "right")
     for row in result.ledger.itertuples():
@@ -1105,6 +1105,7 @@ def headline_table(result: Any) -> Any:
         ("profit tax forgone, US$ m (run)", "tax_forgone"),
     ):
         table.add_row(name, "", f"{zones[column].sum() if len(zones) else 0.0:,.1f}", "")
+    table.add_row("profit tax of all firms, US$ m (run)", "", f"{s['profit_tax'].sum():,.1f}", "")
     return table
 
 

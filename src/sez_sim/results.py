@@ -46,11 +46,14 @@ SUMMARY_UNITS: dict[str, str] = {
     "zone_jobs": "jobs",
     "modern_jobs": "jobs",
     "public_cost": "US$ m in the step",
+    "profit_tax": "US$ m in the step",
 }
 """Columns of ``summary.parquet`` and their units: one row per step; inequality measures are over provinces'
 GDP per capita, population-weighted, with the Theil split between and within countries, except the ``earnings_``
 ones: over the GMS's workers, each earning the wage of its sector (modern or traditional) where it works, with the
-Theil T's part within provinces (the dual economy's inequality inside them; the rest is between provinces)."""
+Theil T's part within provinces (the dual economy's inequality inside them; the rest is between provinces).
+``public_cost`` is the zones' (their ledger, ``zones.parquet``), ``profit_tax`` what every firm paid (the provinces'
+``profit_tax``): what tax holidays and rate instruments cost the treasury shows in it, net of the tax base they add."""
 
 SUMMARY_COLUMNS = tuple(SUMMARY_UNITS)
 
@@ -210,6 +213,7 @@ ZONE_VALUES = ZONE_COLUMNS[ZONE_COLUMNS.index("management") :]
 
 STEP_FLOWS = frozenset(
     {"entrants", "exits", "migrants", "cross_border_migrants", "migrants_in", "migrants_out", "public_cost"}
+    | {"profit_tax"}
     | {"investment", "tax_revenue", "tax_forgone", "construction", "operation", "programme"}
 )
 """Columns of the summary, the province panel and the zone table that count what happened during a step. Nothing
@@ -367,6 +371,7 @@ class Recorder:
                 "zone_jobs": float(model.zone_accounts["jobs"].sum()),
                 "modern_jobs": float(acc["workers_m"].sum()) * model.employment_rate,
                 "public_cost": float(model.zone_accounts["public_cost"].sum()),
+                "profit_tax": float(acc["profit_tax"].sum()),
             }
         )
         self._year_flows += model.flows

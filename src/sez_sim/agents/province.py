@@ -29,6 +29,7 @@ ACCOUNTS: dict[str, str] = {
     "fdi_stock": "US$ m",
     "capital_stock": "US$ m",
     "domestic_stock": "US$ m",
+    "profit_tax": "US$ m in the step",
     "migrants_in": "persons",
     "migrants_out": "persons",
     "commuters_in": "persons",
@@ -40,8 +41,9 @@ of what their earners buy, docs/ODD.md 7.2; in model units, so compared as ratio
 Gini of the earnings of the province's workers (each earning its sector's wage: the dual economy's inequality within
 the province, :func:`sez_sim.metrics.two_class_gini`), GDP, real income, capital stocks of foreign owners, of all
 owners and of domestic owners (all less foreign), commuters by workplace); flows happened during it (entrants and
-exits of firm agents, migrants in and out), so ``population`` of one step plus ``migrants_in - migrants_out`` of the
-next is the next step's ``population``."""
+exits of firm agents, migrants in and out, the profit tax paid by the firms producing there, zone firms included,
+at the step's equilibrium: negative where a subsidy), so ``population`` of one step plus
+``migrants_in - migrants_out`` of the next is the next step's ``population``."""
 
 
 class Province(FixedAgent):

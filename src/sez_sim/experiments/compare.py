@@ -119,13 +119,16 @@ LEDGER_MEASURES = {
     "gdp_gain": "US$ m",
     "gdp_per_public_dollar": "US$ per US$",
     "npv": "US$ m",
+    "profit_tax_change": "US$ m",
 }
 """The public ledger of a comparison: B's public cost of zones over the run less A's; jobs in zones created (B - A
 at the end) and the public cost per zone job; modern jobs created in the whole region (B - A at the end: the net
 effect, after jobs drawn from elsewhere, and far noisier) and the public cost per job; GDP gained over the run (the
 yearly GDP difference summed over the steps' time); GDP gained per US$ of public cost; and the net present value of
-the GDP gain less the public cost at ``sez.social_discount_rate``, discounted from the start of the run. The three
-ratios are ratios of the means over replicates (:func:`ratio_interval`)."""
+the GDP gain less the public cost at ``sez.social_discount_rate``, discounted from the start of the run; and the
+profit tax every firm paid over the run, B less A: what tax holidays and rate instruments cost the treasury, net of
+the tax base they add (a transfer, so not in the public cost or the NPV). The three ratios are ratios of the means
+over replicates (:func:`ratio_interval`)."""
 
 
 ROUNDING = 1e-9
@@ -163,6 +166,7 @@ def public_ledger(series: pd.DataFrame, discount_rate: float, confidence: float 
                 "jobs_created": jobs,
                 "gdp_gain": gdp.sum(),
                 "npv": float(np.sum((gdp - cost) * discount)),
+                "profit_tax_change": float((b["profit_tax"] - a["profit_tax"]).sum()),
             }
         )
     frame = pd.DataFrame(per_replicate)

@@ -26,6 +26,7 @@ CONTROLS = {
     "ossc": {"type": "ossc", "countries": ["KHM"]},
     "corridor": {"type": "corridor_upgrade", "corridor": "SEC"},
     "port": {"type": "port", "province": "MM-05"},
+    "tax": {"type": "corporate_tax", "provinces": ["VN-57"], "rate": 0.1},
     "migration": {"type": "migration_regime", "countries": ["THA", "MMR"], "barrier": 0.5},
     "capacity_building": {"type": "capacity_building", "countries": ["LAO"]},
     "promotion": {"type": "investment_promotion", "countries": ["VNM"]},
@@ -335,7 +336,13 @@ def test_a_placed_instrument_is_described_in_the_controls_words(control):
     if control == "sez":
         entry |= {"province": "VN-57", "management": 0.9, "customs": False, "duty_exemption": True}
     line = describe(entry, {"VN-57": "Binh Duong (VNM)", "MM-05": "Tanintharyi (MMR)"})
-    place = {"sez": "Binh Duong (VNM)", "migration": "THA - MMR", "port": "Tanintharyi (MMR)"}.get(control)
+    place = {
+        "sez": "Binh Duong (VNM)",
+        "migration": "THA - MMR",
+        "port": "Tanintharyi (MMR)",
+        "tax": "Binh Duong (VNM)",
+    }
+    place = place.get(control)
     place = place or next(
         str(entry[k][0] if isinstance(entry[k], list) else entry[k])
         for k in ("crossing", "corridor", "countries")
@@ -359,5 +366,8 @@ def test_the_headline_signs_the_jobs_in_zones_against_the_baseline(jobs, shown):
     from sez_sim.app.page import headline
 
     view = {"year": 2021.0, "gdp": 0.0, "capital": (0.14, 0.14), "zone_jobs": jobs, "migrants": (10, 10)}
-    lines = headline(view | {"theil": (0.0, 0.0), "targeted": None})
+    lines = headline(view | {"theil": (0.0, 0.0), "targeted": None, "profit_tax": None})
     assert f"Jobs in zones: {shown} against the baseline" in lines
+    assert not any("profit tax" in line for line in lines)  # nothing targeted yet
+    lines = headline(view | {"theil": (0.0, 0.0), "targeted": 0.01, "profit_tax": (41.26, 20.04)})
+    assert "Targeted provinces' profit tax this year: US$ 41.3 m baseline, US$ 20.0 m policy" in lines

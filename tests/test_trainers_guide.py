@@ -33,6 +33,7 @@ EXERCISES = {
     "pathum_thani_bare": [{**OWN_TERMS, "tax_holiday_years": 0.0, "duty_exemption": False}],
     "pathum_thani_no_holiday": [{**OWN_TERMS, "tax_holiday_years": 0.0}],
     "pathum_thani_no_duty": [{"type": "sez", "province": "Pathum Thani", "duty_exemption": False}],
+    "tak_rate": [{"type": "corporate_tax", "provinces": ["Tak"], "rate": 0.1}],
 }
 """The placements of the guide's exercises, as the app's controls make them (the app's default settings)."""
 
@@ -52,6 +53,10 @@ def exercise(template, scenario, entries: list[dict]) -> dict[str, float]:
         _, base, policy = w.series(name)
         out[name] = policy[-1] / base[-1] - 1.0
     host = w.targeted[0]
+    rate = w.policy.employment_rate
+    out["host_modern_jobs"] = (w.policy.accounts["workers_m"][host] - w.baseline.accounts["workers_m"][host]) * rate
+    base_tax, policy_tax = w.targeted_tax()
+    out["targeted_profit_tax"] = policy_tax / base_tax - 1.0
     out["host_zone_firms"] = w.policy.accounts["firms_in_zone"][host] - w.baseline.accounts["firms_in_zone"][host]
     out["host_earnings_gini"] = w.policy.accounts["earnings_gini"][host] - w.baseline.accounts["earnings_gini"][host]
     new = [z for z, origin in enumerate(w.policy.zones.origin) if origin == "policy"]
@@ -71,8 +76,12 @@ def results():
 
 
 def test_exercise_1_a_zone_near_bangkok_fills_and_one_at_tak_does_not(results):
-    # At the app's defaults no investor's choice turns on the Tak zone: the policy run is the baseline run.
-    assert all(value == 0 for key, value in results["tak"].items() if key != "year")
+    # At the app's defaults no investor's choice turns on the Tak zone: the policy run is the baseline run, but for
+    # the productivity one entrant drew in 2025 (the empty zone is an option, which moves the rounding of expected
+    # entrants by a hair): Tak's profit tax differs in the fifth digit.
+    tak = results["tak"]
+    assert all(value == 0 for key, value in tak.items() if key not in ("year", "targeted_profit_tax"))
+    assert abs(tak["targeted_profit_tax"]) < 1e-3
     # Well run, it stays empty or nearly; what moves is the runs' noise once their draws part ways (the guide
     # says so).
     tak = results["tak_managed"]
@@ -140,6 +149,16 @@ def test_an_incentives_question_a_zone_near_bangkok_without_its_fiscal_incentive
     assert abs(bare["new_zone_host_gdp"]) < 0.01 < full["new_zone_host_gdp"]
     for one in ("pathum_thani_no_holiday", "pathum_thani_no_duty"):
         assert results[one]["new_zone_jobs"] >= 0.85 * full["new_zone_jobs"]
+
+
+def test_a_tax_rate_question_a_lower_rate_at_tak_draws_firms_where_the_zone_drew_none(results):
+    """The guide's zone-or-rate question: Tak's firms taxed at 0.10 instead of Thailand's 0.20 end ten years with about
+    8% more modern jobs (33,500 against 31,000) and 1% more GDP, where exercise 1's zone drew no one; they pay about
+    US$ 3.5 m a year in profit tax instead of 5.8 m."""
+    rate, zone = results["tak_rate"], results["tak"]
+    assert zone["new_zone_jobs"] == 0 and zone["host_modern_jobs"] == 0
+    assert 1_000 <= rate["host_modern_jobs"] <= 5_000 and 0.005 <= rate["targeted_gdp"] <= 0.02
+    assert -0.5 <= rate["targeted_profit_tax"] <= -0.3
 
 
 def test_a_closure_question_a_countrys_zones_are_worth_their_hosts_a_few_per_cent(results):

@@ -119,6 +119,7 @@ class Session:
             "capital": end["capital_gdp_share"],
             "zone_jobs": end["zone_jobs"][1] - end["zone_jobs"][0],
             "migrants": (float(migrants[0][year].sum()), float(migrants[1][year].sum())),
+            "profit_tax": w.targeted_tax() if w.targeted else None,
             "theil": tuple(end[c][1] / end[c][0] - 1.0 for c in ("theil_t_between", "theil_t_within")),
         }
 
@@ -226,6 +227,8 @@ def Controls(choices: dict[str, list[dict[str, str]]], terms: dict[str, tuple[fl
     country_b = solara.use_reactive(None)
     barrier = solara.use_reactive(0.5)
     programme_country = solara.use_reactive(None)
+    taxed = solara.use_reactive(None)
+    rate = solara.use_reactive(0.1)
 
     def start_from_host():
         if province.value in terms:
@@ -296,6 +299,17 @@ def Controls(choices: dict[str, list[dict[str, str]]], terms: dict[str, tuple[fl
         place,
     )
     OneChoice("port", T["province"], choices["port_sites"], lambda p: {"type": "port", "province": p}, place)
+    with solara.Card(T["tax"], classes=["control-tax"]):
+        Choice(T["province"], choices["provinces"], taxed)
+        solara.SliderFloat(f"{T['rate']}: {rate.value:.2f}", value=rate, min=0.0, max=0.4, step=0.01)
+        solara.Button(
+            T["place"],
+            classes=["place-tax"],
+            disabled=taxed.value is None,
+            on_click=lambda: place(
+                {"type": "corporate_tax", "provinces": [taxed.value], "rate": round(float(rate.value), 2)}
+            ),
+        )
     with solara.Card(T["migration"], classes=["control-migration"]):
         Choice(T["country_a"], choices["countries"], country_a)
         Choice(T["country_b"], choices["countries"], country_b)
@@ -337,6 +351,9 @@ def headline(view: dict[str, Any]) -> list[str]:
     ]
     if view["targeted"] is not None:
         lines.insert(2, T["headline_targeted"].format(value=percent(view["targeted"])))
+    if view["profit_tax"] is not None:
+        base, policy = (f"{v:,.1f}" for v in view["profit_tax"])
+        lines.append(T["headline_tax"].format(base=base, policy=policy))
     return lines
 
 
@@ -346,6 +363,7 @@ INSTRUMENTS = {
     "ossc": "ossc",
     "corridor_upgrade": "corridor",
     "port": "port",
+    "corporate_tax": "tax",
     "migration_regime": "migration",
     "capacity_building": "capacity_building",
     "investment_promotion": "promotion",
@@ -365,10 +383,11 @@ SETTINGS = {
     "joint_customs": "joint_customs",
     "commuting": "commuting",
     "barrier": "barrier",
+    "rate": "rate",
 }
 """The label of each setting the controls set, as on the controls."""
 
-PLACES = ("province", "crossing", "corridor", "countries")
+PLACES = ("province", "provinces", "crossing", "corridor", "countries")
 
 
 def amount(value: float) -> str:
@@ -405,14 +424,16 @@ def describe(entry: dict[str, Any], names: dict[str, str] | None = None) -> str:
 def targeted_html(rows: list[dict[str, Any]]) -> str:
     """The targeted provinces' numbers in both runs, as an HTML table."""
     head = "".join(
-        f"<th>{html.escape(T[k])}</th>" for k in ("province", "gdp_pc", "modern_jobs", "earnings_gini", "zone_firms")
+        f"<th>{html.escape(T[k])}</th>"
+        for k in ("province", "gdp_pc", "modern_jobs", "earnings_gini", "zone_firms", "province_tax")
     )
     body = "".join(
         f"<tr><td>{html.escape(r['province'])}</td>"
         f"<td>{r['gdp_per_capita'][0]:,.0f} / {r['gdp_per_capita'][1]:,.0f}</td>"
         f"<td>{r['modern_jobs'][0]:,.0f} / {r['modern_jobs'][1]:,.0f}</td>"
         f"<td>{r['earnings_gini'][0]:.3f} / {r['earnings_gini'][1]:.3f}</td>"
-        f"<td>{r['zone_firms'][0]:,.0f} / {r['zone_firms'][1]:,.0f}</td></tr>"
+        f"<td>{r['zone_firms'][0]:,.0f} / {r['zone_firms'][1]:,.0f}</td>"
+        f"<td>{r['profit_tax'][0]:,.1f} / {r['profit_tax'][1]:,.1f}</td></tr>"
         for r in rows
     )
     return f"<div class=chart-title>{html.escape(T['targeted_table'])}</div><table>{head}{body}</table>"

@@ -151,14 +151,25 @@ class Workshop:
         with np.errstate(divide="ignore", invalid="ignore"):
             return np.asarray(years, float), np.where(base > 0, pol / base - 1.0, 0.0)
 
+    def targeted_tax(self) -> tuple[float, float]:
+        """The profit tax the targeted provinces' firms paid over the last year of steps (US$ m): baseline, policy."""
+        rows = np.array(self.targeted, int)
+        last = slice(-self.policy.steps_per_year, None)
+        return tuple(
+            float(sum(t[rows].sum() for t in model.recorder.panel["profit_tax"][last]))
+            for model in (self.baseline, self.policy)
+        )
+
     def targeted_table(self, limit: int = 8) -> list[dict[str, Any]]:
         """The first ``limit`` targeted provinces in both runs.
 
         Each row: GDP per capita, modern jobs, the Gini of the province's workers' earnings (the dual economy's
-        inequality inside it, docs/ODD.md 7.10) and zone firms, as (baseline, policy).
+        inequality inside it, docs/ODD.md 7.10), zone firms and the profit tax its firms pay (US$ m a year, at the
+        last step's rate), as (baseline, policy).
         """
         geo, base, pol = self.policy.geo, self.baseline.accounts, self.policy.accounts
         rate_b, rate_p = self.baseline.employment_rate, self.policy.employment_rate
+        year = self.policy.steps_per_year
         return [
             {
                 "province": f"{geo.provinces['name'].iat[i]} ({geo.provinces['country'].iat[i]})",
@@ -166,6 +177,7 @@ class Workshop:
                 "modern_jobs": (float(base["workers_m"][i]) * rate_b, float(pol["workers_m"][i]) * rate_p),
                 "earnings_gini": (float(base["earnings_gini"][i]), float(pol["earnings_gini"][i])),
                 "zone_firms": (float(base["firms_in_zone"][i]), float(pol["firms_in_zone"][i])),
+                "profit_tax": (float(base["profit_tax"][i]) * year, float(pol["profit_tax"][i]) * year),
             }
             for i in self.targeted[:limit]
         ]

@@ -104,6 +104,22 @@ def test_every_exercise_has_worked_answers():
     asked = heading.findall((ROOT / "docs/guide-students.md").read_text())
     answered = heading.findall((ROOT / "experiments/exercises/solutions/README.md").read_text())
     assert asked == answered == [str(n) for n in range(1, len(asked) + 1)]
-    words = ["one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven", "twelve"]
+    words = [
+        "one",
+        "two",
+        "three",
+        "four",
+        "five",
+        "six",
+        "seven",
+        "eight",
+        "nine",
+        "ten",
+        "eleven",
+        "twelve",
+        "thirteen",
+        "fourteen",
+        "fifteen",
+    ]
     title = (ROOT / "docs/guide-students.md").read_text().splitlines()[0]
     assert title == f"# Guide for students: {words[len(asked) - 1]} exercises"

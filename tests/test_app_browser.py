@@ -215,6 +215,22 @@ def test_a_lower_profit_tax_placed_from_its_card_draws_firms_and_costs_tax(serve
     page.close()
 
 
+def test_a_minimum_wage_doubled_from_its_card_costs_modern_jobs(server, browser):
+    """Cambodia's minimum wage at the card's default (twice today's): after two years its provinces hold fewer modern
+    jobs in the policy run than in the baseline."""
+    page = Watched(browser, server)
+    placed = "Minimum wage, KHM, from 2019: Minimum wage relative to today's 2"
+    page.place_from("control-min_wage", "Country", "KHM", "Place", placed)
+    for _ in range(2):
+        page.step_year()
+    rows = page.page.locator(".targeted").inner_text().splitlines()
+    jobs = [re.findall(r"([\d,.]+) / ([\d,.]+)", line)[1] for line in rows if "(KHM)" in line]
+    base, policy = (sum(float(pair[k].replace(",", "")) for pair in jobs) for k in (0, 1))
+    assert len(jobs) == 8 and policy < base, rows  # the first eight of Cambodia's provinces
+    page.clean()
+    page.close()
+
+
 def test_closing_a_countrys_zones_from_their_card_empties_them(server, browser):
     """The card for a country's zones places a closure: after a year the policy run has fewer jobs in zones."""
     page = Watched(browser, server)

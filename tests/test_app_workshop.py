@@ -27,6 +27,7 @@ CONTROLS = {
     "corridor": {"type": "corridor_upgrade", "corridor": "SEC"},
     "port": {"type": "port", "province": "MM-05"},
     "tax": {"type": "corporate_tax", "provinces": ["VN-57"], "rate": 0.1},
+    "min_wage": {"type": "minimum_wage", "country": "KHM", "factor": 1.5},
     "migration": {"type": "migration_regime", "countries": ["THA", "MMR"], "barrier": 0.5},
     "capacity_building": {"type": "capacity_building", "countries": ["LAO"]},
     "promotion": {"type": "investment_promotion", "countries": ["VNM"]},
@@ -345,7 +346,7 @@ def test_a_placed_instrument_is_described_in_the_controls_words(control):
     place = place.get(control)
     place = place or next(
         str(entry[k][0] if isinstance(entry[k], list) else entry[k])
-        for k in ("crossing", "corridor", "countries")
+        for k in ("crossing", "corridor", "country", "countries")
         if k in entry
     )
     assert line.startswith(f"{text[INSTRUMENTS[entry['type']]]}, {place}, from 2020.25"), line

@@ -45,6 +45,8 @@ LABELS: dict[str, dict[str, str]] = {
         "port": "Deep-sea port",
         "tax": "Profit-tax rate for a province",
         "rate": "Profit-tax rate (share of profit)",
+        "min_wage": "Minimum wage",
+        "factor": "Minimum wage relative to today's",
         "migration": "Migration openness",
         "country_a": "First country",
         "country_b": "Second country",

@@ -229,6 +229,8 @@ def Controls(choices: dict[str, list[dict[str, str]]], terms: dict[str, tuple[fl
     programme_country = solara.use_reactive(None)
     taxed = solara.use_reactive(None)
     rate = solara.use_reactive(0.1)
+    wage_country = solara.use_reactive(None)
+    factor = solara.use_reactive(2.0)
 
     def start_from_host():
         if province.value in terms:
@@ -310,6 +312,17 @@ def Controls(choices: dict[str, list[dict[str, str]]], terms: dict[str, tuple[fl
                 {"type": "corporate_tax", "provinces": [taxed.value], "rate": round(float(rate.value), 2)}
             ),
         )
+    with solara.Card(T["min_wage"], classes=["control-min_wage"]):
+        Choice(T["country"], choices["countries"], wage_country)
+        solara.SliderFloat(f"{T['factor']}: {factor.value:.1f}", value=factor, min=0.5, max=3.0, step=0.1)
+        solara.Button(
+            T["place"],
+            classes=["place-min_wage"],
+            disabled=wage_country.value is None,
+            on_click=lambda: place(
+                {"type": "minimum_wage", "country": wage_country.value, "factor": round(float(factor.value), 1)}
+            ),
+        )
     with solara.Card(T["migration"], classes=["control-migration"]):
         Choice(T["country_a"], choices["countries"], country_a)
         Choice(T["country_b"], choices["countries"], country_b)
@@ -364,6 +377,7 @@ INSTRUMENTS = {
     "corridor_upgrade": "corridor",
     "port": "port",
     "corporate_tax": "tax",
+    "minimum_wage": "min_wage",
     "migration_regime": "migration",
     "capacity_building": "capacity_building",
     "investment_promotion": "promotion",
@@ -384,10 +398,11 @@ SETTINGS = {
     "commuting": "commuting",
     "barrier": "barrier",
     "rate": "rate",
+    "factor": "factor",
 }
 """The label of each setting the controls set, as on the controls."""
 
-PLACES = ("province", "provinces", "crossing", "corridor", "countries")
+PLACES = ("province", "provinces", "crossing", "corridor", "country", "countries")
 
 
 def amount(value: float) -> str:

@@ -105,11 +105,16 @@ def test_the_saved_scenario_reruns_to_the_same_numbers(scenario, template):
     w.step(3)
     w.place(CONTROLS["ossc"])
     w.step(3)
+    w.place(CONTROLS["tax"])
+    w.place(CONTROLS["min_wage"])
+    w.step(2)
     saved = load_scenario(yaml.safe_load(w.scenario_yaml()))
-    assert [p["type"] for p in w.scenario_dict()["policies"]] == ["sez", "cbez", "ossc"]
+    types = ["sez", "cbez", "ossc", "corporate_tax", "minimum_wage"]
+    assert [p["type"] for p in w.scenario_dict()["policies"]] == types
     run = simulate(saved, years=w.year - scenario.run.start_year)
     panel = w.policy.recorder.provinces()
-    for column in ("population", "gdp", "gdp_per_capita", "workers_m", "firms", "firms_in_zone", "fdi_stock"):
+    columns = ("population", "gdp", "gdp_per_capita", "workers_m", "firms", "firms_in_zone", "fdi_stock", "profit_tax")
+    for column in columns:
         np.testing.assert_array_equal(run.provinces[column].to_numpy(), panel[column].to_numpy(), err_msg=column)
     # Totals over the zones differ in the last bits only: the scenario's run has the zones (empty) from its start,
     # so numpy sums a longer array in another order.

@@ -180,17 +180,49 @@ def Choice(label: str, items: list[dict[str, str]], value: solara.Reactive):
     rv.Autocomplete(label=label, items=items, v_model=value.value, on_v_model=value.set, dense=True, hide_details=True)
 
 
+@dataclass(frozen=True)
+class Level:
+    """A card's one slider: its label's key, where it starts, its range and its step (the decimals shown)."""
+
+    key: str
+    start: float
+    low: float
+    high: float
+    step: float
+
+    @property
+    def decimals(self) -> int:
+        """Decimals of the step, as the slider's label and the placed value show it."""
+        return len(f"{self.step:g}".partition(".")[2])
+
+
 @solara.component
-def OneChoice(name: str, label: str, items: list[dict[str, str]], entry: Callable[[str], dict[str, Any]], place):
-    """A card that places an instrument from one choice (a country, a corridor, a province): ``entry`` makes it."""
+def OneChoice(
+    name: str,
+    label: str,
+    items: list[dict[str, str]],
+    entry: Callable[..., dict[str, Any]],
+    place,
+    level: Level | None = None,
+):
+    """A card that places an instrument from one choice (a country, a corridor, a province) and an optional slider.
+
+    ``entry(choice)`` makes the instrument, or ``entry(choice, value)`` with a ``level``.
+    """
     chosen = solara.use_reactive(None)
+    value = solara.use_reactive(level.start if level else 0.0)
     with solara.Card(T[name], classes=[f"control-{name}"]):
         Choice(label, items, chosen)
+        if level:
+            text = f"{T[level.key]}: {value.value:.{level.decimals}f}"
+            solara.SliderFloat(text, value=value, min=level.low, max=level.high, step=level.step)
         solara.Button(
             T["place"],
             classes=[f"place-{name}"],
             disabled=chosen.value is None,
-            on_click=lambda: place(entry(chosen.value)),
+            on_click=lambda: place(
+                entry(chosen.value, round(float(value.value), level.decimals)) if level else entry(chosen.value)
+            ),
         )
 
 
@@ -227,10 +259,6 @@ def Controls(choices: dict[str, list[dict[str, str]]], terms: dict[str, tuple[fl
     country_b = solara.use_reactive(None)
     barrier = solara.use_reactive(0.5)
     programme_country = solara.use_reactive(None)
-    taxed = solara.use_reactive(None)
-    rate = solara.use_reactive(0.1)
-    wage_country = solara.use_reactive(None)
-    factor = solara.use_reactive(2.0)
 
     def start_from_host():
         if province.value in terms:
@@ -301,28 +329,22 @@ def Controls(choices: dict[str, list[dict[str, str]]], terms: dict[str, tuple[fl
         place,
     )
     OneChoice("port", T["province"], choices["port_sites"], lambda p: {"type": "port", "province": p}, place)
-    with solara.Card(T["tax"], classes=["control-tax"]):
-        Choice(T["province"], choices["provinces"], taxed)
-        solara.SliderFloat(f"{T['rate']}: {rate.value:.2f}", value=rate, min=0.0, max=0.4, step=0.01)
-        solara.Button(
-            T["place"],
-            classes=["place-tax"],
-            disabled=taxed.value is None,
-            on_click=lambda: place(
-                {"type": "corporate_tax", "provinces": [taxed.value], "rate": round(float(rate.value), 2)}
-            ),
-        )
-    with solara.Card(T["min_wage"], classes=["control-min_wage"]):
-        Choice(T["country"], choices["countries"], wage_country)
-        solara.SliderFloat(f"{T['factor']}: {factor.value:.1f}", value=factor, min=0.5, max=3.0, step=0.1)
-        solara.Button(
-            T["place"],
-            classes=["place-min_wage"],
-            disabled=wage_country.value is None,
-            on_click=lambda: place(
-                {"type": "minimum_wage", "country": wage_country.value, "factor": round(float(factor.value), 1)}
-            ),
-        )
+    OneChoice(
+        "tax",
+        T["province"],
+        choices["provinces"],
+        lambda p, rate: {"type": "corporate_tax", "provinces": [p], "rate": rate},
+        place,
+        Level("rate", 0.1, 0.0, 0.4, 0.01),
+    )
+    OneChoice(
+        "min_wage",
+        T["country"],
+        choices["countries"],
+        lambda c, factor: {"type": "minimum_wage", "country": c, "factor": factor},
+        place,
+        Level("factor", 2.0, 0.5, 3.0, 0.1),
+    )
     with solara.Card(T["migration"], classes=["control-migration"]):
         Choice(T["country_a"], choices["countries"], country_a)
         Choice(T["country_b"], choices["countries"], country_b)

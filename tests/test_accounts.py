@@ -68,6 +68,7 @@ def test_the_summary_adds_up_the_panel(run):
         ("commuters", "commuters_in"),
         ("zone_firms", "firms_in_zone"),
         ("profit_tax", "profit_tax"),
+        ("taxable_profit", "taxable_profit"),
     ):
         np.testing.assert_allclose(summary[column], by_step[account].sum(), rtol=1e-12, err_msg=column)
     np.testing.assert_allclose(summary["migrants"], by_step["migrants_out"].sum(), rtol=1e-12)
@@ -142,12 +143,14 @@ def test_capital_splits_into_foreign_and_domestic_owners(run):
 
 def test_profit_tax_is_what_the_firms_paid_zone_firms_included(run):
     """Each province's profit tax over the step is its firms' tax at the equilibrium (a year's, over the steps of a
-    year), each firm's rate times its positive profit; its zones' firms pay part of it (the zone ledger's tax
-    revenue), and nothing is paid at the start."""
+    year), each firm's rate times its positive profit, and its taxable profit the sum of those profits; its zones'
+    firms pay part of it (the zone ledger's tax revenue), and nothing is paid at the start."""
     model, _ = run
     panel = model.recorder.provinces()
     last = panel[panel["step"] == STEPS]
-    np.testing.assert_allclose(last["profit_tax"] * 1e6 * model.steps_per_year, model.equilibrium.tax_revenue)
+    year = 1e6 * model.steps_per_year
+    np.testing.assert_allclose(last["profit_tax"] * year, model.equilibrium.tax_revenue)
+    np.testing.assert_allclose(last["taxable_profit"] * year, model.equilibrium.taxable_profit)
     # The firms have entered and exited since the step's solve: solve again for the firms there are now.
     now = copy.deepcopy(model)
     eq, firms = now.solve(), now.firms
@@ -156,11 +159,16 @@ def test_profit_tax_is_what_the_firms_paid_zone_firms_included(run):
     tax = rate * np.maximum(eq.firm_profit, 0.0)
     np.testing.assert_allclose(tax, eq.firm_profit - eq.firm_net_profit, rtol=1e-12, atol=1e-6)
     np.testing.assert_allclose(np.bincount(firms["province"][rows], tax, minlength=now.geo.n), eq.tax_revenue)
+    taxable = np.bincount(firms["province"][rows], np.maximum(eq.firm_profit, 0.0), minlength=now.geo.n)
+    np.testing.assert_allclose(taxable, eq.taxable_profit)
+    effective = eq.tax_revenue / taxable  # every province has firms making a profit
+    assert (rate.min() - 1e-12 <= effective).all() and (effective <= rate.max() + 1e-12).all()
     zones = model.recorder.zones_frame()
     in_zones = zones[zones["step"] == STEPS].groupby("province_id")["tax_revenue"].sum()
     by_province = last.set_index("province_id")["profit_tax"]
     assert (in_zones <= by_province[in_zones.index] + 1e-9).all() and in_zones.sum() > 0
-    assert (panel.loc[panel["step"] == 0, "profit_tax"] == 0).all() and by_province.sum() > 0
+    assert (panel.loc[panel["step"] == 0, ["profit_tax", "taxable_profit"]] == 0).all(axis=None)
+    assert by_province.sum() > 0
 
 
 def test_migration_table_matches_the_recorded_flows(run):

@@ -17,6 +17,8 @@ import numpy as np
 import pandas as pd
 import pytest
 import yaml
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from typer.testing import CliRunner
 
 from sez_sim import model
@@ -26,7 +28,7 @@ from sez_sim.economy.closed_forms import home_market_share
 from sez_sim.errors import ConvergenceError, ScenarioError
 from sez_sim.experiments import Outcome, compare, load_experiment, paired_differences, run_batch
 from sez_sim.experiments.batch import analyse, refused_points, tasks_for
-from sez_sim.experiments.compare import LEDGER_MEASURES, public_ledger
+from sez_sim.experiments.compare import LEDGER_MEASURES, public_ledger, tax_split
 from sez_sim.experiments.designs import lever_settings, sample
 from sez_sim.experiments.executors import run_task
 from sez_sim.params import registry
@@ -604,6 +606,19 @@ def test_the_ledger_shows_what_a_regional_tax_cut_costs_the_treasury(tmp_path):
     lasting, brief = (ledger["profit_tax_change"] for ledger in ledgers)
     assert all(ledger["public_cost"] == 0 for ledger in ledgers)
     assert lasting < 4 * brief < 0  # one quarter's cut against eight quarters'
+    # The rate's part is the 15 points on the profit the two provinces' firms make without the cut, while it lasts;
+    # the rest is the tax on the profit the cut draws in (taxed at 5%) from the other provinces (at 20%).
+    from sez_sim.runs import simulate
+
+    without = [simulate(load_scenario(base), seed=seed, years=3).provinces for seed in (1, 2)]
+    cut_steps = without[0].loc[without[0]["year"] > 2020, "step"].unique()
+    assert len(cut_steps) == 8
+    targeted = [p[p["province_id"].isin(["P05", "P06"]) & p["step"].isin(cut_steps)] for p in without]
+    windfall = -0.15 * np.mean([p["taxable_profit"].sum() for p in targeted])
+    ledger = ledgers[0]
+    assert ledger["tax_rate_effect"] == pytest.approx(windfall, rel=1e-9)
+    assert ledger["tax_rate_effect"] + ledger["tax_base_effect"] == pytest.approx(lasting, rel=1e-9)
+    assert ledger["tax_base_effect"] != 0.0
 
 
 def test_compare_writes_tables_and_figure(tmp_path):
@@ -762,9 +777,18 @@ def ledger_series(gdp_gain: float, cost: list[float], jobs: float, replicates: i
     return pd.concat(frames, ignore_index=True)
 
 
+def ledger_taxes(series: pd.DataFrame) -> pd.DataFrame:
+    """The profit tax of :func:`ledger_series` in one province: A's at 20% of US$ 500 m, B's at 10% of 970."""
+    rate = np.where(series["scenario"] == "A", 0.2, 0.1)
+    return series[["scenario", "replicate", "step", "profit_tax"]].assign(
+        province_id="P01", taxable_profit=series["profit_tax"] / rate
+    )
+
+
 def test_the_public_ledger_prices_jobs_and_discounts_the_net_gain():
     cost = [0.0, 20.0, 20.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0]  # US$ 40 m in the first half year, two years run
-    ledger = public_ledger(ledger_series(8.0, cost, jobs=2000.0), discount_rate=0.1).set_index("measure")
+    series = ledger_series(8.0, cost, jobs=2000.0)
+    ledger = public_ledger(series, ledger_taxes(series), discount_rate=0.1).set_index("measure")
     assert ledger.loc["public_cost", "mean"] == pytest.approx(40.0)
     assert ledger.loc["jobs_created", "mean"] == pytest.approx(2000.0)
     assert ledger.loc["cost_per_job", "mean"] == pytest.approx(20_000.0)  # US$ 40 m for 2,000 jobs
@@ -776,12 +800,15 @@ def test_the_public_ledger_prices_jobs_and_discounts_the_net_gain():
     expected = np.sum((2.0 - np.asarray(cost[1:])) * 1.1**-t)
     assert ledger.loc["npv", "mean"] == pytest.approx(expected)  # the tax is a transfer: not in the NPV
     assert ledger.loc["profit_tax_change", "mean"] == pytest.approx(-24.0)  # US$ 3 m less in each of eight steps
+    assert ledger.loc["tax_rate_effect", "mean"] == pytest.approx(-400.0)  # 10 points of A's US$ 500 m, eight times
+    assert ledger.loc["tax_base_effect", "mean"] == pytest.approx(376.0)  # 10% of the US$ 470 m more, eight times
     assert (ledger["ci_high"] - ledger["ci_low"]).abs().max() < 1e-9  # identical replicates
     assert ledger["unit"].tolist() == list(LEDGER_MEASURES.values())
 
 
 def test_no_jobs_created_leaves_the_cost_per_job_undefined():
-    ledger = public_ledger(ledger_series(0.0, [0.0, 5.0, 0.0], jobs=-100.0), 0.09).set_index("measure")
+    series = ledger_series(0.0, [0.0, 5.0, 0.0], jobs=-100.0)
+    ledger = public_ledger(series, ledger_taxes(series), 0.09).set_index("measure")
     assert np.isnan(ledger.loc["cost_per_job", "mean"]) and ledger.loc["public_cost", "mean"] == pytest.approx(5.0)
     assert np.isnan(ledger.loc["cost_per_zone_job", "mean"])
 
@@ -793,12 +820,60 @@ def test_the_same_spending_in_other_places_is_no_extra_public_money():
     series = ledger_series(8.0, cost, jobs=2000.0)
     b = series["scenario"] == "B"
     series.loc[b, "public_cost"] = series.loc[~b, "public_cost"].to_numpy() + 3e-15
-    ledger = public_ledger(series, discount_rate=0.1).set_index("measure")["mean"]
+    ledger = public_ledger(series, ledger_taxes(series), discount_rate=0.1).set_index("measure")["mean"]
     assert ledger["public_cost"] == 0.0 and np.isnan(ledger["gdp_per_public_dollar"])
     assert ledger["cost_per_job"] == 0.0 and ledger["gdp_gain"] == pytest.approx(8.0)
     series.loc[b, "public_cost"] += 1e-6  # a real dollar more a step is spending
-    ledger = public_ledger(series, discount_rate=0.1).set_index("measure")["mean"]
+    ledger = public_ledger(series, ledger_taxes(series), discount_rate=0.1).set_index("measure")["mean"]
     assert ledger["public_cost"] == pytest.approx(5e-6) and ledger["gdp_per_public_dollar"] == pytest.approx(8.0 / 5e-6)
+
+
+def tax_runs(tax: np.ndarray, taxable: np.ndarray) -> pd.DataFrame:
+    """A run's province table of profit tax and taxable profit, (steps, provinces) each."""
+    steps, provinces = np.indices(tax.shape)
+    return pd.DataFrame(
+        {
+            "step": steps.ravel(),
+            "province_id": [f"P{p:02d}" for p in provinces.ravel()],
+            "profit_tax": tax.ravel(),
+            "taxable_profit": taxable.ravel(),
+        }
+    )
+
+
+def test_a_tax_change_splits_into_the_rates_part_and_the_bases_province_by_province():
+    """A cut from 20% to 10% in one province that draws US$ 100 m of profit from another that keeps 20%: the cut
+    gives up 10 points of the first's US$ 500 m; the base it draws in pays 10% where it goes and no longer 20% where
+    it left. A province with no taxable profit in one run counts all its tax as the base's."""
+    a = tax_runs(np.array([[100.0, 60.0, 0.0]]), np.array([[500.0, 300.0, 0.0]]))
+    b = tax_runs(np.array([[60.0, 40.0, 5.0]]), np.array([[600.0, 200.0, 25.0]]))
+    rate_effect, base_effect = tax_split(a, b)
+    assert rate_effect == pytest.approx(-50.0)
+    assert base_effect == pytest.approx(10.0 - 20.0 + 5.0)
+    assert tax_split(b.iloc[::-1], a) == pytest.approx((60.0 - 5.0, -20.0 + 20.0))  # back again; rows in any order
+    with pytest.raises(ValueError, match="same steps and provinces"):
+        tax_split(a, b.iloc[:2])
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    st.integers(1, 4).flatmap(
+        lambda provinces: st.lists(
+            st.tuples(
+                st.floats(-0.3, 0.6), st.floats(0.0, 1e3), st.floats(-0.3, 0.6), st.floats(0.0, 1e3), st.booleans()
+            ),
+            min_size=provinces * 2,
+            max_size=provinces * 2,
+        ).map(lambda cells: (provinces, cells))
+    )
+)
+def test_the_two_parts_of_a_tax_change_add_up_to_it(case):
+    provinces, cells = case
+    rate_a, base_a, rate_b, base_b, empty = np.array(cells, dtype=float).T.reshape(5, 2, provinces)
+    base_a = np.where(empty > 0, 0.0, base_a)  # no taxable profit in A: it paid nothing
+    a, b = tax_runs(rate_a * base_a, base_a), tax_runs(rate_b * base_b, base_b)
+    total = (b["profit_tax"] - a["profit_tax"]).sum()
+    assert sum(tax_split(a, b)) == pytest.approx(total, abs=1e-9 * (1.0 + np.abs(b["profit_tax"]).sum()))
 
 
 # ------------------------------------------------------------------------------------------- batches

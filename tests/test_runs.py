@@ -172,6 +172,9 @@ def test_the_headline_shows_the_jobs_in_the_zones_the_scenarios_policies_open(tm
     assert len(end) == 1 and end["jobs"].iat[0] > 0  # the corridor's zone fills (its description)
     shown = f"{end['jobs'].iat[0]:,.0f} of {end['capacity_jobs'].iat[0]:,.0f}"
     assert shown in rows["in the 1 zone(s) its policies open"]
+    summary = result.summary  # the corridor's firms pay the country rate, 20%, but in the zone (a holiday): below
+    rate = summary["profit_tax"].sum() / summary["taxable_profit"].sum()
+    assert 0.15 < rate < 0.2 and f"{rate:.1%}" in rows["on their taxable profit (run)"]
     baseline = run_scenario(ROOT / "scenarios/gms_baseline.yaml", seed=1, years=0.25)
     console = Console(width=160, record=True)
     console.print(headline_table(baseline))

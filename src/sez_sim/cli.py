@@ -1106,6 +1106,9 @@ def headline_table(result: Any) -> Any:
     ):
         table.add_row(name, "", f"{zones[column].sum() if len(zones) else 0.0:,.1f}", "")
     table.add_row("profit tax of all firms, US$ m (run)", "", f"{s['profit_tax'].sum():,.1f}", "")
+    taxable = s["taxable_profit"].sum()
+    rate = f"{s['profit_tax'].sum() / taxable:.1%}" if taxable > 0 else "n/a"
+    table.add_row("  on their taxable profit (run)", "", rate, "")
     return table
 
 

@@ -691,8 +691,9 @@ class SEZModel(mesa.Model):
             "fdi_stock": self.capital.foreign / 1e6,
             "capital_stock": self.capital.stock / 1e6,
             "domestic_stock": (self.capital.stock - self.capital.foreign) / 1e6,
-            # An annual rate at the step's equilibrium, paid over the step (nothing at the start, a moment).
+            # Annual rates at the step's equilibrium, over the step (nothing at the start, a moment).
             "profit_tax": eq.tax_revenue * (1.0 if self.steps else 0.0) / (1e6 * self.steps_per_year),
+            "taxable_profit": eq.taxable_profit * (1.0 if self.steps else 0.0) / (1e6 * self.steps_per_year),
             "migrants_in": self.flows.sum(axis=0),
             "migrants_out": self.flows.sum(axis=1),
             "commuters_in": heads["commuters_in"] * ppa,

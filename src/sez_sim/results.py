@@ -47,13 +47,15 @@ SUMMARY_UNITS: dict[str, str] = {
     "modern_jobs": "jobs",
     "public_cost": "US$ m in the step",
     "profit_tax": "US$ m in the step",
+    "taxable_profit": "US$ m in the step",
 }
 """Columns of ``summary.parquet`` and their units: one row per step; inequality measures are over provinces'
 GDP per capita, population-weighted, with the Theil split between and within countries, except the ``earnings_``
 ones: over the GMS's workers, each earning the wage of its sector (modern or traditional) where it works, with the
 Theil T's part within provinces (the dual economy's inequality inside them; the rest is between provinces).
 ``public_cost`` is the zones' (their ledger, ``zones.parquet``), ``profit_tax`` what every firm paid (the provinces'
-``profit_tax``): what tax holidays and rate instruments cost the treasury shows in it, net of the tax base they add."""
+``profit_tax``): what tax holidays and rate instruments cost the treasury shows in it, net of the tax base they add;
+``taxable_profit`` the profit it is levied on (each firm's where positive), so their ratio is the effective rate."""
 
 SUMMARY_COLUMNS = tuple(SUMMARY_UNITS)
 
@@ -213,7 +215,7 @@ ZONE_VALUES = ZONE_COLUMNS[ZONE_COLUMNS.index("management") :]
 
 STEP_FLOWS = frozenset(
     {"entrants", "exits", "migrants", "cross_border_migrants", "migrants_in", "migrants_out", "public_cost"}
-    | {"profit_tax"}
+    | {"profit_tax", "taxable_profit"}
     | {"investment", "tax_revenue", "tax_forgone", "construction", "operation", "programme"}
 )
 """Columns of the summary, the province panel and the zone table that count what happened during a step. Nothing
@@ -372,6 +374,7 @@ class Recorder:
                 "modern_jobs": float(acc["workers_m"].sum()) * model.employment_rate,
                 "public_cost": float(model.zone_accounts["public_cost"].sum()),
                 "profit_tax": float(acc["profit_tax"].sum()),
+                "taxable_profit": float(acc["taxable_profit"].sum()),
             }
         )
         self._year_flows += model.flows

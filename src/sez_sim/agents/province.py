@@ -30,6 +30,7 @@ ACCOUNTS: dict[str, str] = {
     "capital_stock": "US$ m",
     "domestic_stock": "US$ m",
     "profit_tax": "US$ m in the step",
+    "taxable_profit": "US$ m in the step",
     "migrants_in": "persons",
     "migrants_out": "persons",
     "commuters_in": "persons",
@@ -42,8 +43,8 @@ Gini of the earnings of the province's workers (each earning its sector's wage: 
 the province, :func:`sez_sim.metrics.two_class_gini`), GDP, real income, capital stocks of foreign owners, of all
 owners and of domestic owners (all less foreign), commuters by workplace); flows happened during it (entrants and
 exits of firm agents, migrants in and out, the profit tax paid by the firms producing there, zone firms included,
-at the step's equilibrium: negative where a subsidy), so ``population`` of one step plus
-``migrants_in - migrants_out`` of the next is the next step's ``population``."""
+at the step's equilibrium: negative where a subsidy, and the profit it is levied on, each firm's where positive), so
+``population`` of one step plus ``migrants_in - migrants_out`` of the next is the next step's ``population``."""
 
 
 class Province(FixedAgent):

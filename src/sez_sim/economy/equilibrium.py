@@ -233,7 +233,8 @@ class Equilibrium:
     """A solved short-run equilibrium. Per-province arrays have length N, per-firm arrays the firm count.
 
     ``cost_of_living`` is ``price_index ** mu``: the manufactures' price index to their share of spending, the rest
-    of the basket at a price of 1. Real wages and real income are deflated by it.
+    of the basket at a price of 1. Real wages and real income are deflated by it. ``tax_revenue`` is the profit tax
+    of each province's firms, ``taxable_profit`` the profit it is levied on (each firm's, where positive).
     """
 
     wage: np.ndarray
@@ -251,6 +252,7 @@ class Equilibrium:
     profits_owned: np.ndarray
     transfers: np.ndarray
     tax_revenue: np.ndarray
+    taxable_profit: np.ndarray
     exports_world: np.ndarray
     imports_world: np.ndarray
     real_wage: np.ndarray
@@ -386,6 +388,7 @@ def solve(
         profits_owned=acc["profits_owned"],
         transfers=acc["transfers"],
         tax_revenue=acc["tax_revenue"],
+        taxable_profit=acc["taxable_profit"],
         exports_world=acc["exports_world"],
         imports_world=fixed.imports_world(),
         real_wage=w / price,
@@ -708,6 +711,7 @@ class _Accounts:
         foreign[self.domestic] = False
         return self._provinces(w, a, revenue, tax, owned) | {
             "tax_revenue": tally(p, n, tax),
+            "taxable_profit": tally(p, n, np.maximum(profit, 0.0)),
             "exports_world": tally(p, n, world),
             "firm_revenue": price * self.e * ma[p] + world,
             "firm_profit": profit,

@@ -120,6 +120,8 @@ LEDGER_MEASURES = {
     "gdp_per_public_dollar": "US$ per US$",
     "npv": "US$ m",
     "profit_tax_change": "US$ m",
+    "tax_rate_effect": "US$ m",
+    "tax_base_effect": "US$ m",
 }
 """The public ledger of a comparison: B's public cost of zones over the run less A's; jobs in zones created (B - A
 at the end) and the public cost per zone job; modern jobs created in the whole region (B - A at the end: the net
@@ -127,24 +129,65 @@ effect, after jobs drawn from elsewhere, and far noisier) and the public cost pe
 yearly GDP difference summed over the steps' time); GDP gained per US$ of public cost; and the net present value of
 the GDP gain less the public cost at ``sez.social_discount_rate``, discounted from the start of the run; and the
 profit tax every firm paid over the run, B less A: what tax holidays and rate instruments cost the treasury, net of
-the tax base they add (a transfer, so not in the public cost or the NPV). The three ratios are ratios of the means
-over replicates (:func:`ratio_interval`)."""
+the tax base they add (a transfer, so not in the public cost or the NPV), and its two parts (:func:`tax_split`): what
+B's rates change on the profit A's firms make (for a cut, the windfall to firms that are there anyway) and B's rates
+on the profit B draws in or drives out. The three ratios are ratios of the means over replicates
+(:func:`ratio_interval`)."""
 
 
 ROUNDING = 1e-9
 """A difference in public cost this small relative to the two scenarios' costs is rounding error, not spending."""
 
 
-def public_ledger(series: pd.DataFrame, discount_rate: float, confidence: float = 0.95) -> pd.DataFrame:
+def tax_split(a: pd.DataFrame, b: pd.DataFrame) -> tuple[float, float]:
+    """B's profit tax less A's over a pair of runs, in two parts: the rates' effect and the tax base's.
+
+    With ``T`` a province's profit tax in a step and ``P`` the profit it is levied on, its effective rate is
+    ``t = T / P`` (0 where nothing is taxable, which then pays nothing), and province by province, step by step,
+
+        T_B - T_A = (t_B - t_A) P_A + t_B (P_B - P_A).
+
+    Summed, the first term is what B's rates change on the profit A's firms make: for a tax cut, the windfall to
+    the firms that would be there without it, the cost of the cut before anyone responds. The second is B's rates on
+    the profit B draws in or drives out, at the rates of the provinces that gain or lose it: a cut that draws firms
+    from provinces taxing at 20% to one taxing at 10% loses tax on them, though the base moved, not shrank. A
+    province's effective rate mixes its zone firms' and the others', so a change in that mix counts as the rate's.
+
+    Args:
+        a: one run of A: ``step``, ``province_id``, ``profit_tax`` and ``taxable_profit`` of every province and step.
+        b: the paired run of B, with the same steps and provinces.
+
+    Returns:
+        ``(rate_effect, base_effect)``, which sum to B's total profit tax less A's.
+
+    Raises:
+        ValueError: if the runs do not have the same steps and provinces.
+    """
+    key = ["step", "province_id"]
+    a, b = (run.sort_values(key) for run in (a, b))
+    if not np.array_equal(a[key].to_numpy(), b[key].to_numpy()):
+        raise ValueError("tax_split: the two runs do not have the same steps and provinces")
+    (tax_a, tax_b), (base_a, base_b) = (
+        (a[c].to_numpy(float), b[c].to_numpy(float)) for c in ("profit_tax", "taxable_profit")
+    )
+    rate_a, rate_b = (np.divide(t, p, out=np.zeros_like(t), where=p > 0) for t, p in ((tax_a, base_a), (tax_b, base_b)))
+    return float(np.sum((rate_b - rate_a) * base_a)), float(np.sum(rate_b * (base_b - base_a)))
+
+
+def public_ledger(
+    series: pd.DataFrame, taxes: pd.DataFrame, discount_rate: float, confidence: float = 0.95
+) -> pd.DataFrame:
     """The public ledger of B against A (:data:`LEDGER_MEASURES`), each measure's mean over paired replicates.
 
     Args:
         series: per-step summaries of every run with ``scenario`` (A or B) and ``replicate``.
+        taxes: every run's provinces' profit tax and taxable profit in every step (:func:`tax_split`), with
+            ``scenario`` and ``replicate``.
         discount_rate: the yearly discount rate of the net present value.
         confidence: coverage of the intervals.
     """
     per_replicate = []
-    for _, pair in series.groupby("replicate"):
+    for replicate, pair in series.groupby("replicate"):
         a = pair[pair["scenario"] == "A"].sort_values("step").reset_index(drop=True)
         b = pair[pair["scenario"] == "B"].sort_values("step").reset_index(drop=True)
         years = b["year"].to_numpy(float)
@@ -155,6 +198,9 @@ def public_ledger(series: pd.DataFrame, discount_rate: float, confidence: float 
         zone_jobs = float(b["zone_jobs"].iat[-1] - a["zone_jobs"].iat[-1])
         discount = (1.0 + discount_rate) ** -(years - years[0])
         spent = float(cost.sum())
+        rate_effect, base_effect = tax_split(
+            *(taxes[(taxes["replicate"] == replicate) & (taxes["scenario"] == side)] for side in "AB")
+        )
         # Two scenarios that spend the same (the same zones in other places) differ by the rounding of their sums;
         # a GDP gain per dollar of that would be astronomical (4e13 seen). It is no extra spending.
         if abs(spent) <= ROUNDING * (a["public_cost"].abs().sum() + b["public_cost"].abs().sum()):
@@ -167,6 +213,8 @@ def public_ledger(series: pd.DataFrame, discount_rate: float, confidence: float 
                 "gdp_gain": gdp.sum(),
                 "npv": float(np.sum((gdp - cost) * discount)),
                 "profit_tax_change": float((b["profit_tax"] - a["profit_tax"]).sum()),
+                "tax_rate_effect": rate_effect,
+                "tax_base_effect": base_effect,
             }
         )
     frame = pd.DataFrame(per_replicate)
@@ -476,6 +524,7 @@ def compare(
                     "years": None,
                     "source": str(scenario.source) if scenario.source else None,
                     "outcomes": specs,
+                    "province_tax": True,
                 }
             )
     results = {res["key"]: res for res in executors.run_processes(tasks, workers)}
@@ -485,12 +534,13 @@ def compare(
         if all(res.get("user_error") for res in failed):
             raise ScenarioError([Problem("compare", "", message)])
         raise RuntimeError(message)
-    rows, series = [], []
+    rows, series, taxes = [], [], []
     for label, scenario in zip("AB", scenarios, strict=True):
         for r in range(replicates):
             res = results[f"{label}{r}"]
             rows.append({"scenario": label, "name": scenario.name, "replicate": r, "seed": seed + r} | res["outcomes"])
             series.append(res["summary"].assign(scenario=label, replicate=r))
+            taxes.append(res["province_tax"].assign(scenario=label, replicate=r))
     runs = pd.DataFrame(rows)
     names = [o.name for o in outcomes]
     differences = paired_differences(
@@ -515,7 +565,7 @@ def compare(
     ends = {label: [results[f"{label}{r}"]["provinces_end"] for r in range(replicates)] for label in "AB"}
     provinces = province_effects(ends["A"], ends["B"], geo.provinces)
     countries = country_effects(ends["A"], ends["B"], geo.provinces)
-    ledger = public_ledger(series, rate)
+    ledger = public_ledger(series, pd.concat(taxes, ignore_index=True), rate)
     marks = scenarios[1].policy_changes(scenarios[0], geo)
     result = Comparison(runs, differences, series, names, ledger, provinces, countries, record, geography=geo, **marks)
     if out is not None:

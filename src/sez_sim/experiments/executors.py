@@ -46,7 +46,8 @@ def _run(task: dict[str, Any]) -> dict[str, Any]:
     Returns:
         ``key``, ``status`` (``ok`` or ``error``), ``outcomes``, ``summary`` (the run's per-step table),
         ``provinces_end`` (each province's GDP, GDP per capita and population at the last step, for effects by
-        province and by country),
+        province and by country), ``province_tax`` (each province's profit tax and taxable profit in every step, for
+        the ledger's split of a tax change; only if the task asks for it),
         ``seconds`` and, on failure, ``error`` and ``user_error`` (whether the input was at fault).
     """
     from sez_sim.errors import UserError
@@ -65,6 +66,8 @@ def _run(task: dict[str, Any]) -> dict[str, Any]:
         panel = result.provinces
         last = panel["step"] == panel["step"].max()
         out["provinces_end"] = panel.loc[last, ["province_id", "gdp", "gdp_per_capita", "population"]]
+        if task.get("province_tax"):
+            out["province_tax"] = panel[["step", "province_id", "profit_tax", "taxable_profit"]]
     except Exception as exc:  # noqa: BLE001 (a failing run is recorded, not fatal)
         out["status"] = "error"
         out["user_error"] = isinstance(exc, UserError)

@@ -479,11 +479,9 @@ def _province_runs(relative: np.ndarray) -> tuple[list[pd.DataFrame], list[pd.Da
     """Paired replicates (rows of ``relative``) whose provinces' B / A - 1 are ``relative``, for province_effects."""
     ids = [f"P{i}" for i in range(relative.shape[1])]
     provinces = pd.DataFrame({"id": ids, "name": ids, "country": "AAA"})
-    a = [pd.DataFrame({"province_id": ids, "gdp": 100.0, "gdp_per_capita": 2.0}) for _ in relative]
-    b = [
-        pd.DataFrame({"province_id": ids, "gdp": 100.0 * (1 + row), "gdp_per_capita": 2.0 * (1 + row)})
-        for row in relative
-    ]
+    level = {"gdp": 100.0, "gdp_per_capita": 2.0, "workers_m": 5e4, "firms": 40.0}
+    a = [pd.DataFrame({"province_id": ids} | level) for _ in relative]
+    b = [pd.DataFrame({"province_id": ids} | {k: v * (1 + row) for k, v in level.items()}) for row in relative]
     return a, b, provinces
 
 
@@ -531,6 +529,48 @@ def test_province_effects_of_runs_without_noise_or_with_one_replicate():
     alone = province_effects(*_province_runs(relative[:1])).query("outcome == 'gdp'")
     assert alone[["p_value", "q_value", "ci_low"]].isna().all().all()
     assert not alone["beyond_noise"].any() and not alone["beyond_noise_fdr"].any()
+
+
+def test_province_effects_where_a_has_none():
+    """A province with no modern workers in A (a periphery emptied by agglomeration) has no relative change: 0 where
+    B has none either, undefined where it has some, and neither counts as beyond the noise or among the tests."""
+    import warnings
+
+    from sez_sim.experiments.compare import province_effects
+
+    a, b, provinces = _province_runs(np.tile([0.02, 0.0, 0.0], (3, 1)))
+    for run in a:
+        run.loc[1:, "workers_m"] = 0.0
+    for k, run in enumerate(b):
+        run.loc[1, "workers_m"] = 0.0
+        run.loc[2, "workers_m"] = 100.0 * (k + 1)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        effect = province_effects(a, b, provinces).query("outcome == 'workers_m'")
+    assert effect["relative"].iloc[:2].tolist() == pytest.approx([0.02, 0.0]) and np.isnan(effect["relative"].iat[2])
+    assert effect["beyond_noise"].tolist() == [True, False, False]
+    assert effect["p_value"].iat[1] == 1.0 and np.isnan(effect["q_value"].iat[2])
+
+
+def test_a_comparison_tells_where_modern_workers_went(tmp_path):
+    """A zone and a corridor upgrade on the teaching line against neither: the provinces whose modern workers differ
+    beyond the noise are in provinces.parquet (workers_m and firms beside GDP), and the command names the largest
+    gains and losses."""
+    bare = tmp_path / "bare.yaml"
+    bare.write_text(yaml.safe_dump({"name": "bare", "extends": str(LINE), "policies": []}))
+    out = tmp_path / "cmp"
+    args = ["compare", str(bare), str(LINE), "--replicates", "3", "--years", "8", "--out", str(out)]
+    result = CliRunner().invoke(app, args, terminal_width=400)
+    assert result.exit_code == 0, result.output
+    effects = pd.read_parquet(out / "provinces.parquet")
+    assert set(effects["outcome"]) == {"gdp_per_capita", "gdp", "workers_m", "firms"}
+    workers = effects[effects["outcome"] == "workers_m"]
+    gained = workers[workers["beyond_noise"] & (workers["relative"] > 0)].sort_values("relative")
+    assert len(gained) >= 2
+    line = next(text for text in result.output.splitlines() if text.startswith("modern workers by province"))
+    top = gained.iloc[-1]
+    assert f"{len(workers[workers['beyond_noise']])} of 10 beyond the noise" in line
+    assert f"most gained: {top['name']} {top['relative']:+.1%}" in line
 
 
 def test_country_effects_sum_provinces_and_test_each_country_as_paired_runs_do():
@@ -636,7 +676,9 @@ def test_compare_writes_tables_and_figure(tmp_path):
     assert [o["name"] for o in manifest["outcomes"]] == result.differences["outcome"].tolist()
     assert {"sez_sim_version", "git_commit", "versions", "platform", "command", "timings_seconds"} <= set(manifest)
     provinces = pd.read_parquet(tmp_path / "cmp/provinces.parquet")
-    assert len(provinces) == 2 * 10 and set(provinces["outcome"]) == {"gdp", "gdp_per_capita"}
+    assert len(provinces) == 4 * 10 and set(provinces["outcome"]) == {"gdp", "gdp_per_capita", "workers_m", "firms"}
+    ledger = result.ledger.set_index("measure")["mean"]
+    assert ledger["profit_tax_change"] == ledger["tax_rate_effect"] == ledger["tax_base_effect"] == 0
     assert (provinces["relative"] == 0).all() and (tmp_path / "cmp/figures/effect_map.png").exists()
     countries = pd.read_parquet(tmp_path / "cmp/countries.parquet")
     assert set(countries["outcome"]) == {"gdp", "gdp_per_capita", "population"} and (countries["relative"] == 0).all()

@@ -544,6 +544,9 @@ def compare(
     if a.economy.preset == "gms":  # the textbook presets refuse every instrument with a public cost
         out.print(ledger_table(result))
     out.print(provinces_table(result))
+    moved = where_workers_went(result)
+    if moved is not None:
+        out.print(moved)
     out.print(f"wrote {target}")
 
 
@@ -967,6 +970,38 @@ def provinces_table(result: Any) -> Any:
         interval = escape(f"[{row.ci_low:+.2%}, {row.ci_high:+.2%}]")
         table.add_row(row.name, row.country, f"{row.relative:+.2%}", interval, f"{row.q_value:.2g}")
     return table
+
+
+MOVES_SHOWN = 3
+"""Provinces named on each side of where a comparison's modern workers went."""
+
+
+def where_workers_went(result: Any) -> Any:
+    """A sentence on the provinces whose modern workers in B differ from A's beyond the noise: gains and losses.
+
+    A policy's gains in some provinces are often drawn from others; the largest :data:`MOVES_SHOWN` of each side
+    are named, all of them in provinces.parquet (outcome ``workers_m``, and ``firms`` for the firm agents). None
+    with one replicate (:func:`provinces_table` says there is no interval).
+    """
+    from rich.text import Text
+
+    effect = result.provinces[result.provinces["outcome"] == "workers_m"]
+    if effect.empty or effect["replicates"].iat[0] < 2:
+        return None
+    beyond = effect[effect["beyond_noise"]].sort_values("relative", kind="stable")
+    if beyond.empty:
+        return Text(f"(no province's modern workers differ beyond the noise, of {len(effect)}: provinces.parquet)")
+
+    def named(rows: Any) -> str:
+        return ", ".join(f"{row.name} {row.relative:+.1%}" for row in rows.itertuples()) or "none"
+
+    gains = beyond[beyond["relative"] > 0].iloc[::-1].head(MOVES_SHOWN)
+    losses = beyond[beyond["relative"] < 0].head(MOVES_SHOWN)
+    return Text(
+        f"modern workers by province, B against A: {len(beyond)} of {len(effect)} beyond the noise "
+        f"({int(beyond['beyond_noise_fdr'].sum())} at a 5% false discovery rate); most gained: {named(gains)}; "
+        f"most lost: {named(losses)} (provinces.parquet, outcomes workers_m and firms)"
+    )
 
 
 def batch_summary(experiment: Any, result: Any) -> Any:

@@ -266,8 +266,9 @@ def paired_differences(
     return pd.DataFrame(rows)
 
 
-PROVINCE_OUTCOMES = ("gdp_per_capita", "gdp")
-"""What :func:`province_effects` compares, province by province."""
+PROVINCE_OUTCOMES = ("gdp_per_capita", "gdp", "workers_m", "firms")
+"""What :func:`province_effects` compares, province by province: GDP per capita and GDP, and where the modern
+sector's workers (by workplace) and firm agents went, the places a policy draws them from as well as to."""
 
 PROVINCE_COLUMNS = [
     "province_id",
@@ -307,7 +308,7 @@ def province_effects(
     tests, Benjamini and Yekutieli 2001).
 
     Args:
-        a: per replicate of A, its provinces' ``province_id``, ``gdp``, ``gdp_per_capita`` at the last step.
+        a: per replicate of A, its provinces' ``province_id`` and :data:`PROVINCE_OUTCOMES` at the last step.
         b: the same for B, replicates in the same order.
         provinces: ``id``, ``name``, ``country`` of every province, in the order of the rows returned.
         confidence: coverage of the interval; ``1 - confidence`` is the false discovery rate.
@@ -380,9 +381,11 @@ def _paired_relative(values_a: np.ndarray, values_b: np.ndarray, confidence: flo
     """Per column of paired replicates (rows): the mean of B / A - 1 with its Student-t interval.
 
     Also both means, whether the interval excludes zero (never with one replicate), the t test's p-value and the
-    number of replicates.
+    number of replicates. Where A has none (no modern firms in a periphery), B / A - 1 is 0 if B has none either
+    and undefined (NaN, no test) if it has some.
     """
-    relative = values_b / values_a - 1.0
+    with np.errstate(divide="ignore", invalid="ignore"):
+        relative = np.where(values_a != 0, values_b / values_a - 1.0, np.where(values_b == 0, 0.0, np.nan))
     mean = relative.mean(axis=0)
     half, p_value = _t_test(relative, confidence)
     return {
@@ -524,6 +527,7 @@ def compare(
                     "years": None,
                     "source": str(scenario.source) if scenario.source else None,
                     "outcomes": specs,
+                    "provinces_end": ["province_id", *PROVINCE_OUTCOMES, "population"],
                     "province_tax": True,
                 }
             )

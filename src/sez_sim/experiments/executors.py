@@ -45,9 +45,9 @@ def _run(task: dict[str, Any]) -> dict[str, Any]:
 
     Returns:
         ``key``, ``status`` (``ok`` or ``error``), ``outcomes``, ``summary`` (the run's per-step table),
-        ``provinces_end`` (each province's GDP, GDP per capita and population at the last step, for effects by
-        province and by country), ``province_tax`` (each province's profit tax and taxable profit in every step, for
-        the ledger's split of a tax change; only if the task asks for it),
+        and what a comparison asks for: ``provinces_end`` (the task's columns of the province table at the last
+        step, for effects by province and by country) and ``province_tax`` (each province's profit tax and taxable
+        profit in every step, for the ledger's split of a tax change),
         ``seconds`` and, on failure, ``error`` and ``user_error`` (whether the input was at fault).
     """
     from sez_sim.errors import UserError
@@ -65,7 +65,8 @@ def _run(task: dict[str, Any]) -> dict[str, Any]:
         out["summary"] = result.summary
         panel = result.provinces
         last = panel["step"] == panel["step"].max()
-        out["provinces_end"] = panel.loc[last, ["province_id", "gdp", "gdp_per_capita", "population"]]
+        if task.get("provinces_end"):
+            out["provinces_end"] = panel.loc[last, task["provinces_end"]]
         if task.get("province_tax"):
             out["province_tax"] = panel[["step", "province_id", "profit_tax", "taxable_profit"]]
     except Exception as exc:  # noqa: BLE001 (a failing run is recorded, not fatal)
@@ -76,7 +77,6 @@ def _run(task: dict[str, Any]) -> dict[str, Any]:
         out["traceback"] = traceback.format_exc(limit=8)
         out["outcomes"] = {}
         out["summary"] = None
-        out["provinces_end"] = None
     out["seconds"] = time.perf_counter() - start
     return out
 

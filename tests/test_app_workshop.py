@@ -375,5 +375,8 @@ def test_the_headline_signs_the_jobs_in_zones_against_the_baseline(jobs, shown):
     lines = headline(view | {"theil": (0.0, 0.0), "targeted": None, "profit_tax": None})
     assert f"Jobs in zones: {shown} against the baseline" in lines
     assert not any("profit tax" in line for line in lines)  # nothing targeted yet
-    lines = headline(view | {"theil": (0.0, 0.0), "targeted": 0.01, "profit_tax": (41.26, 20.04)})
-    assert "Targeted provinces' profit tax this year: US$ 41.3 m baseline, US$ 20.0 m policy" in lines
+    lines = headline(view | {"theil": (0.0, 0.0), "targeted": 0.01, "profit_tax": (41.26, 20.04, 18.96)})
+    assert (
+        "Targeted provinces' profit tax this year: US$ 41.3 m baseline, US$ 20.0 m policy, of which US$ 19.0 m on "
+        "the profit the baseline's firms make too"
+    ) in lines

@@ -80,7 +80,10 @@ LABELS: dict[str, dict[str, str]] = {
         "headline_zone_jobs": "Jobs in zones: {value} against the baseline",
         "headline_migrants": "Cross-border migrants this year: {base} baseline, {policy} policy",
         "headline_theil": "Theil between / within countries: {between} / {within} against the baseline",
-        "headline_tax": "Targeted provinces' profit tax this year: US$ {base} m baseline, US$ {policy} m policy",
+        "headline_tax": (
+            "Targeted provinces' profit tax this year: US$ {base} m baseline, US$ {policy} m policy, of which US$ "
+            "{on_baseline} m on the profit the baseline's firms make too"
+        ),
         "error": "Not placed: {message}",
         "loading": "Building the model of {scenario} (a few seconds, once per scenario)...",
         "limits": "What the model cannot say: see docs/app.md, 'Known limits'.",

@@ -387,8 +387,8 @@ def headline(view: dict[str, Any]) -> list[str]:
     if view["targeted"] is not None:
         lines.insert(2, T["headline_targeted"].format(value=percent(view["targeted"])))
     if view["profit_tax"] is not None:
-        base, policy = (f"{v:,.1f}" for v in view["profit_tax"])
-        lines.append(T["headline_tax"].format(base=base, policy=policy))
+        base, policy, on_baseline = (f"{v:,.1f}" for v in view["profit_tax"])
+        lines.append(T["headline_tax"].format(base=base, policy=policy, on_baseline=on_baseline))
     return lines
 
 

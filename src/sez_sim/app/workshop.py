@@ -151,14 +151,25 @@ class Workshop:
         with np.errstate(divide="ignore", invalid="ignore"):
             return np.asarray(years, float), np.where(base > 0, pol / base - 1.0, 0.0)
 
-    def targeted_tax(self) -> tuple[float, float]:
-        """The profit tax the targeted provinces' firms paid over the last year of steps (US$ m): baseline, policy."""
+    def targeted_tax(self) -> tuple[float, float, float]:
+        """The profit tax the targeted provinces' firms paid over the last year of steps (US$ m).
+
+        Returns:
+            ``(baseline, policy, on_baseline)``: the two runs' and, of the policy's, what its rates levy on the profit
+            the baseline's firms make (the rest is its rates on the profit the policy draws in or drives out;
+            :func:`~sez_sim.experiments.compare.tax_parts`).
+        """
+        from sez_sim.experiments.compare import tax_parts
+
         rows = np.array(self.targeted, int)
         last = slice(-self.policy.steps_per_year, None)
-        return tuple(
-            float(sum(t[rows].sum() for t in model.recorder.panel["profit_tax"][last]))
+        tax_b, taxable_b, tax_p, taxable_p = (
+            np.array([values[rows] for values in model.recorder.panel[account][last]])
             for model in (self.baseline, self.policy)
+            for account in ("profit_tax", "taxable_profit")
         )
+        rate_effect, _ = tax_parts(tax_b, taxable_b, tax_p, taxable_p)
+        return float(tax_b.sum()), float(tax_p.sum()), float(tax_b.sum()) + rate_effect
 
     def targeted_table(self, limit: int = 8) -> list[dict[str, Any]]:
         """The first ``limit`` targeted provinces in both runs.

@@ -129,7 +129,7 @@ effect, after jobs drawn from elsewhere, and far noisier) and the public cost pe
 yearly GDP difference summed over the steps' time); GDP gained per US$ of public cost; and the net present value of
 the GDP gain less the public cost at ``sez.social_discount_rate``, discounted from the start of the run; and the
 profit tax every firm paid over the run, B less A: what tax holidays and rate instruments cost the treasury, net of
-the tax base they add (a transfer, so not in the public cost or the NPV), and its two parts (:func:`tax_split`): what
+the tax base they add (a transfer, so not in the public cost or the NPV), and its two parts (:func:`tax_parts`): what
 B's rates change on the profit A's firms make (for a cut, the windfall to firms that are there anyway) and B's rates
 on the profit B draws in or drives out. The three ratios are ratios of the means over replicates
 (:func:`ratio_interval`)."""
@@ -139,8 +139,10 @@ ROUNDING = 1e-9
 """A difference in public cost this small relative to the two scenarios' costs is rounding error, not spending."""
 
 
-def tax_split(a: pd.DataFrame, b: pd.DataFrame) -> tuple[float, float]:
-    """B's profit tax less A's over a pair of runs, in two parts: the rates' effect and the tax base's.
+def tax_parts(
+    tax_a: np.ndarray, taxable_a: np.ndarray, tax_b: np.ndarray, taxable_b: np.ndarray
+) -> tuple[float, float]:
+    """B's profit tax less A's, in two parts: the rates' effect and the tax base's.
 
     With ``T`` a province's profit tax in a step and ``P`` the profit it is levied on, its effective rate is
     ``t = T / P`` (0 where nothing is taxable, which then pays nothing), and province by province, step by step,
@@ -154,11 +156,27 @@ def tax_split(a: pd.DataFrame, b: pd.DataFrame) -> tuple[float, float]:
     province's effective rate mixes its zone firms' and the others', so a change in that mix counts as the rate's.
 
     Args:
-        a: one run of A: ``step``, ``province_id``, ``profit_tax`` and ``taxable_profit`` of every province and step.
-        b: the paired run of B, with the same steps and provinces.
+        tax_a: A's profit tax of each province and step (any shape).
+        taxable_a: A's taxable profit, in the same places.
+        tax_b: B's profit tax, in the same places.
+        taxable_b: B's taxable profit, in the same places.
 
     Returns:
         ``(rate_effect, base_effect)``, which sum to B's total profit tax less A's.
+    """
+    rate_a, rate_b = (
+        np.divide(t, p, out=np.zeros_like(t, dtype=float), where=p > 0)
+        for t, p in ((tax_a, taxable_a), (tax_b, taxable_b))
+    )
+    return float(np.sum((rate_b - rate_a) * taxable_a)), float(np.sum(rate_b * (taxable_b - taxable_a)))
+
+
+def tax_split(a: pd.DataFrame, b: pd.DataFrame) -> tuple[float, float]:
+    """:func:`tax_parts` of a pair of runs' province tables, matched by step and province.
+
+    Args:
+        a: one run of A: ``step``, ``province_id``, ``profit_tax`` and ``taxable_profit`` of every province and step.
+        b: the paired run of B, with the same steps and provinces.
 
     Raises:
         ValueError: if the runs do not have the same steps and provinces.
@@ -167,11 +185,7 @@ def tax_split(a: pd.DataFrame, b: pd.DataFrame) -> tuple[float, float]:
     a, b = (run.sort_values(key) for run in (a, b))
     if not np.array_equal(a[key].to_numpy(), b[key].to_numpy()):
         raise ValueError("tax_split: the two runs do not have the same steps and provinces")
-    (tax_a, tax_b), (base_a, base_b) = (
-        (a[c].to_numpy(float), b[c].to_numpy(float)) for c in ("profit_tax", "taxable_profit")
-    )
-    rate_a, rate_b = (np.divide(t, p, out=np.zeros_like(t), where=p > 0) for t, p in ((tax_a, base_a), (tax_b, base_b)))
-    return float(np.sum((rate_b - rate_a) * base_a)), float(np.sum(rate_b * (base_b - base_a)))
+    return tax_parts(*(run[c].to_numpy(float) for run in (a, b) for c in ("profit_tax", "taxable_profit")))
 
 
 def public_ledger(

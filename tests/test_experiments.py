@@ -680,6 +680,7 @@ def test_compare_writes_tables_and_figure(tmp_path):
     ledger = result.ledger.set_index("measure")["mean"]
     assert ledger["profit_tax_change"] == ledger["tax_rate_effect"] == ledger["tax_base_effect"] == 0
     assert (provinces["relative"] == 0).all() and (tmp_path / "cmp/figures/effect_map.png").exists()
+    assert (tmp_path / "cmp/figures/workers_map.png").exists()
     countries = pd.read_parquet(tmp_path / "cmp/countries.parquet")
     assert set(countries["outcome"]) == {"gdp", "gdp_per_capita", "population"} and (countries["relative"] == 0).all()
     # The countries' GDP adds up to the region's, replicate by replicate and so on average.

@@ -245,6 +245,18 @@ def test_the_comparisons_effect_map_rings_what_is_beyond_the_noise_and_keeps_its
     assert [t.get_text() for t in fig.axes[0].get_legend().get_texts()] == ["new zone"]  # B's zone, where it is
     assert result.policies == [("sez", Places(zones=(1,)))] and result.dropped == []
     assert_inside_and_apart(fig, "effect_map")
+    # The modern workers' map (figures/workers_map.png): an undefined change (none in A) is neither coloured nor
+    # labelled, whatever its rings.
+    rows = shown.index[(shown["outcome"] == "workers_m") & shown["province_id"].isin(shown["province_id"][[0, 3]])]
+    shown.loc[rows, ["relative", "beyond_noise", "beyond_noise_fdr"]] = [[np.nan, False, False], [0.05, True, True]]
+    effect_map(result, tmp_path / "workers.png", "workers_m")
+    fig = drawn[1]
+    workers = shown[shown["outcome"] == "workers_m"]
+    labelled = {t.get_text().rsplit(" ", 1)[0] for t in fig.axes[0].texts}
+    assert workers["name"].iat[3] in labelled and workers["name"].iat[0] not in labelled
+    assert "nan" not in " ".join(t.get_text() for t in fig.axes[0].texts)
+    assert "modern workers in" in " ".join(fig.axes[0].get_title().split())
+    assert_inside_and_apart(fig, "workers_map")
 
 
 def assert_inside_and_apart(fig, name):

@@ -606,4 +606,5 @@ def write(result: Comparison, folder: Path) -> None:
         comparison_figure(result, tmp / "figures" / "comparison.png")
         if result.geography is not None:
             effect_map(result, tmp / "figures" / "effect_map.png")
+            effect_map(result, tmp / "figures" / "workers_map.png", "workers_m")
     result.folder = folder

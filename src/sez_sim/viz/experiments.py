@@ -64,19 +64,27 @@ def comparison_figure(result: Comparison, path: Path) -> None:
     save_png(fig, path)
 
 
-def effect_map(result: Comparison, path: Path) -> None:
-    """B's GDP per capita against A's in each province at the end, the mean over paired replicates, on the map."""
+MAPPED = {"gdp_per_capita": "GDP per capita", "workers_m": "modern workers"}
+"""The province effects a comparison maps (figures/effect_map.png and workers_map.png), with their names."""
+
+
+def effect_map(result: Comparison, path: Path, outcome: str = "gdp_per_capita") -> None:
+    """B's ``outcome`` against A's in each province at the end, the mean over paired replicates, on the map.
+
+    A province where the change is undefined (none in A, some in B) is left uncoloured and unlabelled.
+    """
     from sez_sim.viz.figures import change_map
 
-    effect = result.provinces[result.provinces["outcome"] == "gdp_per_capita"]
+    effect = result.provinces[result.provinces["outcome"] == outcome]
     end = result.series["year"].max()
     replicates = int(effect["replicates"].iat[0])
+    name = MAPPED[outcome]
     change_map(
         result.geography,
         effect["relative"].to_numpy() * 100.0,
-        f"{result.names[1]} against {result.names[0]}: GDP per capita in {end:.0f}, mean of {replicates} paired "
+        f"{result.names[1]} against {result.names[0]}: {name} in {end:.0f}, mean of {replicates} paired "
         "replicate" + ("s" if replicates > 1 else ""),
-        f"GDP per capita against {result.names[0]} (%)",
+        f"{name[0].upper()}{name[1:]} against {result.names[0]} (%)",
         path,
         beyond_noise=effect["beyond_noise"].to_numpy(),
         discovered=effect["beyond_noise_fdr"].to_numpy(),

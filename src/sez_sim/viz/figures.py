@@ -166,7 +166,8 @@ def change_map(
     ax.set_xlabel("longitude (°E)")
     ax.set_ylabel("latitude (°N)")
     _margins(fig, left=_map_left(ax), right=0.15, bottom=0.6, top=0.4 + 0.2 * title.count("\n"))
-    largest = np.lexsort((-np.nan_to_num(np.abs(change)), ~first, ~kept))[:LABELLED]
+    largest = np.lexsort((-np.nan_to_num(np.abs(change)), ~first, ~kept))
+    largest = largest[np.isfinite(change[largest])][:LABELLED]  # an undefined change has no label
     prov = geo.provinces
     texts = [f"{prov['name'].iat[i]} {significant(change[i], 2, signed=True)}%" for i in largest]
     place_labels(ax, prov[["lon", "lat"]].to_numpy(float)[largest], texts, fontsize=7)

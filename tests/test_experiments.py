@@ -28,7 +28,7 @@ from sez_sim.economy.closed_forms import home_market_share
 from sez_sim.errors import ConvergenceError, ScenarioError
 from sez_sim.experiments import Outcome, compare, load_experiment, paired_differences, run_batch
 from sez_sim.experiments.batch import analyse, refused_points, tasks_for
-from sez_sim.experiments.compare import LEDGER_MEASURES, public_ledger, tax_split
+from sez_sim.experiments.compare import LEDGER_MEASURES, TAX_MEASURES, public_ledger, tax_split
 from sez_sim.experiments.designs import lever_settings, sample
 from sez_sim.experiments.executors import run_task
 from sez_sim.params import registry
@@ -571,6 +571,14 @@ def test_a_comparison_tells_where_modern_workers_went(tmp_path):
     top = gained.iloc[-1]
     assert f"{len(workers[workers['beyond_noise']])} of 10 beyond the noise" in line
     assert f"most gained: {top['name']} {top['relative']:+.1%}" in line
+    # and whose treasury gains or loses profit tax (country_taxes.parquet): both countries' rows
+    taxes = pd.read_parquet(out / "country_taxes.parquet").set_index(["country", "measure"])["mean"]
+    table = result.output[result.output.index("profit tax by country") :].splitlines()
+    for country in ("A", "B"):
+        row = next(text for text in table if text.startswith(f"│ {country} "))
+        cells = [cell.strip() for cell in row.strip("│").split("│")]
+        assert cells[1] == f"{taxes[country, 'profit_tax_change']:,.1f}"
+        assert cells[3:] == [f"{taxes[country, m]:,.1f}" for m in ("tax_rate_effect", "tax_base_effect")]
 
 
 def test_country_effects_sum_provinces_and_test_each_country_as_paired_runs_do():
@@ -642,7 +650,8 @@ def test_the_ledger_shows_what_a_regional_tax_cut_costs_the_treasury(tmp_path):
         files.append(path)
     base = tmp_path / "base.yaml"
     base.write_text(yaml.safe_dump({"name": "base", "extends": str(LINE), "policies": []}))
-    ledgers = [compare(base, f, replicates=2, years=3).ledger.set_index("measure")["mean"] for f in files]
+    results = [compare(base, f, replicates=2, years=3) for f in files]
+    ledgers = [result.ledger.set_index("measure")["mean"] for result in results]
     lasting, brief = (ledger["profit_tax_change"] for ledger in ledgers)
     assert all(ledger["public_cost"] == 0 for ledger in ledgers)
     assert lasting < 4 * brief < 0  # one quarter's cut against eight quarters'
@@ -659,6 +668,14 @@ def test_the_ledger_shows_what_a_regional_tax_cut_costs_the_treasury(tmp_path):
     assert ledger["tax_rate_effect"] == pytest.approx(windfall, rel=1e-9)
     assert ledger["tax_rate_effect"] + ledger["tax_base_effect"] == pytest.approx(lasting, rel=1e-9)
     assert ledger["tax_base_effect"] != 0.0
+    # By country: the two provinces are country B's, whose treasury pays the windfall; country A's rates are as
+    # they were, so it changes only by the base drawn from it. The countries add up to the ledger.
+    by_country = results[0].country_taxes.set_index(["country", "measure"])["mean"]
+    for measure in TAX_MEASURES:
+        assert by_country.xs(measure, level="measure").sum() == pytest.approx(ledger[measure], rel=1e-9)
+    assert by_country["B", "tax_rate_effect"] == pytest.approx(windfall, rel=1e-9)
+    assert abs(by_country["A", "tax_rate_effect"]) < 1e-9 * abs(windfall)
+    assert by_country["A", "profit_tax_change"] == pytest.approx(by_country["A", "tax_base_effect"])
 
 
 def test_compare_writes_tables_and_figure(tmp_path):
@@ -679,6 +696,8 @@ def test_compare_writes_tables_and_figure(tmp_path):
     assert len(provinces) == 4 * 10 and set(provinces["outcome"]) == {"gdp", "gdp_per_capita", "workers_m", "firms"}
     ledger = result.ledger.set_index("measure")["mean"]
     assert ledger["profit_tax_change"] == ledger["tax_rate_effect"] == ledger["tax_base_effect"] == 0
+    taxes = pd.read_parquet(tmp_path / "cmp/country_taxes.parquet")
+    assert len(taxes) == 2 * 3 and (taxes["mean"] == 0).all() and set(taxes["country"]) == {"A", "B"}
     assert (provinces["relative"] == 0).all() and (tmp_path / "cmp/figures/effect_map.png").exists()
     assert (tmp_path / "cmp/figures/workers_map.png").exists()
     countries = pd.read_parquet(tmp_path / "cmp/countries.parquet")

@@ -43,6 +43,8 @@ class Comparison:
         ledger: the public ledger of B against A (:func:`public_ledger`), one row per measure.
         provinces: B against A by province at the end (:func:`province_effects`), two rows per province.
         countries: B against A by country at the end (:func:`country_effects`), three rows per country.
+        country_taxes: each country's profit tax, B less A over the run, and its two parts (:func:`country_taxes`),
+            three rows per country.
         manifest: what produced it (``manifest.json``): versions, platform, command, both scenarios resolved with
             their hashes, seeds, outcomes, timings.
         folder: where it was written, if anywhere.
@@ -55,6 +57,7 @@ class Comparison:
     ledger: pd.DataFrame
     provinces: pd.DataFrame = field(default_factory=pd.DataFrame)
     countries: pd.DataFrame = field(default_factory=pd.DataFrame)
+    country_taxes: pd.DataFrame = field(default_factory=pd.DataFrame)
     manifest: dict[str, Any] = field(default_factory=dict)
     folder: Path | None = None
     geography: Any = field(default=None, repr=False)
@@ -186,6 +189,42 @@ def tax_split(a: pd.DataFrame, b: pd.DataFrame) -> tuple[float, float]:
     if not np.array_equal(a[key].to_numpy(), b[key].to_numpy()):
         raise ValueError("tax_split: the two runs do not have the same steps and provinces")
     return tax_parts(*(run[c].to_numpy(float) for run in (a, b) for c in ("profit_tax", "taxable_profit")))
+
+
+TAX_MEASURES = ("profit_tax_change", "tax_rate_effect", "tax_base_effect")
+"""The profit tax over the run, B less A, and its two parts (:func:`tax_parts`), in the ledger and by country."""
+
+
+def country_taxes(taxes: pd.DataFrame, provinces: pd.DataFrame, confidence: float = 0.95) -> pd.DataFrame:
+    """Each country's profit tax over the run, B less A, and its two parts (:func:`tax_parts`): whose treasury pays.
+
+    Profit tax is national (it returns to the country's residents, docs/ODD.md 7.2), so a province's lower rate costs
+    its own country the windfall on the profit made there anyway, and the tax base the cut draws from across a border
+    costs the neighbour's treasury (its base effect) while the region's total hides it.
+
+    Args:
+        taxes: every run's provinces' profit tax and taxable profit in every step (:func:`tax_split`), with
+            ``scenario`` and ``replicate``.
+        provinces: ``id`` and ``country`` of every province; countries come in their order of first appearance.
+        confidence: coverage of the intervals.
+
+    Returns:
+        One row per country and measure of :data:`TAX_MEASURES` (US$ m): the mean over the paired replicates with
+        its Student-t interval (:func:`interval`). The countries' rows add up to the ledger's.
+    """
+    country_of = dict(zip(provinces["id"], provinces["country"], strict=True))
+    countries = list(dict.fromkeys(provinces["country"]))
+    taxes = taxes.assign(country=taxes["province_id"].map(country_of))
+    parts: dict[str, list[tuple[float, float]]] = {country: [] for country in countries}
+    for _, runs in taxes.groupby("replicate"):
+        for country, part in runs.groupby("country"):
+            parts[country].append(tax_split(*(part[part["scenario"] == side] for side in "AB")))
+    rows = []
+    for country in countries:
+        rate, base = np.array(parts[country]).T
+        for measure, values in zip(TAX_MEASURES, (rate + base, rate, base), strict=True):
+            rows.append({"country": country, "measure": measure, "unit": "US$ m"} | interval(values, confidence))
+    return pd.DataFrame(rows)
 
 
 def public_ledger(
@@ -583,9 +622,13 @@ def compare(
     ends = {label: [results[f"{label}{r}"]["provinces_end"] for r in range(replicates)] for label in "AB"}
     provinces = province_effects(ends["A"], ends["B"], geo.provinces)
     countries = country_effects(ends["A"], ends["B"], geo.provinces)
-    ledger = public_ledger(series, pd.concat(taxes, ignore_index=True), rate)
+    taxes = pd.concat(taxes, ignore_index=True)
+    ledger = public_ledger(series, taxes, rate)
     marks = scenarios[1].policy_changes(scenarios[0], geo)
-    result = Comparison(runs, differences, series, names, ledger, provinces, countries, record, geography=geo, **marks)
+    fiscal = country_taxes(taxes, geo.provinces)
+    result = Comparison(
+        runs, differences, series, names, ledger, provinces, countries, fiscal, record, geography=geo, **marks
+    )
     if out is not None:
         write(result, Path(out))
     return result
@@ -603,6 +646,7 @@ def write(result: Comparison, folder: Path) -> None:
         (tmp / "manifest.json").write_text(json.dumps(result.manifest, indent=2, default=str) + "\n")
         result.provinces.to_parquet(tmp / "provinces.parquet", index=False)
         result.countries.to_parquet(tmp / "countries.parquet", index=False)
+        result.country_taxes.to_parquet(tmp / "country_taxes.parquet", index=False)
         comparison_figure(result, tmp / "figures" / "comparison.png")
         if result.geography is not None:
             effect_map(result, tmp / "figures" / "effect_map.png")

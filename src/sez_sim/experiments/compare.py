@@ -41,7 +41,7 @@ class Comparison:
         series: per-step summaries of every run (for trajectories with bands).
         names: the two scenarios' names.
         ledger: the public ledger of B against A (:func:`public_ledger`), one row per measure.
-        provinces: B against A by province at the end (:func:`province_effects`), two rows per province.
+        provinces: B against A by province at the end (:func:`province_effects`), a row per province and outcome.
         countries: B against A by country at the end (:func:`country_effects`), three rows per country.
         country_taxes: each country's profit tax, B less A over the run, and its two parts (:func:`country_taxes`),
             three rows per country.

@@ -17,7 +17,7 @@ from threadpoolctl import threadpool_info
 from sez_sim import allocator as allocator_module
 from sez_sim import run_scenario
 from sez_sim.errors import ScenarioError
-from sez_sim.results import PANEL_COLUMNS, SUMMARY_COLUMNS
+from sez_sim.results import PANEL_COLUMNS, SUMMARY_COLUMNS, significant
 from sez_sim.runs import simulate
 from sez_sim.scenario import load_scenario
 
@@ -179,6 +179,26 @@ def test_the_headline_shows_the_jobs_in_the_zones_the_scenarios_policies_open(tm
     console = Console(width=160, record=True)
     console.print(headline_table(baseline))
     assert "its policies open" not in console.export_text()  # no policy opens a zone: no row
+
+
+def test_the_headline_gives_a_textbook_runs_profit_tax_in_model_units_and_no_zone_ledger():
+    """A regional subsidy in the footloose-capital model: its firms' profit tax is negative, in model units as its
+    GDP (not "US$ m -0.0"), at an effective rate between the subsidised region's -10% and the other's 0; no zone
+    rows, since the textbook presets have no zones."""
+    from rich.console import Console
+
+    from sez_sim.cli import headline_table
+
+    result = run_scenario(ROOT / "scenarios/textbook/regional_subsidy.yaml", seed=1, years=2)
+    console = Console(width=160, record=True)
+    console.print(headline_table(result))
+    text = console.export_text()
+    rows = {line.split("│")[1].strip(): line for line in text.splitlines() if line.count("│") > 3}
+    tax = result.summary["profit_tax"].sum()
+    assert tax < 0 and significant(tax) in rows["profit tax of all firms, model units (run)"]
+    rate = tax / result.summary["taxable_profit"].sum()
+    assert -0.1 < rate < 0 and f"{rate:.1%}" in rows["on their taxable profit (run)"]
+    assert "US$" not in text
 
 
 def test_the_headline_shows_small_changes_and_only_the_shares_a_geography_has():

@@ -1157,15 +1157,19 @@ def headline_table(result: Any) -> Any:
         count = ends["zone"].nunique()
         end = f"{ends['jobs'].sum():,.0f} of {ends['capacity_jobs'].sum():,.0f}"
         table.add_row(f"  in the {count} zone(s) its policies open", f"{starts['jobs'].sum():,.0f}", end, "")
-    for name, column in (
-        ("zones' public cost, US$ m (run)", "public_cost"),
-        ("zone firms' profit tax, US$ m (run)", "tax_revenue"),
-        ("profit tax forgone, US$ m (run)", "tax_forgone"),
-    ):
-        table.add_row(name, "", f"{zones[column].sum() if len(zones) else 0.0:,.1f}", "")
-    table.add_row("profit tax of all firms, US$ m (run)", "", f"{s['profit_tax'].sum():,.1f}", "")
+    tax = s["profit_tax"].sum()
+    if result.scenario.economy.preset == "gms":
+        for name, column in (
+            ("zones' public cost, US$ m (run)", "public_cost"),
+            ("zone firms' profit tax, US$ m (run)", "tax_revenue"),
+            ("profit tax forgone, US$ m (run)", "tax_forgone"),
+        ):
+            table.add_row(name, "", f"{zones[column].sum() if len(zones) else 0.0:,.1f}", "")
+        table.add_row("profit tax of all firms, US$ m (run)", "", f"{tax:,.1f}", "")
+    else:  # the textbook presets have no zones, and their money is in model units, as their GDP
+        table.add_row("profit tax of all firms, model units (run)", "", significant(tax), "")
     taxable = s["taxable_profit"].sum()
-    rate = f"{s['profit_tax'].sum() / taxable:.1%}" if taxable > 0 else "n/a"
+    rate = f"{tax / taxable:.1%}" if taxable > 0 else "n/a"
     table.add_row("  on their taxable profit (run)", "", rate, "")
     return table
 

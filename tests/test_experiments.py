@@ -28,7 +28,7 @@ from sez_sim.economy.closed_forms import home_market_share
 from sez_sim.errors import ConvergenceError, ScenarioError
 from sez_sim.experiments import Outcome, compare, load_experiment, paired_differences, run_batch
 from sez_sim.experiments.batch import analyse, refused_points, tasks_for
-from sez_sim.experiments.compare import LEDGER_MEASURES, TAX_MEASURES, public_ledger, tax_split
+from sez_sim.experiments.compare import COUNTRY_MEASURES, LEDGER_MEASURES, public_ledger, tax_split
 from sez_sim.experiments.designs import lever_settings, sample
 from sez_sim.experiments.executors import run_task
 from sez_sim.params import registry
@@ -571,14 +571,17 @@ def test_a_comparison_tells_where_modern_workers_went(tmp_path):
     top = gained.iloc[-1]
     assert f"{len(workers[workers['beyond_noise']])} of 10 beyond the noise" in line
     assert f"most gained: {top['name']} {top['relative']:+.1%}" in line
-    # and whose treasury gains or loses profit tax (country_taxes.parquet): both countries' rows
-    taxes = pd.read_parquet(out / "country_taxes.parquet").set_index(["country", "measure"])["mean"]
-    table = result.output[result.output.index("profit tax by country") :].splitlines()
+    # and whose treasury pays (country_ledger.parquet): the zone is country B's (P05), so is its public cost
+    ledger = pd.read_parquet(out / "country_ledger.parquet").set_index(["country", "measure"])["mean"]
+    region = pd.read_parquet(out / "ledger.parquet").set_index("measure")["mean"]
+    assert ledger["A", "public_cost"] == 0 and ledger["B", "public_cost"] == pytest.approx(region["public_cost"])
+    assert region["public_cost"] > 0
+    table = result.output[result.output.index("by country, B - A over the run") :].splitlines()
     for country in ("A", "B"):
         row = next(text for text in table if text.startswith(f"│ {country} "))
         cells = [cell.strip() for cell in row.strip("│").split("│")]
-        assert cells[1] == f"{taxes[country, 'profit_tax_change']:,.1f}"
-        assert cells[3:] == [f"{taxes[country, m]:,.1f}" for m in ("tax_rate_effect", "tax_base_effect")]
+        assert cells[1:3] == [f"{ledger[country, m]:,.1f}" for m in ("public_cost", "profit_tax_change")]
+        assert cells[4:] == [f"{ledger[country, m]:,.1f}" for m in ("tax_rate_effect", "tax_base_effect")]
 
 
 def test_country_effects_sum_provinces_and_test_each_country_as_paired_runs_do():
@@ -670,8 +673,8 @@ def test_the_ledger_shows_what_a_regional_tax_cut_costs_the_treasury(tmp_path):
     assert ledger["tax_base_effect"] != 0.0
     # By country: the two provinces are country B's, whose treasury pays the windfall; country A's rates are as
     # they were, so it changes only by the base drawn from it. The countries add up to the ledger.
-    by_country = results[0].country_taxes.set_index(["country", "measure"])["mean"]
-    for measure in TAX_MEASURES:
+    by_country = results[0].country_ledger.set_index(["country", "measure"])["mean"]
+    for measure in COUNTRY_MEASURES:
         assert by_country.xs(measure, level="measure").sum() == pytest.approx(ledger[measure], rel=1e-9)
     assert by_country["B", "tax_rate_effect"] == pytest.approx(windfall, rel=1e-9)
     assert abs(by_country["A", "tax_rate_effect"]) < 1e-9 * abs(windfall)
@@ -696,8 +699,8 @@ def test_compare_writes_tables_and_figure(tmp_path):
     assert len(provinces) == 4 * 10 and set(provinces["outcome"]) == {"gdp", "gdp_per_capita", "workers_m", "firms"}
     ledger = result.ledger.set_index("measure")["mean"]
     assert ledger["profit_tax_change"] == ledger["tax_rate_effect"] == ledger["tax_base_effect"] == 0
-    taxes = pd.read_parquet(tmp_path / "cmp/country_taxes.parquet")
-    assert len(taxes) == 2 * 3 and (taxes["mean"] == 0).all() and set(taxes["country"]) == {"A", "B"}
+    by_country = pd.read_parquet(tmp_path / "cmp/country_ledger.parquet")
+    assert len(by_country) == 2 * 4 and (by_country["mean"] == 0).all() and set(by_country["country"]) == {"A", "B"}
     assert (provinces["relative"] == 0).all() and (tmp_path / "cmp/figures/effect_map.png").exists()
     assert (tmp_path / "cmp/figures/workers_map.png").exists()
     countries = pd.read_parquet(tmp_path / "cmp/countries.parquet")

@@ -543,7 +543,7 @@ def compare(
     out.print(countries_table(result))
     if a.economy.preset == "gms":  # the textbook presets refuse every instrument with a public cost
         out.print(ledger_table(result))
-        out.print(country_tax_table(result))
+        out.print(country_ledger_table(result))
     out.print(provinces_table(result))
     moved = where_workers_went(result)
     if moved is not None:
@@ -937,25 +937,30 @@ def countries_table(result: Any) -> Any:
     return table
 
 
-def country_tax_table(result: Any) -> Any:
-    """Each country's profit tax over the run, B - A, its 95% interval and its two parts (country_taxes.parquet)."""
+def country_ledger_table(result: Any) -> Any:
+    """The ledger's money by country, B - A over the run (country_ledger.parquet).
+
+    The public cost of zones, the profit tax with its 95% interval, and the tax's rate and base effects.
+    """
     import math
 
     from rich.markup import escape
     from rich.table import Table
 
-    from sez_sim.experiments.compare import TAX_MEASURES
+    from sez_sim.experiments.compare import COUNTRY_MEASURES
     from sez_sim.results import fixed
 
-    taxes = result.country_taxes.set_index(["country", "measure"])
-    table = Table(title="profit tax by country, B - A over the run (US$ m, mean over the replicates)")
-    for column in ("country", "B - A", "95% interval", "B's rates on A's profit", "on the profit B draws in or out"):
-        table.add_column(column, justify="left" if column == "country" else "right")
-    for country in dict.fromkeys(result.country_taxes["country"]):
-        total, rate, base = (taxes.loc[(country, measure)] for measure in TAX_MEASURES)
-        low, high = (fixed(v, 1) for v in (total.ci_low, total.ci_high))
-        interval = "n/a" if math.isnan(total.ci_low) else escape(f"[{low}, {high}]")
-        table.add_row(country, fixed(total["mean"], 1), interval, fixed(rate["mean"], 1), fixed(base["mean"], 1))
+    ledger = result.country_ledger.set_index(["country", "measure"])
+    table = Table(title="by country, B - A over the run (US$ m, mean over the replicates)")
+    for column in ("country", "public cost", "profit tax", "95% interval", "tax rate effect", "tax base effect"):
+        table.add_column(column, justify="left" if column == "country" else "right", no_wrap=column == "95% interval")
+    for country in dict.fromkeys(result.country_ledger["country"]):
+        cost, tax, rate, base = (ledger.loc[(country, measure)] for measure in COUNTRY_MEASURES)
+        low, high = (fixed(v, 0) for v in (tax.ci_low, tax.ci_high))  # to the million: the row fits 80 columns
+        interval = "n/a" if math.isnan(tax.ci_low) else escape(f"[{low}, {high}]")
+        table.add_row(
+            country, *(fixed(v["mean"], 1) for v in (cost, tax)), interval, *(fixed(v["mean"], 1) for v in (rate, base))
+        )
     return table
 
 

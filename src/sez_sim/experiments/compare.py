@@ -43,8 +43,8 @@ class Comparison:
         ledger: the public ledger of B against A (:func:`public_ledger`), one row per measure.
         provinces: B against A by province at the end (:func:`province_effects`), a row per province and outcome.
         countries: B against A by country at the end (:func:`country_effects`), three rows per country.
-        country_taxes: each country's profit tax, B less A over the run, and its two parts (:func:`country_taxes`),
-            three rows per country.
+        country_ledger: each country's public cost and profit tax, B less A over the run, with the tax's two parts
+            (:func:`country_ledger`), four rows per country.
         manifest: what produced it (``manifest.json``): versions, platform, command, both scenarios resolved with
             their hashes, seeds, outcomes, timings.
         folder: where it was written, if anywhere.
@@ -57,7 +57,7 @@ class Comparison:
     ledger: pd.DataFrame
     provinces: pd.DataFrame = field(default_factory=pd.DataFrame)
     countries: pd.DataFrame = field(default_factory=pd.DataFrame)
-    country_taxes: pd.DataFrame = field(default_factory=pd.DataFrame)
+    country_ledger: pd.DataFrame = field(default_factory=pd.DataFrame)
     manifest: dict[str, Any] = field(default_factory=dict)
     folder: Path | None = None
     geography: Any = field(default=None, repr=False)
@@ -194,36 +194,50 @@ def tax_split(a: pd.DataFrame, b: pd.DataFrame) -> tuple[float, float]:
 TAX_MEASURES = ("profit_tax_change", "tax_rate_effect", "tax_base_effect")
 """The profit tax over the run, B less A, and its two parts (:func:`tax_parts`), in the ledger and by country."""
 
+COUNTRY_MEASURES = ("public_cost", *TAX_MEASURES)
+"""What :func:`country_ledger` gives for each country."""
 
-def country_taxes(taxes: pd.DataFrame, provinces: pd.DataFrame, confidence: float = 0.95) -> pd.DataFrame:
-    """Each country's profit tax over the run, B less A, and its two parts (:func:`tax_parts`): whose treasury pays.
 
-    Profit tax is national (it returns to the country's residents, docs/ODD.md 7.2), so a province's lower rate costs
-    its own country the windfall on the profit made there anyway, and the tax base the cut draws from across a border
-    costs the neighbour's treasury (its base effect) while the region's total hides it.
+def country_ledger(
+    taxes: pd.DataFrame, costs: pd.DataFrame, provinces: pd.DataFrame, confidence: float = 0.95
+) -> pd.DataFrame:
+    """The public ledger's money by country: whose treasury pays, B less A over the run.
+
+    Each country's public cost of zones (its zones' construction, operation and programmes: a CBEZ's twins each
+    charge their own side), and its profit tax with the two parts of :func:`tax_parts`. Profit tax is national (it
+    returns to the country's residents, docs/ODD.md 7.2), so a province's lower rate costs its own country the
+    windfall on the profit made there anyway, and the tax base the cut draws from across a border costs the
+    neighbour's treasury (its base effect) while the region's total hides it.
 
     Args:
         taxes: every run's provinces' profit tax and taxable profit in every step (:func:`tax_split`), with
             ``scenario`` and ``replicate``.
+        costs: every run's public cost of zones over the run by ``country``, with ``scenario`` and ``replicate``
+            (countries without zones may be missing: they spend nothing).
         provinces: ``id`` and ``country`` of every province; countries come in their order of first appearance.
         confidence: coverage of the intervals.
 
     Returns:
-        One row per country and measure of :data:`TAX_MEASURES` (US$ m): the mean over the paired replicates with
-        its Student-t interval (:func:`interval`). The countries' rows add up to the ledger's.
+        One row per country and measure of :data:`COUNTRY_MEASURES` (US$ m): the mean over the paired replicates
+        with its Student-t interval (:func:`interval`). The countries' rows add up to the ledger's.
     """
     country_of = dict(zip(provinces["id"], provinces["country"], strict=True))
     countries = list(dict.fromkeys(provinces["country"]))
     taxes = taxes.assign(country=taxes["province_id"].map(country_of))
-    parts: dict[str, list[tuple[float, float]]] = {country: [] for country in countries}
-    for _, runs in taxes.groupby("replicate"):
+    spent = costs.pivot_table(index=["replicate", "country"], columns="scenario", values="public_cost", aggfunc="sum")
+    spent = spent.reindex(columns=["A", "B"]).fillna(0.0)
+    values: dict[str, list[tuple[float, ...]]] = {country: [] for country in countries}
+    for replicate, runs in taxes.groupby("replicate"):
         for country, part in runs.groupby("country"):
-            parts[country].append(tax_split(*(part[part["scenario"] == side] for side in "AB")))
+            rate, base = tax_split(*(part[part["scenario"] == side] for side in "AB"))
+            a, b = spent.loc[(replicate, country)] if (replicate, country) in spent.index else (0.0, 0.0)
+            # as in the ledger: the same spending summed in another order is no extra spending
+            cost = 0.0 if abs(b - a) <= ROUNDING * (abs(a) + abs(b)) else b - a
+            values[country].append((cost, rate + base, rate, base))
     rows = []
     for country in countries:
-        rate, base = np.array(parts[country]).T
-        for measure, values in zip(TAX_MEASURES, (rate + base, rate, base), strict=True):
-            rows.append({"country": country, "measure": measure, "unit": "US$ m"} | interval(values, confidence))
+        for measure, column in zip(COUNTRY_MEASURES, np.array(values[country]).T, strict=True):
+            rows.append({"country": country, "measure": measure, "unit": "US$ m"} | interval(column, confidence))
     return pd.DataFrame(rows)
 
 
@@ -581,7 +595,7 @@ def compare(
                     "source": str(scenario.source) if scenario.source else None,
                     "outcomes": specs,
                     "provinces_end": ["province_id", *PROVINCE_OUTCOMES, "population"],
-                    "province_tax": True,
+                    "fiscal": True,
                 }
             )
     results = {res["key"]: res for res in executors.run_processes(tasks, workers)}
@@ -591,13 +605,14 @@ def compare(
         if all(res.get("user_error") for res in failed):
             raise ScenarioError([Problem("compare", "", message)])
         raise RuntimeError(message)
-    rows, series, taxes = [], [], []
+    rows, series, taxes, costs = [], [], [], []
     for label, scenario in zip("AB", scenarios, strict=True):
         for r in range(replicates):
             res = results[f"{label}{r}"]
             rows.append({"scenario": label, "name": scenario.name, "replicate": r, "seed": seed + r} | res["outcomes"])
             series.append(res["summary"].assign(scenario=label, replicate=r))
             taxes.append(res["province_tax"].assign(scenario=label, replicate=r))
+            costs.append(res["zone_cost"].assign(scenario=label, replicate=r))
     runs = pd.DataFrame(rows)
     names = [o.name for o in outcomes]
     differences = paired_differences(
@@ -625,7 +640,7 @@ def compare(
     taxes = pd.concat(taxes, ignore_index=True)
     ledger = public_ledger(series, taxes, rate)
     marks = scenarios[1].policy_changes(scenarios[0], geo)
-    fiscal = country_taxes(taxes, geo.provinces)
+    fiscal = country_ledger(taxes, pd.concat(costs, ignore_index=True), geo.provinces)
     result = Comparison(
         runs, differences, series, names, ledger, provinces, countries, fiscal, record, geography=geo, **marks
     )
@@ -646,7 +661,7 @@ def write(result: Comparison, folder: Path) -> None:
         (tmp / "manifest.json").write_text(json.dumps(result.manifest, indent=2, default=str) + "\n")
         result.provinces.to_parquet(tmp / "provinces.parquet", index=False)
         result.countries.to_parquet(tmp / "countries.parquet", index=False)
-        result.country_taxes.to_parquet(tmp / "country_taxes.parquet", index=False)
+        result.country_ledger.to_parquet(tmp / "country_ledger.parquet", index=False)
         comparison_figure(result, tmp / "figures" / "comparison.png")
         if result.geography is not None:
             effect_map(result, tmp / "figures" / "effect_map.png")

@@ -46,8 +46,9 @@ def _run(task: dict[str, Any]) -> dict[str, Any]:
     Returns:
         ``key``, ``status`` (``ok`` or ``error``), ``outcomes``, ``summary`` (the run's per-step table),
         and what a comparison asks for: ``provinces_end`` (the task's columns of the province table at the last
-        step, for effects by province and by country) and ``province_tax`` (each province's profit tax and taxable
-        profit in every step, for the ledger's split of a tax change),
+        step, for effects by province and by country) and, for its ledger by country, ``province_tax`` (each
+        province's profit tax and taxable profit in every step) and ``zone_cost`` (each country's public cost of
+        zones over the run),
         ``seconds`` and, on failure, ``error`` and ``user_error`` (whether the input was at fault).
     """
     from sez_sim.errors import UserError
@@ -67,8 +68,9 @@ def _run(task: dict[str, Any]) -> dict[str, Any]:
         last = panel["step"] == panel["step"].max()
         if task.get("provinces_end"):
             out["provinces_end"] = panel.loc[last, task["provinces_end"]]
-        if task.get("province_tax"):
+        if task.get("fiscal"):
             out["province_tax"] = panel[["step", "province_id", "profit_tax", "taxable_profit"]]
+            out["zone_cost"] = result.zones.groupby("country", as_index=False)["public_cost"].sum()
     except Exception as exc:  # noqa: BLE001 (a failing run is recorded, not fatal)
         out["status"] = "error"
         out["user_error"] = isinstance(exc, UserError)

@@ -28,7 +28,7 @@ from sez_sim.economy.closed_forms import home_market_share
 from sez_sim.errors import ConvergenceError, ScenarioError
 from sez_sim.experiments import Outcome, compare, load_experiment, paired_differences, run_batch
 from sez_sim.experiments.batch import analyse, refused_points, tasks_for
-from sez_sim.experiments.compare import COUNTRY_MEASURES, LEDGER_MEASURES, public_ledger, tax_split
+from sez_sim.experiments.compare import COUNTRY_MEASURES, LEDGER_MEASURES, public_ledger, tax_effects, tax_split
 from sez_sim.experiments.designs import lever_settings, sample
 from sez_sim.experiments.executors import run_task
 from sez_sim.params import registry
@@ -843,11 +843,13 @@ def ledger_series(gdp_gain: float, cost: list[float], jobs: float, replicates: i
 
 
 def ledger_taxes(series: pd.DataFrame) -> pd.DataFrame:
-    """The profit tax of :func:`ledger_series` in one province: A's at 20% of US$ 500 m, B's at 10% of 970."""
+    """The tax effects of :func:`ledger_series`'s profit tax in one province: A's at 20% of US$ 500 m, B's at 10% of
+    970 (:func:`tax_effects`)."""
     rate = np.where(series["scenario"] == "A", 0.2, 0.1)
-    return series[["scenario", "replicate", "step", "profit_tax"]].assign(
+    taxes = series[["scenario", "replicate", "step", "profit_tax"]].assign(
         province_id="P01", taxable_profit=series["profit_tax"] / rate
     )
+    return tax_effects(taxes, pd.DataFrame({"id": ["P01"], "country": ["AAA"]}))
 
 
 def test_the_public_ledger_prices_jobs_and_discounts_the_net_gain():

@@ -198,8 +198,28 @@ COUNTRY_MEASURES = ("public_cost", *TAX_MEASURES)
 """What :func:`country_ledger` gives for each country."""
 
 
+def tax_effects(taxes: pd.DataFrame, provinces: pd.DataFrame) -> pd.DataFrame:
+    """Each replicate's tax rate and base effects (:func:`tax_split`) in each country, once for both ledgers.
+
+    Args:
+        taxes: every run's provinces' profit tax and taxable profit in every step (:func:`tax_split`), with
+            ``scenario`` and ``replicate``.
+        provinces: ``id`` and ``country`` of every province.
+
+    Returns:
+        One row per replicate and country: ``replicate``, ``country``, ``tax_rate_effect``, ``tax_base_effect``.
+    """
+    country_of = dict(zip(provinces["id"], provinces["country"], strict=True))
+    taxes = taxes.assign(country=taxes["province_id"].map(country_of))
+    rows = []
+    for (replicate, country), part in taxes.groupby(["replicate", "country"], sort=False):
+        rate, base = tax_split(*(part[part["scenario"] == side] for side in "AB"))
+        rows.append({"replicate": replicate, "country": country, "tax_rate_effect": rate, "tax_base_effect": base})
+    return pd.DataFrame(rows)
+
+
 def country_ledger(
-    taxes: pd.DataFrame, costs: pd.DataFrame, provinces: pd.DataFrame, confidence: float = 0.95
+    effects: pd.DataFrame, costs: pd.DataFrame, provinces: pd.DataFrame, confidence: float = 0.95
 ) -> pd.DataFrame:
     """The public ledger's money by country: whose treasury pays, B less A over the run.
 
@@ -210,46 +230,40 @@ def country_ledger(
     neighbour's treasury (its base effect) while the region's total hides it.
 
     Args:
-        taxes: every run's provinces' profit tax and taxable profit in every step (:func:`tax_split`), with
-            ``scenario`` and ``replicate``.
+        effects: each replicate's tax effects by country (:func:`tax_effects`).
         costs: every run's public cost of zones over the run by ``country``, with ``scenario`` and ``replicate``
             (countries without zones may be missing: they spend nothing).
-        provinces: ``id`` and ``country`` of every province; countries come in their order of first appearance.
+        provinces: ``country`` of every province; countries come in their order of first appearance.
         confidence: coverage of the intervals.
 
     Returns:
         One row per country and measure of :data:`COUNTRY_MEASURES` (US$ m): the mean over the paired replicates
         with its Student-t interval (:func:`interval`). The countries' rows add up to the ledger's.
     """
-    country_of = dict(zip(provinces["id"], provinces["country"], strict=True))
-    countries = list(dict.fromkeys(provinces["country"]))
-    taxes = taxes.assign(country=taxes["province_id"].map(country_of))
     spent = costs.pivot_table(index=["replicate", "country"], columns="scenario", values="public_cost", aggfunc="sum")
     spent = spent.reindex(columns=["A", "B"]).fillna(0.0)
-    values: dict[str, list[tuple[float, ...]]] = {country: [] for country in countries}
-    for replicate, runs in taxes.groupby("replicate"):
-        for country, part in runs.groupby("country"):
-            rate, base = tax_split(*(part[part["scenario"] == side] for side in "AB"))
-            a, b = spent.loc[(replicate, country)] if (replicate, country) in spent.index else (0.0, 0.0)
-            # as in the ledger: the same spending summed in another order is no extra spending
-            cost = 0.0 if abs(b - a) <= ROUNDING * (abs(a) + abs(b)) else b - a
-            values[country].append((cost, rate + base, rate, base))
+    values: dict[str, list[tuple[float, ...]]] = {country: [] for country in dict.fromkeys(provinces["country"])}
+    for row in effects.itertuples():
+        a, b = spent.loc[(row.replicate, row.country)] if (row.replicate, row.country) in spent.index else (0.0, 0.0)
+        # as in the ledger: the same spending summed in another order is no extra spending
+        cost = 0.0 if abs(b - a) <= ROUNDING * (abs(a) + abs(b)) else b - a
+        rate, base = row.tax_rate_effect, row.tax_base_effect
+        values[row.country].append((cost, rate + base, rate, base))
     rows = []
-    for country in countries:
-        for measure, column in zip(COUNTRY_MEASURES, np.array(values[country]).T, strict=True):
+    for country, parts in values.items():
+        for measure, column in zip(COUNTRY_MEASURES, np.array(parts).T, strict=True):
             rows.append({"country": country, "measure": measure, "unit": "US$ m"} | interval(column, confidence))
     return pd.DataFrame(rows)
 
 
 def public_ledger(
-    series: pd.DataFrame, taxes: pd.DataFrame, discount_rate: float, confidence: float = 0.95
+    series: pd.DataFrame, effects: pd.DataFrame, discount_rate: float, confidence: float = 0.95
 ) -> pd.DataFrame:
     """The public ledger of B against A (:data:`LEDGER_MEASURES`), each measure's mean over paired replicates.
 
     Args:
         series: per-step summaries of every run with ``scenario`` (A or B) and ``replicate``.
-        taxes: every run's provinces' profit tax and taxable profit in every step (:func:`tax_split`), with
-            ``scenario`` and ``replicate``.
+        effects: each replicate's tax effects by country (:func:`tax_effects`); the profit tax change is their sum.
         discount_rate: the yearly discount rate of the net present value.
         confidence: coverage of the intervals.
     """
@@ -265,9 +279,8 @@ def public_ledger(
         zone_jobs = float(b["zone_jobs"].iat[-1] - a["zone_jobs"].iat[-1])
         discount = (1.0 + discount_rate) ** -(years - years[0])
         spent = float(cost.sum())
-        rate_effect, base_effect = tax_split(
-            *(taxes[(taxes["replicate"] == replicate) & (taxes["scenario"] == side)] for side in "AB")
-        )
+        mine = effects[effects["replicate"] == replicate]
+        rate_effect, base_effect = (float(mine[c].sum()) for c in ("tax_rate_effect", "tax_base_effect"))
         # Two scenarios that spend the same (the same zones in other places) differ by the rounding of their sums;
         # a GDP gain per dollar of that would be astronomical (4e13 seen). It is no extra spending.
         if abs(spent) <= ROUNDING * (a["public_cost"].abs().sum() + b["public_cost"].abs().sum()):
@@ -279,7 +292,7 @@ def public_ledger(
                 "jobs_created": jobs,
                 "gdp_gain": gdp.sum(),
                 "npv": float(np.sum((gdp - cost) * discount)),
-                "profit_tax_change": float((b["profit_tax"] - a["profit_tax"]).sum()),
+                "profit_tax_change": rate_effect + base_effect,
                 "tax_rate_effect": rate_effect,
                 "tax_base_effect": base_effect,
             }
@@ -637,10 +650,10 @@ def compare(
     ends = {label: [results[f"{label}{r}"]["provinces_end"] for r in range(replicates)] for label in "AB"}
     provinces = province_effects(ends["A"], ends["B"], geo.provinces)
     countries = country_effects(ends["A"], ends["B"], geo.provinces)
-    taxes = pd.concat(taxes, ignore_index=True)
-    ledger = public_ledger(series, taxes, rate)
+    effects = tax_effects(pd.concat(taxes, ignore_index=True), geo.provinces)
+    ledger = public_ledger(series, effects, rate)
     marks = scenarios[1].policy_changes(scenarios[0], geo)
-    fiscal = country_ledger(taxes, pd.concat(costs, ignore_index=True), geo.provinces)
+    fiscal = country_ledger(effects, pd.concat(costs, ignore_index=True), geo.provinces)
     result = Comparison(
         runs, differences, series, names, ledger, provinces, countries, fiscal, record, geography=geo, **marks
     )

@@ -22,6 +22,10 @@ from sez_sim.experiments.claims import (
     DOC_BEGIN,
     DOC_END,
     describe,
+    doc_blocks,
+    doc_command,
+    doc_marker,
+    doc_options,
     documented,
     draws,
     effects,
@@ -29,6 +33,7 @@ from sez_sim.experiments.claims import (
     hinges,
     judge,
     load_claim,
+    read_options,
     verdict,
 )
 from sez_sim.params import registry
@@ -499,15 +504,21 @@ def test_a_claims_fingerprint_follows_the_parameters_its_scenarios_read_and_the_
 
 def test_the_library_verdicts_in_the_docs_are_current():
     text = (ROOT / "docs/claims.md").read_text()
-    shown = documented(text)
-    claims = [load_claim(p) for p in sorted((ROOT / "experiments/claims").glob("*.yaml"))]
-    assert set(shown) == {c.name for c in claims}, "regenerate: sez-sim claims experiments/claims --doc docs/claims.md"
-    for claim in claims:
-        assert shown[claim.name] == claim.fingerprint(), (
-            f"{claim.name}: its verdict in docs/claims.md was computed from other inputs; regenerate it with "
-            "sez-sim claims experiments/claims --doc docs/claims.md"
-        )
-        assert " ".join(claim.source.split()) in text
+    blocks = doc_blocks(text)
+    assert () in blocks and len(blocks) >= 2  # the files' settings, and the growth mechanisms on
+    files = sorted((ROOT / "experiments/claims").glob("*.yaml"))
+    for options in blocks:
+        shown, settings = documented(text, options), read_options(options)
+        command = doc_command(options)
+        sets = settings.pop("sets")
+        claims = [load_claim(p, sets, **settings) for p in files]
+        assert set(shown) == {c.name for c in claims}, f"regenerate: {command}"
+        for claim in claims:
+            assert shown[claim.name] == claim.fingerprint(), (
+                f"{claim.name}: its verdict in docs/claims.md was computed from other inputs; regenerate it with "
+                f"{command}"
+            )
+            assert " ".join(claim.source.split()) in text
 
 
 def test_the_library_claims_load():
@@ -601,6 +612,54 @@ def test_claims_answers_a_folder_into_a_summary_table(tmp_path):
     empty.mkdir()
     refused = CliRunner().invoke(app, ["claims", str(empty), "--out", str(tmp_path / "none")])
     assert refused.exit_code == 2 and "holds no claim files" in refused.output
+
+
+def test_claims_writes_a_block_of_verdicts_for_each_set_of_options(tmp_path):
+    """The library at the files' settings and with the growth mechanisms on: two blocks, each rewritten by its own."""
+    claim_file(tmp_path)
+    folder = tmp_path / "library"
+    folder.mkdir()
+    (folder / "rises.yaml").write_text(
+        yaml.safe_dump(CLAIM | {"name": "rises", "baseline": "../plain.yaml", "treatment": "../upgrade.yaml"})
+    )
+    on = ["overrides.mechanisms.all=true"]
+    mechanisms = doc_options(sets=on)
+    assert mechanisms == ("--set", "overrides.mechanisms.all=true")
+    doc = tmp_path / "claims.md"
+    doc.write_text(f"{DOC_BEGIN}\nold table\n{DOC_END}\n\nbetween\n\n{doc_marker(mechanisms)}\nold too\n{DOC_END}\n")
+    assert set(doc_blocks(doc.read_text())) == {(), mechanisms}
+
+    def claims(*args: str):
+        return CliRunner().invoke(app, ["claims", str(folder), "--workers", "2", *args, "--doc", str(doc)])
+
+    plain = claims("--out", str(tmp_path / "plain"))
+    assert plain.exit_code == 0, plain.output
+    text = doc.read_text()
+    assert "old table" not in text and "old too" in text and "between" in text
+    assert documented(text) == {"rises": load_claim(folder / "rises.yaml").fingerprint()}
+    with_mechanisms = claims("--set", on[0], "--out", str(tmp_path / "on"))
+    assert with_mechanisms.exit_code == 0, with_mechanisms.output
+    after = doc.read_text()
+    assert after.startswith(text[: text.index("between")]) and "old too" not in after  # the first block kept
+    fingerprint = load_claim(folder / "rises.yaml", on).fingerprint()
+    assert documented(after, mechanisms) == {"rises": fingerprint} != documented(after)
+    assert "*Computed with `--set overrides.mechanisms.all=true` over each claim file's settings" in after
+    effects = [pd.read_parquet(tmp_path / run / "summary.parquet")["effect"].iloc[0] for run in ("plain", "on")]
+    assert effects[0] != effects[1]  # the runs had the mechanisms on, not only the block's name
+    current = claims("--set", on[0], "--out", str(tmp_path / "on"), "--stale")
+    assert current.exit_code == 0 and "is current" in current.output and doc.read_text() == after
+    other = claims("--replicates", "3", "--out", str(tmp_path / "three"))
+    assert other.exit_code == 2 and doc_marker(("--replicates", "3")) in " ".join(other.output.split())
+    assert doc.read_text() == after
+
+
+def test_doc_options_name_a_block_whatever_their_order():
+    words = doc_options(2, 0, 1.5, ["b.c=1", "a=two words"])
+    assert words == ("--replicates", "2", "--samples", "0", "--years", "1.5", "--set", "a=two words", "--set", "b.c=1")
+    assert read_options(words) == {"replicates": 2, "samples": 0, "years": 1.5, "sets": ["a=two words", "b.c=1"]}
+    text = f"{doc_marker(words)}\nrows\n{DOC_END}\n"
+    assert "--set 'a=two words'" in text and list(doc_blocks(text)) == [words]
+    assert doc_options(sets=["b.c=1", "a=two words"], years=1.5, samples=0, replicates=2) == words
 
 
 # ------------------------------------------------------------------------------------------ inert parameters

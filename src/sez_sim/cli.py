@@ -612,13 +612,24 @@ def claims(
     workers: Annotated[int | None, typer.Option(min=1, help="Local processes (default: the number of cores).")] = None,
     scheduler: Annotated[str | None, typer.Option(help="An existing Dask scheduler, tcp://host:port.")] = None,
     dask_local: Annotated[int | None, typer.Option(min=1, help="Start a Dask LocalCluster of N workers.")] = None,
+    set_: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--set",
+            help="Override a key of every claim: dotted.key=value (overrides.mechanisms.all=true: the growth "
+            "mechanisms on).",
+        ),
+    ] = None,
     out_dir: Annotated[
         str | None,
         typer.Option("--out", callback=_output, help="Output folder (default: results/claims)."),
     ] = None,
     doc: Annotated[
         Path | None,
-        typer.Option(help="A document whose generated verdicts block to rewrite (docs/claims.md)."),
+        typer.Option(
+            help="A document whose generated verdicts block to rewrite (docs/claims.md): the block these options "
+            "(--replicates, --samples, --years, --set) generate."
+        ),
     ] = None,
     stale: Annotated[
         bool,
@@ -632,12 +643,27 @@ def claims(
     """Every claim of a folder: each answered into OUT/<name>/, and a summary table (summary.md, summary.parquet)."""
     import os
 
-    from sez_sim.experiments.claims import DOC_BEGIN, doc_block, documented, evaluate_all, load_claim, update_doc
+    from sez_sim.experiments.claims import (
+        DOC_END,
+        doc_block,
+        doc_blocks,
+        doc_marker,
+        doc_options,
+        documented,
+        evaluate_all,
+        load_claim,
+        update_doc,
+    )
 
     if scheduler is not None and dask_local is not None:
         raise UserError("give --scheduler or --dask-local, not both")
-    if doc is not None and (not doc.is_file() or DOC_BEGIN not in doc.read_text()):
-        raise UserError(f"--doc {doc}: not a document with a generated verdicts block ({DOC_BEGIN})")
+    sets = set_ or []
+    options = doc_options(replicates, samples, years, sets)
+    if doc is not None and (not doc.is_file() or options not in doc_blocks(doc.read_text())):
+        raise UserError(
+            f"--doc {doc}: not a document with a generated verdicts block for these options (a line "
+            f"{doc_marker(options)} where the table goes, and {DOC_END} below it)"
+        )
     if not folder.is_dir():
         raise UserError(f"{folder}: not a folder of claim files")
     files = sorted(folder.glob("*.yaml"))
@@ -647,16 +673,16 @@ def claims(
     if stale:
         if doc is None:
             raise UserError("--stale answers the claims out of date in --doc: give --doc")
-        shown = documented(doc.read_text())
+        shown = documented(doc.read_text(), options)
         flags = {"replicates": replicates, "samples": samples, "years": years}
         with expecting("claim", *files):
-            loaded = {path: load_claim(path, **flags) for path in files}
+            loaded = {path: load_claim(path, sets, **flags) for path in files}
         kept = [c.name for c in loaded.values() if shown.get(c.name) == c.fingerprint()]
         files = [path for path, c in loaded.items() if c.name not in kept]
         if not files:
             gone = set(shown) - set(kept)
             if gone:
-                update_doc(doc, doc_block(None, doc.read_text(), kept))
+                update_doc(doc, doc_block(None, doc.read_text(), kept, options), options)
                 out.print(f"updated {doc}: dropped {', '.join(sorted(gone))}")
             out.print(f"every claim's row in {doc} is current")
             return
@@ -665,6 +691,7 @@ def claims(
     table = evaluate_all(
         files,
         target,
+        sets=sets,
         replicates=replicates,
         samples=samples,
         years=years,
@@ -676,7 +703,7 @@ def claims(
         out.print(f"{row.claim}: {row.verdict}" + (f", holds in {row.holds_share:.0%} of draws" if row.draws else ""))
     out.print(f"wrote {target}")
     if doc is not None:
-        update_doc(doc, doc_block(table, doc.read_text(), kept))
+        update_doc(doc, doc_block(table, doc.read_text(), kept, options), options)
         out.print(f"updated {doc}")
 
 

@@ -208,6 +208,26 @@ def test_corridor_upgrade_lowers_distances_along_it_and_raises_none():
     np.testing.assert_allclose(after, geo.recompute())
 
 
+@pytest.mark.parametrize("crossing_cost_km", [0.0, 350.0])
+def test_each_load_is_a_fresh_copy_of_a_fresh_build(crossing_cost_km):
+    """load_gms copies one build per crossing cost: the copy is the build, and what a policy changes stays in it."""
+    from sez_sim.geography import _build
+
+    fresh = _build("gms", gms_dataset(), crossing_cost_km)
+    upgraded = load_gms(crossing_cost_km)
+    upgraded.set_link_quality(upgraded.corridor_links("EWEC/main_Mawlamyine-DaNang"), 0.6)
+    upgraded.set_crossing_cost(range(len(upgraded.crossings)), 0.0)
+    upgraded.links.loc[0, "km"] = 1.0
+    again = load_gms(crossing_cost_km)
+    assert again is not upgraded and not np.array_equal(again.distance, upgraded.distance)
+    np.testing.assert_array_equal(again.distance, fresh.distance)  # bit for bit
+    np.testing.assert_array_equal(again.freeness(5.0, 0.5), fresh.freeness(5.0, 0.5))
+    for table in ("provinces", "links", "crossings", "corridors", "zones"):
+        pd.testing.assert_frame_equal(getattr(again, table), getattr(fresh, table))
+    assert list(again.graph.edges(data=True)) == list(fresh.graph.edges(data=True))
+    assert again.digest() == fresh.digest() != upgraded.digest()
+
+
 @settings(max_examples=25, deadline=None)
 @given(
     seed=st.integers(0, 10_000),

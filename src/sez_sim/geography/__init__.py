@@ -8,6 +8,7 @@
 
 from __future__ import annotations
 
+import copy
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
@@ -68,6 +69,14 @@ def load_gms(crossing_cost_km: float = DEFAULT_CROSSING_COST_KM) -> Geography:
     Returns:
         A fresh :class:`Geography` (policies may change it without affecting other runs).
     """
+    # A copy costs a tenth of a build, and loading a scenario checks it against one, its warnings read another
+    # and its model runs on a third.
+    return copy.deepcopy(_gms(float(crossing_cost_km)))
+
+
+@lru_cache(maxsize=4)
+def _gms(crossing_cost_km: float) -> Geography:
+    """The GMS geography at one crossing cost, built once per process; never handed out, only copied."""
     return _build("gms", gms_dataset(), crossing_cost_km)
 
 

@@ -139,6 +139,32 @@ def test_lookup_by_id_and_name_with_suggestions(gms):
         gms.corridor_links("EWEX")
 
 
+def _reference(resolve, ref: str) -> int | None:
+    try:
+        return resolve(ref)
+    except ScenarioError:
+        return None
+
+
+@settings(max_examples=200, deadline=None)
+@given(data=st.data())
+def test_find_province_and_crossing_agree_with_the_lookups_that_explain_a_miss(data):
+    """The quiet lookups (no suggestion) find what index_of and crossing_of find, and nothing they refuse."""
+    gms = load_gms()
+    crossing_names = gms.crossings["name"].tolist()
+    known = [*gms.provinces["id"], *gms.provinces["name"], *crossing_names]
+    ref = data.draw(
+        st.one_of(
+            st.sampled_from(known),
+            st.sampled_from(crossing_names).map(lambda n: "-".join(reversed(n.split(" (")[0].split("-")))),
+            st.sampled_from(known).map(lambda n: n[:-1]),
+            st.text(max_size=12),
+        )
+    )
+    assert gms.find_province(ref) == _reference(gms.index_of, ref)
+    assert gms.find_crossing(ref) == _reference(gms.crossing_of, ref)
+
+
 def test_a_suggestion_names_a_province_once_where_its_id_is_its_name():
     geo = line(10, spacing_km=100)
     with pytest.raises(ScenarioError) as caught:

@@ -383,6 +383,28 @@ def test_the_fixed_costs_rule_counts_capitals_share_where_the_capital_mechanism_
     assert problem.rule == "fixed costs" and "economy.capital_share (0.1)" in problem.message
 
 
+@pytest.mark.parametrize(
+    ("first", "second", "same"),
+    [
+        ({"type": "sez", "province": "Tak"}, {"type": "sez", "province": "TH-63", "label": "Tak again"}, True),
+        ({"type": "sez", "province": "Tak"}, {"type": "sez", "province": "Kayin"}, False),
+        ({"type": "cbez", "crossing": "Mohan-Boten"}, {"type": "cbez", "crossing": "Boten-Mohan"}, True),
+        ({"type": "cbez", "crossing": "Mohan-Boten"}, {"type": "cbez", "crossing": "Mae Sot-Myawaddy"}, False),
+        ({"type": "ossc", "provinces": ["Tak", "Kayin"]}, {"type": "ossc", "provinces": ["MM-13", "TH-63"]}, True),
+        ({"type": "ossc", "countries": ["LAO"]}, {"type": "ossc", "countries": ["LAO"], "approval_days": 5}, False),
+    ],
+)
+def test_the_same_instrument_in_the_same_place_is_refused_however_the_place_is_named(tmp_path, first, second, same):
+    """Places are resolved before instruments are compared: an id or a name, a crossing's sides in either order."""
+    path = tmp_path / "twice.yaml"
+    path.write_text(yaml.safe_dump({"name": "twice", "policies": [first, second]}))
+    if same:
+        with pytest.raises(ScenarioError, match=r"policies\[1\]: repeats policies\[0\]: the same instrument"):
+            load_scenario(path)
+    else:
+        assert len(load_scenario(path).policies) == 2
+
+
 def test_a_file_whose_policies_replace_those_it_extends_is_warned(tmp_path):
     """A list replaces the one it extends: a scenario adding a policy to one with a zone ran without the zone."""
     zone = {"type": "sez", "province": "Tak", "start_year": 2020}

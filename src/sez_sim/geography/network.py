@@ -106,13 +106,15 @@ class Geography:
             if 0 <= int(ref) < self.n:
                 return int(ref)
             raise ScenarioError(f"province index {ref} is out of range 0..{self.n - 1}")
-        ref = str(ref)
-        if ref in self._index:
-            return self._index[ref]
-        if ref in self._by_name:
-            return self._by_name[ref]
-        hint = _suggest(ref, [*self._index, *self._by_name], list(self._index))
+        found = self.find_province(str(ref))
+        if found is not None:
+            return found
+        hint = _suggest(str(ref), [*self._index, *self._by_name], list(self._index))
         raise ScenarioError(f"unknown province {ref!r}{hint}")
+
+    def find_province(self, ref: str) -> int | None:
+        """The node id of a province given by id or exact name, or None (without :meth:`index_of`'s suggestion)."""
+        return self._index.get(ref, self._by_name.get(ref))
 
     def crossing_of(self, ref: str) -> int:
         """Return the row of a crossing given by name.
@@ -124,16 +126,24 @@ class Geography:
         Raises:
             ScenarioError: for an unknown or ambiguous crossing, with the closest names as a suggestion.
         """
-        if ref in self._crossing_index:
-            return self._crossing_index[ref]
-        wanted = _crossing_key(ref)
-        hits = [i for name, i in self._crossing_index.items() if _crossing_key(name) == wanted]
+        hits = self._crossings_named(ref)
         if len(hits) == 1:
             return hits[0]
         if len(hits) > 1:
             names = " or ".join(repr(self.crossings["name"].iat[i]) for i in hits)
             raise ScenarioError(f"crossing {ref!r} is ambiguous: {names}")
         raise ScenarioError(f"unknown crossing {ref!r}{_suggest(ref, list(self._crossing_index))}")
+
+    def find_crossing(self, ref: str) -> int | None:
+        """The row of the one crossing :meth:`crossing_of` finds, or None (unknown or ambiguous, without a message)."""
+        hits = self._crossings_named(ref)
+        return hits[0] if len(hits) == 1 else None
+
+    def _crossings_named(self, ref: str) -> list[int]:
+        if ref in self._crossing_index:
+            return [self._crossing_index[ref]]
+        wanted = _crossing_key(ref)
+        return [i for name, i in self._crossing_index.items() if _crossing_key(name) == wanted]
 
     def corridor_links(self, corridor: str) -> np.ndarray:
         """Return the link rows along a corridor (``EWEC``) or one branch (``EWEC/main_Mawlamyine-DaNang``).

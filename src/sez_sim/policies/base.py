@@ -230,11 +230,10 @@ class Instrument(Strict):
 
         def place(value: Any) -> Any:
             if isinstance(value, str):
-                for kind, resolve in (("province", geo.index_of), ("crossing", geo.crossing_of)):
-                    try:
-                        return f"{kind}:{resolve(value)}"
-                    except (UserError, KeyError, ValueError):
-                        continue
+                for kind, find in (("province", geo.find_province), ("crossing", geo.find_crossing)):
+                    found = find(value)
+                    if found is not None:
+                        return f"{kind}:{found}"
                 return value
             if isinstance(value, list | tuple):
                 return sorted((place(v) for v in value), key=repr)

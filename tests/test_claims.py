@@ -21,11 +21,14 @@ from sez_sim.errors import ScenarioError
 from sez_sim.experiments.claims import (
     DOC_BEGIN,
     DOC_END,
+    SUMMARY_COLUMNS,
     describe,
+    doc_block,
     doc_blocks,
     doc_command,
     doc_marker,
     doc_options,
+    doc_verdicts,
     documented,
     draws,
     effects,
@@ -644,6 +647,7 @@ def test_claims_writes_a_block_of_verdicts_for_each_set_of_options(tmp_path):
     fingerprint = load_claim(folder / "rises.yaml", on).fingerprint()
     assert documented(after, mechanisms) == {"rises": fingerprint} != documented(after)
     assert "*Computed with `--set overrides.mechanisms.all=true` over each claim file's settings" in after
+    assert "Against the block at the files' settings, 1 of 1 claims keep their verdict" in after
     effects = [pd.read_parquet(tmp_path / run / "summary.parquet")["effect"].iloc[0] for run in ("plain", "on")]
     assert effects[0] != effects[1]  # the runs had the mechanisms on, not only the block's name
     current = claims("--set", on[0], "--out", str(tmp_path / "on"), "--stale")
@@ -651,6 +655,41 @@ def test_claims_writes_a_block_of_verdicts_for_each_set_of_options(tmp_path):
     other = claims("--replicates", "3", "--out", str(tmp_path / "three"))
     assert other.exit_code == 2 and doc_marker(("--replicates", "3")) in " ".join(other.output.split())
     assert doc.read_text() == after
+
+
+def test_a_block_with_other_options_says_which_verdicts_differ_from_the_files_settings():
+    def summary(verdicts: dict[str, str]) -> pd.DataFrame:
+        rows = [
+            {c: 0.0 for c in SUMMARY_COLUMNS}
+            | {
+                "claim": name,
+                "statement": f"{name} says.",
+                "source": "a source",
+                "verdict": verdict,
+                "expect": "increase",
+            }
+            | {"quantity": "effect", "expected": "an increase", "draws": 0, "hinges_on": "", "fingerprint": "ab12"}
+            | {"git_commit": "0123456789abcdef"}
+            for name, verdict in verdicts.items()
+        ]
+        return pd.DataFrame(rows, columns=list(SUMMARY_COLUMNS))
+
+    on = doc_options(sets=["overrides.mechanisms.all=true"])
+    text = f"{DOC_BEGIN}\n{DOC_END}\n\n{doc_marker(on)}\n{DOC_END}\n"
+    plain = doc_block(summary({"a": "supported", "b": "inconclusive", "c": "contradicted"}), text)
+    text = text.replace(f"{DOC_BEGIN}\n{DOC_END}", plain)
+    assert doc_verdicts(text) == {"a": "supported", "b": "inconclusive", "c": "contradicted"}
+    assert "claims keep their verdict" not in plain  # the files' own block compares with nothing
+    block = doc_block(summary({"a": "supported", "b": "supported", "d": "supported"}), text, options=on)
+    assert (
+        "Against the block at the files' settings, 1 of 2 claims keep their verdict at the defaults and 1 change: "
+        "**b** inconclusive there, supported here." in block
+    )
+    assert doc_verdicts(text.replace(f"{doc_marker(on)}\n{DOC_END}", block), on) == {
+        "a": "supported",
+        "b": "supported",
+        "d": "supported",
+    }
 
 
 def test_doc_options_name_a_block_whatever_their_order():

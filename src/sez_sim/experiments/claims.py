@@ -944,8 +944,30 @@ def doc_block(
         " The last column fingerprints what each answer depends on besides the code (the claim, both scenarios,"
         " the defaults of the parameters they read, the ranges the draws cover, the dataset, the version); the test"
         " suite checks that it matches the claim files, so an edited claim, scenario or parameter shows this table is"
-        " out of date.*\n\n"
-        f"{DOC_END}"
+        " out of date.*\n\n" + (verdict_changes(doc_verdicts(text), _verdicts(rows)) if options else "") + DOC_END
+    )
+
+
+def doc_verdicts(text: str, options: tuple[str, ...] = ()) -> dict[str, str]:
+    """Each claim's verdict (supported, contradicted, inconclusive) in a document's generated block for ``options``."""
+    begin, end = doc_blocks(text).get(options, (0, 0))
+    return _verdicts(m.group(0) for m in _DOC_ROW.finditer(text[begin:end]))
+
+
+def _verdicts(rows: Iterable[str]) -> dict[str, str]:
+    return {_DOC_ROW.match(row).group(1): row.split(" | ")[1].split(" ")[0] for row in rows}
+
+
+def verdict_changes(before: dict[str, str], after: dict[str, str]) -> str:
+    """A paragraph on the verdicts of a block against those of the files' settings (``before``), claim by claim."""
+    both = sorted(set(before) & set(after))
+    if not both:
+        return ""
+    changed = [f"**{name}** {before[name]} there, {after[name]} here" for name in both if before[name] != after[name]]
+    listed = f": {'; '.join(changed)}" if changed else ""
+    return (
+        f"Against the block at the files' settings, {len(both) - len(changed)} of {len(both)} claims keep their verdict"
+        f" at the defaults and {len(changed)} change{listed}.\n\n"
     )
 
 

@@ -13,6 +13,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from typer.testing import CliRunner
 
+from sez_sim import yamlio
 from sez_sim.cli import app
 from sez_sim.docs import scenario_reference
 from sez_sim.errors import ScenarioError
@@ -574,3 +575,45 @@ def test_the_crossing_cost_reaches_the_geography_at_every_value(cost, geography)
     scenario = load_scenario({"name": "t", "geography": geography, "economy": {"crossing_cost_km": cost}})
     crossings = scenario.build_geography().crossings
     assert len(crossings) and (crossings["cost_km"] == cost).all()
+
+
+YAML_VALUES = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=8),
+    lambda kids: st.lists(kids, max_size=4) | st.dictionaries(st.text(max_size=6), kids, max_size=4),
+    max_leaves=20,
+)
+
+
+def parsed(text: str, parse) -> tuple[str, object]:
+    try:
+        return "value", parse(text)
+    except ScenarioError as exc:
+        return "error", str(exc)
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    value=YAML_VALUES,
+    flow=st.sampled_from([None, True, False]),
+    at=st.integers(0, 200),
+    edit=st.sampled_from(["", ":", "- ", "\t", "{", "'", "&a ", "*a", "\n  ", "[" * 70, "[" * 1100]),
+)
+def test_libyaml_parses_as_the_pure_python_parser_does_and_errs_with_its_messages(value, flow, at, edit):
+    """Scenario files are read with libyaml's parser where PyYAML has it, the pure-Python one the reference: a
+    document the reference reads is read the same, and a text libyaml refuses gets the reference's message (duplicate
+    keys, nesting, malformed YAML). libyaml also reads a few texts the reference refuses (a tab or a '?' inside a
+    plain scalar, which YAML allows)."""
+    text = yaml.safe_dump(value, default_flow_style=flow, allow_unicode=True)
+    text = text[:at] + edit + text[at + 1 :] if edit else text
+    reference = parsed(text, lambda t: yamlio._parse(t, "f.yaml", yamlio.PYTHON_LOADER))
+    fast = parsed(text, lambda t: yamlio.parse_yaml(t, "f.yaml"))
+    if reference[0] == "value" or fast[0] == "error":
+        assert fast == reference
+
+
+def test_the_fast_yaml_parser_is_libyamls_where_pyyaml_has_it():
+    assert (yamlio.FAST_LOADER is yamlio.PYTHON_LOADER) == (not yaml.__with_libyaml__)
+    assert parsed("a: 1\na: 2\n", lambda t: yamlio.parse_yaml(t, "f.yaml")) == (
+        "error",
+        "f.yaml: line 2: malformed YAML: duplicate key 'a' at line 2 (first at line 1)",
+    )

@@ -87,17 +87,13 @@ class Strict(BaseModel):
         return data
 
 
-class _Loader(yaml.SafeLoader):
-    """PyYAML's safe loader, refusing duplicate keys in a mapping (PyYAML itself keeps the last one silently)."""
-
-
 class _DuplicateKey(yaml.YAMLError):
     def __init__(self, key: Any, line: int, first: int):
         super().__init__(f"duplicate key {key!r} at line {line} (first at line {first})")
         self.line = line
 
 
-def _construct_mapping(loader: _Loader, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
+def _construct_mapping(loader: yaml.SafeLoader, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
     seen: dict[Any, int] = {}
     for key_node, _ in node.value:
         if key_node.tag == "tag:yaml.org,2002:merge":
@@ -110,10 +106,21 @@ def _construct_mapping(loader: _Loader, node: yaml.MappingNode, deep: bool = Fal
         except TypeError:
             continue  # an unhashable key: PyYAML reports it itself
         seen[key] = line
-    return yaml.SafeLoader.construct_mapping(loader, node, deep)
+    return yaml.constructor.SafeConstructor.construct_mapping(loader, node, deep)
 
 
-_Loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
+def safe_loader(base: type[yaml.SafeLoader]) -> type[yaml.SafeLoader]:
+    """PyYAML's safe loader on ``base``'s parser, refusing duplicate keys in a mapping (PyYAML keeps the last)."""
+    loader = type("SafeLoader", (base,), {})
+    loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
+    return loader
+
+
+PYTHON_LOADER = safe_loader(yaml.SafeLoader)
+FAST_LOADER = safe_loader(getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+"""On libyaml's parser where PyYAML has it (its wheels do): a tenth of the pure-Python parser's time for the same
+documents. Its error messages say less (no character named, no token expected), so a text it refuses is parsed
+again by the pure-Python parser for the message (a randomised test checks that the two agree)."""
 
 
 def _measure(root: yaml.Node) -> tuple[int, int]:
@@ -161,10 +168,19 @@ def parse_yaml(text: str, where: str) -> Any:
     """
     if len(text) > MAX_BYTES:
         raise ScenarioError([Problem(where, "", f"{len(text):,} characters; at most {MAX_BYTES:,}")])
-    loader = _Loader(text)
+    try:
+        return _parse(text, where, FAST_LOADER)
+    except ScenarioError:
+        if FAST_LOADER is PYTHON_LOADER:
+            raise
+    return _parse(text, where, PYTHON_LOADER)
+
+
+def _parse(text: str, where: str, kind: type[yaml.SafeLoader]) -> Any:
+    loader = kind(text)
     try:
         depth = 0
-        for event in yaml.parse(text, Loader=yaml.SafeLoader):  # the parser is iterative; the composer recurses
+        for event in yaml.parse(text, Loader=kind):  # the parser is iterative; the composer recurses
             if isinstance(event, yaml.CollectionStartEvent):
                 depth += 1
                 if depth > MAX_DEPTH:

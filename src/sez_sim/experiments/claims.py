@@ -860,7 +860,7 @@ _DOC_COMMITS = re.compile(r"at commit ([0-9a-f]+(?:, [0-9a-f]+)*)\.")
 
 
 def doc_options(
-    replicates: int | None = None, samples: float | None = None, years: float | None = None, sets: Iterable[str] = ()
+    replicates: int | None = None, samples: int | None = None, years: float | None = None, sets: Iterable[str] = ()
 ) -> tuple[str, ...]:
     """The options of ``sez-sim claims`` that change its answers, as the command-line words that give them.
 
@@ -978,9 +978,10 @@ def update_doc(path: Path, block: str, options: tuple[str, ...] = ()) -> None:
         UserError: when the document lacks that block's lines.
     """
     text = path.read_text()
-    if options not in doc_blocks(text):
+    blocks = doc_blocks(text)
+    if options not in blocks:
         raise UserError(f"{path}: no generated block to replace (the lines {doc_marker(options)} ... {DOC_END})")
-    begin, end = doc_blocks(text)[options]
+    begin, end = blocks[options]
     with atomic_path(path) as tmp:
         tmp.write_text(text[:begin] + block + text[end + len(DOC_END) :])
 

@@ -24,6 +24,7 @@ LAYERS = [
         "allocator",
         "cache",
         "tally",
+        "mesa_import",
     ),
     ("geography",),
     ("economy",),

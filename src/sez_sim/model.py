@@ -6,9 +6,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-import mesa
 import numpy as np
-from mesa.discrete_space import Network
 
 from sez_sim import metrics
 from sez_sim.agents.firms import ZONE_OUTPUT, FirmRule, Firms
@@ -31,6 +29,7 @@ from sez_sim.economy.presets import PRESETS
 from sez_sim.errors import ConvergenceError, Problem, ScenarioError, UserError
 from sez_sim.geography import Geography, load_gms, two_region
 from sez_sim.levers import Levers
+from sez_sim.mesa_import import AgentSet, Model, Network
 from sez_sim.params import defaults, layered, per_country, per_pair
 from sez_sim.policies.base import Instrument
 from sez_sim.results import Recorder
@@ -98,7 +97,7 @@ class ModelConfig:
     mechanisms: Mechanisms | None = None
 
 
-class SEZModel(mesa.Model):
+class SEZModel(Model):
     """The sez-sim agent-based model.
 
     One step (a quarter by default) runs, in this order:
@@ -222,7 +221,7 @@ class SEZModel(mesa.Model):
         self.install_mechanisms()
 
         self.space = Network(geo.graph, layout=geo.layout(), random=self.random)
-        self.provinces = mesa.agent.AgentSet(
+        self.provinces = AgentSet(
             [
                 Province(self, i, row.id, row.name, row.country)
                 for i, row in enumerate(geo.provinces[["id", "name", "country"]].itertuples(index=False))

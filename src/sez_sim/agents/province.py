@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from mesa.discrete_space import FixedAgent
+from sez_sim.mesa_import import FixedAgent
 
 if TYPE_CHECKING:
     from sez_sim.model import SEZModel

@@ -1085,6 +1085,29 @@ def test_local_cluster_equals_local_processes(tmp_path):
     pd.testing.assert_frame_equal(local.runs.drop(columns=["seconds"]), dask.runs.drop(columns=["seconds"]))
 
 
+def test_a_local_cluster_takes_a_free_port_on_the_loopback_when_the_dashboards_is():
+    """Without a dashboard the scheduler still served Dask's HTTP routes on port 8787, and a second cluster on the
+    machine warned that the port was in use (seen in CI, two test processes each with a cluster)."""
+    import socket
+
+    from sez_sim.experiments.executors import local_cluster
+
+    with socket.socket() as taken, warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        taken.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            taken.bind(("127.0.0.1", 8787))
+            taken.listen()
+        except OSError:
+            pass  # someone else holds it: the case in point
+        with local_cluster(1) as cluster:
+            sockets = cluster.scheduler.http_server._sockets.values()
+            assert {sock.getsockname()[0] for sock in sockets} == {"127.0.0.1"}
+            assert 8787 not in {sock.getsockname()[1] for sock in sockets}
+            assert cluster.scheduler_address.startswith("tcp://127.0.0.1:") and len(cluster.workers) == 1
+    assert not [w for w in caught if "already in use" in str(w.message)]
+
+
 def test_a_ratio_of_the_ledger_has_fiellers_interval_and_covers_the_truth():
     """A cost per job was the mean of the replicates' ratios with a symmetric interval: US$ 649,759 per zone job
     (-1,261,215 to 2,560,732) for three replicates with 50 to 1,000 zone jobs."""

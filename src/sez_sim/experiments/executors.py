@@ -15,9 +15,12 @@ import time
 import traceback
 from collections.abc import Iterator
 from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sez_sim.experiments.spec import Outcome
+
+if TYPE_CHECKING:
+    from dask.distributed import LocalCluster
 
 INTERRUPTED = 130
 """Exit code of a worker stopped by Ctrl-C."""
@@ -177,19 +180,36 @@ def connect(scheduler: str):
         ) from None
 
 
+def local_cluster(workers: int) -> LocalCluster:
+    """A Dask LocalCluster of single-threaded worker processes on 127.0.0.1, without a dashboard.
+
+    Its scheduler serves Dask's HTTP routes (health, metrics) even without the dashboard, on the dashboard's port
+    8787 unless told otherwise; a second cluster on the machine (another sweep, a notebook's) then gets a warning
+    that the port is taken. This one takes a free port.
+    """
+    from dask.distributed import LocalCluster
+
+    _single_threaded_children()
+    return LocalCluster(
+        n_workers=workers,
+        threads_per_worker=1,
+        processes=True,
+        host="127.0.0.1",
+        dashboard_address=None,
+        scheduler_kwargs={"dashboard_address": "127.0.0.1:0"},
+    )
+
+
 def run_dask(tasks: list[dict[str, Any]], client=None, local_workers: int | None = None) -> Iterator[dict[str, Any]]:
     """Run tasks on a Dask cluster: a connected client (see :func:`connect`), or a LocalCluster of N workers.
 
     Dask reruns a task whose worker died; the run store keeps one result per run key, so nothing is done twice.
     """
-    from dask.distributed import Client, LocalCluster, as_completed
+    from dask.distributed import Client, as_completed
 
     cluster = None
     if client is None:
-        _single_threaded_children()
-        cluster = LocalCluster(
-            n_workers=local_workers or 1, threads_per_worker=1, processes=True, dashboard_address=None
-        )
+        cluster = local_cluster(local_workers or 1)
         client = Client(cluster)
     try:
         futures = client.map(run_task, tasks, pure=False)

@@ -33,6 +33,7 @@ from sez_sim.experiments.claims import (
     draws,
     effects,
     evaluate,
+    evaluate_all,
     hinges,
     judge,
     load_claim,
@@ -615,6 +616,67 @@ def test_claims_answers_a_folder_into_a_summary_table(tmp_path):
     empty.mkdir()
     refused = CliRunner().invoke(app, ["claims", str(empty), "--out", str(tmp_path / "none")])
     assert refused.exit_code == 2 and "holds no claim files" in refused.output
+
+
+def test_claims_report_each_verdict_as_soon_as_the_claim_is_answered(tmp_path):
+    """A library with draws takes hours: each verdict is reported before the next claim's first run, by the
+    library function and on the command line (once, also with --quiet)."""
+    claim_file(tmp_path)
+    folder = tmp_path / "library"
+    folder.mkdir()
+    for name, expect in (("rises", "increase"), ("falls", "decrease")):
+        claim = CLAIM | {"name": name, "expect": expect, "baseline": "../plain.yaml", "treatment": "../upgrade.yaml"}
+        (folder / f"{name}.yaml").write_text(yaml.safe_dump(claim))
+    events = []
+    table = evaluate_all(
+        sorted(folder.glob("*.yaml")),
+        tmp_path / "out",
+        workers=1,
+        progress=lambda name, done, total: events.append(("run", name)),
+        answered=lambda row: events.append(("answered", row["claim"], row["verdict"])),
+    )
+    assert table["claim"].tolist() == ["falls", "rises"]
+    runs = 2 * CLAIM["replicates"]
+    assert events == [
+        *[("run", "falls")] * runs,
+        ("answered", "falls", "contradicted"),
+        *[("run", "rises")] * runs,
+        ("answered", "rises", "supported"),
+    ]
+    for flags in ([], ["--quiet"]):
+        result = CliRunner().invoke(
+            app, ["claims", str(folder), "--workers", "1", "--out", str(tmp_path / "out"), *flags]
+        )
+        assert result.exit_code == 0, result.output
+        lines = result.output.splitlines()
+        assert lines.count("falls: contradicted") == 1 and lines.count("rises: supported") == 1
+        assert lines.index("falls: contradicted") < lines.index("rises: supported")
+
+
+def test_claim_and_claims_show_progress_on_a_terminal(tmp_path, monkeypatch):
+    """On a terminal a bar shows the runs (and for a library the claims answered); the verdicts print above it."""
+    import io
+
+    from rich.console import Console
+
+    from sez_sim import cli
+
+    path = claim_file(tmp_path)
+    folder = tmp_path / "library"
+    folder.mkdir()
+    (folder / "claim.yaml").write_text(
+        path.read_text().replace("plain.yaml", "../plain.yaml").replace("upgrade.yaml", "../upgrade.yaml")
+    )
+    for command in (["claim", str(path)], ["claims", str(folder)]):
+        screen = io.StringIO()
+        monkeypatch.setattr(cli, "out", Console(file=screen, force_terminal=True, width=120, highlight=False))
+        out = tmp_path / command[0]
+        result = CliRunner().invoke(app, [*command, "--workers", "1", "--out", str(out)])
+        assert result.exit_code == 0, result.output
+        shown = screen.getvalue()
+        assert "4/4" in shown and f"wrote {out}" in shown, shown
+        if command[0] == "claims":
+            assert "claims answered" in shown and "1/1" in shown and "upgrade_raises_gdp: supported" in shown
 
 
 def test_claims_writes_a_block_of_verdicts_for_each_set_of_options(tmp_path):

@@ -356,6 +356,33 @@ def test_a_scenario_that_extends_another_kind_of_file_is_told_so_in_one_line(tmp
     assert f"{parent}: is {kind} file, named by extends where a scenario must be" in result.output
 
 
+@pytest.mark.parametrize("command", ["run", "batch"])
+def test_run_and_batch_show_progress_on_a_terminal(tmp_path, monkeypatch, command):
+    """On a terminal a bar shows the steps of a run or the runs of a batch; what follows prints as it does anywhere."""
+    import io
+
+    from rich.console import Console
+
+    from sez_sim import cli
+
+    screen = io.StringIO()
+    monkeypatch.setattr(cli, "out", Console(file=screen, force_terminal=True, width=120, highlight=False))
+    line = ROOT / "scenarios/teaching/line_corridor.yaml"
+    given = line
+    if command == "batch":
+        given = tmp_path / "experiment.yaml"
+        factors = [{"key": "policies.0.capacity_jobs", "values": [5000, 20000]}]
+        outcomes = [{"name": "gdp", "column": "gdp"}]
+        given.write_text(yaml.safe_dump({"name": "e", "base": str(line), "factors": factors, "outcomes": outcomes}))
+    out = tmp_path / "out"
+    workers = ["--workers", "1"] if command == "batch" else []
+    result = runner.invoke(app, [command, str(given), "--years", "1", "--out", str(out), *workers])
+    assert result.exit_code == 0, result.output
+    shown = screen.getvalue()
+    assert f"wrote {out}" in shown, shown
+    assert ("4/4 steps" in shown) if command == "run" else ("2/2" in shown)
+
+
 def test_validate_names_the_zones_a_scenario_opens():
     """The names outcomes of zones select by (``zones: [Tak SEZ]``), without a run to read them from."""
     ewec, baseline = ROOT / "scenarios/ewec_border_sezs.yaml", ROOT / "scenarios/gms_baseline.yaml"

@@ -45,6 +45,17 @@ INTERRUPTED = 130
 """Exit code after Ctrl-C (128 + SIGINT), as shells report it."""
 
 
+def progress_bar(*columns: Any, transient: bool = False) -> Any:
+    """A progress bar on the terminal: each task's description and bar, then ``columns``.
+
+    The default columns are the runs done of the total and the time elapsed.
+    """
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    columns = columns or (MofNCompleteColumn(), TimeElapsedColumn())
+    return Progress(TextColumn("[bold]{task.description}"), BarColumn(), *columns, console=out, transient=transient)
+
+
 def user_errors(command: Callable[..., Any]) -> Callable[..., Any]:
     """A :class:`UserError` becomes its message on stderr and exit code 2; Ctrl-C exit code 130; no traceback."""
 
@@ -432,7 +443,7 @@ def run(
     figures: Annotated[bool, typer.Option(help="Write figures.")] = True,
 ) -> None:
     """Run a scenario and write its tables, figures and manifest."""
-    from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
+    from rich.progress import TextColumn, TimeRemainingColumn
 
     from sez_sim.io import output_folder
     from sez_sim.runs import default_folder, load_writers, simulate, write_into
@@ -450,13 +461,8 @@ def run(
     show = not quiet and out.is_terminal
     with claimed(target, out_dir is None), output_folder(target, "run") as tmp:  # a killed run leaves a .part
         if show:
-            with Progress(
-                TextColumn("[bold]{task.description}"),
-                BarColumn(),
-                TextColumn("{task.completed}/{task.total} steps"),
-                TimeRemainingColumn(),
-                console=out,
-                transient=True,
+            with progress_bar(
+                TextColumn("{task.completed}/{task.total} steps"), TimeRemainingColumn(), transient=True
             ) as bar:
                 task = bar.add_task(f"{scenario.name} (seed {seed})", total=None)
                 result = simulate(scenario, progress=lambda step, total: bar.update(task, completed=step, total=total))
@@ -578,8 +584,6 @@ def claim(
     """
     import os
 
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
-
     from sez_sim.experiments.claims import evaluate, load_claim
 
     if scheduler is not None and dask_local is not None:
@@ -590,8 +594,7 @@ def claim(
     target = out_dir or Path("results") / f"claim-{spec.name}"
     options = {"workers": workers or os.cpu_count() or 1, "scheduler": scheduler, "dask_local": dask_local}
     if not quiet and out.is_terminal:
-        columns = (TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
-        with Progress(*columns, console=out) as bar:
+        with progress_bar() as bar:
             task = bar.add_task(spec.name, total=None)
             answer = evaluate(
                 spec, out=target, progress=lambda done, total: bar.update(task, completed=done, total=total), **options
@@ -639,9 +642,15 @@ def claims(
             "changed scenarios); keep the others' rows, drop those of claims no longer in the folder.",
         ),
     ] = False,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar.")] = False,
 ) -> None:
-    """Every claim of a folder: each answered into OUT/<name>/, and a summary table (summary.md, summary.parquet)."""
+    """Every claim of a folder: each answered into OUT/<name>/, and a summary table (summary.md, summary.parquet).
+
+    Each claim's verdict is printed as soon as it is answered. Runs are stored as they finish: rerun the same
+    command to finish a stopped library.
+    """
     import os
+    from functools import partial
 
     from sez_sim.experiments.claims import (
         DOC_END,
@@ -688,7 +697,8 @@ def claims(
             return
         out.print(f"{len(kept)} claim(s) current in {doc}; answering {', '.join(loaded[p].name for p in files)}")
     target = out_dir or Path("results") / "claims"
-    table = evaluate_all(
+    answer_all = partial(
+        evaluate_all,
         files,
         target,
         sets=sets,
@@ -699,8 +709,24 @@ def claims(
         scheduler=scheduler,
         dask_local=dask_local,
     )
-    for row in table.itertuples(index=False):
-        out.print(f"{row.claim}: {row.verdict}" + (f", holds in {row.holds_share:.0%} of draws" if row.draws else ""))
+    if not quiet and out.is_terminal:
+        with progress_bar() as bar:
+            answered = bar.add_task("claims answered", total=len(files))
+            runs = bar.add_task("", total=None)
+
+            def report(row: dict[str, Any]) -> None:
+                bar.console.print(verdict_line(row), markup=False)
+                bar.advance(answered)
+                bar.reset(runs, visible=False)  # the next claim's runs, timed from now, shown from its first
+
+            table = answer_all(
+                progress=lambda name, done, total: bar.update(
+                    runs, description=name, completed=done, total=total, visible=True
+                ),
+                answered=report,
+            )
+    else:
+        table = answer_all(answered=lambda row: out.print(verdict_line(row), markup=False))
     out.print(f"wrote {target}")
     if doc is not None:
         update_doc(doc, doc_block(table, doc.read_text(), kept, options), options)
@@ -750,6 +776,12 @@ def workshop_app(
     out.print("sez-sim workshop app stopped")
 
 
+def verdict_line(row: dict[str, Any]) -> str:
+    """A claim's row of the summary table in one line: its name, verdict and the share of draws it holds in."""
+    holds = f", holds in {row['holds_share']:.0%} of draws" if row["draws"] else ""
+    return f"{row['claim']}: {row['verdict']}{holds}"
+
+
 def claim_summary(answer: dict) -> str:
     """The answer to a claim in a few lines."""
     from sez_sim.experiments.claims import describe
@@ -782,14 +814,7 @@ def batch(
 
     Runs that fail are recorded and the rest go on; the command then exits with code 1 (a rerun retries them).
     """
-    from rich.progress import (
-        BarColumn,
-        MofNCompleteColumn,
-        Progress,
-        TextColumn,
-        TimeElapsedColumn,
-        TimeRemainingColumn,
-    )
+    from rich.progress import MofNCompleteColumn, TimeElapsedColumn, TimeRemainingColumn
 
     from sez_sim.experiments import load_experiment, run_batch
 
@@ -809,14 +834,7 @@ def batch(
         "out": out_dir,
     }
     if not quiet and out.is_terminal:
-        with Progress(
-            TextColumn("[bold]{task.description}"),
-            BarColumn(),
-            MofNCompleteColumn(),
-            TimeElapsedColumn(),
-            TimeRemainingColumn(),
-            console=out,
-        ) as bar:
+        with progress_bar(MofNCompleteColumn(), TimeElapsedColumn(), TimeRemainingColumn()) as bar:
             task = bar.add_task(experiment.name, total=None)
             result = run_batch(
                 experiment, progress=lambda done, total, _: bar.update(task, completed=done, total=total), **options

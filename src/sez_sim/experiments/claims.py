@@ -998,6 +998,7 @@ def evaluate_all(
     *,
     sets: list[str] | None = None,
     progress: Callable[[str, int, int], None] | None = None,
+    answered: Callable[[dict[str, Any]], None] | None = None,
     **options: Any,
 ) -> pd.DataFrame:
     """Answer every claim, each into ``out/<name>/`` (resumable), and write ``summary.parquet`` and ``summary.md``.
@@ -1008,6 +1009,8 @@ def evaluate_all(
         sets: ``["key=value", ...]`` overrides of every claim's own keys (``overrides.mechanisms.all=true`` runs
             both scenarios of every claim with the growth mechanisms on).
         progress: called as ``progress(claim, done, total)`` after each run.
+        answered: called with each claim's row of the summary table as soon as the claim is answered (a library
+            takes hours with draws: the verdicts need not wait for the last claim).
         options: passed to :func:`evaluate` (workers, scheduler, dask_local) and ``replicates``, ``samples``,
             ``years`` overriding every claim's.
     """
@@ -1024,6 +1027,8 @@ def evaluate_all(
     for claim in claims:
         report = None if progress is None else (lambda done, total, name=claim.name: progress(name, done, total))
         rows.append(summary_row(evaluate(claim, out=folder / claim.name, progress=report, **options)))
+        if answered is not None:
+            answered(rows[-1])
     table = pd.DataFrame(rows, columns=list(SUMMARY_COLUMNS))
     with atomic_path(folder / "summary.parquet") as tmp:
         table.to_parquet(tmp, index=False)

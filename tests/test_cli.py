@@ -356,9 +356,10 @@ def test_a_scenario_that_extends_another_kind_of_file_is_told_so_in_one_line(tmp
     assert f"{parent}: is {kind} file, named by extends where a scenario must be" in result.output
 
 
-@pytest.mark.parametrize("command", ["run", "batch"])
-def test_run_and_batch_show_progress_on_a_terminal(tmp_path, monkeypatch, command):
-    """On a terminal a bar shows the steps of a run or the runs of a batch; what follows prints as it does anywhere."""
+@pytest.mark.parametrize("command", ["run", "batch", "compare"])
+def test_run_batch_and_compare_show_progress_on_a_terminal(tmp_path, monkeypatch, command):
+    """On a terminal a bar shows the steps of a run or the runs of a batch or a comparison; what follows prints as it
+    does anywhere."""
     import io
 
     from rich.console import Console
@@ -375,12 +376,12 @@ def test_run_and_batch_show_progress_on_a_terminal(tmp_path, monkeypatch, comman
         outcomes = [{"name": "gdp", "column": "gdp"}]
         given.write_text(yaml.safe_dump({"name": "e", "base": str(line), "factors": factors, "outcomes": outcomes}))
     out = tmp_path / "out"
-    workers = ["--workers", "1"] if command == "batch" else []
-    result = runner.invoke(app, [command, str(given), "--years", "1", "--out", str(out), *workers])
+    extra = {"run": [], "batch": ["--workers", "1"], "compare": [str(line), "--replicates", "2", "--workers", "1"]}
+    result = runner.invoke(app, [command, str(given), *extra[command], "--years", "1", "--out", str(out)])
     assert result.exit_code == 0, result.output
     shown = screen.getvalue()
     assert f"wrote {out}" in shown, shown
-    assert ("4/4 steps" in shown) if command == "run" else ("2/2" in shown)
+    assert {"run": "4/4 steps", "batch": "2/2", "compare": "4/4"}[command] in shown
 
 
 def test_validate_names_the_zones_a_scenario_opens():

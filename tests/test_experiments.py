@@ -682,7 +682,17 @@ def test_the_ledger_shows_what_a_regional_tax_cut_costs_the_treasury(tmp_path):
 
 
 def test_compare_writes_tables_and_figure(tmp_path):
-    result = compare(LINE, LINE, replicates=2, years=1, out=tmp_path / "cmp", overrides=["policies=[]"])
+    calls = []
+    result = compare(
+        LINE,
+        LINE,
+        replicates=2,
+        years=1,
+        out=tmp_path / "cmp",
+        overrides=["policies=[]"],
+        progress=lambda done, total: calls.append((done, total)),
+    )
+    assert calls == [(1, 4), (2, 4), (3, 4), (4, 4)]
     assert (tmp_path / "cmp/figures/comparison.png").exists()
     assert (tmp_path / "cmp/differences.parquet").exists()
     np.testing.assert_allclose(result.differences["difference"], 0.0)  # the same scenario on the same seeds

@@ -512,6 +512,7 @@ def compare(
             help="Output folder: new, empty, or an earlier comparison's (default: results/compare-A-B).",
         ),
     ] = None,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar.")] = False,
 ) -> None:
     """Paired runs of two scenarios: mean difference B - A with a 95% confidence interval, and a figure.
 
@@ -533,15 +534,19 @@ def compare(
     warn(a.warnings() + b.warnings())
     extra = [parse_outcome(text, f"--outcome {text}") for text in outcome or []]
     target = out_dir or Path("results") / f"compare-{a.name}-{b.name}"
-    result = run_compare(
-        a,
-        b,
-        replicates=replicates,
-        seed=seed,
-        workers=workers or os.cpu_count() or 1,
-        outcomes=[*DEFAULT_OUTCOMES, *extra],
-        out=target,
-    )
+    options = {
+        "replicates": replicates,
+        "seed": seed,
+        "workers": workers or os.cpu_count() or 1,
+        "outcomes": [*DEFAULT_OUTCOMES, *extra],
+        "out": target,
+    }
+    if not quiet and out.is_terminal:
+        with progress_bar(transient=True) as bar:
+            task = bar.add_task(f"{b.name} against {a.name}", total=2 * replicates)
+            result = run_compare(a, b, progress=lambda done, _: bar.update(task, completed=done), **options)
+    else:
+        result = run_compare(a, b, **options)
     levels = out.width >= COMPARE_LEVELS_WIDTH
     out.print(comparison_table(result, replicates, levels))
     if not levels:

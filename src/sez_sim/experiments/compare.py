@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 import time
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -558,6 +558,7 @@ def compare(
     outcomes: list[Outcome] | None = None,
     workers: int = 1,
     out: str | Path | None = None,
+    progress: Callable[[int, int], None] | None = None,
 ) -> Comparison:
     """Run A and B on the same seeds and compare their outcomes.
 
@@ -571,6 +572,7 @@ def compare(
         outcomes: what to compare (default: the headline aggregates at the end).
         workers: local processes.
         out: folder to write the tables and the figure to.
+        progress: called as ``progress(done, total)`` after each run.
 
     Raises:
         ScenarioError: for a bad scenario or option, or scenarios that cannot be paired (another preset, other
@@ -611,7 +613,11 @@ def compare(
                     "fiscal": True,
                 }
             )
-    results = {res["key"]: res for res in executors.run_processes(tasks, workers)}
+    results = {}
+    for res in executors.run_processes(tasks, workers):
+        results[res["key"]] = res
+        if progress is not None:
+            progress(len(results), len(tasks))
     failed = [res for res in results.values() if res["status"] != "ok"]
     if failed:
         message = f"{len(failed)} of {len(tasks)} runs failed; the first ({failed[0]['key']}): {failed[0]['error']}"

@@ -348,6 +348,26 @@ def test_a_session_can_start_from_a_library_scenario(server, browser, tmp_path):
     page.close()
 
 
+def test_a_placed_policy_is_removed_as_if_it_had_never_been_placed(server, browser):
+    page = Watched(browser, server)
+    page.place_sez("Binh Duong (VNM)")
+    port = "Deep-sea port, Tanintharyi (MMR), from 2019"
+    page.place_from("control-port", "Province", "Tanintharyi (MMR)", "Place", port)
+    page.step_year()
+    assert "GMS GDP: +0%" not in page.headline()
+    placed = page.page.locator(".placed")
+    placed.get_by_role("button", name="Remove").first.click()
+    page.page.wait_for_function(
+        "() => !document.querySelector('.placed').innerText.includes('Special economic zone')", timeout=60_000
+    )
+    assert port in placed.inner_text() and "Year 2020.00" in page.headline()
+    placed.get_by_role("button", name="Remove").click()
+    page.page.locator(".placed", has_text="Nothing placed yet").wait_for(timeout=60_000)
+    assert "GMS GDP: +0%" in page.headline() and "Year 2020.00" in page.headline()
+    page.clean()
+    page.close()
+
+
 def test_a_refused_placement_says_why_and_places_nothing(server, browser):
     page = Watched(browser, server)
     page.choose("control-migration", "First country", "THA")

@@ -122,6 +122,52 @@ def test_the_saved_scenario_reruns_to_the_same_numbers(scenario, template):
     np.testing.assert_allclose(run.summary.to_numpy(float), summary.to_numpy(float), rtol=1e-12, atol=1e-9)
 
 
+ACCOUNTS = ("population", "gdp", "workers_m", "firms", "firms_in_zone", "fdi_stock", "profit_tax")
+
+
+def same_runs(a, b) -> None:
+    for key in ACCOUNTS:
+        np.testing.assert_array_equal(a.accounts[key], b.accounts[key], err_msg=key)
+    assert a.recorder.summary_frame().equals(b.recorder.summary_frame())
+    assert a.steps == b.steps and len(a.zones) == len(b.zones)
+
+
+@pytest.mark.parametrize("removed", [0, 1, 2])
+def test_removing_a_placed_instrument_gives_the_run_in_which_it_was_never_placed(scenario, template, removed):
+    """Three instruments placed at two steps, one taken out: the policy run, its targets and what is listed are
+    those of placing the other two at their steps, number for number; taking out all gives the baseline."""
+    plan = [(1, CONTROLS["sez"]), (3, CONTROLS["tax"]), (3, CONTROLS["ossc"])]
+
+    def placing(which: list[int]) -> Workshop:
+        w = fresh(scenario, template)
+        for k, (at, entry) in enumerate(plan):
+            w.step(at - w.policy.steps)
+            if k in which:
+                w.place(entry)
+        w.step(2)
+        return w
+
+    w = placing([0, 1, 2])
+    w.remove(removed)
+    others = [k for k in range(3) if k != removed]
+    reference = placing(others)
+    same_runs(w.policy, reference.policy)
+    assert w.placed == reference.placed and w.targeted == reference.targeted
+    assert [tag for tag, _ in w.places] == [tag for tag, _ in reference.places]
+    same_runs(w.baseline, reference.baseline)  # the baseline is not touched
+    w.step(1)
+    reference.step(1)
+    same_runs(w.policy, reference.policy)  # and it goes on as the other does
+    w.remove(1)
+    w.remove(0)
+    assert w.placed == [] and w.targeted == [] and not w.change().any()
+    same_runs(w.policy, w.baseline)
+    with pytest.raises(IndexError, match="no placed instrument 0"):
+        w.remove(0)
+    w.place(CONTROLS["cbez"])  # placing again after a removal works as before
+    assert len(w.placed) == 1 and w.placed[0]["start_year"] == w.policy.calendar.end(w.policy.steps)
+
+
 def test_a_saved_scenario_keeps_the_starting_scenarios_own_policies(template):
     library = load_scenario(Path(__file__).resolve().parents[1] / "scenarios" / "ewec_border_sezs.yaml")
     w = Workshop(library, template)

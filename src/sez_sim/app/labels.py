@@ -24,6 +24,7 @@ LABELS: dict[str, dict[str, str]] = {
         "placed_entry": "{instrument}, {place}, from {year}",
         "setting_off": "{setting}: no",
         "nothing_placed": "Nothing placed yet: the two runs are identical.",
+        "remove": "Remove",
         "sez": "Special economic zone",
         "province": "Province",
         "capacity": "Capacity (jobs)",

@@ -15,6 +15,7 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -529,6 +530,11 @@ def Page():
         message.set(None)
         refresh()
 
+    def remove(index: int):
+        session.workshop.remove(index)
+        message.set(None)
+        refresh()
+
     def play():
         while playing.value and not session.workshop.finished:
             session.workshop.step(STEPS_PER_TICK)
@@ -595,12 +601,20 @@ def Page():
                 if view["table"]:
                     solara.HTML(tag="div", unsafe_innerHTML=targeted_html(view["table"]), classes=["targeted"])
                 solara.HTML(tag="div", unsafe_innerHTML=T["placed"], classes=["chart-title"])
-                solara.HTML(
-                    tag="div",
-                    unsafe_innerHTML="<br>".join(html.escape(describe(p, shown)) for p in w.placed)
-                    or T["nothing_placed"],
-                    classes=["note", "placed"],
-                )
+                with solara.Column(gap="0px", classes=["placed"]):
+                    for index, entry in enumerate(w.placed):
+                        with solara.Row(style={"align-items": "center"}, classes=["placed-entry"]):
+                            text = html.escape(describe(entry, shown))
+                            solara.HTML(tag="div", unsafe_innerHTML=text, classes=["note"])
+                            solara.Button(
+                                T["remove"],
+                                text=True,
+                                classes=["remove"],
+                                on_click=partial(remove, index),
+                                disabled=playing.value,
+                            )
+                    if not w.placed:
+                        solara.HTML(tag="div", unsafe_innerHTML=T["nothing_placed"], classes=["note"])
                 solara.HTML(tag="div", unsafe_innerHTML=T["legend"], classes=["note"])
         with solara.Row(style={"flex-wrap": "wrap"}):
             for key, image in view["charts"].items():

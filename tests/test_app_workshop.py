@@ -132,25 +132,25 @@ def same_runs(a, b) -> None:
     assert a.steps == b.steps and len(a.zones) == len(b.zones)
 
 
+def placing(scenario, template, plan: list[tuple[int, dict]], which: list[int]) -> Workshop:
+    """A workshop in which the entries ``which`` of ``plan`` are placed, each at its step, then two steps more."""
+    w = fresh(scenario, template)
+    for k, (at, entry) in enumerate(plan):
+        w.step(at - w.policy.steps)
+        if k in which:
+            w.place(entry)
+    w.step(2)
+    return w
+
+
 @pytest.mark.parametrize("removed", [0, 1, 2])
 def test_removing_a_placed_instrument_gives_the_run_in_which_it_was_never_placed(scenario, template, removed):
     """Three instruments placed at two steps, one taken out: the policy run, its targets and what is listed are
     those of placing the other two at their steps, number for number; taking out all gives the baseline."""
     plan = [(1, CONTROLS["sez"]), (3, CONTROLS["tax"]), (3, CONTROLS["ossc"])]
-
-    def placing(which: list[int]) -> Workshop:
-        w = fresh(scenario, template)
-        for k, (at, entry) in enumerate(plan):
-            w.step(at - w.policy.steps)
-            if k in which:
-                w.place(entry)
-        w.step(2)
-        return w
-
-    w = placing([0, 1, 2])
+    w = placing(scenario, template, plan, [0, 1, 2])
     w.remove(removed)
-    others = [k for k in range(3) if k != removed]
-    reference = placing(others)
+    reference = placing(scenario, template, plan, [k for k in range(3) if k != removed])
     same_runs(w.policy, reference.policy)
     assert w.placed == reference.placed and w.targeted == reference.targeted
     assert [tag for tag, _ in w.places] == [tag for tag, _ in reference.places]
@@ -166,6 +166,19 @@ def test_removing_a_placed_instrument_gives_the_run_in_which_it_was_never_placed
         w.remove(0)
     w.place(CONTROLS["cbez"])  # placing again after a removal works as before
     assert len(w.placed) == 1 and w.placed[0]["start_year"] == w.policy.calendar.end(w.policy.steps)
+
+
+@pytest.mark.parametrize("later", sorted(set(CONTROLS) - {"sez", "cbez"}))
+@pytest.mark.parametrize("zone", ["sez", "cbez"])
+def test_a_removed_zone_takes_with_it_what_a_later_control_did_for_it(scenario, template, zone, later):
+    """A programme, a closure or a tax placed after a zone acts on it too; the zone removed, the run is the one in
+    which only the later control was placed."""
+    plan = [(1, CONTROLS[zone]), (2, CONTROLS[later])]
+    w = placing(scenario, template, plan, [0, 1])
+    w.remove(0)
+    reference = placing(scenario, template, plan, [1])
+    same_runs(w.policy, reference.policy)
+    assert w.placed == reference.placed and w.targeted == reference.targeted
 
 
 def test_a_saved_scenario_keeps_the_starting_scenarios_own_policies(template):

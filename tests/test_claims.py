@@ -544,7 +544,7 @@ def test_a_stopped_claim_resumes_without_redoing_finished_runs_and_dask_agrees(t
     (out / "verdict.json").unlink()
     calls = []
     again = evaluate(load_claim(path), out=out, progress=lambda done, total: calls.append((done, total)))
-    assert calls == [(6, 8), (7, 8), (8, 8)]  # only the three lost runs ran again
+    assert calls == [(5, 8), (6, 8), (7, 8), (8, 8)]  # from the five stored, only the three lost runs ran again
     assert (out / "verdict.json").exists()
     keep = ("defaults", "robustness", "hinges_on")
     assert {k: again[k] for k in keep} == {k: first[k] for k in keep}
@@ -632,15 +632,15 @@ def test_claims_report_each_verdict_as_soon_as_the_claim_is_answered(tmp_path):
         sorted(folder.glob("*.yaml")),
         tmp_path / "out",
         workers=1,
-        progress=lambda name, done, total: events.append(("run", name)),
+        progress=lambda name, done, total: events.append(("run", name, done, total)),
         answered=lambda row: events.append(("answered", row["claim"], row["verdict"])),
     )
     assert table["claim"].tolist() == ["falls", "rises"]
     runs = 2 * CLAIM["replicates"]
     assert events == [
-        *[("run", "falls")] * runs,
+        *[("run", "falls", done, runs) for done in range(runs + 1)],  # its name and total before its first run
         ("answered", "falls", "contradicted"),
-        *[("run", "rises")] * runs,
+        *[("run", "rises", done, runs) for done in range(runs + 1)],
         ("answered", "rises", "supported"),
     ]
     for flags in ([], ["--quiet"]):

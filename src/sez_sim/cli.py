@@ -717,12 +717,12 @@ def claims(
     if not quiet and out.is_terminal:
         with progress_bar() as bar:
             answered = bar.add_task("claims answered", total=len(files))
-            runs = bar.add_task("", total=None)
+            runs = bar.add_task("", total=None, visible=False)  # shown from the first claim's start
 
             def report(row: dict[str, Any]) -> None:
                 bar.console.print(verdict_line(row), markup=False)
                 bar.advance(answered)
-                bar.reset(runs, visible=False)  # the next claim's runs, timed from now, shown from its first
+                bar.reset(runs, visible=False)  # the next claim's runs, timed from its start
 
             table = answer_all(
                 progress=lambda name, done, total: bar.update(

@@ -689,7 +689,8 @@ def evaluate(
         scheduler: address of an existing Dask scheduler.
         dask_local: start a Dask LocalCluster of this many workers.
         out: the output folder (new, empty, or this claim's earlier output).
-        progress: called as ``progress(done, total)`` after each run.
+        progress: called as ``progress(done, total)`` before the first run (``done``: the runs already stored)
+            and after each run.
 
     Returns:
         The verdict (as written to ``verdict.json``), with the per-run table under ``"runs"`` (a DataFrame).
@@ -710,6 +711,8 @@ def evaluate(
         done = {key: stored(folder, key) for key in finished_runs(folder)[0]}
     pending = [t for t in todo if t["key"] not in done]
     by_key = {t["key"]: t for t in pending}
+    if progress is not None:
+        progress(len(todo) - len(pending), len(todo))
     if scheduler is not None or dask_local is not None:
         stream = executors.run_dask(pending, client, dask_local)
     else:
@@ -1008,7 +1011,7 @@ def evaluate_all(
         out: the output folder (new, empty, or an earlier claims summary's).
         sets: ``["key=value", ...]`` overrides of every claim's own keys (``overrides.mechanisms.all=true`` runs
             both scenarios of every claim with the growth mechanisms on).
-        progress: called as ``progress(claim, done, total)`` after each run.
+        progress: called as ``progress(claim, done, total)`` before a claim's first run and after each run.
         answered: called with each claim's row of the summary table as soon as the claim is answered (a library
             takes hours with draws: the verdicts need not wait for the last claim).
         options: passed to :func:`evaluate` (workers, scheduler, dask_local) and ``replicates``, ``samples``,

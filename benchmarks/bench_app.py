@@ -1,7 +1,8 @@
 """Issue 14: the workshop app is quick enough to use live and small enough for ten participants at once.
 
 Server side (in this process, as a session runs in the server): forking a session from the template, one
-quarterly step of both models with every figure redrawn, one yearly tick. In the browser (Debian's chromium through
+quarterly step of both models with every figure redrawn, one yearly tick, removing a placed policy at the end of
+the run (the policy run replayed). In the browser (Debian's chromium through
 playwright, against ``sez-sim app`` on a free local port): the page usable after opening, a step as a participant
 sees it (click to the new year on screen), and the server's resident memory with ten sessions open at once.
 Skips the browser part when chromium or playwright is missing.
@@ -47,11 +48,23 @@ def server_side() -> list[dict]:
     t0 = time.perf_counter()
     session.render()
     render = time.perf_counter() - t0
+    w = session.workshop
+    w.place({"type": "sez", "province": "Binh Duong"})
+    w.place({"type": "port", "province": "MM-05"})
+    w.step(w.policy.calendar.steps(w.scenario.run.years))  # to the scenario's end (20 years)
+    t0 = time.perf_counter()
+    w.remove(0)  # the policy run replayed from the start with the port
+    session.render()
+    removal = time.perf_counter() - t0
     return [
         {"measure": "new session (two model copies, figures)", "seconds": start},
         {"measure": "step a quarter, both models, redraw (median)", "seconds": statistics.median(quarter)},
         {"measure": "redraw alone", "seconds": render},
         {"measure": "step a year, both models, redraw (median)", "seconds": statistics.median(year)},
+        {
+            "measure": f"remove a placed policy {w.year - w.scenario.run.start_year:g} years in, redraw",
+            "seconds": removal,
+        },
     ]
 
 

@@ -63,12 +63,16 @@ class Workshop:
         self.template = template  # never stepped: copied again to replay the policy run (remove)
         self.baseline = copy.deepcopy(template)
         self.policy = copy.deepcopy(template)
-        self.placed: list[dict[str, Any]] = []
         self.targeted: list[int] = []
         self.places: list[tuple[str, Places]] = []
-        self._history: list[tuple[int, Instrument]] = []  # each placed instrument and the step it was placed at
+        self._placements: list[tuple[int, Instrument, dict[str, Any]]] = []  # step, instrument, scenario entry
         self.lock = threading.RLock()
         """Held while the models change or are read for the page: Play steps in a thread while a trainer places."""
+
+    @property
+    def placed(self) -> list[dict[str, Any]]:
+        """The placed instruments as scenario entries (with their start years), in order."""
+        return [saved for _, _, saved in self._placements]
 
     @property
     def year(self) -> float:
@@ -117,8 +121,7 @@ class Workshop:
     def _add(self, instrument: Instrument, saved: dict[str, Any]) -> Instrument:
         geo, zones = self.policy.geo, self.policy.zones.hosts()  # a programme serves the zones before it
         added = self.policy.add_policy(instrument)
-        self._history.append((self.policy.steps, instrument))
-        self.placed.append(saved)
+        self._placements.append((self.policy.steps, instrument, saved))
         self.places.append((added.tag(), added.places(geo, zones)))
         self.targeted = sorted(set(self.targeted) | set(self.places[-1][1].targeted(geo)))
         return added
@@ -133,13 +136,12 @@ class Workshop:
             IndexError: when no instrument has that index.
         """
         with self.lock, limited_blas():
-            if not 0 <= index < len(self.placed):
-                raise IndexError(f"no placed instrument {index}: {len(self.placed)} are placed")
-            kept = [(at, instrument, saved) for (at, instrument), saved in zip(self._history, self.placed, strict=True)]
-            del kept[index]
+            if not 0 <= index < len(self._placements):
+                raise IndexError(f"no placed instrument {index}: {len(self._placements)} are placed")
+            kept = self._placements[:index] + self._placements[index + 1 :]
             reached = self.policy.steps
             self.policy = copy.deepcopy(self.template)
-            self.placed, self.places, self.targeted, self._history = [], [], [], []
+            self.places, self.targeted, self._placements = [], [], []
             for step in range(reached + 1):
                 for at, instrument, saved in kept:
                     if at == step:

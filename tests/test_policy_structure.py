@@ -177,6 +177,14 @@ def test_a_policy_acts_from_its_start_and_adding_it_while_running_equals_listing
     np.testing.assert_array_equal(listed.workers["province"], added.workers["province"])
 
 
+def test_add_policy_to_a_model_without_the_datasets_zones_says_it_started_without_them():
+    model = SEZModel(ModelConfig(**CONFIG, existing_zones=False))
+    with pytest.raises(ScenarioError, match="this run starts without the dataset's zones: to open it, list"):
+        model.add_policy(instrument("capacity_building", 1))
+    model.add_policy(BY_TYPE["sez"](province="TH-63", name="Tak Special Economic Zone"))
+    assert model.add_policy(instrument("capacity_building", 1))
+
+
 def test_add_policy_checks_the_place_and_the_start(base):
     model = copy.deepcopy(base).run(steps=2)
     with pytest.raises(ScenarioError, match="Atlantis"):

@@ -313,6 +313,31 @@ def test_a_programme_aimed_at_a_zone_the_run_lacks_says_how_to_open_it(zone, sta
     assert load_scenario({**base, "policies": [opened, {"type": programme, "zones": [zone]}]}).policies
 
 
+@pytest.mark.parametrize("target", [{"zones": ["Koh Kong SEZ"]}, {"provinces": ["Koh Kong"]}, {"countries": ["KHM"]}])
+def test_a_programme_in_a_run_without_the_datasets_zones_says_the_run_starts_without_them(target):
+    """With geography.existing_zones false, a zone the dataset runs is missing because of that setting, not its
+    status or year: the error says so (not that the dataset's operating zones are there); a running model says the
+    same (test_policy_structure)."""
+    base = {"name": "p", "extends": str(ROOT / "scenarios/gms_baseline.yaml"), "geography": {"existing_zones": False}}
+    programme = {"type": "investment_promotion", **target}
+    with pytest.raises(ScenarioError) as caught:
+        load_scenario({**base, "policies": [programme]})
+    (problem,) = caught.value.problems
+    field = next(iter(target))
+    assert problem.where == f"policies[0].{field}[0]"
+    assert "geography.existing_zones false" in problem.message and "dataset's operating zones" not in problem.message
+    if field == "zones":
+        assert "lists it as operating, established 2006, and this run starts without the dataset's zones" in (
+            problem.message
+        )
+        assert "{type: sez, province: KH-9, name: 'Koh Kong SEZ'}" in problem.message
+    # ... and doing what it says works; with the dataset's zones the programme needs nothing else.
+    opened = {"type": "sez", "province": "KH-9", "name": "Koh Kong SEZ"}
+    assert load_scenario({**base, "policies": [opened, programme]}).policies
+    with_zones = load_scenario({**base, "geography": {"existing_zones": True}, "policies": [programme]})
+    assert with_zones.policies
+
+
 def test_a_misspelt_zone_gets_the_closest_names():
     policy = {"type": "capacity_building", "zones": ["Tak SEZ"]}
     with pytest.raises(ScenarioError, match="close: 'Tak Special Economic Zone'"):

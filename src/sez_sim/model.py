@@ -356,7 +356,7 @@ class SEZModel(Model):
             raise policy.error("type", idle)
         policy = policy.resolved(self.params)
         policy.check(self.geo)
-        policy.check_zones(self.geo, self.zones.hosts())
+        policy.check_zones(self.geo, self.zones.hosts(), self.config.existing_zones and self.preset == "gms")
         self._handles.append(self.levers.register(policy.setup(self)))
         self.policies.append(policy)
 

@@ -664,10 +664,13 @@ class Scenario(Strict):
         geo = geo or self.build_geography()
         return {"policies": self.policy_places(geo, unlike=paired), "dropped": paired.policy_places(geo, unlike=self)}
 
+    def opens_dataset_zones(self) -> bool:
+        """Whether a run starts with the dataset's operating zones: not for a textbook preset or without them."""
+        return self.economy.preset == "gms" and self.geography.existing_zones
+
     def _starting_zones(self, geo) -> dict[str, int]:
-        """The dataset's zones a run starts with (name -> host province): none for a textbook preset or without."""
-        opens = self.economy.preset == "gms" and self.geography.existing_zones
-        return operating_zones(geo, self.run.start_year) if opens else {}
+        """The dataset's zones a run starts with (name -> host province)."""
+        return operating_zones(geo, self.run.start_year) if self.opens_dataset_zones() else {}
 
     def check_references(self, geo=None) -> None:
         """Resolve every province, crossing, corridor and country the policies name against the geography.
@@ -680,10 +683,11 @@ class Scenario(Strict):
         problems = []
         seen: dict[str, int] = {}
         zones = self._starting_zones(geo)  # the zones there are, policy by policy
+        dataset_zones = self.opens_dataset_zones()
         for i, policy in enumerate(self.policies):
             try:
                 policy.check(geo)
-                policy.check_zones(geo, zones)
+                policy.check_zones(geo, zones, dataset_zones)
                 zones = zones | policy.zones_added(geo)
             except UserError as exc:
                 for p in exc.problems:

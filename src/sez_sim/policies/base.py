@@ -260,8 +260,12 @@ class Instrument(Strict):
     def check(self, geo: Geography) -> None:
         """Resolve the provinces, crossings, corridors and countries this instrument names (raise if unknown)."""
 
-    def check_zones(self, geo: Geography, zones: dict[str, int]) -> None:
-        """Resolve the zones this instrument names among ``zones`` (name -> host), those that exist before it."""
+    def check_zones(self, geo: Geography, zones: dict[str, int], dataset_zones: bool) -> None:
+        """Resolve the zones this instrument names among ``zones`` (name -> host), those that exist before it.
+
+        ``dataset_zones`` says whether the run started with the dataset's operating zones (errors say why a zone the
+        dataset lists is missing).
+        """
 
     def setup(self, model: SEZModel) -> list[Effect]:
         """Resolve references against the model, add any zones, and return the effects at full intensity."""

@@ -157,22 +157,34 @@ class ZoneProgramme(Instrument):
     def check(self, geo: Geography) -> None:
         self.check_places(geo, self.provinces, self.countries)
 
-    def check_zones(self, geo: Geography, zones: dict[str, int]) -> None:
-        self.targets(geo, zones)
+    def check_zones(self, geo: Geography, zones: dict[str, int], dataset_zones: bool) -> None:
+        self.targets(geo, zones, dataset_zones)
 
-    def targets(self, geo: Geography, zones: dict[str, int]) -> list[str]:
+    def targets(self, geo: Geography, zones: dict[str, int], dataset_zones: bool = True) -> list[str]:
         """The names of the target zones among ``zones`` (name -> host province), in their order there.
+
+        Args:
+            geo: the geography.
+            zones: the zones that exist before this instrument.
+            dataset_zones: whether the run started with the dataset's operating zones (for the errors).
 
         Raises:
             ScenarioError: naming the field of a zone that does not exist, or a province or country without one.
         """
-        where = " (the dataset's operating zones and those of the policies listed before this one)"
+        if dataset_zones:
+            where = " (the dataset's operating zones and those of the policies listed before this one)"
+        elif len(geo.zones):
+            where = (
+                " (those of the policies listed before this one: with geography.existing_zones false the run starts "
+                "without the dataset's zones)"
+            )
+        else:
+            where = " (those of the policies listed before this one)"
         chosen = set()
         for k, name in enumerate(self.zones):
             if name not in zones:
-                raise self.error(
-                    f"zones[{k}]", f"no zone {name!r} exists before this policy{where}{_hint(geo, name, zones)}"
-                )
+                hint = _hint(geo, name, zones, dataset_zones)
+                raise self.error(f"zones[{k}]", f"no zone {name!r} exists before this policy{where}{hint}")
             chosen.add(name)
         country = geo.provinces["country"].to_numpy()
         for field, places, hosts in (
@@ -201,11 +213,11 @@ class ZoneProgramme(Instrument):
         return (self._targets, self.cost_per_year) if running else (np.zeros(0, np.int64), 0.0)
 
 
-def _hint(geo: Geography, name: str, zones: dict[str, int]) -> str:
+def _hint(geo: Geography, name: str, zones: dict[str, int], dataset_zones: bool) -> str:
     """What to do about a target zone that does not exist.
 
-    Open a zone the dataset lists but the run does not start with (planned, stalled, or established later), or
-    pick one of the names closest to it.
+    Open a zone the dataset lists but the run does not start with (planned, stalled, established later, or any
+    zone when the run starts without the dataset's), or pick one of the names closest to it.
     """
     listed = geo.zones[geo.zones["name"].astype(str) == name] if len(geo.zones) else geo.zones
     if len(listed):
@@ -213,10 +225,14 @@ def _hint(geo: Geography, name: str, zones: dict[str, int]) -> str:
         province = geo.provinces["id"].iat[int(row["province"])]
         established = float(row["year_established"])
         year = "" if math.isnan(established) else f", established {int(established)}"
+        starts = (
+            "a run starts with the operating zones established by its start year"
+            if dataset_zones
+            else "this run starts without the dataset's zones"
+        )
         return (
-            f"; the dataset lists it as {row['status']}{year}, and a run starts with the operating zones "
-            f"established by its start year: to open it, list {{type: sez, province: {province}, name: {name!r}}} "
-            "before this policy"
+            f"; the dataset lists it as {row['status']}{year}, and {starts}: to open it, list "
+            f"{{type: sez, province: {province}, name: {name!r}}} before this policy"
         )
     close = difflib.get_close_matches(name, list(zones), n=3, cutoff=0.4)
     return f"; close: {', '.join(map(repr, close))}" if close else f"; there are {len(zones)}"

@@ -181,6 +181,51 @@ def test_a_removed_zone_takes_with_it_what_a_later_control_did_for_it(scenario, 
     assert w.placed == reference.placed and w.targeted == reference.targeted
 
 
+@pytest.mark.parametrize(
+    "target", [{"zones": ["Binh Duong new zone"]}, {"provinces": ["Binh Duong"]}], ids=["by name", "by province"]
+)
+def test_a_zone_a_later_programme_needs_is_not_removed_and_the_session_goes_on_as_before(scenario, template, target):
+    """A programme placed for the zone a placed SEZ opened (Binh Duong has no zone of the dataset) would be refused
+    without it: removing the SEZ is refused, naming the programme, and leaves the session as it was; removing the
+    programme first, then the SEZ, works."""
+    zone = {"type": "sez", "province": "Binh Duong", "name": "Binh Duong new zone"}
+    plan = [(1, zone), (2, {"type": "investment_promotion", **target})]
+    w = placing(scenario, template, plan, [0, 1])
+    reference = placing(scenario, template, plan, [0, 1])
+    with pytest.raises(ScenarioError) as caught:
+        w.remove(0)
+    (problem,) = caught.value.problems
+    assert problem.message.startswith(
+        f"the investment_promotion placed from {scenario.run.start_year + 0.5:g} needs this sez: without it, "
+    ) and problem.message.endswith("remove that one first")
+    assert w.placed == reference.placed and w.targeted == reference.targeted and w.places == reference.places
+    same_runs(w.policy, reference.policy)
+    w.step(1)
+    reference.step(1)
+    same_runs(w.policy, reference.policy)
+    w.remove(1)
+    w.remove(0)
+    assert w.placed == [] and not w.change().any()
+
+
+def test_a_removal_stopped_by_anything_leaves_the_session_as_it_was(scenario, template, monkeypatch):
+    """An interrupt while the run is replayed (here as the tax is placed again, two steps in) leaves the session
+    as it was, the SEZ listed and the run where it was."""
+    plan = [(1, CONTROLS["sez"]), (2, CONTROLS["tax"])]
+    w = placing(scenario, template, plan, [0, 1])
+    reference = placing(scenario, template, plan, [0, 1])
+
+    def interrupted(self, instrument, saved):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(Workshop, "_add", interrupted)
+    with pytest.raises(KeyboardInterrupt):
+        w.remove(0)
+    monkeypatch.undo()
+    assert w.placed == reference.placed and w.places == reference.places and w.targeted == reference.targeted
+    same_runs(w.policy, reference.policy)
+
+
 def test_a_saved_scenario_keeps_the_starting_scenarios_own_policies(template):
     library = load_scenario(Path(__file__).resolve().parents[1] / "scenarios" / "ewec_border_sezs.yaml")
     w = Workshop(library, template)

@@ -86,6 +86,7 @@ LABELS: dict[str, dict[str, str]] = {
             "{on_baseline} m on the profit the baseline's firms make too"
         ),
         "error": "Not placed: {message}",
+        "not_removed": "Not removed: {message}",
         "loading": "Building the model of {scenario} (a few seconds, once per scenario)...",
         "limits": "What the model cannot say: see docs/app.md, 'Known limits'.",
     }

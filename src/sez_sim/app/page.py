@@ -531,7 +531,11 @@ def Page():
         refresh()
 
     def remove(index: int):
-        session.workshop.remove(index)
+        try:
+            session.workshop.remove(index)
+        except UserError as exc:
+            message.set(T["not_removed"].format(message="; ".join(p.message for p in exc.problems)))
+            return
         message.set(None)
         refresh()
 

@@ -46,6 +46,21 @@ def library(folder: Path) -> dict[str, Scenario]:
     return out
 
 
+def _needed(removed: dict[str, Any], needing: dict[str, Any], exc: ScenarioError) -> ScenarioError:
+    """Why the placed instrument ``removed`` cannot be removed: ``needing``, placed later, was refused without it."""
+    return ScenarioError(
+        [
+            Problem(
+                "removed policy",
+                "",
+                f"the {needing['type']} placed from {needing['start_year']:g} needs this {removed['type']}: "
+                f"without it, {problem.message}; remove that one first",
+            )
+            for problem in exc.problems
+        ]
+    )
+
+
 class Workshop:
     """The baseline and the policy model of one browser session.
 
@@ -130,24 +145,34 @@ class Workshop:
         """Take out the placed instrument ``index`` (in :attr:`placed`'s order), as if it had never been placed.
 
         The policy run is replayed from the template to the step it has reached, every other instrument placed at
-        the step it was: about 2 s twenty years into a GMS run.
+        the step it was: about 2 s twenty years into a GMS run. An instrument placed later that needs this one (a
+        programme for the zones it opened, by name, province or country) would be refused then: the removal is
+        refused instead, saying which, and nothing changes.
 
         Raises:
             IndexError: when no instrument has that index.
+            ScenarioError: when a later placed instrument needs this one.
         """
         with self.lock, limited_blas():
             if not 0 <= index < len(self._placements):
                 raise IndexError(f"no placed instrument {index}: {len(self._placements)} are placed")
             kept = self._placements[:index] + self._placements[index + 1 :]
-            reached = self.policy.steps
+            reached, before = self.policy.steps, (self.policy, self.places, self.targeted, self._placements)
             self.policy = copy.deepcopy(self.template)
             self.places, self.targeted, self._placements = [], [], []
-            for step in range(reached + 1):
-                for at, instrument, saved in kept:
-                    if at == step:
-                        self._add(instrument, saved)
-                if step < reached:
-                    self.policy.step()
+            try:
+                for step in range(reached + 1):
+                    for at, instrument, saved in kept:
+                        if at == step:
+                            try:
+                                self._add(instrument, saved)
+                            except ScenarioError as exc:
+                                raise _needed(before[3][index][2], saved, exc) from None
+                    if step < reached:
+                        self.policy.step()
+            except BaseException:  # the session goes on as it was, whatever stopped the replay
+                self.policy, self.places, self.targeted, self._placements = before
+                raise
 
     def step(self, steps: int = 1) -> None:
         """Advance both models ``steps`` steps (not beyond the scenario's end)."""

@@ -38,6 +38,7 @@ from sez_sim.experiments.claims import (
     judge,
     load_claim,
     read_options,
+    short_of_threshold,
     verdict,
 )
 from sez_sim.params import registry
@@ -108,6 +109,38 @@ def test_constructed_claims_get_their_known_verdict(tmp_path, changes, verdict):
     answer = evaluate(load_claim(claim_file(tmp_path, **changes)), workers=1)
     assert answer["defaults"]["verdict"] == verdict
     assert answer["robustness"] is None and len(answer["runs"]) == 2
+    # An increase far below half the corridor's GDP is short of the threshold, in the claim's direction.
+    short = answer["defaults"].get("short_of_threshold")
+    assert short == ("same direction" if "min_relative" in changes else None)
+
+
+@pytest.mark.parametrize("expect", ["increase", "decrease"])
+@pytest.mark.parametrize(
+    ("effects", "short"),
+    [
+        ([0.8, 1.0, 1.2], "same direction"),  # surely an effect, surely below the threshold of 2
+        ([-0.3, 0.0, 0.3], "either direction"),  # no telling its sign, surely below 2
+        ([1.0, 2.0, 3.0], None),  # across the threshold: more replicates may settle it
+        ([2.5, 3.0, 3.5], None),  # supported
+        ([-3.1, -3.0, -2.9], None),  # the other way: contradicted
+    ],
+)
+def test_an_interval_wholly_short_of_the_threshold_is_told_from_one_across_it(tmp_path, expect, effects, short):
+    """Both are inconclusive; only the first can never become supported, and the answer says which it is."""
+    claim = load_claim(claim_file(tmp_path, expect=expect, min_effect=2.0))
+    sign = 1.0 if expect == "increase" else -1.0
+    table = pd.DataFrame({"point": -1, "replicate": range(3), "seed": range(3), "baseline": 100.0})
+    table["treatment"] = table["baseline"] + sign * np.array(effects)
+    table["effect"] = claim.judged(table["treatment"], table["baseline"])
+    answer = verdict(claim, table, {}, pd.DataFrame())
+    assert answer["defaults"].get("short_of_threshold") == short
+    said = [line for line in describe(answer) if "falls short of the 2 that counts" in line]
+    assert len(said) == (short is not None)
+    if short:
+        assert answer["defaults"]["verdict"] == "inconclusive"
+        assert ("but a smaller one" in said[0]) is (short == "same direction")
+        assert f"(an {expect}," in said[0] or short == "either direction"
+    assert short_of_threshold(-1.0, 1.0, expect, 0.0) is None  # no threshold: nothing to fall short of
 
 
 @pytest.mark.parametrize(

@@ -13,7 +13,10 @@ third of declared zones become active"), always a range.
    ``[lo, hi]``. With the threshold ``m = max(min_effect, min_relative |baseline mean|)``, a directional claim is
    ``supported`` when the interval lies beyond ``m`` in the expected direction (``lo > m`` for an increase,
    ``hi < -m`` for a decrease), ``contradicted`` when it lies wholly on the other side of zero, and
-   ``inconclusive`` otherwise. A range claim ``[a, b]`` is ``supported`` when the interval lies inside the range,
+   ``inconclusive`` otherwise. An inconclusive interval that falls wholly short of ``m`` (``hi < m`` for an
+   increase; the model finds no effect of the claimed size, perhaps a smaller one in its direction) is marked so
+   (``short_of_threshold`` in ``verdict.json``, a sentence in the reports): more replicates would not make it
+   supported. A range claim ``[a, b]`` is ``supported`` when the interval lies inside the range,
    ``contradicted`` when it lies wholly outside it, and ``inconclusive`` when it straddles an end: the replicates
    cannot tell whether the quantity is in the range.
 2. **Robustness** (Starr's domain criterion, as in robust decision making: McPhail et al. 2018). ``samples`` draws
@@ -406,6 +409,20 @@ def judge(low: float, high: float, expect: str, m: float, bounds: tuple[float, f
     return "inconclusive"
 
 
+def short_of_threshold(low: float, high: float, expect: str, m: float) -> str | None:
+    """Whether an interval :func:`judge` finds inconclusive lies wholly short of the smallest effect that counts.
+
+    Such an interval cannot become ``supported`` with more replicates: they narrow it, and it stays short of ``m``.
+    Returns ``"same direction"`` (wholly beyond zero in the expected direction), ``"either direction"`` (it holds
+    zero), or None (it reaches ``m``, or ``m`` is 0).
+    """
+    sign = 1.0 if expect == "increase" else -1.0
+    near, far = sorted((sign * low, sign * high))
+    if m <= 0.0 or far >= m:
+        return None
+    return "same direction" if near > 0.0 else "either direction"
+
+
 def holding(claim: Claim, quantity: np.ndarray, m: float) -> np.ndarray:
     """Where the claim holds, for values of its quantity: beyond ``m`` in the expected direction, or in the range."""
     quantity = np.asarray(quantity, float)
@@ -556,6 +573,8 @@ def verdict(claim: Claim, table: pd.DataFrame, refused: dict[str, int], design: 
         "robustness": None,
         "hinges_on": None,
     }
+    if out["defaults"]["verdict"] == "inconclusive" and claim.expect != "within":
+        out["defaults"]["short_of_threshold"] = short_of_threshold(ci["ci_low"], ci["ci_high"], claim.expect, m)
     base = defaults["baseline"]
     if claim.relative and base.abs().min() < UNSTEADY_BASE * base.abs().max():
         out["defaults"]["unsteady_baseline"] = [float(base.min()), float(base.max())]
@@ -620,6 +639,13 @@ def describe(answer: dict[str, Any]) -> list[str]:
         f"{answer['outcome']}: {quantity} {effect} (95% interval {low} to {high}, {d['replicates']} {runs}); "
         f"expected {expectation(answer)}",
     ]
+    if d.get("short_of_threshold"):
+        lines.append(
+            f"the whole interval falls short of the {significant(answer['threshold'])} that counts"
+            + (f" (an {answer['expect']}, but a smaller one)" if d["short_of_threshold"] == "same direction" else "")
+            + ": the model finds no effect of the size the claim needs, and more replicates would narrow the "
+            "interval without making it supported"
+        )
     if d.get("unsteady_baseline"):
         low, high = (significant(v) for v in d["unsteady_baseline"])
         lines.append(

@@ -235,6 +235,22 @@ def test_validate_reports_each_scenario_with_its_policies():
 ROOT = Path(__file__).resolve().parent.parent
 
 
+@pytest.mark.parametrize("name", ["[bold]zones", "zones:x:", "[red]a:smile:b"])
+def test_paths_and_names_are_printed_as_given(tmp_path, name):
+    """Brackets and :codes: in a path are not read as rich markup or emoji: the folder named is the one written."""
+    folder = tmp_path / name
+    folder.mkdir()
+    scenario = folder / f"{name}.yaml"
+    scenario.write_text("name: shown\nextends: " + str(ROOT / "scenarios/gms_baseline.yaml") + "\n")
+    result = runner.invoke(app, ["validate", str(scenario)])
+    assert result.exit_code == 0 and f"ok: {scenario} (shown" in result.output, result.output
+    missing = folder / "missing.yaml"
+    result = runner.invoke(app, ["run", str(missing), "--set", f"{name}=1"])
+    assert result.exit_code == 2 and str(missing) in result.output, result.output
+    result = runner.invoke(app, ["run", str(scenario), "--set", f"economy.{name}=1"])
+    assert result.exit_code == 2 and f"--set economy.{name}: " in result.output, result.output
+
+
 def test_validate_checks_every_file_of_the_library_as_its_kind():
     """Scenarios, experiments and claims: each loaded as running it would, and said what it is."""
     files = [

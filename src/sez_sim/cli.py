@@ -25,8 +25,10 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
     rich_markup_mode=None,  # plain help: rich's help formatter alone costs more than the 0.3 s start-up budget
 )
-err = Console(stderr=True, highlight=False)
-out = Console(highlight=False, soft_wrap=True)  # paths and keys stay on one line, whatever the width
+# No markup or emoji codes: what is printed holds the user's paths, names and values ("results/[a]" or ":x:" in a
+# folder's name printed as something else would misreport where the outputs went); styles are given as Text.
+err = Console(stderr=True, highlight=False, markup=False, emoji=False)
+out = Console(highlight=False, soft_wrap=True, markup=False, emoji=False)  # paths and keys stay on one line
 
 COMPARE_LEVELS_WIDTH = 110
 """Narrowest terminal whose ``sez-sim compare`` table shows both scenarios' levels beside the difference."""
@@ -53,7 +55,8 @@ def progress_bar(*columns: Any, transient: bool = False) -> Any:
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
     columns = columns or (MofNCompleteColumn(), TimeElapsedColumn())
-    return Progress(TextColumn("[bold]{task.description}"), BarColumn(), *columns, console=out, transient=transient)
+    description = TextColumn("{task.description}", style="bold")
+    return Progress(description, BarColumn(), *columns, console=out, transient=transient)
 
 
 def user_errors(command: Callable[..., Any]) -> Callable[..., Any]:
@@ -65,10 +68,10 @@ def user_errors(command: Callable[..., Any]) -> Callable[..., Any]:
             return command(*args, **kwargs)
         except UserError as exc:
             for text in dict.fromkeys(map(str, exc.problems)):  # the same scenario twice has the same problems
-                err.print(f"error: {text}", markup=False, soft_wrap=True)
+                err.print(f"error: {text}", soft_wrap=True)
             raise typer.Exit(2) from None
         except KeyboardInterrupt:
-            err.print("interrupted: nothing incomplete was left under its final name", markup=False)
+            err.print("interrupted: nothing incomplete was left under its final name")
             raise typer.Exit(INTERRUPTED) from None
 
     return wrapper
@@ -77,7 +80,7 @@ def user_errors(command: Callable[..., Any]) -> Callable[..., Any]:
 def warn(problems: list[Any]) -> None:
     """Print warnings (things allowed but probably not meant) on stderr, each once."""
     for text in dict.fromkeys(map(str, problems)):
-        err.print(f"warning: {text}", markup=False, soft_wrap=True)
+        err.print(f"warning: {text}", soft_wrap=True)
 
 
 def _output(value: str | None) -> Path | None:
@@ -149,8 +152,8 @@ def params(
     """
     import textwrap
 
-    from rich.markup import escape
     from rich.table import Table
+    from rich.text import Text
 
     from sez_sim.docs import default_text, kind_text
     from sez_sim.params import registry
@@ -179,12 +182,12 @@ def params(
             bounds = f"[{p.bounds[0]:g}, {p.bounds[1]:g}]"
             facts = f"{key}: default {default_text(p)} ({p.unit}), bounds {bounds}, {kind_text(p)}"
             first, *rest = textwrap.wrap(facts, max(out.width, 40), subsequent_indent="    ")
-            out.print(f"[bold]{escape(key)}[/]{escape(first[len(key) :])}")
+            out.print(Text.assemble((key, "bold"), first[len(key) :]))
             for line in rest:
-                out.print(escape(line))
+                out.print(line)
             for text, style in ((p.description, "default"), (p.source, "dim")):
                 for line in textwrap.wrap(text, max(out.width - 4, 40)):
-                    out.print(f"    [{style}]{escape(line)}[/]")
+                    out.print(Text(f"    {line}", style=style))
             out.print()
         out.print(textwrap.fill(WHERE_SET, max(out.width, 40)))
         return
@@ -198,7 +201,7 @@ def params(
             p.unit,
             f"[{p.bounds[0]:g}, {p.bounds[1]:g}]",
             kind_text(p),
-            f"{p.description}\n[dim]{p.source}[/]",
+            Text.assemble(p.description, "\n", (p.source, "dim")),
         )
     out.print(table)
     out.print(textwrap.fill(WHERE_SET, max(out.width, 40)))
@@ -219,8 +222,7 @@ def cache_command(
     if why is not None:  # a cache that cannot be written never stops a run; every model is built afresh
         out.print(
             f"{why}: the construction cache is unusable ({cache.ENV}={folder}), so every run builds its model "
-            "afresh; set it to a folder you can write",
-            markup=False,
+            "afresh; set it to a folder you can write"
         )
         return
     if clear:
@@ -720,7 +722,7 @@ def claims(
             runs = bar.add_task("", total=None, visible=False)  # shown from the first claim's start
 
             def report(row: dict[str, Any]) -> None:
-                bar.console.print(verdict_line(row), markup=False)
+                bar.console.print(verdict_line(row))
                 bar.advance(answered)
                 bar.reset(runs, visible=False)  # the next claim's runs, timed from its start
 
@@ -731,7 +733,7 @@ def claims(
                 answered=report,
             )
     else:
-        table = answer_all(answered=lambda row: out.print(verdict_line(row), markup=False))
+        table = answer_all(answered=lambda row: out.print(verdict_line(row)))
     out.print(f"wrote {target}")
     if doc is not None:
         update_doc(doc, doc_block(table, doc.read_text(), kept, options), options)
@@ -848,14 +850,12 @@ def batch(
         result = run_batch(experiment, **options)
     out.print(batch_summary(experiment, result))
     for outcome, reason in result.unanalysed.items():
-        out.print(f"no sensitivity indices for {outcome}: {reason}", markup=False)
+        out.print(f"no sensitivity indices for {outcome}: {reason}")
     out.print(f"wrote {result.folder}")
     failed = result.runs[result.runs["status"] == "error"]
     if len(failed):
         first = failed.iloc[0]
-        err.print(
-            f"{len(failed)} run(s) failed; the first ({first['key']}): {first['error']}", markup=False, soft_wrap=True
-        )
+        err.print(f"{len(failed)} run(s) failed; the first ({first['key']}): {first['error']}", soft_wrap=True)
         err.print(
             "every error is in runs.parquet (column 'error'); running the batch again retries the failed runs",
             soft_wrap=True,
@@ -916,8 +916,8 @@ def comparison_table(result: Any, replicates: int, levels: bool = True) -> Any:
     """
     import math
 
-    from rich.markup import escape
     from rich.table import Table
+    from rich.text import Text
 
     from sez_sim.results import display_unit, fixed, format_values
 
@@ -940,7 +940,7 @@ def comparison_table(result: Any, replicates: int, levels: bool = True) -> Any:
             *((level_a, level_b) if levels else ()),
             diff,
             fixed(100 * relative, 2, signed=True) + ("%" if math.isfinite(relative) else ""),
-            escape(f"[{low}, {high}]"),
+            Text(f"[{low}, {high}]"),  # Text, not str: a console with markup would take "[n/a, n/a]" for a tag
         )
     return table
 
@@ -949,8 +949,8 @@ def ledger_table(result: Any) -> Any:
     """The public ledger of B against A: each measure's mean with its 95% interval."""
     import math
 
-    from rich.markup import escape
     from rich.table import Table
+    from rich.text import Text
 
     from sez_sim.results import fixed
 
@@ -961,7 +961,7 @@ def ledger_table(result: Any) -> Any:
         shown = [fixed(v, 2) for v in (row.mean, row.ci_low, row.ci_high)]
         # A ratio whose denominator is not clearly above zero has no bounded interval (compare.ratio_interval).
         unbounded = math.isfinite(row.mean) and math.isnan(row.ci_low) and row.replicates > 1
-        interval = "unbounded" if unbounded else escape(f"[{shown[1]}, {shown[2]}]")
+        interval = "unbounded" if unbounded else Text(f"[{shown[1]}, {shown[2]}]")
         table.add_row(row.measure.replace("_", " "), row.unit, shown[0], interval)
     return table
 
@@ -970,11 +970,11 @@ def countries_table(result: Any) -> Any:
     """Each country's GDP and GDP per capita in B against A, with their 95% intervals (countries.parquet)."""
     import math
 
-    from rich.markup import escape
     from rich.table import Table
+    from rich.text import Text
 
     def shown(row: Any) -> tuple[str, str]:
-        interval = "n/a" if math.isnan(row.ci_low) else escape(f"[{row.ci_low:+.2%}, {row.ci_high:+.2%}]")
+        interval = "n/a" if math.isnan(row.ci_low) else Text(f"[{row.ci_low:+.2%}, {row.ci_high:+.2%}]")
         return f"{row.relative:+.2%}", interval
 
     effect = result.countries
@@ -994,8 +994,8 @@ def country_ledger_table(result: Any) -> Any:
     """
     import math
 
-    from rich.markup import escape
     from rich.table import Table
+    from rich.text import Text
 
     from sez_sim.experiments.compare import COUNTRY_MEASURES
     from sez_sim.results import fixed
@@ -1007,7 +1007,7 @@ def country_ledger_table(result: Any) -> Any:
     for country in dict.fromkeys(result.country_ledger["country"]):
         cost, tax, rate, base = (ledger.loc[(country, measure)] for measure in COUNTRY_MEASURES)
         low, high = (fixed(v, 0) for v in (tax.ci_low, tax.ci_high))  # to the million: the row fits 80 columns
-        interval = "n/a" if math.isnan(tax.ci_low) else escape(f"[{low}, {high}]")
+        interval = "n/a" if math.isnan(tax.ci_low) else Text(f"[{low}, {high}]")
         table.add_row(
             country, *(fixed(v["mean"], 1) for v in (cost, tax)), interval, *(fixed(v["mean"], 1) for v in (rate, base))
         )
@@ -1024,7 +1024,6 @@ def provinces_table(result: Any) -> Any:
     Of many provinces, one in twenty is beyond it by chance alone at 95%: the title says how many there are, and how
     many of them hold at a 5% false discovery rate (Benjamini-Hochberg, the ``q`` column).
     """
-    from rich.markup import escape
     from rich.table import Table
     from rich.text import Text
 
@@ -1045,7 +1044,7 @@ def provinces_table(result: Any) -> Any:
         table.add_column(column, justify="left" if column in ("province", "country") else "right")
     shown = beyond.loc[beyond["relative"].abs().sort_values(ascending=False, kind="stable").index[:PROVINCES_SHOWN]]
     for row in shown.itertuples():
-        interval = escape(f"[{row.ci_low:+.2%}, {row.ci_high:+.2%}]")
+        interval = Text(f"[{row.ci_low:+.2%}, {row.ci_high:+.2%}]")
         table.add_row(row.name, row.country, f"{row.relative:+.2%}", interval, f"{row.q_value:.2g}")
     return table
 

@@ -157,6 +157,7 @@ class Workshop:
             if not 0 <= index < len(self._placements):
                 raise IndexError(f"no placed instrument {index}: {len(self._placements)} are placed")
             kept = self._placements[:index] + self._placements[index + 1 :]
+            removed = self._placements[index][2]
             reached, before = self.policy.steps, (self.policy, self.places, self.targeted, self._placements)
             self.policy = copy.deepcopy(self.template)
             self.places, self.targeted, self._placements = [], [], []
@@ -167,7 +168,7 @@ class Workshop:
                             try:
                                 self._add(instrument, saved)
                             except ScenarioError as exc:
-                                raise _needed(before[3][index][2], saved, exc) from None
+                                raise _needed(removed, saved, exc) from None
                     if step < reached:
                         self.policy.step()
             except BaseException:  # the session goes on as it was, whatever stopped the replay

@@ -409,6 +409,10 @@ def judge(low: float, high: float, expect: str, m: float, bounds: tuple[float, f
     return "inconclusive"
 
 
+ARTICLE = {"increase": "an increase", "decrease": "a decrease"}
+"""A direction with its article, for sentences."""
+
+
 def short_of_threshold(low: float, high: float, expect: str, m: float) -> str | None:
     """Whether an interval :func:`judge` finds inconclusive lies wholly short of the smallest effect that counts.
 
@@ -640,9 +644,10 @@ def describe(answer: dict[str, Any]) -> list[str]:
         f"expected {expectation(answer)}",
     ]
     if d.get("short_of_threshold"):
+        same = d["short_of_threshold"] == "same direction"
         lines.append(
             f"the whole interval falls short of the {significant(answer['threshold'])} that counts"
-            + (f" (an {answer['expect']}, but a smaller one)" if d["short_of_threshold"] == "same direction" else "")
+            + (f" ({ARTICLE[answer['expect']]}, but a smaller one)" if same else "")
             + ": the model finds no effect of the size the claim needs, and more replicates would narrow the "
             "interval without making it supported"
         )

@@ -55,7 +55,7 @@ def progress_bar(*columns: Any, transient: bool = False) -> Any:
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
     columns = columns or (MofNCompleteColumn(), TimeElapsedColumn())
-    description = TextColumn("{task.description}", style="bold")
+    description = TextColumn("{task.description}", style="bold", markup=False)
     return Progress(description, BarColumn(), *columns, console=out, transient=transient)
 
 

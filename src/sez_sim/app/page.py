@@ -521,23 +521,21 @@ def Page():
         session.workshop.step(steps)
         refresh()
 
-    def place(entry: dict[str, Any]):
+    def change(act: Callable[[], Any], refused: str):
+        """Place or remove: on a refusal, say why (``refused`` names the label) and leave the view as it is."""
         try:
-            session.workshop.place(entry)
+            act()
         except UserError as exc:
-            message.set(T["error"].format(message="; ".join(p.message for p in exc.problems)))
+            message.set(T[refused].format(message="; ".join(p.message for p in exc.problems)))
             return
         message.set(None)
         refresh()
 
+    def place(entry: dict[str, Any]):
+        change(partial(session.workshop.place, entry), "error")
+
     def remove(index: int):
-        try:
-            session.workshop.remove(index)
-        except UserError as exc:
-            message.set(T["not_removed"].format(message="; ".join(p.message for p in exc.problems)))
-            return
-        message.set(None)
-        refresh()
+        change(partial(session.workshop.remove, index), "not_removed")
 
     def play():
         while playing.value and not session.workshop.finished:

@@ -34,22 +34,22 @@ def config(provinces: int | None) -> ModelConfig:
 def record(steps: int, provinces: int | None = None) -> list[tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]]:
     """``(flows, rows, cols, between_countries)`` of each controlled rounding in a baseline run's first steps."""
     recorded, keys = [], {}
-    moves, rounding = workers.Workers._controlled_moves, workers.controlled_matrix
+    moves, rounding = workers.Workers._controlled_moves, workers.controlled_cells
 
     def controlled_moves(self, member_key, composition, group_keys, *args):
         home = group_keys // self.n_countries
         keys["between"] = self.province_country[home][:, None] != self.province_country[None, :]
         return moves(self, member_key, composition, group_keys, *args)
 
-    def controlled_matrix(x, rows, cols, rng):
+    def controlled_cells(x, rows, cols, rng):
         recorded.append((x.copy(), rows.copy(), cols.copy(), keys["between"]))
         return rounding(x, rows, cols, rng)
 
-    workers.Workers._controlled_moves, workers.controlled_matrix = controlled_moves, controlled_matrix
+    workers.Workers._controlled_moves, workers.controlled_cells = controlled_moves, controlled_cells
     try:
         SEZModel(config(provinces)).run(steps=steps)
     finally:
-        workers.Workers._controlled_moves, workers.controlled_matrix = moves, rounding
+        workers.Workers._controlled_moves, workers.controlled_cells = moves, rounding
     return recorded
 
 

@@ -14,6 +14,7 @@ from sez_sim.agents.sampling import (
     DRAWS,
     RELAX,
     Ledger,
+    controlled_cells,
     controlled_matrix,
     pick_per_group,
     place_remainders,
@@ -140,6 +141,12 @@ def test_controlled_matrix_meets_both_margins_or_falls_short_of_them_alike(shape
     else:
         assert (k.sum(axis=1) <= rows).all() and (k.sum(axis=0) <= cols).all()
         assert not k[x == 0].any()  # only where there are flows: what cannot be placed there waits
+    # Migration reads the same rounding as its cells with units, in row-major order (the matrix's nonzero cells).
+    row, col, units = controlled_cells(x, rows, cols, np.random.default_rng(seed + 1), draws=draws)
+    again = controlled_matrix(x, rows, cols, np.random.default_rng(seed + 1), draws=draws)
+    assert (units > 0).all() and (np.diff(row * shape[1] + col) > 0).all()
+    np.testing.assert_array_equal(np.transpose(np.nonzero(again)), np.column_stack([row, col]).reshape(-1, 2))
+    np.testing.assert_array_equal(again[row, col], units)
 
 
 def rescaled(x: np.ndarray, rows: np.ndarray, cols: np.ndarray, iterations: int) -> np.ndarray:

@@ -32,7 +32,7 @@ import numpy as np
 
 from sez_sim.agents.population import Population
 from sez_sim.agents.response import toward_gains
-from sez_sim.agents.sampling import Ledger, Sampling, controlled_matrix, pick_per_group
+from sez_sim.agents.sampling import Ledger, Sampling, controlled_cells, pick_per_group
 from sez_sim.errors import ConvergenceError
 from sez_sim.params import Param, declare
 from sez_sim.tally import tally
@@ -172,6 +172,11 @@ def _census(by_home: np.ndarray, out: np.ndarray, into: np.ndarray) -> dict[str,
         "traditional": by_home[:, 0].astype(float),
         "commuters_in": into.astype(float),
     }
+
+
+def _sums(line: np.ndarray, units: np.ndarray, size: int) -> np.ndarray:
+    """Units of the routes ``(line, units)`` summed per line (rows or columns of the routes' matrix), as int64."""
+    return np.bincount(line, units, minlength=size).astype(np.int64)
 
 
 class Workers(Population):
@@ -392,8 +397,12 @@ class Workers(Population):
             + self.amenity
             - p["congestion"] * np.log(np.maximum(population, 1e-9) / np.maximum(self.base_population, 1e-9))
         )
-        share = self.diaspora(composition)
-        return self._moves_static[groups_province] + base[None, :] + p["diaspora"] * np.log1p(share[groups_origin])
+        pull = p["diaspora"] * np.log1p(self.diaspora(composition))  # per origin country: gathered for the groups
+        # Summed in place, in the order of the formula: at 2,000 provinces each temporary is tens of megabytes.
+        values = self._moves_static[groups_province]
+        values += base[None, :]
+        values += pull[groups_origin]
+        return values
 
     def expected_flows(
         self, omega: np.ndarray, steps_per_year: int, composition: np.ndarray | None = None
@@ -415,7 +424,8 @@ class Workers(Population):
         if self.rule == MobilityRule.BEST_RESPONSE:
             flows = self._best_response_flows(gp, omega, mass)
         else:
-            flows = mass[:, None] * self.choice_probabilities(keys, omega, composition)
+            flows = self.choice_probabilities(keys, omega, composition)
+            flows *= mass[:, None]
         flows[np.arange(len(gp)), gp] = 0.0
         for (a, b), per_year in self.quotas.items():
             rows = self.province_country[gp] == a
@@ -445,8 +455,9 @@ class Workers(Population):
         """Logit destination probabilities (staying included) of the groups ``keys``: (groups, N)."""
         v = self.destination_values(keys // self.n_countries, keys % self.n_countries, omega, composition)
         v -= v.max(axis=1, keepdims=True)
-        prob = np.exp(v)
-        return prob / prob.sum(axis=1, keepdims=True)
+        prob = np.exp(v, out=v)
+        prob /= prob.sum(axis=1, keepdims=True)
+        return prob
 
     def _best_response_flows(self, gp: np.ndarray, omega: np.ndarray, mass: np.ndarray) -> np.ndarray:
         """Textbook rule: reconsidering workers move towards each higher real wage by the gain (:mod:`.response`)."""
@@ -546,14 +557,15 @@ class Workers(Population):
             pick = np.argsort(-owed, kind="stable")[:-diff]
             rows[pick] += 1
             self._out_ledger.carry[keys[pick]] -= 1.0
-        matrix = controlled_matrix(flows, rows, cols, rng)
+        row, col, units = controlled_cells(flows, rows, cols, rng)
         # Units the rounding left unplaced (no room after their draws) or placed in the group's own province are no
         # moves: they stay, and are owed to the next step on both margins.
-        matrix[np.arange(len(keys)), keys // self.n_countries] = 0
-        self._out_ledger.carry[keys] += rows - matrix.sum(axis=1)
-        self._in_ledger.carry += cols - matrix.sum(axis=0)
-        self._enforce_quotas(matrix, keys, rng)
-        out = matrix.sum(axis=1)
+        away = col != keys[row] // self.n_countries
+        row, col, units = row[away], col[away], units[away]
+        self._out_ledger.carry[keys] += rows - _sums(row, units, len(keys))
+        self._in_ledger.carry += cols - _sums(col, units, n)
+        self._enforce_quotas(row, col, units, keys, rng)
+        out = _sums(row, units, len(keys))
         if not out.any():
             empty = np.zeros(0, np.int64)
             return empty, empty
@@ -570,29 +582,34 @@ class Workers(Population):
         want = np.minimum(want, have)
         movers = pick_per_group(member_key, want, rng, have)
         group_of = member_key[movers] // 2
-        # Destinations: each group's row of the matrix, dealt to its movers in random order.
+        # Destinations: each group's cells, in the order of their provinces, dealt to its movers in random order.
         order = np.lexsort((rng.random(movers.size), group_of))
         movers, group_of = movers[order], group_of[order]
         row_of_key = np.full(n * self.n_countries, -1)
         row_of_key[keys] = np.arange(len(keys))
-        used = np.unique(row_of_key[group_of])
-        dest = np.repeat(np.tile(np.arange(n), used.size), matrix[used].ravel())
-        return movers, dest
+        dealt = np.isin(row, row_of_key[group_of])
+        return movers, np.repeat(col[dealt], units[dealt])
 
-    def _enforce_quotas(self, matrix: np.ndarray, keys: np.ndarray, rng: np.random.Generator) -> None:
-        """Cancel realised moves beyond a quota's allowance for the year (in place; the agents stay put)."""
+    def _enforce_quotas(
+        self, row: np.ndarray, col: np.ndarray, units: np.ndarray, keys: np.ndarray, rng: np.random.Generator
+    ) -> None:
+        """Cancel realised moves beyond a quota's allowance for the year (``units`` in place; the agents stay put).
+
+        ``(row, col, units)`` are the step's routes with movers (:func:`controlled_cells`, a row per group of
+        ``keys``). The cancelled movers are drawn without replacement from the quota's movers, listed route by route
+        in row-major order of the quota's groups and destinations.
+        """
         home = self.province_country[keys // self.n_countries]
         for (a, b), per_year in self.quotas.items():
-            rows = np.flatnonzero(home == a)
-            cols = np.flatnonzero(self.province_country == b)
-            block = matrix[np.ix_(rows, cols)]
+            inside = np.flatnonzero((home[row] == a) & (self.province_country[col] == b))
             used = self._quota_used.get((a, b), 0)
-            excess = int(block.sum()) - max(int(per_year) - used, 0)
+            excess = int(units[inside].sum()) - max(int(per_year) - used, 0)
             if excess > 0:
-                cells = np.repeat(np.arange(block.size), block.ravel())
-                drop = np.bincount(rng.choice(cells, excess, replace=False), minlength=block.size)
-                matrix[np.ix_(rows, cols)] = block - drop.reshape(block.shape)
-            self._quota_used[(a, b)] = used + int(matrix[np.ix_(rows, cols)].sum())
+                rows, cols = np.flatnonzero(home == a), np.flatnonzero(self.province_country == b)
+                cell = np.searchsorted(rows, row[inside]) * cols.size + np.searchsorted(cols, col[inside])
+                picked = rng.choice(np.repeat(cell, units[inside]), excess, replace=False)
+                units[inside] -= np.bincount(np.searchsorted(cell, picked), minlength=inside.size)
+            self._quota_used[(a, b)] = used + int(units[inside].sum())
 
     def _within_quotas(self, origin: np.ndarray, dest: np.ndarray, rng: np.random.Generator) -> np.ndarray:
         """Which of these moves a quota still allows this year (the rest are cancelled at random)."""

@@ -50,9 +50,9 @@ def report(name: str, rows: list[dict], targets: dict[str, str] | None = None) -
     (RESULTS / f"{name}.json").write_text(json.dumps({"rows": rows, "targets": targets or {}}, indent=2))
     print(f"\n== {name} ==")
     if rows:
-        keys = list(rows[0])
+        keys = list(dict.fromkeys(k for row in rows for k in row))  # a summary row may have fewer columns
         print(" | ".join(keys))
         for row in rows:
-            print(" | ".join(f"{row[k]:.4g}" if isinstance(row[k], float) else str(row[k]) for k in keys))
+            print(" | ".join(f"{row[k]:.4g}" if isinstance(row.get(k), float) else str(row.get(k, "")) for k in keys))
     for key, text in (targets or {}).items():
         print(f"target {key}: {text}")

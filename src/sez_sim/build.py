@@ -36,7 +36,7 @@ from sez_sim.economy.calibration import Calibration, InitialFirms, allocate, cal
 from sez_sim.economy.equilibrium import FirmBlock, solve
 from sez_sim.economy.presets import core_periphery, textbook_market
 from sez_sim.errors import ConvergenceError, Problem, ScenarioError
-from sez_sim.params import STAGES, Stage, registry
+from sez_sim.params import STAGES, Stage, param, registry
 from sez_sim.zones import ZoneTable, dataset_zones, incentives, slots, with_ossc
 
 if TYPE_CHECKING:
@@ -472,8 +472,8 @@ class EvidencePackage(Mapping):
         self._values, self._section = values, section
 
     def __getitem__(self, name: str) -> Any:
-        param = registry().get(f"{self._section}.{name}")
-        return param.default if param is not None and param.kind == "lever" else self._values[name]
+        declared = param(f"{self._section}.{name}")
+        return declared.default if declared is not None and declared.kind == "lever" else self._values[name]
 
     def __iter__(self) -> Iterator[str]:
         return iter(self._values)
@@ -498,9 +498,9 @@ def standard_sites(model: SEZModel) -> tuple[np.ndarray, Alternatives, np.ndarra
     sites = ZoneTable(model.zones.effects)
     red_tape = model.levers.baseline["red_tape"]
     sez, ossc = EvidencePackage(params["sez"], "sez"), EvidencePackage(params["ossc"], "ossc")
-    for i, country in enumerate(geo.provinces["country"]):
-        attrs = with_ossc(incentives(sez, country), ossc, red_tape[i])
-        sites.add("site", province=i, capacity=1.0, active=True, **attrs)
+    packages = [with_ossc(incentives(sez, c), ossc, red_tape[i]) for i, c in enumerate(geo.provinces["country"])]
+    columns = {attr: [package[attr] for package in packages] for attr in packages[0]}
+    sites.extend(["site"] * geo.n, province=np.arange(geo.n), capacity=1.0, active=True, **columns)
     tax, sigma, grid = model.levers["corporate_tax"], model.market.sigma, choice.grid()
     site_alts = choice.alternatives(model.market, model.equilibrium, sites, tax, np.zeros(geo.n), model.steps_per_year)
     alts = model.alternatives()

@@ -108,6 +108,8 @@ class Param:
 
 
 _REGISTRY: dict[str, Param] = {}
+_complete = False
+"""Whether every component module has been imported (:func:`_declared`)."""
 
 
 def declare(section: str, *params: Param) -> dict[str, Param]:
@@ -125,11 +127,24 @@ def declare(section: str, *params: Param) -> dict[str, Param]:
     return out
 
 
+def _declared() -> dict[str, Param]:
+    """:data:`_REGISTRY` once every component is imported (and so has declared its parameters)."""
+    global _complete
+    if not _complete:
+        for module in _COMPONENT_MODULES:
+            importlib.import_module(module)
+        _complete = True
+    return _REGISTRY
+
+
 def registry() -> dict[str, Param]:
     """All declared parameters by dotted key (imports every component so that all are declared)."""
-    for module in _COMPONENT_MODULES:
-        importlib.import_module(module)
-    return dict(_REGISTRY)
+    return dict(_declared())
+
+
+def param(key: str) -> Param | None:
+    """The declared parameter with this dotted key, if any (:func:`registry` without copying it)."""
+    return _declared().get(key)
 
 
 def defaults(sections: Iterable[str] | None = None) -> dict[str, dict[str, Any]]:

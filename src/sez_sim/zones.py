@@ -326,15 +326,20 @@ class ZoneTable:
 
     def add(self, name: str, kind: str = "SEZ", origin: str = "policy", **values: Any) -> int:
         """Append a zone; attributes not given take their defaults (inactive, no incentives). Returns its index."""
+        self.extend([name], kind, origin, **values)
+        return len(self.name) - 1
+
+    def extend(self, names: list[str], kind: str = "SEZ", origin: str = "policy", **values: Any) -> None:
+        """Append a zone for each of ``names`` (as :meth:`add`); an attribute is one value for all or one for each."""
         unknown = set(values) - set(self.DEFAULTS)
         if unknown:
             raise KeyError(f"unknown zone attribute(s) {sorted(unknown)}")
         for attr, (dtype, default) in self.DEFAULTS.items():
-            setattr(self, attr, np.append(getattr(self, attr), np.asarray(values.get(attr, default), dtype=dtype)))
-        self.name.append(name)
-        self.kind.append(kind)
-        self.origin.append(origin)
-        return len(self.name) - 1
+            added = np.broadcast_to(np.asarray(values.get(attr, default), dtype=dtype), (len(names),))
+            setattr(self, attr, np.concatenate([getattr(self, attr), added]))
+        self.name += names
+        self.kind += [kind] * len(names)
+        self.origin += [origin] * len(names)
 
     def hosts(self) -> dict[str, int]:
         """Each zone's host province, by zone name."""

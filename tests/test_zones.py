@@ -24,6 +24,23 @@ def test_zone_table_defaults_and_unknown_attributes():
         table.add("C", province=1, colour="red")
 
 
+def test_zones_added_at_once_are_those_added_one_by_one():
+    one_by_one, at_once = ZoneTable(), ZoneTable()
+    for i, management in enumerate((0.5, 0.6, 0.7)):
+        one_by_one.add("Z", "CBEZ", province=i, capacity=2.0, active=True, management=management)
+    at_once.extend(["Z"] * 3, "CBEZ", province=np.arange(3), capacity=2.0, active=True, management=[0.5, 0.6, 0.7])
+    for attr in ZoneTable.DEFAULTS:
+        a, b = getattr(one_by_one, attr), getattr(at_once, attr)
+        assert a.dtype == b.dtype and np.array_equal(a, b, equal_nan=True), attr
+    assert (at_once.name, at_once.kind, at_once.origin) == (one_by_one.name, one_by_one.kind, one_by_one.origin)
+    assert at_once.add("W", province=5) == 3 and at_once.province[-1] == 5 and not at_once.active[-1]
+    with pytest.raises(KeyError, match="colour"):
+        at_once.extend(["V"], colour=1)
+    with pytest.raises(ValueError):
+        at_once.extend(["V", "W"], province=[1, 2], management=[0.5, 0.6, 0.7])
+    assert len(at_once) == 4 and all(len(getattr(at_once, attr)) == 4 for attr in ZoneTable.DEFAULTS)
+
+
 def test_the_standard_package_follows_the_host_country():
     sez = defaults(["sez"])["sez"]
     lao, tha = incentives(sez, "LAO"), incentives(sez, "THA")

@@ -334,9 +334,13 @@ class ZoneTable:
         unknown = set(values) - set(self.DEFAULTS)
         if unknown:
             raise KeyError(f"unknown zone attribute(s) {sorted(unknown)}")
-        for attr, (dtype, default) in self.DEFAULTS.items():
-            added = np.broadcast_to(np.asarray(values.get(attr, default), dtype=dtype), (len(names),))
-            setattr(self, attr, np.concatenate([getattr(self, attr), added]))
+        # Every column is formed before any is changed: a value that does not fit leaves the table as it was.
+        added = {
+            attr: np.broadcast_to(np.asarray(values.get(attr, default), dtype=dtype), (len(names),))
+            for attr, (dtype, default) in self.DEFAULTS.items()
+        }
+        for attr, column in added.items():
+            setattr(self, attr, np.concatenate([getattr(self, attr), column]))
         self.name += names
         self.kind += [kind] * len(names)
         self.origin += [origin] * len(names)

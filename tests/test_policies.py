@@ -179,8 +179,15 @@ def test_a_port_is_refused_where_it_would_change_nothing_by_construction():
     }
     with pytest.raises(UserError, match=r"policies\[0\]: the core_periphery preset has no world market"):
         load_scenario(textbook)
-    with pytest.raises(UserError, match=r"Bangkok already has a port \(Bangkok Port"):
+    with pytest.raises(UserError, match=r"Bangkok already has a port \(Bangkok Port.*\) with the sea leg of economy"):
         run([{"type": "port", "province": "Bangkok"}], years=0.25)
+    line = {
+        "name": "t",
+        "geography": {"synthetic": {"kind": "line", "n": 6}},
+        "policies": [{"type": "port", "province": "P00"}],
+    }
+    with pytest.raises(UserError, match=r"P00 already has a port \(synthetic port\) with the sea leg of economy"):
+        load_scenario(line)
     ring = {
         "name": "t",
         "geography": {"synthetic": {"kind": "ring", "n": 6}},

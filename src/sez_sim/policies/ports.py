@@ -69,7 +69,8 @@ class PortInstrument(Instrument):
             name = geo.provinces["name"].iloc[i]
             raise self.error(
                 "province",
-                f"{name} already has a port ({port}) with the dataset's sea leg; give sea_cost_km to change its leg",
+                f"{name} already has a port ({port}) with the sea leg of economy.sea_cost_km; give sea_cost_km to "
+                "change its leg",
             )
 
     def places(self, geo: Geography, zones: dict[str, int]) -> Places:

@@ -190,7 +190,7 @@ def controlled_cells(
     """:func:`controlled_matrix` as its cells with units: ``(row, col, units)``, in row-major order.
 
     Migration reads these: a step's movers fill few of its (groups x provinces) cells (at 2,000 provinces, about
-    9,000 units in 5 million cells), and the dense matrix cost more to write and add up than the rounding itself.
+    9,000 units in 5 million cells), and a dense matrix costs more to write and add up than the rounding itself.
     """
     if rows.sum() != cols.sum():
         raise ValueError("row and column totals differ")

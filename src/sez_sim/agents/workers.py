@@ -605,8 +605,9 @@ class Workers(Population):
             used = self._quota_used.get((a, b), 0)
             excess = int(units[inside].sum()) - max(int(per_year) - used, 0)
             if excess > 0:
-                rows, cols = np.flatnonzero(home == a), np.flatnonzero(self.province_country == b)
-                cell = np.searchsorted(rows, row[inside]) * cols.size + np.searchsorted(cols, col[inside])
+                groups, destinations = np.flatnonzero(home == a), np.flatnonzero(self.province_country == b)
+                i, j = np.searchsorted(groups, row[inside]), np.searchsorted(destinations, col[inside])
+                cell = i * destinations.size + j  # each route's place in the quota's block, row by row
                 picked = rng.choice(np.repeat(cell, units[inside]), excess, replace=False)
                 units[inside] -= np.bincount(np.searchsorted(cell, picked), minlength=inside.size)
             self._quota_used[(a, b)] = used + int(units[inside].sum())

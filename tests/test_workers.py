@@ -88,6 +88,52 @@ def test_a_quota_caps_realised_moves_within_a_year():
     assert 0 < flows[np.ix_(COUNTRY == 0, COUNTRY == 1)].sum() <= 5  # a new year, a new allowance
 
 
+def quotas_on_the_matrix(w: Workers, matrix: np.ndarray, keys: np.ndarray, rng: np.random.Generator) -> dict:
+    """The reference for :meth:`Workers._enforce_quotas`: each quota's block of the dense (groups x provinces) matrix
+    of movers loses its excess, drawn among its movers cell by cell in row-major order. Returns the tallies."""
+    home, tallies = w.province_country[keys // w.n_countries], dict(w._quota_used)
+    for (a, b), per_year in w.quotas.items():
+        block_at = np.ix_(np.flatnonzero(home == a), np.flatnonzero(w.province_country == b))
+        block = matrix[block_at]
+        used = tallies.get((a, b), 0)
+        excess = int(block.sum()) - max(int(per_year) - used, 0)
+        if excess > 0:
+            cells = np.repeat(np.arange(block.size), block.ravel())
+            drop = np.bincount(rng.choice(cells, excess, replace=False), minlength=block.size)
+            matrix[block_at] = block - drop.reshape(block.shape)
+        tallies[(a, b)] = used + int(matrix[block_at].sum())
+    return tallies
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    seed=st.integers(0, 2**16),
+    quotas=st.dictionaries(st.sampled_from([(0, 1), (1, 0)]), st.integers(0, 12), min_size=1),
+)
+def test_quotas_on_the_routes_cancel_the_movers_the_matrix_would(seed, quotas):
+    """Migration applies quotas to its routes with movers (row, column, units): the same movers stay as on the
+    dense matrix with the same random numbers, and each quota's movers come to its allowance if they exceeded it."""
+    w = workers()
+    rng = np.random.default_rng(seed)
+    keys = np.flatnonzero(rng.random(N * w.n_countries) < 0.7)
+    matrix = rng.integers(0, 4, (len(keys), N)) * (rng.random((len(keys), N)) < 0.6)
+    row, col = np.nonzero(matrix)
+    units = matrix[row, col]
+    w.quotas = {pair: float(q) for pair, q in quotas.items()}
+    w._quota_used = {pair: int(rng.integers(0, 4)) for pair in quotas}
+    before = dict(w._quota_used)
+    home = COUNTRY[keys[row] // w.n_countries]
+    inside = {(a, b): (home == a) & (COUNTRY[col] == b) for a, b in quotas}
+    offered = {pair: int(units[rows].sum()) for pair, rows in inside.items()}
+    tallies = quotas_on_the_matrix(w, matrix, keys, np.random.default_rng(seed + 1))
+    w._enforce_quotas(row, col, units, keys, np.random.default_rng(seed + 1))
+    np.testing.assert_array_equal(units, matrix[row, col])
+    assert w._quota_used == tallies
+    for pair, per_year in quotas.items():  # the two quotas' routes are apart: each is cut on its own
+        allowed = max(per_year - before[pair], 0)
+        assert units[inside[pair]].sum() == min(offered[pair], allowed) == tallies[pair] - before[pair]
+
+
 def test_jobs_go_to_residents_and_commuters_keep_theirs():
     w = workers()
     rng = np.random.default_rng(4)

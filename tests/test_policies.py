@@ -181,20 +181,16 @@ def test_a_port_is_refused_where_it_would_change_nothing_by_construction():
         load_scenario(textbook)
     with pytest.raises(UserError, match=r"Bangkok already has a port \(Bangkok Port.*\) with the sea leg of economy"):
         run([{"type": "port", "province": "Bangkok"}], years=0.25)
-    line = {
-        "name": "t",
-        "geography": {"synthetic": {"kind": "line", "n": 6}},
-        "policies": [{"type": "port", "province": "P00"}],
-    }
+
+    def port_on(kind: str, province: str) -> dict:
+        """A port in ``province`` of a synthetic geography of six provinces."""
+        geography = {"synthetic": {"kind": kind, "n": 6}}
+        return {"name": "t", "geography": geography, "policies": [{"type": "port", "province": province}]}
+
     with pytest.raises(UserError, match=r"P00 already has a port \(synthetic port\) with the sea leg of economy"):
-        load_scenario(line)
-    ring = {
-        "name": "t",
-        "geography": {"synthetic": {"kind": "ring", "n": 6}},
-        "policies": [{"type": "port", "province": "P01"}],
-    }
+        load_scenario(port_on("line", "P00"))
     with pytest.raises(UserError, match=r"policies\[0\].province: this geography has no port"):
-        load_scenario(ring)
+        load_scenario(port_on("ring", "P01"))
 
 
 def test_instruments_that_change_nothing_at_the_parameters_are_warned_of_and_change_nothing():

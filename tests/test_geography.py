@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import shutil
 from pathlib import Path
 
@@ -88,6 +89,33 @@ def test_network_is_connected(gms):
     node = gms.graph.nodes[0]
     assert {"id", "name", "country", "lon", "lat"} <= set(node)
     assert all(isinstance(v, int) for v in gms.graph.nodes)
+
+
+@pytest.mark.parametrize(
+    "make", [load_gms, lambda: line(6), lambda: ring(8), lambda: two_region(0.3), lambda: random_planar(80, seed=2)]
+)
+def test_the_graph_holds_each_province_and_link_of_the_tables(make):
+    """Mesa's network space reads the graph: a node per province row and an edge per link row, with their values.
+
+    The graph is built on first use, so a copy made before (a scenario's checks copy the geography) builds its own.
+    """
+    geo = make()
+    copied = copy.deepcopy(geo)
+    p, links = geo.provinces, geo.links
+    for graph in (geo.graph, copied.graph):
+        assert graph.graph["name"] == geo.name
+        assert list(graph.nodes(data=True)) == [
+            (i, {"id": r.id, "name": r.name, "country": r.country, "lon": r.lon, "lat": r.lat})
+            for i, r in enumerate(p.itertuples())
+        ]
+        assert graph.number_of_edges() == len(links)
+        for e, r in enumerate(links.itertuples()):
+            data = graph.edges[int(r.ia), int(r.ib)]
+            assert data["link"] == e and data["length_km"] == r.distance_km
+            assert (data["corridor"], data["crossing"]) == tuple(
+                str(links[c].iat[e] or "") if c in links else "" for c in ("corridor", "crossing")
+            )
+    assert copied.graph is not geo.graph
 
 
 def test_normalisation_hits_the_base_year_totals_and_keeps_shares(gms):

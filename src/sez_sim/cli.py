@@ -349,14 +349,15 @@ def _validated(path: Path, overrides: list[str]) -> str:
         from sez_sim.experiments.claims import load_claim, range_words
 
         claim = load_claim(path, overrides)
-        for scenario in claim.scenarios():
+        scenarios = claim.scenarios()
+        for scenario in scenarios:
             warn(scenario.warnings())
         if claim.baseline is None:
             said = f"claim {claim.name}: {claim.outcome.name} in {claim.treatment} {range_words(claim.range)}"
         else:
             expects = range_words(claim.range) if claim.expect == "within" else claim.expect
             said = f"claim {claim.name}: {claim.treatment} against {claim.baseline}, expects {expects}"
-        return said + _surroundings([claim.outcome], claim.scenarios()[0])
+        return said + _surroundings([claim.outcome], scenarios[0])
     from sez_sim.scenario import load_scenario
 
     scenario = load_scenario(path, overrides)

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Iterable, Sequence
+from functools import cached_property
 
 import networkx as nx
 import numpy as np
@@ -85,7 +86,6 @@ class Geography:
         self.zones["province"] = self.zones["province_id"].map(self._index)
 
         self.freeness_override = freeness_override
-        self.graph = self._build_graph()
         self._weights = self._edge_weights()
         self._network_distance = self._all_pairs(self._weights)
         self._distance: np.ndarray | None = None
@@ -315,23 +315,39 @@ class Geography:
         return self.distance
 
     # ------------------------------------------------------------------- graph
-    def _build_graph(self) -> nx.Graph:
+    @cached_property
+    def graph(self) -> nx.Graph:
+        """The network for Mesa's network space: a node per province, an edge per link.
+
+        Nodes are the provinces' integer ids with their name, id, country, lon and lat; an edge carries its link's
+        row, length, corridor and crossing. Built on first use: only a model reads it, while loading and validating a
+        scenario build and copy its geography several times.
+        """
         g = nx.Graph(name=self.name)
-        for i, row in enumerate(self.provinces.itertuples(index=False)):
-            g.add_node(i, id=row.id, name=row.name, country=row.country, lon=float(row.lon), lat=float(row.lat))
-        corridor = self.links["corridor"] if "corridor" in self.links else pd.Series([""] * len(self.links))
-        crossing = self.links["crossing"] if "crossing" in self.links else pd.Series([""] * len(self.links))
-        for e, (a, b, km, c, x) in enumerate(
-            zip(
-                self.links["ia"],
-                self.links["ib"],
-                self.links["distance_km"],
-                corridor,
-                crossing,
-                strict=False,
+        p = self.provinces
+        g.add_nodes_from(
+            (i, {"id": pid, "name": name, "country": country, "lon": float(lon), "lat": float(lat)})
+            for i, (pid, name, country, lon, lat) in enumerate(
+                zip(*(p[c].tolist() for c in ("id", "name", "country", "lon", "lat")), strict=True)
             )
-        ):
-            g.add_edge(int(a), int(b), link=e, length_km=float(km), corridor=str(c or ""), crossing=str(x or ""))
+        )
+        links = self.links
+        blank = [""] * len(links)
+        corridor = links["corridor"].tolist() if "corridor" in links else blank
+        crossing = links["crossing"].tolist() if "crossing" in links else blank
+        g.add_edges_from(
+            (int(a), int(b), {"link": e, "length_km": float(km), "corridor": str(c or ""), "crossing": str(x or "")})
+            for e, (a, b, km, c, x) in enumerate(
+                zip(
+                    links["ia"].tolist(),
+                    links["ib"].tolist(),
+                    links["distance_km"].tolist(),
+                    corridor,
+                    crossing,
+                    strict=True,
+                )
+            )
+        )
         return g
 
     def layout(self) -> dict[int, tuple[float, float]]:

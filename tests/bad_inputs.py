@@ -491,6 +491,10 @@ def flag_cases() -> Iterator[Case]:
         ("years-negative", ["--years", "-1"], ("--years",)),
         ("years-nan", ["--years", "nan"], ("--years",)),
         ("out-file", ["--out", "{d}/s.yaml"], ("s.yaml",)),
+        ("dask-local-zero", ["--dask-local", "0"], ("--dask-local",)),
+        ("both-dask", ["--dask-local", "1", "--scheduler", "tcp://127.0.0.1:1"], ("--scheduler",)),
+        ("scheduler-bad-address", ["--scheduler", "not an address"], ("--scheduler",)),
+        ("scheduler-dead", ["--scheduler", "tcp://127.0.0.1:9"], ("--scheduler",)),
         ("missing-b", [], ()),
     ]:
         argv = compare[:2] if ident == "missing-b" else compare

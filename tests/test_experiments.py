@@ -738,6 +738,17 @@ def test_compare_gives_each_provinces_effect_as_paired_runs_do(tmp_path):
     assert effect["beyond_noise"].equals((effect["ci_low"] > 0) | (effect["ci_high"] < 0))
 
 
+def test_a_comparison_on_a_local_cluster_equals_one_in_local_processes():
+    """Where the paired runs run changes no number: the runs, their differences and the series are the same."""
+    bare = load_scenario(LINE, ["policies=[]", "run.years=1"])
+    zone = load_scenario(LINE, ["run.years=1"])
+    local = compare(bare, zone, replicates=2, workers=2)
+    dask = compare(bare, zone, replicates=2, dask_local=2)
+    for table in ("runs", "differences", "series", "ledger", "provinces", "countries", "country_ledger"):
+        pd.testing.assert_frame_equal(getattr(dask, table), getattr(local, table))
+    assert local.differences["difference"].abs().max() > 0
+
+
 TWO_REGIONS = ROOT / "scenarios/textbook/core_periphery.yaml"
 
 

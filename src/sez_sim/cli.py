@@ -46,6 +46,16 @@ WHERE_SET = (
 INTERRUPTED = 130
 """Exit code after Ctrl-C (128 + SIGINT), as shells report it."""
 
+Scheduler = Annotated[str | None, typer.Option(help="An existing Dask scheduler, tcp://host:port.")]
+DaskLocal = Annotated[int | None, typer.Option(min=1, help="Start a Dask LocalCluster of N workers.")]
+"""The options of the commands that run many runs (``batch``, ``claim``, ``claims``, ``compare``): where they run."""
+
+
+def one_cluster(scheduler: str | None, dask_local: int | None) -> None:
+    """Refuse both a Dask scheduler and a local cluster, before anything is loaded."""
+    if scheduler is not None and dask_local is not None:
+        raise UserError("give --scheduler or --dask-local, not both")
+
 
 def progress_bar(*columns: Any, transient: bool = False) -> Any:
     """A progress bar on the terminal: each task's description and bar, then ``columns``.
@@ -499,6 +509,8 @@ def compare(
     seed: Annotated[int, typer.Option(min=0, help="Seed of the first replicate.")] = 1,
     set_: Annotated[list[str] | None, typer.Option("--set", help="Override a key in both: dotted.key=value.")] = None,
     workers: Annotated[int | None, typer.Option(min=1, help="Local processes (default: the number of cores).")] = None,
+    scheduler: Scheduler = None,
+    dask_local: DaskLocal = None,
     outcome: Annotated[
         list[str] | None,
         typer.Option(
@@ -529,6 +541,7 @@ def compare(
     from sez_sim.scenario import load_scenario, parse_overrides
 
     check_no_seed(parse_overrides(set_))
+    one_cluster(scheduler, dask_local)
 
     with expecting("scenario", scenario_a, scenario_b):
         a, b = (
@@ -541,6 +554,8 @@ def compare(
         "replicates": replicates,
         "seed": seed,
         "workers": workers or os.cpu_count() or 1,
+        "scheduler": scheduler,
+        "dask_local": dask_local,
         "outcomes": [*DEFAULT_OUTCOMES, *extra],
         "out": target,
     }
@@ -573,8 +588,8 @@ def claim(
     samples: Annotated[int | None, typer.Option(help="Draws of the uncertainties (0: no robustness).")] = None,
     years: Annotated[float | None, typer.Option(help="Years per run (default: the claim's).")] = None,
     workers: Annotated[int | None, typer.Option(min=1, help="Local processes (default: the number of cores).")] = None,
-    scheduler: Annotated[str | None, typer.Option(help="An existing Dask scheduler, tcp://host:port.")] = None,
-    dask_local: Annotated[int | None, typer.Option(min=1, help="Start a Dask LocalCluster of N workers.")] = None,
+    scheduler: Scheduler = None,
+    dask_local: DaskLocal = None,
     set_: Annotated[list[str] | None, typer.Option("--set", help="Override a claim key: dotted.key=value.")] = None,
     out_dir: Annotated[
         str | None,
@@ -594,8 +609,7 @@ def claim(
 
     from sez_sim.experiments.claims import evaluate, load_claim
 
-    if scheduler is not None and dask_local is not None:
-        raise UserError("give --scheduler or --dask-local, not both")
+    one_cluster(scheduler, dask_local)
     with expecting("claim", claim_file):
         spec = load_claim(claim_file, set_ or [], replicates=replicates, samples=samples, years=years)
     warn([w for scenario in spec.scenarios() for w in scenario.warnings()])
@@ -621,8 +635,8 @@ def claims(
     samples: Annotated[int | None, typer.Option(help="Draws of the uncertainties, every claim.")] = None,
     years: Annotated[float | None, typer.Option(help="Years per run, every claim.")] = None,
     workers: Annotated[int | None, typer.Option(min=1, help="Local processes (default: the number of cores).")] = None,
-    scheduler: Annotated[str | None, typer.Option(help="An existing Dask scheduler, tcp://host:port.")] = None,
-    dask_local: Annotated[int | None, typer.Option(min=1, help="Start a Dask LocalCluster of N workers.")] = None,
+    scheduler: Scheduler = None,
+    dask_local: DaskLocal = None,
     set_: Annotated[
         list[str] | None,
         typer.Option(
@@ -672,8 +686,7 @@ def claims(
         update_doc,
     )
 
-    if scheduler is not None and dask_local is not None:
-        raise UserError("give --scheduler or --dask-local, not both")
+    one_cluster(scheduler, dask_local)
     sets = set_ or []
     options = doc_options(replicates, samples, years, sets)
     if doc is not None and (not doc.is_file() or options not in doc_blocks(doc.read_text())):
@@ -805,8 +818,8 @@ def batch(
     replicates: Annotated[int | None, typer.Option(min=1, help="Replicates per design point.")] = None,
     years: Annotated[float | None, typer.Option(help="Years per run.")] = None,
     workers: Annotated[int | None, typer.Option(min=1, help="Local processes (default: the number of cores).")] = None,
-    scheduler: Annotated[str | None, typer.Option(help="An existing Dask scheduler, tcp://host:port.")] = None,
-    dask_local: Annotated[int | None, typer.Option(min=1, help="Start a Dask LocalCluster of N workers.")] = None,
+    scheduler: Scheduler = None,
+    dask_local: DaskLocal = None,
     set_: Annotated[
         list[str] | None, typer.Option("--set", help="Override an experiment key: dotted.key=value.")
     ] = None,
@@ -826,8 +839,7 @@ def batch(
 
     from sez_sim.experiments import load_experiment, run_batch
 
-    if scheduler is not None and dask_local is not None:
-        raise UserError("give --scheduler or --dask-local, not both")
+    one_cluster(scheduler, dask_local)
     with expecting("experiment", experiment_file):
         experiment = load_experiment(
             experiment_file,

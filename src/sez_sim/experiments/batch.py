@@ -23,7 +23,7 @@ import hashlib
 import json
 import os
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -38,7 +38,6 @@ from sez_sim.experiments.designs import lever_settings, problem, sample, setting
 from sez_sim.experiments.spec import Experiment, dump
 from sez_sim.io import atomic_path, check_target, write_marker
 from sez_sim.scenario import load_scenario
-from sez_sim.yamlio import check_counts
 
 BATCH_FILES = (
     "experiment.yaml",
@@ -248,15 +247,12 @@ def run_batch(
     from sez_sim.runs import now, provenance, scenario_record
 
     start, started = time.perf_counter(), now()
-    check_counts(workers=(workers, 1), dask_local=(dask_local, 1))
-    if scheduler is not None and dask_local is not None:
-        raise ScenarioError([Problem("scheduler", "", "give a scheduler or a local cluster (dask_local), not both")])
     experiment = experiment.with_options({"replicates": ("replicates", replicates), "years": ("years", years)})
     folder = Path(out) if out is not None else Path("results") / experiment.name
     check_target(folder, "batch", experiment.name)  # a new or empty folder, or this experiment's earlier batch
     design, tasks = tasks_for(experiment)
     check_every_point(experiment, design)
-    client = executors.connect(scheduler) if scheduler is not None else None  # before anything is written
+    run = executors.executor(workers, scheduler, dask_local)  # refused, or connected, before anything is written
     folder.mkdir(parents=True, exist_ok=True)
     write_marker(folder, "batch", experiment.name, set(BATCH_FILES))
     with atomic_path(folder / "experiment.yaml") as tmp:
@@ -266,12 +262,8 @@ def run_batch(
     finished, other_code = finished_runs(folder)
     pending = [t for t in tasks if t["key"] not in finished]
     by_key = {t["key"]: t for t in tasks}
-    if scheduler is not None or dask_local is not None:
-        stream: Iterator[dict[str, Any]] = executors.run_dask(pending, client, dask_local)
-    else:
-        stream = executors.run_processes(pending, workers or os.cpu_count() or 1)
     failed = 0
-    for count, result in enumerate(stream, start=1):
+    for count, result in enumerate(run(pending), start=1):
         store_run(folder, by_key[result["key"]], result)
         failed += result["status"] != "ok"
         if progress is not None:

@@ -77,7 +77,7 @@ from sez_sim.scenario import (
     sha256,
 )
 from sez_sim.version import __version__
-from sez_sim.yamlio import Strict, check_counts, leaves, refuse_nulls
+from sez_sim.yamlio import Strict, leaves, refuse_nulls
 
 FAILING = {"below": "falls short of the range", "above": "overshoots the range"}
 """How a range claim fails on each side, in the report's words (``hinges_on.failing`` of ``verdict.json``)."""
@@ -726,15 +726,12 @@ def evaluate(
     Returns:
         The verdict (as written to ``verdict.json``), with the per-run table under ``"runs"`` (a DataFrame).
     """
-    check_counts(workers=(workers, 1), dask_local=(dask_local, 1))
-    if scheduler is not None and dask_local is not None:
-        raise ScenarioError([Problem("scheduler", "", "give a scheduler or a local cluster (dask_local), not both")])
     folder = Path(out) if out is not None else None
     if folder is not None:
         check_target(folder, "claim", claim.name)
     design, pairs, refused = draws(claim)
     todo = tasks(claim, design, pairs)
-    client = executors.connect(scheduler) if scheduler is not None else None
+    run = executors.executor(workers, scheduler, dask_local)
     done: dict[str, dict[str, Any]] = {}
     if folder is not None:
         folder.mkdir(parents=True, exist_ok=True)
@@ -744,11 +741,7 @@ def evaluate(
     by_key = {t["key"]: t for t in pending}
     if progress is not None:
         progress(len(todo) - len(pending), len(todo))
-    if scheduler is not None or dask_local is not None:
-        stream = executors.run_dask(pending, client, dask_local)
-    else:
-        stream = executors.run_processes(pending, workers)
-    for count, result in enumerate(stream, start=1):
+    for count, result in enumerate(run(pending), start=1):
         if folder is not None:
             store_run(folder, by_key[result["key"]], result)
         done[result["key"]] = result

@@ -557,6 +557,8 @@ def compare(
     overrides: Iterable[str] | Mapping[str, Any] | None = None,
     outcomes: list[Outcome] | None = None,
     workers: int = 1,
+    scheduler: str | None = None,
+    dask_local: int | None = None,
     out: str | Path | None = None,
     progress: Callable[[int, int], None] | None = None,
 ) -> Comparison:
@@ -570,18 +572,21 @@ def compare(
         seed: replicate r uses ``seed + r``.
         overrides: applied to both scenarios.
         outcomes: what to compare (default: the headline aggregates at the end).
-        workers: local processes.
+        workers: local processes (ignored with Dask).
+        scheduler: address of an existing Dask scheduler (``tcp://host:port``).
+        dask_local: start a Dask LocalCluster of this many workers.
         out: folder to write the tables and the figure to.
         progress: called as ``progress(done, total)`` after each run.
 
     Raises:
         ScenarioError: for a bad scenario or option, or scenarios that cannot be paired (another preset, other
             provinces, another calendar: :func:`~sez_sim.scenario.pairing_problems`), before anything runs.
+        UserError: for a Dask scheduler that is not one or does not answer, before anything runs.
     """
     from sez_sim.runs import now, provenance, scenario_record
 
     started, clock = now(), time.perf_counter()
-    check_counts(replicates=(replicates, 1), workers=(workers, 1), seed=(seed, 0))
+    check_counts(replicates=(replicates, 1), seed=(seed, 0))
     if out is not None:
         check_target(out, "comparison")  # refuse a folder it may not write to before running anything
     changes = parse_overrides(overrides)
@@ -595,6 +600,7 @@ def compare(
     problems = outcomes_problems(outcomes, *scenarios)
     if problems:
         raise ScenarioError(problems)
+    run = executors.executor(workers, scheduler, dask_local)
     specs = [o.model_dump(mode="json") for o in outcomes]
     tasks = []
     for label, scenario in zip("AB", scenarios, strict=True):
@@ -614,7 +620,7 @@ def compare(
                 }
             )
     results = {}
-    for res in executors.run_processes(tasks, workers):
+    for res in run(tasks):
         results[res["key"]] = res
         if progress is not None:
             progress(len(results), len(tasks))

@@ -13,8 +13,9 @@ import os
 import signal
 import time
 import traceback
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
+from functools import partial
 from typing import TYPE_CHECKING, Any
 
 from sez_sim.experiments.spec import Outcome
@@ -198,6 +199,31 @@ def local_cluster(workers: int) -> LocalCluster:
         dashboard_address=None,
         scheduler_kwargs={"dashboard_address": "127.0.0.1:0"},
     )
+
+
+def executor(
+    workers: int | None = None, scheduler: str | None = None, dask_local: int | None = None
+) -> Callable[[list[dict[str, Any]]], Iterator[dict[str, Any]]]:
+    """Where tasks run, as a function of the task list that yields their results.
+
+    On the Dask scheduler at ``scheduler`` (connected to now, before anything runs), on a Dask LocalCluster of
+    ``dask_local`` workers, or else in ``workers`` local processes (default: the number of cores).
+
+    Raises:
+        ScenarioError: for a count below 1, or both a scheduler and a local cluster.
+        UserError: for a scheduler address that is not one or a scheduler that does not answer (:func:`connect`).
+    """
+    from sez_sim.errors import Problem, ScenarioError
+    from sez_sim.yamlio import check_counts
+
+    check_counts(workers=(workers, 1), dask_local=(dask_local, 1))
+    if scheduler is not None and dask_local is not None:
+        raise ScenarioError([Problem("scheduler", "", "give a scheduler or a local cluster (dask_local), not both")])
+    if scheduler is not None:
+        return partial(run_dask, client=connect(scheduler))
+    if dask_local is not None:
+        return partial(run_dask, local_workers=dask_local)
+    return partial(run_processes, workers=workers or os.cpu_count() or 1)
 
 
 def run_dask(tasks: list[dict[str, Any]], client=None, local_workers: int | None = None) -> Iterator[dict[str, Any]]:

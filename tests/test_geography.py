@@ -15,6 +15,7 @@ from hypothesis import strategies as st
 
 from sez_sim.errors import DataError, ScenarioError
 from sez_sim.geography import GMS_DATA, gms_dataset, line, load_folder, load_gms, random_planar, ring, two_region
+from sez_sim.geography.dataset import read_dataset
 
 
 @pytest.fixture(scope="module")
@@ -378,6 +379,43 @@ def _edit(path: Path, fn) -> None:
 def test_custom_folder_loads_the_same_way(folder):
     geo = load_folder(folder)
     assert geo.n == 228 and geo.name == "mydata"
+
+
+def test_a_dataset_is_restored_from_the_cache_until_one_of_its_files_changes(folder, tmp_path, monkeypatch):
+    """Its geography is read and built once; an edited, added or removed file is read again; a bad one never stored."""
+    import sez_sim.geography as geography
+    from sez_sim import cache
+
+    monkeypatch.setenv(cache.ENV, str(tmp_path / "cache"))
+    reads = []
+    monkeypatch.setattr(geography, "read_dataset", lambda path: reads.append(path) or read_dataset(path))
+    first = load_folder(folder)
+    again = load_folder(folder)
+    assert len(reads) == 1 and again is not first
+    np.testing.assert_array_equal(again.distance, first.distance)
+    for table in ("provinces", "links", "crossings", "corridors", "zones"):
+        pd.testing.assert_frame_equal(getattr(again, table), getattr(first, table), check_exact=True)
+    assert again.digest() == first.digest() and again.name == "mydata"
+    assert list(again.graph.edges(data=True)) == list(first.graph.edges(data=True))
+    assert load_folder(folder, crossing_cost_km=100.0).crossings["cost_km"].eq(100.0).all() and len(reads) == 2
+
+    _edit(folder / "provinces.csv", lambda df: df.assign(area_km2=df["area_km2"].where(df.index != 0, "99")))
+    assert load_folder(folder).provinces["area_km2"].iat[0] == 99 and len(reads) == 3
+    (folder / "ports.csv").unlink()
+    assert not load_folder(folder).provinces["is_port"].any() and len(reads) == 4
+    load_folder(folder)
+    assert len(reads) == 4
+
+    stored = len(cache.entries())
+    _edit(folder / "links.csv", lambda df: df.assign(a=df["a"].where(df.index != 0, "XX-99")))
+    for _ in range(2):
+        assert "'XX-99'" in _message(folder)
+    assert len(reads) == 6 and len(cache.entries()) == stored
+    monkeypatch.setenv(cache.ENV, "off")
+    (folder / "links.csv").write_text((GMS_DATA / "links.csv").read_text())
+    load_folder(folder)
+    load_folder(folder)
+    assert len(reads) == 8
 
 
 def _message(folder: Path) -> str:

@@ -4,7 +4,9 @@ The calibrated model's construction (about 1 s for the GMS data: the economy's c
 steady state) is the same for every run that shares the data, the parameters construction reads, the seed and the
 code, so runs that differ only in their policies or in parameters construction does not read (a claim's baseline
 and treatment, a sweep of a policy's settings, the workshop app, the test suite) compute it once, and runs that
-differ only in parameters its last stage reads redo only that stage (:func:`sez_sim.build.build`).
+differ only in parameters its last stage reads redo only that stage (:func:`sez_sim.build.build`). A dataset
+folder's geography (the GMS data's or a custom one's: its tables read and checked, its network built, about 0.1 s)
+is kept too, keyed by its files' contents (:func:`sez_sim.geography.load_folder`).
 
 Design:
 

@@ -9,13 +9,21 @@
 from __future__ import annotations
 
 import copy
+import hashlib
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
 
-from sez_sim.geography.dataset import Dataset, normalise, read_dataset
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+
+from sez_sim import cache
+from sez_sim.errors import DataError
+from sez_sim.geography.dataset import SCHEMAS, Dataset, normalise, read_dataset
 from sez_sim.geography.network import DEFAULT_CROSSING_COST_KM, Geography
 from sez_sim.geography.synthetic import line, random_planar, ring, two_region
+from sez_sim.io import check_path
 
 __all__ = [
     "DEFAULT_CROSSING_COST_KM",
@@ -51,6 +59,31 @@ def _build(name: str, data: Dataset, crossing_cost_km: float) -> Geography:
     )
 
 
+def _dataset_geography(name: str, folder: Path, crossing_cost_km: float) -> Geography:
+    """The geography of a dataset folder: restored from the disk cache, or read, validated, built and stored.
+
+    It is restored (:mod:`sez_sim.cache`) when it was built from the same files by the same code and libraries.
+    Reading and checking the CSV files and building the network take about 0.1 s of every process that loads the
+    GMS data (a run, a check, each batch worker) and of every load of a custom dataset, against about 3 ms to
+    restore it. The key covers the bytes of each file the reader reads (an edited file, or one added or removed,
+    misses), the crossing cost, the name and the package's code; a dataset with problems raises before anything is
+    stored, so each load names them again.
+    """
+    check_path(folder, "dataset folder", DataError)
+    try:
+        files = {f: (folder / f).read_bytes() if (folder / f).is_file() else None for f in SCHEMAS}
+    except OSError:  # not a folder, or a file that cannot be read: the reader names the problem
+        return _build(name, read_dataset(folder), crossing_cost_km)
+    digests = {f: None if data is None else hashlib.sha256(data).hexdigest() for f, data in files.items()}
+    key = cache.key("geography", name, crossing_cost_km, digests, np.__version__, pd.__version__, pa.__version__)
+    found = cache.load(key)
+    if found.hit:
+        return found.value
+    geo = _build(name, read_dataset(folder), crossing_cost_km)
+    cache.store(key, geo)
+    return geo
+
+
 @lru_cache(maxsize=1)
 def gms_dataset() -> Dataset:
     """The validated tables of the built-in GMS dataset (read once per process)."""
@@ -77,14 +110,16 @@ def load_gms(crossing_cost_km: float = DEFAULT_CROSSING_COST_KM) -> Geography:
 @lru_cache(maxsize=4)
 def _gms(crossing_cost_km: float) -> Geography:
     """The GMS geography at one crossing cost, built once per process; never handed out, only copied."""
-    return _build("gms", gms_dataset(), crossing_cost_km)
+    return _dataset_geography("gms", GMS_DATA, crossing_cost_km)
 
 
 def load_folder(folder: str | Path, crossing_cost_km: float = DEFAULT_CROSSING_COST_KM) -> Geography:
     """Load a custom dataset: a folder of CSV files with the GMS schema (see :mod:`sez_sim.geography.dataset`).
 
+    Read and checked once: loads after that restore it from the disk cache until one of its files changes.
+
     Raises:
         DataError: naming the file, line and column of every problem.
     """
     folder = Path(folder)
-    return _build(folder.name or str(folder), read_dataset(folder), crossing_cost_km)
+    return _dataset_geography(folder.name or str(folder), folder, crossing_cost_km)

@@ -739,7 +739,7 @@ def test_compare_gives_each_provinces_effect_as_paired_runs_do(tmp_path):
 
 
 def test_a_comparison_on_a_local_cluster_equals_one_in_local_processes():
-    """Where the paired runs run changes no number: the runs, their differences and the series are the same."""
+    """Where the paired runs run changes no number: every table of the comparison is the same."""
     bare = load_scenario(LINE, ["policies=[]", "run.years=1"])
     zone = load_scenario(LINE, ["run.years=1"])
     local = compare(bare, zone, replicates=2, workers=2)

@@ -28,7 +28,14 @@ from sez_sim.economy.closed_forms import home_market_share
 from sez_sim.errors import ConvergenceError, ScenarioError
 from sez_sim.experiments import Outcome, compare, load_experiment, paired_differences, run_batch
 from sez_sim.experiments.batch import analyse, refused_points, tasks_for
-from sez_sim.experiments.compare import COUNTRY_MEASURES, LEDGER_MEASURES, public_ledger, tax_effects, tax_split
+from sez_sim.experiments.compare import (
+    COUNTRY_MEASURES,
+    LEDGER_MEASURES,
+    public_ledger,
+    run_store,
+    tax_effects,
+    tax_split,
+)
 from sez_sim.experiments.designs import lever_settings, sample
 from sez_sim.experiments.executors import run_task
 from sez_sim.params import registry
@@ -747,6 +754,39 @@ def test_a_comparison_on_a_local_cluster_equals_one_in_local_processes():
     for table in ("runs", "differences", "series", "ledger", "provinces", "countries", "country_ledger"):
         pd.testing.assert_frame_equal(getattr(dask, table), getattr(local, table))
     assert local.differences["difference"].abs().max() > 0
+
+
+def test_a_stopped_comparison_resumes_from_the_runs_it_kept(tmp_path):
+    """Runs are kept beside the output as they finish; the same comparison into the same folder runs only the rest
+    and gives what one without a stop gives; a kept run that cannot be read, or of another task, is run again."""
+    bare = load_scenario(LINE, ["policies=[]", "run.years=1"])
+    zone = load_scenario(LINE, ["run.years=1"])
+    out = tmp_path / "cmp"
+
+    def stop_at(runs: int, calls: list):
+        def progress(done: int, total: int) -> None:
+            calls.append((done, total))
+            if done == runs:
+                raise KeyboardInterrupt
+
+        return progress
+
+    with pytest.raises(KeyboardInterrupt):
+        compare(bare, zone, replicates=3, out=out, progress=stop_at(3, []))
+    assert not out.exists() and sorted(p.stem for p in run_store(out).glob("*.json")) == ["A0", "A1", "A2"]
+    (run_store(out) / "A1" / "summary.parquet").write_bytes(b"PAR1")  # cut short
+    calls = []
+    resumed = compare(bare, zone, replicates=3, out=out, progress=lambda d, t: calls.append((d, t)))
+    assert calls == [(2, 6), (3, 6), (4, 6), (5, 6), (6, 6)]  # A0 and A2 kept, A1 and B run
+    assert not run_store(out).exists() and (out / "differences.parquet").exists()
+    fresh = compare(bare, zone, replicates=3)
+    for table in ("runs", "differences", "series", "ledger", "provinces", "countries", "country_ledger"):
+        pd.testing.assert_frame_equal(getattr(resumed, table), getattr(fresh, table))
+    with pytest.raises(KeyboardInterrupt):
+        compare(bare, zone, replicates=3, out=out, progress=stop_at(1, []))
+    calls = []
+    compare(bare, zone, replicates=3, seed=4, out=out, progress=lambda d, t: calls.append((d, t)))
+    assert calls[0] == (1, 6)  # the kept A0 ran on seed 1, this A0 on seed 4
 
 
 TWO_REGIONS = ROOT / "scenarios/textbook/core_periphery.yaml"

@@ -531,7 +531,8 @@ def compare(
 ) -> None:
     """Paired runs of two scenarios: mean difference B - A with a 95% confidence interval, and a figure.
 
-    The headline aggregates of the region are compared, and each --outcome after them.
+    The headline aggregates of the region are compared, and each --outcome after them. Runs are kept as they finish:
+    rerun the same command to finish a stopped comparison.
     """
     import os
 

@@ -7,7 +7,10 @@ interval: ``mean +- t(0.975, R - 1) * sd / sqrt(R)``.
 
 from __future__ import annotations
 
+import contextlib
+import hashlib
 import json
+import shutil
 import time
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
@@ -18,10 +21,11 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from sez_sim.cache import code_digest
 from sez_sim.errors import Problem, ScenarioError
 from sez_sim.experiments import executors
 from sez_sim.experiments.spec import DEFAULT_OUTCOMES, Outcome, outcome_problems
-from sez_sim.io import check_target, output_folder
+from sez_sim.io import atomic_path, check_target, output_folder
 from sez_sim.results import unit_in
 from sez_sim.scenario import Scenario, load_scenario, override_leaves, pairing_problems, parse_overrides
 from sez_sim.yamlio import check_counts
@@ -575,8 +579,10 @@ def compare(
         workers: local processes (ignored with Dask).
         scheduler: address of an existing Dask scheduler (``tcp://host:port``).
         dask_local: start a Dask LocalCluster of this many workers.
-        out: folder to write the tables and the figure to.
-        progress: called as ``progress(done, total)`` after each run.
+        out: folder to write the tables and the figure to. Finished runs are kept beside it until the comparison is
+            written (:func:`run_store`), so the same comparison into the same folder after a stop resumes.
+        progress: called as ``progress(done, total)`` after each run, and first with the runs kept from a stopped
+            attempt, if any.
 
     Raises:
         ScenarioError: for a bad scenario or option, or scenarios that cannot be paired (another preset, other
@@ -619,9 +625,15 @@ def compare(
                     "fiscal": True,
                 }
             )
-    results = {}
-    for res in run(tasks):
+    store = run_store(Path(out)) if out is not None else None
+    results = kept_runs(store, tasks) if store is not None else {}
+    if results and progress is not None:
+        progress(len(results), len(tasks))
+    by_key = {t["key"]: t for t in tasks}
+    for res in run([t for t in tasks if t["key"] not in results]):
         results[res["key"]] = res
+        if store is not None and res["status"] == "ok":
+            keep_run(store, by_key[res["key"]], res)
         if progress is not None:
             progress(len(results), len(tasks))
     failed = [res for res in results.values() if res["status"] != "ok"]
@@ -671,7 +683,65 @@ def compare(
     )
     if out is not None:
         write(result, Path(out))
+        shutil.rmtree(store, ignore_errors=True)
     return result
+
+
+RUN_FRAMES = ("summary", "provinces_end", "province_tax", "zone_cost")
+"""The tables of a finished run that a comparison reads (besides its outcomes)."""
+
+
+def run_store(target: Path) -> Path:
+    """Where a comparison into ``target`` keeps its finished runs until it is written: ``.<name>.runs`` beside it.
+
+    Beside, not inside: the output folder is replaced whole when the comparison is written
+    (:func:`~sez_sim.io.output_folder`), and the store is deleted once it is. A comparison stopped part-way (Ctrl-C,
+    a failed run, a lost cluster) leaves it, and the same command run again takes from it every run whose task is
+    the same (:func:`kept_runs`).
+    """
+    return target.parent / f".{target.name}.runs"
+
+
+def _task_digest(task: dict[str, Any]) -> str:
+    """What a kept run must have been run from: its task (the scenario as it ran, seed, outcomes) and the code."""
+    blob = json.dumps([task, code_digest()], sort_keys=True, default=str)
+    return hashlib.sha256(blob.encode()).hexdigest()
+
+
+def keep_run(store: Path, task: dict[str, Any], res: dict[str, Any]) -> None:
+    """Keep a finished run: its tables as Parquet files, then its record (which marks it complete), each atomically.
+
+    Keeping is a convenience: a store that cannot be written costs a rerun its head start, never the comparison.
+    """
+    folder = store / task["key"]
+    with contextlib.suppress(OSError):
+        folder.mkdir(parents=True, exist_ok=True)
+        for name in RUN_FRAMES:
+            with atomic_path(folder / f"{name}.parquet") as tmp:
+                res[name].to_parquet(tmp)
+        record = {"task": _task_digest(task), "outcomes": res["outcomes"], "seconds": res["seconds"]}
+        with atomic_path(store / f"{task['key']}.json") as tmp:
+            tmp.write_text(json.dumps(record))
+
+
+def kept_runs(store: Path, tasks: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:
+    """The runs :func:`keep_run` kept for these tasks, as the executors return them.
+
+    A record of another task or other code, or one that cannot be read, is left out: its run is done again.
+    """
+    found = {}
+    for task in tasks:
+        key = task["key"]
+        try:
+            record = json.loads((store / f"{key}.json").read_text())
+            if record.get("task") != _task_digest(task):
+                continue
+            frames = {name: pd.read_parquet(store / key / f"{name}.parquet") for name in RUN_FRAMES}
+        except (OSError, ValueError):  # absent, cut short (a JSON or Parquet error), or unreadable
+            continue
+        found[key] = {"key": key, "status": "ok", "error": None, "outcomes": record["outcomes"]}
+        found[key] |= frames | {"seconds": record["seconds"]}
+    return found
 
 
 def write(result: Comparison, folder: Path) -> None:

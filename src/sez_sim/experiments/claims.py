@@ -164,6 +164,8 @@ class Claim(Strict):
     )
 
     _source: Path | None = None
+    _loaded: tuple[Path | None, tuple[Scenario, ...]] | None = None
+    """The scenarios without further overrides, and the file they were found from (:meth:`scenarios`)."""
 
     @model_validator(mode="after")
     def _window(self) -> Claim:
@@ -301,13 +303,22 @@ class Claim(Strict):
     def scenarios(self, overrides: dict[str, Any] | None = None) -> tuple[Scenario, ...]:
         """The scenarios of :attr:`arms`, with ``overrides`` (scenario paths), the claim's own and its years.
 
-        A bad key or value of the claim's :attr:`overrides` names this file's ``overrides``.
+        A bad key or value of the claim's :attr:`overrides` names this file's ``overrides``. Without ``overrides``
+        they are loaded once (loading checks both files against their geography) and shared by every caller: the
+        checks, the fingerprint, the draws and the runs.
         """
+        if not overrides and self._loaded is not None and self._loaded[0] == self._source:
+            return self._loaded[1]
         where = f"{self._source or '<claim>'} (overrides)"
         fixed = override_leaves(self.overrides)
         options = {"run.years": ("years", self.years), **{key: (where, v) for key, v in fixed.items()}}
         folder = self._source.parent if self._source else Path.cwd()
-        return tuple(load_scenario(folder / getattr(self, arm), overrides or {}, options=options) for arm in self.arms)
+        loaded = tuple(
+            load_scenario(folder / getattr(self, arm), overrides or {}, options=options) for arm in self.arms
+        )
+        if not overrides:
+            self._loaded = (self._source, loaded)
+        return loaded
 
 
 def load_claim(source: str | Path, overrides: list[str] | None = None, **options: Any) -> Claim:

@@ -8,7 +8,6 @@ interval: ``mean +- t(0.975, R - 1) * sd / sqrt(R)``.
 from __future__ import annotations
 
 import contextlib
-import hashlib
 import json
 import shutil
 import time
@@ -27,7 +26,7 @@ from sez_sim.experiments import executors
 from sez_sim.experiments.spec import DEFAULT_OUTCOMES, Outcome, outcome_problems
 from sez_sim.io import atomic_path, check_target, output_folder
 from sez_sim.results import unit_in
-from sez_sim.scenario import Scenario, load_scenario, override_leaves, pairing_problems, parse_overrides
+from sez_sim.scenario import Scenario, load_scenario, override_leaves, pairing_problems, parse_overrides, sha256
 from sez_sim.yamlio import check_counts
 
 if TYPE_CHECKING:
@@ -704,8 +703,7 @@ def run_store(target: Path) -> Path:
 
 def _task_digest(task: dict[str, Any]) -> str:
     """What a kept run must have been run from: its task (the scenario as it ran, seed, outcomes) and the code."""
-    blob = json.dumps([task, code_digest()], sort_keys=True, default=str)
-    return hashlib.sha256(blob.encode()).hexdigest()
+    return sha256([task, code_digest()])
 
 
 def keep_run(store: Path, task: dict[str, Any], res: dict[str, Any]) -> None:

@@ -2,7 +2,8 @@
 
 Server side (in this process, as a session runs in the server): forking a session from the template, one
 quarterly step of both models with every figure redrawn, one yearly tick, removing a placed policy at the end of
-the run (the policy run replayed). In the browser (Debian's chromium through
+the run (the policy run replayed), checking the placed policies over five pairs of runs there (in worker processes
+on every core). In the browser (Debian's chromium through
 playwright, against ``sez-sim app`` on a free local port): the page usable after opening, a step as a participant
 sees it (click to the new year on screen), and the server's resident memory with ten sessions open at once.
 Skips the browser part when chromium or playwright is missing.
@@ -28,7 +29,7 @@ REPEATS = 8
 
 def server_side() -> list[dict]:
     os.environ.setdefault("SEZ_SIM_APP_SCENARIOS", str(ROOT / "scenarios"))
-    from sez_sim.app.page import START, Session
+    from sez_sim.app.page import START, Session, check_view
 
     t0 = time.perf_counter()
     session = Session.start(START)
@@ -56,6 +57,9 @@ def server_side() -> list[dict]:
     w.remove(0)  # the policy run replayed from the start with the port
     session.render()
     removal = time.perf_counter() - t0
+    t0 = time.perf_counter()
+    check_view(w.check(pairs=5))  # in worker processes, every run built afresh (benchmarks cache nothing)
+    check = time.perf_counter() - t0
     return [
         {"measure": "new session (two model copies, figures)", "seconds": start},
         {"measure": "step a quarter, both models, redraw (median)", "seconds": statistics.median(quarter)},
@@ -65,6 +69,7 @@ def server_side() -> list[dict]:
             "measure": f"remove a placed policy {w.year - w.scenario.run.start_year:g} years in, redraw",
             "seconds": removal,
         },
+        {"measure": f"check five pairs of runs {w.year - w.scenario.run.start_year:g} years in", "seconds": check},
     ]
 
 

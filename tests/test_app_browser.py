@@ -379,3 +379,39 @@ def test_a_refused_placement_says_why_and_places_nothing(server, browser):
     assert "Nothing placed yet" in page.page.content()
     page.clean()
     page.close()
+
+
+def test_a_check_runs_more_pairs_and_rings_what_is_beyond_the_noise(server, browser):
+    page = Watched(browser, server)
+    card = page.page.locator(".check")
+    assert card.get_by_role("button", name="Check", exact=True).is_disabled()  # nothing placed
+    page.place_sez("Binh Duong (VNM)", management=0.9)
+    card.get_by_role("button", name="Check", exact=True).click()
+    message = page.page.locator(".check-message")
+    message.wait_for(timeout=60_000)
+    assert "Not checked: no placed policy has acted yet" in message.inner_text()
+    page.step_year()
+    card.get_by_role("slider").focus()
+    for _ in range(3):
+        page.page.keyboard.press("ArrowLeft")
+    card.get_by_text("Pairs of runs: 2").wait_for(timeout=10_000)
+    card.get_by_role("button", name="Check", exact=True).click()
+    result = page.page.locator(".check-result")
+    result.wait_for(timeout=120_000)
+    card.get_by_role("button", name="Check", exact=True).wait_for(state="attached")
+    page.page.wait_for_function(
+        "() => !document.querySelector('.check-run').disabled && !document.querySelector('.check .v-progress-linear')",
+        timeout=60_000,
+    )
+    text = result.inner_text()
+    first, last = map(int, re.search(r"2 pairs of runs to 2020\.00 \(seeds (\d+)-(\d+)", text).groups())
+    assert last == first + 1, text
+    percent = r"[+-]?\d[\d.]*%"
+    assert re.search(f"Targeted provinces' GDP: {percent} \\(95% interval {percent} to {percent}\\)", text), text
+    assert re.search(r"\d+ of 228 provinces' GDP per capita beyond the noise", text), text
+    assert card.locator("img").first.evaluate("i => i.complete && i.naturalWidth") > 500  # the effect map, drawn
+    assert message.count() == 0  # the refusal is gone with the first check that runs
+    assert "Year 2020.00" in page.headline()
+    page.page.screenshot(path=str(ARTIFACTS / "app-checked.png"), full_page=True)
+    page.clean()
+    page.close()

@@ -484,3 +484,47 @@ def test_the_headline_signs_the_jobs_in_zones_against_the_baseline(jobs, shown):
         "Targeted provinces' profit tax this year: US$ 41.3 m baseline, US$ 20.0 m policy, of which US$ 19.0 m on "
         "the profit the baseline's firms make too"
     ) in lines
+
+
+def test_a_check_runs_this_sessions_pair_and_more_seeds_to_the_year_reached(scenario, template):
+    from sez_sim.app.page import check_view
+
+    w = fresh(scenario, template)
+    w.step(2)
+    w.place({"type": "sez", "province": "Binh Duong", "capacity_jobs": 40_000.0, "management": 0.9})
+    w.step(10)
+    reached, placed, seen = w.year, list(w.placed), []
+    result = w.check(pairs=3, workers=2, progress=lambda done, total: seen.append((done, total)))
+    assert seen == [(k, 6) for k in range(1, 7)]
+    assert (w.year, w.placed) == (reached, placed)  # the session is as it was
+    runs = result.runs.set_index(["scenario", "replicate"])
+    assert list(runs.loc["A", "seed"]) == [scenario.run.seed + r for r in range(3)]
+    # The first pair is the session's two runs, number for number; the others are other draws.
+    host = w.policy.geo.index_of("Binh Duong")
+    for label, model in (("A", w.baseline), ("B", w.policy)):
+        end = model.recorder.summary[-1]
+        assert runs.loc[(label, 0), "gdp"] == end["gdp"]
+        assert runs.loc[(label, 0), "theil_within"] == end["theil_t_within"]
+        assert runs.loc[(label, 0), "targeted_gdp"] == model.accounts["gdp"][host]
+        assert runs.loc[(label, 1), "gdp"] != end["gdp"]
+    assert result.series["year"].max() == reached
+    differences = result.differences.set_index("outcome")
+    assert differences.loc["targeted_gdp", "difference"] > 0  # a well-run zone of 40,000 jobs, two and a half years in
+    view = check_view(result)
+    assert view["map"][:8] == b"\x89PNG\r\n\x1a\n"
+    text = "\n".join(view["lines"])
+    assert f"3 pairs of runs to {reached:.2f} (seeds {scenario.run.seed}-{scenario.run.seed + 2}" in text
+    for label in ("GMS GDP: ", "Targeted provinces' GDP: +", "Theil index between countries: ", "of 228 provinces"):
+        assert label in text
+
+
+def test_a_check_is_refused_until_a_placed_policy_has_acted(scenario, template):
+    w = fresh(scenario, template)
+    with pytest.raises(ScenarioError, match="no placed policy has acted yet"):
+        w.check(pairs=2, workers=1)  # nothing placed
+    w.step(1)
+    w.place(CONTROLS["ossc"])
+    with pytest.raises(ScenarioError, match="no placed policy has acted yet"):
+        w.check(pairs=2, workers=1)  # placed, not yet stepped
+    with pytest.raises(ScenarioError, match="pairs: expected a whole number >= 2, got 1"):
+        w.check(pairs=1, workers=1)

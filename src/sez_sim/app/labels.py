@@ -85,6 +85,25 @@ LABELS: dict[str, dict[str, str]] = {
             "Targeted provinces' profit tax this year: US$ {base} m baseline, US$ {policy} m policy, of which US$ "
             "{on_baseline} m on the profit the baseline's firms make too"
         ),
+        "check_title": "Beyond the noise?",
+        "check_note": (
+            "One pair of runs is not an effect: once a policy moves one firm, the two runs' chance parts ways. Check "
+            "runs the baseline and the policies placed so far on more seeds, to the year reached (as sez-sim compare "
+            "does); the session goes on meanwhile."
+        ),
+        "pairs": "Pairs of runs",
+        "check": "Check",
+        "check_running": "Runs done: {done} of {total}",
+        "check_done": "{pairs} pairs of runs to {year} (seeds {first}-{last}; the first pair is this session's):",
+        "check_targeted": "Targeted provinces' GDP",
+        "check_line": "{outcome}: {value} (95% interval {low} to {high})",
+        "check_provinces": (
+            "{beyond} of {total} provinces' GDP per capita beyond the noise (ringed; chance alone would ring about "
+            "{chance}), {fdr} of them also at a 5% false discovery rate (thick rings)"
+        ),
+        "check_map_title": "GDP per capita: policy against baseline, mean over the pairs",
+        "gms_gdp": "GMS GDP",
+        "not_checked": "Not checked: {message}",
         "error": "Not placed: {message}",
         "not_removed": "Not removed: {message}",
         "loading": "Building the model of {scenario} (a few seconds, once per scenario)...",

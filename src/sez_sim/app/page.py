@@ -11,13 +11,14 @@ from __future__ import annotations
 
 import html
 import os
+import tempfile
 import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import reacton.ipyvuetify as rv
@@ -32,9 +33,15 @@ from sez_sim.params import per_country
 from sez_sim.results import fixed
 from sez_sim.scenario import load_scenario
 
+if TYPE_CHECKING:
+    from sez_sim.experiments.compare import Comparison
+
 T = labels(os.environ.get("SEZ_SIM_APP_LANGUAGE", "en"))
 STEPS_PER_TICK = 4
 """Play and "step a year" advance both models four quarterly steps per tick."""
+
+PAIRS = (2, 10, 5)
+"""The fewest, the most and the default pairs of runs a check runs (about a second a pair-year on two cores)."""
 
 
 SCENARIOS = library(Path(os.environ.get("SEZ_SIM_APP_SCENARIOS", "scenarios")))
@@ -374,6 +381,114 @@ def Controls(choices: dict[str, list[dict[str, str]]], terms: dict[str, tuple[fl
                 )
 
 
+CHECKED = {
+    "gdp": "gms_gdp",
+    "targeted_gdp": "check_targeted",
+    "theil_between": "theil_between",
+    "theil_within": "theil_within",
+}
+"""The outcomes a check reports, relative to the baseline with their intervals, and their labels."""
+
+
+def check_view(result: Comparison) -> dict[str, Any]:
+    """What the page shows of a check (:meth:`Workshop.check`): the effect map as PNG, and its numbers as sentences.
+
+    Each outcome is the mean difference over the pairs relative to the baseline's mean, with its 95% interval; the
+    provinces' count says how many the map rings, against the 5% that chance alone would ring.
+    """
+    from sez_sim.viz.experiments import effect_map
+
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "effect_map.png"
+        effect_map(result, path)
+        png = path.read_bytes()
+    seeds = result.runs["seed"]
+    lines = [
+        T["check_done"].format(
+            pairs=seeds.nunique(),
+            year=f"{result.series['year'].max():.2f}",
+            first=seeds.min(),
+            last=seeds.max(),
+        )
+    ]
+    differences = result.differences.set_index("outcome")
+    for outcome in (o for o in CHECKED if o in differences.index):
+        row = differences.loc[outcome]
+        low, value, high = (row[k] / row["mean_a"] for k in ("ci_low", "difference", "ci_high"))
+        text = T["check_line"].format(
+            outcome=T[CHECKED[outcome]], value=percent(value), low=percent(low), high=percent(high)
+        )
+        lines.append(text)
+    effect = result.provinces[result.provinces["outcome"] == "gdp_per_capita"]
+    lines.append(
+        T["check_provinces"].format(
+            beyond=int(effect["beyond_noise"].sum()),
+            total=len(effect),
+            chance=round(0.05 * len(effect)),
+            fdr=int(effect["beyond_noise_fdr"].sum()),
+        )
+    )
+    return {"map": png, "lines": lines}
+
+
+@solara.component
+def Check(workshop: Workshop, disabled: bool):
+    """Run more pairs of runs on other seeds to say which differences are the placed policies' (a card).
+
+    The runs go on in worker processes while the session steps; what they show stays until the next check.
+    """
+    pairs = solara.use_reactive(PAIRS[2])
+    running = solara.use_reactive(False)
+    done = solara.use_reactive((0, 0))
+    shown = solara.use_reactive(None)
+    failed = solara.use_reactive(None)
+
+    def run():
+        if not running.value:
+            return
+        try:
+            result = workshop.check(pairs.value, progress=lambda *progress: done.set(progress))
+            shown.set(check_view(result))
+            failed.set(None)
+        except UserError as exc:
+            failed.set(T["not_checked"].format(message="; ".join(p.message for p in exc.problems)))
+        finally:
+            running.set(False)
+
+    def forget():
+        shown.set(None)
+        failed.set(None)
+
+    solara.use_effect(forget, [workshop])  # a reset or another scenario: a new session, nothing checked yet
+    solara.use_thread(run, dependencies=[running.value, workshop])
+    with solara.Card(T["check_title"], classes=["check"]):
+        solara.HTML(tag="div", unsafe_innerHTML=html.escape(T["check_note"]), classes=["note"])
+        solara.SliderInt(f"{T['pairs']}: {pairs.value}", value=pairs, min=PAIRS[0], max=PAIRS[1])
+        solara.Button(
+            T["check"],
+            classes=["check-run"],
+            on_click=lambda: (done.set((0, 2 * pairs.value)), running.set(True)),
+            disabled=disabled or running.value,
+        )
+        if running.value:
+            total = max(done.value[1], 1)
+            solara.ProgressLinear(value=100 * done.value[0] / total)
+            solara.HTML(tag="div", unsafe_innerHTML=T["check_running"].format(done=done.value[0], total=total))
+        if failed.value:
+            solara.Error(failed.value, classes=["check-message"])
+        if shown.value:
+            solara.HTML(
+                tag="div",
+                unsafe_innerHTML="<br>".join(html.escape(line) for line in shown.value["lines"]),
+                classes=["check-result", "note"],
+            )
+            solara.HTML(tag="div", unsafe_innerHTML=T["check_map_title"], classes=["chart-title"])
+            solara.Image(shown.value["map"], classes=["check-map"])
+            solara.FileDownload(
+                shown.value["map"], filename="effect_map.png", label=T["download_png"], mime_type="image/png"
+            )
+
+
 def headline(view: dict[str, Any]) -> list[str]:
     """The headline numbers as sentences."""
     base_cap, pol_cap = view["capital"]
@@ -618,6 +733,7 @@ def Page():
                     if not w.placed:
                         solara.HTML(tag="div", unsafe_innerHTML=T["nothing_placed"], classes=["note"])
                 solara.HTML(tag="div", unsafe_innerHTML=T["legend"], classes=["note"])
+                Check(w, disabled=not w.placed)
         with solara.Row(style={"flex-wrap": "wrap"}):
             for key, image in view["charts"].items():
                 with solara.Column(style={"flex": "0 1 340px"}, classes=[f"chart-{key}"]):

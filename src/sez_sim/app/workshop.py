@@ -7,13 +7,16 @@ model (common random numbers: a difference is the policy's effect, not noise). A
 policy model from its next step (:meth:`SEZModel.add_policy`); the same instrument listed in the scenario with that
 start year gives the same run, which is what :meth:`Workshop.scenario_yaml` writes. Removing a placed instrument
 replays the policy run from a fresh copy of the template with the others, each placed at the step it was: the run
-is then the one in which it was never placed, number for number.
+is then the one in which it was never placed, number for number. One pair of runs is not an effect: checking the
+placed policies runs the starting scenario and the saved one on several seeds to the year reached, as
+``sez-sim compare`` does, in worker processes while the session goes on.
 """
 
 from __future__ import annotations
 
 import copy
 import threading
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -27,6 +30,7 @@ from sez_sim.policies import Instrument, Policy
 from sez_sim.scenario import Scenario, load_scenario
 
 if TYPE_CHECKING:
+    from sez_sim.experiments.compare import Comparison
     from sez_sim.model import SEZModel
     from sez_sim.policies.base import Places
 
@@ -264,6 +268,53 @@ class Workshop:
         own = [p.model_dump(mode="json", exclude_unset=True) | {"type": p.tag()} for p in self.scenario.policies]
         data["policies"] = own + [dict(p) for p in self.placed]
         return data
+
+    def check(
+        self, pairs: int = 5, workers: int | None = None, progress: Callable[[int, int], None] | None = None
+    ) -> Comparison:
+        """The placed policies' effect so far over ``pairs`` pairs of runs, beyond the noise of one pair.
+
+        It is ``sez-sim compare`` of the starting scenario and the saved one (:meth:`scenario_dict`), to the year the
+        models have reached. The pairs run on the session's seed and the next ``pairs - 1``, so the first pair is this
+        session's two runs, number for number; the others show how much of the difference is the policies' and how
+        much is chance. Besides compare's headline outcomes, ``targeted_gdp`` is the targeted provinces' GDP (when any
+        are targeted). The session may step, place and remove while the runs go on: they run what was placed when the
+        check began.
+
+        Args:
+            pairs: paired runs (at least 2, for an interval).
+            workers: local processes (default: the number of cores).
+            progress: called as ``progress(done, total)`` after each run.
+
+        Raises:
+            ScenarioError: when fewer than two pairs are asked for, or no placed instrument has acted yet.
+        """
+        from sez_sim.experiments.compare import compare
+        from sez_sim.experiments.spec import DEFAULT_OUTCOMES, Outcome
+        from sez_sim.yamlio import check_counts
+
+        check_counts(pairs=(pairs, 2))
+        with self.lock:  # Play may be stepping: the year reached and what was placed must be those of one step
+            steps, reached, entries = self.policy.steps, self.year, self.placed
+            placed = load_scenario(self.scenario_dict())
+            targeted = [str(self.policy.geo.provinces["id"].iat[i]) for i in self.targeted]
+        if not any(entry["start_year"] < reached for entry in entries):
+            raise ScenarioError(
+                [Problem("check", "", "no placed policy has acted yet: place one, then step the models first")]
+            )
+        outcomes = list(DEFAULT_OUTCOMES)
+        if targeted:
+            outcomes.append(Outcome(name="targeted_gdp", table="provinces", column="gdp", provinces=targeted))
+        return compare(
+            self.scenario,
+            placed,
+            replicates=pairs,
+            years=steps / self.policy.steps_per_year,
+            seed=self.scenario.run.seed,
+            outcomes=outcomes,
+            workers=workers,
+            progress=progress,
+        )
 
     def scenario_yaml(self) -> str:
         """:meth:`scenario_dict` as YAML that ``sez-sim run`` reproduces (same seed, same numbers)."""

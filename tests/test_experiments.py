@@ -789,6 +789,30 @@ def test_a_stopped_comparison_resumes_from_the_runs_it_kept(tmp_path):
     assert calls[0] == (1, 6)  # the kept A0 ran on seed 1, this A0 on seed 4
 
 
+def test_a_comparison_whose_runs_fail_says_where_the_finished_ones_are_kept(tmp_path, monkeypatch):
+    """A run that fails stops the comparison with its reason and where the others were kept; run again once its
+    cause is gone, the same comparison runs only that one."""
+    from sez_sim.experiments import executors
+
+    bare = load_scenario(LINE, ["policies=[]", "run.years=1"])
+    zone = load_scenario(LINE, ["run.years=1"])
+    out = tmp_path / "cmp"
+    run = executors._run
+
+    def fails_b1(task):
+        return run(task) if task["key"] != "B1" else {"key": "B1", "status": "error", "error": "disk full"}
+
+    monkeypatch.setattr(executors, "_run", fails_b1)
+    says = re.escape("1 of 4 runs failed; the first (B1): disk full (the 3 that finished")
+    with pytest.raises(RuntimeError, match=says) as err:
+        compare(bare, zone, replicates=2, out=out, workers=1)
+    assert f"are kept in {run_store(out)}: the same command runs only the others again" in str(err.value)
+    monkeypatch.setattr(executors, "_run", run)
+    calls = []
+    compare(bare, zone, replicates=2, out=out, workers=1, progress=lambda d, t: calls.append((d, t)))
+    assert calls == [(3, 4), (4, 4)] and (out / "differences.parquet").exists() and not run_store(out).exists()
+
+
 TWO_REGIONS = ROOT / "scenarios/textbook/core_periphery.yaml"
 
 

@@ -638,6 +638,11 @@ def compare(
     failed = [res for res in results.values() if res["status"] != "ok"]
     if failed:
         message = f"{len(failed)} of {len(tasks)} runs failed; the first ({failed[0]['key']}): {failed[0]['error']}"
+        if store is not None and len(failed) < len(tasks):
+            message += (
+                f" (the {len(tasks) - len(failed)} that finished are kept in {store}: the same command runs only the "
+                "others again)"
+            )
         if all(res.get("user_error") for res in failed):
             raise ScenarioError([Problem("compare", "", message)])
         raise RuntimeError(message)

@@ -1,7 +1,8 @@
 """Screenshots of the workshop app for docs/app.md and the trainers' guide (needs chromium and playwright).
 
 Starts ``sez-sim app`` on a free local port, walks through a short workshop (a zone at Binh Duong with strong
-management, four years, then a CBEZ at Mukdahan-Savannakhet) and saves the page at each stage:
+management, four years, checked over five pairs of runs, then a CBEZ at Mukdahan-Savannakhet) and saves the page at
+each stage:
 
     .venv/bin/python docs/figures/app_screenshots.py
 """
@@ -47,6 +48,13 @@ def main() -> None:
         page.wait_for_timeout(500)
         page.screenshot(path=str(OUT / "app_zone.png"), full_page=True)
 
+        check = page.locator(".check")
+        check.get_by_role("button", name="Check", exact=True).click()
+        check.locator(".check-result").wait_for(timeout=300_000)
+        page.wait_for_function("() => !document.querySelector('.check .v-progress-linear')", timeout=60_000)
+        page.wait_for_timeout(500)
+        check.screenshot(path=str(OUT / "app_check.png"))
+
         cbez = page.locator(".control-cbez")
         cbez.get_by_label("Border crossing").first.click()
         page.keyboard.type("Mukdahan")
@@ -56,7 +64,7 @@ def main() -> None:
         page.wait_for_timeout(500)
         page.locator(".control-cbez").screenshot(path=str(OUT / "app_cbez_control.png"))
         browser.close()
-    print(f"wrote {OUT}/app_start.png, app_zone.png, app_cbez_control.png")
+    print(f"wrote {OUT}/app_start.png, app_zone.png, app_check.png, app_cbez_control.png")
 
 
 if __name__ == "__main__":

@@ -707,6 +707,7 @@ def Page():
                 solara.HTML(tag="div", unsafe_innerHTML=scale_html(view["limit"]))
                 solara.HTML(tag="div", unsafe_innerHTML=T["map_note"], classes=["note"])
                 solara.FileDownload(view["map"], filename="map.png", label=T["download_png"], mime_type="image/png")
+                Check(w, disabled=not w.placed)
             with solara.Column(style={"flex": "1 1 420px"}):
                 solara.HTML(
                     tag="div",
@@ -733,7 +734,6 @@ def Page():
                     if not w.placed:
                         solara.HTML(tag="div", unsafe_innerHTML=T["nothing_placed"], classes=["note"])
                 solara.HTML(tag="div", unsafe_innerHTML=T["legend"], classes=["note"])
-                Check(w, disabled=not w.placed)
         with solara.Row(style={"flex-wrap": "wrap"}):
             for key, image in view["charts"].items():
                 with solara.Column(style={"flex": "0 1 340px"}, classes=[f"chart-{key}"]):

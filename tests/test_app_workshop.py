@@ -7,6 +7,7 @@ import itertools
 from pathlib import Path
 
 import numpy as np
+import pandas as pd
 import pytest
 import yaml
 from hypothesis import given, settings
@@ -488,6 +489,8 @@ def test_the_headline_signs_the_jobs_in_zones_against_the_baseline(jobs, shown):
 
 def test_a_check_runs_this_sessions_pair_and_more_seeds_to_the_year_reached(scenario, template):
     from sez_sim.app.page import check_view
+    from sez_sim.experiments.compare import compare
+    from sez_sim.experiments.spec import DEFAULT_OUTCOMES, Outcome
 
     w = fresh(scenario, template)
     w.step(2)
@@ -495,8 +498,21 @@ def test_a_check_runs_this_sessions_pair_and_more_seeds_to_the_year_reached(scen
     w.step(10)
     reached, placed, seen = w.year, list(w.placed), []
     result = w.check(pairs=3, workers=2, progress=lambda done, total: seen.append((done, total)))
-    assert seen == [(k, 6) for k in range(1, 7)]
+    assert seen == [(k, 6) for k in range(2, 7)]  # the session's own pair is taken as it is
     assert (w.year, w.placed) == (reached, placed)  # the session is as it was
+    # What a comparison of the starting and the saved scenario gives, every run made afresh, table for table.
+    targeted = Outcome(name="targeted_gdp", table="provinces", column="gdp", provinces=["VN-57"])
+    afresh = compare(
+        scenario,
+        load_scenario(w.scenario_dict()),
+        replicates=3,
+        years=reached - scenario.run.start_year,
+        seed=scenario.run.seed,
+        outcomes=[*DEFAULT_OUTCOMES, targeted],
+        workers=2,
+    )
+    for table in ("runs", "differences", "series", "ledger", "provinces", "countries", "country_ledger"):
+        pd.testing.assert_frame_equal(getattr(result, table), getattr(afresh, table))
     runs = result.runs.set_index(["scenario", "replicate"])
     assert list(runs.loc["A", "seed"]) == [scenario.run.seed + r for r in range(3)]
     # The first pair is the session's two runs, number for number; the others are other draws.

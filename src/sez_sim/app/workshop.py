@@ -50,6 +50,12 @@ def library(folder: Path) -> dict[str, Scenario]:
     return out
 
 
+def _tables(model: SEZModel) -> tuple[Any, Any, Any, Any]:
+    """A model's tables and geography as a run of it gives them, copied: the session steps on while a check runs."""
+    rec = model.recorder
+    return rec.summary_frame(), rec.provinces(), rec.zones_frame(), copy.deepcopy(model.geo)
+
+
 def _needed(removed: dict[str, Any], needing: dict[str, Any], exc: ScenarioError) -> ScenarioError:
     """Why the placed instrument ``removed`` cannot be removed: ``needing``, placed later, was refused without it."""
     return ScenarioError(
@@ -275,9 +281,10 @@ class Workshop:
         """The placed policies' effect so far over ``pairs`` pairs of runs, beyond the noise of one pair.
 
         It is ``sez-sim compare`` of the starting scenario and the saved one (:meth:`scenario_dict`), to the year the
-        models have reached. The pairs run on the session's seed and the next ``pairs - 1``, so the first pair is this
-        session's two runs, number for number; the others show how much of the difference is the policies' and how
-        much is chance. Besides compare's headline outcomes, ``targeted_gdp`` is the targeted provinces' GDP (when any
+        models have reached. The pairs run on the session's seed and the next ``pairs - 1``: the first pair is this
+        session's two runs, number for number (a run of the saved scenario is the session's run), so they are taken
+        as they are and only the others run; those show how much of the difference is the policies' and how much is
+        chance. Besides compare's headline outcomes, ``targeted_gdp`` is the targeted provinces' GDP (when any
         are targeted). The session may step, place and remove while the runs go on: they run what was placed when the
         check began.
 
@@ -294,10 +301,11 @@ class Workshop:
         from sez_sim.yamlio import check_counts
 
         check_counts(pairs=(pairs, 2))
-        with self.lock:  # Play may be stepping: the year reached and what was placed must be those of one step
+        with self.lock:  # Play may be stepping: the runs, what was placed and the year must be those of one step
             steps, reached, entries = self.policy.steps, self.year, self.placed
             placed = load_scenario(self.scenario_dict())
             targeted = [str(self.policy.geo.provinces["id"].iat[i]) for i in self.targeted]
+            own = {"A0": _tables(self.baseline), "B0": _tables(self.policy)}
         if not any(entry["start_year"] < reached for entry in entries):
             raise ScenarioError(
                 [Problem("check", "", "no placed policy has acted yet: place one, then step the models first")]
@@ -314,6 +322,7 @@ class Workshop:
             outcomes=outcomes,
             workers=workers,
             progress=progress,
+            done=own,
         )
 
     def scenario_yaml(self) -> str:

@@ -564,6 +564,7 @@ def compare(
     dask_local: int | None = None,
     out: str | Path | None = None,
     progress: Callable[[int, int], None] | None = None,
+    done: Mapping[str, executors.Tables] | None = None,
 ) -> Comparison:
     """Run A and B on the same seeds and compare their outcomes.
 
@@ -581,7 +582,10 @@ def compare(
         out: folder to write the tables and the figure to. Finished runs are kept beside it until the comparison is
             written (:func:`run_store`), so the same comparison into the same folder after a stop resumes.
         progress: called as ``progress(done, total)`` after each run, and first with the runs kept from a stopped
-            attempt, if any.
+            attempt or given in ``done``, if any.
+        done: runs already made, by key (``A0`` is A's first replicate, ``B1`` B's second): their tables and
+            geography (:data:`~sez_sim.experiments.executors.Tables`), as a fresh run of the same scenario, seed and
+            years would give them; the workshop app's own pair of runs.
 
     Raises:
         ScenarioError: for a bad scenario or option, or scenarios that cannot be paired (another preset, other
@@ -626,6 +630,9 @@ def compare(
             )
     store = run_store(Path(out)) if out is not None else None
     results = kept_runs(store, tasks) if store is not None else {}
+    for task in tasks:
+        if task["key"] in (done or {}):
+            results[task["key"]] = executors.result_of(task, lambda key=task["key"]: done[key])
     if results and progress is not None:
         progress(len(results), len(tasks))
     by_key = {t["key"]: t for t in tasks}

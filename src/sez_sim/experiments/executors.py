@@ -44,8 +44,22 @@ def _quiet_on_interrupt() -> None:
     signal.signal(signal.SIGINT, lambda *_: os._exit(INTERRUPTED))
 
 
-def _run(task: dict[str, Any]) -> dict[str, Any]:
-    """Run one task: load the scenario with its overrides, simulate, compute the outcomes.
+Tables = tuple[Any, Any, Any, Any]
+"""A finished run's summary, provinces and zones tables and its geography, as outcomes read them."""
+
+
+def _simulated(task: dict[str, Any]) -> Tables:
+    """Load the task's scenario with its overrides and simulate it: its tables and geography."""
+    from sez_sim.runs import simulate
+    from sez_sim.scenario import load_scenario
+
+    scenario = load_scenario(task["scenario"], task["overrides"], relative_to=task.get("source"))
+    result = simulate(scenario, task["seed"], task["years"])
+    return result.summary, result.provinces, result.zones, result.model.geo
+
+
+def result_of(task: dict[str, Any], tables: Callable[[], Tables]) -> dict[str, Any]:
+    """What a task gives from the run ``tables()`` makes (or returns, for a run made elsewhere); never raises.
 
     Returns:
         ``key``, ``status`` (``ok`` or ``error``), ``outcomes``, ``summary`` (the run's per-step table),
@@ -56,25 +70,20 @@ def _run(task: dict[str, Any]) -> dict[str, Any]:
         ``seconds`` and, on failure, ``error`` and ``user_error`` (whether the input was at fault).
     """
     from sez_sim.errors import UserError
-    from sez_sim.runs import simulate
-    from sez_sim.scenario import load_scenario
 
     start = time.perf_counter()
     out: dict[str, Any] = {"key": task["key"], "status": "ok", "error": None}
     try:
-        scenario = load_scenario(task["scenario"], task["overrides"], relative_to=task.get("source"))
-        result = simulate(scenario, task["seed"], task["years"])
+        summary, panel, zones, geo = tables()
         outcomes = [Outcome.model_validate(o) for o in task["outcomes"]]
-        tables = (result.summary, result.provinces, result.zones, result.model.geo)
-        out["outcomes"] = {o.name: o.value(*tables) for o in outcomes}
-        out["summary"] = result.summary
-        panel = result.provinces
+        out["outcomes"] = {o.name: o.value(summary, panel, zones, geo) for o in outcomes}
+        out["summary"] = summary
         last = panel["step"] == panel["step"].max()
         if task.get("provinces_end"):
             out["provinces_end"] = panel.loc[last, task["provinces_end"]]
         if task.get("fiscal"):
             out["province_tax"] = panel[["step", "province_id", "profit_tax", "taxable_profit"]]
-            out["zone_cost"] = result.zones.groupby("country", as_index=False)["public_cost"].sum()
+            out["zone_cost"] = zones.groupby("country", as_index=False)["public_cost"].sum()
     except Exception as exc:  # noqa: BLE001 (a failing run is recorded, not fatal)
         out["status"] = "error"
         out["user_error"] = isinstance(exc, UserError)
@@ -85,6 +94,11 @@ def _run(task: dict[str, Any]) -> dict[str, Any]:
         out["summary"] = None
     out["seconds"] = time.perf_counter() - start
     return out
+
+
+def _run(task: dict[str, Any]) -> dict[str, Any]:
+    """Run one task: load the scenario with its overrides, simulate, compute the outcomes (:func:`result_of`)."""
+    return result_of(task, partial(_simulated, task))
 
 
 def run_task(task: dict[str, Any]) -> dict[str, Any]:

@@ -453,6 +453,8 @@ def Check(workshop: Workshop, disabled: bool):
             failed.set(None)
         except UserError as exc:
             failed.set(T["not_checked"].format(message="; ".join(p.message for p in exc.problems)))
+        except RuntimeError as exc:  # runs that failed, a worker process lost: say why, the session goes on
+            failed.set(T["not_checked"].format(message=str(exc)))
         finally:
             running.set(False)
 

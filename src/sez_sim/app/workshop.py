@@ -302,14 +302,14 @@ class Workshop:
 
         check_counts(pairs=(pairs, 2))
         with self.lock:  # Play may be stepping: the runs, what was placed and the year must be those of one step
-            steps, reached, entries = self.policy.steps, self.year, self.placed
+            if not any(entry["start_year"] < self.year for entry in self.placed):
+                raise ScenarioError(
+                    [Problem("check", "", "no placed policy has acted yet: place one, then step the models first")]
+                )
+            steps = self.policy.steps
             placed = load_scenario(self.scenario_dict())
             targeted = [str(self.policy.geo.provinces["id"].iat[i]) for i in self.targeted]
             own = {"A0": _tables(self.baseline), "B0": _tables(self.policy)}
-        if not any(entry["start_year"] < reached for entry in entries):
-            raise ScenarioError(
-                [Problem("check", "", "no placed policy has acted yet: place one, then step the models first")]
-            )
         outcomes = list(DEFAULT_OUTCOMES)
         if targeted:
             outcomes.append(Outcome(name="targeted_gdp", table="provinces", column="gdp", provinces=targeted))

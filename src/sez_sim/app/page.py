@@ -391,11 +391,36 @@ CHECKED = {
 """The outcomes a check reports, relative to the baseline with their intervals, and their labels."""
 
 
-def check_view(result: Comparison) -> dict[str, Any]:
-    """What the page shows of a check (:meth:`Workshop.check`): the effect map as PNG, and its numbers as sentences.
+def check_numbers(result: Comparison) -> dict[str, Any]:
+    """The numbers of a check (:meth:`Workshop.check`), as the card shows them.
 
-    Each outcome is the mean difference over the pairs relative to the baseline's mean, with its 95% interval; the
-    provinces' count says how many the map rings, against the 5% that chance alone would ring.
+    Returns:
+        ``effects``: for each outcome of :data:`CHECKED` the comparison has, the mean difference over the pairs and
+        its 95% interval, ``(value, low, high)``, relative to the baseline's mean; ``ringed``, ``discovered`` and
+        ``provinces``: how many provinces' GDP per capita differ beyond the noise (the map's rings), how many of those
+        also at a 5% false discovery rate (thick rings), of how many.
+    """
+    differences = result.differences.set_index("outcome")
+    effects = {
+        outcome: tuple(
+            differences.at[outcome, k] / differences.at[outcome, "mean_a"] for k in ("difference", "ci_low", "ci_high")
+        )
+        for outcome in CHECKED
+        if outcome in differences.index
+    }
+    effect = result.provinces[result.provinces["outcome"] == "gdp_per_capita"]
+    return {
+        "effects": effects,
+        "ringed": int(effect["beyond_noise"].sum()),
+        "discovered": int(effect["beyond_noise_fdr"].sum()),
+        "provinces": len(effect),
+    }
+
+
+def check_view(result: Comparison) -> dict[str, Any]:
+    """What the page shows of a check: the effect map as PNG, and its numbers as sentences.
+
+    The numbers are :func:`check_numbers`'; the provinces' count stands beside the 5% that chance alone would ring.
     """
     from sez_sim.viz.experiments import effect_map
 
@@ -412,21 +437,16 @@ def check_view(result: Comparison) -> dict[str, Any]:
             last=seeds.max(),
         )
     ]
-    differences = result.differences.set_index("outcome")
-    for outcome in (o for o in CHECKED if o in differences.index):
-        row = differences.loc[outcome]
-        low, value, high = (row[k] / row["mean_a"] for k in ("ci_low", "difference", "ci_high"))
-        text = T["check_line"].format(
-            outcome=T[CHECKED[outcome]], value=percent(value), low=percent(low), high=percent(high)
-        )
-        lines.append(text)
-    effect = result.provinces[result.provinces["outcome"] == "gdp_per_capita"]
+    numbers = check_numbers(result)
+    for outcome, (value, low, high) in numbers["effects"].items():
+        shown = {"value": percent(value), "low": percent(low), "high": percent(high)}
+        lines.append(T["check_line"].format(outcome=T[CHECKED[outcome]], **shown))
     lines.append(
         T["check_provinces"].format(
-            beyond=int(effect["beyond_noise"].sum()),
-            total=len(effect),
-            chance=round(0.05 * len(effect)),
-            fdr=int(effect["beyond_noise_fdr"].sum()),
+            beyond=numbers["ringed"],
+            total=numbers["provinces"],
+            chance=round(0.05 * numbers["provinces"]),
+            fdr=numbers["discovered"],
         )
     )
     return {"map": png, "lines": lines}

@@ -31,6 +31,7 @@ from sez_sim.scenario import Scenario, load_scenario
 
 if TYPE_CHECKING:
     from sez_sim.experiments.compare import Comparison
+    from sez_sim.experiments.executors import Tables
     from sez_sim.model import SEZModel
     from sez_sim.policies.base import Places
 
@@ -50,7 +51,7 @@ def library(folder: Path) -> dict[str, Scenario]:
     return out
 
 
-def _tables(model: SEZModel) -> tuple[Any, Any, Any, Any]:
+def _tables(model: SEZModel) -> Tables:
     """A model's tables and geography as a run of it gives them, copied: the session steps on while a check runs."""
     rec = model.recorder
     return rec.summary_frame(), rec.provinces(), rec.zones_frame(), copy.deepcopy(model.geo)

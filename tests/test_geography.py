@@ -283,6 +283,31 @@ def test_each_load_is_a_fresh_copy_of_a_fresh_build(crossing_cost_km):
     assert again.digest() == fresh.digest() != upgraded.digest()
 
 
+def test_the_digest_changes_with_any_cell_of_any_table(gms):
+    """The construction cache's key (two geographies with the same digest give the same model): one cell changed in
+    any column of any table, a number or a text, gives another digest; a copy gives the same."""
+    reference = gms.digest()
+    assert copy.deepcopy(gms).digest() == reference
+    rng = np.random.default_rng(5)
+    for name in ("provinces", "links", "crossings", "corridors", "zones"):
+        for column in getattr(gms, name).columns:
+            changed = copy.deepcopy(gms)
+            table = getattr(changed, name)
+            row = int(rng.integers(len(table)))
+            value = table[column].iat[row]
+            if isinstance(value, str):
+                new = value + "x"
+            elif table[column].dtype == bool:
+                new = not value
+            else:
+                new = 0 if pd.isna(value) else value + 1
+            table.loc[row, column] = new
+            assert changed.digest() != reference, (name, column)
+    swapped = copy.deepcopy(gms)
+    swapped.provinces.loc[[0, 1], "name"] = swapped.provinces.loc[[1, 0], "name"].to_numpy()
+    assert swapped.digest() != reference
+
+
 @settings(max_examples=25, deadline=None)
 @given(
     seed=st.integers(0, 10_000),

@@ -294,7 +294,7 @@ def build(model: SEZModel) -> cache.Lookup | None:
     sections = {f"params.{name}": section for name, section in model.params.items()}
     lookups: dict[str, cache.Lookup] = {}
     start = 0
-    geography = model.geo.digest()  # hashing its tables takes 0.03 s: once for all the stages' keys
+    geography = model.geo.digest()  # once for all the stages' keys
     for k in reversed(range(len(stages))):
         stage = stages[k][0]
         lookups[stage] = cache.load(build_key(model, stage, geography), sections)

@@ -40,12 +40,21 @@ EXERCISES = {
 """The placements of the guide's exercises, as the app's controls make them (the app's default settings)."""
 
 
-def exercise(template, scenario, entries: list[dict]) -> dict[str, float]:
-    """Ten years of one exercise: the measures the guide quotes (changes are policy against baseline)."""
+CHECKED = ("tak_managed", "ossc_lao")
+"""The exercises the guide presses Check on."""
+
+
+def session(template, scenario, entries: list[dict]) -> Workshop:
+    """A session of one exercise: the placements made at the start, ten years stepped."""
     w = Workshop(scenario, template)
     for entry in entries:
         w.place(entry)
     w.step(YEARS * w.policy.steps_per_year)
+    return w
+
+
+def measures(w: Workshop) -> dict[str, float]:
+    """The measures the guide quotes of a session (changes are policy against baseline)."""
     _, targeted = w.targeted_gdp()
     out = {"targeted_gdp": targeted[-1]}
     for name in ("zone_jobs", "capital_gdp_share"):
@@ -75,10 +84,22 @@ def exercise(template, scenario, entries: list[dict]) -> dict[str, float]:
 
 
 @pytest.fixture(scope="module")
-def results():
+def stepped() -> tuple[dict[str, dict[str, float]], dict[str, Workshop]]:
+    """Every exercise's measures, and the sessions the guide checks (the others are let go)."""
     scenario = load_scenario(BASELINE)
     template = scenario.model()
-    return {name: exercise(template, scenario, entries) for name, entries in EXERCISES.items()}
+    results, kept = {}, {}
+    for name, entries in EXERCISES.items():
+        w = session(template, scenario, entries)
+        results[name] = measures(w)
+        if name in CHECKED:
+            kept[name] = w
+    return results, kept
+
+
+@pytest.fixture(scope="module")
+def results(stepped) -> dict[str, dict[str, float]]:
+    return stepped[0]
 
 
 def test_exercise_1_a_zone_near_bangkok_fills_and_one_at_tak_does_not(results):
@@ -195,29 +216,24 @@ def test_a_closure_question_a_countrys_zones_are_worth_their_hosts_a_few_per_cen
     assert abs(closed["gdp"]) < 0.0005
 
 
-def checked(template, scenario, entries: list[dict]) -> dict:
-    """Exercise ``entries`` as :func:`exercise` does, then press Check at the page's default five pairs: the numbers
-    the card shows (:func:`~sez_sim.app.page.check_numbers`)."""
+def checked(w: Workshop) -> dict:
+    """Check pressed in an exercise's session at the page's default five pairs: the numbers the card shows
+    (:func:`~sez_sim.app.page.check_numbers`)."""
     from sez_sim.app.page import PAIRS, check_numbers
 
-    w = Workshop(scenario, template)
-    for entry in entries:
-        w.place(entry)
-    w.step(YEARS * w.policy.steps_per_year)
     return check_numbers(w.check(pairs=PAIRS[2], workers=2))
 
 
-def test_a_check_tells_the_lao_osscs_small_effect_from_the_managed_tak_zones_noise():
+def test_a_check_tells_the_lao_osscs_small_effect_from_the_managed_tak_zones_noise(stepped):
     """The guide's Check: over five pairs the managed Tak zone's host is within the noise (0.2%, interval about -0.9%
     to +1.4%; the session's own pair showed -1.2%), the Lao OSSCs' provinces about 0.6% up, beyond it (+0.3% to
     +0.9%), while the Theil index between countries is not (+0.14%, -0.06% to +0.33%)."""
-    scenario = load_scenario(BASELINE)
-    template = scenario.model()
-    tak = checked(template, scenario, EXERCISES["tak_managed"])
+    sessions = stepped[1]
+    tak = checked(sessions["tak_managed"])
     low, high = tak["effects"]["targeted_gdp"][1:]
     assert low < 0 < high and high - low > 0.01  # a single pair's -1.2% lies within it
     assert tak["ringed"] <= round(0.05 * tak["provinces"])  # no more than chance alone would ring
-    lao = checked(template, scenario, EXERCISES["ossc_lao"])
+    lao = checked(sessions["ossc_lao"])
     value, low, high = lao["effects"]["targeted_gdp"]
     assert 0 < low < value < high < 0.015
     low, high = lao["effects"]["theil_between"][1:]
@@ -228,4 +244,6 @@ if __name__ == "__main__":
     scenario = load_scenario(BASELINE)
     template = scenario.model()
     for name, entries in EXERCISES.items():
-        print(name, {k: round(float(v), 5) for k, v in exercise(template, scenario, entries).items()}, flush=True)
+        print(
+            name, {k: round(float(v), 5) for k, v in measures(session(template, scenario, entries)).items()}, flush=True
+        )

@@ -46,18 +46,23 @@ def _worker_started() -> None:
     _freeze_imports()
 
 
-def _freeze_imports() -> None:
+def _freeze_imports(collect: bool = False) -> None:
     """Freeze what a worker process holds before its first run out of the cycle collector (``gc.freeze``).
 
     :func:`run_task` collects cycles after every run, and a full collection walks every object the process tracks:
     about 140,000 once sez-sim and its libraries are imported, 60-100 ms a run (a quarter of a one-year GMS run, most
     of a small model's). Frozen, the imported objects are no longer walked (the collection then takes about 2 ms);
     they live as long as the process anyway. What runs make, their models among them, is collected as before.
+
+    Args:
+        collect: collect cycles first (a Dask worker may have run other work; a new local worker holds next to no
+            garbage, and the collection would cost it as much as a run's).
     """
     import sez_sim.model
     import sez_sim.runs  # noqa: F401  (what every run imports, frozen with the rest)
 
-    gc.collect()
+    if collect:
+        gc.collect()
     gc.freeze()
 
 
@@ -274,7 +279,7 @@ def run_dask(tasks: list[dict[str, Any]], client=None, local_workers: int | None
         cluster = local_cluster(local_workers or 1)
         client = Client(cluster)
     try:
-        client.run(_freeze_imports)  # the workers there are now; one that joins later collects more slowly
+        client.run(_freeze_imports, collect=True)  # the workers there now; one that joins later collects slower
         futures = client.map(run_task, tasks, pure=False)
         for future in as_completed(futures):
             result = future.result()

@@ -12,6 +12,7 @@ from bad_inputs import Case, all_cases
 from typer.testing import CliRunner
 
 from sez_sim.cli import app
+from sez_sim.experiments import executors
 
 CASES = all_cases()
 SECONDS = 60
@@ -35,6 +36,7 @@ def test_bad_input_is_refused_with_a_clear_message(case: Case, tmp_path, monkeyp
     argv = case.materialise(tmp_path)
     before = files_in(tmp_path)
     monkeypatch.chdir(tmp_path)  # a default results/ folder would appear here
+    monkeypatch.setattr(executors, "CONNECT_TIMEOUT", 1.0)  # a scheduler that is not there is not waited for 10 s
     result = CliRunner().invoke(app, argv)
     text = result.output
     assert isinstance(result.exception, SystemExit), f"{type(result.exception).__name__}: {result.exception}"

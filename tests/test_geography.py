@@ -306,6 +306,12 @@ def test_the_digest_changes_with_any_cell_of_any_table(gms):
     swapped = copy.deepcopy(gms)
     swapped.provinces.loc[[0, 1], "name"] = swapped.provinces.loc[[1, 0], "name"].to_numpy()
     assert swapped.digest() != reference
+    first, second = gms.provinces.loc[[0, 1], "name"]
+    for cut in ("\x1f", ",", "', '"):  # the separators a digest of joined texts might use
+        left, right = copy.deepcopy(gms), copy.deepcopy(gms)
+        left.provinces.loc[[0, 1], "name"] = [first + cut + second[:2], second[2:]]
+        right.provinces.loc[[0, 1], "name"] = [first, second[:2] + cut + second[2:]]
+        assert left.digest() != right.digest(), repr(cut)
 
 
 @settings(max_examples=25, deadline=None)

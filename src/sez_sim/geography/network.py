@@ -378,8 +378,8 @@ class Geography:
                 h.update(f"\x1e{name}\x1f{column.dtype}\x1f{len(values)}\x1f".encode())
                 if values.dtype.kind in "biuf":  # numbers as their bytes: a table as text took 40 ms to hash
                     h.update(np.ascontiguousarray(values).tobytes())
-                else:
-                    h.update("\x1f".join(map(str, values)).encode())
+                else:  # repr keeps texts apart whatever they hold, and None apart from "None"
+                    h.update(repr(values.tolist()).encode())
         if self.freeness_override is not None:
             h.update(np.ascontiguousarray(self.freeness_override, float).tobytes())
         return h.hexdigest()

@@ -357,8 +357,10 @@ def test_a_placed_policy_is_removed_as_if_it_had_never_been_placed(server, brows
     assert "GMS GDP: +0%" not in page.headline()
     placed = page.page.locator(".placed")
     placed.get_by_role("button", name="Remove").first.click()
-    page.page.wait_for_function(
-        "() => !document.querySelector('.placed').innerText.includes('Special economic zone')", timeout=60_000
+    page.page.wait_for_function(  # the list redrawn: the zone's entry and its button gone (not only the text)
+        "() => !document.querySelector('.placed').innerText.includes('Special economic zone')"
+        " && document.querySelectorAll('.placed button.remove').length === 1",
+        timeout=60_000,
     )
     assert port in placed.inner_text() and "Year 2020.00" in page.headline()
     placed.get_by_role("button", name="Remove").click()

@@ -29,19 +29,24 @@ check-python:
 	  exit 1; \
 	fi
 
+# Packages are installed by uv, which pip installs into .venv first: the dev set takes about 25 s instead of pip's
+# two minutes, and uv resolves to the same releases. Where uv cannot be installed or cannot install, pip does it.
+install = { [ -x $(BIN)/uv ] && $(BIN)/uv pip install -q --python $(BIN)/python $(1); } || \
+	{ $(BIN)/python -m pip install -q --upgrade pip && $(BIN)/python -m pip install -q $(1); }
+
 $(VENV)/.stamp-base: pyproject.toml | check-python
 	@if [ ! -x $(BIN)/python ] || ! $(BIN)/python -c 'import sys; sys.exit(0 if sys.version_info >= (3, 12) else 1)'; then \
 	  rm -rf $(VENV); "$(PYTHON)" -m venv $(VENV); fi
-	$(BIN)/python -m pip install -q --upgrade pip
-	$(BIN)/python -m pip install -q -e .
+	$(BIN)/python -m pip install -q uv || echo "uv could not be installed: pip installs the packages"
+	$(call install,-e .)
 	@touch $@
 
 $(VENV)/.stamp-app: $(VENV)/.stamp-base
-	$(BIN)/python -m pip install -q -e ".[app]"
+	$(call install,-e ".[app]")
 	@touch $@
 
 $(VENV)/.stamp-dev: $(VENV)/.stamp-base
-	$(BIN)/python -m pip install -q -e ".[dev]"
+	$(call install,-e ".[dev]")
 	@touch $@
 
 run: $(VENV)/.stamp-base

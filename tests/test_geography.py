@@ -390,8 +390,51 @@ def test_random_planar_is_connected_planar_and_reproducible():
     assert len(geo.links) <= 3 * geo.n - 6
     assert geo.provinces["country"].nunique() == 4
     assert (geo.links["international"] == (geo.links["crossing_id"] >= 0)).all()
-    again = random_planar(400, seed=3, countries=4)
+    again = random_planar.__wrapped__(400, seed=3, countries=4)  # built afresh, not a copy of the one kept
     np.testing.assert_array_equal(geo.distance, again.distance)
+
+
+BUILDS = [
+    (two_region, (0.3,), {"population_shares": (0.6, 0.4)}),
+    (two_region, (0.3,), {"population_shares": [0.6, 0.4]}),
+    (line, (8,), {}),
+    (line, (8,), {"ports": (1, 6), "crossing_cost_km": 0.0}),
+    (ring, (5,), {"spacing_km": 250.0}),
+    (random_planar, (40,), {"seed": 7, "countries": 3}),
+]
+
+
+@pytest.mark.parametrize(("builder", "args", "kwargs"), BUILDS)
+def test_a_synthetic_geography_is_a_fresh_copy_of_a_fresh_build(builder, args, kwargs):
+    """Small synthetic geographies are built once per process and copied: each call's is the one a build gives, and
+    what a policy (or anyone) changes in one stays in it."""
+    fresh = builder.__wrapped__(*args, **kwargs)
+    changed = builder(*args, **kwargs)
+    changed.set_link_quality([0], 0.5)
+    changed.set_crossing_cost(range(len(changed.crossings)), 1.0)
+    changed.provinces.loc[0, "population"] = 1.0
+    again = builder(*args, **kwargs)
+    assert again is not changed and again.digest() == fresh.digest() != changed.digest()
+    np.testing.assert_array_equal(again.distance, fresh.distance)  # bit for bit
+    np.testing.assert_array_equal(again.freeness(5.0, 0.5), fresh.freeness(5.0, 0.5))
+    for table in ("provinces", "links", "crossings", "corridors", "zones"):
+        pd.testing.assert_frame_equal(getattr(again, table), getattr(fresh, table))
+    assert list(again.graph.edges(data=True)) == list(fresh.graph.edges(data=True))
+
+
+def test_other_arguments_give_other_geographies_and_large_ones_are_not_kept():
+    from sez_sim.geography import synthetic
+
+    assert two_region(0.3).digest() != two_region(0.4).digest()
+    assert line(8).digest() != line(8, ports=(1,)).digest() != line(8, crossing_cost_km=0.0).digest()
+    assert ring(5).digest() != ring(6).digest()
+    assert random_planar(40, seed=1).digest() != random_planar(40, seed=2).digest()
+    for n in range(3, 3 + 2 * synthetic.KEPT):
+        ring(n)
+    assert len(synthetic._kept) == synthetic.KEPT  # the oldest let go
+    n = synthetic.KEPT_PROVINCES + 1
+    big = random_planar(n, seed=1)
+    assert big.n == n and not any(g.n == n for g in synthetic._kept.values())
 
 
 # ------------------------------------------------------------------------------- custom datasets

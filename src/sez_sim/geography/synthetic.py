@@ -7,12 +7,17 @@
 - :func:`random_planar`: n random provinces joined by a Delaunay triangulation (planar, connected), split into
   countries, with international links only at a few crossings; up to thousands of provinces.
 
-All return a :class:`~sez_sim.geography.network.Geography` with the same tables as the GMS data.
+All return a :class:`~sez_sim.geography.network.Geography` with the same tables as the GMS data, a fresh object on
+every call (geographies of up to :data:`KEPT_PROVINCES` provinces are built once per process and copied).
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import copy
+import functools
+import inspect
+from collections.abc import Callable, Sequence
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -21,6 +26,54 @@ from scipy.spatial import Delaunay
 from sez_sim.geography.network import DEFAULT_CROSSING_COST_KM, Geography
 
 KM_PER_DEGREE = 111.0
+
+KEPT_PROVINCES = 500
+"""Synthetic geographies of up to this many provinces are built once per process and handed out as copies."""
+
+KEPT = 16
+"""How many such geographies a process keeps (the oldest is let go first)."""
+
+_kept: dict[tuple, Geography] = {}
+
+
+def _key(value: Any) -> Any:
+    """``value`` as part of a cache key: equal keys for equal arguments of the same types, or TypeError."""
+    if isinstance(value, np.ndarray):
+        return ("array", value.dtype.str, value.shape, value.tobytes())
+    if isinstance(value, list | tuple | range):
+        return (type(value).__name__, tuple(_key(v) for v in value))
+    hash(value)  # TypeError for anything else that cannot be a key
+    return (type(value).__qualname__, value)
+
+
+def _reused(builder: Callable[..., Geography]) -> Callable[..., Geography]:
+    """``builder`` building each geography once per process, every call getting a copy of the one built.
+
+    Runs of a teaching scenario (a batch worker's every run, the app's sessions) and root finders over a two-region
+    economy ask for the same few geographies again and again: a copy takes 0.4-1 ms, a build 15-25 ms (pandas
+    making the tables; a sixth of a one-year run of a small model). Larger geographies (more than
+    :data:`KEPT_PROVINCES` provinces) are built every time: their matrices would be held twice.
+    """
+    signature = inspect.signature(builder)
+
+    @functools.wraps(builder)
+    def fresh(*args: Any, **kwargs: Any) -> Geography:
+        bound = signature.bind(*args, **kwargs)
+        bound.apply_defaults()
+        try:
+            key = (builder.__name__, *(_key(v) for v in bound.arguments.values()))
+        except TypeError:  # an argument that cannot be a key: built as asked
+            return builder(*args, **kwargs)
+        if key not in _kept:
+            geo = builder(*args, **kwargs)
+            if geo.n > KEPT_PROVINCES:
+                return geo
+            if len(_kept) >= KEPT:
+                del _kept[next(iter(_kept))]
+            _kept[key] = geo
+        return copy.deepcopy(_kept[key])
+
+    return fresh
 
 
 def _provinces(
@@ -91,6 +144,7 @@ def _corridor(name: str, ids: Sequence[str]) -> pd.DataFrame:
     )
 
 
+@_reused
 def two_region(
     freeness: float,
     population_shares: Sequence[float] = (0.5, 0.5),
@@ -125,6 +179,7 @@ def two_region(
     return Geography("two_region", prov, links, freeness_override=phi)
 
 
+@_reused
 def line(
     n: int = 10,
     spacing_km: float = 100.0,
@@ -180,6 +235,7 @@ def line(
     return Geography("line", prov, links, crossings, _corridor("LINE", ids), crossing_cost_km=crossing_cost_km)
 
 
+@_reused
 def ring(
     n: int = 12, spacing_km: float = 100.0, population: float = 500_000, gdp_per_capita: float = 2000.0
 ) -> Geography:
@@ -214,6 +270,7 @@ def ring(
     return Geography("ring", prov, links, corridors=_corridor("RING", ids))
 
 
+@_reused
 def random_planar(
     n: int = 500,
     seed: int = 0,

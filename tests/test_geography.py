@@ -422,6 +422,20 @@ def test_a_synthetic_geography_is_a_fresh_copy_of_a_fresh_build(builder, args, k
     assert list(again.graph.edges(data=True)) == list(fresh.graph.edges(data=True))
 
 
+def test_threads_asking_at_once_each_get_a_geography_of_their_own():
+    """The app starts sessions in threads: many at once, more kinds than are kept, none fails or shares."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from sez_sim.geography import synthetic
+
+    sizes = [3 + k % (synthetic.KEPT + 8) for k in range(120)]
+    with ThreadPoolExecutor(8) as pool:
+        geographies = list(pool.map(ring, sizes))
+    assert len({id(g) for g in geographies}) == len(sizes)
+    fresh = {n: ring.__wrapped__(n).digest() for n in set(sizes)}
+    assert all(g.n == n and g.digest() == fresh[n] for g, n in zip(geographies, sizes, strict=True))
+
+
 def test_other_arguments_give_other_geographies_and_large_ones_are_not_kept():
     from sez_sim.geography import synthetic
 

@@ -16,6 +16,7 @@ from __future__ import annotations
 import copy
 import functools
 import inspect
+import threading
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -34,6 +35,7 @@ KEPT = 16
 """How many such geographies a process keeps (the oldest is let go first)."""
 
 _kept: dict[tuple, Geography] = {}
+_keeping = threading.Lock()
 
 
 def _key(value: Any) -> Any:
@@ -64,14 +66,17 @@ def _reused(builder: Callable[..., Geography]) -> Callable[..., Geography]:
             key = (builder.__name__, *(_key(v) for v in bound.arguments.values()))
         except TypeError:  # an argument that cannot be a key: built as asked
             return builder(*args, **kwargs)
-        if key not in _kept:
+        with _keeping:  # the app's sessions start in threads of their own
+            geo = _kept.get(key)
+        if geo is None:
             geo = builder(*args, **kwargs)
             if geo.n > KEPT_PROVINCES:
                 return geo
-            if len(_kept) >= KEPT:
-                del _kept[next(iter(_kept))]
-            _kept[key] = geo
-        return copy.deepcopy(_kept[key])
+            with _keeping:
+                while len(_kept) >= KEPT:
+                    del _kept[next(iter(_kept))]
+                _kept[key] = geo
+        return copy.deepcopy(geo)  # the one kept is never handed out
 
     return fresh
 

@@ -21,6 +21,8 @@ from sez_sim.policies import BY_TYPE
 from sez_sim.runs import simulate
 from sez_sim.scenario import load_scenario
 
+pytestmark = pytest.mark.slow  # runs for a minute or more: started first (conftest.py)
+
 CONTROLS = {
     "sez": {"type": "sez", "province": "Binh Duong", "capacity_jobs": 30_000.0},
     "cbez": {"type": "cbez", "crossing": "Mukdahan-Savannakhet", "joint_customs": False},

@@ -41,6 +41,8 @@ from sez_sim.experiments.executors import run_task, worker_pool
 from sez_sim.params import registry
 from sez_sim.scenario import load_scenario
 
+pytestmark = pytest.mark.slow  # runs for a minute or more: started first (conftest.py)
+
 ROOT = Path(__file__).resolve().parent.parent
 LINE = ROOT / "scenarios/teaching/line_corridor.yaml"
 BIN = Path(sys.executable).parent

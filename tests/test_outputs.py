@@ -17,8 +17,6 @@ from sez_sim.cli import app
 from sez_sim.errors import UserError
 from sez_sim.io import MARKER
 
-pytestmark = pytest.mark.slow  # runs for a minute or more: started first (conftest.py)
-
 ROOT = Path(__file__).resolve().parent.parent
 LINE = ROOT / "scenarios/teaching/line_corridor.yaml"
 SENTINEL = "my_notes.txt"

@@ -26,6 +26,8 @@ from sez_sim.params import registry
 from sez_sim.runs import simulate
 from sez_sim.scenario import load_scenario, registry_path
 
+pytestmark = pytest.mark.slow  # runs for a minute or more: started first (conftest.py)
+
 ROOT = Path(__file__).resolve().parent.parent
 UNCERTAIN = {registry_path(p): p.bounds for p in registry().values() if p.kind == "uncertainty" and not p.per}
 BOUNDS = [(k, v) for k, bounds in UNCERTAIN.items() for v in bounds]

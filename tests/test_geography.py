@@ -441,6 +441,8 @@ def test_other_arguments_give_other_geographies_and_large_ones_are_not_kept():
 
     assert two_region(0.3).digest() != two_region(0.4).digest()
     assert line(8).digest() != line(8, ports=(1,)).digest() != line(8, crossing_cost_km=0.0).digest()
+    for zero in (0.0, -0.0):  # equal numbers, other bytes in the crossings table
+        assert line(8, crossing_cost_km=zero).digest() == line.__wrapped__(8, crossing_cost_km=zero).digest()
     assert ring(5).digest() != ring(6).digest()
     assert random_planar(40, seed=1).digest() != random_planar(40, seed=2).digest()
     for n in range(3, 3 + 2 * synthetic.KEPT):

@@ -44,6 +44,8 @@ def _key(value: Any) -> Any:
         return ("array", value.dtype.str, value.shape, value.tobytes())
     if isinstance(value, list | tuple | range):
         return (type(value).__name__, tuple(_key(v) for v in value))
+    if isinstance(value, float):  # -0.0 == 0.0, but a table holding one is not the same bytes as one holding the other
+        return (type(value).__qualname__, value.hex())
     hash(value)  # TypeError for anything else that cannot be a key
     return (type(value).__qualname__, value)
 

@@ -54,9 +54,10 @@ def _reused(builder: Callable[..., Geography]) -> Callable[..., Geography]:
     """``builder`` building each geography once per process, every call getting a copy of the one built.
 
     Runs of a teaching scenario (a batch worker's every run, the app's sessions) and root finders over a two-region
-    economy ask for the same few geographies again and again: a copy takes 0.4-1 ms, a build 15-25 ms (pandas
-    making the tables; a sixth of a one-year run of a small model). Larger geographies (more than
-    :data:`KEPT_PROVINCES` provinces) are built every time: their matrices would be held twice.
+    economy ask for the same few geographies again and again: a copy takes 0.4-1 ms, a build 13-23 ms (pandas
+    making the tables). A scenario's checks, its warnings and its model each ask for one: the builds were about a
+    seventh of a one-year teaching run. Larger geographies (more than :data:`KEPT_PROVINCES` provinces) are built
+    every time: their matrices would be held twice.
     """
     signature = inspect.signature(builder)
 

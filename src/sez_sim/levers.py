@@ -26,7 +26,9 @@ its start, after its end) contributes nothing, exactly.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Literal
 
 import numpy as np
@@ -70,11 +72,16 @@ class Effect:
     op: Op
     value: np.ndarray | float
 
+    @cached_property
+    def values(self) -> np.ndarray:
+        """The value at full intensity for each cell."""
+        return np.broadcast_to(np.asarray(self.value, float), self.cells.shape)
+
     def apply(self, flat: np.ndarray, intensity: float) -> None:
         """Apply this effect at ``intensity`` to the flattened lever values (in place)."""
         if intensity <= 0:
             return
-        value = np.broadcast_to(np.asarray(self.value, float), self.cells.shape)
+        value = self.values
         current = flat[self.cells]
         if self.op == "switch":
             flat[self.cells] = value
@@ -95,6 +102,7 @@ class Levers:
         self._values: dict[str, np.ndarray] = {}
         self._effects: list[tuple[Effect, ...]] = []
         self._intensity: list[float] = []
+        self._on: dict[str, list[tuple[int, Effect]]] = {}  # each lever's effects, in the order they were added
 
     def __getitem__(self, name: str) -> np.ndarray:
         return self._values[name]
@@ -127,9 +135,12 @@ class Levers:
                 raise KeyError(f"lever {e.lever!r} is not defined in this model")
             if e.cells.size and (e.cells.min() < 0 or e.cells.max() >= self._values[e.lever].size):
                 raise IndexError(f"effect on {e.lever} names cells outside its {self._values[e.lever].size}")
+        handle = len(self._effects)
         self._effects.append(tuple(effects))
         self._intensity.append(0.0)
-        return len(self._effects) - 1
+        for e in effects:
+            self._on.setdefault(e.lever, []).append((handle, e))
+        return handle
 
     def intensity(self, handle: int) -> float:
         """The intensity an instrument last reported."""
@@ -137,11 +148,22 @@ class Levers:
 
     def set_intensity(self, handle: int, intensity: float) -> list[str]:
         """Put an instrument's effects in force at ``intensity``; returns the levers whose values changed."""
-        if intensity == self._intensity[handle]:
-            return []
-        self._intensity[handle] = float(intensity)
+        return self.set_intensities({handle: intensity})
+
+    def set_intensities(self, intensities: Mapping[int, float]) -> list[str]:
+        """Put instruments' effects in force at their intensities (by handle); returns the levers whose values changed.
+
+        Each lever the changed instruments touch is recomputed once, after all of them are set: a step in which
+        every one of many zones is being built changes each of their intensities, and recomputing a lever after
+        each would cost the square of their number.
+        """
+        touched: dict[str, None] = {}
+        for handle, intensity in intensities.items():
+            if intensity != self._intensity[handle]:
+                self._intensity[handle] = float(intensity)
+                touched.update(dict.fromkeys(e.lever for e in self._effects[handle]))
         changed = []
-        for name in dict.fromkeys(e.lever for e in self._effects[handle]):
+        for name in touched:
             values = self._recompute(name)
             if not np.array_equal(values, self._values[name]):
                 self._values[name] = values
@@ -151,8 +173,6 @@ class Levers:
     def _recompute(self, name: str) -> np.ndarray:
         values = self.baseline[name].copy()
         flat = values.reshape(-1)
-        for effects, intensity in zip(self._effects, self._intensity, strict=True):
-            for e in effects:
-                if e.lever == name:
-                    e.apply(flat, intensity)
+        for handle, effect in self._on.get(name, ()):
+            effect.apply(flat, self._intensity[handle])
         return values

@@ -393,11 +393,12 @@ class SEZModel(Model):
             year: the calendar year (default: the year the current step starts).
         """
         year = self.calendar.start(self.steps) if year is None else year
-        changed: list[str] = []
-        for policy, handle in zip(self.policies, self._handles, strict=True):
-            changed += self.levers.set_intensity(handle, policy.intensity(year, self.config.start_year))
+        start = self.config.start_year
+        changed = self.levers.set_intensities(
+            {handle: policy.intensity(year, start) for policy, handle in zip(self.policies, self._handles, strict=True)}
+        )
         if changed:
-            self.push_levers(list(dict.fromkeys(changed)))
+            self.push_levers(changed)
 
     def geography_changed(self) -> None:
         """Refresh everything that depends on trade costs after links or crossings changed."""

@@ -9,7 +9,10 @@ partly known zones that investors may know (docs/ODD.md 7.3): 2**k sets for k su
   the model calls against every set visited in turn, its reference (as the model did before 2026-12-07), the
   reference only while it takes under about a second;
 - **step**: a quarterly step of the default GMS model with k SEZs opened in Kayin at the start (mean of the steps
-  after the first two of a year).
+  after the first two of a year);
+- **spread**: the same step with one new SEZ in each of k provinces (the first k of the dataset), every one being
+  built (its capacity and its nest change every step): the nests of the provinces with as many partly known zones
+  are evaluated side by side, and the levers each change touches are recomputed once a step.
 
 ``--quick`` measures fewer k (for a look, not for the numbers in benchmarks/README.md).
 """
@@ -25,6 +28,7 @@ import numpy as np
 from common import report
 
 from sez_sim.agents.location_choice import ENUMERATED_ZONES, partly_known_nest, partly_known_nest_reference
+from sez_sim.geography import load_gms
 from sez_sim.scenario import load_scenario
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -46,8 +50,9 @@ def nest_args(k: int) -> tuple:
     return np.full(POOL, 1.0), weight, np.zeros(k, bool), rng.uniform(0.1, 0.9, k), np.ones(k), 0.25
 
 
-def step_ms(k: int, steps: int = 6) -> float:
-    zones = [{"type": "sez", "province": "Kayin", "name": f"Kayin SEZ {i}", "start_year": 2019} for i in range(k)]
+def step_ms(k: int, steps: int = 6, zones: list[dict] | None = None) -> float:
+    if zones is None:
+        zones = [{"type": "sez", "province": "Kayin", "name": f"Kayin SEZ {i}", "start_year": 2019} for i in range(k)]
     model = load_scenario(ROOT / "scenarios/gms_baseline.yaml", overrides={"policies": zones}).model(1)
     for _ in range(2):
         model.step()
@@ -55,6 +60,12 @@ def step_ms(k: int, steps: int = 6) -> float:
     for _ in range(steps):
         model.step()
     return (time.perf_counter() - start) / steps * 1e3
+
+
+def spread_step_ms(k: int, steps: int = 6) -> float:
+    ids = load_gms().provinces["id"].tolist()[:k]
+    zones = [{"type": "sez", "province": i, "start_year": 2019} for i in ids]
+    return step_ms(k, steps, zones)
 
 
 def main() -> None:
@@ -68,6 +79,10 @@ def main() -> None:
             if k <= REFERENCE_UP_TO:
                 row["every_set_ms"] = per_call_ms(partly_known_nest_reference, args, 2)
         row["step_ms"] = step_ms(k)
+        rows.append(row)
+        print(row, flush=True)
+    for k in (20, 228) if "--quick" in sys.argv else (1, 20, 60, 228):
+        row = {"zones": k, "provinces": k, "step_ms": spread_step_ms(k)}
         rows.append(row)
         print(row, flush=True)
     report(

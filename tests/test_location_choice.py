@@ -124,6 +124,47 @@ def test_provinces_with_several_zones_are_plain_nested_logits(host, seed, closed
         np.testing.assert_allclose(share[:, mine], np.nan_to_num(inner), rtol=1e-9, atol=1e-12)
 
 
+@settings(max_examples=80, deadline=None)
+@given(
+    host=st.lists(st.integers(0, 5), min_size=1, max_size=14),
+    seed=st.integers(0, 2**32 - 1),
+    foreign=st.booleans(),
+)
+def test_provinces_with_partly_known_or_promoted_zones_nest_their_choice_sets(host, seed, foreign):
+    """Zones in any order of provinces, each known to all, to some or to no one, some promoted: each host is worth
+    its outside option's scale-weighted log of the chance-weighted sum over its choice sets, and each zone takes its
+    chance-weighted share (each province's sets visited in turn by the reference)."""
+    n, pool = 6, 4
+    lc = choice(n)
+    s, bonus = lc.params["zone_choice_scale"], lc.params["foreign_zone_preference"] if foreign else 0.0
+    rng = np.random.default_rng(seed)
+    alts = alternatives(host, n)
+    zones = len(host)
+    alts.awareness[n:] = rng.choice([0.0, 0.2, 0.7, 1.0, 1.0], zones)
+    alts.promotion[n:] = rng.choice([0.0, 0.0, 0.5], zones)
+    values = rng.normal(0.0, 2.0, (pool, n + zones))
+    values[rng.random(values.shape) < 0.1] = -np.inf
+    inclusive, share = lc.nests(values, alts, foreign=foreign)
+    outside, zone_values = values[:, :n], values[:, n:] + bonus
+    for i in range(n):
+        mine = np.flatnonzero(np.array(host) == i)
+        if not mine.size:
+            np.testing.assert_array_equal(inclusive[:, i], outside[:, i])
+            continue
+        top = np.max(np.column_stack([outside[:, i], zone_values[:, mine]]), axis=1)
+        top = np.where(np.isfinite(top), top, 0.0)
+        weight = np.exp((zone_values[:, mine] - top[:, None]) / s)
+        known = alts.awareness[n + mine] >= 1.0
+        total = np.exp((outside[:, i] - top) / s) + weight[:, known].sum(axis=1)
+        mass, zone_mass = partly_known_nest_reference(
+            total, weight, known, alts.awareness[n + mine], 1.0 + alts.promotion[n + mine], s
+        )
+        with np.errstate(divide="ignore"):
+            np.testing.assert_allclose(inclusive[:, i], top + np.log(mass), rtol=1e-12, atol=1e-12)
+        expected = np.divide(zone_mass, mass[:, None], out=np.zeros_like(zone_mass), where=mass[:, None] > 0)
+        np.testing.assert_allclose(share[:, mine], expected, rtol=1e-10, atol=1e-12)
+
+
 @settings(max_examples=40, deadline=None)
 @given(added=st.lists(st.lists(st.integers(0, 4), min_size=1, max_size=4), min_size=2, max_size=5))
 def test_the_kept_nesting_follows_the_zones(added):
@@ -166,6 +207,35 @@ def test_partly_known_zones_nest_as_every_choice_set_visited_in_turn(seed, partl
     args[3][args[2]] = 1.0
     for got, reference in zip(partly_known_nest(*args), partly_known_nest_reference(*args), strict=True):
         np.testing.assert_array_equal(got, reference)
+
+
+@settings(max_examples=60, deadline=None)
+@given(seed=st.integers(0, 2**32 - 1), provinces=st.integers(1, 12), batch=st.integers(0, 11))
+def test_provinces_nested_together_get_what_each_gets_alone(seed, provinces, batch):
+    """Provinces with as many partly known zones are nested side by side (in batches of every size, a few
+    provinces with more than are enumerated), each padded to the most zones with zones known to no one: every
+    province's numbers are those it gets alone, bit for bit."""
+    rng = np.random.default_rng(seed)
+    size = int(rng.integers(1, ENUMERATED_ZONES + 4))
+    nests = []
+    for _ in range(provinces):
+        zones = int(rng.integers(1, size + 1))
+        nests.append(random_nest(rng, zones, int(rng.integers(0, min(zones, ENUMERATED_ZONES + 2) + 1))))
+    scale = nests[0][5]
+    total = np.column_stack([n[0] for n in nests])
+    weight = np.zeros((total.shape[0], provinces, size))
+    known, aware, boost = np.zeros((provinces, size), bool), np.zeros((provinces, size)), np.ones((provinces, size))
+    for p, n in enumerate(nests):
+        k = n[1].shape[1]
+        weight[:, p, :k], known[p, :k], aware[p, :k], boost[p, :k] = n[1], n[2], n[3], n[4]
+    with pytest.MonkeyPatch.context() as patched:
+        patched.setattr(location_choice, "SETS_AT_ONCE", 2**batch)
+        mass, zone_mass = location_choice.partly_known_nests(total, weight, known, aware, boost, scale)
+    for p, n in enumerate(nests):
+        alone = partly_known_nest(*n[:5], scale)
+        np.testing.assert_array_equal(mass[:, p], alone[0])
+        np.testing.assert_array_equal(zone_mass[:, p, : n[1].shape[1]], alone[1])
+        assert not zone_mass[:, p, n[1].shape[1] :].any()
 
 
 def test_zones_beyond_the_enumerated_are_lumped_close_to_every_choice_set(monkeypatch):

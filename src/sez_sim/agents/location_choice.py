@@ -151,63 +151,159 @@ def partly_known_nest(
     chances ``a'``, and their part of the total, ``Y = sum X_r w_r``, is replaced by one zone of size
     ``mu + v / mu`` known with chance ``mu**2 / (mu**2 + v)``, which has ``Y``'s mean ``mu`` and variance ``v``
     (per pool productivity). That is exact for one lumped zone and otherwise misses only the third and higher
-    moments of ``Y``; a lumped zone's own part is found the same way, in the sets that hold it.
+    moments of ``Y``; a lumped zone's own part is found the same way, in the sets that hold it, and the parts are
+    scaled to add up, with the outside option's, to the mass.
 
     Args and returns as :func:`partly_known_nest_reference`.
     """
-    zones = np.arange(weight.shape[1])
-    sure, unsure = zones[known], zones[~known & (aware > 0)]
-    tilted = aware * boost / (1.0 - aware + aware * boost)
-    enumerated, lumped = unsure, unsure[:0]
-    if unsure.size > ENUMERATED_ZONES:
-        w = weight[:, unsure]
-        size = total + w @ tilted[unsure]
-        relative = np.divide(w, size[:, None], out=np.zeros_like(w), where=size[:, None] > 0)
-        spread = tilted[unsure] * (1.0 - tilted[unsure]) * (relative**2).sum(axis=0)
-        ranked = unsure[np.argsort(-spread, kind="stable")]
-        enumerated, lumped = np.sort(ranked[:ENUMERATED_ZONES]), np.sort(ranked[ENUMERATED_ZONES:])
-    sets = ((np.arange(2**enumerated.size)[:, None] >> np.arange(enumerated.size)[::-1]) & 1).astype(bool)
-    chance_in, chance_out = np.ones(len(sets)), np.ones(len(sets))
-    boosted = np.full(len(sets), np.prod(boost[sure]))
-    t = np.repeat(total[None, :], len(sets), axis=0)
-    for j, z in enumerate(enumerated):  # in the reference's order: the products and sums come out the same
-        held = sets[:, j]
-        chance_in[held] *= aware[z]
-        chance_out[~held] *= 1.0 - aware[z]
-        boosted[held] *= boost[z]
-        t[held] += weight[:, z]
-    of_set = (chance_in * chance_out * boosted)[:, None]
-    if lumped.size:
-        a, w = tilted[lumped], weight[:, lumped]
-        mean, variance = w @ a, (w**2) @ (a * (1.0 - a))
-        of_set = of_set * np.prod(1.0 - aware[lumped] + aware[lumped] * boost[lumped])
-        mass = of_set * _lumped_power(t, scale, mean, variance)
-        per_weight = of_set * _lumped_power(t, scale - 1.0, mean, variance)
+    mass, zone_mass = partly_known_nests(
+        total[:, None], weight[:, None, :], known[None], aware[None], boost[None], scale
+    )
+    return mass[:, 0], zone_mass[:, 0, :]
 
-        def part(z: int) -> np.ndarray:
-            return per_weight * weight[:, z]
-    else:
-        mass = of_set * t**scale
 
-        def part(z: int) -> np.ndarray:
-            return np.divide(mass * weight[:, z], t, out=np.zeros_like(t), where=t > 0)
+SETS_AT_ONCE = 4096
+"""Most choice sets (summed over provinces) :func:`partly_known_nests` evaluates in one batch: each batch holds
+arrays of sets x pool x provinces (8 MB at the GMS's pool)."""
 
+
+def partly_known_nests(
+    total: np.ndarray, weight: np.ndarray, known: np.ndarray, aware: np.ndarray, boost: np.ndarray, scale: float
+) -> tuple[np.ndarray, np.ndarray]:
+    """:func:`partly_known_nest` for several provinces at once, those with as many partly known zones together.
+
+    A step nests every host of a new zone this way several times; a province at a time, the twenty hosts of
+    Cambodia's declared zones cost more than the rest of the entry choice. Each province's numbers are those of
+    :func:`partly_known_nest` alone, bit for bit: the provinces are only side by side in the arrays.
+
+    Args:
+        total: (pool, provinces) each nest's total (:func:`partly_known_nest_reference`).
+        weight: (pool, provinces, zones) the zones of each province, padded with zones known to no one.
+        known: (provinces, zones) which zones are known to all.
+        aware: (provinces, zones) awareness.
+        boost: (provinces, zones) ``1 + promotion`` (1 for padding).
+        scale: the zone choice's scale ``s``.
+
+    Returns:
+        ``(mass, zone_mass)``: (pool, provinces) and (pool, provinces, zones).
+    """
+    unsure = ~known & (aware > 0)
+    count = unsure.sum(axis=1)
+    mass, zone_mass = np.zeros(total.shape), np.zeros(weight.shape)
+    for u in np.unique(count):
+        group = np.flatnonzero(count == u)
+        if u > ENUMERATED_ZONES:
+            for g in group:
+                mass[:, g], zone_mass[:, g] = _lumped_nest(
+                    total[:, g], weight[:, g], known[g], aware[g], boost[g], scale, np.flatnonzero(unsure[g])
+                )
+            continue
+        for part in np.array_split(group, -(-group.size * 2**u // SETS_AT_ONCE)):
+            enumerated = np.nonzero(unsure[part])[1].reshape(part.size, u)
+            args = total[:, part], weight[:, part], known[part], aware[part], boost[part]
+            mass[:, part], zone_mass[:, part] = _enumerated_nests(*args, scale, enumerated)
+    return mass, zone_mass
+
+
+def _choice_sets(
+    total: np.ndarray,
+    weight: np.ndarray,
+    known: np.ndarray,
+    aware: np.ndarray,
+    boost: np.ndarray,
+    enumerated: np.ndarray,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Every set of the ``enumerated`` zones (positions, (provinces, u), ascending) of each province's nest.
+
+    Returns:
+        ``(sets, of_set, t)``: (sets, u) which zones each set holds, in :func:`itertools.product`'s order;
+        (sets, provinces) each set's chance times the boosts of the zones in its nest; (sets, pool, provinces) the
+        nest's total. The products and sums are taken in the reference's order (the same numbers).
+    """
+    provinces = np.arange(len(enumerated))
+    u = enumerated.shape[1]
+    sets = ((np.arange(2**u)[:, None] >> np.arange(u)[::-1]) & 1).astype(bool)
+    boosted = np.ones(len(provinces))
+    for column in range(known.shape[1]):  # the zones known to all, in zone order (times 1 for the others)
+        boosted = boosted * np.where(known[:, column], boost[:, column], 1.0)
+    chance_in, chance_out = np.ones((len(sets), len(provinces))), np.ones((len(sets), len(provinces)))
+    boosted = np.repeat(boosted[None, :], len(sets), axis=0)
+    t = np.repeat(total[None], len(sets), axis=0)
+    for j in range(u):
+        held, zone = sets[:, j], enumerated[:, j]
+        a = aware[provinces, zone]
+        chance_in[held] *= a
+        chance_out[~held] *= 1.0 - a
+        boosted[held] *= boost[provinces, zone]
+        t[held] += weight[:, provinces, zone]
+    return sets, chance_in * chance_out * boosted, t
+
+
+def _enumerated_nests(
+    total: np.ndarray,
+    weight: np.ndarray,
+    known: np.ndarray,
+    aware: np.ndarray,
+    boost: np.ndarray,
+    scale: float,
+    enumerated: np.ndarray,
+) -> tuple[np.ndarray, np.ndarray]:
+    """:func:`partly_known_nests` for provinces whose partly known zones are all ``enumerated``."""
+    sets, of_set, t = _choice_sets(total, weight, known, aware, boost, enumerated)
+    m = of_set[:, None, :] * t**scale
     zone_mass = np.zeros(weight.shape)
-    for z in sure:
-        zone_mass[:, z] = part(z).sum(axis=0)
+    for column in range(weight.shape[2]):
+        position = enumerated == column
+        member = np.repeat(known[None, :, column], len(sets), axis=0)
+        if position.any():
+            member |= sets[:, position.argmax(axis=1)] & position.any(axis=1)
+        has = np.flatnonzero(member.any(axis=0))  # the provinces with a zone in this column (not padding)
+        if has.size:
+            m_has, t_has = m[:, :, has], t[:, :, has]
+            part = np.divide(m_has * weight[None, :, has, column], t_has, out=np.zeros_like(t_has), where=t_has > 0)
+            zone_mass[:, has, column] = np.where(member[:, None, has], part, 0.0).sum(axis=0)
+    return m.sum(axis=0), zone_mass
+
+
+def _lumped_nest(
+    total: np.ndarray,
+    weight: np.ndarray,
+    known: np.ndarray,
+    aware: np.ndarray,
+    boost: np.ndarray,
+    scale: float,
+    unsure: np.ndarray,
+) -> tuple[np.ndarray, np.ndarray]:
+    """:func:`partly_known_nest` for one province with more partly known zones (``unsure``) than are enumerated."""
+    sure = np.flatnonzero(known)
+    tilted = aware * boost / (1.0 - aware + aware * boost)
+    w = weight[:, unsure]
+    size = total + w @ tilted[unsure]
+    relative = np.divide(w, size[:, None], out=np.zeros_like(w), where=size[:, None] > 0)
+    spread = tilted[unsure] * (1.0 - tilted[unsure]) * (relative**2).sum(axis=0)
+    ranked = unsure[np.argsort(-spread, kind="stable")]
+    enumerated, lumped = np.sort(ranked[:ENUMERATED_ZONES]), np.sort(ranked[ENUMERATED_ZONES:])
+    sets, of_set, t = _choice_sets(
+        total[:, None], weight[:, None, :], known[None], aware[None], boost[None], enumerated[None]
+    )
+    t = t[:, :, 0]
+    a, w = tilted[lumped], weight[:, lumped]
+    mean, variance = w @ a, (w**2) @ (a * (1.0 - a))
+    of_set = of_set * np.prod(1.0 - aware[lumped] + aware[lumped] * boost[lumped])
+    mass = (of_set * _lumped_power(t, scale, mean, variance)).sum(axis=0)
+    per_weight = of_set * _lumped_power(t, scale - 1.0, mean, variance)
+    zone_mass = np.zeros(weight.shape)
+    zone_mass[:, sure] = per_weight.sum(axis=0)[:, None] * weight[:, sure]
     for j, z in enumerate(enumerated):
-        zone_mass[:, z] = np.where(sets[:, j, None], part(z), 0.0).sum(axis=0)
-    mass = mass.sum(axis=0)
-    if lumped.size:
-        for r, a_r in zip(lumped, tilted[lumped], strict=True):
-            others = mean - a_r * weight[:, r], np.maximum(variance - a_r * (1.0 - a_r) * weight[:, r] ** 2, 0.0)
-            in_set = _lumped_power(t + weight[:, r], scale - 1.0, *others)
-            zone_mass[:, r] = a_r * weight[:, r] * (of_set * in_set).sum(axis=0)
-        # The parts, the outside option's with them, are approximated one by one; scaled to add up to the mass,
-        # the shares of the province's entrants add up to one as they do with every set enumerated.
-        outside = per_weight.sum(axis=0) * np.maximum(total - weight[:, sure].sum(axis=1), 0.0)
-        parts = outside + zone_mass.sum(axis=1)
-        zone_mass *= np.divide(mass, parts, out=np.zeros_like(mass), where=parts > 0)[:, None]
+        zone_mass[:, z] = (per_weight[sets[:, j]] * weight[:, z]).sum(axis=0)
+    for r, a_r in zip(lumped, a, strict=True):
+        others = mean - a_r * weight[:, r], np.maximum(variance - a_r * (1.0 - a_r) * weight[:, r] ** 2, 0.0)
+        zone_mass[:, r] = a_r * weight[:, r] * (of_set * _lumped_power(t + weight[:, r], scale - 1.0, *others)).sum(0)
+    # The parts, the outside option's with them, are approximated one by one; scaled to add up to the mass, the
+    # shares of the province's entrants add up to one as they do with every set enumerated.
+    outside = per_weight.sum(axis=0) * np.maximum(total - weight[:, sure].sum(axis=1), 0.0)
+    parts = outside + zone_mass[:, known | (aware > 0)].sum(axis=1)  # not the padding (partly_known_nests)
+    zone_mass *= np.divide(mass, parts, out=np.zeros_like(mass), where=parts > 0)[:, None]
     return mass, zone_mass
 
 
@@ -607,14 +703,31 @@ class LocationChoice:
             weight_zone, total[:, nest], out=np.zeros_like(weight_zone), where=known & (total[:, nest] > 0)
         )
         mixed = (~known & (aware > 0)) | (boost != 1.0)  # zones known to only some, or promoted
-        for k in np.unique(nest[mixed]) if mixed.any() else ():
-            zones = np.flatnonzero(nest == k)
-            mass, zone_mass = partly_known_nest(
-                total[:, k], weight_zone[:, zones], known[zones], aware[zones], boost[zones], scale
+        if mixed.any():
+            ks = np.unique(nest[mixed])
+            members = np.flatnonzero(np.isin(nest, ks))
+            order = np.argsort(nest[members], kind="stable")  # by province, each one's zones in zone order
+            members = members[order]
+            row = np.searchsorted(ks, nest[members])
+            rank = np.arange(row.size) - np.searchsorted(row, row, side="left")
+            padded = np.full((ks.size, rank.max() + 1), -1)
+            padded[row, rank] = members
+            real = padded >= 0
+            zone = np.where(real, padded, 0)  # the padding: zones known to no one, of weight 0
+            mass, zone_mass = partly_known_nests(
+                total[:, ks],
+                np.where(real, weight_zone[:, zone], 0.0),
+                known[zone] & real,
+                np.where(real, aware[zone], 0.0),
+                np.where(real, boost[zone], 1.0),
+                scale,
             )
             with np.errstate(divide="ignore"):
-                inclusive[:, hosts[k]] = top[:, k] + np.log(mass)
-            share[:, zones] = np.divide(zone_mass, mass[:, None], out=np.zeros_like(zone_mass), where=mass[:, None] > 0)
+                inclusive[:, hosts[ks]] = top[:, ks] + np.log(mass)
+            zone_share = np.divide(
+                zone_mass, mass[:, :, None], out=np.zeros_like(zone_mass), where=mass[:, :, None] > 0
+            )
+            share[:, padded[real]] = zone_share[:, real]
         return inclusive, share
 
     def nesting(self, host: np.ndarray) -> tuple[np.ndarray, np.ndarray, list[tuple[np.ndarray, np.ndarray]]]:

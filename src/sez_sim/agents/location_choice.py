@@ -173,7 +173,7 @@ def partly_known_nests(
     """:func:`partly_known_nest` for several provinces at once, those with as many partly known zones together.
 
     A step nests every host of a new zone this way several times; a province at a time, the twenty hosts of
-    Cambodia's declared zones cost more than the rest of the entry choice. Each province's numbers are those of
+    Cambodia's declared zones took about a quarter of a step. Each province's numbers are those of
     :func:`partly_known_nest` alone, bit for bit: the provinces are only side by side in the arrays.
 
     Args:
@@ -260,8 +260,10 @@ def _enumerated_nests(
         has = np.flatnonzero(member.any(axis=0))  # the provinces with a zone in this column (not padding)
         if has.size:
             m_has, t_has = m[:, :, has], t[:, :, has]
-            part = np.divide(m_has * weight[None, :, has, column], t_has, out=np.zeros_like(t_has), where=t_has > 0)
-            zone_mass[:, has, column] = np.where(member[:, None, has], part, 0.0).sum(axis=0)
+            # Only in the sets that hold the zone: in the others its weight need not be part of the total.
+            held = member[:, None, has] & (t_has > 0)
+            part = np.divide(m_has * weight[None, :, has, column], t_has, out=np.zeros_like(t_has), where=held)
+            zone_mass[:, has, column] = part.sum(axis=0)
     return m.sum(axis=0), zone_mass
 
 
@@ -277,9 +279,9 @@ def _lumped_nest(
     """:func:`partly_known_nest` for one province with more partly known zones (``unsure``) than are enumerated."""
     sure = np.flatnonzero(known)
     tilted = aware * boost / (1.0 - aware + aware * boost)
-    w = weight[:, unsure]
-    size = total + w @ tilted[unsure]
-    relative = np.divide(w, size[:, None], out=np.zeros_like(w), where=size[:, None] > 0)
+    candidates = weight[:, unsure]
+    size = total + candidates @ tilted[unsure]
+    relative = np.divide(candidates, size[:, None], out=np.zeros_like(candidates), where=size[:, None] > 0)
     spread = tilted[unsure] * (1.0 - tilted[unsure]) * (relative**2).sum(axis=0)
     ranked = unsure[np.argsort(-spread, kind="stable")]
     enumerated, lumped = np.sort(ranked[:ENUMERATED_ZONES]), np.sort(ranked[ENUMERATED_ZONES:])

@@ -270,7 +270,7 @@ def test_zones_beyond_the_enumerated_are_lumped_close_to_every_choice_set(monkey
 
 def test_many_partly_known_zones_in_a_province_share_its_entrants():
     """Forty new zones in one province (2**40 choice sets): identical zones take equal shares (up to the lumping's
-    error: 0.1% here, where the zones together weigh six times the outside option), together less than the
+    error: 0.1% here, where the zones together weigh eight times the outside option), together less than the
     province's entrants, more the better known they are; a promoted zone takes more than its twin."""
     pool, zones = 5, 40
     total = np.full(pool, 1.0)

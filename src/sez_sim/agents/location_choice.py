@@ -707,13 +707,14 @@ class LocationChoice:
         mixed = (~known & (aware > 0)) | (boost != 1.0)  # zones known to only some, or promoted
         if mixed.any():
             ks = np.unique(nest[mixed])
-            members = np.flatnonzero(np.isin(nest, ks))
-            order = np.argsort(nest[members], kind="stable")  # by province, each one's zones in zone order
-            members = members[order]
-            row = np.searchsorted(ks, nest[members])
-            rank = np.arange(row.size) - np.searchsorted(row, row, side="left")
-            padded = np.full((ks.size, rank.max() + 1), -1)
-            padded[row, rank] = members
+            row_of = np.full(hosts.size, -1)
+            row_of[ks] = np.arange(ks.size)
+            padded = np.full((ks.size, len(tiers)), -1)  # each province's zones in zone order: its tiers
+            for r, (zones, nests) in enumerate(tiers):
+                rows = row_of[nests]
+                padded[rows[rows >= 0], r] = zones[rows >= 0]
+            width = (padded >= 0).sum(axis=1).max()  # the most zones of a province nested here
+            padded = padded[:, :width]
             real = padded >= 0
             zone = np.where(real, padded, 0)  # the padding: zones known to no one, of weight 0
             mass, zone_mass = partly_known_nests(

@@ -1079,6 +1079,37 @@ def test_a_pool_worker_keeps_what_it_imported_out_of_the_cycle_collection_after_
         assert record["status"] == "ok" and record["worker"] != os.getpid()
 
 
+SERIAL_PROBE = """
+import gc, json
+from sez_sim.experiments import executors
+
+during = []
+executors._run = lambda task: during.append(gc.get_freeze_count()) or {"key": task["key"]}
+keys = [r["key"] for r in executors.run_here([{"key": 1}, {"key": 2}])]
+after = gc.get_freeze_count()
+stopped = executors.run_here([{"key": 3}, {"key": 4}])
+next(stopped)
+stopped.close()
+after_stop = gc.get_freeze_count()
+gc.freeze()
+own = gc.get_freeze_count()
+list(executors.run_here([{"key": 5}]))
+print(json.dumps({"keys": keys, "during": during, "after": [after, after_stop], "own": [own, gc.get_freeze_count()]}))
+"""
+
+
+def test_runs_in_this_process_keep_what_it_held_before_them_out_of_each_runs_collection():
+    # In a process that froze nothing (the command, a notebook), what it holds before the runs (at least the
+    # libraries it imported) is frozen while they go and handed back after, also when they are stopped part way;
+    # a process that froze objects itself keeps them frozen (the other tests here run in one: tests/conftest.py).
+    proc = subprocess.run([sys.executable, "-c", SERIAL_PROBE], capture_output=True, text=True, check=True)
+    seen = json.loads(proc.stdout)
+    assert seen["keys"] == [1, 2]
+    assert len(seen["during"]) == 4 and min(seen["during"][:3]) > 20_000
+    assert seen["after"] == [0, 0]
+    assert seen["during"][3] == seen["own"][0] == seen["own"][1] > 20_000
+
+
 def test_a_failing_run_is_recorded_and_the_batch_goes_on(tmp_path, monkeypatch):
     # Every value is valid (checked before the batch starts); the short-run solver is made to fail at one of them,
     # as it can in far corners of the parameter space (a batch of one worker runs in this process).

@@ -29,18 +29,25 @@ check-python:
 	  exit 1; \
 	fi
 
-# Packages are installed by uv, which pip installs into .venv first: the dev set takes about a minute instead of
-# pip's two, and uv resolves to the same releases. They are compiled to bytecode as pip does (where
-# PYTHONDONTWRITEBYTECODE is set, as on these machines, nothing else would: every process would compile what it
-# imports, 6 s instead of 2 s for sez-sim's). Where uv cannot be installed or cannot install, pip does it all.
-install = { [ -x $(BIN)/uv ] && $(BIN)/uv pip install -q --compile-bytecode --python $(BIN)/python $(1); } || \
+# Packages are installed by uv, which pip installs into .venv first: the dev set takes about half a minute instead
+# of pip's two, and uv resolves to the same releases. Where uv cannot be installed or cannot install, pip does it all.
+# Bytecode: a module is compiled when a process first imports it, and the .pyc kept for the next. Where
+# PYTHONDONTWRITEBYTECODE is set, as on these machines, no .pyc would be kept and every process would compile what it
+# imports (6 s instead of 2 s for sez-sim's), so make's commands run without it. Compiling every installed file
+# instead (uv's --compile-bytecode, as pip does) took about 35 s of the build, for many files no run imports.
+unexport PYTHONDONTWRITEBYTECODE
+install = { [ -x $(BIN)/uv ] && $(BIN)/uv pip install -q --python $(BIN)/python $(1); } || \
 	{ $(BIN)/python -m pip install -q --upgrade pip && $(BIN)/python -m pip install -q $(1); }
+# What a run imports, compiled once here: .venv/bin/sez-sim started outside make, where PYTHONDONTWRITEBYTECODE
+# is set, finds it compiled.
+compile_run = $(BIN)/python -c "import sez_sim.cli, sez_sim.runs, sez_sim.viz.figures, sez_sim.experiments.batch"
 
 $(VENV)/.stamp-base: pyproject.toml | check-python
 	@if [ ! -x $(BIN)/python ] || ! $(BIN)/python -c 'import sys; sys.exit(0 if sys.version_info >= (3, 12) else 1)'; then \
 	  rm -rf $(VENV); "$(PYTHON)" -m venv $(VENV); fi
 	$(BIN)/python -m pip install -q uv || echo "uv could not be installed: pip installs the packages"
 	$(call install,-e .)
+	$(compile_run)
 	@touch $@
 
 $(VENV)/.stamp-app: $(VENV)/.stamp-base

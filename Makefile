@@ -29,8 +29,9 @@ check-python:
 	  exit 1; \
 	fi
 
-# Packages are installed by uv, which pip installs into .venv first: the dev set takes about half a minute instead
-# of pip's two, and uv resolves to the same releases. Where uv cannot be installed or cannot install, pip does it all.
+# Packages are installed by uv, which pip installs into .venv first: .venv with the dev set takes about 40 s instead
+# of pip's two minutes, and uv resolves to the same releases. Where uv cannot be installed or cannot install, pip
+# does it all.
 # Bytecode: a module is compiled when a process first imports it, and the .pyc kept for the next. Where
 # PYTHONDONTWRITEBYTECODE is set, as on these machines, no .pyc would be kept and every process would compile what it
 # imports (6 s instead of 2 s for sez-sim's), so make's commands run without it. Compiling every installed file

@@ -155,13 +155,13 @@ def run_here(tasks: list[dict[str, Any]]) -> Iterator[dict[str, Any]]:
     """Run tasks one after the other in this process.
 
     :func:`run_task` collects cycles after every run, and a full collection walks every object the process tracks,
-    the runs' and everything it held before them: its libraries, a notebook's objects. That took more than the runs
-    in ``sez-sim batch --workers 1`` of a small model (the students' guide's exercise 7: 64 runs of the teaching
-    corridor, about twice as long as with it avoided: benchmarks/README.md, session 68). So, as a worker process keeps
-    its imports out of the collection (:func:`_freeze_imports`), what is alive when the first run starts is frozen
-    while they go, and handed back to the collector when they end or are stopped. A process that has frozen objects
-    itself (a pool or Dask worker, a test session) is left as it is: its frozen objects and these could not be told
-    apart when handing them back.
+    the runs' and everything it held before them: its libraries, a notebook's objects. For short runs that took about
+    as long as the runs (``sez-sim batch --workers 1`` of the students' guide's exercise 7, 64 teaching-corridor runs
+    of two years: 92-102% on top of their time, 23-28% once frozen; benchmarks/README.md, session 68). So, as a worker
+    process keeps its imports out of the collection (:func:`_freeze_imports`), what is alive when the first run
+    starts is frozen while they go, and handed back to the collector when they end or are stopped. A process that has
+    frozen objects itself (a pool or Dask worker, a test session) is left as it is: its frozen objects and these could
+    not be told apart when handing them back.
     """
     ours = gc.get_freeze_count() == 0
     if ours:

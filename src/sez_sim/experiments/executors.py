@@ -165,8 +165,7 @@ def run_here(tasks: list[dict[str, Any]]) -> Iterator[dict[str, Any]]:
     """
     ours = gc.get_freeze_count() == 0
     if ours:
-        gc.collect()
-        gc.freeze()
+        _freeze_imports(collect=True)
     try:
         for task in tasks:
             yield run_task(task)
